@@ -1,0 +1,102 @@
+# Spend: one non-recursive Makefile. Run ./configure first (make does it for you).
+.SUFFIXES:
+
+-include config.mk
+
+VERSION = 0.1.0
+B = build
+CPPFLAGS = -Iinclude -Idaemon -Idaemon/store -DSPEND_VERSION=\"$(VERSION)\" \
+	-DSPEND_PREFIX=\"$(PREFIX)\" -DSPEND_FONT=\"$(FONT)\"
+LIBCFLAGS = $(EVENT_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS)
+LIBS = $(EVENT_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) -lpthread -ldl -lm
+ALL_CFLAGS = $(CFLAGS_BASE) $(CPPFLAGS) $(LIBCFLAGS) $(CFLAGS)
+
+DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c daemon/*/*.c))
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(B)/%.o)
+CTL_SRC = $(wildcard ctl/*.c)
+CTL_OBJ = $(CTL_SRC:%.c=$(B)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+PLUGIN_DIRS = $(patsubst %/,%,$(dir $(wildcard plugins/*/Makefrag)))
+PLUGINS =
+
+all: spendd spendctl plugins
+
+config.mk:
+	contrib/deps.sh --build-only
+	./configure
+
+$(B)/%.o: %.c config.mk
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libspendd.a: $(DAEMON_OBJ)
+	rm -f $@
+	ar rcs $@ $(DAEMON_OBJ)
+
+spendd: $(B)/daemon/main.o $(B)/libspendd.a
+	$(CC) $(LDFLAGS_BASE) -rdynamic -o $@ $(B)/daemon/main.o $(B)/libspendd.a $(LIBS) $(LDFLAGS)
+
+spendctl: $(CTL_OBJ) $(B)/libspendd.a
+	$(CC) $(LDFLAGS_BASE) -o $@ $(CTL_OBJ) $(B)/libspendd.a $(LIBS) $(LDFLAGS)
+
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/libspendd.a tests/unit/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(B)/libspendd.a \
+		$(LDFLAGS_BASE) $(CMOCKA_LIBS) $(LIBS) $(LDFLAGS)
+
+# each plugin folder has a Makefrag that appends to PLUGINS
+include $(wildcard plugins/*/Makefrag)
+plugins: $(PLUGINS)
+
+tests: $(UNIT_BIN)
+
+deps:
+	@contrib/deps.sh
+
+deps-build:
+	@contrib/deps.sh --build-only
+
+run: deps-build all
+	@mkdir -p var
+	./spendd -f --data-dir var -o http.webui=webui -o plugins.dir=$(B)/plugins
+
+check: deps all tests
+	@sh tests/run.sh
+
+bench: deps all
+	@sh tests/bench/run.sh
+
+fuzz: deps all
+	@sh tests/fuzz/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(PREFIX)/share/spend/webui $(DESTDIR)$(PREFIX)/lib/spend/plugins \
+		$(DESTDIR)$(PREFIX)/include/spend $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 spendd $(DESTDIR)$(PREFIX)/sbin/spendd
+	install -m 755 spendctl $(DESTDIR)$(PREFIX)/bin/spendctl
+	if [ -d webui ]; then cp -R webui/. $(DESTDIR)$(PREFIX)/share/spend/webui/; fi
+	for p in $(PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/spend/plugins/; done
+	if [ -f include/spend/plugin.h ]; then install -m 644 include/spend/plugin.h $(DESTDIR)$(PREFIX)/include/spend/; fi
+	if [ -f contrib/spend-plugin.pc.in ]; then sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		contrib/spend-plugin.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/spend-plugin.pc; fi
+	install -m 644 docs/spendctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/spendd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 docs/spendd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 contrib/spendctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/spendctl
+
+clean:
+	rm -rf $(B) spendd spendctl
+
+distclean: clean
+	rm -f config.mk
+
+.PHONY: all plugins tests deps deps-build run check bench fuzz install clean distclean
+
+-include $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(B)/daemon/main.d

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install the Debian packages Spend needs to build and test, when missing.
+# Does nothing when everything is present. Usage: contrib/deps.sh [--build-only]
+set -eu
+
+BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-dev
+libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
+TEST="curl poppler-utils hledger ledger wrk clang libclang-rt-14-dev chromium nodejs npm"
+
+pkgs=$BUILD
+[ "${1:-}" = "--build-only" ] || pkgs="$pkgs $TEST"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+# node may come from outside Debian (nvm, nodesource): accept any working node+npm.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+	missing=$(printf '%s\n' $missing | grep -vx -e nodejs -e npm | tr '\n' ' ')
+fi
+missing=$(echo $missing)
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

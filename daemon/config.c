@@ -1,0 +1,371 @@
+#include <ini.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+enum ctype { C_STR, C_INT, C_BOOL, C_SIZE };
+
+/* Every known key, once. Anything not here is an error. */
+static const struct ckey {
+	const char *section, *key;
+	enum ctype type;
+	size_t off, size;
+	long long min, max;
+} keys[] = {
+#define S(sec, k, f) { sec, k, C_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
+#define I(sec, k, f, lo, hi) { sec, k, C_INT, offsetof(struct config, f), sizeof(int), lo, hi }
+#define B(sec, k, f) { sec, k, C_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1 }
+#define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi }
+	S("daemon", "data_dir", data_dir),
+	S("daemon", "socket", socket),
+	S("daemon", "pidfile", pidfile),
+	S("daemon", "log", log),
+	B("daemon", "debug", debug),
+	S("daemon", "admin_uids", admin_uids),
+	S("daemon", "default_currency", default_currency),
+	S("daemon", "default_timezone", default_timezone),
+	I("daemon", "workers", workers, 1, 64),
+	S("storage", "path", db_path),
+	S("http", "listen", http_listen),
+	S("http", "webui", webui_dir),
+	Z("http", "max_body", http_max_body, 1024, 1LL << 30),
+	Z("http", "max_import", http_max_import, 1024, 1LL << 34),
+	Z("http", "max_headers", http_max_headers, 1024, 1LL << 20),
+	I("http", "timeout", http_timeout, 1, 3600),
+	B("http", "secure_cookies", http_secure_cookies),
+	S("http", "origin", http_origin),
+	S("auth", "registration", registration),
+	I("auth", "access_ttl", access_ttl, 30, 86400),
+	I("auth", "refresh_ttl_days", refresh_ttl_days, 1, 365),
+	S("plugins", "dir", plugin_dir),
+	S("plugins", "load", plugin_load),
+#undef S
+#undef I
+#undef B
+#undef Z
+};
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->data_dir, "/var/lib/spend", sizeof(c->data_dir));
+	strlcpy(c->log, "stderr", sizeof(c->log));
+	strlcpy(c->default_currency, "EUR", sizeof(c->default_currency));
+	strlcpy(c->default_timezone, "UTC", sizeof(c->default_timezone));
+	c->workers = 2;
+	strlcpy(c->http_listen, "127.0.0.1:8080", sizeof(c->http_listen));
+	strlcpy(c->webui_dir, SPEND_PREFIX "/share/spend/webui",
+	    sizeof(c->webui_dir));
+	c->http_max_body = 1 << 20;
+	c->http_max_import = 256LL << 20;
+	c->http_max_headers = 16 << 10;
+	c->http_timeout = 30;
+	strlcpy(c->registration, "closed", sizeof(c->registration));
+	c->access_ttl = 900;
+	c->refresh_ttl_days = 30;
+	strlcpy(c->plugin_dir, SPEND_PREFIX "/lib/spend/plugins",
+	    sizeof(c->plugin_dir));
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") ||
+	    !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") ||
+	    !strcmp(v, "0"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+/* "16M", "512k", "1G" or plain bytes */
+static int
+parse_size(const char *v, long long *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || n < 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 'm': case 'M': n <<= 20; end++; break;
+	case 'g': case 'G': n <<= 30; end++; break;
+	}
+	if (*end != '\0')
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+parse_admins(struct config *c, struct spend_err *err)
+{
+	char buf[sizeof(c->admin_uids)], *tok, *save = NULL;
+
+	c->n_admins = 0;
+	strlcpy(buf, c->admin_uids, sizeof(buf));
+	for (tok = strtok_r(buf, " ,", &save); tok;
+	    tok = strtok_r(NULL, " ,", &save)) {
+		char *end;
+		long v = strtol(tok, &end, 10);
+
+		if (*end || v < 0 || c->n_admins == CONFIG_MAX_ADMINS)
+			return spend_errf(err, SPEND_EINVAL, "admin_uids",
+			    "admin_uids: \"%s\" is not a uid (at most %d)",
+			    tok, CONFIG_MAX_ADMINS);
+		c->admins[c->n_admins++] = (uid_t)v;
+	}
+	return 0;
+}
+
+static int
+section_add(struct config *c, const char *name, const char *key,
+    const char *value)
+{
+	struct config_section *s = NULL;
+
+	for (size_t i = 0; i < c->n_sections; i++)
+		if (!strcmp(c->sections[i].name, name))
+			s = &c->sections[i];
+	if (s == NULL) {
+		struct config_section *n = realloc(c->sections,
+		    (c->n_sections + 1) * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		c->sections = n;
+		s = &n[c->n_sections++];
+		memset(s, 0, sizeof(*s));
+		s->name = strdup(name);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->keys[i], key)) {
+			free(s->values[i]);
+			s->values[i] = strdup(value);
+			return 0;
+		}
+	s->keys = realloc(s->keys, (s->n + 1) * sizeof(char *));
+	s->values = realloc(s->values, (s->n + 1) * sizeof(char *));
+	if (s->keys == NULL || s->values == NULL)
+		return -1;
+	s->keys[s->n] = strdup(key);
+	s->values[s->n] = strdup(value);
+	s->n++;
+	return 0;
+}
+
+int
+config_set(struct config *c, const char *section, const char *key,
+    const char *value, struct spend_err *err)
+{
+	if (strncmp(section, "plugin ", 7) == 0) {
+		const char *name = section + 7;
+
+		while (*name == ' ')
+			name++;
+		if (*name == '\0')
+			return spend_errf(err, SPEND_EINVAL, section,
+			    "[plugin] section needs a name: [plugin NAME]");
+		if (section_add(c, name, key, value) < 0)
+			return spend_errf(err, SPEND_ENOMEM, key, "out of memory");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct ckey *k = &keys[i];
+		char *p = (char *)c + k->off;
+		long long n;
+		char *end;
+
+		if (strcmp(k->section, section) || strcmp(k->key, key))
+			continue;
+		switch (k->type) {
+		case C_STR:
+			if (strlcpy(p, value, k->size) >= k->size)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: value too long (max %zu)", key,
+				    k->size - 1);
+			break;
+		case C_BOOL:
+			if (parse_bool(value, (bool *)p) < 0)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: \"%s\" is not yes or no", key, value);
+			break;
+		case C_INT:
+			errno = 0;
+			n = strtoll(value, &end, 10);
+			if (errno || end == value || *end || n < k->min ||
+			    n > k->max)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: \"%s\" is not a number in %lld..%lld",
+				    key, value, k->min, k->max);
+			*(int *)p = (int)n;
+			break;
+		case C_SIZE:
+			if (parse_size(value, &n) < 0 || n < k->min ||
+			    n > k->max)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: \"%s\" is not a size in %lld..%lld "
+				    "bytes (k, M, G suffixes allowed)", key,
+				    value, k->min, k->max);
+			*(long long *)p = n;
+			break;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].section, section))
+			return spend_errf(err, SPEND_EINVAL, key,
+			    "unknown key \"%s\" in [%s]", key, section);
+	return spend_errf(err, SPEND_EINVAL, section,
+	    "unknown section [%s]", section);
+}
+
+struct load_ctx {
+	struct config *c;
+	struct spend_err *err;
+	int failed;
+};
+
+static int
+ini_cb(void *arg, const char *section, const char *key, const char *value)
+{
+	struct load_ctx *lc = arg;
+
+	if (lc->failed)
+		return 0;
+	if (config_set(lc->c, section, key, value, lc->err) < 0) {
+		lc->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int
+validate(struct config *c, struct spend_err *err)
+{
+	if (strcmp(c->log, "stderr") && strcmp(c->log, "syslog"))
+		return spend_errf(err, SPEND_EINVAL, "log",
+		    "log: \"%s\" must be stderr or syslog", c->log);
+	if (strcmp(c->registration, "open") && strcmp(c->registration, "closed"))
+		return spend_errf(err, SPEND_EINVAL, "registration",
+		    "registration: \"%s\" must be open or closed",
+		    c->registration);
+	if (parse_admins(c, err) < 0)
+		return err ? err->code : SPEND_EINVAL;
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *const *ov, size_t nov,
+    struct spend_err *err)
+{
+	struct load_ctx lc = { c, err, 0 };
+
+	if (path != NULL) {
+		FILE *f = fopen(path, "r");
+		int line;
+
+		if (f == NULL)
+			return spend_errf(err, SPEND_EINVAL, "config",
+			    "%s: %s", path, strerror(errno));
+		line = ini_parse_file(f, ini_cb, &lc);
+		fclose(f);
+		if (lc.failed || line > 0) {
+			if (!lc.failed)
+				spend_errf(err, SPEND_EINVAL, "config",
+				    "syntax error");
+			/* inih returns the first failing line */
+			spend_err_prefix(err, "%s:%d", path, line);
+			return SPEND_EINVAL;
+		}
+	}
+	for (size_t i = 0; i < nov; i++) {
+		char buf[PATH_MAX + 128], *dot, *eq;
+
+		strlcpy(buf, ov[i], sizeof(buf));
+		eq = strchr(buf, '=');
+		dot = strchr(buf, '.');
+		if (eq == NULL || dot == NULL || dot > eq)
+			return spend_errf(err, SPEND_EINVAL, "-o",
+			    "-o %s: expected section.key=value", ov[i]);
+		*dot = *eq = '\0';
+		if (config_set(c, buf, dot + 1, eq + 1, err) < 0) {
+			spend_err_prefix(err, "-o %s", ov[i]);
+			return SPEND_EINVAL;
+		}
+	}
+	return validate(c, err);
+}
+
+void
+config_finalize(struct config *c)
+{
+	if (c->socket[0] == '\0')
+		snprintf(c->socket, sizeof(c->socket), "%s/spendd.sock",
+		    c->data_dir);
+	if (c->pidfile[0] == '\0')
+		snprintf(c->pidfile, sizeof(c->pidfile), "%s/spendd.pid",
+		    c->data_dir);
+	if (c->db_path[0] == '\0')
+		snprintf(c->db_path, sizeof(c->db_path), "%s/spend.db",
+		    c->data_dir);
+}
+
+const struct config_section *
+config_plugin_section(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_sections; i++)
+		if (!strcmp(c->sections[i].name, name))
+			return &c->sections[i];
+	return NULL;
+}
+
+const char *
+config_section_get(const struct config_section *s, const char *key)
+{
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->keys[i], key))
+			return s->values[i];
+	return NULL;
+}
+
+void
+config_free(struct config *c)
+{
+	for (size_t i = 0; i < c->n_sections; i++) {
+		struct config_section *s = &c->sections[i];
+
+		for (size_t k = 0; k < s->n; k++) {
+			free(s->keys[k]);
+			free(s->values[k]);
+		}
+		free(s->keys);
+		free(s->values);
+		free(s->name);
+	}
+	free(c->sections);
+	c->sections = NULL;
+	c->n_sections = 0;
+}
+
+bool
+config_is_admin_uid(const struct config *c, uid_t uid)
+{
+	for (size_t i = 0; i < c->n_admins; i++)
+		if (c->admins[i] == uid)
+			return true;
+	return false;
+}

@@ -1,0 +1,77 @@
+/* spendd.conf: INI via libinih, one table of known keys. */
+#ifndef SPEND_CONFIG_H
+#define SPEND_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+#define CONFIG_MAX_ADMINS 16
+
+/* A [plugin NAME] section: handed only to that plugin. */
+struct config_section {
+	char *name;
+	char **keys, **values;	/* parallel, n entries */
+	size_t n;
+};
+
+struct config {
+	/* [daemon] */
+	char data_dir[PATH_MAX];
+	char socket[PATH_MAX];		/* "" = DATA_DIR/spendd.sock */
+	char pidfile[PATH_MAX];		/* "" = DATA_DIR/spendd.pid */
+	char log[16];			/* "stderr" or "syslog" */
+	bool debug;
+	char admin_uids[256];		/* "1000 1001": uids admin on the socket */
+	uid_t admins[CONFIG_MAX_ADMINS];
+	size_t n_admins;
+	char default_currency[4];
+	char default_timezone[64];
+	int workers;			/* worker threads */
+	/* [storage] */
+	char db_path[PATH_MAX];		/* "" = DATA_DIR/spend.db */
+	/* [http] */
+	char http_listen[128];		/* "127.0.0.1:8080"; "" = off */
+	char webui_dir[PATH_MAX];
+	long long http_max_body;	/* bytes */
+	long long http_max_import;	/* bytes, import routes */
+	long long http_max_headers;	/* bytes */
+	int http_timeout;		/* seconds */
+	bool http_secure_cookies;	/* behind TLS: Secure cookies */
+	char http_origin[256];		/* allowed Origin; "" = same host */
+	/* [auth] */
+	char registration[8];		/* "open" or "closed" */
+	int access_ttl;			/* seconds */
+	int refresh_ttl_days;
+	/* [plugins] */
+	char plugin_dir[PATH_MAX];
+	char plugin_load[512];		/* names to load; "" = every .so */
+	/* [plugin NAME] sections */
+	struct config_section *sections;
+	size_t n_sections;
+};
+
+/* Compiled-in defaults (the "embedded default" make run uses). */
+void config_defaults(struct config *c);
+/* Read path (NULL = none) over the defaults, then apply overrides of the
+ * form "section.key=value" (spendd -o). Fills err with "FILE:LINE: ..." on
+ * a bad line, unknown section or key, or bad value. */
+int config_load(struct config *c, const char *path, char *const *overrides,
+    size_t n_overrides, struct spend_err *err);
+/* Set one value, as from the file. */
+int config_set(struct config *c, const char *section, const char *key,
+    const char *value, struct spend_err *err);
+/* Fill the paths that default from data_dir. */
+void config_finalize(struct config *c);
+/* The [plugin NAME] section or NULL. Owned by c. */
+const struct config_section *config_plugin_section(const struct config *c,
+    const char *name);
+const char *config_section_get(const struct config_section *s,
+    const char *key);
+void config_free(struct config *c);
+bool config_is_admin_uid(const struct config *c, uid_t uid);
+
+#endif

@@ -1,0 +1,38 @@
+/* Every RPC handler, grouped by the file that implements it. The table
+ * that names them is in rpc.c. */
+#ifndef SPEND_HANDLERS_H
+#define SPEND_HANDLERS_H
+
+#include "rpc.h"
+
+#define HANDLER(fn) int fn(struct rpc_call *, json_t *, json_t **, \
+    struct spend_err *)
+
+/* status.c */
+HANDLER(h_daemon_status);
+HANDLER(h_daemon_version);
+HANDLER(h_rpc_describe);
+HANDLER(h_currency_list);
+/* user.c */
+HANDLER(h_user_add);
+HANDLER(h_user_list);
+HANDLER(h_user_get);
+HANDLER(h_user_edit);
+HANDLER(h_user_delete);
+/* category.c */
+HANDLER(h_category_list);
+HANDLER(h_category_get);
+HANDLER(h_category_add);
+HANDLER(h_category_edit);
+HANDLER(h_category_rename);
+HANDLER(h_category_archive);
+HANDLER(h_category_unarchive);
+HANDLER(h_category_delete);
+/* expense.c */
+HANDLER(h_expense_add);
+HANDLER(h_expense_get);
+HANDLER(h_expense_edit);
+HANDLER(h_expense_delete);
+HANDLER(h_expense_list);
+
+#endif

@@ -1,0 +1,34 @@
+/* Reading handler params with clear errors that name the field. */
+#ifndef SPEND_JSONP_H
+#define SPEND_JSONP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Refuse keys not in the NULL-terminated list: "unknown parameter "x"". */
+int jp_only(json_t *params, const char *const *known, struct spend_err *err);
+
+/* String param into buf (max = sizeof buf - 1 bytes). Missing: if
+ * required, EINVAL "x is required", else buf is left alone and 0 is
+ * returned with *present false (present may be NULL). Must be valid
+ * UTF-8 without control characters (except allow). */
+int jp_str(json_t *params, const char *key, bool required, char *buf,
+    size_t size, const char *allow, bool *present, struct spend_err *err);
+/* Integer param (JSON number, or a string of digits for CLI friendliness). */
+int jp_int(json_t *params, const char *key, bool required, int64_t min,
+    int64_t max, int64_t *out, bool *present, struct spend_err *err);
+int jp_bool(json_t *params, const char *key, bool *out, bool *present,
+    struct spend_err *err);
+/* Decimal amount as a string (a JSON number is refused: it may already be
+ * a float). The text is copied to buf for money_parse. */
+int jp_amount(json_t *params, const char *key, bool required, char *buf,
+    size_t size, bool *present, struct spend_err *err);
+
+/* json_pack that never returns NULL silently: aborts on OOM. */
+json_t *jp_pack(const char *fmt, ...);
+
+#endif

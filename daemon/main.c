@@ -1,0 +1,255 @@
+/* spendd: start-up, signals, shutdown. */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "rpc_unix.h"
+#include "spendd.h"
+#include "store.h"
+#include "util.h"
+#include "worker.h"
+
+#define SHUTDOWN_GRACE_MS 10000
+
+static struct spendd sd;
+static int pidfd = -1;
+static struct event *ev_drain;
+static int64_t stop_deadline;
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: spendd [-fdnV] [-c FILE] [--data-dir DIR] [-o SECTION.KEY=VALUE]...\n"
+	    "  -f            stay in the foreground\n"
+	    "  -d            debug logging\n"
+	    "  -n            check the configuration and exit\n"
+	    "  -c FILE       configuration file (default: embedded defaults)\n"
+	    "  --data-dir D  database, socket and pid file under D\n"
+	    "  -o S.K=V      override one setting, e.g. -o http.listen=\n"
+	    "  -V, --version print the version\n");
+	exit(2);
+}
+
+static void
+write_pidfile(const char *path)
+{
+	char buf[32];
+	int n;
+
+	if ((pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		fatal("pid file %s", path);
+	if (flock(pidfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			fatalx("another spendd holds %s", path);
+		fatal("lock %s", path);
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pidfd, 0) < 0 || write(pidfd, buf, (size_t)n) != n)
+		fatal("write %s", path);
+}
+
+static void
+make_dir(const char *dir)
+{
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+}
+
+static void
+drain_check(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if ((sd.pending == 0 && (sd.workers == NULL ||
+	    workers_busy(sd.workers) == 0)) || time_mono_ms() > stop_deadline) {
+		if (sd.pending)
+			log_warnx("shutdown: %d requests still pending, "
+			    "leaving anyway", sd.pending);
+		event_base_loopexit(sd.base, NULL);
+		return;
+	}
+	struct timeval tv = { 0, 50000 };
+	evtimer_add(ev_drain, &tv);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (sd.stopping) {
+		log_info("second signal: leaving now");
+		event_base_loopbreak(sd.base);
+		return;
+	}
+	log_info("signal %d: finishing in-flight requests, then stopping",
+	    (int)sig);
+	sd.stopping = true;
+	rpc_unix_stop(&sd);
+	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
+	ev_drain = evtimer_new(sd.base, drain_check, NULL);
+	drain_check(-1, 0, NULL);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct config nc;
+	struct spend_err err;
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	config_defaults(&nc);
+	strlcpy(nc.data_dir, sd.cfg.data_dir, sizeof(nc.data_dir));
+	if (config_load(&nc, sd.config_path, sd.overrides, sd.n_overrides,
+	    &err) < 0) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err.msg);
+		config_free(&nc);
+		return;
+	}
+	config_finalize(&nc);
+	/* What can change live: logging, admins, defaults, auth policy and
+	 * HTTP limits. Paths and listeners need a restart. */
+	log_init(!strcmp(nc.log, "syslog"), nc.debug);
+	memcpy(sd.cfg.admin_uids, nc.admin_uids, sizeof(nc.admin_uids));
+	memcpy(sd.cfg.admins, nc.admins, sizeof(nc.admins));
+	sd.cfg.n_admins = nc.n_admins;
+	sd.cfg.debug = nc.debug;
+	memcpy(sd.cfg.default_currency, nc.default_currency,
+	    sizeof(nc.default_currency));
+	memcpy(sd.cfg.default_timezone, nc.default_timezone,
+	    sizeof(nc.default_timezone));
+	memcpy(sd.cfg.registration, nc.registration, sizeof(nc.registration));
+	sd.cfg.http_max_body = nc.http_max_body;
+	sd.cfg.http_max_import = nc.http_max_import;
+	sd.cfg.http_timeout = nc.http_timeout;
+	config_free(&sd.cfg);
+	sd.cfg.sections = nc.sections;
+	sd.cfg.n_sections = nc.n_sections;
+	log_info("configuration reloaded");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "data-dir", required_argument, NULL, 'D' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct event *ev_term, *ev_int, *ev_hup;
+	struct spend_err err;
+	const char *data_dir = NULL;
+	char **ov = NULL;
+	size_t nov = 0;
+	int ch, foreground = 0, debug = 0, check_only = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:dfhno:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': sd.config_path = optarg; break;
+		case 'd': debug = 1; break;
+		case 'f': foreground = 1; break;
+		case 'n': check_only = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'o':
+			ov = realloc(ov, (nov + 1) * sizeof(*ov));
+			if (ov == NULL)
+				fatal("realloc");
+			ov[nov++] = optarg;
+			break;
+		case 'V':
+			printf("spendd %s (protocol %d)\n", SPEND_VERSION,
+			    SPEND_PROTOCOL);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(0, debug);
+	if (sodium_init() < 0)
+		fatalx("libsodium failed to initialise");
+	config_defaults(&sd.cfg);
+	if (data_dir)
+		strlcpy(sd.cfg.data_dir, data_dir, sizeof(sd.cfg.data_dir));
+	sd.overrides = ov;
+	sd.n_overrides = nov;
+	if (config_load(&sd.cfg, sd.config_path, ov, nov, &err) < 0)
+		fatalx("%s", err.msg);
+	/* --data-dir wins over the file's data_dir */
+	if (data_dir)
+		strlcpy(sd.cfg.data_dir, data_dir, sizeof(sd.cfg.data_dir));
+	config_finalize(&sd.cfg);
+	if (check_only) {
+		printf("configuration ok\n");
+		return 0;
+	}
+	if (debug)
+		sd.cfg.debug = true;
+
+	make_dir(sd.cfg.data_dir);
+	if (!foreground) {
+		if (daemon(1, 0) < 0)
+			fatal("daemon");
+		if (!strcmp(sd.cfg.log, "stderr"))
+			strlcpy(sd.cfg.log, "syslog", sizeof(sd.cfg.log));
+	}
+	log_init(!strcmp(sd.cfg.log, "syslog"), sd.cfg.debug);
+	write_pidfile(sd.cfg.pidfile);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (store_open(sd.cfg.db_path, STORE_CREATE, &sd.store, &err) < 0)
+		fatalx("store: %s", err.msg);
+	if ((sd.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if (workers_start(sd.base, sd.cfg.workers, &sd.workers) < 0)
+		fatalx("cannot start worker threads");
+	if (rpc_unix_start(&sd) < 0)
+		fatalx("cannot serve the control socket");
+
+	ev_term = evsignal_new(sd.base, SIGTERM, on_stop, NULL);
+	ev_int = evsignal_new(sd.base, SIGINT, on_stop, NULL);
+	ev_hup = evsignal_new(sd.base, SIGHUP, on_hup, NULL);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_hup, NULL);
+
+	sd.started = time_now();
+	log_info("spendd %s started (pid %ld, data %s)", SPEND_VERSION,
+	    (long)getpid(), sd.cfg.data_dir);
+	event_base_dispatch(sd.base);
+
+	rpc_unix_free(&sd);
+	workers_stop(sd.workers);
+	if (ev_drain)
+		event_free(ev_drain);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	store_close(sd.store);
+	event_base_free(sd.base);
+	unlink(sd.cfg.pidfile);
+	config_free(&sd.cfg);
+	free(ov);
+	log_info("stopped");
+	return 0;
+}

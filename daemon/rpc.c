@@ -1,0 +1,590 @@
+/* The method table and the dispatcher every transport shares. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "jsonp.h"
+#include "log.h"
+#include "rpc.h"
+#include "util.h"
+
+#define U ROLE_USER
+#define A ROLE_ADMIN
+#define P ROLE_PUBLIC
+#define W RPC_WRITE
+#define X RPC_ACTS
+
+/* Sorted by name (a unit test checks). One line per method: everything
+ * else (help, docs, REST routes, checks) is derived from it. */
+static const struct rpc_method methods[] = {
+	{ "category.add", h_category_add, U, W | X, "POST /api/v1/categories",
+	  "name", "Add a category" },
+	{ "category.archive", h_category_archive, U, W | X,
+	  "POST /api/v1/categories/{id}/archive", "name|id",
+	  "Archive a category: kept for old expenses, hidden for new ones" },
+	{ "category.delete", h_category_delete, U, W | X,
+	  "DELETE /api/v1/categories/{id}", "name|id [move_to] [version]",
+	  "Delete a category; refused while used unless move_to names another" },
+	{ "category.edit", h_category_edit, U, W | X,
+	  "PATCH /api/v1/categories/{id}", "name|id [new_name] [archived] [version]",
+	  "Change a category's name or archived state" },
+	{ "category.get", h_category_get, U, X, "GET /api/v1/categories/{id}",
+	  "name|id", "Show one category" },
+	{ "category.list", h_category_list, U, X, "GET /api/v1/categories",
+	  "[archived]", "List categories (archived too with archived=true)" },
+	{ "category.rename", h_category_rename, U, W | X, NULL,
+	  "name|id new_name [version]", "Rename a category" },
+	{ "category.unarchive", h_category_unarchive, U, W | X,
+	  "POST /api/v1/categories/{id}/unarchive", "name|id",
+	  "Bring an archived category back" },
+	{ "currency.list", h_currency_list, P, 0, "GET /api/v1/currencies", "",
+	  "ISO 4217 currencies with their decimals" },
+	{ "daemon.status", h_daemon_status, A, 0, "GET /api/v1/status", "",
+	  "Server status: uptime, store, requests, workers" },
+	{ "daemon.version", h_daemon_version, P, 0, "GET /api/v1/version", "",
+	  "Version and protocol of spendd" },
+	{ "expense.add", h_expense_add, U, W | X, "POST /api/v1/expenses",
+	  "amount category [currency] [date] [note] [payee] [tags]",
+	  "Record an expense" },
+	{ "expense.delete", h_expense_delete, U, W | X,
+	  "DELETE /api/v1/expenses/{id}", "id [version]", "Delete an expense" },
+	{ "expense.edit", h_expense_edit, U, W | X,
+	  "PATCH /api/v1/expenses/{id}",
+	  "id [version] [amount] [currency] [category] [date] [note] [payee] [tags]",
+	  "Change fields of an expense" },
+	{ "expense.get", h_expense_get, U, X, "GET /api/v1/expenses/{id}", "id",
+	  "Show one expense" },
+	{ "expense.list", h_expense_list, U, X, "GET /api/v1/expenses",
+	  "[month|from to] [category] [search] [min] [max] [currency] [tag] "
+	  "[sort] [order] [limit] [cursor]",
+	  "List expenses with filters, count and sum per currency" },
+	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", "",
+	  "Every method with its role, route, params and summary" },
+	{ "user.add", h_user_add, A, W, "POST /api/v1/users",
+	  "name [password] [role] [currency] [timezone]", "Create a user" },
+	{ "user.delete", h_user_delete, A, W, "DELETE /api/v1/users/{name}",
+	  "name", "Delete a user and all their data" },
+	{ "user.edit", h_user_edit, A, W, "PATCH /api/v1/users/{name}",
+	  "name [role] [currency] [timezone] [version]",
+	  "Change a user's role, base currency or time zone" },
+	{ "user.get", h_user_get, A, 0, "GET /api/v1/users/{name}", "name",
+	  "Show one user" },
+	{ "user.list", h_user_list, A, 0, "GET /api/v1/users", "",
+	  "List users" },
+};
+
+#undef U
+#undef A
+#undef P
+#undef W
+#undef X
+
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
+
+const struct rpc_method *
+rpc_methods(size_t *n)
+{
+	*n = NMETHODS;
+	return methods;
+}
+
+static int
+cmp_method(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct rpc_method *)elem)->name);
+}
+
+const struct rpc_method *
+rpc_method_find(const char *name)
+{
+	return bsearch(name, methods, NMETHODS, sizeof(methods[0]), cmp_method);
+}
+
+json_t *
+rpc_error_object(const struct spend_err *err)
+{
+	json_t *data = json_object();
+
+	json_object_set_new(data, "type", json_string(spend_err_name(err->code)));
+	if (err->field[0])
+		json_object_set_new(data, "field", json_string(err->field));
+	return jp_pack("{s:i, s:s, s:o}", "code", spend_err_rpc_code(err->code),
+	    "message", err->msg[0] ? err->msg : spend_err_name(err->code),
+	    "data", data);
+}
+
+/* ---- async writes in flight, by (uid, key): a retry gets 409 ---- */
+
+struct rpc_inflight {
+	struct rpc_inflight *next;
+	int64_t uid;
+	char key[129];
+};
+
+static bool
+inflight_has(struct spendd *sd, int64_t uid, const char *key)
+{
+	for (struct rpc_inflight *f = sd->inflight; f; f = f->next)
+		if (f->uid == uid && strcmp(f->key, key) == 0)
+			return true;
+	return false;
+}
+
+static void
+inflight_add(struct spendd *sd, int64_t uid, const char *key)
+{
+	struct rpc_inflight *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		fatal("calloc");
+	f->uid = uid;
+	strlcpy(f->key, key, sizeof(f->key));
+	f->next = sd->inflight;
+	sd->inflight = f;
+}
+
+static void
+inflight_del(struct spendd *sd, int64_t uid, const char *key)
+{
+	for (struct rpc_inflight **p = &sd->inflight; *p; p = &(*p)->next)
+		if ((*p)->uid == uid && strcmp((*p)->key, key) == 0) {
+			struct rpc_inflight *f = *p;
+			*p = f->next;
+			free(f);
+			return;
+		}
+}
+
+/* ---- one call ---- */
+
+static void
+call_finish(struct rpc_call *c, json_t *result, const struct spend_err *err)
+{
+	c->sd->pending--;
+	c->sd->requests++;
+	c->done(c, result, err, c->arg);
+	json_decref(c->params);
+	json_decref(c->out_meta);
+	free(c);
+}
+
+static void
+request_hash(struct rpc_call *c)
+{
+	unsigned char h[32];
+	char *text = json_dumps(c->params, JSON_COMPACT | JSON_SORT_KEYS);
+	crypto_generichash_state s;
+
+	crypto_generichash_init(&s, NULL, 0, sizeof(h));
+	crypto_generichash_update(&s, (const unsigned char *)c->m->name,
+	    strlen(c->m->name) + 1);
+	if (text)
+		crypto_generichash_update(&s, (const unsigned char *)text,
+		    strlen(text));
+	crypto_generichash_final(&s, h, sizeof(h));
+	free(text);
+	hex_encode(h, sizeof(h), c->idem_hash);
+}
+
+/* Take the acting user and the idempotency key out of params. */
+static int
+resolve(struct rpc_call *c, struct spend_err *err)
+{
+	json_t *ju = json_object_get(c->params, "user");
+	json_t *jk = json_object_get(c->params, "idempotency_key");
+	int r;
+
+	if (c->m->role > c->id.role) {
+		if (c->id.role == ROLE_PUBLIC)
+			return spend_errf(err, SPEND_EAUTH, "",
+			    "%s needs authentication", c->m->name);
+		return spend_errf(err, SPEND_EPERM, "",
+		    "%s is for administrators", c->m->name);
+	}
+	if (ju != NULL && !(c->m->flags & RPC_ACTS))
+		return spend_errf(err, SPEND_EINVAL, "user",
+		    "%s does not act for a user: drop \"user\"", c->m->name);
+	if (c->m->flags & RPC_ACTS) {
+		if (ju != NULL) {
+			if (!c->id.socket_admin)
+				return spend_errf(err, SPEND_EPERM, "user",
+				    "only an administrator on the socket may act "
+				    "for another user");
+			if (!json_is_string(ju))
+				return spend_errf(err, SPEND_EINVAL, "user",
+				    "user must be a user name");
+			if ((r = store_user_by_name(c->st, json_string_value(ju),
+			    &c->user, err)) < 0)
+				return r;
+		} else if (c->id.uid != 0) {
+			if ((r = store_user_get(c->st, c->id.uid, &c->user,
+			    err)) < 0)
+				return r == SPEND_ENOTFOUND ? spend_errf(err,
+				    SPEND_EAUTH, "", "this account no longer "
+				    "exists") : r;
+		} else
+			return spend_errf(err, SPEND_EINVAL, "user",
+			    "%s acts for a user: pass \"user\" (spendctl --user "
+			    "NAME or SPEND_USER)", c->m->name);
+		c->uid = c->user.id;
+		json_object_del(c->params, "user");
+	}
+	if (jk != NULL) {
+		const char *k = json_string_value(jk);
+
+		if (!(c->m->flags & RPC_WRITE))
+			return spend_errf(err, SPEND_EINVAL, "idempotency_key",
+			    "%s is not a write: idempotency_key does not apply",
+			    c->m->name);
+		if (k == NULL || *k == '\0' || strlen(k) > 128 ||
+		    !text_clean(k, NULL))
+			return spend_errf(err, SPEND_EINVAL, "idempotency_key",
+			    "idempotency_key must be 1..128 printable characters");
+		strlcpy(c->idem_key, k, sizeof(c->idem_key));
+		json_object_del(c->params, "idempotency_key");
+		request_hash(c);
+	}
+	return 0;
+}
+
+/* A stored reply for this key: replay it, or refuse a different body. */
+static int
+idem_replay(struct rpc_call *c, json_t **result, struct spend_err *err)
+{
+	char *text;
+	bool match;
+	int r;
+
+	*result = NULL;
+	if ((r = store_idem_get(c->st, c->uid ? c->uid : c->id.uid, c->idem_key,
+	    c->idem_hash, &text, &match, err)) < 0)
+		return r;
+	if (text == NULL)
+		return 0;
+	if (!match) {
+		free(text);
+		return spend_errf(err, SPEND_EIDEMPOTENCY, "idempotency_key",
+		    "idempotency key \"%s\" was used with another request",
+		    c->idem_key);
+	}
+	*result = json_loads(text, JSON_DECODE_ANY, NULL);
+	free(text);
+	if (*result == NULL)
+		return spend_errf(err, SPEND_EINTERNAL, "", "stored reply unreadable");
+	return 1;
+}
+
+static int
+idem_store(struct rpc_call *c, json_t *result, struct spend_err *err)
+{
+	char *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+	int r;
+
+	if (text == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	r = store_idem_put(c->st, c->uid ? c->uid : c->id.uid, c->idem_key,
+	    c->idem_hash, text, err);
+	free(text);
+	return r;
+}
+
+void
+rpc_complete(struct rpc_call *c, json_t *result, const struct spend_err *err)
+{
+	struct spend_err e2;
+
+	if (c->idem_key[0]) {
+		inflight_del(c->sd, c->uid ? c->uid : c->id.uid, c->idem_key);
+		if (result && idem_store(c, result, &e2) < 0)
+			log_warnx("rpc: %s: cannot store idempotent reply: %s",
+			    c->m->name, e2.msg);
+	}
+	call_finish(c, result, result ? NULL : err);
+	json_decref(result);
+}
+
+void
+rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
+    const char *method, json_t *params,
+    void (*done)(struct rpc_call *, json_t *, const struct spend_err *, void *),
+    void *arg)
+{
+	struct rpc_call *c;
+	struct spend_err err;
+	json_t *result = NULL;
+	bool tx = false;
+	int r;
+
+	spend_err_clear(&err);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("calloc");
+	c->sd = sd;
+	c->st = sd->store;
+	c->id = *id;
+	c->done = done;
+	c->arg = arg;
+	sd->pending++;
+	c->params = params ? json_deep_copy(params) : json_object();
+	if (c->params == NULL || !json_is_object(c->params)) {
+		spend_errf(&err, SPEND_EREQUEST, "params",
+		    "params must be an object");
+		goto fail;
+	}
+	if ((c->m = rpc_method_find(method)) == NULL) {
+		spend_errf(&err, SPEND_ENOMETHOD, "method",
+		    "no such method \"%s\" (see rpc.describe)", method);
+		goto fail;
+	}
+	if (sd->stopping && (c->m->flags & RPC_WRITE)) {
+		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
+		goto fail;
+	}
+	if ((r = resolve(c, &err)) < 0)
+		goto fail;
+	if (c->idem_key[0]) {
+		int64_t owner = c->uid ? c->uid : c->id.uid;
+
+		if (inflight_has(sd, owner, c->idem_key)) {
+			spend_errf(&err, SPEND_EBUSY, "idempotency_key",
+			    "a request with idempotency key \"%s\" is still "
+			    "running", c->idem_key);
+			goto fail;
+		}
+		if ((r = idem_replay(c, &result, &err)) < 0)
+			goto fail;
+		if (r == 1) {
+			call_finish(c, result, NULL);
+			json_decref(result);
+			return;
+		}
+	}
+	if ((c->m->flags & RPC_WRITE) && !(c->m->flags & RPC_NOTX)) {
+		if ((r = store_begin(c->st, &err)) < 0)
+			goto fail;
+		tx = true;
+	}
+	r = c->m->handler(c, c->params, &result, &err);
+	if (r == RPC_PENDING) {
+		if (tx)
+			fatalx("rpc: %s returned pending inside a transaction",
+			    c->m->name);
+		if (c->idem_key[0])
+			inflight_add(sd, c->uid ? c->uid : c->id.uid, c->idem_key);
+		return;
+	}
+	if (r < 0)
+		goto fail;
+	if (result == NULL)
+		result = json_null();
+	if (c->idem_key[0] && idem_store(c, result, &err) < 0)
+		goto fail;
+	if (tx && (r = store_commit(c->st, &err)) < 0) {
+		tx = false;
+		goto fail;
+	}
+	call_finish(c, result, NULL);
+	json_decref(result);
+	return;
+fail:
+	if (tx)
+		store_rollback(c->st);
+	json_decref(result);
+	if (err.code == 0)
+		spend_errf(&err, SPEND_EINTERNAL, "", "handler failed without "
+		    "a reason");
+	call_finish(c, NULL, &err);
+}
+
+/* ---- envelopes and batches ---- */
+
+struct batch {
+	json_t *replies;	/* array, or NULL for a single request */
+	int outstanding;
+	void (*reply)(json_t *, void *);
+	void *arg;
+};
+
+struct one {
+	struct batch *b;
+	json_t *id;		/* NULL for a notification */
+};
+
+static json_t *
+envelope(json_t *id, json_t *result, const struct spend_err *err)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "jsonrpc", json_string("2.0"));
+	if (err)
+		json_object_set_new(o, "error", rpc_error_object(err));
+	else
+		json_object_set(o, "result", result);
+	json_object_set(o, "id", id ? id : json_null());
+	return o;
+}
+
+json_t *
+rpc_error_envelope(const struct spend_err *err)
+{
+	return envelope(NULL, NULL, err);
+}
+
+static void
+batch_done(struct batch *b)
+{
+	json_t *out;
+
+	if (--b->outstanding > 0)
+		return;
+	if (b->replies == NULL)
+		out = NULL;
+	else if (json_array_size(b->replies) == 0) {
+		json_decref(b->replies);
+		out = NULL;
+	} else
+		out = b->replies;
+	b->reply(out, b->arg);
+	free(b);
+}
+
+static void
+one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
+    void *arg)
+{
+	struct one *o = arg;
+	struct batch *b = o->b;
+
+	(void)c;
+	if (o->id) {
+		json_t *env = envelope(o->id, result, err);
+
+		if (b->replies == NULL) {
+			/* single request: hand it over directly */
+			b->replies = json_array();
+			json_array_append_new(b->replies, env);
+		} else
+			json_array_append_new(b->replies, env);
+		json_decref(o->id);
+	}
+	free(o);
+	batch_done(b);
+}
+
+static void
+run_one(struct spendd *sd, const struct rpc_identity *id, struct batch *b,
+    json_t *req)
+{
+	struct spend_err err;
+	json_t *jid = json_object_get(req, "id");
+	json_t *method = json_object_get(req, "method");
+	json_t *params = json_object_get(req, "params");
+	json_t *ver = json_object_get(req, "jsonrpc");
+	struct one *o;
+
+	b->outstanding++;
+	if (!json_is_object(req) || !json_is_string(ver) ||
+	    strcmp(json_string_value(ver), "2.0") != 0 ||
+	    !json_is_string(method) ||
+	    (jid && !json_is_string(jid) && !json_is_integer(jid) &&
+	    !json_is_null(jid)) ||
+	    (params && !json_is_object(params))) {
+		spend_errf(&err, SPEND_EREQUEST, "",
+		    "not a JSON-RPC 2.0 request: need \"jsonrpc\":\"2.0\", a "
+		    "string \"method\", an object \"params\" and a string or "
+		    "integer \"id\"");
+		if (b->replies == NULL)
+			b->replies = json_array();
+		json_array_append_new(b->replies, envelope(json_is_object(req) &&
+		    (json_is_string(jid) || json_is_integer(jid)) ? jid : NULL,
+		    NULL, &err));
+		batch_done(b);
+		return;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		fatal("calloc");
+	o->b = b;
+	o->id = jid ? json_incref(jid) : NULL;
+	rpc_invoke(sd, id, json_string_value(method), params, one_done, o);
+}
+
+static void
+single_reply(json_t *arr, void *arg)
+{
+	struct batch *outer = arg;
+	json_t *r = NULL;
+
+	if (arr) {
+		r = json_incref(json_array_get(arr, 0));
+		json_decref(arr);
+	}
+	outer->reply(r, outer->arg);
+	free(outer);
+}
+
+void
+rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
+    void (*reply)(json_t *, void *), void *arg)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	struct spend_err err;
+
+	if (b == NULL)
+		fatal("calloc");
+	if (json_is_array(msg)) {
+		size_t i;
+		json_t *req;
+
+		if (json_array_size(msg) == 0) {
+			free(b);
+			spend_errf(&err, SPEND_EREQUEST, "", "empty batch");
+			reply(envelope(NULL, NULL, &err), arg);
+			return;
+		}
+		if (json_array_size(msg) > 1000) {
+			free(b);
+			spend_errf(&err, SPEND_ETOOBIG, "",
+			    "a batch holds at most 1000 requests");
+			reply(envelope(NULL, NULL, &err), arg);
+			return;
+		}
+		b->replies = json_array();
+		b->reply = reply;
+		b->arg = arg;
+		b->outstanding = 1;	/* held until every request is issued */
+		json_array_foreach(msg, i, req)
+			run_one(sd, id, b, req);
+		batch_done(b);
+		return;
+	}
+	/* a single request: run it as a batch of one, unwrap the reply */
+	struct batch *outer = calloc(1, sizeof(*outer));
+	if (outer == NULL)
+		fatal("calloc");
+	outer->reply = reply;
+	outer->arg = arg;
+	b->replies = json_array();
+	b->reply = single_reply;
+	b->arg = outer;
+	b->outstanding = 1;
+	run_one(sd, id, b, msg);
+	batch_done(b);
+}
+
+void
+rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
+    const char *text, size_t len, void (*reply)(json_t *, void *), void *arg)
+{
+	json_error_t jerr;
+	json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	struct spend_err err;
+
+	if (msg == NULL) {
+		spend_errf(&err, SPEND_EPARSE, "", "not JSON: %s at line %d "
+		    "column %d", jerr.text, jerr.line, jerr.column);
+		reply(envelope(NULL, NULL, &err), arg);
+		return;
+	}
+	rpc_dispatch(sd, id, msg, reply, arg);
+	json_decref(msg);
+}

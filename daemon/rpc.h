@@ -1,0 +1,116 @@
+/*
+ * JSON-RPC 2.0: one method table (rpc.c), one dispatcher shared by the Unix
+ * socket, HTTP /rpc, the REST facade and unit tests.
+ *
+ * A handler validates its params, does its work and either sets *result
+ * (a new reference the dispatcher takes) and returns 0, or fills err and
+ * returns a negative SPEND_E*. It never builds an envelope. A handler of an
+ * RPC_ASYNC method may instead return RPC_PENDING and later call
+ * rpc_complete() exactly once, on the event loop thread.
+ */
+#ifndef SPEND_RPC_H
+#define SPEND_RPC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "spendd.h"
+#include "store.h"
+
+#define RPC_PENDING 1
+
+enum rpc_role {
+	ROLE_PUBLIC = 0,	/* anyone, unauthenticated */
+	ROLE_USER = 1,		/* an authenticated user (or socket admin acting for one) */
+	ROLE_ADMIN = 2,
+};
+
+enum rpc_flag {
+	RPC_WRITE = 1 << 0,	/* changes data: runs in one transaction, takes idempotency_key */
+	RPC_ASYNC = 1 << 1,	/* may return RPC_PENDING */
+	RPC_ACTS = 1 << 2,	/* acts for a user: call->uid/user are set */
+	RPC_NOTX = 1 << 3,	/* a write that manages its own transaction (worker) */
+};
+
+/* Who is calling: filled by the transport before dispatch. */
+struct rpc_identity {
+	enum rpc_role role;
+	int64_t uid;		/* authenticated user, 0 on the socket */
+	bool socket_admin;	/* socket peer with an admin uid: may pass "user" */
+	const char *transport;	/* "unix", "http", "test" */
+	char peer[64];		/* "uid 1000", "127.0.0.1" */
+	char user_agent[128];
+	void *transport_data;	/* e.g. the evhttp request, for cookies */
+};
+
+struct rpc_call;
+typedef int (*rpc_handler)(struct rpc_call *call, json_t *params,
+    json_t **result, struct spend_err *err);
+
+struct rpc_method {
+	const char *name;	/* "noun.verb" */
+	rpc_handler handler;
+	enum rpc_role role;
+	unsigned flags;
+	const char *route;	/* REST route "GET /api/v1/expenses/{id}" or NULL */
+	const char *params;	/* synopsis for help: "amount category [currency]" */
+	const char *summary;	/* one line */
+};
+
+struct rpc_call {
+	struct spendd *sd;
+	struct store *st;
+	const struct rpc_method *m;
+	struct rpc_identity id;
+	int64_t uid;		/* the user acted for (RPC_ACTS), else 0 */
+	struct user user;	/* that user's record */
+	json_t *params;		/* owned by the call */
+	char idem_key[129];	/* "" = none */
+	char idem_hash[65];
+	json_t *out_meta;	/* handler -> transport side channel (cookies), or NULL */
+	void (*done)(struct rpc_call *call, json_t *result,
+	    const struct spend_err *err, void *arg);
+	void *arg;
+};
+
+/* The table, sorted by name. */
+const struct rpc_method *rpc_methods(size_t *n);
+const struct rpc_method *rpc_method_find(const char *name);
+
+/*
+ * Invoke one method: role check, acting user, idempotency replay, the
+ * transaction of a write, the handler. done(call, result, err, arg) runs
+ * exactly once (perhaps before rpc_invoke returns) with either a result
+ * (borrowed: take a reference to keep it) or err; then the call is freed.
+ * params is borrowed.
+ */
+void rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
+    const char *method, json_t *params,
+    void (*done)(struct rpc_call *, json_t *, const struct spend_err *, void *),
+    void *arg);
+
+/*
+ * Run a whole JSON-RPC message (request object or batch). reply(json, arg)
+ * runs exactly once with the response (a new reference the callee owns),
+ * or NULL when there is nothing to send (only notifications).
+ */
+void rpc_dispatch(struct spendd *sd, const struct rpc_identity *id,
+    json_t *msg, void (*reply)(json_t *resp, void *arg), void *arg);
+/* Same, from text; a parse error gets the -32700 response. */
+void rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
+    const char *text, size_t len, void (*reply)(json_t *, void *), void *arg);
+
+/* Finish an RPC_PENDING call on the event loop. result: new reference
+ * stolen, or NULL with err. */
+void rpc_complete(struct rpc_call *call, json_t *result,
+    const struct spend_err *err);
+
+/* A whole error response with a null id (for transport-level errors). */
+json_t *rpc_error_envelope(const struct spend_err *err);
+
+/* The JSON-RPC error object for err: {"code","message","data":{"field","type"}}. */
+json_t *rpc_error_object(const struct spend_err *err);
+
+#endif

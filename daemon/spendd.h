@@ -1,0 +1,41 @@
+/* The daemon's one context, passed to every module. */
+#ifndef SPEND_SPENDD_H
+#define SPEND_SPENDD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Bumped when the socket protocol changes incompatibly; spendctl checks. */
+#define SPEND_PROTOCOL 1
+
+struct event_base;
+struct store;
+struct workers;
+struct rpc_unix;
+struct http;
+struct auth;
+struct plugins;
+struct rpc_inflight;
+
+struct spendd {
+	struct event_base *base;	/* NULL in unit tests */
+	struct config cfg;
+	const char *config_path;	/* NULL = embedded defaults */
+	char *const *overrides;		/* -o section.key=value */
+	size_t n_overrides;
+	struct store *store;		/* the event loop's connection */
+	struct workers *workers;
+	struct rpc_unix *unix;
+	struct http *http;
+	struct auth *auth;
+	struct plugins *plugins;
+	struct rpc_inflight *inflight;	/* async writes with idempotency keys */
+	int64_t started;		/* unix seconds */
+	int64_t requests;		/* served since start */
+	int pending;			/* calls not yet answered */
+	bool stopping;
+};
+
+#endif

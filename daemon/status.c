@@ -1,0 +1,92 @@
+/* daemon.status, daemon.version, rpc.describe, currency.list */
+#include <string.h>
+
+#include "handlers.h"
+#include "jsonp.h"
+#include "money.h"
+#include "util.h"
+#include "worker.h"
+
+static const char *const none[] = { NULL };
+
+int
+h_daemon_version(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	if (jp_only(p, none, err) < 0)
+		return SPEND_EINVAL;
+	*res = jp_pack("{s:s, s:i, s:i}", "version", SPEND_VERSION,
+	    "protocol", SPEND_PROTOCOL, "schema", STORE_SCHEMA_VERSION);
+	return 0;
+}
+
+int
+h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	struct spendd *sd = c->sd;
+	int64_t users = 0;
+	int r;
+
+	if (jp_only(p, none, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = store_user_count(c->st, &users, err)) < 0)
+		return r;
+	*res = jp_pack("{s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:s, s:s, s:s, s:s, s:I}",
+	    "version", SPEND_VERSION,
+	    "protocol", SPEND_PROTOCOL,
+	    "started", (json_int_t)sd->started,
+	    "uptime", (json_int_t)(time_now() - sd->started),
+	    "requests", (json_int_t)sd->requests,
+	    "pending", sd->pending,
+	    "workers_busy", sd->workers ? workers_busy(sd->workers) : 0,
+	    "database", sd->cfg.db_path,
+	    "socket", sd->cfg.socket,
+	    "http", sd->cfg.http_listen,
+	    "sqlite", store_engine_version(),
+	    "users", (json_int_t)users);
+	return 0;
+}
+
+int
+h_rpc_describe(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *roles[] = { "public", "user", "admin" };
+	size_t n;
+	const struct rpc_method *m = rpc_methods(&n);
+	json_t *arr = json_array();
+
+	if (jp_only(p, none, err) < 0)
+		return SPEND_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jp_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
+		    "name", m[i].name, "role", roles[m[i].role],
+		    "params", m[i].params ? m[i].params : "",
+		    "summary", m[i].summary,
+		    "write", (m[i].flags & RPC_WRITE) != 0,
+		    "acts_for_user", (m[i].flags & RPC_ACTS) != 0);
+		json_object_set_new(o, "route", m[i].route ?
+		    json_string(m[i].route) : json_null());
+		json_array_append_new(arr, o);
+	}
+	*res = jp_pack("{s:s, s:i, s:o}", "version", SPEND_VERSION, "protocol",
+	    SPEND_PROTOCOL, "methods", arr);
+	return 0;
+}
+
+int
+h_currency_list(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	const struct currency *cur;
+	json_t *arr = json_array();
+
+	if (jp_only(p, none, err) < 0)
+		return SPEND_EINVAL;
+	for (size_t i = 0; (cur = money_currency_at(i)) != NULL; i++)
+		json_array_append_new(arr, jp_pack("{s:s, s:i, s:s}", "code",
+		    cur->code, "decimals", cur->exponent, "name", cur->name));
+	*res = jp_pack("{s:o}", "items", arr);
+	return 0;
+}

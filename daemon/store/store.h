@@ -1,0 +1,222 @@
+/*
+ * The store: every line of SQL in Spend lives under daemon/store/. Nothing
+ * else includes sqlite3.h. One struct store is one connection: use it from
+ * one thread at a time (the event loop has one; each worker opens its own).
+ *
+ * Conventions: functions return 0 or a negative SPEND_E* and fill err.
+ * Structs passed in are owned by the caller; callbacks get const pointers
+ * valid only during the call. A callback returning non-zero stops the
+ * iteration and that value is returned.
+ */
+#ifndef SPEND_STORE_H
+#define SPEND_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "util.h"
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+#define NAME_MAX_LEN 64		/* user and category names, bytes */
+#define TZ_MAX_LEN 64
+#define NOTE_MAX_LEN 1000
+#define PAYEE_MAX_LEN 200
+#define TAG_MAX_LEN 32
+#define TAGS_MAX 16
+#define TAGS_BUF (TAGS_MAX * (TAG_MAX_LEN + 1) + 2)	/* ",a,b," */
+#define SEARCH_MAX_LEN 200
+#define IMPORT_KEY_LEN 64
+
+enum store_flags {
+	STORE_CREATE = 1,	/* create the file if missing */
+	STORE_READONLY = 2,
+};
+
+/* Open (and migrate, and quick_check) the database at path. A database
+ * written by a newer spendd is refused. */
+int store_open(const char *path, int flags, struct store **out,
+    struct spend_err *err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+/* "sqlite 3.40.1" */
+const char *store_engine_version(void);
+
+/* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are
+ * savepoints. Every begin must be matched by one commit or rollback. */
+int store_begin(struct store *st, struct spend_err *err);
+int store_commit(struct store *st, struct spend_err *err);
+void store_rollback(struct store *st);
+bool store_in_tx(struct store *st);
+
+/* ---- users ---- */
+struct user {
+	int64_t id;
+	char name[NAME_MAX_LEN + 1];
+	char role[8];			/* "admin" or "user" */
+	char currency[4];		/* base currency */
+	char timezone[TZ_MAX_LEN + 1];
+	int64_t tokens_valid_after;	/* unix seconds */
+	int64_t version;
+	bool has_password;
+	char created_at[TIMESTAMP_LEN + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+
+/* In: name, role, currency, timezone. Out: id, version, timestamps.
+ * pwhash may be NULL (no password: socket-only user). ECONFLICT if the
+ * name is taken (case-insensitive). */
+int store_user_add(struct store *st, struct user *u, const char *pwhash,
+    struct spend_err *err);
+int store_user_get(struct store *st, int64_t id, struct user *u,
+    struct spend_err *err);
+int store_user_by_name(struct store *st, const char *name, struct user *u,
+    struct spend_err *err);
+int store_user_list(struct store *st,
+    int (*cb)(void *arg, const struct user *u), void *arg,
+    struct spend_err *err);
+int store_user_count(struct store *st, int64_t *n, struct spend_err *err);
+/* Update currency, timezone, role (by id; version 0 = don't check). */
+int store_user_update(struct store *st, struct user *u, int64_t version,
+    struct spend_err *err);
+/* Delete a user and everything they own. */
+int store_user_delete(struct store *st, int64_t id, struct spend_err *err);
+/* Password hash: *out is malloc'd (caller frees), NULL if none. */
+int store_user_pwhash(struct store *st, int64_t id, char **out,
+    struct spend_err *err);
+int store_user_set_pwhash(struct store *st, int64_t id, const char *pwhash,
+    struct spend_err *err);
+int store_user_set_tokens_valid_after(struct store *st, int64_t id,
+    int64_t when, struct spend_err *err);
+
+/* ---- categories ---- */
+struct category {
+	int64_t id, user_id;
+	char name[NAME_MAX_LEN + 1];
+	bool archived;
+	int64_t version;
+	int64_t expenses;		/* live expenses using it (list/get) */
+	char created_at[TIMESTAMP_LEN + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+
+/* ECONFLICT if a live category of that name (case-insensitive) exists. */
+int store_category_add(struct store *st, struct category *c,
+    struct spend_err *err);
+int store_category_get(struct store *st, int64_t uid, int64_t id,
+    struct category *c, struct spend_err *err);
+/* By name, case-insensitive, live only. ENOTFOUND if none. */
+int store_category_by_name(struct store *st, int64_t uid, const char *name,
+    struct category *c, struct spend_err *err);
+int store_category_list(struct store *st, int64_t uid, bool with_archived,
+    int (*cb)(void *arg, const struct category *c), void *arg,
+    struct spend_err *err);
+/* Write name and archived of c (by c->id, c->user_id); version 0 = don't
+ * check. Bumps c->version, sets updated_at. */
+int store_category_update(struct store *st, struct category *c,
+    int64_t version, struct spend_err *err);
+/* Tombstone a category. With move_to != 0, its expenses move there first;
+ * without, ECONFLICT if live expenses use it. */
+int store_category_delete(struct store *st, int64_t uid, int64_t id,
+    int64_t move_to, struct spend_err *err);
+
+/* ---- expenses ---- */
+struct expense {
+	int64_t id, user_id;
+	int64_t amount;			/* minor units of currency */
+	char currency[4];
+	int64_t category_id;
+	char category[NAME_MAX_LEN + 1];	/* filled on read */
+	char date[DATE_LEN + 1];
+	char note[NOTE_MAX_LEN + 1];
+	char payee[PAYEE_MAX_LEN + 1];
+	char tags[TAGS_BUF];		/* canonical ",a,b," or "" */
+	char import_key[IMPORT_KEY_LEN + 1];	/* "" = none */
+	int64_t version;
+	bool deleted;
+	char created_at[TIMESTAMP_LEN + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+
+enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
+
+struct expense_filter {
+	char from[DATE_LEN + 1], to[DATE_LEN + 1];	/* inclusive; "" open */
+	int64_t category_id;				/* 0 = any */
+	char search[SEARCH_MAX_LEN + 1];		/* in note or payee */
+	bool has_min, has_max;
+	int64_t min_e4, max_e4;		/* money_scale_e4 units, inclusive */
+	char currency[4];				/* "" = any */
+	char tag[TAG_MAX_LEN + 1];			/* "" = any */
+	enum expense_sort sort;
+	bool desc;
+	/* Keyset: only rows strictly after (key, id) in the sort order. */
+	bool after;
+	char after_key[PAYEE_MAX_LEN + 1];	/* text keys (date, payee, created) */
+	int64_t after_num;			/* numeric key (amount_e4) */
+	int64_t after_id;
+	int limit;					/* 0 = all */
+};
+
+/* In: every field but id/version/timestamps/category. Out: those.
+ * ECONFLICT if import_key is set and already used by this user. */
+int store_expense_add(struct store *st, struct expense *e,
+    struct spend_err *err);
+/* ENOTFOUND for deleted rows and other users' rows. */
+int store_expense_get(struct store *st, int64_t uid, int64_t id,
+    struct expense *e, struct spend_err *err);
+/* Write every user field of e (by e->id, e->user_id). version 0 = don't
+ * check; a mismatch is ESTALE. Bumps version, refreshes e from the row. */
+int store_expense_update(struct store *st, struct expense *e,
+    int64_t version, struct spend_err *err);
+/* Tombstone. version 0 = don't check. */
+int store_expense_delete(struct store *st, int64_t uid, int64_t id,
+    int64_t version, struct spend_err *err);
+/* The rows matching f in its order, at most f->limit. */
+int store_expense_list(struct store *st, int64_t uid,
+    const struct expense_filter *f,
+    int (*cb)(void *arg, const struct expense *e), void *arg,
+    struct spend_err *err);
+/* The sort key of e under f->sort, for building a keyset cursor. */
+void store_expense_sort_key(const struct expense *e, enum expense_sort s,
+    char *text, size_t len, int64_t *num);
+
+struct expense_total {
+	char currency[4];
+	int64_t count;
+	int64_t sum;			/* minor units */
+};
+/* Count and sum of the whole filtered set (keyset and limit ignored), one
+ * callback per currency in code order. ETOOBIG... no: EINVAL if a sum
+ * overflows int64. */
+int store_expense_totals(struct store *st, int64_t uid,
+    const struct expense_filter *f,
+    int (*cb)(void *arg, const struct expense_total *t), void *arg,
+    struct spend_err *err);
+/* Is import_key already used by this user? */
+int store_expense_has_import_key(struct store *st, int64_t uid,
+    const char *key, bool *found, struct spend_err *err);
+
+/* ---- idempotency keys ---- */
+/* Look up (uid, key). *response is malloc'd JSON text (caller frees) or
+ * NULL if the key is new; *hash_match tells whether the stored request
+ * hash equals request_hash. */
+int store_idem_get(struct store *st, int64_t uid, const char *key,
+    const char *request_hash, char **response, bool *hash_match,
+    struct spend_err *err);
+int store_idem_put(struct store *st, int64_t uid, const char *key,
+    const char *request_hash, const char *response, struct spend_err *err);
+/* Drop keys older than cutoff (unix seconds). */
+int store_idem_expire(struct store *st, int64_t cutoff, struct spend_err *err);
+
+/* ---- small key/value for the daemon itself ---- */
+/* *value malloc'd, NULL if absent. */
+int store_meta_get(struct store *st, const char *key, char **value,
+    struct spend_err *err);
+int store_meta_set(struct store *st, const char *key, const char *value,
+    struct spend_err *err);
+
+#endif

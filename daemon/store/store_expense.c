@@ -1,0 +1,418 @@
+/* expenses table: writes, filtered keyset lists, totals */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "money.h"
+
+#define EXP_COLS "e.id, e.user_id, e.amount, e.currency, e.category_id, " \
+	"c.name, e.date, e.note, e.payee, e.tags, e.import_key, e.version, " \
+	"e.deleted, e.created_at, e.updated_at"
+
+static void
+row_exp(sqlite3_stmt *s, struct expense *e)
+{
+	e->id = sqlite3_column_int64(s, 0);
+	e->user_id = sqlite3_column_int64(s, 1);
+	e->amount = sqlite3_column_int64(s, 2);
+	st_col_text(s, 3, e->currency, sizeof(e->currency));
+	e->category_id = sqlite3_column_int64(s, 4);
+	st_col_text(s, 5, e->category, sizeof(e->category));
+	st_col_text(s, 6, e->date, sizeof(e->date));
+	st_col_text(s, 7, e->note, sizeof(e->note));
+	st_col_text(s, 8, e->payee, sizeof(e->payee));
+	st_col_text(s, 9, e->tags, sizeof(e->tags));
+	st_col_text(s, 10, e->import_key, sizeof(e->import_key));
+	e->version = sqlite3_column_int64(s, 11);
+	e->deleted = sqlite3_column_int(s, 12);
+	st_col_text(s, 13, e->created_at, sizeof(e->created_at));
+	st_col_text(s, 14, e->updated_at, sizeof(e->updated_at));
+}
+
+static int
+scale(struct store *st, const struct expense *e, int64_t *out,
+    struct spend_err *err)
+{
+	const struct currency *c = money_currency(e->currency);
+
+	(void)st;
+	if (c == NULL)
+		return spend_errf(err, SPEND_EINVAL, "currency",
+		    "unknown currency \"%s\"", e->currency);
+	*out = money_scale_e4(e->amount, c->exponent);
+	return 0;
+}
+
+int
+store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "INSERT INTO expenses(user_id, "
+	    "category_id, amount, amount_e4, currency, date, note, payee, tags, "
+	    "import_key, created_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	int64_t e4 = 0;
+	int rc;
+
+	if (s == NULL)
+		return SPEND_ESTORE;
+	if ((rc = scale(st, e, &e4, err)) < 0)
+		return rc;
+	timestamp_now(e->created_at);
+	strlcpy(e->updated_at, e->created_at, sizeof(e->updated_at));
+	sqlite3_bind_int64(s, 1, e->user_id);
+	sqlite3_bind_int64(s, 2, e->category_id);
+	sqlite3_bind_int64(s, 3, e->amount);
+	sqlite3_bind_int64(s, 4, e4);
+	sqlite3_bind_text(s, 5, e->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, e->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, e->note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, e->payee, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, e->tags, -1, SQLITE_STATIC);
+	if (e->import_key[0])
+		sqlite3_bind_text(s, 10, e->import_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, e->created_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, e->updated_at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_CONSTRAINT)
+			return spend_errf(err, SPEND_ECONFLICT, "import_key",
+			    "already imported (key %s)", e->import_key);
+		return st_error(st, err, "add expense");
+	}
+	e->id = sqlite3_last_insert_rowid(st->db);
+	e->version = 1;
+	e->deleted = false;
+	return 0;
+}
+
+int
+store_expense_get(struct store *st, int64_t uid, int64_t id,
+    struct expense *e, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT " EXP_COLS " FROM expenses e "
+	    "JOIN categories c ON c.id = e.category_id "
+	    "WHERE e.user_id = ? AND e.id = ? AND e.deleted = 0", err);
+	int rc;
+
+	if (s == NULL)
+		return SPEND_ESTORE;
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_int64(s, 2, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_exp(s, e);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_error(st, err, "get expense");
+	return spend_errf(err, SPEND_ENOTFOUND, "id", "no such expense %lld",
+	    (long long)id);
+}
+
+/* After an UPDATE touched no row: tell "gone" from "stale". */
+static int
+why_unchanged(struct store *st, int64_t uid, int64_t id, int64_t version,
+    struct spend_err *err)
+{
+	struct expense cur;
+	int r = store_expense_get(st, uid, id, &cur, err);
+
+	if (r < 0)
+		return r;
+	return spend_errf(err, SPEND_ESTALE, "version", "expense %lld was "
+	    "changed meanwhile (now version %lld, you sent %lld)",
+	    (long long)id, (long long)cur.version, (long long)version);
+}
+
+int
+store_expense_update(struct store *st, struct expense *e, int64_t version,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
+	    "amount = ?, amount_e4 = ?, currency = ?, date = ?, note = ?, "
+	    "payee = ?, tags = ?, version = version + 1, updated_at = ? "
+	    "WHERE user_id = ? AND id = ? AND deleted = 0 "
+	    "AND (? = 0 OR version = ?)", err);
+	char now[TIMESTAMP_LEN + 1];
+	int64_t e4 = 0;
+	int rc;
+
+	if (s == NULL)
+		return SPEND_ESTORE;
+	if ((rc = scale(st, e, &e4, err)) < 0)
+		return rc;
+	timestamp_now(now);
+	sqlite3_bind_int64(s, 1, e->category_id);
+	sqlite3_bind_int64(s, 2, e->amount);
+	sqlite3_bind_int64(s, 3, e4);
+	sqlite3_bind_text(s, 4, e->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, e->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, e->note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, e->payee, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, e->tags, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, e->user_id);
+	sqlite3_bind_int64(s, 11, e->id);
+	sqlite3_bind_int64(s, 12, version);
+	sqlite3_bind_int64(s, 13, version);
+	if ((rc = st_exec_stmt(st, s, err)) < 0)
+		return rc;
+	if (sqlite3_changes(st->db) == 0)
+		return why_unchanged(st, e->user_id, e->id, version, err);
+	return store_expense_get(st, e->user_id, e->id, e, err);
+}
+
+int
+store_expense_delete(struct store *st, int64_t uid, int64_t id,
+    int64_t version, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "UPDATE expenses SET deleted = 1, "
+	    "version = version + 1, updated_at = ? WHERE user_id = ? AND id = ? "
+	    "AND deleted = 0 AND (? = 0 OR version = ?)", err);
+	char now[TIMESTAMP_LEN + 1];
+	int rc;
+
+	if (s == NULL)
+		return SPEND_ESTORE;
+	timestamp_now(now);
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, uid);
+	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_int64(s, 4, version);
+	sqlite3_bind_int64(s, 5, version);
+	if ((rc = st_exec_stmt(st, s, err)) < 0)
+		return rc;
+	if (sqlite3_changes(st->db) == 0)
+		return why_unchanged(st, uid, id, version, err);
+	return 0;
+}
+
+/* ---- filtered queries ---- */
+
+#define MAX_BINDS 16
+
+struct query {
+	char sql[2048];
+	int n;
+	struct {
+		int is_text;
+		int64_t num;
+		char text[SEARCH_MAX_LEN * 2 + 8];
+	} b[MAX_BINDS];
+};
+
+static void
+q_add(struct query *q, const char *sql)
+{
+	strlcat(q->sql, sql, sizeof(q->sql));
+}
+
+static void
+q_num(struct query *q, const char *sql, int64_t v)
+{
+	q_add(q, sql);
+	q->b[q->n].is_text = 0;
+	q->b[q->n++].num = v;
+}
+
+static void
+q_text(struct query *q, const char *sql, const char *v)
+{
+	q_add(q, sql);
+	q->b[q->n].is_text = 1;
+	strlcpy(q->b[q->n++].text, v, sizeof(q->b[0].text));
+}
+
+static const char *
+sort_col(enum expense_sort s)
+{
+	switch (s) {
+	case SORT_AMOUNT: return "e.amount_e4";
+	case SORT_CREATED: return "e.created_at";
+	case SORT_PAYEE: return "e.payee";
+	case SORT_DATE: break;
+	}
+	return "e.date";
+}
+
+static void
+build_where(struct query *q, int64_t uid, const struct expense_filter *f,
+    bool keyset)
+{
+	q_num(q, " WHERE e.user_id = ?", uid);
+	q_add(q, " AND e.deleted = 0");
+	if (f->from[0])
+		q_text(q, " AND e.date >= ?", f->from);
+	if (f->to[0])
+		q_text(q, " AND e.date <= ?", f->to);
+	if (f->category_id)
+		q_num(q, " AND e.category_id = ?", f->category_id);
+	if (f->currency[0])
+		q_text(q, " AND e.currency = ?", f->currency);
+	if (f->has_min)
+		q_num(q, " AND e.amount_e4 >= ?", f->min_e4);
+	if (f->has_max)
+		q_num(q, " AND e.amount_e4 <= ?", f->max_e4);
+	if (f->tag[0]) {
+		char t[TAG_MAX_LEN + 3];
+
+		snprintf(t, sizeof(t), ",%s,", f->tag);
+		q_text(q, " AND instr(e.tags, ?) > 0", t);
+	}
+	if (f->search[0]) {
+		/* %term% with LIKE's own metacharacters escaped */
+		char pat[SEARCH_MAX_LEN * 2 + 8];
+		size_t o = 0;
+
+		pat[o++] = '%';
+		for (const char *p = f->search; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				pat[o++] = '\\';
+			pat[o++] = *p;
+		}
+		pat[o++] = '%';
+		pat[o] = '\0';
+		q_text(q, " AND (e.note LIKE ? ESCAPE '\\'", pat);
+		q_text(q, " OR e.payee LIKE ? ESCAPE '\\')", pat);
+	}
+	if (keyset && f->after) {
+		char buf[96];
+
+		snprintf(buf, sizeof(buf), " AND (%s, e.id) %s (", sort_col(f->sort),
+		    f->desc ? "<" : ">");
+		q_add(q, buf);
+		if (f->sort == SORT_AMOUNT)
+			q_num(q, "?", f->after_num);
+		else
+			q_text(q, "?", f->after_key);
+		q_num(q, ", ?)", f->after_id);
+	}
+}
+
+static sqlite3_stmt *
+q_prepare(struct store *st, struct query *q, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, q->sql, err);
+
+	if (s == NULL)
+		return NULL;
+	for (int i = 0; i < q->n; i++) {
+		if (q->b[i].is_text)
+			sqlite3_bind_text(s, i + 1, q->b[i].text, -1,
+			    SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(s, i + 1, q->b[i].num);
+	}
+	return s;
+}
+
+void
+store_expense_sort_key(const struct expense *e, enum expense_sort s,
+    char *text, size_t len, int64_t *num)
+{
+	const struct currency *c = money_currency(e->currency);
+
+	*num = 0;
+	text[0] = '\0';
+	switch (s) {
+	case SORT_DATE: strlcpy(text, e->date, len); break;
+	case SORT_CREATED: strlcpy(text, e->created_at, len); break;
+	case SORT_PAYEE: strlcpy(text, e->payee, len); break;
+	case SORT_AMOUNT:
+		*num = c ? money_scale_e4(e->amount, c->exponent) : e->amount;
+		break;
+	}
+}
+
+int
+store_expense_list(struct store *st, int64_t uid,
+    const struct expense_filter *f,
+    int (*cb)(void *, const struct expense *), void *arg,
+    struct spend_err *err)
+{
+	struct query q;
+	sqlite3_stmt *s;
+	struct expense e;
+	char buf[128];
+	int rc, r = 0;
+
+	memset(&q, 0, sizeof(q));
+	q_add(&q, "SELECT " EXP_COLS " FROM expenses e "
+	    "JOIN categories c ON c.id = e.category_id");
+	build_where(&q, uid, f, true);
+	snprintf(buf, sizeof(buf), " ORDER BY %s %s, e.id %s", sort_col(f->sort),
+	    f->desc ? "DESC" : "ASC", f->desc ? "DESC" : "ASC");
+	q_add(&q, buf);
+	if (f->limit > 0) {
+		snprintf(buf, sizeof(buf), " LIMIT %d", f->limit);
+		q_add(&q, buf);
+	}
+	if ((s = q_prepare(st, &q, err)) == NULL)
+		return SPEND_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_exp(s, &e);
+		if ((r = cb(arg, &e)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (r == 0 && rc != SQLITE_DONE)
+		return st_error(st, err, "list expenses");
+	return r;
+}
+
+int
+store_expense_totals(struct store *st, int64_t uid,
+    const struct expense_filter *f,
+    int (*cb)(void *, const struct expense_total *), void *arg,
+    struct spend_err *err)
+{
+	struct query q;
+	sqlite3_stmt *s;
+	struct expense_total t;
+	int rc, r = 0;
+
+	memset(&q, 0, sizeof(q));
+	q_add(&q, "SELECT e.currency, count(*), sum(e.amount) FROM expenses e");
+	build_where(&q, uid, f, false);
+	q_add(&q, " GROUP BY e.currency ORDER BY e.currency");
+	if ((s = q_prepare(st, &q, err)) == NULL)
+		return SPEND_ESTORE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		st_col_text(s, 0, t.currency, sizeof(t.currency));
+		t.count = sqlite3_column_int64(s, 1);
+		t.sum = sqlite3_column_int64(s, 2);
+		if ((r = cb(arg, &t)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (r == 0 && rc != SQLITE_DONE) {
+		if (strstr(sqlite3_errmsg(st->db), "overflow"))
+			return spend_errf(err, SPEND_EINVAL, "",
+			    "the sum of these expenses overflows");
+		return st_error(st, err, "expense totals");
+	}
+	return r;
+}
+
+int
+store_expense_has_import_key(struct store *st, int64_t uid, const char *key,
+    bool *found, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT 1 FROM expenses "
+	    "WHERE user_id = ? AND import_key = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return SPEND_ESTORE;
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return st_error(st, err, "import key");
+	*found = rc == SQLITE_ROW;
+	return 0;
+}

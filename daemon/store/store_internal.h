@@ -1,0 +1,36 @@
+/* Shared by the store's own files only. */
+#ifndef SPEND_STORE_INTERNAL_H
+#define SPEND_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STMT_CACHE 64
+
+struct store {
+	sqlite3 *db;
+	int tx_depth;
+	struct {
+		char *sql;
+		sqlite3_stmt *stmt;
+		uint64_t last_use;
+	} cache[STMT_CACHE];
+	uint64_t tick;
+};
+
+/* A prepared statement for sql, from the connection's cache (prepared on
+ * first use). Reset and cleared before it is returned; do not finalize. */
+sqlite3_stmt *st_prepare(struct store *st, const char *sql,
+    struct spend_err *err);
+/* Fill err from the connection's last error; returns SPEND_ESTORE (or
+ * ECONFLICT for a constraint violation). */
+int st_error(struct store *st, struct spend_err *err, const char *what);
+/* Step a statement that returns no rows. */
+int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err);
+/* Run SQL text with no parameters (may hold several statements). */
+int st_exec(struct store *st, const char *sql, struct spend_err *err);
+/* Copy column i into a fixed buffer. */
+void st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len);
+
+#endif

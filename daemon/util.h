@@ -1,0 +1,57 @@
+/* Small helpers: bounded strings, dates, timestamps, encodings. */
+#ifndef SPEND_UTIL_H
+#define SPEND_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define DATE_LEN 10		/* "YYYY-MM-DD" */
+#define TIMESTAMP_LEN 24	/* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+
+/* strlcpy/strlcat: copy at most size-1 bytes, always terminate, return
+ * strlen(src) so truncation is detectable (>= size). */
+size_t strlcpy(char *dst, const char *src, size_t size);
+size_t strlcat(char *dst, const char *src, size_t size);
+
+/* A real calendar date "YYYY-MM-DD", years 1900..2999. */
+bool date_valid(const char *s);
+/* Parse "YYYY-MM" into the first and last day of that month. */
+int month_range(const char *ym, char from[DATE_LEN + 1], char to[DATE_LEN + 1]);
+int days_in_month(int year, int month);
+/* Today's date in time zone tz ("Europe/Paris"; NULL or "" = UTC). */
+void date_today(const char *tz, char out[DATE_LEN + 1]);
+/* Add n days to a valid date (n may be negative). */
+void date_add_days(const char *date, int n, char out[DATE_LEN + 1]);
+
+/* Current UTC time as RFC 3339 with milliseconds. */
+void timestamp_now(char out[TIMESTAMP_LEN + 1]);
+/* Seconds since the epoch (wall clock) and a monotonic clock in ms. */
+int64_t time_now(void);
+int64_t time_mono_ms(void);
+
+/* An IANA zone name that exists in the system's zoneinfo. */
+bool timezone_valid(const char *tz);
+
+/* UTF-8 validity, and "printable": no C0/C1 control characters except
+ * those in allow (e.g. "\t"). */
+bool utf8_valid(const char *s, size_t len);
+bool text_clean(const char *s, const char *allow);
+
+/* base64url without padding. Output is NUL-terminated; returns its length
+ * or -1 if out is too small / input invalid. */
+int b64url_encode(const void *in, size_t len, char *out, size_t outlen);
+int b64url_decode(const char *in, void *out, size_t outlen);
+
+/* Hex of bytes; out must hold 2*len+1. */
+void hex_encode(const void *in, size_t len, char *out);
+
+/* ASCII case-insensitive compare; lower-case in place. */
+int strcasecmp_ascii(const char *a, const char *b);
+void str_tolower(char *s);
+/* Trim leading and trailing ASCII whitespace in place; returns s. */
+char *str_trim(char *s);
+
+#endif
