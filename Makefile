@@ -4,7 +4,10 @@
 -include config.mk
 
 VERSION = 0.1.0
+# B: objects and test binaries; BIN: spendd and spendctl. Parallel
+# checkouts or sessions can build side by side with make B=x BIN=x.
 B = build
+BIN = .
 CPPFLAGS = -Iinclude -Idaemon -Idaemon/store -DSPEND_VERSION=\"$(VERSION)\" \
 	-DSPEND_PREFIX=\"$(PREFIX)\" -DSPEND_FONT=\"$(FONT)\"
 LIBCFLAGS = $(EVENT_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS)
@@ -20,7 +23,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 PLUGIN_DIRS = $(patsubst %/,%,$(dir $(wildcard plugins/*/Makefrag)))
 PLUGINS =
 
-all: spendd spendctl plugins
+all: $(BIN)/spendd $(BIN)/spendctl plugins
 
 config.mk:
 	contrib/deps.sh --build-only
@@ -35,18 +38,23 @@ $(B)/libspendd.a: $(DAEMON_OBJ)
 	rm -f $@
 	ar rcs $@ $(DAEMON_OBJ)
 
-spendd: $(B)/daemon/main.o $(B)/libspendd.a
+$(BIN)/spendd: $(B)/daemon/main.o $(B)/libspendd.a
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -rdynamic -o $@ $(B)/daemon/main.o $(B)/libspendd.a $(LIBS) $(LDFLAGS)
 
-spendctl: $(CTL_OBJ) $(B)/libspendd.a
+$(BIN)/spendctl: $(CTL_OBJ) $(B)/libspendd.a
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS_BASE) -o $@ $(CTL_OBJ) $(B)/libspendd.a $(LIBS) $(LDFLAGS)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(B)/libspendd.a tests/unit/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(B)/libspendd.a \
-		$(LDFLAGS_BASE) $(CMOCKA_LIBS) $(LIBS) $(LDFLAGS)
+		$(LDFLAGS_BASE) $(CMOCKA_LIBS) $(PLUGIN_LIBS) $(LIBS) $(LDFLAGS)
 
-# each plugin folder has a Makefrag that appends to PLUGINS
+# Plugins: each plugins/NAME/Makefrag appends $(B)/plugins/NAME.so to
+# PLUGINS and gives its rule, built with PLUGIN_CFLAGS.
+PLUGIN_CFLAGS = $(CFLAGS_BASE) -Iinclude -fPIC -shared -fvisibility=hidden $(CFLAGS)
+PLUGIN_LIBS = $(CSV_LIBS) $(OFX_LIBS) $(HPDF_LIBS)
 include $(wildcard plugins/*/Makefrag)
 plugins: $(PLUGINS)
 
@@ -60,16 +68,16 @@ deps-build:
 
 run: deps-build all
 	@mkdir -p var
-	./spendd -f --data-dir var -o http.webui=webui -o plugins.dir=$(B)/plugins
+	$(BIN)/spendd -f --data-dir var -o http.webui=webui -o plugins.dir=$(B)/plugins
 
 check: deps all tests
-	@sh tests/run.sh
+	@B=$(B) BIN=$(BIN) sh tests/run.sh
 
 bench: deps all
-	@sh tests/bench/run.sh
+	@B=$(B) BIN=$(BIN) sh tests/bench/run.sh
 
 fuzz: deps all
-	@sh tests/fuzz/run.sh
+	@B=$(B) BIN=$(BIN) sh tests/fuzz/run.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
@@ -78,8 +86,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 755 spendd $(DESTDIR)$(PREFIX)/sbin/spendd
-	install -m 755 spendctl $(DESTDIR)$(PREFIX)/bin/spendctl
+	install -m 755 $(BIN)/spendd $(DESTDIR)$(PREFIX)/sbin/spendd
+	install -m 755 $(BIN)/spendctl $(DESTDIR)$(PREFIX)/bin/spendctl
 	if [ -d webui ]; then cp -R webui/. $(DESTDIR)$(PREFIX)/share/spend/webui/; fi
 	for p in $(PLUGINS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/lib/spend/plugins/; done
 	if [ -f include/spend/plugin.h ]; then install -m 644 include/spend/plugin.h $(DESTDIR)$(PREFIX)/include/spend/; fi
@@ -92,7 +100,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/spendctl
 
 clean:
-	rm -rf $(B) spendd spendctl
+	rm -rf $(B) $(BIN)/spendd $(BIN)/spendctl
 
 distclean: clean
 	rm -f config.mk

@@ -1,0 +1,304 @@
+/*
+ * Spend plugin ABI.
+ *
+ * A plugin is a shared object exporting one symbol:
+ *
+ *	int spend_plugin_init(const struct spend_host_api *host,
+ *	    struct spend_plugin *self);
+ *
+ * spendd calls it once, on the event loop thread, after checking nothing
+ * but the file's safety. Inside, the plugin checks host->abi (major) and
+ * host->size, fills self->version and self->description, and registers one
+ * or more const vtables with host->register_*(). It returns 0, or -1 after
+ * logging why: a plugin that fails its init is skipped and spendd keeps
+ * serving.
+ *
+ * Compatibility: SPEND_PLUGIN_ABI changes only when something here changes
+ * incompatibly; spendd refuses a plugin built for another major.
+ * struct spend_host_api only grows at its end and starts with its size: a
+ * plugin built against a newer header must check host->size before using
+ * a member the running spendd may not have (SPEND_HOST_HAS()). Each vtable
+ * starts with a version; the host accepts every version it knows.
+ *
+ * Threads: importers, exporters and reports run on worker threads, one
+ * context per job, and must not touch the event loop. Notifiers run on the
+ * event loop and must not block. Host functions taking a context may only
+ * be called from the thread running that context's job; the others are
+ * thread-safe unless noted.
+ *
+ * Ownership: strings the host passes in are valid only during the call
+ * unless noted; copy what you keep. Records a plugin emits are copied by
+ * the host before emit() returns. self->data belongs to the plugin; the
+ * host calls self->free_func(self), if set, when unloading.
+ *
+ * Money: never a float. Amounts travel as decimal strings ("12.50",
+ * "-3", "1000" for JPY) and are parsed exactly by the host.
+ *
+ * Build: cc -shared -fPIC $(pkg-config --cflags --libs spend-plugin) \
+ *	-fvisibility=hidden -o myplugin.so myplugin.c
+ * and mark spend_plugin_init with SPEND_PLUGIN_EXPORT.
+ */
+#ifndef SPEND_PLUGIN_H
+#define SPEND_PLUGIN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SPEND_PLUGIN_ABI 1
+#define SPEND_PLUGIN_ENTRY "spend_plugin_init"
+#define SPEND_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+#define SPEND_IMPORTER_V1 1
+#define SPEND_EXPORTER_V1 1
+#define SPEND_REPORT_V1 1
+#define SPEND_NOTIFIER_V1 1
+
+/* True if the running host's API struct has member m. */
+#define SPEND_HOST_HAS(host, m) \
+	((host)->size >= offsetof(struct spend_host_api, m) + sizeof((host)->m))
+
+enum spend_log_level {
+	SPEND_LOG_DEBUG = 0,
+	SPEND_LOG_INFO = 1,
+	SPEND_LOG_WARN = 2,
+};
+
+struct spend_plugin;
+struct spend_import;	/* one import job, host-owned */
+struct spend_export;	/* one export job, host-owned */
+struct spend_report_job;
+struct event_base;
+
+/*
+ * One expense as text fields. Importers fill what the source has (NULL or
+ * "" = absent) and the host validates, defaults and de-duplicates.
+ * Exporters receive every field filled.
+ */
+struct spend_record {
+	const char *date;	/* YYYY-MM-DD */
+	const char *amount;	/* decimal string, '.' separator: spent is
+				 * positive, a refund negative */
+	const char *currency;	/* ISO 4217; NULL = the user's base currency */
+	const char *category;	/* name; NULL = the import's default */
+	const char *note;
+	const char *payee;
+	const char *const *tags;
+	size_t ntags;
+	/* A stable id of this row in its source (OFX FITID, a bank's
+	 * reference). With it, importing the same statement twice adds
+	 * nothing. NULL: the host derives one from the row's content. */
+	const char *source_id;
+	size_t line;		/* source line (importers), for errors */
+	/* exporters only: */
+	int64_t id;
+	int64_t amount_minor;	/* amount in minor units */
+	int exponent;		/* decimals of currency */
+	int64_t version;
+	const char *created_at, *updated_at;	/* RFC 3339 UTC */
+};
+
+/* What an export covers: for headers, titles and file names. */
+struct spend_export_info {
+	const char *user;	/* owner's name */
+	const char *base_currency;
+	const char *from, *to;	/* period, "" = open */
+	const char *generated_at;	/* RFC 3339 UTC */
+	const char *filter_text;	/* human summary of the filters, "" = none */
+};
+
+/* Aggregate rows for reports (and exporters that want totals). */
+struct spend_total {
+	const char *key;	/* category name, month "YYYY-MM" or day */
+	const char *currency;
+	int64_t count;
+	int64_t sum_minor;
+	int exponent;
+};
+
+enum spend_group {
+	SPEND_GROUP_CATEGORY = 0,
+	SPEND_GROUP_MONTH = 1,
+	SPEND_GROUP_DAY = 2,
+};
+
+/* ---- plugin vtables ---- */
+
+struct spend_importer {
+	unsigned version;		/* SPEND_IMPORTER_V1 */
+	const char *name;		/* format name: "csv", "ofx" */
+	const char *description;	/* one line */
+	const char *extensions;		/* "csv,tsv": for --format auto */
+	/*
+	 * Read the whole source with host->import_read() and call
+	 * host->import_emit() for every expense, in order. Return 0 at the
+	 * end, or -1 after host->import_error() said what and where. Runs on
+	 * a worker thread. Memory must stay bounded: stream, do not slurp.
+	 */
+	int (*run)(struct spend_plugin *self, struct spend_import *job);
+};
+
+struct spend_exporter {
+	unsigned version;		/* SPEND_EXPORTER_V1 */
+	const char *name;		/* "csv", "pdf" */
+	const char *description;
+	const char *mime_type;		/* "text/csv; charset=utf-8" */
+	const char *extension;		/* "csv" */
+	/*
+	 * Pull records with host->export_next() until it returns 0 and write
+	 * bytes with host->export_write(). Return 0, or -1 after
+	 * host->export_error(). Worker thread.
+	 */
+	int (*run)(struct spend_plugin *self, struct spend_export *job);
+};
+
+struct spend_report {
+	unsigned version;		/* SPEND_REPORT_V1 */
+	const char *name;
+	const char *description;
+	/*
+	 * Build a JSON text from host->report_param() and the host's
+	 * aggregates (host->report_totals()); return it as a malloc'd,
+	 * NUL-terminated string the host frees, or NULL after
+	 * host->report_error(). Worker thread.
+	 */
+	char *(*run)(struct spend_plugin *self, struct spend_report_job *job);
+};
+
+/* Events for notifiers. */
+enum spend_event_type {
+	SPEND_EVENT_BUDGET_THRESHOLD = 1,
+	SPEND_EVENT_RECURRING_CREATED = 2,
+	SPEND_EVENT_IMPORT_DONE = 3,
+};
+
+struct spend_event {
+	enum spend_event_type type;
+	const char *user;
+	const char *json;	/* event details as a JSON object text */
+};
+
+struct spend_notifier {
+	unsigned version;		/* SPEND_NOTIFIER_V1 */
+	const char *name;
+	const char *description;
+	/* Deliver ev. Event loop thread: must not block (use the event
+	 * base for I/O). */
+	void (*notify)(struct spend_plugin *self, const struct spend_event *ev);
+};
+
+/* ---- what the host gives ---- */
+
+struct spend_host_api {
+	size_t size;			/* sizeof(struct spend_host_api) in the host */
+	unsigned abi;			/* SPEND_PLUGIN_ABI of the host */
+	const char *host_version;	/* "0.1.0" */
+
+	/* Registration: only inside spend_plugin_init. The vtable must stay
+	 * valid until unload (make it static const). 0, or -1 with a log
+	 * line if its version is unknown or the name is taken. */
+	int (*register_importer)(struct spend_plugin *self,
+	    const struct spend_importer *vt);
+	int (*register_exporter)(struct spend_plugin *self,
+	    const struct spend_exporter *vt);
+	int (*register_report)(struct spend_plugin *self,
+	    const struct spend_report *vt);
+	int (*register_notifier)(struct spend_plugin *self,
+	    const struct spend_notifier *vt);
+
+	/* Log a line prefixed with the plugin's name. Any thread. */
+	void (*log)(struct spend_plugin *self, enum spend_log_level level,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	/* A key of this plugin's own [plugin NAME] section, or NULL. The
+	 * string lives until the next reload; copy it in init. */
+	const char *(*config_get)(struct spend_plugin *self, const char *key);
+
+	/* Money and dates, exact. Any thread. */
+	/* Decimals of an ISO 4217 code, or -1 if unknown. */
+	int (*currency_exponent)(const char *code);
+	/* Parse a decimal string (decimal_comma: ',' separates decimals)
+	 * into minor units of currency. 0, or -1 with a reason in errbuf. */
+	int (*money_parse)(const char *text, const char *currency,
+	    int decimal_comma, int64_t *minor, char *errbuf, size_t errlen);
+	/* Format minor units of currency; returns length or -1. */
+	int (*money_format)(int64_t minor, const char *currency, char *buf,
+	    size_t len);
+	/* 1 if "YYYY-MM-DD" is a real calendar date. */
+	int (*date_valid)(const char *date);
+
+	/* The event loop (notifiers only, event loop thread). */
+	struct event_base *(*event_base)(struct spend_plugin *self);
+
+	/* ---- import jobs ---- */
+	/* Read up to len bytes of the source; returns the count, 0 at the
+	 * end, -1 on an I/O error (already reported). */
+	long (*import_read)(struct spend_import *job, void *buf, size_t len);
+	/* An option of this import ("delimiter", "date_format",
+	 * "decimal_comma", "map.amount" for --map COLUMN=amount...), or NULL.
+	 * Values are strings; booleans are "yes"/"no". */
+	const char *(*import_option)(struct spend_import *job, const char *key);
+	/* Hand over one record. 0 = taken (or skipped as a duplicate), -1 =
+	 * invalid: the host has set the job's error (line and field) and the
+	 * importer must return -1. */
+	int (*import_emit)(struct spend_import *job,
+	    const struct spend_record *rec);
+	/* Say what failed and where; the importer then returns -1. field may
+	 * be NULL. */
+	void (*import_error)(struct spend_import *job, size_t line,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
+	/* ---- export jobs ---- */
+	/* Next record in the export's order into *rec (valid until the next
+	 * call): 1, or 0 at the end, or -1 on error. */
+	int (*export_next)(struct spend_export *job, struct spend_record *rec);
+	/* Start over from the first record (for two-pass formats). */
+	int (*export_rewind)(struct spend_export *job);
+	/* Append bytes to the output; 0 or -1. */
+	int (*export_write)(struct spend_export *job, const void *buf,
+	    size_t len);
+	const struct spend_export_info *(*export_info)(struct spend_export *job);
+	/* Totals of the export's filtered set grouped by group, one callback
+	 * per (key, currency), keys ascending. 0 or -1. */
+	int (*export_totals)(struct spend_export *job, enum spend_group group,
+	    int (*cb)(void *arg, const struct spend_total *t), void *arg);
+	void (*export_error)(struct spend_export *job, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+	/* ---- report jobs ---- */
+	const char *(*report_param)(struct spend_report_job *job,
+	    const char *key);
+	/* Totals over the report's user, between from and to (inclusive,
+	 * "" = open), grouped. */
+	int (*report_totals)(struct spend_report_job *job, const char *from,
+	    const char *to, enum spend_group group,
+	    int (*cb)(void *arg, const struct spend_total *t), void *arg);
+	void (*report_error)(struct spend_report_job *job, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+	/* Appended members go here, never above. */
+};
+
+/* The host's record of a loaded plugin. */
+struct spend_plugin {
+	size_t size;			/* sizeof(struct spend_plugin) in the host */
+	const char *name;		/* from the file name: "csv" for csv.so */
+	const char *version;		/* set by the plugin in init */
+	const char *description;	/* set by the plugin in init */
+	void *data;			/* the plugin's own */
+	void (*free_func)(struct spend_plugin *self);	/* called at unload */
+	void *host_private;		/* do not touch */
+};
+
+typedef int (*spend_plugin_init_fn)(const struct spend_host_api *host,
+    struct spend_plugin *self);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,109 @@
+/* Unit-test helpers: an in-memory store and in-process RPC calls. */
+#ifndef SPEND_TESTUTIL_H
+#define SPEND_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "rpc.h"
+#include "spendd.h"
+#include "store.h"
+
+/* A daemon context on a fresh in-memory database, no event loop. */
+static inline struct spendd *
+tu_spendd(void)
+{
+	struct spendd *sd = calloc(1, sizeof(*sd));
+	struct spend_err err;
+
+	assert_non_null(sd);
+	assert_int_equal(sodium_init() >= 0, 1);
+	config_defaults(&sd->cfg);
+	if (store_open(":memory:", STORE_CREATE, &sd->store, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	return sd;
+}
+
+static inline void
+tu_spendd_free(struct spendd *sd)
+{
+	store_close(sd->store);
+	config_free(&sd->cfg);
+	free(sd);
+}
+
+struct tu_reply {
+	int done;
+	json_t *result;		/* owned */
+	struct spend_err err;
+};
+
+static inline void
+tu_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
+    void *arg)
+{
+	struct tu_reply *r = arg;
+
+	(void)c;
+	r->done = 1;
+	if (result)
+		r->result = json_incref(result);
+	if (err)
+		r->err = *err;
+}
+
+/* Call method as a socket admin (acting for `user` if not NULL) with
+ * params given as JSON text. Returns 0 or the SPEND_E* code; *out (may be
+ * NULL) gets the result (caller decrefs). */
+static inline int
+tu_call(struct spendd *sd, const char *user, const char *method,
+    const char *params_json, json_t **out)
+{
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	struct tu_reply r = { 0 };
+	json_error_t jerr;
+	json_t *p = json_loads(params_json ? params_json : "{}", 0, &jerr);
+
+	if (p == NULL)
+		fail_msg("bad test params %s: %s", params_json, jerr.text);
+	if (user)
+		json_object_set_new(p, "user", json_string(user));
+	rpc_invoke(sd, &id, method, p, tu_done, &r);
+	json_decref(p);
+	assert_true(r.done);
+	if (out)
+		*out = r.result;
+	else
+		json_decref(r.result);
+	return r.result ? 0 : r.err.code;
+}
+
+/* Same, and fail the test unless it succeeds. */
+static inline json_t *
+tu_ok(struct spendd *sd, const char *user, const char *method,
+    const char *params_json)
+{
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	struct tu_reply r = { 0 };
+	json_t *p = json_loads(params_json ? params_json : "{}", 0, NULL);
+
+	assert_non_null(p);
+	if (user)
+		json_object_set_new(p, "user", json_string(user));
+	rpc_invoke(sd, &id, method, p, tu_done, &r);
+	json_decref(p);
+	if (r.result == NULL)
+		fail_msg("%s %s failed: %s", method, params_json, r.err.msg);
+	return r.result;
+}
+
+#endif
