@@ -5,7 +5,7 @@ set -eu
 
 BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
-TEST="curl poppler-utils hledger ledger wrk clang libclang-rt-14-dev chromium nodejs npm"
+TEST="curl python3 procps tzdata poppler-utils hledger ledger wrk clang libclang-rt-14-dev chromium nodejs npm"
 
 pkgs=$BUILD
 [ "${1:-}" = "--build-only" ] || pkgs="$pkgs $TEST"
