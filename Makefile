@@ -99,12 +99,18 @@ install: all
 	install -m 644 contrib/spendctl.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/spendctl
 
+# docs/API.md = hand-written head + tables printed from the method table
+# + the hand-written REST section (docs/API.md.rest, if present).
+docs: $(BIN)/spendd
+	{ cat docs/API.md.head; $(BIN)/spendd --api-doc; \
+	  if [ -f docs/API.md.rest ]; then echo; cat docs/API.md.rest; fi; } >docs/API.md
+
 clean:
 	rm -rf $(B) $(BIN)/spendd $(BIN)/spendctl
 
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all plugins tests deps deps-build run check bench fuzz install clean distclean
+.PHONY: all plugins tests deps deps-build run check bench fuzz install docs clean distclean
 
 -include $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(B)/daemon/main.d

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apidoc.h"
 #include "config.h"
 #include "log.h"
 #include "rpc_unix.h"
@@ -39,7 +40,8 @@ usage(void)
 	    "  -c FILE       configuration file (default: embedded defaults)\n"
 	    "  --data-dir D  database, socket and pid file under D\n"
 	    "  -o S.K=V      override one setting, e.g. -o http.listen=\n"
-	    "  -V, --version print the version\n");
+	    "  -V, --version print the version\n"
+	    "  --api-doc     print the method and error tables of docs/API.md\n");
 	exit(2);
 }
 
@@ -151,6 +153,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "data-dir", required_argument, NULL, 'D' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "api-doc", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,6 +177,9 @@ main(int argc, char *argv[])
 				fatal("realloc");
 			ov[nov++] = optarg;
 			break;
+		case 'A':
+			apidoc_print(stdout);
+			return 0;
 		case 'V':
 			printf("spendd %s (protocol %d)\n", SPEND_VERSION,
 			    SPEND_PROTOCOL);

@@ -1,0 +1,14 @@
+#!/bin/sh
+# docs/API.md's generated part matches the method table.
+. "$(dirname "$0")/lib.sh"
+
+exp=$T/API.md
+{ cat "$TOP/docs/API.md.head"; "$SPENDD" --api-doc
+  if [ -f "$TOP/docs/API.md.rest" ]; then echo; cat "$TOP/docs/API.md.rest"; fi; } >"$exp"
+if cmp -s "$exp" "$TOP/docs/API.md"; then ok "docs/API.md is up to date"
+else not_ok "docs/API.md is stale: run make docs"; diff "$exp" "$TOP/docs/API.md" | head -20 | sed 's/^/#   /'; fi
+for m in $("$SPENDD" --api-doc | sed -n 's/^| `\([a-z_.]*\)`.*/\1/p'); do
+	grep -q "^\.It.*$m\|$m" "$TOP/docs/API.md" || not_ok "method $m missing from API.md"
+done
+ok "every method documented"
+done_testing
