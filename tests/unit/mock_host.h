@@ -199,7 +199,7 @@ mh_register_notifier(struct spend_plugin *self, const struct spend_notifier *vt)
 	MH_REGISTER("notifier", notifiers, nnotifiers, vt, SPEND_NOTIFIER_V1);
 }
 
-static inline void
+static inline __attribute__((format(printf, 3, 4))) void
 mh_log(struct spend_plugin *self, enum spend_log_level level,
     const char *fmt, ...)
 {
@@ -316,7 +316,7 @@ mh_import_option(struct spend_import *job, const char *key)
 	return mh_kv(job->options, key);
 }
 
-static inline void
+static inline __attribute__((format(printf, 4, 0))) void
 mh_import_verror(struct spend_import *job, size_t line, const char *field,
     const char *fmt, va_list ap)
 {
@@ -330,7 +330,7 @@ mh_import_verror(struct spend_import *job, size_t line, const char *field,
 	vsnprintf(job->err_msg, sizeof(job->err_msg), fmt, ap);
 }
 
-static inline void
+static inline __attribute__((format(printf, 4, 5))) void
 mh_import_error(struct spend_import *job, size_t line, const char *field,
     const char *fmt, ...)
 {
@@ -341,7 +341,7 @@ mh_import_error(struct spend_import *job, size_t line, const char *field,
 	va_end(ap);
 }
 
-static inline int
+static inline __attribute__((format(printf, 4, 5))) int
 mh_emit_fail(struct spend_import *job, size_t line, const char *field,
     const char *fmt, ...)
 {
@@ -533,7 +533,7 @@ mh_export_info(struct spend_export *job)
 	return &job->info;
 }
 
-static inline void
+static inline __attribute__((format(printf, 2, 3))) void
 mh_export_error(struct spend_export *job, const char *fmt, ...)
 {
 	va_list ap;
@@ -660,7 +660,7 @@ mh_report_totals(struct spend_report_job *job, const char *from,
 	return mh_totals(job->recs, job->nrecs, from, to, group, cb, arg);
 }
 
-static inline void
+static inline __attribute__((format(printf, 2, 3))) void
 mh_report_error(struct spend_report_job *job, const char *fmt, ...)
 {
 	va_list ap;
