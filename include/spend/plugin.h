@@ -29,7 +29,8 @@
  * Ownership: strings the host passes in are valid only during the call
  * unless noted; copy what you keep. Records a plugin emits are copied by
  * the host before emit() returns. self->data belongs to the plugin; the
- * host calls self->free_func(self), if set, when unloading.
+ * host calls self->free_func(self), if set, when unloading (also after a
+ * failed init, so free what you allocated or leave free_func unset).
  *
  * Money: never a float. Amounts travel as decimal strings ("12.50",
  * "-3", "1000" for JPY) and are parsed exactly by the host.
@@ -52,6 +53,18 @@ extern "C" {
 #define SPEND_PLUGIN_ABI 1
 #define SPEND_PLUGIN_ENTRY "spend_plugin_init"
 #define SPEND_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+/*
+ * Put SPEND_PLUGIN_DECLARE; once at file scope of a plugin. It exports the
+ * ABI the plugin was built for, so spendd refuses a mismatch with a clear
+ * log line before it calls spend_plugin_init. Without it, only the
+ * plugin's own check of host->abi in init stands between a stale plugin
+ * and a crash.
+ */
+#define SPEND_PLUGIN_ABI_SYMBOL "spend_plugin_abi"
+#define SPEND_PLUGIN_DECLARE						\
+	SPEND_PLUGIN_EXPORT extern const unsigned spend_plugin_abi;	\
+	SPEND_PLUGIN_EXPORT const unsigned spend_plugin_abi = SPEND_PLUGIN_ABI
 
 #define SPEND_IMPORTER_V1 1
 #define SPEND_EXPORTER_V1 1
@@ -214,7 +227,8 @@ struct spend_host_api {
 	void (*log)(struct spend_plugin *self, enum spend_log_level level,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 	/* A key of this plugin's own [plugin NAME] section, or NULL. The
-	 * string lives until the next reload; copy it in init. */
+	 * string lives until the next reload; copy it in init. (spendd
+	 * snapshots the section at load, so today it lives until unload.) */
 	const char *(*config_get)(struct spend_plugin *self, const char *key);
 
 	/* Money and dates, exact. Any thread. */
@@ -243,7 +257,9 @@ struct spend_host_api {
 	const char *(*import_option)(struct spend_import *job, const char *key);
 	/* Hand over one record. 0 = taken (or skipped as a duplicate), -1 =
 	 * invalid: the host has set the job's error (line and field) and the
-	 * importer must return -1. */
+	 * importer must return -1. The host may also answer 0 for an invalid
+	 * record, counting it as rejected, so that one run reports several
+	 * bad lines; the import then fails as a whole all the same. */
 	int (*import_emit)(struct spend_import *job,
 	    const struct spend_record *rec);
 	/* Say what failed and where; the importer then returns -1. field may
