@@ -127,8 +127,14 @@ money_currency_at(size_t i)
 static int
 bad(struct spend_err *err, const char *s, const char *why)
 {
-	return spend_errf(err, SPEND_EINVAL, "amount", "amount \"%.40s%s\": %s",
-	    s, strlen(s) > 40 ? "..." : "", why);
+	int cut = 40;
+
+	/* never cut a UTF-8 character in half: the message goes into JSON */
+	if (strlen(s) > 40)
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	return spend_errf(err, SPEND_EINVAL, "amount", "amount \"%.*s%s\": %s",
+	    cut, s, strlen(s) > 40 ? "..." : "", why);
 }
 
 int
@@ -149,6 +155,21 @@ money_parse(const char *s, int exponent, bool decimal_comma, int64_t *out,
 	}
 	if (*p == '\0')
 		return bad(err, s, "not a decimal number");
+	/* the characters first, so "1.000,00" is called grouping rather
+	 * than "too many decimals" */
+	for (const char *q = p; *q; q++) {
+		if ((*q >= '0' && *q <= '9') || *q == sep)
+			continue;
+		if (*q == 'e' || *q == 'E')
+			return bad(err, s, "exponents are not allowed");
+		if (*q == ',' || *q == '.')
+			return bad(err, s, decimal_comma ?
+			    "not a decimal number (decimal comma expected, "
+			    "no grouping)" :
+			    "not a decimal number (use '.' for decimals, "
+			    "no grouping)");
+		return bad(err, s, "not a decimal number");
+	}
 	for (; *p; p++) {
 		if (*p == sep) {
 			if (seen_sep)
@@ -156,17 +177,6 @@ money_parse(const char *s, int exponent, bool decimal_comma, int64_t *out,
 				    "separator");
 			seen_sep = true;
 			continue;
-		}
-		if (*p < '0' || *p > '9') {
-			if (*p == 'e' || *p == 'E')
-				return bad(err, s, "exponents are not allowed");
-			if ((*p == ',' || *p == '.') && !seen_sep)
-				return bad(err, s, decimal_comma ?
-				    "not a decimal number (decimal comma "
-				    "expected, no grouping)" :
-				    "not a decimal number (use '.' for "
-				    "decimals, no grouping)");
-			return bad(err, s, "not a decimal number");
 		}
 		if (seen_sep) {
 			if (++frac_digits > exponent) {
