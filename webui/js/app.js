@@ -1,0 +1,97 @@
+// Spend web UI: session start, routing between screens.
+import { refresh, logout, forget, onAuthLost } from './api.js';
+import { h, toast } from './dom.js';
+import { session, loadSession, clearSession } from './session.js';
+import { loadFeatures } from './features.js';
+import { renderSignIn } from './signin.js';
+import { renderMonth } from './month.js';
+import { renderCategories } from './categories.js';
+import { renderAccount } from './account.js';
+
+const main = document.getElementById('main');
+const topbar = document.getElementById('topbar');
+const views = { month: renderMonth, categories: renderCategories, account: renderAccount };
+let current = null;   // {name, view}
+
+// "#/month/2026-11?search=x" -> {name:"month", month:"2026-11", query}
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, qs] = raw.split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const name = views[parts[0]] ? parts[0] : 'month';
+  return { name, month: name === 'month' ? parts[1] : undefined, query: new URLSearchParams(qs || '') };
+}
+
+function leave() {
+  if (current && current.view && current.view.destroy) current.view.destroy();
+  current = null;
+}
+
+function route() {
+  if (!session.me) return;
+  const p = parseHash();
+  for (const a of topbar.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === p.name) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (current && current.name === p.name && current.view && current.view.update) {
+    current.view.update(p);
+    return;
+  }
+  leave();
+  main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+  const view = views[p.name](main, p, { onSignedOut: signedOut }) || {};
+  current = { name: p.name, view };
+}
+
+async function start() {
+  try {
+    await Promise.all([loadSession(), loadFeatures()]);
+  } catch (e) {
+    if (!session.me) {
+      showSignIn(e.status === 401 ? null : e.message);
+      return;
+    }
+  }
+  document.getElementById('me-badge')?.remove();
+  topbar.hidden = false;
+  topbar.querySelector('nav').after(h('span#me-badge.muted', session.me.name));
+  if (!location.hash || location.hash === '#/login') history.replaceState(null, '', '#/month');
+  route();
+}
+
+function showSignIn(notice) {
+  leave();
+  clearSession();
+  topbar.hidden = true;
+  renderSignIn(main, { notice, onDone: start });
+}
+
+function signedOut(notice) {
+  forget();
+  showSignIn(notice);
+}
+
+onAuthLost(() => {
+  if (session.me) signedOut('Your session has ended. Please sign in again.');
+});
+
+document.getElementById('signout').addEventListener('click', async () => {
+  try {
+    await logout();
+  } catch (e) {
+    // the session is gone on this device either way
+  }
+  signedOut('You are signed out.');
+});
+
+window.addEventListener('hashchange', route);
+window.addEventListener('unhandledrejection', (ev) => {
+  if (ev.reason && ev.reason.message) toast(ev.reason.message, 'warn');
+});
+
+(async () => {
+  if (await refresh()) await start();
+  else showSignIn(null);
+})();

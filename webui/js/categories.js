@@ -1,0 +1,159 @@
+// The categories screen: add, rename, archive, delete (moving expenses).
+import { api } from './api.js';
+import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
+import { session, loadCategories } from './session.js';
+
+export function renderCategories(main) {
+  document.title = 'Categories · Spend';
+  const name = h('input', { name: 'name', required: true, maxlength: 64, autocomplete: 'off' });
+  const addForm = h('form.card.inline-form', { novalidate: true },
+    h('h2', 'New category'),
+    h('div.row.bottom', field('Name', name),
+      h('div.actions', h('button.primary', { type: 'submit' }, 'Add'))));
+  const activeList = h('ul.cats', { 'aria-labelledby': 'cats-active' });
+  const archivedList = h('ul.cats', { 'aria-labelledby': 'cats-archived' });
+  const archivedBox = h('section.card', h('h2#cats-archived', 'Archived'),
+    h('p.hint', 'Archived categories keep their expenses but are not offered for new ones.'),
+    archivedList);
+  const loadErr = h('p.form-error', { role: 'alert', hidden: true });
+  main.replaceChildren(h('div.cats-view',
+    h('h1', 'Categories'),
+    addForm,
+    loadErr,
+    h('section.card', h('h2#cats-active', 'In use'), activeList),
+    archivedBox));
+
+  function render() {
+    clear(activeList);
+    clear(archivedList);
+    const sorted = [...session.categories].sort((a, b) => a.name.localeCompare(b.name));
+    for (const c of sorted) (c.archived ? archivedList : activeList).append(item(c));
+    if (!activeList.children.length) activeList.append(h('li.empty', 'No categories yet: add one above.'));
+    archivedBox.hidden = !archivedList.children.length;
+  }
+
+  async function reload() {
+    try {
+      await loadCategories();
+      loadErr.hidden = true;
+    } catch (e) {
+      loadErr.textContent = e.message;
+      loadErr.hidden = false;
+    }
+    render();
+  }
+
+  function item(c) {
+    const li = h('li.cat', { dataset: { id: c.id, name: c.name } });
+    const count = c.expenses === 1 ? '1 expense' : `${c.expenses} expenses`;
+    const show = () => {
+      const rename = h('button.secondary.small', { type: 'button' }, 'Rename');
+      const arch = h('button.secondary.small', { type: 'button' }, c.archived ? 'Unarchive' : 'Archive');
+      const del = h('button.danger.small', { type: 'button' }, 'Delete');
+      const form = h('form.cat-row',
+        h('span.cat-name', h('span.cat', c.name), h('span.muted', count)),
+        h('span.cat-actions', rename, arch, del));
+      li.replaceChildren(form);
+      rename.addEventListener('click', () => renaming());
+      del.addEventListener('click', () => deleting());
+      arch.addEventListener('click', () => busy(form, async () => {
+        try {
+          await api('POST', `/categories/${c.id}/${c.archived ? 'unarchive' : 'archive'}`, { body: {} });
+          toast(`${c.archived ? 'Unarchived' : 'Archived'} ${c.name}`, 'ok');
+          await reload();
+        } catch (e) { showError(form, e); }
+      }));
+      return rename;
+    };
+    const renaming = () => {
+      const input = h('input', { name: 'new_name', value: c.name, required: true, maxlength: 64, autocomplete: 'off' });
+      const cancel = h('button.secondary.small', { type: 'button' }, 'Cancel');
+      const form = h('form.cat-edit', { novalidate: true },
+        field(`New name for ${c.name}`, input),
+        h('div.actions', cancel, h('button.primary.small', { type: 'submit' }, 'Save')));
+      li.replaceChildren(form);
+      input.focus();
+      input.select();
+      cancel.addEventListener('click', () => show().focus());
+      form.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        clearErrors(form);
+        const nn = input.value.trim();
+        if (nn === c.name) { show().focus(); return; }
+        busy(form, async () => {
+          try {
+            await api('PATCH', `/categories/${c.id}`, { body: { new_name: nn, version: c.version } });
+            toast(`Renamed ${c.name} to ${nn}`, 'ok');
+            await reload();
+          } catch (e) {
+            if (e.status === 412) {
+              toast('This category was changed elsewhere; here is the latest.', 'warn');
+              await reload();
+            } else showError(form, e);
+          }
+        });
+      });
+    };
+    const deleting = () => {
+      const others = session.categories.filter((x) => x.id !== c.id && !x.archived);
+      const move = h('select', { name: 'move_to' },
+        others.map((x) => h('option', { value: x.name }, x.name)));
+      const cancel = h('button.secondary.small', { type: 'button' }, 'Cancel');
+      const form = h('form.cat-edit', { novalidate: true },
+        h('p', c.expenses
+          ? `Delete ${c.name}? Its ${count} will move to the category you choose.`
+          : `Delete ${c.name}? It has no expenses.`),
+        c.expenses ? field('Move expenses to', move) : null,
+        h('div.actions', cancel, h('button.danger.small', { type: 'submit' }, 'Delete')));
+      li.replaceChildren(form);
+      (c.expenses ? move : cancel).focus();
+      cancel.addEventListener('click', () => show().focus());
+      form.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        clearErrors(form);
+        const query = { version: c.version };
+        if (c.expenses) {
+          if (!move.value) {
+            showError(form, { field: 'move_to', message: 'Add another category first to move the expenses to.' });
+            return;
+          }
+          query.move_to = move.value;
+        }
+        busy(form, async () => {
+          try {
+            await api('DELETE', `/categories/${c.id}`, { query });
+            toast(`Deleted ${c.name}`, 'ok');
+            await reload();
+          } catch (e) {
+            if (e.status === 412) {
+              toast('This category was changed elsewhere; here is the latest.', 'warn');
+              await reload();
+            } else showError(form, e);
+          }
+        });
+      });
+    };
+    show();
+    return li;
+  }
+
+  addForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearErrors(addForm);
+    const n = name.value.trim();
+    if (!n) { showError(addForm, { field: 'name', message: 'Enter a name.' }); return; }
+    busy(addForm, async () => {
+      try {
+        await api('POST', '/categories', { body: { name: n } });
+        name.value = '';
+        toast(`Added ${n}`, 'ok');
+        await reload();
+        name.focus();
+      } catch (e) { showError(addForm, e); }
+    });
+  });
+
+  render();
+  reload();
+  return {};
+}

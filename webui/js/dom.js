@@ -1,0 +1,131 @@
+// Small DOM helpers: element building without innerHTML, form errors, toast.
+
+// h('p.note#x', {attrs}, children...): create an element. Text children are
+// added as text nodes, never parsed as HTML.
+export function h(tag, attrs, ...children) {
+  const m = /^([a-z0-9-]+)((?:[.#][\w-]+)*)$/i.exec(tag);
+  const el = document.createElement(m ? m[1] : tag);
+  if (m && m[2]) {
+    for (const part of m[2].match(/[.#][\w-]+/g)) {
+      if (part[0] === '.') el.classList.add(part.slice(1));
+      else el.id = part.slice(1);
+    }
+  }
+  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node ||
+      Array.isArray(attrs))) {
+    children.unshift(attrs);
+    attrs = null;
+  }
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') {
+      el.addEventListener(k.slice(2), v);
+    } else if (k === 'class') {
+      for (const c of String(v).split(/\s+/)) if (c) el.classList.add(c);
+    } else if (k === 'dataset') {
+      Object.assign(el.dataset, v);
+    } else if (k === 'value' || k === 'checked' || k === 'selected') {
+      el[k] = v;
+    } else {
+      el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+let uid = 0;
+export function nextId(prefix) {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+// A labelled field: label + control + a slot for its error message.
+export function field(label, control, hint) {
+  if (!control.id) control.id = nextId('f');
+  const err = h('p.field-error', { id: `${control.id}-err`, hidden: true });
+  const kids = [h('label', { for: control.id }, label), control];
+  if (hint) {
+    const hid = `${control.id}-hint`;
+    kids.push(h('p.hint', { id: hid }, hint));
+    control.setAttribute('aria-describedby', hid);
+  }
+  kids.push(err);
+  return h('div.field', kids);
+}
+
+export function clearErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+  }
+  for (const el of form.querySelectorAll('.field-error, .form-error')) {
+    el.textContent = '';
+    el.hidden = true;
+  }
+}
+
+// Show an API error next to the field it names (error.field), or at the
+// top of the form when no control of that name exists. Returns the element
+// that got the message.
+export function showError(form, err) {
+  const msg = err && err.message ? err.message : String(err);
+  const name = err && err.field;
+  const ctl = name ? form.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+  if (ctl && !ctl.closest('[hidden]')) {
+    ctl.setAttribute('aria-invalid', 'true');
+    const slot = form.querySelector(`#${CSS.escape(ctl.id)}-err`);
+    if (slot) {
+      slot.textContent = msg;
+      slot.hidden = false;
+      const ids = new Set((ctl.getAttribute('aria-describedby') || '')
+        .split(/\s+/).filter(Boolean));
+      ids.add(slot.id);
+      ctl.setAttribute('aria-describedby', [...ids].join(' '));
+      ctl.focus();
+      return slot;
+    }
+  }
+  let box = form.querySelector('.form-error');
+  if (!box) {
+    box = h('p.form-error', { role: 'alert' });
+    form.prepend(box);
+  }
+  box.textContent = msg;
+  box.hidden = false;
+  return box;
+}
+
+let toastTimer = 0;
+export function toast(msg, kind) {
+  const t = document.getElementById('toast');
+  t.textContent = msg;
+  t.className = `toast show${kind ? ` ${kind}` : ''}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.className = 'toast'; }, 4000);
+}
+
+// Disable a form's buttons while a request runs.
+export async function busy(form, fn) {
+  const btns = [...form.querySelectorAll('button')];
+  const was = btns.map((b) => b.disabled);
+  btns.forEach((b) => { b.disabled = true; });
+  form.setAttribute('aria-busy', 'true');
+  try {
+    return await fn();
+  } finally {
+    btns.forEach((b, i) => { b.disabled = was[i]; });
+    form.removeAttribute('aria-busy');
+  }
+}
+
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+}

@@ -1,0 +1,70 @@
+// Live updates: GET /api/v1/events (server-sent events) read with fetch so
+// the access token travels in the Authorization header, never in a URL.
+// When spendd has no such route (404/405) the UI simply does without.
+import { refresh, token } from './api.js';
+
+let unavailable = false;
+
+// subscribe(fn): fn() is called (debounced) after a change arrives from
+// the server. Returns a function that stops listening.
+export function subscribe(fn) {
+  if (unavailable || typeof ReadableStream === 'undefined') return () => {};
+  let stopped = false;
+  let ctl = null;
+  let timer = 0;
+  let backoff = 1000;
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (!stopped) fn(); }, 300);
+  };
+
+  async function connect() {
+    if (stopped) return;
+    ctl = new AbortController();
+    try {
+      const res = await fetch('api/v1/events', {
+        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token()}` },
+        credentials: 'same-origin',
+        cache: 'no-store',
+        signal: ctl.signal,
+      });
+      if (res.status === 404 || res.status === 405 || res.status === 501) {
+        unavailable = true;
+        return;
+      }
+      if (res.status === 401) {
+        if (await refresh()) setTimeout(connect, 100);
+        return;
+      }
+      if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
+      backoff = 1000;
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let i;
+        while ((i = buf.search(/\r?\n\r?\n/)) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i).replace(/^\r?\n\r?\n/, '');
+          // a block with a data: or event: line is an event; ":" lines are
+          // keep-alive comments
+          if (/^(data|event):/m.test(block)) changed();
+        }
+      }
+    } catch (e) {
+      if (stopped) return;
+    }
+    if (!stopped && !unavailable) {
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 30000);
+    }
+  }
+  connect();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (ctl) ctl.abort();
+  };
+}

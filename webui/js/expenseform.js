@@ -1,0 +1,121 @@
+// The fields of an expense, shared by the quick-add form and the edit dialog.
+import { h, field } from './dom.js';
+import { session, activeCategories, pref } from './session.js';
+import { todayISO, decimalsOf, tidyAmount, parseTags } from './format.js';
+
+function currencySelect(selected) {
+  const mine = session.me ? session.me.currency : 'EUR';
+  const recent = (pref('recentCurrencies') || '').split(',').filter(Boolean);
+  const top = [...new Set([selected, mine, ...recent].filter(Boolean))];
+  const sel = h('select', { name: 'currency' });
+  const known = new Set(session.currencies.map((c) => c.code));
+  for (const code of top) {
+    const c = session.currencies.find((x) => x.code === code);
+    sel.append(h('option', { value: code, title: c ? c.name : null }, code));
+  }
+  if (session.currencies.length > top.length) {
+    const all = h('optgroup', { label: 'All currencies' });
+    for (const c of session.currencies) {
+      if (!top.includes(c.code)) {
+        all.append(h('option', { value: c.code, title: c.name }, `${c.code} · ${c.name}`));
+      }
+    }
+    sel.append(all);
+  }
+  if (selected && !known.has(selected) && !top.includes(selected)) {
+    sel.append(h('option', { value: selected }, selected));
+  }
+  sel.value = selected || mine;
+  return sel;
+}
+
+export function rememberCurrency(code) {
+  const recent = (pref('recentCurrencies') || '').split(',').filter(Boolean);
+  pref('recentCurrencies', [code, ...recent.filter((c) => c !== code)].slice(0, 4).join(','));
+}
+
+export function categorySelect(name, selected, opts = {}) {
+  const sel = h('select', { name });
+  if (opts.any) sel.append(h('option', { value: '' }, opts.any));
+  const list = opts.all ? session.categories : activeCategories();
+  const names = list.map((c) => c.name);
+  for (const c of [...list].sort((a, b) => a.name.localeCompare(b.name))) {
+    sel.append(h('option', { value: c.name },
+      c.archived ? `${c.name} (archived)` : c.name));
+  }
+  if (selected && !names.includes(selected)) {
+    sel.append(h('option', { value: selected }, selected));
+  }
+  if (selected !== undefined) sel.value = selected;
+  return sel;
+}
+
+// fields(expense?) -> {els: {amount, currency, ...}, nodes: [field divs]}
+export function expenseFields(e, idPrefix) {
+  const cur = e ? e.currency : (pref('currency') || (session.me && session.me.currency) || 'EUR');
+  const els = {
+    amount: h('input', {
+      name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true,
+      enterkeyhint: 'done', placeholder: decimalsOf(cur) ? `0.${'0'.repeat(decimalsOf(cur))}` : '0',
+      value: e ? e.amount : '', id: `${idPrefix}-amount`, class: 'amount-input',
+    }),
+    currency: currencySelect(cur),
+    category: categorySelect('category', e ? e.category : (pref('category') || undefined)),
+    date: h('input', { name: 'date', type: 'date', required: true,
+      value: e ? e.date : todayISO(), id: `${idPrefix}-date` }),
+    payee: h('input', { name: 'payee', autocomplete: 'off', maxlength: 200,
+      value: e ? e.payee : '', id: `${idPrefix}-payee` }),
+    note: h('input', { name: 'note', autocomplete: 'off', maxlength: 1000,
+      value: e ? e.note : '', id: `${idPrefix}-note` }),
+    tags: h('input', { name: 'tags', autocomplete: 'off', autocapitalize: 'none',
+      placeholder: 'work, trip', value: e ? e.tags.join(', ') : '',
+      id: `${idPrefix}-tags` }),
+  };
+  els.currency.id = `${idPrefix}-currency`;
+  els.category.id = `${idPrefix}-category`;
+  if (!els.category.value && els.category.options.length) {
+    els.category.selectedIndex = 0;
+  }
+  els.currency.addEventListener('change', () => {
+    const d = decimalsOf(els.currency.value);
+    els.amount.placeholder = d ? `0.${'0'.repeat(d)}` : '0';
+  });
+  const nodes = [
+    h('div.row.money',
+      field('Amount', els.amount),
+      field('Currency', els.currency)),
+    h('div.row',
+      field('Category', els.category),
+      field('Date', els.date)),
+    h('div.row',
+      field('Payee', els.payee),
+      field('Note', els.note)),
+    field('Tags', els.tags),
+  ];
+  return { els, nodes };
+}
+
+// The request body from the fields; with `orig`, only what changed.
+export function expenseBody(els, orig) {
+  const b = {
+    amount: tidyAmount(els.amount.value, els.currency.value),
+    currency: els.currency.value,
+    category: els.category.value,
+    date: els.date.value,
+    payee: els.payee.value.trim(),
+    note: els.note.value.trim(),
+    tags: parseTags(els.tags.value),
+  };
+  if (!orig) {
+    for (const k of ['payee', 'note']) if (!b[k]) delete b[k];
+    if (!b.tags.length) delete b.tags;
+    return b;
+  }
+  const out = {};
+  for (const [k, v] of Object.entries(b)) {
+    const was = orig[k];
+    const same = Array.isArray(v) ? v.join(',') === (was || []).join(',') : v === was;
+    if (!same) out[k] = v;
+  }
+  return out;
+}
