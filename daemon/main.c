@@ -17,6 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "rpc_unix.h"
+#include "sched.h"
 #include "spendd.h"
 #include "store.h"
 #include "util.h"
@@ -231,6 +232,8 @@ main(int argc, char *argv[])
 		fatalx("cannot start worker threads");
 	if (rpc_unix_start(&sd) < 0)
 		fatalx("cannot serve the control socket");
+	if (sched_start(&sd) < 0)
+		fatalx("cannot start the scheduler");
 
 	ev_term = evsignal_new(sd.base, SIGTERM, on_stop, NULL);
 	ev_int = evsignal_new(sd.base, SIGINT, on_stop, NULL);
@@ -244,6 +247,7 @@ main(int argc, char *argv[])
 	    (long)getpid(), sd.cfg.data_dir);
 	event_base_dispatch(sd.base);
 
+	sched_stop(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
 	if (ev_drain)

@@ -1,0 +1,85 @@
+/* Periodic housekeeping on libevent timers. */
+#include <event2/event.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "sched.h"
+#include "spendd.h"
+#include "store.h"
+#include "util.h"
+
+#define IDEM_KEEP_SECONDS (24 * 3600)	/* retries come within a day */
+
+struct job {
+	struct job *next;
+	const char *name;
+	struct spendd *sd;
+	struct event *ev;
+	struct timeval every;
+	void (*fn)(struct spendd *);
+};
+
+static struct job *jobs;
+
+static void
+fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+
+	(void)fd;
+	(void)what;
+	log_debug("sched: %s", j->name);
+	j->fn(j->sd);
+	evtimer_add(j->ev, &j->every);
+}
+
+int
+sched_every(struct spendd *sd, const char *name, int first, int seconds,
+    void (*fn)(struct spendd *))
+{
+	struct job *j = calloc(1, sizeof(*j));
+	struct timeval tv = { first, 0 };
+
+	if (j == NULL || (j->ev = evtimer_new(sd->base, fire, j)) == NULL) {
+		free(j);
+		return -1;
+	}
+	j->name = name;
+	j->sd = sd;
+	j->fn = fn;
+	j->every.tv_sec = seconds;
+	evtimer_add(j->ev, &tv);
+	j->next = jobs;
+	jobs = j;
+	return 0;
+}
+
+static void
+expire_idempotency_keys(struct spendd *sd)
+{
+	struct spend_err err;
+
+	if (store_idem_expire(sd->store, time_now() - IDEM_KEEP_SECONDS,
+	    &err) < 0)
+		log_warnx("sched: expiring idempotency keys: %s", err.msg);
+}
+
+int
+sched_start(struct spendd *sd)
+{
+	return sched_every(sd, "idempotency-expiry", 60, 3600,
+	    expire_idempotency_keys);
+}
+
+void
+sched_stop(struct spendd *sd)
+{
+	(void)sd;
+	while (jobs) {
+		struct job *j = jobs;
+
+		jobs = j->next;
+		event_free(j->ev);
+		free(j);
+	}
+}

@@ -1,0 +1,16 @@
+/* The scheduler: periodic jobs on libevent timers, on the event loop. */
+#ifndef SPEND_SCHED_H
+#define SPEND_SCHED_H
+
+struct spendd;
+
+/* Run fn(sd) every `seconds`, first after `first` seconds. Jobs must be
+ * quick (they run on the loop); heavy work goes to worker_submit(). */
+int sched_every(struct spendd *sd, const char *name, int first, int seconds,
+    void (*fn)(struct spendd *sd));
+/* Register spendd's own housekeeping jobs. */
+int sched_start(struct spendd *sd);
+/* Cancel and free every job. */
+void sched_stop(struct spendd *sd);
+
+#endif
