@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "money.h"
 #include "util.h"
 
 enum ctype { C_STR, C_INT, C_BOOL, C_SIZE };
@@ -93,16 +94,20 @@ parse_size(const char *v, long long *out)
 {
 	char *end;
 	long long n;
+	int shift = 0;
 
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (errno || end == v || n < 0)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
+	if (n > (LLONG_MAX >> shift))	/* would wrap back into range */
+		return -1;
+	n <<= shift;
 	if (*end != '\0')
 		return -1;
 	*out = n;
@@ -119,9 +124,13 @@ parse_admins(struct config *c, struct spend_err *err)
 	for (tok = strtok_r(buf, " ,", &save); tok;
 	    tok = strtok_r(NULL, " ,", &save)) {
 		char *end;
-		long v = strtol(tok, &end, 10);
+		long v;
 
-		if (*end || v < 0 || c->n_admins == CONFIG_MAX_ADMINS)
+		errno = 0;
+		v = strtol(tok, &end, 10);
+		/* (uid_t)-1 is no uid; larger would wrap, perhaps to root */
+		if (*end || errno || v < 0 || v >= (long)(uid_t)-1 ||
+		    c->n_admins == CONFIG_MAX_ADMINS)
 			return spend_errf(err, SPEND_EINVAL, "admin_uids",
 			    "admin_uids: \"%s\" is not a uid (at most %d)",
 			    tok, CONFIG_MAX_ADMINS);
@@ -235,7 +244,37 @@ struct load_ctx {
 	struct config *c;
 	struct spend_err *err;
 	int failed;
+	FILE *f;
+	int line;		/* lines read so far */
+	int fail_line;		/* where config_set failed */
+	int long_line;		/* first line longer than inih's buffer */
+	int max_line;		/* bytes inih takes per line */
 };
+
+/* fgets for inih that counts lines, so an error is pinned to the line
+ * that caused it, and catches lines too long for inih's buffer (it would
+ * read the rest as a line of its own, silently cutting the value). */
+static char *
+reader(char *str, int num, void *arg)
+{
+	struct load_ctx *lc = arg;
+	size_t n;
+	int ch;
+
+	if (fgets(str, num, lc->f) == NULL)
+		return NULL;
+	lc->line++;
+	lc->max_line = num - 1;
+	n = strlen(str);
+	if (n == (size_t)num - 1 && str[n - 1] != '\n' &&
+	    (ch = fgetc(lc->f)) != EOF && ch != '\n') {
+		if (lc->long_line == 0)
+			lc->long_line = lc->line;
+		while ((ch = fgetc(lc->f)) != EOF && ch != '\n')
+			;
+	}
+	return str;
+}
 
 static int
 ini_cb(void *arg, const char *section, const char *key, const char *value)
@@ -246,6 +285,7 @@ ini_cb(void *arg, const char *section, const char *key, const char *value)
 		return 0;
 	if (config_set(lc->c, section, key, value, lc->err) < 0) {
 		lc->failed = 1;
+		lc->fail_line = lc->line;
 		return 0;
 	}
 	return 1;
@@ -263,6 +303,15 @@ validate(struct config *c, struct spend_err *err)
 		    c->registration);
 	if (parse_admins(c, err) < 0)
 		return err ? err->code : SPEND_EINVAL;
+	/* new users get these: an unknown one would break them later */
+	if (money_currency(c->default_currency) == NULL)
+		return spend_errf(err, SPEND_EINVAL, "default_currency",
+		    "default_currency: \"%s\" is not an ISO 4217 code like EUR",
+		    c->default_currency);
+	if (!timezone_valid(c->default_timezone))
+		return spend_errf(err, SPEND_EINVAL, "default_timezone",
+		    "default_timezone: \"%s\" is not a known zone like "
+		    "Europe/Paris", c->default_timezone);
 	return 0;
 }
 
@@ -270,7 +319,7 @@ int
 config_load(struct config *c, const char *path, char *const *ov, size_t nov,
     struct spend_err *err)
 {
-	struct load_ctx lc = { c, err, 0 };
+	struct load_ctx lc = { .c = c, .err = err };
 
 	if (path != NULL) {
 		FILE *f = fopen(path, "r");
@@ -279,13 +328,21 @@ config_load(struct config *c, const char *path, char *const *ov, size_t nov,
 		if (f == NULL)
 			return spend_errf(err, SPEND_EINVAL, "config",
 			    "%s: %s", path, strerror(errno));
-		line = ini_parse_file(f, ini_cb, &lc);
+		lc.f = f;
+		line = ini_parse_stream(reader, &lc, ini_cb, &lc);
 		fclose(f);
-		if (lc.failed || line > 0) {
-			if (!lc.failed)
-				spend_errf(err, SPEND_EINVAL, "config",
-				    "syntax error");
-			/* inih returns the first failing line */
+		if (line < 0)
+			return spend_errf(err, SPEND_ENOMEM, "config",
+			    "%s: out of memory", path);
+		/* inih returns the first failing line; report that line's
+		 * own reason */
+		if (lc.long_line && (line == 0 || lc.long_line <= line)) {
+			line = lc.long_line;
+			spend_errf(err, SPEND_EINVAL, "config", "line too long "
+			    "(at most %d bytes)", lc.max_line);
+		} else if (line > 0 && !(lc.failed && lc.fail_line == line))
+			spend_errf(err, SPEND_EINVAL, "config", "syntax error");
+		if (line > 0) {
 			spend_err_prefix(err, "%s:%d", path, line);
 			return SPEND_EINVAL;
 		}
