@@ -15,6 +15,7 @@
 
 #include "apidoc.h"
 #include "config.h"
+#include "events.h"
 #include "log.h"
 #include "rpc_unix.h"
 #include "sched.h"
@@ -248,6 +249,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(sd.base);
 
 	sched_stop(&sd);
+	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
 	if (ev_drain)

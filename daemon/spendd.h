@@ -18,6 +18,7 @@ struct http;
 struct auth;
 struct plugins;
 struct rpc_inflight;
+struct events;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -32,6 +33,7 @@ struct spendd {
 	struct auth *auth;
 	struct plugins *plugins;
 	struct rpc_inflight *inflight;	/* async writes with idempotency keys */
+	struct events *events;		/* live-sync subscribers (events.h) */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */

@@ -1,0 +1,101 @@
+/* Per-user publish/subscribe for live sync. */
+#include <stdlib.h>
+
+#include "events.h"
+#include "spendd.h"
+
+struct events_sub {
+	struct events_sub *next;
+	int64_t uid;
+	events_fn fn;
+	void *arg;
+	int dead;		/* unsubscribed during a publish */
+};
+
+struct events {
+	struct events_sub *subs;
+	int64_t seq;
+	int publishing;
+};
+
+static struct events *
+hub(struct spendd *sd)
+{
+	if (sd->events == NULL)
+		sd->events = calloc(1, sizeof(struct events));
+	return sd->events;
+}
+
+struct events_sub *
+events_subscribe(struct spendd *sd, int64_t uid, events_fn fn, void *arg)
+{
+	struct events *ev = hub(sd);
+	struct events_sub *s;
+
+	if (ev == NULL || (s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->uid = uid;
+	s->fn = fn;
+	s->arg = arg;
+	s->next = ev->subs;
+	ev->subs = s;
+	return s;
+}
+
+static void
+reap(struct events *ev)
+{
+	for (struct events_sub **p = &ev->subs; *p;) {
+		if ((*p)->dead) {
+			struct events_sub *s = *p;
+			*p = s->next;
+			free(s);
+		} else
+			p = &(*p)->next;
+	}
+}
+
+void
+events_unsubscribe(struct spendd *sd, struct events_sub *s)
+{
+	struct events *ev = sd->events;
+
+	if (ev == NULL || s == NULL)
+		return;
+	s->dead = 1;
+	if (!ev->publishing)
+		reap(ev);
+}
+
+void
+events_publish(struct spendd *sd, int64_t uid, const char *type, json_t *data)
+{
+	struct events *ev = sd->events;
+
+	if (ev == NULL || ev->subs == NULL)
+		return;
+	ev->seq++;
+	/* a subscriber may unsubscribe itself or others from its callback */
+	ev->publishing++;
+	for (struct events_sub *s = ev->subs; s; s = s->next)
+		if (!s->dead && (s->uid == uid || s->uid == 0))
+			s->fn(s->arg, ev->seq, type, data);
+	if (--ev->publishing == 0)
+		reap(ev);
+}
+
+void
+events_free(struct spendd *sd)
+{
+	struct events *ev = sd->events;
+
+	if (ev == NULL)
+		return;
+	while (ev->subs) {
+		struct events_sub *s = ev->subs;
+		ev->subs = s->next;
+		free(s);
+	}
+	free(ev);
+	sd->events = NULL;
+}

@@ -1,0 +1,31 @@
+/*
+ * Live events: after a write commits, the dispatcher publishes what
+ * changed for whose data; transports (the SSE stream) subscribe per user.
+ * Event loop thread only.
+ */
+#ifndef SPEND_EVENTS_H
+#define SPEND_EVENTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct spendd;
+struct events_sub;
+
+/* fn(arg, seq, type, data): type is the method ("expense.add"), data the
+ * write's result (borrowed: incref to keep). seq grows by one per event. */
+typedef void (*events_fn)(void *arg, int64_t seq, const char *type,
+    json_t *data);
+
+/* Subscribe to uid's events (uid 0: every user's). Free with
+ * events_unsubscribe(). NULL on allocation failure. */
+struct events_sub *events_subscribe(struct spendd *sd, int64_t uid,
+    events_fn fn, void *arg);
+void events_unsubscribe(struct spendd *sd, struct events_sub *s);
+/* Tell every subscriber of uid. */
+void events_publish(struct spendd *sd, int64_t uid, const char *type,
+    json_t *data);
+/* Drop every subscription (shutdown). */
+void events_free(struct spendd *sd);
+
+#endif
