@@ -214,6 +214,8 @@ main(int argc, char *argv[])
 	if (debug)
 		sd.cfg.debug = true;
 
+	/* the database, its WAL and the pid file are nobody else's business */
+	umask(027);
 	make_dir(sd.cfg.data_dir);
 	if (!foreground) {
 		if (daemon(1, 0) < 0)
