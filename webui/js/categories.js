@@ -44,7 +44,7 @@ export function renderCategories(main) {
   }
 
   function item(c) {
-    const li = h('li.cat', { dataset: { id: c.id, name: c.name } });
+    const li = h('li.cat-item', { dataset: { id: c.id, name: c.name } });
     const count = c.expenses === 1 ? '1 expense' : `${c.expenses} expenses`;
     const show = () => {
       const rename = h('button.secondary.small', { type: 'button' }, 'Rename');

@@ -89,6 +89,11 @@ export function showError(form, err) {
         .split(/\s+/).filter(Boolean));
       ids.add(slot.id);
       ctl.setAttribute('aria-describedby', [...ids].join(' '));
+      ctl.addEventListener('input', () => {
+        ctl.removeAttribute('aria-invalid');
+        slot.textContent = '';
+        slot.hidden = true;
+      }, { once: true });
       ctl.focus();
       return slot;
     }

@@ -136,7 +136,7 @@ export function renderMonth(main, params) {
       h('td.who', who.length ? who : h('span.muted', '—')),
       h('td.tags', e.tags.map((t) => h('span.tag', t))),
       h('td.amount', amountCell(e.amount, e.currency)),
-      h('td.actions', edit));
+      h('td.act', edit));
   }
 
   function query(cursor) {
