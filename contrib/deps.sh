@@ -5,6 +5,8 @@ set -eu
 
 BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
+# CJK glyphs for the pdf exporter (DejaVu has none)
+BUILD="$BUILD fonts-droid-fallback"
 TEST="curl python3 procps tzdata poppler-utils hledger ledger wrk clang libclang-rt-14-dev chromium nodejs npm"
 
 pkgs=$BUILD
