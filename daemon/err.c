@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "util.h"
 
 static const struct {
 	int code;
@@ -45,6 +46,10 @@ spend_errf(struct spend_err *err, int code, const char *field,
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* a cut ("%.40s", or the buffer's end) may split a character; the
+	 * message goes into JSON, which must be UTF-8 */
+	utf8_scrub(err->field);
+	utf8_scrub(err->msg);
 	return code;
 }
 
@@ -71,6 +76,7 @@ spend_err_prefix(struct spend_err *err, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+	utf8_scrub(err->msg);
 }
 
 const char *

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +89,9 @@ jp_int(json_t *params, const char *key, bool required, int64_t min,
 		    strlen(s))
 			return spend_errf(err, SPEND_EINVAL, key,
 			    "%s: \"%.30s\" is not an integer", key, s);
+		errno = 0;
 		n = strtoll(s, &end, 10);
-		if (*end)
+		if (*end || errno)	/* ERANGE: not INT64_MAX in disguise */
 			return spend_errf(err, SPEND_EINVAL, key,
 			    "%s: \"%.30s\" is not an integer", key, s);
 	} else

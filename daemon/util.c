@@ -239,6 +239,21 @@ utf8_valid(const char *str, size_t len)
 	return true;
 }
 
+void
+utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+
+		if (strnlen((char *)p, n) == n && utf8_valid((char *)p, n))
+			p += n;
+		else
+			*p++ = '?';
+	}
+}
+
 bool
 text_clean(const char *s, const char *allow)
 {

@@ -38,6 +38,9 @@ bool timezone_valid(const char *tz);
 /* UTF-8 validity, and "printable": no C0/C1 control characters except
  * those in allow (e.g. "\t"). */
 bool utf8_valid(const char *s, size_t len);
+/* Replace each byte that is not part of valid UTF-8 with '?', in place
+ * (for text cut by "%.40s" or quoted from bad input). */
+void utf8_scrub(char *s);
 bool text_clean(const char *s, const char *allow);
 
 /* base64url without padding. Output is NUL-terminated; returns its length

@@ -39,6 +39,10 @@ scale(struct store *st, const struct expense *e, int64_t *out,
 	if (c == NULL)
 		return spend_errf(err, SPEND_EINVAL, "currency",
 		    "unknown currency \"%s\"", e->currency);
+	/* beyond this the scaled amount (and sums) could overflow */
+	if (e->amount > MONEY_MAX_MINOR || e->amount < -MONEY_MAX_MINOR)
+		return spend_errf(err, SPEND_EINVAL, "amount",
+		    "amount out of range");
 	*out = money_scale_e4(e->amount, c->exponent);
 	return 0;
 }
