@@ -43,6 +43,8 @@ static const struct ckey {
 	S("auth", "registration", registration),
 	I("auth", "access_ttl", access_ttl, 30, 86400),
 	I("auth", "refresh_ttl_days", refresh_ttl_days, 1, 365),
+	I("auth", "argon2_opslimit", argon2_opslimit, 1, 64),
+	Z("auth", "argon2_memlimit", argon2_memlimit, 8192, 4LL << 30),
 	S("plugins", "dir", plugin_dir),
 	S("plugins", "load", plugin_load),
 #undef S
@@ -70,6 +72,8 @@ config_defaults(struct config *c)
 	strlcpy(c->registration, "closed", sizeof(c->registration));
 	c->access_ttl = 900;
 	c->refresh_ttl_days = 30;
+	c->argon2_opslimit = 2;		/* libsodium's interactive limits */
+	c->argon2_memlimit = 64LL << 20;
 	strlcpy(c->plugin_dir, SPEND_PREFIX "/lib/spend/plugins",
 	    sizeof(c->plugin_dir));
 }

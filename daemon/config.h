@@ -46,6 +46,8 @@ struct config {
 	char registration[8];		/* "open" or "closed" */
 	int access_ttl;			/* seconds */
 	int refresh_ttl_days;
+	int argon2_opslimit;		/* Argon2id passes for new hashes */
+	long long argon2_memlimit;	/* Argon2id memory, bytes */
 	/* [plugins] */
 	char plugin_dir[PATH_MAX];
 	char plugin_load[512];		/* names to load; "" = every .so */

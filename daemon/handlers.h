@@ -8,6 +8,18 @@
 #define HANDLER(fn) int fn(struct rpc_call *, json_t *, json_t **, \
     struct spend_err *)
 
+/* auth.c */
+HANDLER(h_auth_delete_account);
+HANDLER(h_auth_login);
+HANDLER(h_auth_logout);
+HANDLER(h_auth_logout_all);
+HANDLER(h_auth_me);
+HANDLER(h_auth_password);
+HANDLER(h_auth_refresh);
+HANDLER(h_auth_register);
+HANDLER(h_auth_rotate_key);
+HANDLER(h_session_list);
+HANDLER(h_session_revoke);
 /* status.c */
 HANDLER(h_daemon_status);
 HANDLER(h_daemon_version);
@@ -34,5 +46,10 @@ HANDLER(h_expense_get);
 HANDLER(h_expense_edit);
 HANDLER(h_expense_delete);
 HANDLER(h_expense_list);
+
+/* plugin.c, import.c, export.c */
+HANDLER(h_export_run);
+HANDLER(h_import_run);
+HANDLER(h_plugin_list);
 
 #endif

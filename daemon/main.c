@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "apidoc.h"
+#include "auth.h"
 #include "config.h"
 #include "events.h"
+#include "http.h"
 #include "log.h"
 #include "rpc_unix.h"
 #include "sched.h"
@@ -78,6 +80,13 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	/* HTTP replies not yet written hold the loop too (up to the deadline) */
+	if (http_busy(&sd) > 0 && time_mono_ms() <= stop_deadline) {
+		struct timeval tv0 = { 0, 50000 };
+
+		evtimer_add(ev_drain, &tv0);
+		return;
+	}
 	if ((sd.pending == 0 && (sd.workers == NULL ||
 	    workers_busy(sd.workers) == 0)) || time_mono_ms() > stop_deadline) {
 		if (sd.pending)
@@ -104,6 +113,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	    (int)sig);
 	sd.stopping = true;
 	rpc_unix_stop(&sd);
+	http_stop(&sd);		/* no new connections; event streams end */
 	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	ev_drain = evtimer_new(sd.base, drain_check, NULL);
 	drain_check(-1, 0, NULL);
@@ -233,6 +243,10 @@ main(int argc, char *argv[])
 		fatalx("event_base_new failed");
 	if (workers_start(sd.base, sd.cfg.workers, &sd.workers) < 0)
 		fatalx("cannot start worker threads");
+	if (auth_init(&sd, &err) < 0)
+		fatalx("auth: %s", err.msg);
+	if (http_start(&sd) < 0)
+		fatalx("cannot serve HTTP on %s", sd.cfg.http_listen);
 	if (rpc_unix_start(&sd) < 0)
 		fatalx("cannot serve the control socket");
 	if (sched_start(&sd) < 0)
@@ -254,6 +268,8 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
+	http_free(&sd);		/* after the workers' last replies */
+	auth_free(&sd);
 	if (ev_drain)
 		event_free(ev_drain);
 	event_free(ev_term);

@@ -43,6 +43,11 @@ struct rpc_identity {
 	char peer[64];		/* "uid 1000", "127.0.0.1" */
 	char user_agent[128];
 	void *transport_data;	/* e.g. the evhttp request, for cookies */
+	/* HTTP only (http.c fills them; zero elsewhere). */
+	bool cookies;		/* the transport sets cookies from out_meta */
+	char refresh_cookie[64];	/* the refresh cookie sent, or "" */
+	const char *csrf_error;	/* why the cookie must not be used, or NULL */
+	char session[33];	/* the access token's session (sid), or "" */
 };
 
 struct rpc_call;

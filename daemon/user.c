@@ -1,10 +1,12 @@
 /* user.* handlers: accounts are created by an administrator. */
 #include <string.h>
 
+#include "auth.h"
 #include "domain.h"
 #include "handlers.h"
 #include "jsonp.h"
 #include "money.h"
+#include "password.h"
 #include "util.h"
 
 json_t *
@@ -77,8 +79,9 @@ int
 h_user_add(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
 	static const char *const known[] = { "name", "role", "currency",
-	    "timezone", NULL };
+	    "timezone", "password", NULL };
 	struct user u;
+	json_t *jpw;
 	int r;
 
 	memset(&u, 0, sizeof(u));
@@ -91,11 +94,19 @@ h_user_add(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 	strlcpy(u.timezone, c->sd->cfg.default_timezone, sizeof(u.timezone));
 	if ((r = user_fields(p, &u, err)) < 0)
 		return r;
-	if ((r = store_user_add(c->st, &u, NULL, err)) < 0 ||
-	    (r = category_create_defaults(c->st, u.id, err)) < 0)
-		return r;
-	*res = user_json(&u);
-	return 0;
+	/* with a password the hash runs on a worker (RPC_ASYNC | RPC_NOTX):
+	 * auth_user_create holds its own transaction */
+	if ((jpw = json_object_get(p, "password")) != NULL) {
+		if (!json_is_string(jpw))
+			return spend_errf(err, SPEND_EINVAL, "password",
+			    "password must be a string");
+		if (password_check(json_string_value(jpw),
+		    json_string_length(jpw), "password", err) < 0)
+			return SPEND_EINVAL;
+		return auth_user_create(c, &u, json_string_value(jpw),
+		    json_string_length(jpw), res, err);
+	}
+	return auth_user_create(c, &u, NULL, 0, res, err);
 }
 
 static int

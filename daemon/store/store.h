@@ -219,4 +219,44 @@ int store_meta_get(struct store *st, const char *key, char **value,
 int store_meta_set(struct store *st, const char *key, const char *value,
     struct spend_err *err);
 
+/* ---- refresh tokens and sessions (store_auth.c) ---- */
+/* One row per refresh token; a family is one login (one session), each
+ * refresh adds the next token of the family and marks the last used. */
+struct refresh_token {
+	int64_t id, user_id;
+	char family[33];		/* hex, also the session id */
+	bool used, revoked;
+	int64_t created_at, family_created_at;	/* unix seconds */
+	int64_t expires_at;		/* the family's absolute end */
+	int64_t last_used_at;
+	char user_agent[128];
+	char address[64];
+};
+
+/* In: all but id/used/revoked. token_hash: hex hash of the token (the
+ * token itself is never stored). */
+int store_refresh_add(struct store *st, struct refresh_token *t,
+    const char *token_hash, struct spend_err *err);
+/* ENOTFOUND if no token has that hash. */
+int store_refresh_get(struct store *st, const char *token_hash,
+    struct refresh_token *t, struct spend_err *err);
+/* Mark a token used if it is neither used nor revoked; *won tells
+ * whether this call did it (exactly one of racing refreshes wins). */
+int store_refresh_use(struct store *st, int64_t id, int64_t now, bool *won,
+    struct spend_err *err);
+/* Revoke every token of a family (*found: any was live; may be NULL). */
+int store_refresh_revoke_family(struct store *st, int64_t uid,
+    const char *family, bool *found, struct spend_err *err);
+int store_refresh_revoke_user(struct store *st, int64_t uid,
+    struct spend_err *err);
+/* The live token of each live family (= the sessions), oldest first. */
+int store_session_list(struct store *st, int64_t uid, int64_t now,
+    int (*cb)(void *arg, const struct refresh_token *t), void *arg,
+    struct spend_err *err);
+/* Is the family live (not revoked, not past its end)? */
+int store_session_live(struct store *st, int64_t uid, const char *family,
+    int64_t now, bool *live, struct spend_err *err);
+/* Delete tokens whose family ended before now. */
+int store_refresh_expire(struct store *st, int64_t now, struct spend_err *err);
+
 #endif

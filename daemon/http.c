@@ -1,0 +1,875 @@
+/* evhttp: static files, /rpc, the REST facade, server-sent events. */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "events.h"
+#include "http.h"
+#include "log.h"
+#include "rest.h"
+#include "rpc.h"
+#include "spendd.h"
+#include "util.h"
+
+#define SSE_PING_S 20
+
+struct sse {
+	struct sse *next, *prev;
+	struct http *h;
+	struct evhttp_request *req;
+	struct events_sub *sub;
+};
+
+struct http {
+	struct spendd *sd;
+	struct evhttp *eh;
+	struct evhttp_bound_socket *bound;
+	char webui[PATH_MAX];		/* realpath of the web UI, "" = none */
+	struct sse *sse;
+	struct event *ev_ping;
+	int busy;
+	int port;
+};
+
+static const char csp[] = "default-src 'self'; script-src 'self'; "
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+static void
+security_headers(struct http *h, struct evhttp_request *req)
+{
+	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(o, "Content-Security-Policy", csp);
+	evhttp_add_header(o, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(o, "X-Frame-Options", "DENY");
+	evhttp_add_header(o, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(o, "Cross-Origin-Opener-Policy", "same-origin");
+	evhttp_add_header(o, "Cross-Origin-Resource-Policy", "same-origin");
+	if (h->sd->cfg.http_secure_cookies)
+		evhttp_add_header(o, "Strict-Transport-Security",
+		    "max-age=31536000");
+	if (h->sd->stopping)
+		evhttp_add_header(o, "Connection", "close");
+}
+
+static void
+on_complete(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+
+	(void)req;
+	h->busy--;
+}
+
+/* Every reply goes out here: it is counted until written. */
+static void
+send_reply(struct http *h, struct evhttp_request *req, int status,
+    const char *reason, struct evbuffer *body)
+{
+	if (evhttp_request_get_connection(req) == NULL) {
+		/* the client left: libevent frees the request, nothing to
+		 * write */
+		h->busy--;
+		evhttp_send_reply(req, status, reason, body);
+		return;
+	}
+	evhttp_request_set_on_complete_cb(req, on_complete, h);
+	evhttp_send_reply(req, status, reason, body);
+}
+
+static const char *
+reason_of(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default: return status < 500 ? "Error" : "Internal Server Error";
+	}
+}
+
+static void
+free_text(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+static void
+apply_meta(struct http *h, struct evhttp_request *req, json_t *meta)
+{
+	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	json_t *c, *ra;
+
+	if ((c = json_object_get(meta, "set_cookie")) != NULL) {
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *value = json_string_value(json_object_get(c, "value"));
+		json_int_t age = json_integer_value(json_object_get(c, "max_age"));
+		char buf[512];
+
+		if (name && value) {
+			snprintf(buf, sizeof(buf), "%s=%s; Path=%s; Max-Age=%lld; "
+			    "HttpOnly; SameSite=Strict%s", name, value,
+			    AUTH_COOKIE_PATH, (long long)age,
+			    h->sd->cfg.http_secure_cookies ? "; Secure" : "");
+			evhttp_add_header(o, "Set-Cookie", buf);
+		}
+	}
+	if ((ra = json_object_get(meta, "retry_after")) != NULL) {
+		char buf[24];
+
+		snprintf(buf, sizeof(buf), "%lld",
+		    (long long)json_integer_value(ra));
+		evhttp_add_header(o, "Retry-After", buf);
+	}
+}
+
+static void
+reply_json(struct http *h, struct evhttp_request *req, int status,
+    json_t *body, json_t *meta)
+{
+	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct evbuffer *b = evbuffer_new();
+	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	security_headers(h, req);
+	apply_meta(h, req, meta);
+	evhttp_add_header(o, "Content-Type", "application/json");
+	evhttp_add_header(o, "Cache-Control", "no-store");
+	if (text) {
+		size_t n = strlen(text);
+
+		text[n] = '\n';		/* jansson's NUL becomes a newline */
+		evbuffer_add_reference(b, text, n + 1, free_text, NULL);
+	} else {
+		status = 500;
+		evbuffer_add_printf(b, "{\"error\":{\"code\":\"out_of_memory\","
+		    "\"message\":\"cannot encode the reply\"}}\n");
+	}
+	send_reply(h, req, status, reason_of(status), b);
+	evbuffer_free(b);
+}
+
+static json_t *
+error_body(const struct spend_err *err)
+{
+	json_t *e = json_pack("{s:s, s:s}", "code", spend_err_name(err->code),
+	    "message", err->msg[0] ? err->msg : spend_err_name(err->code));
+
+	if (e && err->field[0])
+		json_object_set_new(e, "field", json_string(err->field));
+	return json_pack("{s:o}", "error", e);
+}
+
+static void
+reply_error(struct http *h, struct evhttp_request *req, int status,
+    const struct spend_err *err, json_t *meta)
+{
+	json_t *body = error_body(err);
+
+	if (err->code == SPEND_EAUTH)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"spend\"");
+	reply_json(h, req, status, body, meta);
+	json_decref(body);
+}
+
+void
+http_reply_json(struct spendd *sd, struct evhttp_request *req, int status,
+    json_t *body, json_t *meta)
+{
+	reply_json(sd->http, req, status, body, meta);
+}
+
+void
+http_reply_error(struct spendd *sd, struct evhttp_request *req,
+    const struct spend_err *err, json_t *meta)
+{
+	reply_error(sd->http, req, spend_err_http_status(err->code), err, meta);
+}
+
+void
+http_reply_status(struct spendd *sd, struct evhttp_request *req, int status,
+    const struct spend_err *err)
+{
+	reply_error(sd->http, req, status, err, NULL);
+}
+
+/* ---- identity ---- */
+
+static void
+copy_printable(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src && src[i] && i + 1 < size; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+/* The value of cookie name in a Cookie header, into out. */
+static void
+cookie_get(const char *header, const char *name, char *out, size_t size)
+{
+	size_t n = strlen(name);
+	const char *p = header;
+
+	out[0] = '\0';
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			const char *v = p + n + 1;
+			size_t len = strcspn(v, ";");
+
+			if (len < size) {
+				memcpy(out, v, len);
+				out[len] = '\0';
+			}
+			return;
+		}
+		p = strchr(p, ';');
+	}
+}
+
+static int
+identify(struct http *h, struct evhttp_request *req, bool cookies,
+    struct rpc_identity *id, struct spend_err *err)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	const char *cookie;
+
+	memset(id, 0, sizeof(*id));
+	id->role = ROLE_PUBLIC;
+	id->transport = "http";
+	id->transport_data = req;
+	if (evcon) {
+		char *addr = NULL;
+		ev_uint16_t port;
+
+		evhttp_connection_get_peer(evcon, &addr, &port);
+		strlcpy(id->peer, addr ? addr : "?", sizeof(id->peer));
+	}
+	copy_printable(id->user_agent, sizeof(id->user_agent),
+	    evhttp_find_header(in, "User-Agent"));
+	if (cookies) {
+		id->cookies = true;
+		if ((cookie = evhttp_find_header(in, "Cookie")) != NULL)
+			cookie_get(cookie, AUTH_COOKIE, id->refresh_cookie,
+			    sizeof(id->refresh_cookie));
+		if (id->refresh_cookie[0])
+			id->csrf_error = auth_csrf_check(&h->sd->cfg,
+			    evhttp_find_header(in, "Origin"),
+			    evhttp_find_header(in, "Host"),
+			    evhttp_find_header(in, "Sec-Fetch-Site"),
+			    evhttp_find_header(in, AUTH_CSRF_HEADER));
+	}
+	return auth_identify(h->sd, evhttp_find_header(in, "Authorization"), id,
+	    err);
+}
+
+/* ---- POST /rpc ---- */
+
+struct rpc_req {
+	struct http *h;
+	struct evhttp_request *req;
+};
+
+static void
+rpc_reply(json_t *resp, void *arg)
+{
+	struct rpc_req *r = arg;
+
+	if (resp == NULL) {
+		struct evbuffer *b = evbuffer_new();
+
+		security_headers(r->h, r->req);
+		send_reply(r->h, r->req, 204, "No Content", b);
+		evbuffer_free(b);
+	} else {
+		reply_json(r->h, r->req, 200, resp, NULL);
+		json_decref(resp);
+	}
+	free(r);
+}
+
+static bool
+content_is_json(struct evhttp_request *req)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Type");
+
+	return ct && strncasecmp(ct, "application/json", 16) == 0 &&
+	    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+static void
+serve_rpc(struct http *h, struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	struct rpc_identity id;
+	struct spend_err err;
+	struct rpc_req *r;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+		    "POST");
+		spend_errf(&err, SPEND_EINVAL, "", "/rpc takes POST");
+		reply_error(h, req, 405, &err, NULL);
+		return;
+	}
+	if (!content_is_json(req)) {
+		spend_errf(&err, SPEND_EINVAL, "Content-Type", "/rpc takes "
+		    "Content-Type: application/json");
+		reply_error(h, req, 415, &err, NULL);
+		return;
+	}
+	if ((long long)len > h->sd->cfg.http_max_body) {
+		spend_errf(&err, SPEND_ETOOBIG, "", "request body larger than "
+		    "%lld bytes", h->sd->cfg.http_max_body);
+		reply_error(h, req, 413, &err, NULL);
+		return;
+	}
+	if (identify(h, req, false, &id, &err) < 0) {
+		json_t *e = rpc_error_envelope(&err);
+
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"spend\", "
+		    "error=\"invalid_token\"");
+		reply_json(h, req, 401, e, NULL);
+		json_decref(e);
+		return;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
+		reply_error(h, req, 500, &err, NULL);
+		return;
+	}
+	r->h = h;
+	r->req = req;
+	rpc_dispatch_text(h->sd, &id, (const char *)evbuffer_pullup(in, -1), len,
+	    rpc_reply, r);
+}
+
+/* ---- GET /api/v1/events ---- */
+
+static void
+sse_unlink(struct sse *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		s->h->sse = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+}
+
+static void
+sse_free(struct sse *s)
+{
+	sse_unlink(s);
+	if (s->sub)
+		events_unsubscribe(s->h->sd, s->sub);
+	free(s);
+}
+
+static void
+sse_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	sse_free(arg);
+}
+
+static void
+sse_send(struct sse *s, const char *text, size_t len)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL)
+		return;
+	evbuffer_add(b, text, len);
+	evhttp_send_reply_chunk(s->req, b);
+	evbuffer_free(b);
+}
+
+static void
+sse_ping(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	struct timeval tv = { SSE_PING_S, 0 };
+
+	(void)fd;
+	(void)what;
+	for (struct sse *s = h->sse; s; s = s->next)
+		sse_send(s, ": ping\n\n", 8);
+	evtimer_add(h->ev_ping, &tv);
+}
+
+/* One committed write of the stream's user: "id", "event", "data". */
+static void
+sse_event(void *arg, int64_t seq, const char *type, json_t *data)
+{
+	struct sse *s = arg;
+	struct evbuffer *b;
+	char *text;
+
+	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL ||
+	    (b = evbuffer_new()) == NULL) {
+		free(text);
+		return;
+	}
+	evbuffer_add_printf(b, "id: %lld\nevent: %s\ndata: %s\n\n",
+	    (long long)seq, type, text);
+	evhttp_send_reply_chunk(s->req, b);
+	evbuffer_free(b);
+	free(text);
+}
+
+static void
+serve_events(struct http *h, struct evhttp_request *req)
+{
+	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct rpc_identity id;
+	struct spend_err err;
+	struct sse *s;
+	static const char hello[] = "retry: 5000\n: spendd events\n\n";
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		evhttp_add_header(o, "Allow", "GET");
+		spend_errf(&err, SPEND_EINVAL, "", "/api/v1/events takes GET");
+		reply_error(h, req, 405, &err, NULL);
+		return;
+	}
+	if (identify(h, req, false, &id, &err) < 0) {
+		reply_error(h, req, 401, &err, NULL);
+		return;
+	}
+	if (id.uid == 0) {
+		spend_errf(&err, SPEND_EAUTH, "", "the event stream needs "
+		    "Authorization: Bearer ACCESS_TOKEN");
+		reply_error(h, req, 401, &err, NULL);
+		return;
+	}
+	if (h->sd->stopping || (s = calloc(1, sizeof(*s))) == NULL) {
+		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
+		reply_error(h, req, 503, &err, NULL);
+		return;
+	}
+	s->h = h;
+	s->req = req;
+	if ((s->sub = events_subscribe(h->sd, id.uid, sse_event, s)) == NULL) {
+		free(s);
+		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
+		reply_error(h, req, 500, &err, NULL);
+		return;
+	}
+	s->next = h->sse;
+	if (h->sse)
+		h->sse->prev = s;
+	h->sse = s;
+	security_headers(h, req);
+	evhttp_add_header(o, "Content-Type", "text/event-stream");
+	evhttp_add_header(o, "Cache-Control", "no-store");
+	evhttp_add_header(o, "X-Accel-Buffering", "no");
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+	    sse_closed, s);
+	/* a stream is not "in flight": shutdown ends it */
+	h->busy--;
+	evhttp_send_reply_start(req, 200, "OK");
+	sse_send(s, hello, sizeof(hello) - 1);
+}
+
+static void
+sse_end_all(struct http *h)
+{
+	while (h->sse) {
+		struct sse *s = h->sse;
+
+		evhttp_connection_set_closecb(evhttp_request_get_connection(
+		    s->req), NULL, NULL);
+		evhttp_send_reply_end(s->req);
+		sse_free(s);
+	}
+}
+
+/* ---- static files ---- */
+
+static const struct {
+	const char *ext, *type;
+} types[] = {
+	{ "html", "text/html; charset=utf-8" },
+	{ "css", "text/css; charset=utf-8" },
+	{ "js", "text/javascript; charset=utf-8" },
+	{ "mjs", "text/javascript; charset=utf-8" },
+	{ "json", "application/json" },
+	{ "map", "application/json" },
+	{ "webmanifest", "application/manifest+json" },
+	{ "svg", "image/svg+xml" },
+	{ "png", "image/png" },
+	{ "jpg", "image/jpeg" },
+	{ "jpeg", "image/jpeg" },
+	{ "gif", "image/gif" },
+	{ "webp", "image/webp" },
+	{ "ico", "image/vnd.microsoft.icon" },
+	{ "woff2", "font/woff2" },
+	{ "woff", "font/woff" },
+	{ "txt", "text/plain; charset=utf-8" },
+	{ "wasm", "application/wasm" },
+};
+
+static const char *
+content_type(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (dot && (slash == NULL || dot > slash))
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strcasecmp_ascii(dot + 1, types[i].ext) == 0)
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+static void
+not_found(struct http *h, struct evhttp_request *req, const char *path)
+{
+	struct spend_err err;
+
+	spend_errf(&err, SPEND_ENOTFOUND, "", "%.200s: no such file", path);
+	reply_error(h, req, 404, &err, NULL);
+}
+
+/* Does a segment of path leave or hide? "..", ".", ".git", "a\b" */
+static bool
+path_safe(const char *path)
+{
+	const char *p = path;
+
+	if (path[0] != '/' || strchr(path, '\\'))
+		return false;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (*p == '.')
+			return false;	/* "..", "." and dotfiles alike */
+		p += strcspn(p, "/");
+	}
+	return true;
+}
+
+static void
+serve_static(struct http *h, struct evhttp_request *req, const char *path)
+{
+	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	char file[PATH_MAX], real[PATH_MAX], etag[64];
+	const char *inm;
+	struct stat sb;
+	struct evbuffer *b;
+	size_t wl = strlen(h->webui);
+	int fd, n;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		struct spend_err err;
+
+		evhttp_add_header(o, "Allow", "GET, HEAD");
+		spend_errf(&err, SPEND_EINVAL, "", "static files take GET or HEAD");
+		reply_error(h, req, 405, &err, NULL);
+		return;
+	}
+	if (h->webui[0] == '\0' || !path_safe(path)) {
+		not_found(h, req, path);
+		return;
+	}
+	n = snprintf(file, sizeof(file), "%s%s%s", h->webui, path,
+	    path[strlen(path) - 1] == '/' ? "index.html" : "");
+	if (n < 0 || (size_t)n >= sizeof(file) || stat(file, &sb) < 0) {
+		not_found(h, req, path);
+		return;
+	}
+	/* a directory: its index.html or nothing (never a listing) */
+	if (S_ISDIR(sb.st_mode) && (strlcat(file, "/index.html", sizeof(file)) >=
+	    sizeof(file) || stat(file, &sb) < 0)) {
+		not_found(h, req, path);
+		return;
+	}
+	/* symlinks may not lead out of the web UI */
+	if (realpath(file, real) == NULL || strncmp(real, h->webui, wl) != 0 ||
+	    real[wl] != '/' ||
+	    (fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		not_found(h, req, path);
+		return;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		not_found(h, req, path);
+		return;
+	}
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
+	    (unsigned long long)sb.st_size,
+	    (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL +
+	    (unsigned long long)sb.st_mtim.tv_nsec);
+	security_headers(h, req);
+	evhttp_add_header(o, "ETag", etag);
+	evhttp_add_header(o, "Cache-Control", "no-cache");
+	inm = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "If-None-Match");
+	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
+		close(fd);
+		b = evbuffer_new();
+		send_reply(h, req, 304, "Not Modified", b);
+		evbuffer_free(b);
+		return;
+	}
+	evhttp_add_header(o, "Content-Type", content_type(real));
+	b = evbuffer_new();
+	if (sb.st_size > 0) {
+		if (evbuffer_add_file(b, fd, 0, sb.st_size) < 0) {
+			struct spend_err err;
+
+			evbuffer_free(b);
+			spend_errf(&err, SPEND_EINTERNAL, "", "cannot read %s",
+			    path);
+			reply_error(h, req, 500, &err, NULL);
+			return;
+		}
+	} else
+		close(fd);
+	send_reply(h, req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+/* ---- dispatch ---- */
+
+static size_t
+headers_size(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyval *kv;
+	size_t n = strlen(evhttp_request_get_uri(req)) + 16;
+
+	TAILQ_FOREACH(kv, in, next)
+		n += strlen(kv->key) + strlen(kv->value) + 4;
+	return n;
+}
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
+	struct spend_err err;
+	char *path;
+	size_t len;
+
+	h->busy++;
+	if ((long long)headers_size(req) > h->sd->cfg.http_max_headers) {
+		spend_errf(&err, SPEND_ETOOBIG, "", "request headers larger than "
+		    "%lld bytes", h->sd->cfg.http_max_headers);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		reply_error(h, req, 431, &err, NULL);
+		return;
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS) {
+		struct evbuffer *b = evbuffer_new();
+
+		/* no CORS: a preflight gets the methods, never an allow-origin */
+		security_headers(h, req);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+		    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		send_reply(h, req, 204, "No Content", b);
+		evbuffer_free(b);
+		return;
+	}
+	if (raw == NULL || *raw == '\0')
+		raw = "/";
+	if ((path = evhttp_uridecode(raw, 0, &len)) == NULL ||
+	    strlen(path) != len || !utf8_valid(path, len)) {
+		free(path);
+		spend_errf(&err, SPEND_EINVAL, "", "malformed path");
+		reply_error(h, req, 400, &err, NULL);
+		return;
+	}
+	if (!strcmp(path, "/rpc"))
+		serve_rpc(h, req);
+	else if (!strcmp(path, "/api/v1/events"))
+		serve_events(h, req);
+	else if (!strncmp(path, "/api/", 5) || !strcmp(path, "/api")) {
+		struct rpc_identity id;
+
+		if (identify(h, req, true, &id, &err) < 0)
+			reply_error(h, req, 401, &err, NULL);
+		else
+			rest_handle(h->sd, req, path, &id);
+	} else
+		serve_static(h, req, path);
+	free(path);
+}
+
+static int
+parse_listen(const char *s, char *host, size_t hlen, int *port)
+{
+	const char *colon;
+	char *end;
+	long p;
+
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':' || (size_t)(rb - s - 1) >= hlen)
+			return -1;
+		memcpy(host, s + 1, (size_t)(rb - s - 1));
+		host[rb - s - 1] = '\0';
+		colon = rb + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL ||
+		    (size_t)(colon - s) >= hlen || colon == s)
+			return -1;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	p = strtol(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || p < 0 || p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+int
+http_start(struct spendd *sd)
+{
+	struct http *h;
+	char host[128];
+	int port;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (sd->cfg.http_listen[0] == '\0') {
+		log_info("http: off (listen is empty)");
+		return 0;
+	}
+	if (parse_listen(sd->cfg.http_listen, host, sizeof(host), &port) < 0) {
+		log_warnx("http: listen = %s: expected HOST:PORT or [V6]:PORT",
+		    sd->cfg.http_listen);
+		return -1;
+	}
+	if (rest_init() < 0)
+		return -1;
+	if ((h = calloc(1, sizeof(*h))) == NULL || (h->eh = evhttp_new(sd->base))
+	    == NULL) {
+		free(h);
+		return -1;
+	}
+	h->sd = sd;
+	if (realpath(sd->cfg.webui_dir, h->webui) == NULL) {
+		log_warnx("http: web UI %s: %s; serving the API only",
+		    sd->cfg.webui_dir, strerror(errno));
+		h->webui[0] = '\0';
+	}
+	/* hard caps libevent enforces before spendd sees a request; the
+	 * precise limits are checked in on_request and rest.c */
+	evhttp_set_max_headers_size(h->eh, (ev_ssize_t)sd->cfg.http_max_headers *
+	    2);
+	evhttp_set_max_body_size(h->eh, (ev_ssize_t)rest_max_body_any(&sd->cfg));
+	evhttp_set_timeout(h->eh, sd->cfg.http_timeout);
+	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+	evhttp_set_flags(h->eh, EVHTTP_SERVER_LINGERING_CLOSE);
+	evhttp_set_gencb(h->eh, on_request, h);
+	if ((h->bound = evhttp_bind_socket_with_handle(h->eh, host,
+	    (ev_uint16_t)port)) == NULL) {
+		log_warn("http: cannot listen on %s", sd->cfg.http_listen);
+		evhttp_free(h->eh);
+		free(h);
+		return -1;
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(h->bound),
+	    (struct sockaddr *)&ss, &sl) == 0)
+		h->port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	h->ev_ping = evtimer_new(sd->base, sse_ping, h);
+	sse_ping(-1, 0, h);
+	sd->http = h;
+	log_info("http: listening on %s (port %d)%s%s", sd->cfg.http_listen,
+	    h->port, h->webui[0] ? ", web UI " : "", h->webui);
+	return 0;
+}
+
+void
+http_stop(struct spendd *sd)
+{
+	struct http *h = sd->http;
+
+	if (h == NULL)
+		return;
+	if (h->bound) {
+		evhttp_del_accept_socket(h->eh, h->bound);
+		h->bound = NULL;
+	}
+	sse_end_all(h);
+}
+
+void
+http_free(struct spendd *sd)
+{
+	struct http *h = sd->http;
+
+	if (h == NULL)
+		return;
+	http_stop(sd);
+	if (h->ev_ping)
+		event_free(h->ev_ping);
+	evhttp_free(h->eh);
+	rest_free();
+	free(h);
+	sd->http = NULL;
+}
+
+int
+http_busy(struct spendd *sd)
+{
+	return sd->http ? sd->http->busy : 0;
+}
+
+int
+http_port(struct spendd *sd)
+{
+	return sd->http ? sd->http->port : 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * Token buckets by key ("u:alice", "a:192.0.2.7"), in a fixed table:
+ * memory is bounded whatever an attacker sends; when the table is full
+ * the stalest bucket in a key's neighbourhood is forgotten. Loop thread
+ * only.
+ */
+#ifndef SPEND_RATELIMIT_H
+#define SPEND_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ratelimit;
+
+/* burst: hits allowed at once; refill_ms: one more hit allowed every
+ * refill_ms. NULL on allocation failure. Free with ratelimit_free. */
+struct ratelimit *ratelimit_new(int burst, int64_t refill_ms);
+void ratelimit_free(struct ratelimit *rl);
+
+/* Would one more hit exceed the bucket? *retry_s (may be NULL) gets the
+ * seconds until one is allowed. Does not count a hit. */
+bool ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now_ms,
+    int *retry_s);
+/* Count one hit (a failed login, a registration). */
+void ratelimit_hit(struct ratelimit *rl, const char *key, int64_t now_ms);
+/* Forget key (a successful login clears its account's failures). */
+void ratelimit_reset(struct ratelimit *rl, const char *key);
+
+#endif

@@ -1,0 +1,539 @@
+/* REST routes derived from the method table; requests become RPC calls. */
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "rest.h"
+#include "util.h"
+
+#define MAX_SEGS 8
+#define SEG_MAX 128		/* a path segment, bytes */
+
+enum verb { V_GET = 1, V_POST = 2, V_PUT = 4, V_PATCH = 8, V_DELETE = 16 };
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} verbs[] = {
+	{ "GET", V_GET }, { "POST", V_POST }, { "PUT", V_PUT },
+	{ "PATCH", V_PATCH }, { "DELETE", V_DELETE },
+};
+
+struct route {
+	const struct rpc_method *m;
+	unsigned verbs;
+	int nsegs, literals;
+	char *segs[MAX_SEGS];	/* "expenses" or "{id}" */
+};
+
+static struct route *routes;
+static size_t nroutes;
+
+static unsigned
+verb_bit(const char *v)
+{
+	if (!strcmp(v, "HEAD"))
+		v = "GET";
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(verbs[i].name, v))
+			return verbs[i].bit;
+	return 0;
+}
+
+static int
+split(const char *path, char **segs, int max)
+{
+	char buf[1024], *p, *save = NULL;
+	int n = 0;
+
+	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	for (p = strtok_r(buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (n == max || (segs[n] = strdup(p)) == NULL) {
+			while (n > 0)
+				free(segs[--n]);
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+static bool
+is_param(const char *seg)
+{
+	size_t n = strlen(seg);
+
+	return n > 2 && seg[0] == '{' && seg[n - 1] == '}';
+}
+
+static int
+parse_route(const struct rpc_method *m, struct route *r)
+{
+	char vbuf[64], *v, *save = NULL;
+	const char *sp = strchr(m->route, ' ');
+
+	memset(r, 0, sizeof(*r));
+	r->m = m;
+	if (sp == NULL || (size_t)(sp - m->route) >= sizeof(vbuf) ||
+	    sp[1] != '/')
+		return -1;
+	memcpy(vbuf, m->route, (size_t)(sp - m->route));
+	vbuf[sp - m->route] = '\0';
+	for (v = strtok_r(vbuf, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+		unsigned b = verb_bit(v);
+
+		if (b == 0 || !strcmp(v, "HEAD"))
+			return -1;
+		r->verbs |= b;
+	}
+	if ((r->nsegs = split(sp + 1, r->segs, MAX_SEGS)) <= 0)
+		return -1;
+	for (int i = 0; i < r->nsegs; i++)
+		if (!is_param(r->segs[i]))
+			r->literals++;
+	return 0;
+}
+
+static bool
+same_shape(const struct route *a, const struct route *b)
+{
+	if (a->nsegs != b->nsegs)
+		return false;
+	for (int i = 0; i < a->nsegs; i++) {
+		bool pa = is_param(a->segs[i]), pb = is_param(b->segs[i]);
+
+		if (pa != pb || (!pa && strcmp(a->segs[i], b->segs[i])))
+			return false;
+	}
+	return true;
+}
+
+int
+rest_init(void)
+{
+	size_t n;
+	const struct rpc_method *m = rpc_methods(&n);
+
+	rest_free();
+	if ((routes = calloc(n, sizeof(*routes))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].route == NULL)
+			continue;
+		if (parse_route(&m[i], &routes[nroutes]) < 0) {
+			log_warnx("rest: %s: bad route \"%s\"", m[i].name,
+			    m[i].route);
+			return -1;
+		}
+		for (size_t k = 0; k < nroutes; k++)
+			if (same_shape(&routes[k], &routes[nroutes]) &&
+			    (routes[k].verbs & routes[nroutes].verbs)) {
+				log_warnx("rest: %s and %s share the route \"%s\"",
+				    routes[k].m->name, m[i].name, m[i].route);
+				return -1;
+			}
+		nroutes++;
+	}
+	return 0;
+}
+
+void
+rest_free(void)
+{
+	for (size_t i = 0; i < nroutes; i++)
+		for (int k = 0; k < routes[i].nsegs; k++)
+			free(routes[i].segs[k]);
+	free(routes);
+	routes = NULL;
+	nroutes = 0;
+}
+
+/* A path param's JSON value: ids are integers, the rest strings. */
+static json_t *
+param_value(const char *name, const char *v)
+{
+	size_t n = strlen(name), len = strlen(v);
+
+	if ((!strcmp(name, "id") || (n > 3 && !strcmp(name + n - 3, "_id"))) &&
+	    len > 0 && len <= 18 && strspn(v, "0123456789") == len)
+		return json_integer(strtoll(v, NULL, 10));
+	return json_string(v);
+}
+
+int
+rest_match(const char *verb, const char *path, const struct rpc_method **m,
+    json_t *params, char *allow, size_t len)
+{
+	char *segs[MAX_SEGS + 1];
+	const struct route *best = NULL;
+	unsigned others = 0, vb = verb_bit(verb);
+	int n, i;
+
+	if ((n = split(path, segs, MAX_SEGS + 1)) < 0)
+		return SPEND_ENOMETHOD;
+	for (size_t r = 0; r < nroutes; r++) {
+		const struct route *rt = &routes[r];
+
+		if (rt->nsegs != n)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!is_param(rt->segs[i]) && strcmp(rt->segs[i], segs[i]))
+				break;
+		if (i < n)
+			continue;
+		if (!(rt->verbs & vb)) {
+			others |= rt->verbs;
+			continue;
+		}
+		/* literal segments beat params: /auth/login over /auth/{x} */
+		if (best == NULL || rt->literals > best->literals)
+			best = rt;
+	}
+	if (best) {
+		*m = best->m;
+		for (i = 0; params && i < n; i++)
+			if (is_param(best->segs[i])) {
+				char name[64];
+				size_t l = strlen(best->segs[i]) - 2;
+
+				if (l >= sizeof(name))
+					l = sizeof(name) - 1;
+				memcpy(name, best->segs[i] + 1, l);
+				name[l] = '\0';
+				json_object_set_new(params, name,
+				    param_value(name, segs[i]));
+			}
+	}
+	for (i = 0; i < n; i++)
+		free(segs[i]);
+	if (best)
+		return 0;
+	if (others == 0)
+		return SPEND_ENOMETHOD;
+	if (allow && len) {
+		allow[0] = '\0';
+		for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+			if (others & verbs[k].bit) {
+				if (allow[0])
+					strlcat(allow, ", ", len);
+				strlcat(allow, verbs[k].name, len);
+				if (verbs[k].bit == V_GET)
+					strlcat(allow, ", HEAD", len);
+			}
+	}
+	return SPEND_EINVAL;
+}
+
+long long
+rest_max_body(const struct rpc_method *m, const struct config *cfg)
+{
+	/* imports carry whole files */
+	if (m && strncmp(m->name, "import.", 7) == 0)
+		return cfg->http_max_import;
+	return cfg->http_max_body;
+}
+
+long long
+rest_max_body_any(const struct config *cfg)
+{
+	long long max = cfg->http_max_body;
+
+	for (size_t i = 0; i < nroutes; i++) {
+		long long b = rest_max_body(routes[i].m, cfg);
+
+		if (b > max)
+			max = b;
+	}
+	return max;
+}
+
+/* ---- one request ---- */
+
+struct rest_ctx {
+	struct spendd *sd;
+	struct evhttp_request *req;
+	const struct rpc_method *m;
+	unsigned verb;
+	char *path;		/* as requested, still encoded */
+	char *query;		/* raw, or NULL */
+};
+
+/* Add key=value to params, refusing a key that is already there with
+ * another value. v is stolen. */
+static int
+merge(json_t *params, const char *key, json_t *v, const char *where,
+    struct spend_err *err)
+{
+	json_t *old = json_object_get(params, key);
+
+	if (old && !json_equal(old, v)) {
+		json_decref(v);
+		return spend_errf(err, SPEND_EINVAL, key, "%s given twice (%s "
+		    "and elsewhere) with different values", key, where);
+	}
+	json_object_set_new(params, key, v);
+	return 0;
+}
+
+/* "3", "\"3\"" or "W/\"3\"" -> 3 */
+static int
+parse_if_match(const char *s, int64_t *out)
+{
+	char buf[32], *end;
+	size_t n;
+
+	if (!strncmp(s, "W/", 2))
+		s += 2;
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	n = strlen(buf);
+	if (n >= 2 && buf[0] == '"' && buf[n - 1] == '"') {
+		buf[n - 1] = '\0';
+		memmove(buf, buf + 1, n - 1);
+	}
+	if (buf[0] == '\0' || strspn(buf, "0123456789") != strlen(buf))
+		return -1;
+	*out = strtoll(buf, &end, 10);
+	return *out > 0 ? 0 : -1;
+}
+
+static bool
+is_json(const char *ct)
+{
+	return ct && (strncasecmp(ct, "application/json", 16) == 0) &&
+	    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
+}
+
+/* Query, body and headers into params. */
+static int
+build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(x->req);
+	struct evbuffer *body = evhttp_request_get_input_buffer(x->req);
+	size_t blen = evbuffer_get_length(body);
+	const char *h;
+	int r;
+
+	if (blen > 0) {
+		json_error_t jerr;
+		json_t *j;
+		const char *key;
+		json_t *v;
+
+		if ((long long)blen > rest_max_body(x->m, &x->sd->cfg))
+			return spend_errf(err, SPEND_ETOOBIG, "", "request body "
+			    "larger than %lld bytes",
+			    rest_max_body(x->m, &x->sd->cfg));
+		if (!is_json(evhttp_find_header(in, "Content-Type")))
+			return spend_errf(err, SPEND_EINVAL, "Content-Type",
+			    "the body must be JSON (Content-Type: "
+			    "application/json)");
+		j = json_loadb((const char *)evbuffer_pullup(body, -1), blen,
+		    JSON_REJECT_DUPLICATES, &jerr);
+		if (j == NULL)
+			return spend_errf(err, SPEND_EPARSE, "", "body is not "
+			    "JSON: %s at line %d column %d", jerr.text, jerr.line,
+			    jerr.column);
+		if (!json_is_object(j)) {
+			json_decref(j);
+			return spend_errf(err, SPEND_EINVAL, "", "the body must "
+			    "be a JSON object");
+		}
+		json_object_foreach(j, key, v)
+			if ((r = merge(params, key, json_incref(v), "URL", err))
+			    < 0) {
+				json_decref(j);
+				return r;
+			}
+		json_decref(j);
+	}
+	if (x->query && *x->query) {
+		struct evkeyvalq q;
+		struct evkeyval *kv;
+
+		TAILQ_INIT(&q);
+		if (evhttp_parse_query_str(x->query, &q) < 0) {
+			evhttp_clear_headers(&q);
+			return spend_errf(err, SPEND_EINVAL, "", "malformed query "
+			    "string");
+		}
+		TAILQ_FOREACH(kv, &q, next) {
+			if (!utf8_valid(kv->value, strlen(kv->value)) ||
+			    !utf8_valid(kv->key, strlen(kv->key)))
+				r = spend_errf(err, SPEND_EINVAL, "", "query is "
+				    "not UTF-8");
+			else
+				r = merge(params, kv->key, json_string(kv->value),
+				    "query", err);
+			if (r < 0) {
+				evhttp_clear_headers(&q);
+				return r;
+			}
+		}
+		evhttp_clear_headers(&q);
+	}
+	if ((h = evhttp_find_header(in, "Idempotency-Key")) != NULL &&
+	    (r = merge(params, "idempotency_key", json_string(h),
+	    "Idempotency-Key", err)) < 0)
+		return r;
+	if ((h = evhttp_find_header(in, "If-Match")) != NULL && strcmp(h, "*")) {
+		int64_t v;
+
+		if (parse_if_match(h, &v) < 0)
+			return spend_errf(err, SPEND_EINVAL, "version", "If-Match "
+			    "must be a version like \"3\"");
+		if ((r = merge(params, "version", json_integer(v), "If-Match",
+		    err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The URL of the next page: this one with cursor replaced. */
+static json_t *
+next_link(struct rest_ctx *x, const char *cursor)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *enc = evhttp_encode_uri(cursor), *q = NULL, *save = NULL, *kv;
+	json_t *out;
+	bool first = true;
+
+	evbuffer_add_printf(b, "%s?", x->path);
+	if (x->query && (q = strdup(x->query)) != NULL)
+		for (kv = strtok_r(q, "&", &save); kv;
+		    kv = strtok_r(NULL, "&", &save)) {
+			if (!strncmp(kv, "cursor=", 7) || !strcmp(kv, "cursor"))
+				continue;
+			evbuffer_add_printf(b, "%s%s", first ? "" : "&", kv);
+			first = false;
+		}
+	evbuffer_add_printf(b, "%scursor=%s", first ? "" : "&", enc ? enc : "");
+	out = json_stringn((const char *)evbuffer_pullup(b, -1),
+	    evbuffer_get_length(b));
+	free(q);
+	free(enc);
+	evbuffer_free(b);
+	return out;
+}
+
+static void
+ctx_free(struct rest_ctx *x)
+{
+	free(x->path);
+	free(x->query);
+	free(x);
+}
+
+static void
+rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
+    void *arg)
+{
+	struct rest_ctx *x = arg;
+	struct evkeyvalq *out = evhttp_request_get_output_headers(x->req);
+	json_t *body, *v;
+	int status = 200;
+
+	if (err) {
+		http_reply_error(x->sd, x->req, err, call->out_meta);
+		ctx_free(x);
+		return;
+	}
+	/* a shallow copy: result belongs to the dispatcher */
+	body = json_is_object(result) ? json_copy(result) : json_incref(result);
+	if (x->verb == V_POST && (strstr(x->m->name, ".add") ||
+	    !strcmp(x->m->name, "auth.register")))
+		status = 201;
+	if (json_is_string(v = json_object_get(body, "next_cursor"))) {
+		json_t *link = next_link(x, json_string_value(v));
+		char hdr[2048];
+
+		snprintf(hdr, sizeof(hdr), "<%s>; rel=\"next\"",
+		    json_string_value(link));
+		evhttp_add_header(out, "Link", hdr);
+		json_object_set_new(body, "next", link);
+	} else if (json_object_get(body, "next_cursor"))
+		json_object_set_new(body, "next", json_null());
+	if (json_is_integer(v = json_object_get(body, "version")) &&
+	    json_object_get(body, "id")) {
+		char etag[32];
+
+		snprintf(etag, sizeof(etag), "\"%lld\"",
+		    (long long)json_integer_value(v));
+		evhttp_add_header(out, "ETag", etag);
+	}
+	http_reply_json(x->sd, x->req, status, body, call->out_meta);
+	json_decref(body);
+	ctx_free(x);
+}
+
+void
+rest_handle(struct spendd *sd, struct evhttp_request *req, const char *path,
+    struct rpc_identity *id)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *verb;
+	struct rest_ctx *x;
+	struct spend_err err;
+	char allow[64];
+	json_t *params;
+	int r;
+
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET: verb = "GET"; break;
+	case EVHTTP_REQ_HEAD: verb = "HEAD"; break;
+	case EVHTTP_REQ_POST: verb = "POST"; break;
+	case EVHTTP_REQ_PUT: verb = "PUT"; break;
+	case EVHTTP_REQ_PATCH: verb = "PATCH"; break;
+	case EVHTTP_REQ_DELETE: verb = "DELETE"; break;
+	default: verb = "?"; break;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (params = json_object()) == NULL) {
+		free(x);
+		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
+		http_reply_error(sd, req, &err, NULL);
+		return;
+	}
+	x->sd = sd;
+	x->req = req;
+	x->verb = verb_bit(verb);
+	r = rest_match(verb, path, &x->m, params, allow, sizeof(allow));
+	if (r == SPEND_EINVAL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+		    allow);
+		spend_errf(&err, SPEND_EINVAL, "", "%s is not allowed on %s "
+		    "(allowed: %s)", verb, path, allow);
+		http_reply_status(sd, req, 405, &err);
+		goto fail;
+	}
+	if (r < 0) {
+		spend_errf(&err, SPEND_ENOTFOUND, "", "no API route %s %s (see "
+		    "GET /api/v1/methods)", verb, path);
+		http_reply_error(sd, req, &err, NULL);
+		goto fail;
+	}
+	x->path = strdup(evhttp_uri_get_path(uri));
+	x->query = evhttp_uri_get_query(uri) ?
+	    strdup(evhttp_uri_get_query(uri)) : NULL;
+	if (x->path == NULL || (r = build_params(x, params, &err)) < 0) {
+		if (x->path == NULL)
+			spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
+		http_reply_error(sd, req, &err, NULL);
+		goto fail;
+	}
+	rpc_invoke(sd, id, x->m->name, params, rest_done, x);
+	json_decref(params);
+	return;
+fail:
+	json_decref(params);
+	ctx_free(x);
+}

@@ -1,0 +1,46 @@
+/*
+ * The REST facade: its routes are the `route` fields of the method table
+ * (rpc.c), "VERB[,VERB] /path/{param}/literal". A request becomes one
+ * rpc_invoke: path params ({id} as an integer), query params and the JSON
+ * body merge into params (a key given twice is an error), Idempotency-Key
+ * becomes idempotency_key, If-Match becomes version.
+ */
+#ifndef SPEND_REST_H
+#define SPEND_REST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "rpc.h"
+
+struct evhttp_request;
+struct config;
+
+/* Parse every route of the method table. -1 (logged) on a malformed or
+ * ambiguous route: a programming error caught at start-up. */
+int rest_init(void);
+void rest_free(void);
+
+/*
+ * The method for verb ("GET", "POST"...; HEAD matches GET) and path
+ * (decoded segments joined by '/', without the query). On a match *m is
+ * set and the path params are added to params (which may be NULL to only
+ * test). Returns 0, SPEND_ENOMETHOD if no route has that path, or
+ * SPEND_EINVAL if the path exists for other verbs: allow (may be NULL)
+ * gets them, "GET, PATCH".
+ */
+int rest_match(const char *verb, const char *path,
+    const struct rpc_method **m, json_t *params, char *allow, size_t len);
+
+/* The largest request body route m accepts. */
+long long rest_max_body(const struct rpc_method *m, const struct config *cfg);
+/* The largest any route accepts (libevent's hard cap). */
+long long rest_max_body_any(const struct config *cfg);
+
+/* Serve one /api/v1 request (identity already set up by http.c). */
+void rest_handle(struct spendd *sd, struct evhttp_request *req,
+    const char *path, struct rpc_identity *id);
+
+#endif
