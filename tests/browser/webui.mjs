@@ -339,7 +339,7 @@ try {
   await page.locator('li.cat-item[data-name="food"]').waitFor();
   await page.screenshot({ path: join(SHOTS, '11-categories-phone.png') });
   await page.getByRole('link', { name: 'Account' }).click();
-  await page.getByRole('heading', { name: 'Account' }).waitFor();
+  await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
   await page.screenshot({ path: join(SHOTS, '12-account-phone.png') });
   ok(await page.locator('#me-name').innerText() === USER, 'account screen names the user');
 

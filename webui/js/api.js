@@ -56,7 +56,8 @@ function url(path, query) {
 async function send(method, path, opts) {
   const headers = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (opts.cookie) headers[CSRF_HEADER] = '1';
+  // harmless on Bearer requests; required wherever the cookie is used
+  headers[CSRF_HEADER] = '1';
   if (accessToken && !opts.anonymous) {
     headers.Authorization = `Bearer ${accessToken}`;
   }
@@ -112,7 +113,13 @@ async function send(method, path, opts) {
 // one request (the server rotates the cookie, a second use would be reuse).
 export function refresh() {
   if (!refreshing) {
-    refreshing = send('POST', '/auth/refresh', { cookie: true, anonymous: true })
+    const go = () => send('POST', '/auth/refresh', { cookie: true, anonymous: true });
+    // Tabs share the cookie and each use rotates it: one tab at a time, so
+    // that no tab sends a cookie another has just used (reuse ends the
+    // session everywhere). Web Locks exist in secure contexts only.
+    const locked = navigator.locks
+      ? navigator.locks.request('spend-refresh', go) : go();
+    refreshing = locked
       .then((r) => { setToken(r); return true; })
       .catch(() => { setToken(null); return false; })
       .finally(() => { refreshing = null; });
@@ -125,7 +132,9 @@ export async function api(method, path, opts = {}) {
   try {
     return await send(method, path, opts);
   } catch (e) {
-    if (e.status !== 401 || opts.cookie) throw e;
+    // a 401 that names a field is about that field (a wrong password),
+    // not about the access token
+    if (e.status !== 401 || opts.cookie || e.field) throw e;
     if (await refresh()) return send(method, path, opts);
     authLost();
     throw e;
@@ -164,3 +173,8 @@ export async function logoutAll() {
 export function forget() { setToken(null); }
 
 export function token() { return accessToken; }
+
+// A reply that logs this device in again (password change) carries tokens.
+export function adopt(reply) {
+  if (reply && reply.access_token) setToken(reply);
+}

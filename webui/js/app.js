@@ -68,8 +68,20 @@ function showSignIn(notice) {
   renderSignIn(main, { notice, onDone: start });
 }
 
+// Other tabs of this browser learn about a sign-out at once.
+const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('spend') : null;
+if (tabs) {
+  tabs.onmessage = (ev) => {
+    if (ev.data === 'signed-out' && session.me) {
+      forget();
+      showSignIn('You signed out in another tab.');
+    }
+  };
+}
+
 function signedOut(notice) {
   forget();
+  if (tabs) tabs.postMessage('signed-out');
   showSignIn(notice);
 }
 
