@@ -1,0 +1,185 @@
+/*
+ * csv exporter: RFC 4180 (CRLF, quotes doubled), UTF-8, one header row:
+ *
+ *	date,amount,currency,category,payee,note,tags
+ *
+ * the names the csv importer maps by itself, so that an export imports
+ * back unchanged. Cells a spreadsheet would run as a formula (starting
+ * with = + - @ tab or CR) get a leading ' (and the importer removes it
+ * again); the amount column stays a plain number, negative or not.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+#define OUTBUF 16384
+
+struct cout {
+	struct spend_export *job;
+	size_t len;
+	int failed;
+	char buf[OUTBUF];
+};
+
+static void
+out_flush(struct cout *o)
+{
+	if (o->failed || o->len == 0)
+		return;
+	if (csv_host->export_write(o->job, o->buf, o->len) < 0) {
+		csv_host->export_error(o->job, "csv: writing the output failed");
+		o->failed = 1;
+	}
+	o->len = 0;
+}
+
+static void
+out_mem(struct cout *o, const char *s, size_t n)
+{
+	while (n > 0 && !o->failed) {
+		size_t k = sizeof(o->buf) - o->len;
+
+		if (k == 0) {
+			out_flush(o);
+			continue;
+		}
+		if (k > n)
+			k = n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void
+out_str(struct cout *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+/* One text cell: neutralised, quoted if it must be. */
+static void
+out_cell(struct cout *o, const char *s)
+{
+	size_t n = strlen(s);
+	int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t');
+	const char *p;
+
+	if (strpbrk(s, ",\"\r\n") != NULL)
+		quote = 1;
+	if (quote)
+		out_mem(o, "\"", 1);
+	if (n > 0 && strchr("=+-@\t\r", s[0]) != NULL)
+		out_mem(o, "'", 1);
+	while ((p = strchr(s, '"')) != NULL) {
+		out_mem(o, s, (size_t)(p - s) + 1);
+		out_mem(o, "\"", 1);
+		s = p + 1;
+	}
+	out_str(o, s);
+	if (quote)
+		out_mem(o, "\"", 1);
+}
+
+/* A plain decimal number ("-12.50"), safe to leave unquoted. */
+static int
+is_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			;
+	return digits > 0 && *s == '\0';
+}
+
+/* The tags as one cell, "a,b": through out_cell like any text. */
+static int
+out_tags(struct cout *o, const struct spend_record *r)
+{
+	char small[1024], *buf = small;
+	size_t need = 1, n = 0;
+
+	for (size_t i = 0; i < r->ntags; i++)
+		need += strlen(r->tags[i]) + 1;
+	if (need > sizeof(small) && (buf = malloc(need)) == NULL) {
+		csv_host->export_error(o->job, "csv: out of memory");
+		o->failed = 1;
+		return -1;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->ntags; i++) {
+		size_t k = strlen(r->tags[i]);
+
+		if (i)
+			buf[n++] = ',';
+		memcpy(buf + n, r->tags[i], k + 1);
+		n += k;
+	}
+	out_cell(o, buf);
+	if (buf != small)
+		free(buf);
+	return 0;
+}
+
+static int
+csv_export_run(struct spend_plugin *self, struct spend_export *job)
+{
+	struct spend_record r;
+	struct cout *o;
+	int more = 0;
+
+	(void)self;
+	/* 16 KiB: on the heap, worker stacks may be small */
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		csv_host->export_error(job, "csv: out of memory");
+		return -1;
+	}
+	o->job = job;
+	out_str(o, "date,amount,currency,category,payee,note,tags\r\n");
+	while (!o->failed && (more = csv_host->export_next(job, &r)) == 1) {
+		out_cell(o, r.date);
+		out_mem(o, ",", 1);
+		if (is_number(r.amount))
+			out_str(o, r.amount);
+		else
+			out_cell(o, r.amount);
+		out_mem(o, ",", 1);
+		out_cell(o, r.currency);
+		out_mem(o, ",", 1);
+		out_cell(o, r.category);
+		out_mem(o, ",", 1);
+		out_cell(o, r.payee);
+		out_mem(o, ",", 1);
+		out_cell(o, r.note);
+		out_mem(o, ",", 1);
+		if (out_tags(o, &r) < 0)
+			break;
+		out_mem(o, "\r\n", 2);
+	}
+	if (!o->failed && more < 0) {
+		csv_host->export_error(job, "csv: reading the records failed");
+		o->failed = 1;
+	}
+	out_flush(o);
+	more = o->failed ? -1 : 0;
+	free(o);
+	return more;
+}
+
+const struct spend_exporter csv_exporter = {
+	.version = SPEND_EXPORTER_V1,
+	.name = "csv",
+	.description = "CSV (RFC 4180, UTF-8) with a header row; imports back",
+	.mime_type = "text/csv; charset=utf-8",
+	.extension = "csv",
+	.run = csv_export_run,
+};

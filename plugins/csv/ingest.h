@@ -1,0 +1,139 @@
+/*
+ * From a source's text fields to spend_records: shared by the csv, qif and
+ * ofx importers (each .so compiles its own copy of ingest.c; no state is
+ * shared between plugins).
+ *
+ * An importer hands raw rows (the text of a date, an amount or a debit and
+ * a credit, a payee...) to ingest_row(). Ingest parses dates and amounts
+ * the way people write them ("02.01.24", "1/ 2'24", "1.234,56 €",
+ * "(12.00)"), applies the sign convention and the "credits" option, cleans
+ * text fields, and emits the records in order.
+ *
+ * Some files only tell their date order (DD/MM or MM/DD) or decimal
+ * separator late: "01/02/2024" is either, "13/02/2024" is not. Rows that
+ * depend on an undecided choice wait in a bounded queue until a later row
+ * decides it; if none does by the end (or the queue fills), the fallback
+ * applies, or, for dates without one, the import fails naming the first
+ * ambiguous line.
+ *
+ * Import options read here (all optional):
+ *	date_format	"YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"
+ *			(only the order of D, M and Y matters; also "iso",
+ *			"dmy", "mdy", "ymd")
+ *	decimal_comma	"yes": ',' separates decimals; "no": '.'
+ *	sign		"expense-positive": spent is positive, a refund
+ *			negative; "bank": negative is money out (an expense),
+ *			positive money in
+ *	credits		money in: "skip" (default) or "refund"
+ *	currency	currency of rows that do not say
+ *
+ * Memory: struct ingest owns its queue; ingest_free() releases it. Rows
+ * passed in are copied if they must wait.
+ */
+#ifndef SPEND_PLUGIN_INGEST_H
+#define SPEND_PLUGIN_INGEST_H
+
+#include <stddef.h>
+
+#include "spend/plugin.h"
+
+enum ingest_field {
+	IF_DATE,
+	IF_AMOUNT,	/* signed, per the "sign" option */
+	IF_DEBIT,	/* money out: an expense */
+	IF_CREDIT,	/* money in: skipped or a refund, per "credits" */
+	IF_CURRENCY,
+	IF_CATEGORY,
+	IF_NOTE,
+	IF_PAYEE,
+	IF_TAGS,	/* separated by , ; | or spaces */
+	IF_SOURCE_ID,
+	IF_N
+};
+
+/* "date", "amount", "debit", ... indexed by enum ingest_field. */
+extern const char *const ingest_field_name[IF_N];
+
+enum date_order {
+	ORDER_AUTO = 0,
+	ORDER_YMD,
+	ORDER_DMY,
+	ORDER_MDY,
+};
+
+/* One source row: NULL or "" = absent. line is where it starts. */
+struct ingest_row {
+	size_t line;
+	const char *f[IF_N];
+};
+
+struct ingest {
+	const struct spend_host_api *host;
+	struct spend_plugin *self;
+	struct spend_import *job;
+	int order;		/* enum date_order; AUTO until decided */
+	int order_fallback;	/* when nothing decides; AUTO = an error */
+	int dsep;		/* '.' or ','; 0 until decided */
+	int dsep_fallback;
+	int sign_bank;
+	int credits_refund;
+	char currency[8];	/* default currency, "" = the host's */
+	/* rows waiting for a decision, serialised in one buffer */
+	char *q;
+	size_t qlen, qcap, nq;
+	int q_need_order, q_need_dsep;
+	size_t ambig_line;
+	char ambig_date[40];
+	/* counts for the summary line */
+	size_t nemitted, nskip_credit, nskip_zero, nskip_blank;
+	int failed;
+};
+
+/*
+ * Read the options above into in. sign_bank is the format's default
+ * convention (1 for qif and ofx: negative is money out). order_fallback is
+ * used when no row decides DD/MM against MM/DD (ORDER_MDY for qif,
+ * ORDER_AUTO for csv: then it is an error); dsep_fallback likewise for the
+ * decimal separator. 0, or -1 after import_error().
+ */
+int ingest_init(struct ingest *in, const struct spend_host_api *host,
+    struct spend_plugin *self, struct spend_import *job, int sign_bank,
+    int order_fallback, int dsep_fallback);
+/* Take one row. 0, or -1 after an error was reported. */
+int ingest_row(struct ingest *in, const struct ingest_row *row);
+/* Flush waiting rows and log what was skipped. 0 or -1. */
+int ingest_finish(struct ingest *in);
+void ingest_free(struct ingest *in);
+
+/*
+ * Conversions, exposed for header sniffing and tests.
+ *
+ * date_parse: text in the given order (AUTO accepts only unambiguous
+ * forms) to "YYYY-MM-DD" in out (11 bytes). Returns 0, or -1 with a
+ * reason in *why (static text).
+ * date_hint: what a date says about the order: ORDER_YMD (year first, no
+ * order needed), ORDER_DMY or ORDER_MDY (decides), ORDER_AUTO (either
+ * reading works: ambiguous) or -1 (not a date).
+ */
+int date_parse(const char *s, int order, char out[11], const char **why);
+int date_hint(const char *s);
+/* A date_format option value to an enum date_order, or -1. */
+int date_order_from_option(const char *s);
+
+/*
+ * amount_norm: "1.234,56 €", "-$12.00", "(12.00)", "12.00-", "EUR 5" to a
+ * plain decimal "-1234.56" in out, with dsep ('.' or ',') as the decimal
+ * separator. Grouping (the other of . and ,, an apostrophe or a space)
+ * must come in threes. An ISO code or € £ ₹ in the text goes to code
+ * ("" if none). 0, or -1 with a reason in *why.
+ * amount_hint: the decimal separator the text implies: '.' or ',', 0 if
+ * either reading works ("1,234"), -1 if it has none.
+ */
+int amount_norm(const char *s, int dsep, char *out, size_t outlen,
+    char code[4], const char **why);
+int amount_hint(const char *s);
+/* 1 if s reads as a date or an amount (for telling data from headers). */
+int looks_date(const char *s);
+int looks_amount(const char *s);
+
+#endif
