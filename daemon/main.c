@@ -19,6 +19,7 @@
 #include "events.h"
 #include "http.h"
 #include "log.h"
+#include "plugin.h"
 #include "rpc_unix.h"
 #include "sched.h"
 #include "spendd.h"
@@ -113,6 +114,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	    (int)sig);
 	sd.stopping = true;
 	rpc_unix_stop(&sd);
+	plugins_cancel_jobs(&sd);	/* imports roll back, exports stop */
 	http_stop(&sd);		/* no new connections; event streams end */
 	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	ev_drain = evtimer_new(sd.base, drain_check, NULL);
@@ -243,6 +245,7 @@ main(int argc, char *argv[])
 		fatalx("event_base_new failed");
 	if (workers_start(sd.base, sd.cfg.workers, &sd.workers) < 0)
 		fatalx("cannot start worker threads");
+	plugins_load(&sd);
 	if (auth_init(&sd, &err) < 0)
 		fatalx("auth: %s", err.msg);
 	if (http_start(&sd) < 0)
@@ -268,6 +271,7 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
+	plugins_unload(&sd);
 	http_free(&sd);		/* after the workers' last replies */
 	auth_free(&sd);
 	if (ev_drain)

@@ -85,6 +85,18 @@ static const struct rpc_method methods[] = {
 	  "[month|from to] [category] [search] [min] [max] [currency] [tag] "
 	  "[sort] [order] [limit] [cursor]",
 	  "List expenses with filters, count and sum per currency" },
+	{ "export.run", h_export_run, U, X | RPC_ASYNC, NULL,
+	  "format path [overwrite] [month|from to] [category] [search] [min] "
+	  "[max] [currency] [tag] [sort] [order]",
+	  "Export the expenses matching the list filters to a file spendd "
+	  "writes (an exporter plugin)" },
+	{ "import.run", h_import_run, U, W | X | RPC_ASYNC | RPC_NOTX, NULL,
+	  "path [format] [dry_run] [options] [map] [category] "
+	  "[create_categories] [currency]",
+	  "Import a file spendd reads with an importer plugin: all or nothing, "
+	  "duplicates skipped" },
+	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", "",
+	  "Plugins: state, version, and the formats each provides" },
 	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", "",
 	  "Every method with its role, route, params and summary" },
 	{ "session.list", h_session_list, U, X, "GET /api/v1/sessions", "",

@@ -259,4 +259,40 @@ int store_session_live(struct store *st, int64_t uid, const char *family,
 /* Delete tokens whose family ended before now. */
 int store_refresh_expire(struct store *st, int64_t now, struct spend_err *err);
 
+/* ---- imports (store_import.c): the plugin host's import jobs ---- */
+/* Start counting identical rows of one import file: a TEMP table kept on
+ * disk (temp_store = FILE on this connection), so a 1M-row file does not
+ * grow memory. Call outside a transaction, on the job's own connection. */
+int store_import_seen_open(struct store *st, struct spend_err *err);
+/* *n = how many times hash was seen before in this file (0 the first
+ * time); counts this one. */
+int store_import_seen_next(struct store *st, const void *hash, size_t len,
+    int64_t *n, struct spend_err *err);
+void store_import_seen_close(struct store *st);
+
+/* ---- aggregates (store_report.c): exports and report plugins ---- */
+enum store_group {
+	STORE_GROUP_CATEGORY = 0,	/* key: category name */
+	STORE_GROUP_MONTH = 1,		/* key: "YYYY-MM" */
+	STORE_GROUP_DAY = 2,		/* key: "YYYY-MM-DD" */
+};
+
+struct store_total {
+	char key[NAME_MAX_LEN + 1];
+	char currency[4];
+	int64_t count;
+	int64_t sum;			/* minor units */
+};
+
+/* Count and sum of the rows matching f (keyset and limit ignored) per
+ * (key, currency), keys then currencies ascending. EINVAL if a sum
+ * overflows int64. */
+int store_report_totals(struct store *st, int64_t uid,
+    const struct expense_filter *f, enum store_group g,
+    int (*cb)(void *arg, const struct store_total *t), void *arg,
+    struct spend_err *err);
+/* A read transaction (BEGIN DEFERRED): the queries until store_commit or
+ * store_rollback see one snapshot. Only outside a transaction. */
+int store_read_begin(struct store *st, struct spend_err *err);
+
 #endif

@@ -401,6 +401,23 @@ store_expense_totals(struct store *st, int64_t uid,
 	return r;
 }
 
+/* For store_report.c: select + " WHERE <f without keyset>" + tail,
+ * prepared and bound. select must read "FROM expenses e JOIN categories c
+ * ON c.id = e.category_id" (the filter names e.*). */
+sqlite3_stmt *
+st_expense_filtered(struct store *st, const char *select, int64_t uid,
+    const struct expense_filter *f, const char *tail, struct spend_err *err)
+{
+	struct query q;
+
+	memset(&q, 0, sizeof(q));
+	q_add(&q, select);
+	q_add(&q, " FROM expenses e JOIN categories c ON c.id = e.category_id");
+	build_where(&q, uid, f, false);
+	q_add(&q, tail);
+	return q_prepare(st, &q, err);
+}
+
 int
 store_expense_has_import_key(struct store *st, int64_t uid, const char *key,
     bool *found, struct spend_err *err)

@@ -33,4 +33,11 @@ int st_exec(struct store *st, const char *sql, struct spend_err *err);
 /* Copy column i into a fixed buffer. */
 void st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len);
 
+/* The expense filter of store_expense.c, for other queries over it:
+ * "<select> FROM expenses e JOIN categories c ON c.id = e.category_id
+ * WHERE <f, keyset ignored><tail>", prepared (cached) and bound. */
+sqlite3_stmt *st_expense_filtered(struct store *st, const char *select,
+    int64_t uid, const struct expense_filter *f, const char *tail,
+    struct spend_err *err);
+
 #endif

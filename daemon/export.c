@@ -1,0 +1,777 @@
+/* Export jobs (exporter plugins) and report jobs (report plugins): the
+ * host iterates, the plugin writes. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "export.h"
+#include "handlers.h"
+#include "jsonp.h"
+#include "log.h"
+#include "money.h"
+#include "plugin.h"
+#include "spendd.h"
+#include "util.h"
+#include "worker.h"
+
+#define PAGE 256		/* rows per keyset page */
+#define OUTBUF 65536		/* bytes buffered before a write(2) */
+
+struct spend_export {
+	struct spendd *sd;
+	struct user user;
+	struct export_params p;		/* own copy; p.filters owned */
+	const struct spend_exporter *vt;
+	struct spend_plugin *self;
+	struct store *st;		/* the worker's own connection */
+
+	struct expense_filter f;	/* p.filter + the keyset cursor */
+	struct expense *page;
+	size_t n, pos;
+	bool started;
+	int64_t pass_rows, rows;	/* this pass, most of any pass */
+	char amount[MONEY_STR_MAX];	/* the current record's */
+	char tagbuf[TAGS_BUF];
+	const char *tags[TAGS_MAX + 1];
+
+	int fd;
+	char tmp[PATH_MAX];		/* being written, "" with p.fd */
+	char *out;
+	size_t outlen;
+	int64_t bytes;
+
+	struct spend_export_info info;
+	char generated[TIMESTAMP_LEN + 1];
+	char filter_text[512];
+
+	bool failed;
+	struct spend_err err;
+
+	export_done_fn done;
+	void *arg;
+	json_t *result;
+	int rc;
+};
+
+struct spend_report_job {
+	struct spendd *sd;
+	struct user user;
+	struct store *st;
+	json_t *params;			/* object of strings */
+	bool failed;
+	char msg[SPEND_ERR_MSG_MAX];
+};
+
+static void
+job_fail(struct spend_export *job, int code, const char *msg)
+{
+	if (job->failed)
+		return;
+	job->failed = true;
+	spend_errf(&job->err, code, "", "%s", msg);
+}
+
+/* ---- params ---- */
+
+static const char *const filter_keys[] = { "month", "from", "to",
+	"category", "search", "min", "max", "currency", "tag", "sort",
+	"order", NULL };
+
+void
+export_params_free(struct export_params *ep)
+{
+	json_decref(ep->filters);
+	ep->filters = NULL;
+}
+
+int
+export_params_from_json(struct store *st, int64_t uid, json_t *p,
+    bool allow_path, struct export_params *ep, struct spend_err *err)
+{
+	static const char *const known[] = { "format", "path", "overwrite",
+	    "month", "from", "to", "category", "search", "min", "max",
+	    "currency", "tag", "sort", "order", NULL };
+	int r;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->fd = -1;
+	ep->owner = (uid_t)-1;
+	ep->filters = json_object();
+	if (jp_only(p, known, err) < 0 ||
+	    jp_str(p, "format", true, ep->format, sizeof(ep->format), NULL,
+	    NULL, err) < 0 ||
+	    jp_bool(p, "overwrite", &ep->overwrite, NULL, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = expense_filter_from_json(st, uid, p, &ep->filter, err)) < 0)
+		return r;
+	ep->sorted = json_object_get(p, "sort") || json_object_get(p, "order");
+	for (const char *const *k = filter_keys; *k; k++) {
+		json_t *v = json_object_get(p, *k);
+
+		if (v && !json_is_null(v))
+			json_object_set(ep->filters, *k, v);
+	}
+	if (json_object_get(p, "path")) {
+		if (!allow_path)
+			return spend_errf(err, SPEND_EPERM, "path", "path: "
+			    "spendd writes files only for administrators on "
+			    "the control socket; download the export instead");
+		if ((r = jp_str(p, "path", true, ep->path, sizeof(ep->path),
+		    NULL, NULL, err)) < 0)
+			return r;
+		if (ep->path[0] != '/')
+			return spend_errf(err, SPEND_EINVAL, "path", "path "
+			    "\"%s\" must be absolute: spendd writes it, from its "
+			    "own working directory", ep->path);
+	}
+	return 0;
+}
+
+/* ---- records ---- */
+
+static int
+page_cb(void *arg, const struct expense *e)
+{
+	struct spend_export *job = arg;
+
+	job->page[job->n++] = *e;
+	return 0;
+}
+
+static int
+fetch_page(struct spend_export *job)
+{
+	struct spend_err err;
+	const struct expense *last;
+
+	if (job->started && job->n < PAGE)
+		return 0;		/* that was the last page */
+	if (job->started && job->n > 0) {
+		last = &job->page[job->n - 1];
+		store_expense_sort_key(last, job->f.sort, job->f.after_key,
+		    sizeof(job->f.after_key), &job->f.after_num);
+		job->f.after_id = last->id;
+		job->f.after = true;
+	}
+	job->started = true;
+	job->n = job->pos = 0;
+	job->f.limit = PAGE;
+	if (store_expense_list(job->st, job->user.id, &job->f, page_cb, job,
+	    &err) < 0) {
+		job_fail(job, err.code, err.msg);
+		return -1;
+	}
+	return job->n > 0;
+}
+
+int
+export_api_next(struct spend_export *job, struct spend_record *rec)
+{
+	const struct currency *c;
+	const struct expense *e;
+	size_t nt = 0;
+	int r;
+
+	if (job->failed)
+		return -1;
+	if (plugins_cancelled(job->sd)) {
+		job_fail(job, SPEND_EUNAVAIL, "spendd is shutting down");
+		return -1;
+	}
+	if (job->pos == job->n && (r = fetch_page(job)) <= 0)
+		return r;
+	e = &job->page[job->pos++];
+	c = money_currency(e->currency);
+	memset(rec, 0, sizeof(*rec));
+	money_format(e->amount, c ? c->exponent : 2, job->amount,
+	    sizeof(job->amount));
+	/* ",a,b," -> {"a", "b"}: NUL the separators of our own copy */
+	strlcpy(job->tagbuf, e->tags, sizeof(job->tagbuf));
+	if (job->tagbuf[0] == ',') {
+		char *p = job->tagbuf + 1, *end;
+
+		while (*p && nt < TAGS_MAX && (end = strchr(p, ',')) != NULL) {
+			*end = '\0';
+			job->tags[nt++] = p;
+			p = end + 1;
+		}
+	}
+	job->tags[nt] = NULL;
+	rec->date = e->date;
+	rec->amount = job->amount;
+	rec->currency = e->currency;
+	rec->category = e->category;
+	rec->note = e->note;
+	rec->payee = e->payee;
+	rec->tags = job->tags;
+	rec->ntags = nt;
+	rec->source_id = e->import_key;
+	rec->id = e->id;
+	rec->amount_minor = e->amount;
+	rec->exponent = c ? c->exponent : 2;
+	rec->version = e->version;
+	rec->created_at = e->created_at;
+	rec->updated_at = e->updated_at;
+	if (++job->pass_rows > job->rows)
+		job->rows = job->pass_rows;
+	return 1;
+}
+
+int
+export_api_rewind(struct spend_export *job)
+{
+	if (job->failed)
+		return -1;
+	job->f = job->p.filter;
+	if (!job->p.sorted) {
+		job->f.sort = SORT_DATE;
+		job->f.desc = false;
+	}
+	job->n = job->pos = 0;
+	job->started = false;
+	job->pass_rows = 0;
+	return 0;
+}
+
+/* ---- output ---- */
+
+static int
+flush_out(struct spend_export *job)
+{
+	size_t off = 0;
+
+	while (off < job->outlen) {
+		ssize_t n = write(job->fd, job->out + off, job->outlen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			char msg[PATH_MAX + 64];
+
+			snprintf(msg, sizeof(msg), "write %s: %s",
+			    job->p.path[0] ? job->p.path : "output",
+			    n < 0 ? strerror(errno) : "no progress");
+			job_fail(job, SPEND_ESTORE, msg);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	job->outlen = 0;
+	return 0;
+}
+
+int
+export_api_write(struct spend_export *job, const void *buf, size_t len)
+{
+	if (job->failed || (len > 0 && buf == NULL))
+		return -1;
+	if (plugins_cancelled(job->sd)) {
+		job_fail(job, SPEND_EUNAVAIL, "spendd is shutting down");
+		return -1;
+	}
+	while (len > 0) {
+		size_t k = OUTBUF - job->outlen;
+
+		if (k > len)
+			k = len;
+		memcpy(job->out + job->outlen, buf, k);
+		job->outlen += k;
+		job->bytes += (int64_t)k;
+		buf = (const char *)buf + k;
+		len -= k;
+		if (job->outlen == OUTBUF && flush_out(job) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+const struct spend_export_info *
+export_api_info(struct spend_export *job)
+{
+	return &job->info;
+}
+
+void
+export_api_error(struct spend_export *job, const char *fmt, ...)
+{
+	char msg[SPEND_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!utf8_valid(msg, strlen(msg)))
+		strlcpy(msg, "(message not valid UTF-8)", sizeof(msg));
+	job_fail(job, SPEND_EINVAL, msg);
+}
+
+/* ---- totals (exports and reports) ---- */
+
+struct totals_ctx {
+	int (*cb)(void *, const struct spend_total *);
+	void *arg;
+};
+
+static int
+totals_cb(void *arg, const struct store_total *t)
+{
+	struct totals_ctx *tc = arg;
+	const struct currency *c = money_currency(t->currency);
+	struct spend_total st = { t->key, t->currency, t->count, t->sum,
+	    c ? c->exponent : 2 };
+
+	return tc->cb(tc->arg, &st) != 0 ? 1 : 0;
+}
+
+static int
+group_ok(enum spend_group g)
+{
+	return g == SPEND_GROUP_CATEGORY || g == SPEND_GROUP_MONTH ||
+	    g == SPEND_GROUP_DAY;
+}
+
+static enum store_group
+store_group_of(enum spend_group g)
+{
+	return g == SPEND_GROUP_MONTH ? STORE_GROUP_MONTH :
+	    g == SPEND_GROUP_DAY ? STORE_GROUP_DAY : STORE_GROUP_CATEGORY;
+}
+
+int
+export_api_totals(struct spend_export *job, enum spend_group group,
+    int (*cb)(void *, const struct spend_total *), void *arg)
+{
+	struct totals_ctx tc = { cb, arg };
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	if (!group_ok(group)) {
+		job_fail(job, SPEND_EINVAL, "export_totals: unknown group");
+		return -1;
+	}
+	r = store_report_totals(job->st, job->user.id, &job->p.filter,
+	    store_group_of(group), totals_cb, &tc, &err);
+	if (r < 0) {
+		job_fail(job, err.code, err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;
+}
+
+/* ---- the job ---- */
+
+static void
+build_info(struct spend_export *job)
+{
+	const char *k;
+	json_t *v;
+
+	timestamp_now(job->generated);
+	job->filter_text[0] = '\0';
+	for (const char *const *key = filter_keys; (k = *key); key++) {
+		char one[160], num[32];
+		const char *s;
+
+		if (!strcmp(k, "sort") || !strcmp(k, "order") ||
+		    !strcmp(k, "from") || !strcmp(k, "to") ||
+		    !strcmp(k, "month"))
+			continue;	/* the period is in from/to */
+		if ((v = json_object_get(job->p.filters, k)) == NULL)
+			continue;
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			s = num;
+		} else if ((s = json_string_value(v)) == NULL)
+			continue;
+		snprintf(one, sizeof(one), "%s%s %s", job->filter_text[0] ?
+		    ", " : "", k, s);
+		strlcat(job->filter_text, one, sizeof(job->filter_text));
+	}
+	job->info.user = job->user.name;
+	job->info.base_currency = job->user.currency;
+	job->info.from = job->p.filter.from;
+	job->info.to = job->p.filter.to;
+	job->info.generated_at = job->generated;
+	job->info.filter_text = job->filter_text;
+}
+
+static int
+open_output(struct spend_export *job, struct spend_err *err)
+{
+	struct stat sb;
+
+	if (job->p.fd >= 0) {
+		job->fd = job->p.fd;
+		return 0;
+	}
+	if (lstat(job->p.path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode))
+			return spend_errf(err, SPEND_EINVAL, "path", "%s exists "
+			    "and is not a regular file", job->p.path);
+		if (!job->p.overwrite)
+			return spend_errf(err, SPEND_ECONFLICT, "path", "%s "
+			    "exists (overwrite to replace it)", job->p.path);
+	}
+	if ((size_t)snprintf(job->tmp, sizeof(job->tmp), "%s.XXXXXX",
+	    job->p.path) >= sizeof(job->tmp))
+		return spend_errf(err, SPEND_EINVAL, "path", "path too long");
+	if ((job->fd = mkostemp(job->tmp, O_CLOEXEC)) < 0) {
+		int e = errno;
+
+		job->tmp[0] = '\0';
+		return spend_errf(err, SPEND_EINVAL, "path", "cannot create a "
+		    "file next to %s: %s", job->p.path, strerror(e));
+	}
+	/* 0600 from mkostemp; hand it to the asking user when we can */
+	if (job->p.owner != (uid_t)-1 && job->p.owner != geteuid() &&
+	    fchown(job->fd, job->p.owner, (gid_t)-1) < 0)
+		log_debug("export: chown %s to uid %u: %s", job->tmp,
+		    (unsigned)job->p.owner, strerror(errno));
+	return 0;
+}
+
+/* Put the finished temporary file in place. */
+static int
+publish(struct spend_export *job, struct spend_err *err)
+{
+	if (fsync(job->fd) < 0)
+		return spend_errf(err, SPEND_ESTORE, "path", "fsync %s: %s",
+		    job->tmp, strerror(errno));
+	if (job->p.overwrite) {
+		if (rename(job->tmp, job->p.path) < 0)
+			return spend_errf(err, SPEND_EINVAL, "path", "rename "
+			    "to %s: %s", job->p.path, strerror(errno));
+	} else {
+		/* link fails if the name appeared meanwhile: no clobbering */
+		if (link(job->tmp, job->p.path) < 0)
+			return spend_errf(err, errno == EEXIST ?
+			    SPEND_ECONFLICT : SPEND_EINVAL, "path", "%s: %s",
+			    job->p.path, errno == EEXIST ? "exists "
+			    "(overwrite to replace it)" : strerror(errno));
+		unlink(job->tmp);
+	}
+	job->tmp[0] = '\0';
+	return 0;
+}
+
+static int
+job_run(struct spend_export *job, json_t **result, struct spend_err *err)
+{
+	char have[256];
+	int r, rc;
+
+	*result = NULL;
+	if ((job->vt = plugins_exporter(job->sd, job->p.format,
+	    &job->self)) == NULL) {
+		plugins_names(job->sd, "exporter", have, sizeof(have));
+		return spend_errf(err, SPEND_EINVAL, "format", "no exporter "
+		    "\"%s\" (have: %s)", job->p.format, have);
+	}
+	if ((job->out = malloc(OUTBUF)) == NULL ||
+	    (job->page = calloc(PAGE, sizeof(*job->page))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if ((r = open_output(job, err)) < 0 ||
+	    (r = store_open(job->sd->cfg.db_path, 0, &job->st, err)) < 0 ||
+	    (r = store_read_begin(job->st, err)) < 0)
+		return r;
+	build_info(job);
+	export_api_rewind(job);
+	rc = job->vt->run(job->self, job);
+	store_rollback(job->st);	/* only read */
+	if (rc != 0 && !job->failed)
+		job_fail(job, SPEND_EINVAL, "the exporter failed without "
+		    "saying why");
+	if (!job->failed)
+		flush_out(job);
+	if (job->failed) {
+		*err = job->err;
+		spend_err_prefix(err, "export %s", job->vt->name);
+		return err->code;
+	}
+	if (job->tmp[0] && (r = publish(job, err)) < 0)
+		return r;
+	*result = jp_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "format",
+	    job->vt->name, "path", job->p.path, "rows", (json_int_t)job->rows,
+	    "bytes", (json_int_t)job->bytes, "mime_type", job->vt->mime_type ?
+	    job->vt->mime_type : "application/octet-stream", "extension",
+	    job->vt->extension ? job->vt->extension : "");
+	return 0;
+}
+
+static struct spend_export *
+job_new(struct spendd *sd, const struct user *u,
+    const struct export_params *ep)
+{
+	struct spend_export *job = calloc(1, sizeof(*job));
+
+	if (job == NULL)
+		fatal("calloc");
+	job->sd = sd;
+	job->user = *u;
+	job->p = *ep;
+	job->p.filters = ep->filters ? json_deep_copy(ep->filters) :
+	    json_object();
+	job->fd = -1;
+	return job;
+}
+
+/* Everything but the result; safe to call twice. */
+static void
+job_release(struct spend_export *job)
+{
+	if (job->st) {
+		store_close(job->st);
+		job->st = NULL;
+	}
+	if (job->fd >= 0 && job->fd != job->p.fd)
+		close(job->fd);
+	job->fd = -1;
+	if (job->tmp[0]) {
+		unlink(job->tmp);	/* a failed export leaves nothing */
+		job->tmp[0] = '\0';
+	}
+	free(job->out);
+	job->out = NULL;
+	free(job->page);
+	job->page = NULL;
+}
+
+static void
+job_free(struct spend_export *job)
+{
+	job_release(job);
+	json_decref(job->p.filters);
+	json_decref(job->result);
+	free(job);
+}
+
+int
+export_run_sync(struct spendd *sd, const struct user *u,
+    const struct export_params *ep, json_t **result, struct spend_err *err)
+{
+	struct spend_export *job = job_new(sd, u, ep);
+	int r = job_run(job, result, err);
+
+	job_free(job);
+	return r;
+}
+
+static void
+job_work(void *arg)
+{
+	struct spend_export *job = arg;
+
+	spend_err_clear(&job->err);
+	job->rc = job_run(job, &job->result, &job->err);
+	job_release(job);
+}
+
+static void
+job_done(void *arg)
+{
+	struct spend_export *job = arg;
+
+	if (job->rc == 0) {
+		log_info("export: %s of %s to %s: %lld rows, %lld bytes",
+		    job->vt->name, job->user.name, job->p.path[0] ? job->p.path :
+		    "a download", (long long)job->rows, (long long)job->bytes);
+		job->done(job->result, NULL, job->arg);
+	} else {
+		log_info("export: for %s failed: %s", job->user.name,
+		    job->err.msg);
+		job->done(NULL, &job->err, job->arg);
+	}
+	job_free(job);
+}
+
+int
+export_start(struct spendd *sd, const struct user *u,
+    const struct export_params *ep, export_done_fn done, void *arg,
+    struct spend_err *err)
+{
+	struct spend_export *job;
+	char have[256];
+
+	if (sd->stopping)
+		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
+		    "down");
+	if (sd->workers == NULL)
+		return spend_errf(err, SPEND_EUNAVAIL, "", "no worker threads");
+	if (ep->path[0] == '\0' && ep->fd < 0)
+		return spend_errf(err, SPEND_EINVAL, "path", "path is required");
+	if (plugins_exporter(sd, ep->format, NULL) == NULL) {
+		plugins_names(sd, "exporter", have, sizeof(have));
+		return spend_errf(err, SPEND_EINVAL, "format", "no exporter "
+		    "\"%s\" (have: %s)", ep->format, have);
+	}
+	job = job_new(sd, u, ep);
+	job->done = done;
+	job->arg = arg;
+	if (worker_submit(sd->workers, job_work, job_done, job) < 0) {
+		job_free(job);
+		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
+		    "down");
+	}
+	return 0;
+}
+
+/* ---- export.run ---- */
+
+static void
+rpc_done(json_t *result, const struct spend_err *err, void *arg)
+{
+	rpc_complete(arg, result ? json_incref(result) : NULL, err);
+}
+
+int
+h_export_run(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	struct export_params ep;
+	unsigned uid;
+	int r;
+
+	/* spendd writes the path with its own rights: socket admins only */
+	if ((r = export_params_from_json(c->st, c->uid, p, c->id.socket_admin,
+	    &ep, err)) < 0)
+		goto out;
+	if (ep.path[0] == '\0') {
+		r = spend_errf(err, SPEND_EINVAL, "path", "path is required "
+		    "(an absolute file name spendd can create)");
+		goto out;
+	}
+	/* the socket peer ("uid N") gets the file */
+	if (c->id.transport && !strcmp(c->id.transport, "unix") &&
+	    sscanf(c->id.peer, "uid %u", &uid) == 1)
+		ep.owner = (uid_t)uid;
+	if (c->sd->workers == NULL)	/* unit tests: no threads */
+		r = export_run_sync(c->sd, &c->user, &ep, res, err);
+	else if ((r = export_start(c->sd, &c->user, &ep, rpc_done, c,
+	    err)) == 0)
+		r = RPC_PENDING;
+out:
+	export_params_free(&ep);
+	return r;
+}
+
+/* ---- report jobs ---- */
+
+const char *
+report_api_param(struct spend_report_job *job, const char *key)
+{
+	return key ? json_string_value(json_object_get(job->params, key)) :
+	    NULL;
+}
+
+int
+report_api_totals(struct spend_report_job *job, const char *from,
+    const char *to, enum spend_group group,
+    int (*cb)(void *, const struct spend_total *), void *arg)
+{
+	struct totals_ctx tc = { cb, arg };
+	struct expense_filter f;
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	if ((from && *from && !date_valid(from)) ||
+	    (to && *to && !date_valid(to)) || !group_ok(group)) {
+		report_api_error(job, "report_totals: bad period or group");
+		return -1;
+	}
+	if (from)
+		strlcpy(f.from, from, sizeof(f.from));
+	if (to)
+		strlcpy(f.to, to, sizeof(f.to));
+	r = store_report_totals(job->st, job->user.id, &f,
+	    store_group_of(group), totals_cb, &tc, &err);
+	if (r < 0) {
+		report_api_error(job, "%s", err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;
+}
+
+void
+report_api_error(struct spend_report_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (job->failed)
+		return;
+	job->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(job->msg, sizeof(job->msg), fmt, ap);
+	va_end(ap);
+	if (!utf8_valid(job->msg, strlen(job->msg)))
+		strlcpy(job->msg, "(message not valid UTF-8)", sizeof(job->msg));
+}
+
+int
+report_run_sync(struct spendd *sd, const struct user *u, const char *name,
+    json_t *params, json_t **result, struct spend_err *err)
+{
+	const struct spend_report *vt;
+	struct spend_report_job job;
+	struct spend_plugin *self;
+	json_error_t jerr;
+	const char *k;
+	json_t *v;
+	char have[256], *text;
+	int r;
+
+	*result = NULL;
+	if ((vt = plugins_report(sd, name, &self)) == NULL) {
+		plugins_names(sd, "report", have, sizeof(have));
+		return spend_errf(err, SPEND_EINVAL, "name", "no report "
+		    "\"%s\" (have: %s)", name, have);
+	}
+	memset(&job, 0, sizeof(job));
+	job.sd = sd;
+	job.user = *u;
+	job.params = json_object();
+	json_object_foreach(params, k, v) {
+		char num[32];
+
+		if (json_is_string(v))
+			json_object_set(job.params, k, v);
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			json_object_set_new(job.params, k, json_string(num));
+		} else if (json_is_boolean(v))
+			json_object_set_new(job.params, k,
+			    json_string(json_is_true(v) ? "yes" : "no"));
+	}
+	if ((r = store_open(sd->cfg.db_path, 0, &job.st, err)) < 0 ||
+	    (r = store_read_begin(job.st, err)) < 0)
+		goto out;
+	text = vt->run(self, &job);
+	store_rollback(job.st);
+	if (text == NULL) {
+		r = spend_errf(err, SPEND_EINVAL, "", "report %s: %s", name,
+		    job.failed ? job.msg : "failed without saying why");
+		goto out;
+	}
+	*result = json_loads(text, JSON_DECODE_ANY, &jerr);
+	free(text);
+	if (*result == NULL)
+		r = spend_errf(err, SPEND_EINTERNAL, "", "report %s returned "
+		    "invalid JSON: %s", name, jerr.text);
+out:
+	store_close(job.st);
+	json_decref(job.params);
+	return r;
+}
