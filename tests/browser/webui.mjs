@@ -270,6 +270,33 @@ try {
   });
   ok(await page.locator('#me-badge').isVisible(), 'reload keeps the session (refresh cookie)');
 
+  // ---- live updates (GET /api/v1/events) and an expired access token
+  await step('a change made elsewhere appears without a reload', async () => {
+    await other('POST', '/expenses', { amount: '7.00', category: 'food', payee: 'Live update', date: todayIso });
+    await rowWith('Live update').waitFor();
+    ok(await page.locator('.totals .count').innerText() === '56 expenses', 'count follows');
+    await other('POST', '/categories', { name: 'gifts' });
+    await qa().locator('select[name="category"] option[value="gifts"]').waitFor({ state: 'attached' });
+    return true;
+  });
+  await step('a 401 is answered by one refresh and the request is retried', async () => {
+    let refreshes = 0;
+    const count = (r) => { if (r.url().endsWith('/api/v1/auth/refresh')) refreshes += 1; };
+    page.on('request', count);
+    await page.route('**/api/v1/expenses?*', (route) => route.fulfill({
+      status: 401, contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'unauthorized', message: 'token expired' } }),
+    }), { times: 1 });
+    await page.getByRole('searchbox', { name: 'Search' }).fill('live');
+    await page.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length === 1);
+    page.off('request', count);
+    ok(refreshes === 1, 'exactly one refresh', `${refreshes} refreshes`);
+    ok(await page.locator('#me-badge').isVisible(), 'still signed in');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length === 50);
+    return true;
+  });
+
   // ---- categories
   await page.getByRole('link', { name: 'Categories' }).click();
   await step('categories screen lists the defaults', () => page.locator('li.cat-item[data-name="food"]').waitFor());
@@ -342,6 +369,33 @@ try {
   await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
   await page.screenshot({ path: join(SHOTS, '12-account-phone.png') });
   ok(await page.locator('#me-name').innerText() === USER, 'account screen names the user');
+  ok(await page.locator('li.session .badge').innerText() === 'this device', 'sessions list marks this device');
+
+  // ---- account: wrong passwords, password change
+  const NEWPASS = 'another horse battery';
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await step('delete account with a wrong password: error by the field', async () => {
+    const f = page.locator('form.danger-zone');
+    await f.getByLabel('Your password').fill('not my password');
+    await f.getByRole('button', { name: 'Delete my account' }).click();
+    const id = await f.getByLabel('Your password').getAttribute('id');
+    await page.locator(`#${id}-err`).waitFor();
+    return /password/i.test(await page.locator(`#${id}-err`).innerText());
+  });
+  await step('change password; this device stays signed in', async () => {
+    await page.getByLabel('Current password').fill(PASS);
+    await page.getByLabel('New password').fill(NEWPASS);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText(/Password changed/).waitFor();
+    await page.getByRole('link', { name: 'Month' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length === 50);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length === 50);
+    return true;
+  });
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+  await shot('13-account-desktop');
 
   // ---- sign out
   await page.setViewportSize({ width: 1280, height: 860 });
@@ -362,8 +416,8 @@ try {
     await page.locator('.form-error:not([hidden]), .field-error:not([hidden])').first().waitFor();
     return true;
   });
-  await step('sign in again', async () => {
-    await page.getByLabel('Password').fill(PASS);
+  await step('sign in again with the new password', async () => {
+    await page.getByLabel('Password').fill(NEWPASS);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#me-badge').waitFor();
     return true;

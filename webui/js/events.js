@@ -5,17 +5,24 @@ import { refresh, token } from './api.js';
 
 let unavailable = false;
 
-// subscribe(fn): fn() is called (debounced) after a change arrives from
-// the server. Returns a function that stops listening.
+// subscribe(fn): fn(types) is called (debounced) after changes arrive from
+// the server; types is a Set of method names ("expense.add", ...).
+// Returns a function that stops listening.
 export function subscribe(fn) {
   if (unavailable || typeof ReadableStream === 'undefined') return () => {};
   let stopped = false;
   let ctl = null;
   let timer = 0;
   let backoff = 1000;
-  const changed = () => {
+  let types = new Set();
+  const changed = (type) => {
+    types.add(type);
     clearTimeout(timer);
-    timer = setTimeout(() => { if (!stopped) fn(); }, 300);
+    timer = setTimeout(() => {
+      const t = types;
+      types = new Set();
+      if (!stopped) fn(t);
+    }, 300);
   };
 
   async function connect() {
@@ -50,7 +57,10 @@ export function subscribe(fn) {
           buf = buf.slice(i).replace(/^\r?\n\r?\n/, '');
           // a block with a data: or event: line is an event; ":" lines are
           // keep-alive comments
-          if (/^(data|event):/m.test(block)) changed();
+          if (/^(data|event):/m.test(block)) {
+            const m = /^event: ?(.*)$/m.exec(block);
+            changed(m ? m[1].trim() : 'message');
+          }
         }
       }
     } catch (e) {

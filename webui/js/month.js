@@ -1,5 +1,5 @@
 // The month view: quick add, totals, filters, the list, edit and delete.
-import { api, newKey, ApiError } from './api.js';
+import { api, newKey } from './api.js';
 import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
 import { session, pref, loadCategories } from './session.js';
 import {
@@ -139,20 +139,23 @@ export function renderMonth(main, params) {
       h('td.act', edit));
   }
 
-  function query(cursor) {
-    const q = { month: st.month, limit: PAGE, sort: 'date', order: 'desc' };
+  function query(cursor, limit) {
+    const q = { month: st.month, limit: limit || PAGE, sort: 'date', order: 'desc' };
     if (st.search) q.search = st.search;
     if (st.category) q.category = st.category;
     if (cursor) q.cursor = cursor;
     return q;
   }
 
-  async function load(append) {
+  // load(append): next page; load(false, keep): first page again, as many
+  // rows as are shown now (a change elsewhere should not lose the place)
+  async function load(append, keep) {
     const seq = ++st.seq;
+    const limit = keep ? Math.min(500, Math.max(PAGE, st.items.length)) : PAGE;
     listErr.hidden = true;
     listSection.setAttribute('aria-busy', 'true');
     try {
-      const r = await api('GET', '/expenses', { query: query(append ? st.next : null) });
+      const r = await api('GET', '/expenses', { query: query(append ? st.next : null, limit) });
       if (seq !== st.seq) return;
       if (!append) { st.items = []; clear(tbody); }
       st.items.push(...r.items);
@@ -235,7 +238,7 @@ export function renderMonth(main, params) {
         const where = e.date.slice(0, 7) === st.month ? '' : ` (in ${monthLabel(e.date.slice(0, 7))})`;
         toast(`Added ${e.amount} ${e.currency} · ${e.category}${where}`, 'ok');
         qa.els.amount.focus();
-        await load(false);
+        await load(false, true);
         const tr = tbody.querySelector(`tr[data-id="${e.id}"]`);
         if (tr) tr.classList.add('flash');
       } catch (err) {
@@ -282,13 +285,13 @@ export function renderMonth(main, params) {
       } catch (e2) {
         gone(e2.status === 404 ? null : err);
       }
-      load(false);
+      load(false, true);
     }
 
     function gone(err) {
       dlg.close();
       toast(err ? err.message : 'That expense no longer exists: it was deleted elsewhere.', 'warn');
-      load(false);
+      load(false, true);
     }
 
     form.addEventListener('submit', (ev) => {
@@ -303,7 +306,7 @@ export function renderMonth(main, params) {
           const e = await api('PATCH', `/expenses/${cur.id}`, { body });
           dlg.close();
           toast(`Saved ${e.amount} ${e.currency} · ${e.category}`, 'ok');
-          await load(false);
+          await load(false, true);
         } catch (err) {
           if (err.status === 412) await stale(err);
           else if (err.status === 404) gone(null);
@@ -326,7 +329,7 @@ export function renderMonth(main, params) {
           });
           dlg.close();
           toast(`Deleted ${cur.amount} ${cur.currency} · ${cur.category}`, 'ok');
-          await load(false);
+          await load(false, true);
         } catch (err) {
           if (err.status === 412) await stale(err);
           else if (err.status === 404) gone(null);
@@ -352,8 +355,25 @@ export function renderMonth(main, params) {
     }
   }
 
+  // same control, new options (a category added or renamed elsewhere)
+  function refreshSelect(sel, fresh) {
+    const v = sel.value;
+    sel.replaceChildren(...fresh.children);
+    sel.value = v;
+    if (sel.value !== v && sel.options.length) sel.selectedIndex = 0;
+  }
+
   // ---- live updates from other devices
-  const unsubscribe = subscribe(() => load(false));
+  const unsubscribe = subscribe(async (types) => {
+    if ([...types].some((t) => t.startsWith('category.'))) {
+      try {
+        await loadCategories();
+        refreshSelect(qa.els.category, categorySelect('category', qa.els.category.value));
+        refreshSelect(catFilter, categorySelect('category', catFilter.value, { any: 'All categories', all: true }));
+      } catch (e) { /* the list below reports trouble */ }
+    }
+    load(false, true);
+  });
 
   syncHeader();
   load(false);
@@ -370,8 +390,5 @@ export function renderMonth(main, params) {
       reload();
     },
     destroy() { unsubscribe(); },
-    async refreshCategories() { await loadCategories(); },
   };
 }
-
-export { ApiError };
