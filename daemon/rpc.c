@@ -147,13 +147,18 @@ json_t *
 rpc_error_object(const struct spend_err *err)
 {
 	json_t *data = json_object();
+	char msg[sizeof(err->msg)], field[sizeof(err->field)];
 
+	/* JSON strings must be UTF-8, and a message may quote bad input */
+	strlcpy(msg, err->msg, sizeof(msg));
+	strlcpy(field, err->field, sizeof(field));
+	utf8_scrub(msg);
+	utf8_scrub(field);
 	json_object_set_new(data, "type", json_string(spend_err_name(err->code)));
-	if (err->field[0])
-		json_object_set_new(data, "field", json_string(err->field));
+	if (field[0])
+		json_object_set_new(data, "field", json_string(field));
 	return jp_pack("{s:i, s:s, s:o}", "code", spend_err_rpc_code(err->code),
-	    "message", err->msg[0] ? err->msg : spend_err_name(err->code),
-	    "data", data);
+	    "message", msg[0] ? msg : spend_err_name(err->code), "data", data);
 }
 
 /* ---- async writes in flight, by (uid, key): a retry gets 409 ---- */
@@ -618,7 +623,9 @@ rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
     const char *text, size_t len, void (*reply)(json_t *, void *), void *arg)
 {
 	json_error_t jerr;
-	json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* "5" is JSON, just not a request: -32600, not -32700 */
+	json_t *msg = json_loadb(text, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &jerr);
 	struct spend_err err;
 
 	if (msg == NULL) {
