@@ -70,6 +70,18 @@ const struct ctl_cmd ctl_cmds[] = {
 	  "version#", NULL, print_expense, NULL },
 	{ "expense rm", "expense.delete", "id#", "version#", NULL,
 	  print_expense_deleted, NULL },
+	{ "import", "import.run", "path:FILE",
+	  "format=FORMAT dry-run! map*COLUMN=FIELD option*KEY=VALUE "
+	  "create-categories! category=NAME currency=CODE",
+	  run_import, print_import,
+	  "Import FILE (spendd reads it: all or nothing, duplicates skipped)" },
+	{ "export", "export.run", "o?:-o file?:FILE",
+	  "format=FORMAT output=FILE:file force!:overwrite month=YYYY-MM "
+	  "from=DATE to=DATE category=NAME search=TEXT min=AMOUNT max=AMOUNT "
+	  "currency=CODE tag=TAG sort=KEY asc!:order=asc desc!:order=desc",
+	  run_export, print_export,
+	  "Export expenses to FILE (spendd writes it; --force replaces it)" },
+	{ "plugin list", "plugin.list", "", "", NULL, print_plugin_list, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

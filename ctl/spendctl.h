@@ -123,4 +123,11 @@ int print_expense(struct ctl *, json_t *);
 int print_expense_list(struct ctl *, json_t *);
 int print_expense_deleted(struct ctl *, json_t *);
 
+/* ---- cmd_plugin.c ---- */
+int run_import(struct ctl *, const struct ctl_cmd *, json_t *);
+int print_import(struct ctl *, json_t *);
+int run_export(struct ctl *, const struct ctl_cmd *, json_t *);
+int print_export(struct ctl *, json_t *);
+int print_plugin_list(struct ctl *, json_t *);
+
 #endif
