@@ -355,42 +355,6 @@ map_columns(struct cimp *c, size_t line, int hdr)
 
 /* ---- rows ---- */
 
-static int
-utf8_ok(const unsigned char *s)
-{
-	while (*s) {
-		size_t n, i;
-		uint32_t cp;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) {
-			n = 2;
-			cp = *s & 0x1f;
-		} else if ((*s & 0xf0) == 0xe0) {
-			n = 3;
-			cp = *s & 0x0f;
-		} else if ((*s & 0xf8) == 0xf0) {
-			n = 4;
-			cp = *s & 0x07;
-		} else
-			return 0;
-		for (i = 1; i < n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		s += n;
-	}
-	return 1;
-}
-
 static void
 data_row(struct cimp *c, size_t line)
 {
@@ -400,7 +364,7 @@ data_row(struct cimp *c, size_t line)
 	r.line = line;
 	for (f = 0; f < IF_N; f++) {
 		r.f[f] = c->col[f] >= 0 ? cell(c, (size_t)c->col[f]) : NULL;
-		if (r.f[f] && !utf8_ok((const unsigned char *)r.f[f])) {
+		if (r.f[f] && !text_utf8((const unsigned char *)r.f[f], strlen(r.f[f]))) {
 			c->host->import_error(c->job, line, ingest_field_name[f],
 			    "%s is not UTF-8 text; set the encoding option "
 			    "(--option encoding=latin1)", ingest_field_name[f]);
@@ -506,14 +470,6 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* Windows-1252 0x80..0x9f to Unicode; 0 for the five holes. */
-static const uint16_t cp1252_hi[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
-
 static void
 cb_field(void *s, size_t len, void *arg)
 {
@@ -541,26 +497,16 @@ cb_field(void *s, size_t len, void *arg)
 	}
 	c->off[c->ncells++] = c->clen;
 	d = c->cells + c->clen;
-	for (i = 0; i < len; i++) {
-		uint32_t u = p[i];
-
-		/* line breaks inside a quoted cell: CRLF, LF or a lone CR */
-		if (u == '\n' || (u == '\r' && (i + 1 == len || p[i + 1] != '\n')))
+	/* line breaks inside a quoted cell: CRLF, LF or a lone CR */
+	for (i = 0; i < len; i++)
+		if (p[i] == '\n' || (p[i] == '\r' &&
+		    (i + 1 == len || p[i + 1] != '\n')))
 			c->row_nl++;
-		if (!c->cp1252 || u < 0x80) {
-			*d++ = (char)u;
-			continue;
-		}
-		if (u < 0xa0 && (u = cp1252_hi[u - 0x80]) == 0)
-			u = 0xfffd;
-		if (u < 0x800) {
-			*d++ = (char)(0xc0 | u >> 6);
-			*d++ = (char)(0x80 | (u & 0x3f));
-		} else {
-			*d++ = (char)(0xe0 | u >> 12);
-			*d++ = (char)(0x80 | (u >> 6 & 0x3f));
-			*d++ = (char)(0x80 | (u & 0x3f));
-		}
+	if (c->cp1252)
+		d += cp1252_to_utf8(s, len, d);
+	else {
+		memcpy(d, s, len);
+		d += len;
 	}
 	*d++ = '\0';
 	c->clen = (size_t)(d - c->cells);
@@ -625,23 +571,14 @@ feed(struct cimp *c, const char *s, size_t len)
 static int
 sample_utf8(const unsigned char *s, size_t len)
 {
-	size_t i = 0;
+	size_t cut = 0;
 
-	while (i < len) {
-		size_t n = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 :
-		    (s[i] & 0xf0) == 0xe0 ? 3 : (s[i] & 0xf8) == 0xf0 ? 4 : 0;
-		unsigned char seq[5] = { 0 };
-
-		if (n == 0)
-			return 0;
-		if (i + n > len)
-			return 1;
-		memcpy(seq, s + i, n);
-		if (s[i] == 0 || !utf8_ok(seq))
-			return s[i] == 0;	/* NUL: let libcsv see it */
-		i += n;
-	}
-	return 1;
+	/* back up over the start of a sequence cut at the end */
+	while (cut < 3 && cut < len && (s[len - 1 - cut] & 0xc0) == 0x80)
+		cut++;
+	if (cut < len && s[len - 1 - cut] >= 0xc0)
+		len -= cut + 1;
+	return text_utf8(s, len);
 }
 
 /* The delimiter that splits the sample's lines most consistently: the

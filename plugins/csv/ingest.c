@@ -560,6 +560,83 @@ looks_amount(const char *s)
 	    amount_norm(s, ',', out, sizeof(out), code, &why) == 0;
 }
 
+/* ---- text ---- */
+
+int
+text_utf8(const unsigned char *s, size_t len)
+{
+	const unsigned char *end = s + len;
+
+	while (s < end) {
+		size_t n, i;
+		uint32_t cp;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		if ((*s & 0xe0) == 0xc0) {
+			n = 2;
+			cp = *s & 0x1f;
+		} else if ((*s & 0xf0) == 0xe0) {
+			n = 3;
+			cp = *s & 0x0f;
+		} else if ((*s & 0xf8) == 0xf0) {
+			n = 4;
+			cp = *s & 0x07;
+		} else
+			return 0;
+		if ((size_t)(end - s) < n)
+			return 0;
+		for (i = 1; i < n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		s += n;
+	}
+	return 1;
+}
+
+/* Windows-1252 0x80..0x9f to Unicode; 0 for the five holes. */
+static const uint16_t cp1252_hi[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+size_t
+cp1252_to_utf8(const void *in, size_t len, char *out)
+{
+	const unsigned char *p = in;
+	char *d = out;
+
+	for (size_t i = 0; i < len; i++) {
+		uint32_t u = p[i];
+
+		if (u < 0x80) {
+			*d++ = (char)u;
+			continue;
+		}
+		if (u < 0xa0 && (u = cp1252_hi[u - 0x80]) == 0)
+			u = 0xfffd;
+		if (u < 0x800) {
+			*d++ = (char)(0xc0 | u >> 6);
+			*d++ = (char)(0x80 | (u & 0x3f));
+		} else {
+			*d++ = (char)(0xe0 | u >> 12);
+			*d++ = (char)(0x80 | (u >> 6 & 0x3f));
+			*d++ = (char)(0x80 | (u & 0x3f));
+		}
+	}
+	return (size_t)(d - out);
+}
+
 /* ---- options ---- */
 
 static int

@@ -132,6 +132,11 @@ int date_order_from_option(const char *s);
 int amount_norm(const char *s, int dsep, char *out, size_t outlen,
     char code[4], const char **why);
 int amount_hint(const char *s);
+/* 1 if the len bytes at s are valid UTF-8 (no overlongs, surrogates). */
+int text_utf8(const unsigned char *s, size_t len);
+/* Windows-1252 (a superset of Latin-1) to UTF-8: out needs 3 * len
+ * bytes; returns the bytes written (not NUL-terminated). */
+size_t cp1252_to_utf8(const void *in, size_t len, char *out);
 /* 1 if s reads as a date or an amount (for telling data from headers). */
 int looks_date(const char *s);
 int looks_amount(const char *s);
