@@ -12,6 +12,8 @@
 
 #include "spend/plugin.h"
 
+SPEND_PLUGIN_DECLARE;
+
 #define OUTBUF 16384
 
 static const struct spend_host_api *host;

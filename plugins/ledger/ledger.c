@@ -25,6 +25,8 @@
 
 #include "spend/plugin.h"
 
+SPEND_PLUGIN_DECLARE;
+
 #define OUTBUF 16384
 #define TEXTMAX 4096		/* longest cleaned field, bytes */
 #define AMOUNT_COL 44		/* amounts end here when accounts are short */

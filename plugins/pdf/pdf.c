@@ -36,6 +36,8 @@
 
 #include "spend/plugin.h"
 
+SPEND_PLUGIN_DECLARE;
+
 #ifndef SPEND_FONT
 #define SPEND_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #endif
