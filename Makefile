@@ -8,7 +8,7 @@ VERSION = 0.1.0
 # checkouts or sessions can build side by side with make B=x BIN=x.
 B = build
 BIN = .
-CPPFLAGS = -Iinclude -Idaemon -Idaemon/store -DSPEND_VERSION=\"$(VERSION)\" \
+CPPFLAGS = -Iinclude -iquote daemon -iquote daemon/store -DSPEND_VERSION=\"$(VERSION)\" \
 	-DSPEND_PREFIX=\"$(PREFIX)\" -DSPEND_FONT=\"$(FONT)\"
 LIBCFLAGS = $(EVENT_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS)
 LIBS = $(EVENT_LIBS) $(SQLITE_LIBS) $(SODIUM_LIBS) $(JANSSON_LIBS) $(INIH_LIBS) -lpthread -ldl -lm
