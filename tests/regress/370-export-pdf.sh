@@ -4,23 +4,10 @@
 # category and currency, UTF-8 notes, and "Page N of M" on every page.
 . "$(dirname "$0")/lib.sh"
 
-# export_to FORMAT FILE [--filter VALUE]...: spendctl export when it has
-# the command, else the export.run method it is built on.
+# export_to FORMAT FILE [--filter VALUE]...
 export_to() {
 	_f=$1 _o=$2; shift 2
-	if "$SPENDCTL" help export >/dev/null 2>&1; then
-		ctl --user alice export --format "$_f" "$@" -o "$_o"
-	else
-		rpc export.run "$(python3 - "$_f" "$_o" "$@" <<'PY'
-import json, sys
-p = {"user": "alice", "format": sys.argv[1], "path": sys.argv[2]}
-a = sys.argv[3:]
-for k, v in zip(a[::2], a[1::2]):
-    p[k.lstrip("-")] = v
-print(json.dumps(p))
-PY
-)" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r); sys.exit("error" in r)'
-	fi
+	ctl --user alice export --format "$_f" "$@" -o "$_o"
 }
 
 start_spendd || { not_ok "spendd starts"; done_testing; }
