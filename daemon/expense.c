@@ -123,6 +123,15 @@ expense_from_json(struct store *st, const struct user *u, json_t *f,
 
 			money_format(e->amount, old ? old->exponent : 2, buf,
 			    sizeof(buf));
+			/* "12.00" EUR is 12 JPY: only real decimals refuse */
+			if (strchr(buf, '.') != NULL) {
+				size_t n = strlen(buf);
+
+				while (buf[n - 1] == '0')
+					buf[--n] = '\0';
+				if (buf[n - 1] == '.')
+					buf[--n] = '\0';
+			}
 			strlcpy(amount, buf, sizeof(amount));
 			have_amount = true;
 		}
@@ -371,11 +380,18 @@ expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 	if (jp_str(p, "currency", false, f->currency, sizeof(f->currency), NULL,
 	    &have, err) < 0)
 		return SPEND_EINVAL;
+	for (char *q = f->currency; *q; q++)	/* as expense.add takes it */
+		if (*q >= 'a' && *q <= 'z')
+			*q -= 32;
 	if (have && money_currency(f->currency) == NULL)
 		return spend_errf(err, SPEND_EINVAL, "currency",
 		    "currency \"%s\": not an ISO 4217 code", f->currency);
 	if (jp_str(p, "tag", false, f->tag, sizeof(f->tag), NULL, NULL, err) < 0)
 		return SPEND_EINVAL;
+	/* one tag: a comma would match across two neighbouring ones */
+	if (strpbrk(f->tag, ", ") != NULL)
+		return spend_errf(err, SPEND_EINVAL, "tag",
+		    "tag \"%s\": one tag, no spaces or commas", f->tag);
 	str_tolower(f->tag);
 	if (jp_str(p, "sort", false, sort, sizeof(sort), NULL, &have, err) < 0)
 		return SPEND_EINVAL;

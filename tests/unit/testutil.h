@@ -106,4 +106,63 @@ tu_ok(struct spendd *sd, const char *user, const char *method,
 	return r.result;
 }
 
+/* Like tu_call, and err (may be NULL) gets the error record, so a test
+ * can check the field and the message. */
+static inline int
+tu_call_err(struct spendd *sd, const char *user, const char *method,
+    const char *params_json, json_t **out, struct spend_err *err)
+{
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	struct tu_reply r = { 0 };
+	json_error_t jerr;
+	json_t *p = json_loads(params_json ? params_json : "{}", 0, &jerr);
+
+	if (p == NULL)
+		fail_msg("bad test params %s: %s", params_json, jerr.text);
+	if (user)
+		json_object_set_new(p, "user", json_string(user));
+	rpc_invoke(sd, &id, method, p, tu_done, &r);
+	json_decref(p);
+	assert_true(r.done);
+	if (err)
+		*err = r.err;
+	if (out)
+		*out = r.result;
+	else
+		json_decref(r.result);
+	return r.result ? 0 : r.err.code;
+}
+
+/* The call must fail with code_, naming the field fld_ ("" for none),
+ * with want_ somewhere in the message. */
+#define TU_FAILS(sd_, user_, meth_, params_, code_, fld_, want_) do {	\
+	struct spend_err e_;						\
+	int r_ = tu_call_err((sd_), (user_), (meth_), (params_), NULL, &e_); \
+	if (r_ != (code_))						\
+		fail_msg("%s %s: got %d (%s), want %d", (meth_),	\
+		    (params_), r_, r_ ? e_.msg : "ok", (code_));	\
+	if (strcmp(e_.field, (fld_)) != 0)				\
+		fail_msg("%s %s: field \"%s\", want \"%s\" (%s)",	\
+		    (meth_), (params_), e_.field, (fld_), e_.msg);	\
+	if (strstr(e_.msg, (want_)) == NULL)				\
+		fail_msg("%s %s: \"%s\" lacks \"%s\"", (meth_),	\
+		    (params_), e_.msg, (want_));				\
+} while (0)
+
+/* A string member of a JSON object ("" if absent). */
+static inline const char *
+tu_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static inline long long
+tu_int(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
 #endif
