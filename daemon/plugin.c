@@ -582,10 +582,12 @@ load_file(struct plugins *pl, const char *dir, const char *name)
 	}
 	abi = dlsym(p->dl, SPEND_PLUGIN_ABI_SYMBOL);
 	if (abi != NULL && *abi != SPEND_PLUGIN_ABI) {
+		unsigned theirs = *abi;	/* gone after dlclose */
+
 		dlclose(p->dl);
 		p->dl = NULL;
 		refuse(p, "built for plugin ABI %u, spendd speaks ABI %u: "
-		    "rebuild it against this spendd's <spend/plugin.h>", *abi,
+		    "rebuild it against this spendd's <spend/plugin.h>", theirs,
 		    SPEND_PLUGIN_ABI);
 		return;
 	}
