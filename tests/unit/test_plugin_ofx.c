@@ -1,0 +1,233 @@
+/* ofx importer (libofx) against the mock host. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "mock_host.h"
+#include "../../plugins/ofx/ofx.c"
+#include "../../plugins/csv/ingest.c"
+
+struct fx {
+	struct mock_host mh;
+	struct spend_import job;
+	const struct spend_importer *imp;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	mh_init(&f->mh);
+	f->mh.plugin.name = "ofx";
+	f->mh.quiet = 1;
+	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
+	f->imp = mh_importer(&f->mh, "ofx");
+	assert_non_null(f->imp);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	mh_import_free(&f->job);
+	mh_free(&f->mh);
+	free(f);
+	return 0;
+}
+
+static int
+imp_chunk(struct fx *f, const char *text, size_t len,
+    const char *const *opts, size_t chunk)
+{
+	mh_import_free(&f->job);
+	mh_import_init(&f->job, text, len, opts);
+	f->job.chunk = chunk;
+	return f->imp->run(&f->mh.plugin, &f->job);
+}
+
+static int
+imp(struct fx *f, const char *text, const char *const *opts)
+{
+	return imp_chunk(f, text, strlen(text), opts, 4096);
+}
+
+#define OPTS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		fail_msg("%s: cannot open (run from the top directory)", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+assert_rec(const struct mh_record *r, size_t line, const char *date,
+    const char *amount, const char *cur, const char *payee, const char *note,
+    const char *src)
+{
+	assert_int_equal(r->line, line);
+	assert_string_equal(r->date, date);
+	assert_string_equal(r->amount, amount);
+	assert_string_equal(r->currency, cur);
+	assert_string_equal(r->payee, payee);
+	if (note)
+		assert_string_equal(r->note, note);
+	else
+		assert_null(r->note);
+	assert_string_equal(r->source_id, src);
+}
+
+static void
+test_sgml_1x(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *text = slurp("tests/data/statement-1x.ofx", &len);
+
+	/* small reads: the spooling must not care */
+	if (imp_chunk(f, text, len, NULL, 5) != 0)
+		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
+	assert_int_equal(f->job.nrecs, 4);
+	assert_rec(&f->job.recs[0], 39, "2024-01-02", "5.75", "USD",
+	    "STARBUCKS #1234", "SEATTLE WA", "123456789:2024010201");
+	assert_rec(&f->job.recs[1], 47, "2024-01-03", "42.99", "USD",
+	    "AMAZON MKTPLACE", "AMZN.COM/BILL WA & more",
+	    "123456789:2024010302");
+	/* the payroll credit is skipped; PAYEE's NAME is the payee; the day
+	 * is the bank's, whatever the time zone */
+	assert_rec(&f->job.recs[2], 62, "2024-01-15", "1104.21", "USD",
+	    "CON ED OF NY", "ACCOUNT 55-1234", "123456789:2024011504");
+	assert_rec(&f->job.recs[3], 77, "2024-01-31", "38.40", "USD",
+	    "SHELL OIL 5744", NULL, "123456789:2024013105");
+	assert_non_null(strstr(f->mh.log, "skipped 1 money-in row"));
+	free(text);
+}
+
+static void
+test_xml_2x(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *text = slurp("tests/data/statement-2x.ofx", &len);
+
+	if (imp_chunk(f, text, len, OPTS("credits", "refund"), 4096) != 0)
+		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
+	assert_int_equal(f->job.nrecs, 4);
+	assert_rec(&f->job.recs[0], 21, "2024-02-03", "12.90", "EUR",
+	    "Café de Flore", "Paris, 2 cafés",
+	    "4111XXXXXXXX1111:CC-240203-001");
+	assert_rec(&f->job.recs[1], 29, "2024-02-10", "1234.50", "EUR",
+	    "Air France", "AF 1234 CDG-NRT",
+	    "4111XXXXXXXX1111:CC-240210-002");
+	assert_rec(&f->job.recs[2], 37, "2024-02-15", "-45.00", "EUR",
+	    "Refund Zalando", NULL, "4111XXXXXXXX1111:CC-240215-003");
+	assert_rec(&f->job.recs[3], 44, "2024-02-28", "8.00", "EUR", "RATP",
+	    NULL, "4111XXXXXXXX1111:CC-240228-004");
+	free(text);
+}
+
+static const char *const two_accounts =
+    "<?xml version=\"1.0\"?>\n"
+    "<?OFX OFXHEADER=\"200\" VERSION=\"211\" SECURITY=\"NONE\" "
+    "OLDFILEUID=\"NONE\" NEWFILEUID=\"NONE\"?>\n"
+    "<OFX><BANKMSGSRSV1>\n"
+    "<STMTTRNRS><TRNUID>1</TRNUID><STMTRS><CURDEF>GBP</CURDEF>\n"
+    "<BANKACCTFROM><BANKID>1</BANKID><ACCTID>A1</ACCTID>"
+    "<ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM>\n"
+    "<BANKTRANLIST><DTSTART>20240101</DTSTART><DTEND>20240131</DTEND>\n"
+    "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240105</DTPOSTED>"
+    "<TRNAMT>-1.50</TRNAMT><FITID>X1</FITID><NAME>One</NAME></STMTTRN>\n"
+    "</BANKTRANLIST></STMTRS></STMTTRNRS>\n"
+    "<STMTTRNRS><TRNUID>2</TRNUID><STMTRS><CURDEF>EUR</CURDEF>\n"
+    "<BANKACCTFROM><BANKID>1</BANKID><ACCTID>B2</ACCTID>"
+    "<ACCTTYPE>SAVINGS</ACCTTYPE></BANKACCTFROM>\n"
+    "<BANKTRANLIST><DTSTART>20240101</DTSTART><DTEND>20240131</DTEND>\n"
+    "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240106</DTPOSTED>"
+    "<TRNAMT>-2.50</TRNAMT><FITID>X1</FITID><NAME>Two</NAME></STMTTRN>\n"
+    "</BANKTRANLIST></STMTRS></STMTTRNRS>\n"
+    "</BANKMSGSRSV1></OFX>\n";
+
+static void
+test_two_accounts(void **state)
+{
+	struct fx *f = *state;
+
+	if (imp(f, two_accounts, NULL) != 0)
+		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
+	assert_int_equal(f->job.nrecs, 2);
+	/* the same FITID in two accounts stays two transactions */
+	assert_rec(&f->job.recs[0], 7, "2024-01-05", "1.50", "GBP", "One",
+	    NULL, "A1:X1");
+	assert_rec(&f->job.recs[1], 12, "2024-01-06", "2.50", "EUR", "Two",
+	    NULL, "B2:X1");
+}
+
+static void
+test_errors(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *text = slurp("tests/data/statement-1x.ofx", &len), *p;
+
+	assert_int_equal(imp(f, "Date,Amount\n2024-01-01,1\n", NULL), -1);
+	assert_int_equal(f->job.err_line, 1);
+	assert_non_null(strstr(f->job.err_msg, "not an OFX file"));
+
+	assert_int_equal(imp(f, "", NULL), -1);
+
+	/* an amount that is not one: its STMTTRN line and the field */
+	p = strstr(text, "-42.99");
+	assert_non_null(p);
+	memcpy(p, "-4x.99", 6);
+	assert_int_equal(imp_chunk(f, text, len, NULL, 4096), -1);
+	assert_int_equal(f->job.err_line, 47);
+	assert_string_equal(f->job.err_field, "amount");
+	memcpy(p, "-42.99", 6);
+
+	/* a date that is not one */
+	p = strstr(text, "20240103");
+	memcpy(p, "20241303", 8);
+	assert_int_equal(imp_chunk(f, text, len, NULL, 4096), -1);
+	assert_int_equal(f->job.err_line, 47);
+	assert_string_equal(f->job.err_field, "date");
+	memcpy(p, "20240103", 8);
+
+	/* cut in the middle: nothing may pass silently */
+	assert_int_equal(imp_chunk(f, text, (size_t)(strstr(text,
+	    "<TRNAMT>-1104.21") - text), NULL, 4096), -1);
+	assert_true(f->job.err_line > 0);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sgml_1x, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xml_2x, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_accounts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
