@@ -348,6 +348,9 @@ try {
   await page.locator('#month-title').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length >= 50);
   await page.screenshot({ path: join(SHOTS, '08-month-phone.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(SHOTS, '08-month-phone-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.locator('section.list').evaluate((el) => el.scrollIntoView());
   await page.screenshot({ path: join(SHOTS, '09-list-phone.png') });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -427,6 +430,8 @@ try {
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.getByRole('button', { name: 'Really sign out everywhere?' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, '14-signed-out-phone.png') });
     return true;
   });
 } catch (e) {
