@@ -171,8 +171,11 @@ category_change(struct rpc_call *c, json_t *p, const char *new_name,
 	}
 	if (archived >= 0)
 		cat.archived = archived;
-	if ((r = store_category_update(c->st, &cat, version, err)) < 0)
+	if ((r = store_category_update(c->st, &cat, version, err)) < 0) {
+		if (r == SPEND_ECONFLICT && new_name)	/* the name given */
+			strlcpy(err->field, "new_name", sizeof(err->field));
 		return r;
+	}
 	*res = category_json(&cat);
 	return 0;
 }
