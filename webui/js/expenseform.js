@@ -50,6 +50,12 @@ export function categorySelect(name, selected, opts = {}) {
   return sel;
 }
 
+// the category used last, while it is still offered
+function lastCategory() {
+  const last = pref('category');
+  return activeCategories().some((c) => c.name === last) ? last : undefined;
+}
+
 // fields(expense?) -> {els: {amount, currency, ...}, nodes: [field divs]}
 export function expenseFields(e, idPrefix) {
   const cur = e ? e.currency : (pref('currency') || (session.me && session.me.currency) || 'EUR');
@@ -60,7 +66,7 @@ export function expenseFields(e, idPrefix) {
       value: e ? e.amount : '', id: `${idPrefix}-amount`, class: 'amount-input',
     }),
     currency: currencySelect(cur),
-    category: categorySelect('category', e ? e.category : (pref('category') || undefined)),
+    category: categorySelect('category', e ? e.category : lastCategory()),
     date: h('input', { name: 'date', type: 'date', required: true,
       value: e ? e.date : todayISO(), id: `${idPrefix}-date` }),
     payee: h('input', { name: 'payee', autocomplete: 'off', maxlength: 200,

@@ -368,8 +368,9 @@ export function renderMonth(main, params) {
     if ([...types].some((t) => t.startsWith('category.'))) {
       try {
         await loadCategories();
-        refreshSelect(qa.els.category, categorySelect('category', qa.els.category.value));
-        refreshSelect(catFilter, categorySelect('category', catFilter.value, { any: 'All categories', all: true }));
+        refreshSelect(qa.els.category, categorySelect('category'));
+        refreshSelect(catFilter, categorySelect('category', undefined, { any: 'All categories', all: true }));
+        if (catFilter.value !== st.category) { st.category = catFilter.value; syncHeader(); }
       } catch (e) { /* the list below reports trouble */ }
     }
     load(false, true);
