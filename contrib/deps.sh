@@ -22,6 +22,18 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 	missing=$(printf '%s\n' $missing | grep -vx -e nodejs -e npm | tr '\n' ' ')
 fi
 missing=$(echo $missing)
+# The regress tests' node packages (tests/js: jose, playwright-core), in
+# full mode, when missing; run again at the end if npm came with apt.
+js_deps() {
+	[ "${1:-}" = "--build-only" ] && return 0
+	js=$(dirname "$0")/../tests/js
+	[ -d "$js/node_modules/jose" ] && return 0
+	command -v npm >/dev/null 2>&1 || return 0
+	echo "deps.sh: npm install --prefix tests/js" >&2
+	npm install --prefix "$js" --no-audit --no-fund >&2 ||
+		echo "deps.sh: npm install failed" >&2
+}
+js_deps "$@"
 [ -z "$missing" ] && exit 0
 
 echo "deps.sh: installing:$missing" >&2
@@ -30,3 +42,4 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || true
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+js_deps "$@"

@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "events.h"
 #include "http.h"
+#include "http_files.h"
 #include "log.h"
 #include "rest.h"
 #include "rpc.h"
@@ -89,6 +90,16 @@ send_reply(struct http *h, struct evhttp_request *req, int status,
 		h->busy--;
 		evhttp_send_reply(req, status, reason, body);
 		return;
+	}
+	/* libevent 2.1 would send a HEAD reply's body: say its length, then
+	 * drop it */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD && body) {
+		char len[24];
+
+		snprintf(len, sizeof(len), "%zu", evbuffer_get_length(body));
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Length", len);
+		evbuffer_drain(body, evbuffer_get_length(body));
 	}
 	evhttp_request_set_on_complete_cb(req, on_complete, h);
 	evhttp_send_reply(req, status, reason, body);
@@ -225,6 +236,17 @@ http_reply_status(struct spendd *sd, struct evhttp_request *req, int status,
     const struct spend_err *err)
 {
 	reply_error(sd->http, req, status, err, NULL);
+}
+
+void
+http_reply_body(struct spendd *sd, struct evhttp_request *req, int status,
+    const char *content_type, struct evbuffer *body)
+{
+	security_headers(sd->http, req);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", content_type && *content_type ? content_type :
+	    "application/octet-stream");
+	send_reply(sd->http, req, status, reason_of(status), body);
 }
 
 /* ---- identity ---- */
@@ -734,6 +756,8 @@ on_request(struct evhttp_request *req, void *arg)
 
 		if (identify(h, req, true, &id, &err) < 0)
 			reply_error(h, req, 401, &err, NULL);
+		else if (http_files_handle(h->sd, req, path, &id))
+			;	/* an upload to import or an export download */
 		else
 			rest_handle(h->sd, req, path, &id);
 	} else

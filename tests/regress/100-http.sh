@@ -1,0 +1,135 @@
+#!/bin/sh
+# The HTTP transport: static files (types, ETag/304, no listing, no path
+# escape), security headers, methods, JSON errors, /rpc, size limits
+# (413/431 and the daemon lives on), the event stream.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/http-lib.sh"
+
+W=$T/www
+mkdir -p "$W/js" "$W/empty" "$W/sub"
+echo '<!doctype html><title>t</title>' >"$W/index.html"
+echo 'body{}' >"$W/app.css"
+echo 'export {}' >"$W/js/app.js"
+echo '<p>sub</p>' >"$W/sub/index.html"
+echo 'HIDDEN42' >"$W/.env"
+echo 'TOPSECRET42' >"$T/secret.txt"
+ln -s "$T/secret.txt" "$W/link.txt"
+start_spendd $CHEAP -o "http.webui=$W" -o http.max_headers=2k \
+    -o http.max_body=4k || { not_ok "spendd starts"; done_testing; }
+
+req GET /
+expect "GET / serves index.html" 200
+like "... as HTML" "$(header Content-Type)" "text/html"
+like "... with a CSP" "$(header Content-Security-Policy)" "default-src 'self'"
+like "... that forbids framing" "$(header Content-Security-Policy)" "frame-ancestors 'none'"
+is "... nosniff" "$(header X-Content-Type-Options)" "nosniff"
+is "... no referrer" "$(header Referrer-Policy)" "no-referrer"
+req GET /app.css
+is "CSS as text/css" "$(header Content-Type)" "text/css; charset=utf-8"
+etag=$(header ETag)
+like "... with an ETag" "$etag" '"'
+req GET /app.css -H "If-None-Match: $etag"
+expect "If-None-Match with the ETag: 304" 304
+is "... and no body" "$BODY" ""
+req GET /app.css -H 'If-None-Match: "other"'
+expect "another ETag: 200" 200
+req GET /js/app.js
+like "JavaScript as text/javascript" "$(header Content-Type)" "text/javascript"
+req HEAD /js/app.js
+expect "HEAD works" 200
+is "... without a body" "$BODY" ""
+req GET /sub/
+expect "a directory serves its index.html" 200
+like "... that one" "$BODY" "sub"
+req GET /empty/
+expect "a directory without index.html: 404, no listing" 404
+req GET /js/
+expect "no listing of /js/" 404
+for p in /../secret.txt /%2e%2e/secret.txt /js/..%2f..%2fsecret.txt /.env \
+    /%2eenv /link.txt "/js/%00app.js" '/js\app.js'; do
+	req GET "$p" --path-as-is
+	case $STATUS in 40[04]) ok "no escape: $p ($STATUS)" ;;
+	*) not_ok "no escape: $p ($STATUS)"; echo "#   $BODY" ;; esac
+	case $BODY in *TOPSECRET42*|*HIDDEN42*) not_ok "... leaked: $BODY" ;; esac
+done
+req GET /nope.html
+expect "a missing file is 404" 404
+like "... with a JSON error" "$BODY" '"code":"not_found"'
+req POST /index.html
+expect "POST to a file: 405" 405
+req TRACE /
+case $STATUS in 405|501) ok "TRACE refused ($STATUS)" ;; *) not_ok "TRACE refused ($STATUS)" ;; esac
+
+# the API's errors
+req GET /api/v1/nope
+expect "an unknown API route: 404" 404
+like "... as JSON" "$BODY" '{"error":{"code":"not_found"'
+req POST /api/v1/version
+expect "a known route with another verb: 405" 405
+is "... with Allow" "$(header Allow)" "GET, HEAD"
+req GET /api/v1/version
+expect "public route without a token: 200" 200
+req GET /api/v1/expenses
+expect "private route without a token: 401" 401
+like "... says how to authenticate" "$(header WWW-Authenticate)" "Bearer"
+like "... JSON error" "$BODY" '"code":"unauthorized"'
+req POST /api/v1/auth/login 'not json'
+expect "a body that is not JSON: 400" 400
+like "... parse_error" "$BODY" '"code":"parse_error"'
+req POST /api/v1/auth/login '{"username":"a","password":"x"}' -H 'Content-Type: text/plain'
+expect "a body that is not declared JSON: 400" 400
+req POST /api/v1/auth/login '[1]'
+expect "a JSON body that is not an object: 400" 400
+
+# /rpc
+req POST /rpc '{"jsonrpc":"2.0","id":1,"method":"daemon.version"}'
+expect "POST /rpc" 200
+like "... answers JSON-RPC" "$BODY" '"result":{"version"'
+req POST /rpc '{"jsonrpc":"2.0","id":1,"method":"expense.list"}'
+like "/rpc without a token: the method says unauthorized" "$BODY" '"code":-32001'
+req POST /rpc '[{"jsonrpc":"2.0","id":1,"method":"daemon.version"},{"jsonrpc":"2.0","id":2,"method":"nope"}]'
+like "/rpc batch" "$BODY" '"id":2'
+req POST /rpc '{"jsonrpc":"2.0","method":"daemon.version"}'
+expect "/rpc notification: 204" 204
+req POST /rpc '{"jsonrpc":"2.0","id":1,"method":"daemon.version"}' -H 'Content-Type: text/plain'
+expect "/rpc needs application/json (no cross-site form posts): 415" 415
+req GET /rpc
+expect "GET /rpc: 405" 405
+req POST /rpc '{"jsonrpc":"2.0","id":1,"method":"daemon.version"}' -H 'Authorization: Bearer nope'
+expect "/rpc with a bad token: 401" 401
+
+# limits
+big=$(python3 -c 'print("x" * 3000)')
+req GET /api/v1/version -H "X-Big: $big"
+expect "headers over max_headers: 431" 431
+like "... JSON" "$BODY" '"code":"too_large"'
+huge=$(python3 -c 'print("x" * 9000)')
+req GET /api/v1/version -H "X-Big: $huge"
+case $STATUS in 413|431|400) ok "headers far over the limit refused ($STATUS)" ;;
+*) not_ok "headers far over the limit refused ($STATUS)" ;; esac
+check "daemon alive after big headers" alive
+python3 -c 'import json; print(json.dumps({"username":"a","password":"x"*5000}))' >"$T/big.json"
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary @"$T/big.json" "http://127.0.0.1:$HTTP_PORT/api/v1/auth/login")
+expect "a body over max_body: 413" 413
+check "daemon alive after a big body" alive
+req GET /api/v1/version
+expect "and still serving" 200
+
+# the event stream
+req POST /api/v1/auth/register '{"username":"ev","password":"password1"}'
+login ev password1; tok=$TOKEN
+curl -s -N --max-time 20 -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$HTTP_PORT/api/v1/events" >"$T/sse" 2>/dev/null &
+sse=$!
+i=0; while [ ! -s "$T/sse" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+like "the event stream opens" "$(cat "$T/sse")" "retry:"
+as "$tok" POST /api/v1/expenses '{"amount":"2.50","category":"food"}'
+i=0; while ! grep -q expense.add "$T/sse" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+like "a write shows up on the stream" "$(cat "$T/sse")" "event: expense.add"
+req GET /api/v1/events
+expect "the stream needs a token" 401
+stop_spendd
+wait $sse
+ok "stopping spendd ends the stream"
+done_testing
