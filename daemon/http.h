@@ -43,4 +43,11 @@ void http_reply_error(struct spendd *sd, struct evhttp_request *req,
 void http_reply_status(struct spendd *sd, struct evhttp_request *req,
     int status, const struct spend_err *err);
 
+/* Reply with body (borrowed; drained) of any Content-Type ("" or NULL:
+ * application/octet-stream), with the security headers, counted like
+ * every reply. For http_files.c (downloads). */
+struct evbuffer;
+void http_reply_body(struct spendd *sd, struct evhttp_request *req,
+    int status, const char *content_type, struct evbuffer *body);
+
 #endif

@@ -85,12 +85,14 @@ static const struct rpc_method methods[] = {
 	  "[month|from to] [category] [search] [min] [max] [currency] [tag] "
 	  "[sort] [order] [limit] [cursor]",
 	  "List expenses with filters, count and sum per currency" },
-	{ "export.run", h_export_run, U, X | RPC_ASYNC, NULL,
+	{ "export.run", h_export_run, U, X | RPC_ASYNC,
+	  "GET /api/v1/exports/{format}",
 	  "format path [overwrite] [month|from to] [category] [search] [min] "
 	  "[max] [currency] [tag] [sort] [order]",
 	  "Export the expenses matching the list filters to a file spendd "
 	  "writes (an exporter plugin)" },
-	{ "import.run", h_import_run, U, W | X | RPC_ASYNC | RPC_NOTX, NULL,
+	{ "import.run", h_import_run, U, W | X | RPC_ASYNC | RPC_NOTX,
+	  "POST /api/v1/imports",
 	  "path [format] [dry_run] [options] [map] [category] "
 	  "[create_categories] [currency]",
 	  "Import a file spendd reads with an importer plugin: all or nothing, "
