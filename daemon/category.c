@@ -57,9 +57,9 @@ category_create_defaults(struct store *st, int64_t uid, struct spend_err *err)
 	return 0;
 }
 
-int
-category_resolve(struct store *st, int64_t uid, json_t *p,
-    const char *name_key, struct category *c, struct spend_err *err)
+static int
+resolve(struct store *st, int64_t uid, json_t *p, const char *name_key,
+    bool count, struct category *c, struct spend_err *err)
 {
 	char name[NAME_MAX_LEN + 1];
 	bool have_name = false, have_id = false;
@@ -73,16 +73,33 @@ category_resolve(struct store *st, int64_t uid, json_t *p,
 		return spend_errf(err, SPEND_EINVAL, name_key,
 		    "give the category by id or by %s, not both", name_key);
 	if (have_id)
-		return store_category_get(st, uid, id, c, err);
+		return count ? store_category_get(st, uid, id, c, err) :
+		    store_category_find(st, uid, id, NULL, c, err);
 	if (!have_name)
 		return spend_errf(err, SPEND_EINVAL, name_key,
 		    "%s is required (or id)", name_key);
 	/* all digits: an id typed on the command line */
 	if (strspn(name, "0123456789") == strlen(name) && strlen(name) < 19) {
 		id = strtoll(name, NULL, 10);
-		return store_category_get(st, uid, id, c, err);
+		return count ? store_category_get(st, uid, id, c, err) :
+		    store_category_find(st, uid, id, NULL, c, err);
 	}
-	return store_category_by_name(st, uid, name, c, err);
+	return count ? store_category_by_name(st, uid, name, c, err) :
+	    store_category_find(st, uid, 0, name, c, err);
+}
+
+int
+category_resolve(struct store *st, int64_t uid, json_t *p,
+    const char *name_key, struct category *c, struct spend_err *err)
+{
+	return resolve(st, uid, p, name_key, true, c, err);
+}
+
+int
+category_lookup(struct store *st, int64_t uid, json_t *p,
+    const char *name_key, struct category *c, struct spend_err *err)
+{
+	return resolve(st, uid, p, name_key, false, c, err);
 }
 
 static int

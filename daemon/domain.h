@@ -30,6 +30,10 @@ int expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 /* A category named by "id" (integer) or "name" (or key) in params. */
 int category_resolve(struct store *st, int64_t uid, json_t *params,
     const char *name_key, struct category *c, struct spend_err *err);
+/* The same without counting its expenses (c->expenses = -1): for each
+ * expense written or filtered, where the count would cost a scan. */
+int category_lookup(struct store *st, int64_t uid, json_t *params,
+    const char *name_key, struct category *c, struct spend_err *err);
 /* A valid category name: 1..64 bytes, no control characters, trimmed. */
 int category_name_check(const char *name, const char *field,
     struct spend_err *err);

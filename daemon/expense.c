@@ -165,7 +165,7 @@ expense_from_json(struct store *st, const struct user *u, json_t *f,
 			json_object_set(q, "id", jcat);
 		else if (jcat)
 			json_object_set(q, "category", jcat);
-		r = category_resolve(st, u->id, q, "category", &cat, err);
+		r = category_lookup(st, u->id, q, "category", &cat, err);
 		json_decref(q);
 		if (r < 0)
 			return r;
@@ -350,7 +350,7 @@ expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 		json_t *jc = json_object_get(p, "category");
 
 		json_object_set(q, json_is_integer(jc) ? "id" : "category", jc);
-		r = category_resolve(st, uid, q, "category", &cat, err);
+		r = category_lookup(st, uid, q, "category", &cat, err);
 		json_decref(q);
 		if (r < 0)
 			return r;

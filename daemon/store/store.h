@@ -111,6 +111,10 @@ int store_category_get(struct store *st, int64_t uid, int64_t id,
 /* By name, case-insensitive, live only. ENOTFOUND if none. */
 int store_category_by_name(struct store *st, int64_t uid, const char *name,
     struct category *c, struct spend_err *err);
+/* By id (id != 0) or else by name, like the two above but without
+ * counting expenses (c->expenses = -1): for the hot paths. */
+int store_category_find(struct store *st, int64_t uid, int64_t id,
+    const char *name, struct category *c, struct spend_err *err);
 int store_category_list(struct store *st, int64_t uid, bool with_archived,
     int (*cb)(void *arg, const struct category *c), void *arg,
     struct spend_err *err);

@@ -3,8 +3,9 @@
 
 #include "store_internal.h"
 
-#define CAT_COLS "c.id, c.user_id, c.name, c.archived, c.version, " \
-	"c.created_at, c.updated_at, (SELECT count(*) FROM expenses e " \
+#define CAT_BASE "c.id, c.user_id, c.name, c.archived, c.version, " \
+	"c.created_at, c.updated_at"
+#define CAT_COLS CAT_BASE ", (SELECT count(*) FROM expenses e " \
 	"WHERE e.user_id = c.user_id AND e.category_id = c.id AND e.deleted = 0)"
 
 static void
@@ -97,6 +98,27 @@ store_category_by_name(struct store *st, int64_t uid, const char *name,
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	return get_one(st, s, c, err, name);
+}
+
+/* The count above walks every expense of the category: fine for showing
+ * one, too slow for resolving the category of each expense written. */
+int
+store_category_find(struct store *st, int64_t uid, int64_t id,
+    const char *name, struct category *c, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, id ? "SELECT " CAT_BASE ", -1 FROM "
+	    "categories c WHERE c.user_id = ? AND c.id = ? AND c.deleted = 0" :
+	    "SELECT " CAT_BASE ", -1 FROM categories c WHERE c.user_id = ? AND "
+	    "c.name = ? AND c.deleted = 0", err);
+
+	if (s == NULL)
+		return SPEND_ESTORE;
+	sqlite3_bind_int64(s, 1, uid);
+	if (id)
+		sqlite3_bind_int64(s, 2, id);
+	else
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	return get_one(st, s, c, err, id ? NULL : name);
 }
 
 int
