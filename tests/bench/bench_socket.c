@@ -1,0 +1,325 @@
+/*
+ * bench_socket: drive spendd's Unix socket as fast as one client can, so
+ * the numbers measure spendd and not a scripting language.
+ *
+ *   bench_socket insert SOCK USER N MODE [CSV]
+ *	MODE: single (one request per line, wait for each reply),
+ *	pipe (one request per line, 500 in flight), batch (JSON-RPC batches
+ *	of 500). Writes the same rows as CSV to CSV when given.
+ *	Prints: rows N seconds S errors E
+ *   bench_socket list SOCK USER KIND COUNT
+ *	KIND: month, search, page (follow next_cursor), first.
+ *	Prints: n N p50_ms X p99_ms Y errors E
+ *
+ * Rows are a pure function of their index, so every run and every mode
+ * stores the same data.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WINDOW 500
+
+static const char *const cats[] = { "bills", "entertainment", "food",
+    "health", "other", "shopping", "transport" };
+static const char *const notes[] = { "coffee with Ana", "lunch", "groceries",
+    "train ticket", "cinema", "rent", "pharmacy", "Café crème", "", "taxi" };
+static const char *const payees[] = { "Lidl", "Aldi", "SNCF", "Café du Coin",
+    "amazon", "Metro", "", "Boulangerie", "Fnac", "Total" };
+static const char *const words[] = { "coffee", "lunch", "Lidl", "ticket",
+    "crème" };
+
+struct conn {
+	int fd;
+	char *buf;
+	size_t len, size;
+};
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("bench_socket: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+conn_open(struct conn *c, const char *path)
+{
+	struct sockaddr_un sun;
+
+	memset(c, 0, sizeof(*c));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		die("socket path too long");
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		die("connect %s: %s", path, strerror(errno));
+	c->size = 1 << 20;
+	if ((c->buf = malloc(c->size)) == NULL)
+		die("out of memory");
+}
+
+static void
+conn_write(struct conn *c, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(c->fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("write: %s", strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* The next reply line (NUL-terminated in place); valid until the next
+ * call. */
+static char *
+conn_line(struct conn *c, size_t *consumed)
+{
+	size_t scanned = 0;
+
+	if (*consumed) {
+		c->len -= *consumed;
+		memmove(c->buf, c->buf + *consumed, c->len);
+		*consumed = 0;
+	}
+	for (;;) {
+		char *nl = memchr(c->buf + scanned, '\n', c->len - scanned);
+		ssize_t n;
+
+		if (nl) {
+			*nl = '\0';
+			*consumed = (size_t)(nl - c->buf) + 1;
+			return c->buf;
+		}
+		scanned = c->len;
+		if (c->size - c->len < 65536) {
+			c->size *= 2;
+			if ((c->buf = realloc(c->buf, c->size)) == NULL)
+				die("out of memory");
+		}
+		n = read(c->fd, c->buf + c->len, c->size - c->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("spendd closed the connection");
+		c->len += (size_t)n;
+	}
+}
+
+/* Errors in a reply: occurrences of "error" as a key. */
+static int
+count_errors(const char *line)
+{
+	int n = 0;
+
+	for (const char *p = line; (p = strstr(p, "\"error\":")) != NULL; p++)
+		n++;
+	return n;
+}
+
+static uint64_t
+mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+struct row {
+	char amount[16], date[11];
+	const char *cat, *note, *payee;
+};
+
+/* Row i: 24 months of 2024-2025, 0.01 .. 500.00 EUR. */
+static void
+row_make(long i, struct row *r)
+{
+	uint64_t h = mix((uint64_t)i);
+	unsigned cents = (unsigned)(h % 50000) + 1;
+
+	snprintf(r->amount, sizeof(r->amount), "%u.%02u", cents / 100,
+	    cents % 100);
+	snprintf(r->date, sizeof(r->date), "%d-%02d-%02d",
+	    2024 + (int)(i / 12 % 2), (int)(i % 12) + 1,
+	    (int)((h >> 20) % 28) + 1);
+	r->cat = cats[(h >> 32) % 7];
+	r->note = notes[(h >> 40) % 10];
+	r->payee = payees[(h >> 48) % 10];
+}
+
+static int
+row_json(char *buf, size_t size, long id, const char *user, const struct row *r)
+{
+	return snprintf(buf, size, "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
+	    "\"method\":\"expense.add\",\"params\":{\"user\":\"%s\","
+	    "\"amount\":\"%s\",\"category\":\"%s\",\"date\":\"%s\","
+	    "\"note\":\"%s\",\"payee\":\"%s\"}}", id, user, r->amount, r->cat,
+	    r->date, r->note, r->payee);
+}
+
+static int
+cmd_insert(const char *sock, const char *user, long n, const char *mode,
+    const char *csv)
+{
+	struct conn c;
+	FILE *out = NULL;
+	size_t cap = (size_t)WINDOW * 512, len = 0, used = 0;
+	char *req = malloc(cap);
+	long errors = 0, i = 0;
+	double t0, t1;
+
+	if (req == NULL)
+		die("out of memory");
+	if (csv && (out = fopen(csv, "w")) == NULL)
+		die("%s: %s", csv, strerror(errno));
+	conn_open(&c, sock);
+	t0 = now();
+	while (i < n) {
+		long k, chunk = strcmp(mode, "single") == 0 ? 1 : WINDOW;
+
+		if (chunk > n - i)
+			chunk = n - i;
+		len = 0;
+		if (strcmp(mode, "batch") == 0)
+			req[len++] = '[';
+		for (k = 0; k < chunk; k++) {
+			struct row r;
+
+			row_make(i + k, &r);
+			if (out)
+				fprintf(out, "\"%s\",\"EUR\",\"%s\",\"%s\",\"%s\","
+				    "\"%s\"\n", r.amount, r.cat, r.date, r.note,
+				    r.payee);
+			if (k > 0)
+				req[len++] = strcmp(mode, "batch") == 0 ? ',' :
+				    '\n';
+			len += (size_t)row_json(req + len, cap - len - 2,
+			    i + k, user, &r);
+		}
+		if (strcmp(mode, "batch") == 0)
+			req[len++] = ']';
+		req[len++] = '\n';
+		conn_write(&c, req, len);
+		/* a batch has one reply line; pipelined requests one each */
+		for (k = strcmp(mode, "batch") == 0 ? chunk - 1 : 0; k < chunk;
+		    k++)
+			errors += count_errors(conn_line(&c, &used));
+		i += chunk;
+	}
+	t1 = now();
+	if (out && fclose(out) != 0)
+		die("%s: %s", csv, strerror(errno));
+	printf("rows %ld seconds %.3f errors %ld\n", n, t1 - t0, errors);
+	free(req);
+	free(c.buf);
+	close(c.fd);
+	return errors != 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmd_list(const char *sock, const char *user, const char *kind, long count)
+{
+	struct conn c;
+	double *lat = calloc((size_t)count, sizeof(double));
+	char req[1024], cursor[512] = "";
+	long errors = 0;
+	size_t used = 0;
+
+	if (lat == NULL)
+		die("out of memory");
+	conn_open(&c, sock);
+	for (long i = 0; i < count; i++) {
+		char filter[600] = "";
+		const char *line, *p;
+		double t0;
+		int n;
+
+		if (strcmp(kind, "month") == 0)
+			snprintf(filter, sizeof(filter), ",\"month\":\"%d-%02d\"",
+			    2024 + (int)(i / 12 % 2), (int)(i % 12) + 1);
+		else if (strcmp(kind, "search") == 0)
+			snprintf(filter, sizeof(filter), ",\"search\":\"%s\"",
+			    words[i % 5]);
+		else if (strcmp(kind, "page") == 0 && cursor[0])
+			snprintf(filter, sizeof(filter), ",\"cursor\":\"%s\"",
+			    cursor);
+		else if (strcmp(kind, "page") && strcmp(kind, "first"))
+			die("unknown list kind %s", kind);
+		n = snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
+		    "\"method\":\"expense.list\",\"params\":{\"user\":\"%s\","
+		    "\"limit\":50%s}}\n", i, user, filter);
+		t0 = now();
+		conn_write(&c, req, (size_t)n);
+		line = conn_line(&c, &used);
+		lat[i] = (now() - t0) * 1000;
+		errors += count_errors(line);
+		cursor[0] = '\0';
+		if ((p = strstr(line, "\"next_cursor\":\"")) != NULL) {
+			size_t k = strcspn(p + 15, "\"");
+
+			if (k < sizeof(cursor)) {
+				memcpy(cursor, p + 15, k);
+				cursor[k] = '\0';
+			}
+		}
+	}
+	qsort(lat, (size_t)count, sizeof(double), cmp_double);
+	printf("n %ld p50_ms %.3f p99_ms %.3f errors %ld\n", count,
+	    lat[(count - 1) / 2], lat[(count * 99 + 99) / 100 - 1], errors);
+	free(lat);
+	free(c.buf);
+	close(c.fd);
+	return errors != 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 6 && strcmp(argv[1], "insert") == 0)
+		return cmd_insert(argv[2], argv[3], atol(argv[4]), argv[5],
+		    argc > 6 ? argv[6] : NULL);
+	if (argc == 6 && strcmp(argv[1], "list") == 0 && atol(argv[5]) > 0)
+		return cmd_list(argv[2], argv[3], argv[4], atol(argv[5]));
+	fprintf(stderr, "usage: bench_socket insert SOCK USER N "
+	    "single|pipe|batch [CSV]\n"
+	    "       bench_socket list SOCK USER month|search|page|first COUNT\n");
+	return 2;
+}
