@@ -1,0 +1,307 @@
+/* auth.c in process: registration policy, login, refresh rotation and
+ * reuse, in-flight idempotent async writes (409), first-admin race; the
+ * CSRF rule; ratelimit.c. */
+#include <event2/event.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "auth.h"
+#include "password.h"
+#include "ratelimit.h"
+#include "util.h"
+#include "worker.h"
+
+static char dir[64];
+
+struct fx {
+	struct spendd *sd;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct spend_err err;
+
+	strlcpy(dir, "/tmp/spend-auth.XXXXXX", sizeof(dir));
+	assert_non_null(mkdtemp(dir));
+	f->sd = tu_spendd();
+	strlcpy(f->sd->cfg.data_dir, dir, sizeof(f->sd->cfg.data_dir));
+	/* cheap hashes for the test; the default stays interactive */
+	f->sd->cfg.argon2_opslimit = 1;
+	f->sd->cfg.argon2_memlimit = 8192;
+	if (auth_init(f->sd, &err) < 0)
+		fail_msg("auth_init: %s", err.msg);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char p[128];
+
+	auth_free(f->sd);
+	if (f->sd->workers)
+		workers_stop(f->sd->workers);
+	if (f->sd->base)
+		event_base_free(f->sd->base);
+	tu_spendd_free(f->sd);
+	free(f);
+	snprintf(p, sizeof(p), "%s/jwt.key", dir);
+	unlink(p);
+	rmdir(dir);
+	return 0;
+}
+
+/* A public HTTP caller (no cookies: an API client). */
+static int
+pub(struct spendd *sd, const char *method, const char *params, json_t **out)
+{
+	struct rpc_identity id = { .role = ROLE_PUBLIC, .transport = "test" };
+	struct tu_reply r = { 0 };
+	json_t *p = json_loads(params, 0, NULL);
+
+	assert_non_null(p);
+	strlcpy(id.peer, "192.0.2.1", sizeof(id.peer));
+	rpc_invoke(sd, &id, method, p, tu_done, &r);
+	json_decref(p);
+	assert_true(r.done);
+	if (out)
+		*out = r.result;
+	else
+		json_decref(r.result);
+	return r.result ? 0 : r.err.code;
+}
+
+static void
+test_register_login_refresh(void **state)
+{
+	struct fx *f = *state;
+	struct spendd *sd = f->sd;
+	struct rpc_identity id;
+	struct spend_err err;
+	json_t *res;
+	char auth[1200], r1[64], r2[64], q[200];
+
+	assert_int_equal(pub(sd, "auth.register",
+	    "{\"username\":\"ann\",\"password\":\"ann-pass-1\"}", &res), 0);
+	assert_string_equal(json_string_value(json_object_get(res, "role")),
+	    "admin");
+	json_decref(res);
+	assert_int_equal(pub(sd, "auth.register",
+	    "{\"username\":\"ben\",\"password\":\"ben-pass-1\"}", NULL),
+	    SPEND_EPERM);
+	strlcpy(sd->cfg.registration, "open", sizeof(sd->cfg.registration));
+	assert_int_equal(pub(sd, "auth.register",
+	    "{\"username\":\"ben\",\"password\":\"ben-pass-1\"}", &res), 0);
+	assert_string_equal(json_string_value(json_object_get(res, "role")),
+	    "user");
+	json_decref(res);
+	assert_int_equal(pub(sd, "auth.register",
+	    "{\"username\":\"BEN\",\"password\":\"ben-pass-1\"}", NULL),
+	    SPEND_ECONFLICT);
+	assert_int_equal(pub(sd, "auth.register",
+	    "{\"username\":\"cy\",\"password\":\"1234567\"}", NULL), SPEND_EINVAL);
+
+	assert_int_equal(pub(sd, "auth.login",
+	    "{\"username\":\"ben\",\"password\":\"nope-nope\"}", NULL), SPEND_EAUTH);
+	assert_int_equal(pub(sd, "auth.login",
+	    "{\"username\":\"ben\",\"password\":\"ben-pass-1\"}", &res), 0);
+	/* no cookie transport: the refresh token comes in the body */
+	strlcpy(r1, json_string_value(json_object_get(res, "refresh_token")),
+	    sizeof(r1));
+	snprintf(auth, sizeof(auth), "Bearer %s",
+	    json_string_value(json_object_get(res, "access_token")));
+	json_decref(res);
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(auth_identify(sd, auth, &id, &err), 0);
+	assert_int_equal(id.role, ROLE_USER);
+	assert_int_equal(id.uid, 2);
+	assert_int_equal(strlen(id.session), 32);
+
+	snprintf(q, sizeof(q), "{\"refresh_token\":\"%s\"}", r1);
+	assert_int_equal(pub(sd, "auth.refresh", q, &res), 0);
+	strlcpy(r2, json_string_value(json_object_get(res, "refresh_token")),
+	    sizeof(r2));
+	json_decref(res);
+	assert_string_not_equal(r1, r2);
+	/* r1 again: reuse, the family goes, r2 with it */
+	assert_int_equal(pub(sd, "auth.refresh", q, NULL), SPEND_EAUTH);
+	snprintf(q, sizeof(q), "{\"refresh_token\":\"%s\"}", r2);
+	assert_int_equal(pub(sd, "auth.refresh", q, NULL), SPEND_EAUTH);
+	assert_int_equal(auth_identify(sd, auth, &id, &err), SPEND_EAUTH);
+
+	/* the socket has no session: auth.password needs HTTP */
+	assert_int_equal(tu_call(sd, NULL, "auth.password",
+	    "{\"password\":\"ben-pass-1\",\"new_password\":\"ben-pass-2\"}",
+	    NULL), SPEND_EINVAL);
+}
+
+static void
+test_rate_limit_before_hashing(void **state)
+{
+	struct fx *f = *state;
+	int before;
+
+	assert_int_equal(pub(f->sd, "auth.register",
+	    "{\"username\":\"dan\",\"password\":\"dan-pass-1\"}", NULL), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(pub(f->sd, "auth.login",
+		    "{\"username\":\"dan\",\"password\":\"wrong-pass\"}", NULL),
+		    SPEND_EAUTH);
+	before = password_jobs();
+	assert_int_equal(pub(f->sd, "auth.login",
+	    "{\"username\":\"dan\",\"password\":\"dan-pass-1\"}", NULL),
+	    SPEND_ERATELIMIT);
+	assert_int_equal(password_jobs(), before);
+}
+
+/* With a real loop and a worker: the first call is pending while the
+ * retry arrives. */
+static void
+test_in_flight_409(void **state)
+{
+	struct fx *f = *state;
+	struct spendd *sd = f->sd;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	struct tu_reply a = { 0 }, b = { 0 }, c = { 0 };
+	json_t *p = json_loads("{\"name\":\"eve\",\"password\":\"eve-pass-1\","
+	    "\"idempotency_key\":\"k1\"}", 0, NULL);
+
+	sd->base = event_base_new();
+	assert_int_equal(workers_start(sd->base, 1, &sd->workers), 0);
+	rpc_invoke(sd, &id, "user.add", p, tu_done, &a);
+	assert_false(a.done);		/* hashing on the worker */
+	rpc_invoke(sd, &id, "user.add", p, tu_done, &b);
+	assert_true(b.done);
+	assert_int_equal(b.err.code, SPEND_EBUSY);
+	while (!a.done)
+		event_base_loop(sd->base, EVLOOP_ONCE);
+	assert_non_null(a.result);
+	/* done: the retry replays the first reply */
+	rpc_invoke(sd, &id, "user.add", p, tu_done, &c);
+	assert_true(c.done);
+	assert_non_null(c.result);
+	assert_true(json_equal(a.result, c.result));
+	json_decref(a.result);
+	json_decref(c.result);
+	json_decref(p);
+}
+
+/* Two first registrations in flight on an empty server: one admin. */
+static void
+test_first_admin_race(void **state)
+{
+	struct fx *f = *state;
+	struct spendd *sd = f->sd;
+	struct rpc_identity id = { .role = ROLE_PUBLIC, .transport = "test" };
+	struct tu_reply a = { 0 }, b = { 0 };
+	json_t *pa = json_loads("{\"username\":\"one\",\"password\":\"pass-one-1\"}",
+	    0, NULL);
+	json_t *pb = json_loads("{\"username\":\"two\",\"password\":\"pass-two-2\"}",
+	    0, NULL);
+
+	sd->base = event_base_new();
+	assert_int_equal(workers_start(sd->base, 2, &sd->workers), 0);
+	rpc_invoke(sd, &id, "auth.register", pa, tu_done, &a);
+	rpc_invoke(sd, &id, "auth.register", pb, tu_done, &b);
+	while (!a.done || !b.done)
+		event_base_loop(sd->base, EVLOOP_ONCE);
+	/* closed registration: the second is refused when it commits */
+	assert_true((a.result != NULL) != (b.result != NULL));
+	assert_string_equal(json_string_value(json_object_get(a.result ?
+	    a.result : b.result, "role")), "admin");
+	assert_int_equal((a.result ? b.err : a.err).code, SPEND_EPERM);
+	json_decref(a.result);
+	json_decref(b.result);
+	json_decref(pa);
+	json_decref(pb);
+}
+
+static void
+test_csrf_rule(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_null(auth_csrf_check(&cfg, "http://h:8080", "h:8080", NULL, "1"));
+	assert_null(auth_csrf_check(&cfg, "https://H:8080", "h:8080", NULL, "1"));
+	assert_null(auth_csrf_check(&cfg, NULL, "h", "same-origin", "1"));
+	assert_null(auth_csrf_check(&cfg, "http://h", "h", "same-origin", "1"));
+	assert_non_null(auth_csrf_check(&cfg, "http://h:8080", "h:8080", NULL,
+	    NULL));
+	assert_non_null(auth_csrf_check(&cfg, "http://h:8080", "h:8080", NULL,
+	    ""));
+	assert_non_null(auth_csrf_check(&cfg, "http://evil", "h:8080", NULL, "1"));
+	assert_non_null(auth_csrf_check(&cfg, "http://h:8081", "h:8080", NULL,
+	    "1"));
+	assert_non_null(auth_csrf_check(&cfg, "null", "h", NULL, "1"));
+	assert_non_null(auth_csrf_check(&cfg, "h", "h", NULL, "1"));
+	assert_non_null(auth_csrf_check(&cfg, NULL, "h", NULL, "1"));
+	assert_non_null(auth_csrf_check(&cfg, NULL, "h", "cross-site", "1"));
+	assert_non_null(auth_csrf_check(&cfg, "http://h", "h", "same-site", "1"));
+	assert_non_null(auth_csrf_check(&cfg, "http://h", NULL, NULL, "1"));
+	strlcpy(cfg.http_origin, "https://spend.example", sizeof(cfg.http_origin));
+	assert_null(auth_csrf_check(&cfg, "https://spend.example", "internal:1",
+	    NULL, "1"));
+	assert_non_null(auth_csrf_check(&cfg, "http://internal:1", "internal:1",
+	    NULL, "1"));
+}
+
+static void
+test_ratelimit(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(3, 1000);
+	int retry;
+	char key[32];
+
+	(void)state;
+	assert_false(ratelimit_blocked(rl, "a", 0, NULL));
+	for (int i = 0; i < 3; i++)
+		ratelimit_hit(rl, "a", 0);
+	assert_true(ratelimit_blocked(rl, "a", 0, &retry));
+	assert_int_equal(retry, 1);
+	assert_false(ratelimit_blocked(rl, "b", 0, NULL));
+	/* one hit comes back per refill period */
+	assert_true(ratelimit_blocked(rl, "a", 999, NULL));
+	assert_false(ratelimit_blocked(rl, "a", 1000, NULL));
+	ratelimit_hit(rl, "a", 1000);
+	assert_true(ratelimit_blocked(rl, "a", 1000, NULL));
+	ratelimit_reset(rl, "a");
+	assert_false(ratelimit_blocked(rl, "a", 1000, NULL));
+	/* a flood of keys fits the fixed table (no allocation to fail) and
+	 * the latest of them are still counted */
+	for (int i = 0; i < 100000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		for (int n = 0; n < 3; n++)
+			ratelimit_hit(rl, key, 5000);
+	}
+	assert_true(ratelimit_blocked(rl, key, 5000, NULL));
+	assert_false(ratelimit_blocked(rl, "fresh", 5000, NULL));
+	ratelimit_free(rl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_register_login_refresh,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit_before_hashing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_flight_409, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_first_admin_race, setup,
+		    teardown),
+		cmocka_unit_test(test_csrf_rule),
+		cmocka_unit_test(test_ratelimit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
