@@ -47,6 +47,7 @@ struct spend_import {
 	json_t *created_names, *errors, *preview;
 
 	bool failed;			/* fatal: the job stops */
+	bool gave_up;			/* IMPORT_MAX_REJECTS reached */
 	struct spend_err err;		/* that error */
 	size_t err_line;
 	struct spend_err first;		/* the first rejected row */
@@ -261,11 +262,7 @@ reject(struct spend_import *job, size_t line, struct spend_err *e)
 		    "s:s}", "line", (json_int_t)line, "status", "rejected",
 		    "field", e->field, "error", e->msg));
 	if (job->rejected >= IMPORT_MAX_REJECTS) {
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "%d rows rejected: giving up",
-		    IMPORT_MAX_REJECTS);
-		job_fail(job, line, e->field, SPEND_EINVAL, msg);
+		job->gave_up = true;	/* the importer stops here */
 		return -1;
 	}
 	return 0;
@@ -543,7 +540,7 @@ import_api_emit(struct spend_import *job, const struct spend_record *rec)
 	size_t line;
 	int r;
 
-	if (job->failed || rec == NULL)
+	if (job->failed || job->gave_up || rec == NULL)
 		return -1;
 	if (plugins_cancelled(job->sd)) {
 		job_fail(job, 0, "", SPEND_EUNAVAIL, "spendd is shutting down: "
@@ -688,7 +685,8 @@ report_json(struct spend_import *job)
 	json_t *o = jp_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, "
 	    "s:O, s:O}", "format", job->vt ? job->vt->name : "",
 	    "path", job->p.filename[0] ? job->p.filename : job->p.path,
-	    "dry_run", job->p.dry_run, "ok", !job->failed && job->rejected == 0,
+	    "dry_run", job->p.dry_run, "ok", !job->failed && !job->gave_up &&
+	    job->rejected == 0,
 	    "rows", (json_int_t)job->rows, "added", (json_int_t)job->added,
 	    "skipped", (json_int_t)job->skipped,
 	    "rejected", (json_int_t)job->rejected,
@@ -720,14 +718,10 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 		return r;
 	}
 	rc = job->vt->run(job->self, job);
-	if (rc != 0 && !job->failed)
+	if (rc != 0 && !job->failed && !job->gave_up)
 		job_fail(job, 0, "", SPEND_EINVAL, "the importer failed "
 		    "without saying why");
-	if (job->failed && !job->p.dry_run) {
-		store_rollback(job->st);
-		*err = job->err;
-		return err->code;
-	}
+	/* the first bad row says most, even if reading failed later */
 	if (job->rejected > 0 && !job->p.dry_run) {
 		store_rollback(job->st);
 		*err = job->first;
@@ -735,11 +729,17 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 			char more[128];
 
 			snprintf(more, sizeof(more), " (and %lld more rejected "
-			    "rows; a dry run lists them)",
-			    (long long)job->rejected - 1);
+			    "rows%s; a dry run lists them)",
+			    (long long)job->rejected - 1, job->gave_up ?
+			    ", reading stopped there" : "");
 			strlcat(err->msg, more, sizeof(err->msg));
 		}
 		spend_err_prefix(err, "nothing imported");
+		return err->code;
+	}
+	if (job->failed && !job->p.dry_run) {
+		store_rollback(job->st);
+		*err = job->err;
 		return err->code;
 	}
 	if (job->p.dry_run) {

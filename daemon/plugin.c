@@ -384,6 +384,15 @@ plugins_host_api(void)
 /* ---- loading ---- */
 
 static struct plugin *
+plugin_find(struct plugins *pl, const char *name)
+{
+	for (struct plugin *p = pl->head; p; p = p->next)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+static struct plugin *
 plugin_new(struct plugins *pl, const char *name, const char *file)
 {
 	struct plugin *p = calloc(1, sizeof(*p));
@@ -542,6 +551,11 @@ load_file(struct plugins *pl, const char *dir, const char *name)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s.so", dir, name);
+	if (plugin_find(pl, name) != NULL) {
+		log_warnx("plugin %s: listed twice in [plugins] load: loaded "
+		    "once", name);
+		return;
+	}
 	p = plugin_new(pl, name, path);
 	if (!name_ok(name)) {
 		refuse(p, "file name: use A-Z a-z 0-9 _ - before .so");
@@ -696,7 +710,14 @@ plugins_add_static(struct spendd *sd, const char *name,
     spend_plugin_init_fn init)
 {
 	struct plugins *pl = registry(sd);
-	struct plugin *p = plugin_new(pl, name, "");
+	struct plugin *p;
+
+	if (plugin_find(pl, name) != NULL) {
+		log_warnx("plugin %s: a plugin of that name is loaded already",
+		    name);
+		return -1;
+	}
+	p = plugin_new(pl, name, "");
 
 	if (!name_ok(name)) {
 		refuse(p, "bad name");

@@ -449,6 +449,40 @@ test_all_or_nothing(void **state)
 	free(text);
 }
 
+/* Many bad rows: the first is reported, reading stops at the limit. */
+static void
+test_too_many_rejects(void **state)
+{
+	struct fx *fx = *state;
+	char *text = calloc(1, 200 * 40);
+	struct tu_reply r;
+	const char *path;
+
+	for (int i = 1; i <= 150; i++) {
+		char line[40];
+
+		snprintf(line, sizeof(line), "2024-04-01|x%d||food|||\n", i);
+		strcat(text, line);
+	}
+	path = write_file(fx, "many-bad.pipe", text);
+	r = import(fx, path, NULL);
+	assert_null(r.result);
+	assert_string_equal(r.err.field, "amount");
+	assert_non_null(strstr(r.err.msg, "line 1:"));
+	assert_non_null(strstr(r.err.msg, "99 more rejected rows, reading "
+	    "stopped there"));
+	r = import(fx, path, "\"dry_run\": true");
+	assert_non_null(r.result);
+	assert_false(json_is_true(json_object_get(r.result, "ok")));
+	assert_int_equal(num(r.result, "rejected"), IMPORT_MAX_REJECTS);
+	assert_int_equal(num(r.result, "rows"), IMPORT_MAX_REJECTS);
+	assert_int_equal(json_array_size(json_object_get(r.result, "errors")),
+	    IMPORT_MAX_ERRORS);
+	json_decref(r.result);
+	assert_int_equal(count(fx), 0);
+	free(text);
+}
+
 static void
 test_dry_run(void **state)
 {
@@ -797,6 +831,7 @@ main(void)
 		T(test_identical_rows),
 		T(test_source_id),
 		T(test_all_or_nothing),
+		T(test_too_many_rejects),
 		T(test_dry_run),
 		T(test_categories),
 		T(test_create_categories),

@@ -154,6 +154,8 @@ test_static_registry(void **state)
 	assert_int_equal(plugins_add_static(sd, "dup", init_dup), 0);
 	assert_int_equal(plugins_add_static(sd, "v9", init_v9), 0);
 	assert_null(plugins_importer(sd, "future", NULL));
+	/* one plugin per name */
+	assert_int_equal(plugins_add_static(sd, "good", init_good), -1);
 	/* registering outside init is refused */
 	assert_int_equal(saved_host->register_importer(saved_self,
 	    &v9_imp), -1);
