@@ -5,14 +5,16 @@
  *
  * the names the csv importer maps by itself, so that an export imports
  * back unchanged. Cells a spreadsheet would run as a formula (starting
- * with = + - @ tab or CR) get a leading ' (and the importer removes it
- * again); the amount column stays a plain number, negative or not.
+ * with = + - @ tab or CR, after any ') get a leading ' that the
+ * importer takes off again (formula_like() in ingest.c); the amount
+ * column stays a plain number, negative or not.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "ingest.h"
 
 #define OUTBUF 16384
 
@@ -73,7 +75,7 @@ out_cell(struct cout *o, const char *s)
 		quote = 1;
 	if (quote)
 		out_mem(o, "\"", 1);
-	if (n > 0 && strchr("=+-@\t\r", s[0]) != NULL)
+	if (formula_like(s))
 		out_mem(o, "'", 1);
 	while ((p = strchr(s, '"')) != NULL) {
 		out_mem(o, s, (size_t)(p - s) + 1);

@@ -706,7 +706,7 @@ csv_import_run(struct spend_plugin *self, struct spend_import *job)
 {
 	struct cimp c;
 	char *buf;
-	size_t have = 0, nl = 0, start = 0;
+	size_t have = 0, start = 0;
 	long n = 1;
 	int rc = -1;
 
@@ -721,13 +721,11 @@ csv_import_run(struct spend_plugin *self, struct spend_import *job)
 		c.host->import_error(job, 0, NULL, "out of memory");
 		return -1;
 	}
-	/* the sample: up to SNIFF_LINES lines, at most one chunk */
-	while (have < CHUNK && nl < SNIFF_LINES &&
-	    (n = c.host->import_read(job, buf + have, CHUNK - have)) > 0) {
-		for (long i = 0; i < n; i++)
-			nl += buf[have + (size_t)i] == '\n';
+	/* the sample: a full chunk (or the whole file), so that what it
+	 * decides does not depend on how the host happens to read */
+	while (have < CHUNK &&
+	    (n = c.host->import_read(job, buf + have, CHUNK - have)) > 0)
 		have += (size_t)n;
-	}
 	if (n < 0)
 		goto out;
 	if (have >= 2 && ((buf[0] == '\xff' && buf[1] == '\xfe') ||

@@ -728,6 +728,14 @@ ingest_free(struct ingest *in)
 
 /* ---- turning a row into a record ---- */
 
+int
+formula_like(const char *s)
+{
+	while (*s == '\'')
+		s++;
+	return *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+}
+
 /* Copy text to dst (room for strlen(s) + 1), cleaned: a spreadsheet
  * neutraliser (the ' our csv exporter puts before = + - @ tab CR) removed,
  * line breaks kept as \n only if keep_nl (else blanks), other control
@@ -736,11 +744,10 @@ static char *
 clean_text(const char *s, char *dst, int keep_nl)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
+	size_t n = 0, start;
 
-	if (p[0] == '\'' && p[1] && strchr("=+-@\t\r", p[1]))
+	if (p[0] == '\'' && formula_like(s + 1))
 		p++;
-	p = skip_blanks(p);
 	for (; *p; p++) {
 		unsigned char c = *p;
 
@@ -752,10 +759,18 @@ clean_text(const char *s, char *dst, int keep_nl)
 			c = (c == '\t' && keep_nl) ? '\t' : ' ';
 		dst[n++] = (char)c;
 	}
-	while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '\t' ||
+	dst[n] = '\0';
+	/* trim, after blanking, so that what comes out cleans to itself */
+	start = (size_t)(skip_blanks((unsigned char *)dst) -
+	    (unsigned char *)dst);
+	while (start < n && dst[start] == '\n')
+		start = (size_t)(skip_blanks((unsigned char *)dst + start + 1) -
+		    (unsigned char *)dst);
+	while (n > start && (dst[n - 1] == ' ' || dst[n - 1] == '\t' ||
 	    dst[n - 1] == '\n'))
 		n--;
-	dst[n] = '\0';
+	memmove(dst, dst + start, n - start);
+	dst[n - start] = '\0';
 	return dst;
 }
 

@@ -137,6 +137,11 @@ int text_utf8(const unsigned char *s, size_t len);
 /* Windows-1252 (a superset of Latin-1) to UTF-8: out needs 3 * len
  * bytes; returns the bytes written (not NUL-terminated). */
 size_t cp1252_to_utf8(const void *in, size_t len, char *out);
+/* 1 if a spreadsheet could run s as a formula once a leading ' is
+ * removed: it is '* followed by = + - @ tab or CR. The csv exporter puts
+ * a ' before such cells and ingest takes one off, which round-trips any
+ * text. */
+int formula_like(const char *s);
 /* 1 if s reads as a date or an amount (for telling data from headers). */
 int looks_date(const char *s);
 int looks_amount(const char *s);

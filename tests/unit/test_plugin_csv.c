@@ -703,6 +703,10 @@ test_round_trip(void **state)
 		    .category = "Travel", .note = "", .payee = "" },
 		{ .date = "2024-01-01", .amount = "0.125", .currency = "BHD",
 		    .category = "X", .note = "tab\tinside", .payee = "+1" },
+		{ .date = "2024-01-02", .amount = "7", .currency = "EUR",
+		    .category = "'=quoted", .note = "'-x", .payee = "'plain" },
+		{ .date = "2024-01-03", .amount = "8", .currency = "EUR",
+		    .category = "'''@x", .note = "''", .payee = "''+" },
 	};
 	size_t n = sizeof(r) / sizeof(r[0]);
 
