@@ -10,11 +10,11 @@
 
 #include <errno.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "spendctl.h"
@@ -113,7 +113,9 @@ static int
 write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		/* no SIGPIPE from the socket; a closed stdout still stops us
+		 * quietly, as `spendctl expense list | head` expects */
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -624,14 +626,28 @@ usage_err(const struct ctl_cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* One line of standard input without its end of line. */
+/* One line of standard input without its end of line; from a terminal,
+ * with a prompt and without echo (it is a password). */
 static int
-read_stdin_line(const char *opt, json_t **out)
+read_stdin_line(const char *opt, const char *prompt, json_t **out)
 {
-	char buf[4096];
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	char buf[4096], *got;
 	size_t n;
 
-	if (fgets(buf, sizeof(buf), stdin) == NULL)
+	if (tty) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		fprintf(stderr, "%s: ", prompt);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	got = fgets(buf, sizeof(buf), stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (got == NULL)
 		return usage_err(NULL, "--%s: nothing on standard input", opt);
 	n = strlen(buf);
 	if (n == sizeof(buf) - 1 && buf[n - 1] != '\n')
@@ -723,7 +739,7 @@ parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 					return usage_err(cmd, "--%s takes no "
 					    "value", o.opt);
 				if (o.kind == '@' &&
-				    (r = read_stdin_line(o.opt, &v)) != 0)
+				    (r = read_stdin_line(o.opt, o.param, &v)) != 0)
 					return r;
 				if (v == NULL)
 					v = const_value(o.cval);
@@ -861,7 +877,6 @@ main(int argc, char **argv)
 	int i, r, nwords;
 
 	setlocale(LC_CTYPE, "");
-	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof(c));
 	c.fd = -1;
 	c.socket = getenv("SPEND_SOCKET");

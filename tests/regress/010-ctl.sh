@@ -40,6 +40,9 @@ check "--help" ctl --help
 check "call currency.list" ctl call currency.list
 is "call prints JSON" "$(jget 'j["items"][0]["code"] != ""' <"$T/out")" "True"
 exits 2 "call with params that are not an object" ctl call daemon.version '[1]'
+check "help without a daemon" "$SPENDCTL" --socket "$T/nothing.sock" help
+like "... still lists the commands" "$(out)" "expense add AMOUNT CATEGORY"
+like "... and says the daemon is not reachable" "$(out)" "not reachable"
 check "--version" ctl --version
 like "--version names the protocol" "$(out)" "protocol 1"
 
@@ -54,11 +57,18 @@ check "user list" ctl user list
 like "user list shows alice" "$(out)" "alice"
 like "user list counts" "$(out)" "2 users"
 is "user list --json count" "$(ctl --json user list | jget 'j["count"]')" 2
+check "a closed stdout ends spendctl quietly" sh -c '"$0" --socket "$1" help | head -1' "$SPENDCTL" "$SOCK"
+is "... nothing on stderr" "$(err)" ""
 exits 1 "user add of a taken name fails" ctl user add alice
 exits 1 "user add with a bad role fails" ctl user add carol --role root
 like "bad role: message names it" "$(err)" 'role "root"'
 exits 1 "user add with a bad time zone fails" ctl user add carol --timezone Mars/Base
 check "user add carol" ctl user add carol
+printf 'correct horse battery staple\n' >"$T/pw"
+check "user add dave --password-stdin" sh -c \
+	'"$0" --socket "$1" --json user add dave --password-stdin <"$2"' "$SPENDCTL" "$SOCK" "$T/pw"
+is "dave has a password" "$(jget 'j["has_password"]' <"$T/out")" True
+is "carol has none" "$(ctl --json user show carol | jget 'j["has_password"]')" False
 check "user rm carol" ctl user rm carol
 like "user rm says what it did" "$(out)" "deleted user carol"
 exits 1 "user show of a removed user fails" ctl user show carol
