@@ -296,15 +296,17 @@ ctl_connect(struct ctl *c, bool quiet)
 		json_t *env = json_array_get(reply, i);
 		json_int_t id = json_integer_value(json_object_get(env, "id"));
 
-		if (json_object_get(env, "error")) {
-			reply_error(env);
-			goto fail;
-		}
 		if (id == c->next_id - 1)
-			v = json_object_get(env, "result");
+			v = env;
 		else if (id == c->next_id)
-			d = json_object_get(env, "result");
+			d = env;
 	}
+	/* the version first: another protocol explains any other error */
+	if (json_object_get(v, "error")) {
+		reply_error(v);
+		goto fail;
+	}
+	v = json_object_get(v, "result");
 	if (!json_is_object(v) || !json_is_integer(json_object_get(v,
 	    "protocol"))) {
 		ctl_err("spendd did not say its protocol version");
@@ -319,8 +321,13 @@ ctl_connect(struct ctl *c, bool quiet)
 		    (long long)proto, SPEND_VERSION, SPEND_PROTOCOL);
 		goto fail;
 	}
+	if (json_object_get(d, "error")) {
+		reply_error(d);
+		goto fail;
+	}
 	c->version = json_incref(v);
-	c->methods = json_incref(json_object_get(d, "methods"));
+	c->methods = json_incref(json_object_get(json_object_get(d, "result"),
+	    "methods"));
 	json_decref(batch);
 	json_decref(reply);
 	return 0;

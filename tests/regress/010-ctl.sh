@@ -213,9 +213,13 @@ c, _ = s.accept()
 f = c.makefile("rwb")
 reqs = json.loads(f.readline())
 out = []
-for r in reqs:
-    res = {"version": "9.9", "protocol": proto, "methods": []}
-    out.append({"jsonrpc": "2.0", "id": r["id"], "result": res})
+for r in reqs:	# a future spendd that renamed rpc.describe
+    if r["method"] == "daemon.version":
+        out.append({"jsonrpc": "2.0", "id": r["id"],
+                    "result": {"version": "9.9", "protocol": proto}})
+    else:
+        out.append({"jsonrpc": "2.0", "id": r["id"], "error":
+                    {"code": -32601, "message": "no such method"}})
 f.write((json.dumps(out) + "\n").encode()); f.flush()
 c.close()
 PY
