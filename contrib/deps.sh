@@ -27,7 +27,8 @@ missing=$(echo $missing)
 js_deps() {
 	[ "${1:-}" = "--build-only" ] && return 0
 	js=$(dirname "$0")/../tests/js
-	[ -d "$js/node_modules/jose" ] && return 0
+	[ -d "$js/node_modules/jose" ] &&
+		[ -d "$js/node_modules/playwright-core" ] && return 0
 	command -v npm >/dev/null 2>&1 || return 0
 	echo "deps.sh: npm install --prefix tests/js" >&2
 	npm install --prefix "$js" --no-audit --no-fund >&2 ||
