@@ -2,6 +2,10 @@
 #ifndef SPEND_SCHED_H
 #define SPEND_SCHED_H
 
+/* With -Idaemon this file also answers <sched.h> (pthread.h includes
+ * it): hand that on to the system's. */
+#include_next <sched.h>
+
 struct spendd;
 
 /* Run fn(sd) every `seconds`, first after `first` seconds. Jobs must be
