@@ -2,7 +2,7 @@
 // first account, add, edit, delete and filter expenses, categories, sign out.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
 // Usage: node tests/browser/webui.mjs BASE_URL SHOT_DIR
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -269,6 +269,26 @@ try {
     return page.getByRole('button', { name: /Load more/ }).isHidden();
   });
   ok(await page.locator('#me-badge').isVisible(), 'reload keeps the session (refresh cookie)');
+
+  // ---- downloads of the month (GET /api/v1/exports/{format})
+  await step('CSV and PDF downloads of the month', async () => {
+    const links = page.locator('p.exports a');
+    await links.first().waitFor();
+    const names = await links.allInnerTexts();
+    ok(names.includes('CSV') && names.includes('PDF'), 'CSV and PDF offered', names.join(' '));
+    for (const fmt of ['CSV', 'PDF']) {
+      const [dl] = await Promise.all([page.waitForEvent('download'),
+        links.filter({ hasText: new RegExp(`^${fmt}$`) }).click()]);
+      const file = join(SHOTS, dl.suggestedFilename());
+      await dl.saveAs(file);
+      const data = readFileSync(file);
+      const month = todayIso.slice(0, 7);
+      ok(dl.suggestedFilename().includes(month), `${fmt} file named for the month`, dl.suggestedFilename());
+      if (fmt === 'CSV') ok(/Ramen Ya/.test(data.toString()) && /1000/.test(data.toString()), 'CSV holds the expenses');
+      else ok(data.subarray(0, 5).toString() === '%PDF-', 'PDF is a PDF');
+    }
+    return true;
+  });
 
   // ---- live updates (GET /api/v1/events) and an expired access token
   await step('a change made elsewhere appears without a reload', async () => {

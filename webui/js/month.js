@@ -103,7 +103,9 @@ export function renderMonth(main, params) {
       exportsBox.append('Download this month: ');
       features.exports.forEach((f, i) => {
         if (i) exportsBox.append(' · ');
-        const a = h('a', { href: '#', dataset: { format: f } }, f.toUpperCase());
+        const label = f.length <= 4 ? f.toUpperCase() : f[0].toUpperCase() + f.slice(1);
+        const a = h('a', { href: '#', dataset: { format: f },
+          'aria-label': `Download ${monthLabel(st.month)} as ${label}` }, label);
         a.addEventListener('click', (ev) => { ev.preventDefault(); download(f); });
         exportsBox.append(a);
       });
