@@ -90,6 +90,8 @@ printf '%-34s %10s %10s %10s\n' "" "req/s" "p50" "p99"
 wrk_run api "GET /api/v1/expenses?limit=50" -t2 -c"$C" -d"${D}s" \
     -H "Authorization: Bearer $TOKEN" "$U/api/v1/expenses?limit=50"
 wrk_run static "GET /page.json (static)" -t2 -c"$C" -d"${D}s" "$U/page.json"
+wrk_run me "GET /api/v1/me (auth only)" -t2 -c"$C" -d"${D}s" \
+    -H "Authorization: Bearer $TOKEN" "$U/api/v1/me"
 
 # login storm: a second wrk posting logins the whole time
 cat >"$T/login.lua" <<'LUA'
