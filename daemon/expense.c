@@ -159,8 +159,14 @@ expense_from_json(struct store *st, const struct user *u, json_t *f,
 	    (is_add && (jcat = json_object_get(f, "category_id")) != NULL) ||
 	    is_add) {
 		struct category cat;
-		json_t *q = json_object();
+		json_t *q;
 
+		/* checked here, or the lookup would blame its own "id" */
+		if (json_is_integer(jcat) && json_integer_value(jcat) < 1)
+			return spend_errf(err, SPEND_EINVAL, "category",
+			    "category %lld: not a category id",
+			    (long long)json_integer_value(jcat));
+		q = json_object();
 		if (json_is_integer(jcat))
 			json_object_set(q, "id", jcat);
 		else if (jcat)
@@ -346,9 +352,14 @@ expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 		    "to (%s) is before from (%s)", f->to, f->from);
 	if (json_object_get(p, "category")) {
 		struct category cat;
-		json_t *q = json_object();
+		json_t *q;
 		json_t *jc = json_object_get(p, "category");
 
+		if (json_is_integer(jc) && json_integer_value(jc) < 1)
+			return spend_errf(err, SPEND_EINVAL, "category",
+			    "category %lld: not a category id",
+			    (long long)json_integer_value(jc));
+		q = json_object();
 		json_object_set(q, json_is_integer(jc) ? "id" : "category", jc);
 		r = category_lookup(st, uid, q, "category", &cat, err);
 		json_decref(q);

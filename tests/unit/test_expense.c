@@ -241,6 +241,10 @@ test_validation(void **state)
 	TU_FAILS(sd, "alice", "expense.add", "{\"amount\":\"1\","
 	    "\"category\":true}", SPEND_EINVAL, "category", "string");
 	TU_FAILS(sd, "alice", "expense.add", "{\"amount\":\"1\","
+	    "\"category\":0}", SPEND_EINVAL, "category", "not a category id");
+	TU_FAILS(sd, "alice", "expense.add", "{\"amount\":\"1\","
+	    "\"category\":-3}", SPEND_EINVAL, "category", "not a category id");
+	TU_FAILS(sd, "alice", "expense.add", "{\"amount\":\"1\","
 	    "\"category\":\"food\",\"note\":\"bell\\u0007\"}", SPEND_EINVAL,
 	    "note", "control characters");
 	TU_FAILS(sd, "alice", "expense.add", "{\"amount\":\"1\","
@@ -383,6 +387,12 @@ test_get_edit_delete(void **state)
 	TU_FAILS(sd, "alice", "expense.edit", p, SPEND_EINVAL, "amount", "zero");
 	snprintf(p, sizeof(p), "{\"id\":%lld,\"date\":\"2024-02-30\"}", id);
 	TU_FAILS(sd, "alice", "expense.edit", p, SPEND_EINVAL, "date", "date");
+	snprintf(p, sizeof(p), "{\"id\":%lld,\"category\":0}", id);
+	TU_FAILS(sd, "alice", "expense.edit", p, SPEND_EINVAL, "category",
+	    "not a category id");
+	snprintf(p, sizeof(p), "{\"id\":%lld,\"category\":\"nope\"}", id);
+	TU_FAILS(sd, "alice", "expense.edit", p, SPEND_ENOTFOUND, "category",
+	    "nope");
 	snprintf(p, sizeof(p), "{\"id\":%lld,\"bogus\":1}", id);
 	TU_FAILS(sd, "alice", "expense.edit", p, SPEND_EINVAL, "bogus",
 	    "unknown");
@@ -564,6 +574,10 @@ test_list_filters(void **state)
 	assert_int_equal(count_of(sd, p), 1);
 	TU_FAILS(sd, "alice", "expense.list", "{\"category\":\"nope\"}",
 	    SPEND_ENOTFOUND, "category", "nope");
+	TU_FAILS(sd, "alice", "expense.list", "{\"category\":0}",
+	    SPEND_EINVAL, "category", "not a category id");
+	TU_FAILS(sd, "alice", "expense.list", "{\"category\":987654}",
+	    SPEND_ENOTFOUND, "category", "no such category");
 
 	/* search: note or payee, any case, LIKE metacharacters literal */
 	assert_int_equal(count_of(sd, "{\"search\":\"bakery\"}"), 2);
