@@ -51,7 +51,7 @@ fi
 start_spendd $CHEAP -o "plugins.dir=$P" -o http.max_import=2k || exit 1
 check "user" sh -c "echo 'correct horse battery' | '$SPENDCTL' --socket \
     '$SOCK' user add alice --currency EUR --password-stdin"
-TOKEN=$(login alice 'correct horse battery')
+login alice 'correct horse battery'	# sets TOKEN
 like "logged in" "$TOKEN" "."
 
 printf '2024-03-01 12.50 food Market\n2024-03-02 3 transport Bus\n' \
