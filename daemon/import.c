@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "events.h"
 #include "handlers.h"
 #include "import.h"
 #include "jsonp.h"
@@ -838,9 +839,15 @@ job_done(void *arg)
 		    "skipped", job->vt->name, job->p.path, job->user.name,
 		    job->p.dry_run ? " (dry run)" : "", (long long)job->rows,
 		    (long long)job->added, (long long)job->skipped);
-		if (!job->p.dry_run)
+		if (!job->p.dry_run) {
+			/* live clients refresh: the dispatcher publishes only
+			 * the writes it commits itself */
+			if (job->added > 0)
+				events_publish(job->sd, job->user.id,
+				    "import.run", job->result);
 			plugins_notify(job->sd, SPEND_EVENT_IMPORT_DONE,
 			    job->user.name, job->result);
+		}
 		job->done(job->result, NULL, job->arg);
 	} else {
 		log_info("import: %s for %s failed: %s", job->p.path,

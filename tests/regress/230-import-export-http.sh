@@ -61,6 +61,10 @@ up() { # query [curl args]: POST the file in $UP
 	as "$TOKEN" POST "/api/v1/imports$_q" --data-binary "@$UP" \
 	    -H "Content-Type: application/octet-stream" "$@"
 }
+# live clients hear of imports (the stream ends when spendd stops)
+curl -s -N --max-time 60 -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$HTTP_PORT/api/v1/events" >"$T/sse" 2>/dev/null &
+i=0; while [ ! -s "$T/sse" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 UP=$T/march.simple
 up "?filename=march.simple&dry_run=true"
 expect "dry run upload" 200
@@ -71,6 +75,9 @@ up "?filename=march.simple"
 expect "upload imports" 200
 is "two added" "$(jb "[j['added'], j['skipped'], j['format']]")" \
     '[2, 0, "simple"]'
+i=0; while ! grep -q import.run "$T/sse" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+like "an import shows up on the event stream" "$(cat "$T/sse")" "event: import.run"
+is "once: not for the dry run" "$(grep -c 'event: import.run' "$T/sse")" 1
 up "?filename=march.simple"
 is "the same upload again adds nothing" "$(jb "[j['added'], j['skipped']]")" \
     '[0, 2]'
