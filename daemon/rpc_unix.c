@@ -208,6 +208,7 @@ rpc_unix_start(struct spendd *sd)
 {
 	struct rpc_unix *ru;
 	struct sockaddr_un sun;
+	char tmp[sizeof(sun.sun_path)];
 	mode_t old;
 
 	if ((ru = calloc(1, sizeof(*ru))) == NULL)
@@ -225,9 +226,16 @@ rpc_unix_start(struct spendd *sd)
 		return -1;
 	}
 	unlink(ru->path);
+	/* Bind under a temporary name and rename once listening: whoever
+	 * waits for the socket to appear then finds it accepting (between
+	 * bind and listen a connect is refused). */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", ru->path) >=
+	    sizeof(tmp))
+		strlcpy(tmp, ru->path, sizeof(tmp));
+	unlink(tmp);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, ru->path, sizeof(sun.sun_path));
+	strlcpy(sun.sun_path, tmp, sizeof(sun.sun_path));
 	old = umask(0117);	/* socket 0660 */
 	ru->lis = evconnlistener_new_bind(sd->base, on_accept, ru,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 64,
@@ -235,6 +243,13 @@ rpc_unix_start(struct spendd *sd)
 	umask(old);
 	if (ru->lis == NULL) {
 		log_warn("unix: cannot listen on %s", ru->path);
+		free(ru);
+		return -1;
+	}
+	if (strcmp(tmp, ru->path) != 0 && rename(tmp, ru->path) < 0) {
+		log_warn("unix: cannot rename %s to %s", tmp, ru->path);
+		evconnlistener_free(ru->lis);
+		unlink(tmp);
 		free(ru);
 		return -1;
 	}
