@@ -445,6 +445,9 @@ record_expense(struct spend_import *job, const struct spend_record *rec,
 		    "amount is missing");
 	if (rec->ntags > 0 && rec->tags == NULL)
 		return spend_errf(err, SPEND_EINVAL, "tags", "tags missing");
+	if (rec->ntags > TAGS_MAX)
+		return spend_errf(err, SPEND_EINVAL, "tags", "at most %d tags",
+		    TAGS_MAX);
 	if ((r = resolve_category(job, rec->category, &cat, err)) < 0)
 		return r;
 	o = json_object();
