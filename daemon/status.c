@@ -55,10 +55,11 @@ h_rpc_describe(struct rpc_call *c, json_t *p, json_t **res,
 	static const char *roles[] = { "public", "user", "admin" };
 	size_t n;
 	const struct rpc_method *m = rpc_methods(&n);
-	json_t *arr = json_array();
+	json_t *arr;
 
 	if (jp_only(p, none, err) < 0)
 		return SPEND_EINVAL;
+	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = jp_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
 		    "name", m[i].name, "role", roles[m[i].role],
@@ -80,10 +81,11 @@ h_currency_list(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	const struct currency *cur;
-	json_t *arr = json_array();
+	json_t *arr;
 
 	if (jp_only(p, none, err) < 0)
 		return SPEND_EINVAL;
+	arr = json_array();
 	for (size_t i = 0; (cur = money_currency_at(i)) != NULL; i++)
 		json_array_append_new(arr, jp_pack("{s:s, s:i, s:s}", "code",
 		    cur->code, "decimals", cur->exponent, "name", cur->name));

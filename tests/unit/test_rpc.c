@@ -286,6 +286,15 @@ test_describe(void **state)
 		assert_non_null(json_object_get(o, "route"));
 	}
 	json_decref(r);
+	/* refused params leave nothing allocated (the ASan run checks) */
+	assert_int_equal(tu_call(sd, NULL, "rpc.describe", "{\"x\":1}", NULL),
+	    SPEND_EINVAL);
+	assert_int_equal(tu_call(sd, NULL, "currency.list", "{\"x\":1}", NULL),
+	    SPEND_EINVAL);
+	assert_int_equal(tu_call(sd, NULL, "daemon.status", "{\"x\":1}", NULL),
+	    SPEND_EINVAL);
+	assert_int_equal(tu_call(sd, NULL, "user.list", "{\"x\":1}", NULL),
+	    SPEND_EINVAL);
 	r = tu_ok(sd, NULL, "daemon.version", "{}");
 	assert_string_equal(json_string_value(json_object_get(r, "version")),
 	    SPEND_VERSION);
