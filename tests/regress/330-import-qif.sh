@@ -1,0 +1,40 @@
+#!/bin/sh
+# qif importer end to end: a Quicken export with account and category
+# lists, !Type:Bank, the date variants (1/ 2'24, 01/05/2024, 2024-01-15),
+# a transfer (skipped), splits (summed when T is missing), categories with
+# classes; re-import adds nothing; a UK file with date_format.
+. "$(dirname "$0")/lib.sh"
+
+D=$TOP/tests/data
+if [ ! -f "$PLUGIN_DIR/qif.so" ]; then
+	echo "# no $PLUGIN_DIR/qif.so: build the plugins first"
+	done_testing
+fi
+start_spendd || exit 1
+ctl user add alice --currency USD >/dev/null || not_ok "user"
+sum() { rpc expense.list "{\"user\":\"alice\"}" | jget "j['result']['sum'].get('$1','0')"; }
+field() {
+	rpc expense.list "{\"user\":\"alice\",\"search\":\"$1\"}" |
+	    jget "j['result']['items'][0]['$2']"
+}
+
+check "sample.qif" ctl --user alice import "$D/sample.qif" --category misc \
+    --create-categories
+like "4 expenses" "$(cat "$T/out")" "4 rows, 4 added"
+like "categories from L, without the class" "$(cat "$T/out")" \
+    "Food:Bread, Housing"
+is "sum: no salary, no transfer" "$(sum USD)" "1294.99"
+is "1/ 2'24" "$(field croissants date)" "2024-01-02"
+is "M is the note" "$(field Bakery note)" "croissants, two"
+is "P is the payee" "$(field croissants payee)" "Bakery Müller"
+is "splits summed" "$(field Supermarket amount)" "42.50"
+is "--Split-- takes the default" "$(field Hardware category)" "misc"
+check "again" ctl --user alice import "$D/sample.qif" --category misc
+like "adds nothing" "$(cat "$T/out")" "0 added, 4 skipped"
+
+printf '!Type:CCard\r\nD02/03/2024\r\nT-9.99\r\nPNetflix\r\n^\r\n' >"$T/uk.qif"
+check "UK order by option" ctl --user alice import "$T/uk.qif" \
+    --category misc --option date_format=DD/MM/YYYY
+is "2 March" "$(field Netflix date)" "2024-03-02"
+
+done_testing
