@@ -56,7 +56,8 @@ st_error(struct store *st, struct spend_err *err, const char *what)
 		    sqlite3_errmsg(st->db));
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		return spend_errf(err, SPEND_EBUSY, "",
-		    "%s: the database is busy, try again", what);
+		    "%s: the database is busy (an import may be running), try "
+		    "again", what);
 	log_warnx("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
 	return spend_errf(err, SPEND_ESTORE, "", "%s: database error: %s", what,
 	    sqlite3_errmsg(st->db));
@@ -197,12 +198,14 @@ store_open(const char *path, int flags, struct store **out,
 		return SPEND_ESTORE;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, (flags & STORE_LOOP) ? STORE_LOOP_BUSY_MS :
+	    5000);
 	if (st_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
 	    "PRAGMA cache_size = -16000", err) < 0 ||
-	    quick_check(st, err) < 0 ||
-	    (!(flags & STORE_READONLY) && migrate(st, err) < 0)) {
+	    (!(flags & STORE_SECONDARY) && quick_check(st, err) < 0) ||
+	    (!(flags & (STORE_READONLY | STORE_SECONDARY)) &&
+	    migrate(st, err) < 0)) {
 		spend_err_prefix(err, "%s", path);
 		store_close(st);
 		return err ? err->code : SPEND_ESTORE;
@@ -216,6 +219,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	st_totals_free(st);
 	for (int i = 0; i < STMT_CACHE; i++) {
 		sqlite3_finalize(st->cache[i].stmt);
 		free(st->cache[i].sql);

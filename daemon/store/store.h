@@ -19,6 +19,7 @@
 
 struct store;
 
+#define STORE_LOOP_BUSY_MS 200
 #define STORE_SCHEMA_VERSION 1
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
@@ -34,6 +35,13 @@ struct store;
 enum store_flags {
 	STORE_CREATE = 1,	/* create the file if missing */
 	STORE_READONLY = 2,
+	/* Another connection to a database already opened (and migrated and
+	 * checked) by the daemon: a worker's. Waits up to 5 s for locks. */
+	STORE_SECONDARY = 4,
+	/* The event loop's connection: waits at most STORE_LOOP_BUSY_MS for
+	 * the write lock, so a long import on a worker cannot stall the loop;
+	 * a write that still finds it busy fails with SPEND_EBUSY. */
+	STORE_LOOP = 8,
 };
 
 /* Open (and migrate, and quick_check) the database at path. A database

@@ -1,5 +1,6 @@
 /* expenses table: writes, filtered keyset lists, totals */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
@@ -367,37 +368,157 @@ store_expense_list(struct store *st, int64_t uid,
 	return r;
 }
 
+/*
+ * Totals of a filtered set are the same for every page of a listing, and
+ * at 100k rows they cost tens of milliseconds: keep recent ones, keyed by
+ * the query and its bindings, valid while nothing was written since —
+ * PRAGMA data_version moves when another connection commits, and the
+ * connection's own change counter when this one writes.
+ */
+#define TOTALS_CACHE 32
+#define TOTALS_CURRENCIES 8	/* larger results are not cached */
+
+struct totals_entry {
+	char *key;
+	int64_t data_version, changes;
+	uint64_t last_use;
+	int n;
+	struct expense_total t[TOTALS_CURRENCIES];
+};
+
+struct totals_cache {
+	struct totals_entry e[TOTALS_CACHE];
+	uint64_t tick;
+};
+
+void
+st_totals_free(struct store *st)
+{
+	if (st->totals == NULL)
+		return;
+	for (int i = 0; i < TOTALS_CACHE; i++)
+		free(st->totals->e[i].key);
+	free(st->totals);
+	st->totals = NULL;
+}
+
+/* The query text and its bound values, as one string. */
+static char *
+totals_key(const struct query *q)
+{
+	size_t len = strlen(q->sql) + 1;
+	char *k, num[24];
+
+	for (int i = 0; i < q->n; i++)
+		len += (q->b[i].is_text ? strlen(q->b[i].text) : 20) + 2;
+	if ((k = malloc(len)) == NULL)
+		return NULL;
+	strlcpy(k, q->sql, len);
+	for (int i = 0; i < q->n; i++) {
+		strlcat(k, "\x1f", len);
+		if (q->b[i].is_text)
+			strlcat(k, q->b[i].text, len);
+		else {
+			snprintf(num, sizeof(num), "%lld", (long long)q->b[i].num);
+			strlcat(k, num, len);
+		}
+	}
+	return k;
+}
+
+/* The database's write stamp, or -1 if it cannot be read. */
+static int64_t
+data_version(struct store *st)
+{
+	sqlite3_stmt *s = st_prepare(st, "PRAGMA data_version", NULL);
+	int64_t v = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
+}
+
 int
 store_expense_totals(struct store *st, int64_t uid,
     const struct expense_filter *f,
     int (*cb)(void *, const struct expense_total *), void *arg,
     struct spend_err *err)
 {
+	struct totals_entry *hit = NULL, *victim = NULL, fresh;
 	struct query q;
 	sqlite3_stmt *s;
 	struct expense_total t;
+	int64_t dv, ch;
+	char *key;
 	int rc, r = 0;
 
 	memset(&q, 0, sizeof(q));
 	q_add(&q, "SELECT e.currency, count(*), sum(e.amount) FROM expenses e");
 	build_where(&q, uid, f, false);
 	q_add(&q, " GROUP BY e.currency ORDER BY e.currency");
-	if ((s = q_prepare(st, &q, err)) == NULL)
+
+	if (st->totals == NULL)
+		st->totals = calloc(1, sizeof(*st->totals));
+	key = st->totals ? totals_key(&q) : NULL;
+	dv = data_version(st);
+	ch = (int64_t)sqlite3_total_changes64(st->db);
+	if (key && dv >= 0) {
+		for (int i = 0; i < TOTALS_CACHE; i++) {
+			struct totals_entry *e = &st->totals->e[i];
+
+			if (e->key && strcmp(e->key, key) == 0) {
+				hit = e;
+				break;
+			}
+			if (victim == NULL || e->last_use < victim->last_use)
+				victim = e;
+		}
+		if (hit && hit->data_version == dv && hit->changes == ch) {
+			free(key);
+			hit->last_use = ++st->totals->tick;
+			for (int i = 0; i < hit->n && r == 0; i++)
+				r = cb(arg, &hit->t[i]);
+			return r;
+		}
+	}
+
+	memset(&fresh, 0, sizeof(fresh));
+	if ((s = q_prepare(st, &q, err)) == NULL) {
+		free(key);
 		return SPEND_ESTORE;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		st_col_text(s, 0, t.currency, sizeof(t.currency));
 		t.count = sqlite3_column_int64(s, 1);
 		t.sum = sqlite3_column_int64(s, 2);
+		if (fresh.n < TOTALS_CURRENCIES)
+			fresh.t[fresh.n] = t;
+		fresh.n++;
 		if ((r = cb(arg, &t)) != 0)
 			break;
 	}
 	sqlite3_reset(s);
 	if (r == 0 && rc != SQLITE_DONE) {
+		free(key);
 		if (strstr(sqlite3_errmsg(st->db), "overflow"))
 			return spend_errf(err, SPEND_EINVAL, "",
 			    "the sum of these expenses overflows");
 		return st_error(st, err, "expense totals");
 	}
+	if (r == 0 && key && dv >= 0 && fresh.n <= TOTALS_CURRENCIES) {
+		struct totals_entry *e = hit ? hit : victim;
+
+		free(e->key);
+		*e = fresh;
+		e->key = key;
+		e->data_version = dv;
+		e->changes = ch;
+		e->last_use = ++st->totals->tick;
+		key = NULL;
+	}
+	free(key);
 	return r;
 }
 

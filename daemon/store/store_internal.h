@@ -17,7 +17,11 @@ struct store {
 		uint64_t last_use;
 	} cache[STMT_CACHE];
 	uint64_t tick;
+	struct totals_cache *totals;	/* store_expense.c */
 };
+
+/* Free the expense totals cache (store_close). */
+void st_totals_free(struct store *st);
 
 /* A prepared statement for sql, from the connection's cache (prepared on
  * first use). Reset and cleared before it is returned; do not finalize. */

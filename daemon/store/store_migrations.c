@@ -61,6 +61,10 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  updated_at TEXT NOT NULL) STRICT;"
 	"CREATE INDEX expenses_user_date ON expenses(user_id, deleted, date, id);"
 	"CREATE INDEX expenses_user_cat_date ON expenses(user_id, category_id, date);"
+	/* covers count/sum of filtered lists and report totals without
+	 * touching the table rows */
+	"CREATE INDEX expenses_user_totals ON expenses(user_id, deleted, date,"
+	"  currency, amount, amount_e4, category_id);"
 	"CREATE UNIQUE INDEX expenses_import_key ON expenses(user_id, import_key)"
 	"  WHERE import_key IS NOT NULL;"
 	"CREATE TABLE idempotency_keys("
