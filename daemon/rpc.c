@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "handlers.h"
 #include "jsonp.h"
 #include "log.h"
@@ -432,6 +433,8 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		tx = false;
 		goto fail;
 	}
+	if ((c->m->flags & RPC_WRITE) && c->uid)
+		events_publish(sd, c->uid, c->m->name, result);
 	call_finish(c, result, NULL);
 	json_decref(result);
 	return;
