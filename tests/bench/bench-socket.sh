@@ -93,5 +93,5 @@ awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v tq="$t_sqlit
 		split(rows[i], f, " ")
 		printf "%-38s %10.2f %10.2f\n", name[f[1]], f[2], f[3]
 	}
-	printf "\nEvery list reply also carries the count and per-currency sum of the whole\nfiltered set, so each page aggregates every matching row.\n"
+	printf "\nEvery list reply also carries the count and per-currency sum of the whole\nfiltered set: the first page of a filter aggregates every matching row\n(the p99), later pages reuse it until the data changes.\n"
 }'

@@ -1,0 +1,105 @@
+#!/bin/sh
+# Import a BENCH_IMPORT_ROWS (1M) row bank-style CSV through spendctl import
+# (csv plugin, worker thread, one all-or-nothing transaction): rows/s and
+# spendd's peak RSS, beside sqlite3's own .import of the same file into a
+# plain table. Then the totals of the imported set: Spend's expense.list
+# against hledger and ledger balancing the same data exported as a journal
+# (BENCH_LEDGER_ROWS of it, 100k: the peers are much slower).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${B:-build}
+SPENDD=${SPENDD:-$(pwd)/spendd}
+SPENDCTL=${SPENDCTL:-$(pwd)/spendctl}
+PLUGIN_DIR=${PLUGIN_DIR:-$(pwd)/$B/plugins}
+N=${BENCH_IMPORT_ROWS:-1000000}
+NL=${BENCH_LEDGER_ROWS:-100000}
+T=$(mktemp -d "${TMPDIR:-/tmp}/spend-bench-import.XXXXXX")
+SOCK=$T/data/spendd.sock
+PID=""
+
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+ctl() { "$SPENDCTL" --socket "$SOCK" "$@"; }
+
+# Rows like a bank export: quoted notes with commas, a few payees, categories.
+gen() { # rows file
+	awk -v n="$1" 'BEGIN {
+		srand(42)
+		split("food transport bills shopping health travel entertainment other", cat, " ")
+		split("Carrefour|SNCF|EDF|Amazon|Pharmacie|Air France|Cinema|La Poste", pay, "|")
+		print "Date,Amount,Currency,Category,Payee,Note"
+		for (i = 0; i < n; i++) {
+			d = 1 + i % 28; m = 1 + int(i / 28) % 12; y = 2000 + int(i / 336) % 26
+			c = 1 + int(rand() * 8)
+			printf "%04d-%02d-%02d,%d.%02d,EUR,%s,%s,\"row %d, %s\"\n", y, m, d,
+			    int(rand() * 200), int(rand() * 100), cat[c], pay[c], i, cat[c]
+		}
+	}' >"$2"
+}
+
+for tool in sqlite3 awk; do
+	command -v $tool >/dev/null || { echo "bench-import: needs $tool"; exit 1; }
+done
+mkdir -p "$T/data"
+echo "generating $N rows..."
+gen "$N" "$T/rows.csv"
+"$SPENDD" -f --data-dir "$T/data" -o http.listen= -o "plugins.dir=$PLUGIN_DIR" \
+	>"$T/spendd.log" 2>&1 &
+PID=$!
+i=0; while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+[ -S "$SOCK" ] || { echo "bench-import: spendd did not start"; cat "$T/spendd.log"; exit 1; }
+ctl user add bench >/dev/null || exit 1
+rss_start=$(awk '/VmHWM/ { print $2 }' /proc/$PID/status)
+
+t0=$(now)
+ctl --user bench import "$T/rows.csv" --format csv >"$T/import.out" 2>&1 ||
+	{ echo "bench-import: import failed:"; cat "$T/import.out"; exit 1; }
+t1=$(now)
+t_spend=$(secs "$t0" "$t1")
+rss_peak=$(awk '/VmHWM/ { print $2 }' /proc/$PID/status)
+got=$(ctl --user bench --json expense list --limit 1 | sed -n 's/.*"count": \([0-9]*\).*/\1/p')
+[ "$got" = "$N" ] || { echo "bench-import: spendd holds $got rows, not $N"; cat "$T/import.out"; exit 1; }
+
+t0=$(now)
+sqlite3 "$T/plain.db" "PRAGMA journal_mode=WAL;" \
+	"CREATE TABLE expenses(date TEXT, amount TEXT, currency TEXT, category TEXT, payee TEXT, note TEXT);" \
+	".import --csv --skip 1 $T/rows.csv expenses" >/dev/null || exit 1
+t1=$(now)
+t_sqlite=$(secs "$t0" "$t1")
+file_mb=$(du -m "$T/rows.csv" | cut -f1)
+
+# Totals: the first (uncached) expense.list over a year of the data,
+# against hledger and ledger balancing the same rows from a journal.
+ctl --user bench export --format ledger --from 2000-01-01 --to 2000-12-31 \
+	-o "$T/year.journal" >/dev/null 2>&1
+ctl user add peer >/dev/null
+head -n $((NL + 1)) "$T/rows.csv" >"$T/part.csv"
+ctl --user peer import "$T/part.csv" --format csv >/dev/null || exit 1
+ctl --user peer export --format ledger -o "$T/part.journal" >/dev/null || exit 1
+t0=$(now); ctl --user peer --json expense list --limit 1 >"$T/spend.sum"; t1=$(now)
+t_sum=$(secs "$t0" "$t1")
+t_hl=""; t_led=""
+if command -v hledger >/dev/null; then
+	t0=$(now); hledger -f "$T/part.journal" bal >/dev/null 2>&1 && t1=$(now) && t_hl=$(secs "$t0" "$t1")
+fi
+if command -v ledger >/dev/null; then
+	t0=$(now); ledger -f "$T/part.journal" bal >/dev/null 2>&1 && t1=$(now) && t_led=$(secs "$t0" "$t1")
+fi
+
+awk -v n="$N" -v ts="$t_spend" -v tq="$t_sqlite" -v r0="$rss_start" -v r1="$rss_peak" \
+    -v mb="$file_mb" -v nl="$NL" -v tsum="$t_sum" -v thl="$t_hl" -v tled="$t_led" 'BEGIN {
+	printf "\nimport of a %d-row CSV (%d MB)\n\n", n, mb
+	printf "%-44s %9s %10s %10s\n", "", "seconds", "rows/s", "x sqlite3"
+	printf "%-44s %9.2f %10.0f %10.1f\n", "spendctl import (validated, de-duplicated)", ts, n / ts, ts / tq
+	printf "%-44s %9.2f %10.0f %10.1f\n", "sqlite3 .import into a plain table", tq, n / tq, 1
+	printf "\nspendd peak RSS: %.1f MB before the import, %.1f MB after (file: %d MB)\n", r0 / 1024, r1 / 1024, mb
+	printf "\ntotals of %d rows (count and sum per currency)\n\n", nl
+	printf "%-44s %9s %10s\n", "", "seconds", "x spendd"
+	printf "%-44s %9.3f %10.1f\n", "spendctl expense list (first, uncached)", tsum, 1
+	if (thl != "") printf "%-44s %9.3f %10.1f\n", "hledger -f journal bal", thl, thl / tsum
+	if (tled != "") printf "%-44s %9.3f %10.1f\n", "ledger -f journal bal", tled, tled / tsum
+}'
