@@ -386,6 +386,7 @@ amount_norm(const char *s, int dsep, char *out, size_t outlen, char code[4],
 	char num[40], c4[4];
 	size_t n, nlen = 0, run = 0, nruns = 0;
 	int neg = 0, sign = 0, paren = 0, seen_dsep = 0, groups = 0;
+	int bad_group;
 	size_t gchar_len = 0;
 	unsigned char gchar[3] = { 0 };
 
@@ -464,11 +465,8 @@ amount_norm(const char *s, int dsep, char *out, size_t outlen, char code[4],
 		}
 		break;
 	}
-	if (groups && !seen_dsep && run != 3)
-		return bad(why, *p == '.' || *p == ',' ? "more than one "
-		    "decimal separator" : "digit grouping must come in threes "
-		    "(is the decimal separator right? see the decimal_comma "
-		    "option)");
+	/* judged after the suffix: "12,5x" is not a number at all */
+	bad_group = groups && !seen_dsep && run != 3;
 	/* suffix: blanks, a currency, ")", a trailing minus */
 	for (;;) {
 		if ((n = blank_len(p)) > 0)
@@ -493,6 +491,9 @@ amount_norm(const char *s, int dsep, char *out, size_t outlen, char code[4],
 			    "bad grouping (see the decimal_comma option)");
 		return bad(why, "not a number");
 	}
+	if (bad_group)
+		return bad(why, "digit grouping must come in threes (is the "
+		    "decimal separator right? see the decimal_comma option)");
 	if (paren == 1)
 		return bad(why, "unbalanced parenthesis");
 	if (paren == 2) {

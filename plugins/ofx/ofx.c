@@ -50,7 +50,7 @@ static pthread_mutex_t ofx_lock = PTHREAD_MUTEX_INITIALIZER;
 struct raw {
 	FILE *fp;
 	size_t line;
-	int seen_ofx;
+	int seen_ofx, seen_end;	/* <OFX>, </OFX> */
 	char curdef[8], acctid[VAL_MAX];
 };
 
@@ -156,6 +156,8 @@ raw_next(struct raw *r, struct rawtx *t)
 			return 0;
 		if (strcmp(name, "OFX") == 0)
 			r->seen_ofx = 1;
+		else if (strcmp(name, "/OFX") == 0)
+			r->seen_end = 1;
 		else if (strcmp(name, "CURDEF") == 0)
 			copy_val(r->curdef, sizeof(r->curdef), val);
 		else if (strcmp(name, "ACCTID") == 0)
@@ -400,6 +402,12 @@ ofx_run(struct spend_plugin *self, struct spend_import *job)
 	if (!o.raw.seen_ofx) {
 		ofx_host->import_error(job, 1, NULL, "not an OFX file: no <OFX> "
 		    "element");
+		goto out_file;
+	}
+	/* libofx takes what it can of a file cut short: all or nothing */
+	if (!o.raw.seen_end) {
+		ofx_host->import_error(job, o.raw.line, NULL, "the file ends "
+		    "before </OFX>: is it complete?");
 		goto out_file;
 	}
 	if (ingest_finish(&o.in) < 0)

@@ -489,6 +489,7 @@ test_bad_row(void **state)
 	assert_int_equal(f->job.err_line, 5);
 	assert_string_equal(f->job.err_field, "amount");
 	assert_non_null(strstr(f->job.err_msg, "12.5x"));
+	assert_non_null(strstr(f->job.err_msg, "not a number"));
 
 	assert_int_equal(imp(f, "Date,Amount\n2024-02-30,1\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 2);

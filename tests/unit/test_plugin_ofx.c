@@ -215,6 +215,11 @@ test_errors(void **state)
 	assert_int_equal(imp_chunk(f, text, (size_t)(strstr(text,
 	    "<TRNAMT>-1104.21") - text), NULL, 4096), -1);
 	assert_true(f->job.err_line > 0);
+
+	/* cut between two transactions: libofx would take the first ones */
+	assert_int_equal(imp_chunk(f, text, (size_t)(strstr(text,
+	    "<STMTTRN>\r\n<TRNTYPE>CHECK") - text), NULL, 4096), -1);
+	assert_non_null(strstr(f->job.err_msg, "</OFX>"));
 	free(text);
 }
 
