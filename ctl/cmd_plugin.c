@@ -106,10 +106,22 @@ print_import(struct ctl *c, json_t *r)
 	size_t i;
 
 	(void)c;
-	printf("%s %s (%s): %lld rows, %lld %s, %lld skipped as duplicates, "
-	    "%lld rejected\n", dry ? "dry run of" : "imported", str(r, "path"),
-	    str(r, "format"), num(r, "rows"), num(r, "added"),
-	    dry ? "new" : "added", num(r, "skipped"), num(r, "rejected"));
+	printf("%s %s (%s): %lld rows, %lld %s, %lld skipped", dry ?
+	    "dry run of" : "imported", str(r, "path"), str(r, "format"),
+	    num(r, "rows"), num(r, "added"), dry ? "new" : "added",
+	    num(r, "skipped"));
+	/* why rows were left out: "(60 duplicate, 13 zero amount)" */
+	if (json_object_size(json_object_get(r, "skipped_why")) > 0) {
+		const char *why, *sep = " (";
+
+		json_object_foreach(json_object_get(r, "skipped_why"), why, v) {
+			printf("%s%lld %s", sep, (long long)json_integer_value(v),
+			    why);
+			sep = ", ";
+		}
+		printf(")");
+	}
+	printf(", %lld rejected\n", num(r, "rejected"));
 	if (num(r, "defaulted"))
 		printf("%lld rows in the default category\n",
 		    num(r, "defaulted"));

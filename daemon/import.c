@@ -46,6 +46,7 @@ struct spend_import {
 	} cats[CAT_CACHE];
 	unsigned ncats, nextcat;
 	json_t *created_names, *errors, *preview;
+	json_t *skipped_why;		/* reason -> rows skipped for it */
 
 	bool failed;			/* fatal: the job stops */
 	bool gave_up;			/* IMPORT_MAX_REJECTS reached */
@@ -535,6 +536,35 @@ preview_add(struct spend_import *job, size_t line, const struct expense *e,
 	    "tags", tags_to_json(e->tags)));
 }
 
+static void
+count_skip(struct spend_import *job, const char *reason)
+{
+	json_t *n = json_object_get(job->skipped_why, reason);
+
+	json_object_set_new(job->skipped_why, reason,
+	    json_integer(n ? json_integer_value(n) + 1 : 1));
+}
+
+void
+import_api_skip(struct spend_import *job, size_t line, const char *reason)
+{
+	char why[64];
+
+	if (job->failed || job->gave_up)
+		return;
+	/* reasons are a handful of short labels; keep the report bounded */
+	strlcpy(why, reason && *reason ? reason : "left out", sizeof(why));
+	if (!text_clean(why, NULL) || (json_object_size(job->skipped_why) >= 16 &&
+	    json_object_get(job->skipped_why, why) == NULL))
+		strlcpy(why, "other", sizeof(why));
+	job->rows++;
+	job->skipped++;
+	count_skip(job, why);
+	if (job->p.dry_run && json_array_size(job->preview) < IMPORT_PREVIEW)
+		json_array_append_new(job->preview, jp_pack("{s:I, s:s, s:s}",
+		    "line", (json_int_t)line, "status", "skipped", "reason", why));
+}
+
 int
 import_api_emit(struct spend_import *job, const struct spend_record *rec)
 {
@@ -575,9 +605,10 @@ import_api_emit(struct spend_import *job, const struct spend_record *rec)
 			return -1;
 		}
 	}
-	if (dup)
+	if (dup) {
 		job->skipped++;
-	else
+		count_skip(job, "duplicate");
+	} else
 		job->added++;
 	if (job->p.dry_run && json_array_size(job->preview) < IMPORT_PREVIEW)
 		preview_add(job, line, &e, dup ? "duplicate" : "new");
@@ -698,6 +729,7 @@ report_json(struct spend_import *job)
 	    "categories_created", job->created_names,
 	    "errors", job->errors);
 
+	json_object_set(o, "skipped_why", job->skipped_why);
 	if (job->p.dry_run)
 		json_object_set(o, "preview", job->preview);
 	return o;
@@ -776,6 +808,7 @@ job_new(struct spendd *sd, const struct user *u,
 	job->created_names = json_array();
 	job->errors = json_array();
 	job->preview = json_array();
+	job->skipped_why = json_object();
 	return job;
 }
 
@@ -792,6 +825,7 @@ job_free(struct spend_import *job)
 	json_decref(job->created_names);
 	json_decref(job->errors);
 	json_decref(job->preview);
+	json_decref(job->skipped_why);
 	json_decref(job->result);
 	free(job);
 }

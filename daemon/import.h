@@ -88,5 +88,7 @@ int import_api_emit(struct spend_import *job, const struct spend_record *rec);
 void import_api_error(struct spend_import *job, size_t line,
     const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+void import_api_skip(struct spend_import *job, size_t line,
+    const char *reason);
 
 #endif

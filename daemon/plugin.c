@@ -364,6 +364,7 @@ static const struct spend_host_api host_api = {
 	.import_option = import_api_option,
 	.import_emit = import_api_emit,
 	.import_error = import_api_error,
+	.import_skip = import_api_skip,
 	.export_next = export_api_next,
 	.export_rewind = export_api_rewind,
 	.export_write = export_api_write,

@@ -296,6 +296,14 @@ struct spend_host_api {
 	void (*report_error)(struct spend_report_job *job, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+	/* Say that the source row at line was left out on purpose, not by
+	 * mistake (a zero amount, money in while credits=skip, a transfer):
+	 * the host counts it under reason in the import's report, so every
+	 * row of the source is accounted for. Check SPEND_HOST_HAS(host,
+	 * import_skip) first. */
+	void (*import_skip)(struct spend_import *job, size_t line,
+	    const char *reason);
+
 	/* Appended members go here, never above. */
 };
 

@@ -107,7 +107,7 @@ check "import by a relative path" sh -c "cd '$T' && '$SPENDCTL' \
 like "60 added" "$(cat "$T/out")" "60 rows, 60 added"
 is "60 expenses" "$(count)" 60
 check "import again" ctl --user alice import "$T/may.simple"
-like "adds nothing" "$(cat "$T/out")" "0 added, 60 skipped as duplicates"
+like "adds nothing" "$(cat "$T/out")" "0 added, 60 skipped (60 duplicate)"
 is "still 60" "$(count)" 60
 is "sum to the cent" "$(rpc expense.list '{"user":"alice","limit":1}' | jget "j['result']['sum']['EUR']")" \
     "1845.00"
