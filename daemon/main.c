@@ -21,7 +21,7 @@
 #include "log.h"
 #include "plugin.h"
 #include "rpc_unix.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "spendd.h"
 #include "store.h"
 #include "util.h"

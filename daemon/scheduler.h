@@ -1,10 +1,6 @@
 /* The scheduler: periodic jobs on libevent timers, on the event loop. */
-#ifndef SPEND_SCHED_H
-#define SPEND_SCHED_H
-
-/* With -Idaemon this file also answers <sched.h> (pthread.h includes
- * it): hand that on to the system's. */
-#include_next <sched.h>
+#ifndef SPEND_SCHEDULER_H
+#define SPEND_SCHEDULER_H
 
 struct spendd;
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "log.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "spendd.h"
 #include "store.h"
 #include "util.h"
