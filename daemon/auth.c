@@ -16,7 +16,7 @@
 #include "money.h"
 #include "password.h"
 #include "ratelimit.h"
-#include "sched.h"
+#include "scheduler.h"
 #include "util.h"
 
 #define REFRESH_BYTES 32
