@@ -7,7 +7,7 @@
  *  - what imports, exports and imports back to the same records.
  */
 /* fuzz-sources: daemon/money.c daemon/util.c daemon/err.c */
-/* fuzz-libs: -lcsv */
+/* fuzz-libs: $(CSV_LIBS) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

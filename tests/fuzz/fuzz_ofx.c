@@ -5,7 +5,7 @@
  * inputs: its leaks are suppressed below, ours are not.
  */
 /* fuzz-sources: daemon/money.c daemon/util.c daemon/err.c */
-/* fuzz-libs: -lofx -lpthread */
+/* fuzz-libs: $(OFX_LIBS) -lpthread */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
