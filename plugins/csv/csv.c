@@ -10,8 +10,13 @@ const struct spend_host_api *csv_host;
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
 {
-	if (host->abi != SPEND_PLUGIN_ABI || !SPEND_HOST_HAS(host, export_error))
-		return -1;	/* spendd logs the ABI mismatch */
+	if (host->abi != SPEND_PLUGIN_ABI)
+		return -1;	/* spendd says so before init */
+	if (!SPEND_HOST_HAS(host, export_error)) {
+		host->log(self, SPEND_LOG_WARN, "spendd %s is too old for "
+		    "this plugin", host->host_version);
+		return -1;
+	}
 	csv_host = host;
 	self->version = "1.0";
 	self->description = "CSV files: import (bank exports, spreadsheets) "

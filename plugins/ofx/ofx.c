@@ -435,9 +435,13 @@ static const struct spend_importer ofx_importer = {
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
 {
-	if (host->abi != SPEND_PLUGIN_ABI ||
-	    !SPEND_HOST_HAS(host, import_error))
+	if (host->abi != SPEND_PLUGIN_ABI)
+		return -1;	/* spendd says so before init */
+	if (!SPEND_HOST_HAS(host, import_error)) {
+		host->log(self, SPEND_LOG_WARN, "spendd %s is too old for "
+		    "this plugin", host->host_version);
 		return -1;
+	}
 	ofx_host = host;
 	/* libofx prints to stdout and stderr unless told not to */
 	ofx_PARSER_msg = ofx_DEBUG_msg = ofx_DEBUG1_msg = ofx_DEBUG2_msg = 0;

@@ -118,6 +118,29 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
+static void
+test_init_checks(void **state)
+{
+	struct mock_host mh;
+
+	(void)state;
+	mh_init(&mh);
+	mh.quiet = 1;
+	mh.api.abi = SPEND_PLUGIN_ABI + 1;
+	assert_int_equal(mh_load(&mh, spend_plugin_init), -1);
+	assert_int_equal(mh.nimporters, 0);
+	mh.api.abi = SPEND_PLUGIN_ABI;
+	mh.api.size = offsetof(struct spend_host_api, export_error);
+	assert_int_equal(mh_load(&mh, spend_plugin_init), -1);
+	assert_non_null(strstr(mh.log, "too old"));
+	mh.api.size = sizeof(mh.api);
+	assert_int_equal(mh_load(&mh, spend_plugin_init), 0);
+	assert_int_equal(mh.nimporters, 1);
+	assert_int_equal(mh.nexporters, 1);
+	assert_string_equal(mh.importers[0]->name, "csv");
+	mh_free(&mh);
+}
+
 /* ---- conversions ---- */
 
 static void
@@ -765,6 +788,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_checks),
 		cmocka_unit_test(test_amount_norm),
 		cmocka_unit_test(test_date_parse),
 		cmocka_unit_test_setup_teardown(test_basic_header, setup,
