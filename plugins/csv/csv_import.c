@@ -273,6 +273,40 @@ is_data(const struct cimp *c)
 	return 0;
 }
 
+/* "Betrag (EUR)", "Amount [GBP]": the currency of every row, unless a
+ * currency column or option says otherwise. */
+static void
+header_currency(struct cimp *c)
+{
+	static const int money[] = { IF_AMOUNT, IF_DEBIT, IF_CREDIT };
+
+	for (size_t k = 0; k < 3; k++) {
+		const char *h, *open;
+		char code[4];
+		size_t n;
+
+		if (c->col[money[k]] < 0 ||
+		    (h = cell(c, (size_t)c->col[money[k]])) == NULL)
+			continue;
+		n = strlen(h);
+		while (n > 0 && h[n - 1] == ' ')
+			n--;
+		if (n < 5 || (h[n - 1] != ')' && h[n - 1] != ']'))
+			continue;
+		open = h + n - 5;
+		if (*open != (h[n - 1] == ')' ? '(' : '['))
+			continue;
+		for (size_t i = 0; i < 3; i++)
+			code[i] = (char)(open[i + 1] >= 'a' && open[i + 1] <= 'z' ?
+			    open[i + 1] - 32 : open[i + 1]);
+		code[3] = '\0';
+		if (c->host->currency_exponent(code) >= 0) {
+			memcpy(c->in.currency, code, sizeof(code));
+			return;
+		}
+	}
+}
+
 static int
 map_error(struct cimp *c, size_t line, int f, const char *what)
 {
@@ -349,6 +383,8 @@ map_columns(struct cimp *c, size_t line, int hdr)
 		    "in the header; name it with --map COLUMN=amount (or "
 		    "debit and credit)" : "no header row: give the columns "
 		    "by number, as in --map 1=date --map 3=amount");
+	if (hdr && c->col[IF_CURRENCY] < 0 && c->in.currency[0] == '\0')
+		header_currency(c);
 	c->mapped = 1;
 	return 0;
 }
@@ -364,7 +400,8 @@ data_row(struct cimp *c, size_t line)
 	r.line = line;
 	for (f = 0; f < IF_N; f++) {
 		r.f[f] = c->col[f] >= 0 ? cell(c, (size_t)c->col[f]) : NULL;
-		if (r.f[f] && !text_utf8((const unsigned char *)r.f[f], strlen(r.f[f]))) {
+		if (r.f[f] && !text_utf8((const unsigned char *)r.f[f],
+		    strlen(r.f[f]))) {
 			c->host->import_error(c->job, line, ingest_field_name[f],
 			    "%s is not UTF-8 text; set the encoding option "
 			    "(--option encoding=latin1)", ingest_field_name[f]);

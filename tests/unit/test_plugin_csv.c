@@ -343,13 +343,21 @@ test_german_bank(void **state)
 	    "06.01.2024;06.01.2024;Kartenzahlung;Café Müller;;-3,20\r\n",
 	    OPTS("sign", "bank"));
 	assert_int_equal(f->job.nrecs, 2);
-	assert_rec(&f->job.recs[0], "2024-01-02", "45.67", NULL,
+	assert_rec(&f->job.recs[0], "2024-01-02", "45.67", "EUR",
 	    "REWE Markt GmbH", "Einkauf; Filiale 123");
 	assert_int_equal(f->job.recs[0].line, 5);
-	assert_rec(&f->job.recs[1], "2024-01-06", "3.20", NULL, "Café Müller",
+	assert_rec(&f->job.recs[1], "2024-01-06", "3.20", "EUR", "Café Müller",
 	    NULL);
 	assert_int_equal(f->job.recs[1].line, 7);
 	assert_non_null(strstr(f->mh.log, "skipped 1 money-in row"));
+
+	/* the currency in the amount's header */
+	imp_ok(f, "Datum;Betrag (CHF)\n05.01.2024;-2,00\n",
+	    OPTS("sign", "bank"));
+	assert_string_equal(f->job.recs[0].currency, "CHF");
+	imp_ok(f, "Datum;Betrag (CHF);W\n05.01.2024;-2,00;EUR\n",
+	    OPTS("sign", "bank", "map.currency", "W"));
+	assert_string_equal(f->job.recs[0].currency, "EUR");
 
 	/* the same with credits as refunds */
 	imp_ok(f, "Buchungstag;Betrag\n05.01.2024;2.500,00\n",
