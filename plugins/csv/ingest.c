@@ -98,15 +98,60 @@ read_num(const unsigned char **pp, int max, int *len)
 	return v;
 }
 
+/* An English month name or its abbreviation ("Jan", "Jan.", "January")
+ * at *pp: 1..12, moving *pp past it; 0 if none. */
+static int
+month_name(const unsigned char **pp)
+{
+	const unsigned char *w = *pp, *p = w;
+	int i;
+
+	while (is_alpha(*p))
+		p++;
+	if (p - w < 3)
+		return 0;
+	for (i = 0; i < 12; i++)
+		if (lower(w[0]) == month_abbr[i][0] &&
+		    lower(w[1]) == month_abbr[i][1] &&
+		    lower(w[2]) == month_abbr[i][2])
+			break;
+	if (i == 12)
+		return 0;
+	if (*p == '.')
+		p++;
+	*pp = p;
+	return i + 1;
+}
+
 /* Split a date into three numbers. 0, or -1 if it has not that shape. */
 static int
 date_split(const char *s, struct dparts *d)
 {
 	const unsigned char *p = skip_blanks((const unsigned char *)s);
-	int blen, i;
+	int blen;
 	char sep2;
 
 	memset(d, 0, sizeof(*d));
+	if (is_alpha(*p)) {	/* "Jan 2, 2024", "January 02 2024" */
+		if ((d->b = month_name(&p)) == 0)
+			return -1;
+		while (*p == ' ' || *p == '-')
+			p++;
+		d->a = read_num(&p, 2, &d->alen);
+		if (d->alen == 0 || d->alen > 2)
+			return -1;
+		if (*p == ',')
+			p++;
+		if (*p != ' ' && *p != '-')
+			return -1;
+		while (*p == ' ' || *p == '-')
+			p++;
+		d->c = read_num(&p, 4, &d->clen);
+		if (d->clen != 2 && d->clen != 4)
+			return -1;
+		d->named = 1;
+		goto tail;
+	}
 	d->a = read_num(&p, 8, &d->alen);
 	if (d->alen == 8) {	/* YYYYMMDD */
 		d->c = d->a % 100;
@@ -124,23 +169,9 @@ date_split(const char *s, struct dparts *d)
 	while (*p == ' ')
 		p++;
 	if (is_alpha(*p)) {
-		const unsigned char *w = p;
-
-		while (is_alpha(*p))
-			p++;
-		if (p - w < 3)
+		if ((d->b = month_name(&p)) == 0)
 			return -1;
-		for (i = 0; i < 12; i++)
-			if (lower(w[0]) == month_abbr[i][0] &&
-			    lower(w[1]) == month_abbr[i][1] &&
-			    lower(w[2]) == month_abbr[i][2])
-				break;
-		if (i == 12)
-			return -1;
-		d->b = i + 1;
 		d->named = 1;
-		if (*p == '.')	/* "Jan." */
-			p++;
 	} else {
 		d->b = read_num(&p, 2, &blen);
 		if (blen == 0 || blen > 2)
