@@ -363,7 +363,9 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	struct rpc_call *c;
 	struct spend_err err;
 	json_t *result = NULL;
-	bool tx = false;
+	bool tx = false, flight = false;
+	char key[sizeof(c->idem_key)];
+	int64_t owner = 0;
 	int r;
 
 	spend_err_clear(&err);
@@ -393,8 +395,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	if ((r = resolve(c, &err)) < 0)
 		goto fail;
 	if (c->idem_key[0]) {
-		int64_t owner = c->uid ? c->uid : c->id.uid;
-
+		owner = c->uid ? c->uid : c->id.uid;
 		if (inflight_has(sd, owner, c->idem_key)) {
 			spend_errf(&err, SPEND_EBUSY, "idempotency_key",
 			    "a request with idempotency key \"%s\" is still "
@@ -414,15 +415,27 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 			goto fail;
 		tx = true;
 	}
-	r = c->m->handler(c, c->params, &result, &err);
-	if (r == RPC_PENDING) {
-		if (tx)
-			fatalx("rpc: %s returned pending inside a transaction",
-			    c->m->name);
-		if (c->idem_key[0])
-			inflight_add(sd, c->uid ? c->uid : c->id.uid, c->idem_key);
-		return;
+	/* in flight before the handler runs: an async handler may finish
+	 * (rpc_complete, which frees c and clears the key) before it returns */
+	if ((c->m->flags & RPC_ASYNC) && c->idem_key[0]) {
+		strlcpy(key, c->idem_key, sizeof(key));
+		inflight_add(sd, owner, key);
+		flight = true;
 	}
+	{
+		const struct rpc_method *m = c->m;
+
+		r = m->handler(c, c->params, &result, &err);
+		if (r == RPC_PENDING) {
+			/* c belongs to rpc_complete now: do not touch it */
+			if (tx)
+				fatalx("rpc: %s returned pending inside a "
+				    "transaction", m->name);
+			return;
+		}
+	}
+	if (flight)
+		inflight_del(sd, owner, key);
 	if (r < 0)
 		goto fail;
 	if (result == NULL)

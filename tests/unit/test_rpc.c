@@ -733,6 +733,35 @@ test_idempotency(void **state)
 	assert_true(count_expenses(sd, "alice") == n + 3);
 }
 
+/* An async write (user.add with a password hashes on a worker) that
+ * finishes before its handler returns, as it does without workers: the
+ * call is over, its key is not left "in flight", a retry replays. */
+static void
+test_async_write_finishing_at_once(void **state)
+{
+	struct spendd *sd = *state;
+	json_t *a, *b;
+
+	sd->cfg.argon2_opslimit = 1;		/* fast hashes for a test */
+	sd->cfg.argon2_memlimit = 8192;
+	assert_null(sd->workers);
+	a = tu_ok(sd, NULL, "user.add", "{\"name\":\"pw\",\"password\":"
+	    "\"correct horse battery\",\"idempotency_key\":\"u1\"}");
+	assert_true(json_is_true(json_object_get(a, "has_password")));
+	b = tu_ok(sd, NULL, "user.add", "{\"name\":\"pw\",\"password\":"
+	    "\"correct horse battery\",\"idempotency_key\":\"u1\"}");
+	assert_true(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	assert_null(sd->inflight);
+	assert_int_equal(sd->pending, 0);
+	/* a failure at once leaves nothing in flight either */
+	assert_int_equal(tu_call(sd, NULL, "user.add", "{\"name\":\"pw\","
+	    "\"password\":\"correct horse battery\",\"idempotency_key\":"
+	    "\"u2\"}", NULL), SPEND_ECONFLICT);
+	assert_null(sd->inflight);
+}
+
 /* ---- writes are all or nothing ---- */
 
 static void
@@ -1018,6 +1047,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_idempotency, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_async_write_finishing_at_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_changes_nothing,
 		    setup, teardown),
 		cmocka_unit_test(test_write_rolls_back),
