@@ -373,19 +373,17 @@ expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 	if (jp_amount(p, "min", false, buf, sizeof(buf), &have, err) < 0)
 		return SPEND_EINVAL;
 	if (have) {
-		if ((r = money_parse(buf, 4, false, &f->min_e4, err)) < 0) {
-			strlcpy(err->field, "min", sizeof(err->field));
+		if ((r = money_parse_field(buf, 4, false, MONEY_MAX_E4, "min",
+		    &f->min_e4, err)) < 0)
 			return r;
-		}
 		f->has_min = true;
 	}
 	if (jp_amount(p, "max", false, buf, sizeof(buf), &have, err) < 0)
 		return SPEND_EINVAL;
 	if (have) {
-		if ((r = money_parse(buf, 4, false, &f->max_e4, err)) < 0) {
-			strlcpy(err->field, "max", sizeof(err->field));
+		if ((r = money_parse_field(buf, 4, false, MONEY_MAX_E4, "max",
+		    &f->max_e4, err)) < 0)
 			return r;
-		}
 		f->has_max = true;
 	}
 	if (jp_str(p, "currency", false, f->currency, sizeof(f->currency), NULL,

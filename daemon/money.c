@@ -125,7 +125,8 @@ money_currency_at(size_t i)
 }
 
 static int
-bad(struct spend_err *err, const char *s, const char *why)
+bad_field(struct spend_err *err, const char *field, const char *s,
+    const char *why)
 {
 	int cut = 40;
 
@@ -133,13 +134,21 @@ bad(struct spend_err *err, const char *s, const char *why)
 	if (strlen(s) > 40)
 		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
 			cut--;
-	return spend_errf(err, SPEND_EINVAL, "amount", "amount \"%.*s%s\": %s",
-	    cut, s, strlen(s) > 40 ? "..." : "", why);
+	return spend_errf(err, SPEND_EINVAL, field, "%s \"%.*s%s\": %s",
+	    field, cut, s, strlen(s) > 40 ? "..." : "", why);
 }
 
 int
 money_parse(const char *s, int exponent, bool decimal_comma, int64_t *out,
     struct spend_err *err)
+{
+	return money_parse_field(s, exponent, decimal_comma, MONEY_MAX_MINOR,
+	    "amount", out, err);
+}
+
+int
+money_parse_field(const char *s, int exponent, bool decimal_comma,
+    int64_t limit, const char *field, int64_t *out, struct spend_err *err)
 {
 	const char *p = s;
 	char sep = decimal_comma ? ',' : '.';
@@ -148,32 +157,32 @@ money_parse(const char *s, int exponent, bool decimal_comma, int64_t *out,
 	int64_t v = 0;
 
 	if (s == NULL || *s == '\0')
-		return bad(err, "", "empty");
+		return bad_field(err, field, "", "empty");
 	if (*p == '-' || *p == '+') {
 		neg = *p == '-';
 		p++;
 	}
 	if (*p == '\0')
-		return bad(err, s, "not a decimal number");
+		return bad_field(err, field, s, "not a decimal number");
 	/* the characters first, so "1.000,00" is called grouping rather
 	 * than "too many decimals" */
 	for (const char *q = p; *q; q++) {
 		if ((*q >= '0' && *q <= '9') || *q == sep)
 			continue;
 		if (*q == 'e' || *q == 'E')
-			return bad(err, s, "exponents are not allowed");
+			return bad_field(err, field, s, "exponents are not allowed");
 		if (*q == ',' || *q == '.')
-			return bad(err, s, decimal_comma ?
+			return bad_field(err, field, s, decimal_comma ?
 			    "not a decimal number (decimal comma expected, "
 			    "no grouping)" :
 			    "not a decimal number (use '.' for decimals, "
 			    "no grouping)");
-		return bad(err, s, "not a decimal number");
+		return bad_field(err, field, s, "not a decimal number");
 	}
 	for (; *p; p++) {
 		if (*p == sep) {
 			if (seen_sep)
-				return bad(err, s, "more than one decimal "
+				return bad_field(err, field, s, "more than one decimal "
 				    "separator");
 			seen_sep = true;
 			continue;
@@ -181,30 +190,30 @@ money_parse(const char *s, int exponent, bool decimal_comma, int64_t *out,
 		if (seen_sep) {
 			if (++frac_digits > exponent) {
 				if (exponent == 0)
-					return bad(err, s, "this currency has "
+					return bad_field(err, field, s, "this currency has "
 					    "no decimals");
 				char why[64];
 				snprintf(why, sizeof(why), "too many decimals "
 				    "(this currency has %d)", exponent);
-				return bad(err, s, why);
+				return bad_field(err, field, s, why);
 			}
 		} else
 			int_digits++;
-		if (v > (MONEY_MAX_MINOR - (*p - '0')) / 10)
-			return bad(err, s, "too large");
+		if (v > (limit - (*p - '0')) / 10)
+			return bad_field(err, field, s, "too large");
 		v = v * 10 + (*p - '0');
 	}
 	if (int_digits == 0 && frac_digits == 0)
-		return bad(err, s, "not a decimal number");
+		return bad_field(err, field, s, "not a decimal number");
 	if (seen_sep && frac_digits == 0)
-		return bad(err, s, "no digits after the decimal separator");
+		return bad_field(err, field, s, "no digits after the decimal separator");
 	for (; frac_digits < exponent; frac_digits++) {
-		if (v > MONEY_MAX_MINOR / 10)
-			return bad(err, s, "too large");
+		if (v > limit / 10)
+			return bad_field(err, field, s, "too large");
 		v *= 10;
 	}
-	if (v > MONEY_MAX_MINOR)
-		return bad(err, s, "too large");
+	if (v > limit)
+		return bad_field(err, field, s, "too large");
 	*out = neg ? -v : v;
 	return 0;
 }

@@ -11,6 +11,8 @@
 /* Largest absolute amount accepted, in minor units. Chosen so that an
  * amount scaled to 4 decimals (money_scale_e4) still fits in int64. */
 #define MONEY_MAX_MINOR 100000000000000LL	/* 10^14 */
+/* The largest money_scale_e4 value: MONEY_MAX_MINOR of a 0-decimal currency. */
+#define MONEY_MAX_E4 (MONEY_MAX_MINOR * 10000)
 #define MONEY_STR_MAX 32	/* enough for any formatted amount + NUL */
 
 struct currency {
@@ -33,6 +35,12 @@ const struct currency *money_currency_at(size_t i);
  * fills err (field "amount") with a reason quoting the input. */
 int money_parse(const char *s, int exponent, bool decimal_comma,
     int64_t *out, struct spend_err *err);
+
+/* money_parse with another ceiling (|value| <= limit, at most 10^18) and
+ * the field's name in errors: filters parse "min" and "max" on the
+ * 4-decimal scale of money_scale_e4. */
+int money_parse_field(const char *s, int exponent, bool decimal_comma,
+    int64_t limit, const char *field, int64_t *out, struct spend_err *err);
 
 /* Format minor units as a decimal string with exactly `exponent` decimals
  * ("12.50", "-0.05", "1000"). Returns the length, or -1 if buf is too

@@ -825,6 +825,29 @@ test_isolation(void **state)
 	json_decref(r);
 }
 
+/* min/max compare on a 4-decimal scale up to the largest storable amount,
+ * and their errors name the filter, not "amount". */
+static void
+test_list_amount_range_limits(void **state)
+{
+	struct spendd *sd = *state;
+	json_t *r;
+
+	add(sd, "alice", "{\"amount\":\"50000000000\",\"currency\":\"JPY\","
+	    "\"category\":\"travel\"}");
+	add(sd, "alice", "{\"amount\":\"12.00\",\"category\":\"food\"}");
+	r = list(sd, "alice", "{\"min\":\"20000000000\"}");
+	assert_int_equal(tu_int(r, "count"), 1);
+	json_decref(r);
+	r = list(sd, "alice", "{\"max\":\"100000000000000\"}");
+	assert_int_equal(tu_int(r, "count"), 2);
+	json_decref(r);
+	TU_FAILS(sd, "alice", "expense.list", "{\"min\":\"abc\"}",
+	    SPEND_EINVAL, "min", "min \"abc\"");
+	TU_FAILS(sd, "alice", "expense.list", "{\"max\":\"100000000000001\"}",
+	    SPEND_EINVAL, "max", "too large");
+}
+
 int
 main(void)
 {
@@ -840,6 +863,7 @@ main(void)
 		T(test_edit_currency),
 		T(test_archived_category),
 		T(test_list_filters),
+		T(test_list_amount_range_limits),
 		T(test_list_sort),
 		T(test_list_pages),
 		T(test_cursor_errors),
