@@ -135,7 +135,9 @@ read_line(struct ctl *c, char **line, size_t *len)
 	size_t scanned = 0;
 
 	for (;;) {
-		char *nl = memchr(c->buf + scanned, '\n', c->buflen - scanned);
+		/* buf is NULL before the first read: memchr(NULL, 0) is UB */
+		char *nl = c->buflen > scanned ?
+		    memchr(c->buf + scanned, '\n', c->buflen - scanned) : NULL;
 		ssize_t n;
 
 		if (nl) {
