@@ -15,6 +15,11 @@ SPENDD_PID=""
 _fails=0
 _n=0
 
+# Sanitizer reports of spendd and spendctl (in an --enable-asan build) go
+# to files and fail the test in done_testing, even from a daemon's exit.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/sanitizer:print_stacktrace=1"
+
 ok() { _n=$((_n + 1)); echo "ok - $*"; }
 not_ok() { _n=$((_n + 1)); _fails=$((_fails + 1)); echo "not ok - $*"; }
 
@@ -97,6 +102,10 @@ jget() { python3 -c "import json,sys; j=json.load(sys.stdin); v=$1; print(v if n
 
 done_testing() {
 	stop_spendd
+	if ls "$T"/sanitizer.* >/dev/null 2>&1; then
+		not_ok "sanitizer reports"
+		cat "$T"/sanitizer.* | head -60 | sed 's/^/#   /'
+	fi
 	if [ "$_fails" -ne 0 ]; then
 		echo "# spendd log:"; tail -30 "$T/spendd.log" 2>/dev/null | sed 's/^/#   /'
 	fi
