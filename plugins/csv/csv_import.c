@@ -8,7 +8,9 @@
  * line it starts on. The header row (after any preamble of account
  * details) maps columns to fields by name, in English, German or French,
  * or by the map.FIELD options; rows go to ingest.c, which parses dates
- * and amounts and emits the records.
+ * and amounts and emits the records, or reports to the host the rows it
+ * leaves out (zero amounts, money in, rows with none of the fields). A
+ * line whose cells are all empty is not a row: it is not counted.
  *
  * Options (besides those of ingest.h):
  *	map.FIELD	column name or 1-based number for date, amount, debit,
@@ -395,9 +397,17 @@ static void
 data_row(struct cimp *c, size_t line)
 {
 	struct ingest_row r;
+	size_t i;
 	int f;
 
+	/* a line of empty cells (",,,," as spreadsheets pad) is no more a
+	 * row than an empty line, which libcsv drops: not counted */
+	for (i = 0; i < c->ncells && text_blank(cell(c, i)); i++)
+		;
+	if (i == c->ncells)
+		return;
 	r.line = line;
+	r.skip = NULL;
 	for (f = 0; f < IF_N; f++) {
 		r.f[f] = c->col[f] >= 0 ? cell(c, (size_t)c->col[f]) : NULL;
 		if (r.f[f] && !text_utf8((const unsigned char *)r.f[f],

@@ -575,6 +575,12 @@ amount_hint(const char *s)
 }
 
 int
+text_blank(const char *s)
+{
+	return empty(s);
+}
+
+int
 looks_date(const char *s)
 {
 	return !empty(s) && date_hint(s) != -1;
@@ -760,6 +766,15 @@ ingest_free(struct ingest *in)
 
 /* ---- turning a row into a record ---- */
 
+void
+ingest_skip(struct ingest *in, size_t line, const char *reason)
+{
+	const struct spend_host_api *host = in->host;
+
+	if (SPEND_HOST_HAS(host, import_skip) && host->import_skip)
+		host->import_skip(in->job, line, reason);
+}
+
 int
 formula_like(const char *s)
 {
@@ -840,11 +855,16 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	size_t ntags = 0, need = 0;
 	int f, out, neg, zero, rc;
 
+	if (r->skip) {
+		ingest_skip(in, r->line, r->skip);
+		return 0;
+	}
 	for (f = 0; f < IF_N; f++)
 		if (!empty(r->f[f]))
 			break;
-	if (f == IF_N) {
-		in->nskip_blank++;
+	if (f == IF_N) {	/* nothing of an expense in this row */
+		in->nskip_empty++;
+		ingest_skip(in, r->line, INGEST_SKIP_EMPTY);
 		return 0;
 	}
 	memset(&rec, 0, sizeof(rec));
@@ -898,11 +918,13 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	}
 	if (zero) {
 		in->nskip_zero++;
+		ingest_skip(in, r->line, INGEST_SKIP_ZERO);
 		return 0;
 	}
 	if (!out) {
 		if (!in->credits_refund) {
 			in->nskip_credit++;
+			ingest_skip(in, r->line, INGEST_SKIP_CREDIT);
 			return 0;
 		}
 		snprintf(amount, sizeof(amount), "-%s", amt);
@@ -982,13 +1004,15 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 static int
 q_push(struct ingest *in, const struct ingest_row *r)
 {
-	size_t need = sizeof(r->line) + IF_N;
+	size_t need = sizeof(r->line) + IF_N + 1;
 	char *p;
 	int f;
 
 	for (f = 0; f < IF_N; f++)
 		if (r->f[f])
 			need += strlen(r->f[f]) + 1;
+	if (r->skip)
+		need += strlen(r->skip) + 1;
 	if (in->qlen + need > in->qcap) {
 		size_t cap = in->qcap ? in->qcap : 4096;
 
@@ -1014,6 +1038,13 @@ q_push(struct ingest *in, const struct ingest_row *r)
 			p += n;
 		}
 	}
+	*p++ = r->skip != NULL;
+	if (r->skip) {
+		size_t n = strlen(r->skip) + 1;
+
+		memcpy(p, r->skip, n);
+		p += n;
+	}
 	in->qlen = (size_t)(p - in->q);
 	in->nq++;
 	return 0;
@@ -1035,6 +1066,11 @@ q_flush(struct ingest *in)
 				r.f[f] = p;
 				p += strlen(p) + 1;
 			}
+		}
+		r.skip = NULL;
+		if (*p++) {
+			r.skip = p;
+			p += strlen(p) + 1;
 		}
 		rc = emit_row(in, &r);
 	}
@@ -1077,6 +1113,14 @@ ingest_row(struct ingest *in, const struct ingest_row *row)
 
 	if (in->failed)
 		return -1;
+	if (row->skip) {	/* reported in its turn; it decides nothing */
+		if (in->nq == 0)
+			return emit_row(in, row);
+		if (q_push(in, row) < 0 || (in->qlen > QUEUE_MAX &&
+		    q_resolve(in) < 0))
+			in->failed = 1;
+		return in->failed ? -1 : 0;
+	}
 	/* what this row tells, and what it needs */
 	if (!empty(row->f[IF_DATE]) && in->order == ORDER_AUTO) {
 		h = date_hint(row->f[IF_DATE]);
@@ -1135,11 +1179,27 @@ ingest_finish(struct ingest *in)
 		in->failed = 1;
 		return -1;
 	}
-	if (in->nskip_credit || in->nskip_zero)
+	/* the import's report counts these too (import_skip); the log
+	 * keeps them for spendd versions without it */
+	if (in->nskip_credit || in->nskip_zero || in->nskip_empty) {
+		char what[256];
+		size_t n = 0;
+
+		if (in->nskip_credit)
+			n += (size_t)snprintf(what + n, sizeof(what) - n,
+			    ", %zu money-in row%s (credits=refund imports them "
+			    "as refunds)", in->nskip_credit,
+			    in->nskip_credit == 1 ? "" : "s");
+		if (in->nskip_zero && n < sizeof(what))
+			n += (size_t)snprintf(what + n, sizeof(what) - n,
+			    ", %zu zero amount%s", in->nskip_zero,
+			    in->nskip_zero == 1 ? "" : "s");
+		if (in->nskip_empty && n < sizeof(what))
+			snprintf(what + n, sizeof(what) - n, ", %zu row%s "
+			    "without a date or amount", in->nskip_empty,
+			    in->nskip_empty == 1 ? "" : "s");
 		in->host->log(in->self, SPEND_LOG_INFO, "%zu rows taken; "
-		    "skipped %zu money-in row%s (credits=refund imports them "
-		    "as refunds) and %zu zero amount%s", in->nemitted,
-		    in->nskip_credit, in->nskip_credit == 1 ? "" : "s",
-		    in->nskip_zero, in->nskip_zero == 1 ? "" : "s");
+		    "skipped %s", in->nemitted, what + 2);
+	}
 	return 0;
 }

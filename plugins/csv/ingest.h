@@ -27,6 +27,13 @@
  *	credits		money in: "skip" (default) or "refund"
  *	currency	currency of rows that do not say
  *
+ * Rows left out on purpose (a zero amount, money in while credits=skip,
+ * a row without any of the fields) are reported to the host with
+ * host->import_skip() and one of the INGEST_SKIP_* reasons, so that the
+ * import's report accounts for every row; the qif and ofx importers hand
+ * what they leave out themselves (transfers, investments) to ingest_row()
+ * with skip set to one of the same reasons, so it is reported in order.
+ *
  * Memory: struct ingest owns its queue; ingest_free() releases it. Rows
  * passed in are copied if they must wait.
  */
@@ -61,10 +68,14 @@ enum date_order {
 	ORDER_MDY,
 };
 
-/* One source row: NULL or "" = absent. line is where it starts. */
+/* One source row: NULL or "" = absent. line is where it starts. skip:
+ * NULL, or an INGEST_SKIP_* reason for a row the importer leaves out
+ * itself (a QIF transfer): it is reported in its turn, after the rows
+ * before it that wait in the queue, and its fields are not looked at. */
 struct ingest_row {
 	size_t line;
 	const char *f[IF_N];
+	const char *skip;
 };
 
 struct ingest {
@@ -85,7 +96,7 @@ struct ingest {
 	size_t ambig_line;
 	char ambig_date[40];
 	/* counts for the summary line */
-	size_t nemitted, nskip_credit, nskip_zero, nskip_blank;
+	size_t nemitted, nskip_credit, nskip_zero, nskip_empty;
 	int failed;
 };
 
@@ -99,6 +110,21 @@ struct ingest {
 int ingest_init(struct ingest *in, const struct spend_host_api *host,
     struct spend_plugin *self, struct spend_import *job, int sign_bank,
     int order_fallback, int dsep_fallback);
+/*
+ * Why a row is left out: the labels of the import report's skipped_why,
+ * the same in every importer. Short, fixed texts: spendd counts rows per
+ * label (and lumps labels past the 16th together as "other").
+ */
+#define INGEST_SKIP_ZERO	"zero amount"
+#define INGEST_SKIP_CREDIT	"money in (credits=skip)"
+#define INGEST_SKIP_EMPTY	"no date or amount"	/* none of the fields */
+#define INGEST_SKIP_TRANSFER	"transfer"	/* between own accounts */
+#define INGEST_SKIP_INVEST	"investment"	/* buys, sells, ... */
+
+/* Tell the host that the source row at line is left out on purpose, for
+ * reason (an INGEST_SKIP_*), if it can count it (spendd with
+ * import_skip); nothing otherwise. */
+void ingest_skip(struct ingest *in, size_t line, const char *reason);
 /* Take one row. 0, or -1 after an error was reported. */
 int ingest_row(struct ingest *in, const struct ingest_row *row);
 /* Flush waiting rows and log what was skipped. 0 or -1. */
@@ -142,6 +168,8 @@ size_t cp1252_to_utf8(const void *in, size_t len, char *out);
  * a ' before such cells and ingest takes one off, which round-trips any
  * text. */
 int formula_like(const char *s);
+/* 1 if s is NULL or only blanks (space, tab, no-break spaces). */
+int text_blank(const char *s);
 /* 1 if s reads as a date or an amount (for telling data from headers). */
 int looks_date(const char *s);
 int looks_amount(const char *s);

@@ -21,6 +21,11 @@
  *	TRNAMT	negative = money out = an expense; money in per "credits"
  *	CURRENCY/CURSYM, else the statement's CURDEF	currency
  *
+ * Investment transactions (BUYSTOCK, INCOME, INVBANKTRAN...) are not
+ * expenses: each is reported to the host as skipped ("investment"), with
+ * the line of its aggregate found by a second scanner, as are money in
+ * (credits=skip) and zero amounts (ingest.c).
+ *
  * libofx keeps global state: one import at a time in this process.
  */
 #include <errno.h>
@@ -51,6 +56,8 @@ struct raw {
 	FILE *fp;
 	size_t line;
 	int seen_ofx, seen_end;	/* <OFX>, </OFX> */
+	int in_invbank;		/* inside INVBANKTRAN: its STMTTRN is an
+				 * investment transaction's */
 	char curdef[8], acctid[VAL_MAX];
 };
 
@@ -66,6 +73,7 @@ struct oimp {
 	struct spend_import *job;
 	struct ingest in;
 	struct raw raw;
+	struct raw inv;		/* a second scanner, for investment ones */
 	size_t ntx, ninvest;
 	size_t last_line;
 	int failed;
@@ -162,7 +170,11 @@ raw_next(struct raw *r, struct rawtx *t)
 			copy_val(r->curdef, sizeof(r->curdef), val);
 		else if (strcmp(name, "ACCTID") == 0)
 			copy_val(r->acctid, sizeof(r->acctid), val);
-		else if (strcmp(name, "STMTTRN") == 0)
+		else if (strcmp(name, "INVBANKTRAN") == 0)
+			r->in_invbank = 1;
+		else if (strcmp(name, "/INVBANKTRAN") == 0)
+			r->in_invbank = 0;
+		else if (strcmp(name, "STMTTRN") == 0 && !r->in_invbank)
 			break;
 	}
 	t->line = line;
@@ -191,6 +203,31 @@ raw_next(struct raw *r, struct rawtx *t)
 			copy_val(t->name, sizeof(t->name), val);
 	}
 	return 1;
+}
+
+/* The aggregates libofx reports as investment transactions (enum
+ * InvTransactionType). */
+static const char *const invest_tags[] = {
+	"BUYDEBT", "BUYMF", "BUYOPT", "BUYOTHER", "BUYSTOCK", "CLOSUREOPT",
+	"INCOME", "INVEXPENSE", "JRNLFUND", "JRNLSEC", "MARGININTEREST",
+	"REINVEST", "RETOFCAP", "SELLDEBT", "SELLMF", "SELLOPT", "SELLOTHER",
+	"SELLSTOCK", "SPLIT", "TRANSFER", "INVBANKTRAN", NULL,
+};
+
+/* The line of the next investment transaction, or 0 if there is none. */
+static size_t
+raw_next_invest(struct raw *r)
+{
+	char name[TAG_MAX], val[VAL_MAX];
+	size_t line;
+
+	if (r->fp == NULL)
+		return 0;
+	while (raw_tag(r, name, val, &line) == 0)
+		for (size_t i = 0; invest_tags[i]; i++)
+			if (strcmp(name, invest_tags[i]) == 0)
+				return line;
+	return 0;
 }
 
 /* The text of an element as the raw scanner saw it, entities decoded,
@@ -240,7 +277,12 @@ tx_cb(const struct OfxTransactionData d, void *arg)
 	if (o->failed)
 		return 0;
 	if (d.invtransactiontype_valid) {	/* buys, sells: not expenses */
+		memset(&r, 0, sizeof(r));
+		r.line = raw_next_invest(&o->inv);
+		r.skip = INGEST_SKIP_INVEST;
 		o->ninvest++;
+		if (ingest_row(&o->in, &r) < 0)
+			o->failed = 1;
 		return 0;
 	}
 	if (raw_next(&o->raw, &t) == 0) {
@@ -377,6 +419,13 @@ ofx_run(struct spend_plugin *self, struct spend_import *job)
 		goto out;
 	}
 	rewind(o.raw.fp);
+	o.inv.line = 1;
+	if ((o.inv.fp = fopen(path, "rbe")) == NULL) {
+		ofx_host->import_error(job, 0, NULL, "ofx: %s: %s", path,
+		    strerror(errno));
+		unlink(path);
+		goto out_file;
+	}
 
 	pthread_mutex_lock(&ofx_lock);
 	if ((ctx = libofx_get_new_context()) != NULL) {
@@ -417,6 +466,8 @@ ofx_run(struct spend_plugin *self, struct spend_import *job)
 		    "transaction%s", o.ninvest, o.ninvest == 1 ? "" : "s");
 	rc = 0;
 out_file:
+	if (o.inv.fp)
+		fclose(o.inv.fp);
 	fclose(o.raw.fp);
 out:
 	ingest_free(&o.in);

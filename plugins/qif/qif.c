@@ -13,8 +13,12 @@
  * skipped or imported as a refund (option "credits"). Split lines (S E $)
  * are ignored, as T holds the total; without T, the $ lines are summed.
  * Lists that are not transactions (!Account, !Type:Cat, !Type:Class,
- * !Type:Memorized, !Type:Invst...) are skipped. Lines that are not UTF-8
- * are read as Windows-1252, as older Quicken wrote them.
+ * !Type:Memorized...) are passed over; the transactions of an investment
+ * register (!Type:Invst) are skipped. Every transaction left out (a
+ * transfer, an investment, a zero amount, money in) is reported to the
+ * host with its line (import_skip), so the import's report counts it.
+ * Lines that are not UTF-8 are read as Windows-1252, as older Quicken
+ * wrote them.
  *
  * Streams line by line: one read buffer and one transaction in memory.
  */
@@ -38,7 +42,8 @@ static const struct spend_host_api *qif_host;
 enum qif_section {
 	QS_NONE,	/* before the first !Type */
 	QS_REGISTER,	/* Bank, CCard, Cash, Oth A, Oth L: import */
-	QS_SKIP,	/* lists and investment registers */
+	QS_INVEST,	/* Invst: transactions, but not expenses */
+	QS_SKIP,	/* lists: not transactions */
 };
 
 struct qtxn {
@@ -58,7 +63,7 @@ struct qimp {
 	struct ingest in;
 	enum qif_section sec;
 	size_t line;
-	size_t ntransfers, nskipped_sec;
+	size_t ntransfers, ninvest;
 	int failed;
 	struct qtxn t;
 	char conv[QIF_LINE_MAX * 3 + 1];	/* a line from Windows-1252 */
@@ -160,9 +165,12 @@ txn_end(struct qimp *q)
 	r.f[IF_PAYEE] = t->payee;
 	r.f[IF_NOTE] = t->memo;
 	if (t->category[0] == '[') {	/* a transfer between accounts */
+		struct ingest_row skip = { .line = t->line,
+		    .skip = INGEST_SKIP_TRANSFER };
+
 		q->ntransfers++;
 		txn_reset(t);
-		return 0;
+		return ingest_row(&q->in, &skip);
 	}
 	/* "Food:Bread/Holiday": the class after '/' is not a category */
 	if ((slash = strchr(t->category, '/')) != NULL)
@@ -172,6 +180,20 @@ txn_end(struct qimp *q)
 	rc = ingest_row(&q->in, &r);	/* copies what it keeps */
 	txn_reset(t);
 	return rc;
+}
+
+/* The end of a transaction of an investment register: left out. */
+static int
+invest_end(struct qimp *q)
+{
+	struct ingest_row skip = { .line = q->t.line,
+	    .skip = INGEST_SKIP_INVEST };
+
+	if (q->t.nfields == 0)
+		return 0;
+	q->ninvest++;
+	txn_reset(&q->t);
+	return ingest_row(&q->in, &skip);
 }
 
 /* Copy src into dst, cut (on a UTF-8 boundary) if it must be. */
@@ -208,15 +230,20 @@ header_line(struct qimp *q, const char *s)
 		return 0;
 	if (q->t.nfields > 0 && q->sec == QS_REGISTER && txn_end(q) < 0)
 		return -1;
+	if (q->sec == QS_INVEST && invest_end(q) < 0)
+		return -1;
 	txn_reset(&q->t);
 	for (i = 0; registers[i]; i++)
 		if (strcmp(h, registers[i]) == 0) {
 			q->sec = QS_REGISTER;
 			return 0;
 		}
-	if (strncmp(h, "!type:invst", 11) == 0)
+	if (strncmp(h, "!type:invst", 11) == 0) {
 		qif_host->log(q->self, SPEND_LOG_INFO, "line %zu: investment "
 		    "transactions are not expenses: skipped", q->line);
+		q->sec = QS_INVEST;
+		return 0;
+	}
 	q->sec = QS_SKIP;
 	return 0;
 }
@@ -293,6 +320,13 @@ qif_line(struct qimp *q, char *s, size_t len)
 	}
 	if (q->sec == QS_SKIP)
 		return 0;
+	if (q->sec == QS_INVEST) {
+		if (s[0] == '^')
+			return invest_end(q);
+		if (q->t.nfields++ == 0)
+			q->t.line = q->line;
+		return 0;
+	}
 	if (s[0] == '^')
 		return txn_end(q);
 	return field_line(q, s);
@@ -363,12 +397,15 @@ qif_run(struct spend_plugin *self, struct spend_import *job)
 	/* a last transaction without its ^ */
 	if (q->sec == QS_REGISTER && txn_end(q) < 0)
 		goto out;
+	if (q->sec == QS_INVEST && invest_end(q) < 0)
+		goto out;
 	if (ingest_finish(&q->in) < 0)
 		goto out;
-	if (q->ntransfers)
+	if (q->ntransfers || q->ninvest)
 		qif_host->log(self, SPEND_LOG_INFO, "skipped %zu transfer%s "
-		    "between accounts", q->ntransfers,
-		    q->ntransfers == 1 ? "" : "s");
+		    "between accounts and %zu investment transaction%s",
+		    q->ntransfers, q->ntransfers == 1 ? "" : "s", q->ninvest,
+		    q->ninvest == 1 ? "" : "s");
 	rc = 0;
 out:
 	ingest_free(&q->in);

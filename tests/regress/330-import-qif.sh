@@ -20,7 +20,9 @@ field() {
 
 check "sample.qif" ctl --user alice import "$D/sample.qif" --category misc \
     --create-categories
-like "4 expenses" "$(cat "$T/out")" "4 rows, 4 added"
+like "4 expenses; the salary and the transfer accounted for" \
+    "$(cat "$T/out")" \
+    "6 rows, 4 added, 2 skipped (1 money in (credits=skip), 1 transfer)"
 like "categories from L, without the class" "$(cat "$T/out")" \
     "Food:Bread, Housing"
 is "sum: no salary, no transfer" "$(sum USD)" "1294.99"
@@ -30,7 +32,7 @@ is "P is the payee" "$(field croissants payee)" "Bakery Müller"
 is "splits summed" "$(field Supermarket amount)" "42.50"
 is "--Split-- takes the default" "$(field Hardware category)" "misc"
 check "again" ctl --user alice import "$D/sample.qif" --category misc
-like "adds nothing" "$(cat "$T/out")" "0 added, 4 skipped"
+like "adds nothing" "$(cat "$T/out")" "0 added, 6 skipped (4 duplicate,"
 
 printf '!Type:CCard\r\nD02/03/2024\r\nT-9.99\r\nPNetflix\r\n^\r\n' >"$T/uk.qif"
 check "UK order by option" ctl --user alice import "$T/uk.qif" \

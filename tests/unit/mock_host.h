@@ -17,7 +17,12 @@
  * so that every parser meets split tokens), keep owned copies of emitted
  * records, and validate them like the host does (date, amount, currency;
  * job.validate = 0 turns that off). The first error wins: err_line,
- * err_field ("" if none) and err_msg.
+ * err_field ("" if none) and err_msg. Rows the importer leaves out on
+ * purpose (import_skip) are kept in order in job.skips (line, reason);
+ * mh_skipped(&job, "zero amount") counts one reason, NULL all. Like
+ * spendd, a job ignores skips once an error was reported. To play a
+ * spendd without import_skip, set mh.api.size to
+ * offsetof(struct spend_host_api, import_skip) before mh_load().
  *
  * Export jobs feed a copy of a caller's record array (amount_minor and
  * exponent derived from amount/currency, NULL strings made "", ids and
@@ -72,6 +77,12 @@ struct mh_record {
 	size_t line;
 };
 
+/* A row left out on purpose (import_skip). */
+struct mh_skip {
+	size_t line;
+	char reason[64];
+};
+
 struct spend_import {
 	const char *in;			/* not owned */
 	size_t inlen, pos;
@@ -86,6 +97,8 @@ struct spend_import {
 	size_t max_recs;		/* keep at most this many (fuzzing);
 					 * 0 = all. nemitted counts all */
 	size_t nemitted;
+	struct mh_skip *skips;		/* every import_skip, in order */
+	size_t nskips, capskips;
 	int failed;			/* an error was reported */
 	int nerrors;			/* import_error + failed emits */
 	size_t err_line;
@@ -406,6 +419,35 @@ mh_import_emit(struct spend_import *job, const struct spend_record *rec)
 	return 0;
 }
 
+static inline void
+mh_import_skip(struct spend_import *job, size_t line, const char *reason)
+{
+	struct mh_skip *s;
+
+	if (job->failed)
+		return;		/* as spendd: the import is over */
+	if (job->nskips == job->capskips) {
+		job->capskips = job->capskips ? job->capskips * 2 : 16;
+		job->skips = mh_xalloc(job->skips,
+		    job->capskips * sizeof(*job->skips));
+	}
+	s = &job->skips[job->nskips++];
+	s->line = line;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
+}
+
+/* How many rows were skipped for reason (NULL: for any). */
+static inline size_t
+mh_skipped(const struct spend_import *job, const char *reason)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < job->nskips; i++)
+		if (reason == NULL || strcmp(job->skips[i].reason, reason) == 0)
+			n++;
+	return n;
+}
+
 /* A job over len bytes of in (kept by the caller) with options as a
  * NULL-terminated key, value list (may be NULL). */
 static inline void
@@ -438,6 +480,7 @@ mh_import_free(struct spend_import *job)
 		free(r->tags);
 	}
 	free(job->recs);
+	free(job->skips);
 	memset(job, 0, sizeof(*job));
 }
 
@@ -724,6 +767,7 @@ mh_init(struct mock_host *mh)
 		.report_param = mh_report_param,
 		.report_totals = mh_report_totals,
 		.report_error = mh_report_error,
+		.import_skip = mh_import_skip,
 	};
 	mh->plugin.size = sizeof(mh->plugin);
 	mh->plugin.name = "mock";

@@ -608,6 +608,17 @@ test_options_rejected(void **state)
 	assert_string_equal(f->job.recs[0].currency, "CHF");
 }
 
+/* The i-th row left out was line, for reason. */
+static void
+assert_skip(const struct spend_import *job, size_t i, size_t line,
+    const char *reason)
+{
+	if (i >= job->nskips)
+		fail_msg("skip %zu of %zu", i, job->nskips);
+	assert_int_equal(job->skips[i].line, line);
+	assert_string_equal(job->skips[i].reason, reason);
+}
+
 static void
 test_skip_and_zero(void **state)
 {
@@ -618,6 +629,121 @@ test_skip_and_zero(void **state)
 	assert_int_equal(f->job.nrecs, 1);
 	assert_string_equal(f->job.recs[0].amount, "2");
 	assert_int_equal(f->job.recs[0].line, 5);
+	/* the zero is reported; "," (all cells empty) is not a row */
+	assert_int_equal(f->job.nskips, 1);
+	assert_skip(&f->job, 0, 3, INGEST_SKIP_ZERO);
+}
+
+/* Every row left out on purpose is reported with its line and why. */
+static void
+test_skips_reported(void **state)
+{
+	struct fx *f = *state;
+	char *text;
+	size_t n = 0, chunks[] = { 1, 7, 4096 };
+
+	/* a zero amount, money in (bank signs), a line of empty cells (not
+	 * a row), a row with nothing in the mapped columns, a quoted note
+	 * over two lines before a zero */
+	imp_ok(f, "Date,Amount,Payee,Balance\n"
+	    "2024-01-01,-1.00,A,99\n"
+	    "2024-01-02,0.00,B,99\n"
+	    "2024-01-03,25.00,Salary,124\n"
+	    ",,,\n"
+	    ",,,124\n"
+	    "2024-01-04,-2.50,\"C\nD\",121.50\n"
+	    "2024-01-05,-0,E,121.50\n", OPTS("sign", "bank"));
+	assert_int_equal(f->job.nrecs, 2);
+	assert_int_equal(f->job.nskips, 4);
+	assert_skip(&f->job, 0, 3, INGEST_SKIP_ZERO);
+	assert_skip(&f->job, 1, 4, INGEST_SKIP_CREDIT);
+	assert_skip(&f->job, 2, 6, INGEST_SKIP_EMPTY);
+	assert_skip(&f->job, 3, 9, INGEST_SKIP_ZERO);
+	assert_string_equal(INGEST_SKIP_ZERO, "zero amount");
+	assert_string_equal(INGEST_SKIP_CREDIT, "money in (credits=skip)");
+	assert_string_equal(INGEST_SKIP_EMPTY, "no date or amount");
+	assert_non_null(strstr(f->mh.log, "skipped 1 money-in row"));
+	assert_non_null(strstr(f->mh.log, "2 zero amounts"));
+
+	/* credits=refund: money in is imported, only the zero is left */
+	imp_ok(f, "Date,Amount\n2024-01-01,-1\n2024-01-02,0\n2024-01-03,5\n",
+	    OPTS("sign", "bank", "credits", "refund"));
+	assert_int_equal(f->job.nrecs, 2);
+	assert_int_equal(mh_skipped(&f->job, NULL), 1);
+	assert_skip(&f->job, 0, 3, INGEST_SKIP_ZERO);
+
+	/* debit and credit columns: only a credit is money in; zeros in
+	 * both are a zero amount */
+	imp_ok(f, "Date;Débit;Crédit\n"
+	    "05/01/2024;;2 500,00\n"
+	    "06/01/2024;12,00;\n"
+	    "07/01/2024;0,00;0,00\n"
+	    "15/01/2024;3,00;\n", NULL);
+	assert_int_equal(f->job.nrecs, 2);
+	assert_int_equal(f->job.nskips, 2);
+	/* these rows waited for 15/01 to decide DD/MM: still in order */
+	assert_skip(&f->job, 0, 2, INGEST_SKIP_CREDIT);
+	assert_skip(&f->job, 1, 4, INGEST_SKIP_ZERO);
+
+	/* once a row is bad, nothing more is reported */
+	assert_int_equal(imp(f, "Date,Amount\n2024-01-01,0\n2024-01-02,x\n"
+	    "2024-01-03,0\n", NULL), -1);
+	assert_int_equal(f->job.nskips, 1);
+	assert_skip(&f->job, 0, 2, INGEST_SKIP_ZERO);
+
+	/* every row of a big file is accounted for, whatever the chunks */
+	text = malloc(1 << 20);
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, 64, "Datum;Betrag\n");
+	for (int i = 0; i < 2000; i++)
+		n += (size_t)snprintf(text + n, 64, "%02d.%02d.2024;%s\n",
+		    i % 28 + 1, i % 12 + 1, i % 7 == 0 ? "0,00" :
+		    i % 5 == 0 ? "-3,10" : "4,20");
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		if (imp_chunk(f, text, n, OPTS("sign", "bank"), chunks[c]) != 0)
+			fail_msg("line %zu: %s", f->job.err_line,
+			    f->job.err_msg);
+		/* 286 multiples of 7; 342 other multiples of 5 */
+		assert_int_equal(f->job.nrecs, 342);
+		assert_int_equal(f->job.nskips, 2000 - 342);
+		assert_int_equal(mh_skipped(&f->job, INGEST_SKIP_ZERO), 286);
+		assert_int_equal(mh_skipped(&f->job, INGEST_SKIP_CREDIT),
+		    2000 - 342 - 286);
+		assert_skip(&f->job, 0, 2, INGEST_SKIP_ZERO);
+		assert_skip(&f->job, 1, 3, INGEST_SKIP_CREDIT);
+	}
+	free(text);
+}
+
+/* A spendd without import_skip: the same import, the rows only logged. */
+static void
+test_skips_old_host(void **state)
+{
+	struct mock_host mh;
+	struct spend_import job;
+	const char *text = "Date,Amount\n2024-01-01,1\n2024-01-02,0\n";
+
+	(void)state;
+	mh_init(&mh);
+	mh.quiet = 1;
+	mh.plugin.name = "csv";
+	mh.api.size = offsetof(struct spend_host_api, import_skip);
+	assert_int_equal(mh_load(&mh, spend_plugin_init), 0);
+	mh_import_init(&job, text, strlen(text), NULL);
+	assert_int_equal(mh.importers[0]->run(&mh.plugin, &job), 0);
+	assert_int_equal(job.nrecs, 1);
+	assert_int_equal(job.nskips, 0);
+	assert_non_null(strstr(mh.log, "1 zero amount"));
+	/* the member there but NULL: not called either */
+	mh.api.size = sizeof(mh.api);
+	mh.api.import_skip = NULL;
+	mh_import_free(&job);
+	mh_import_init(&job, text, strlen(text), NULL);
+	assert_int_equal(mh.importers[0]->run(&mh.plugin, &job), 0);
+	assert_int_equal(job.nrecs, 1);
+	assert_int_equal(job.nskips, 0);
+	mh_import_free(&job);
+	mh_free(&mh);
 }
 
 /* A decimal separator that only a later row reveals. */
@@ -824,6 +950,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_skip_and_zero, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
+		    teardown),
+		cmocka_unit_test(test_skips_old_host),
 		cmocka_unit_test_setup_teardown(test_late_decimal, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_data_files, setup,

@@ -105,6 +105,17 @@ assert_rec(const struct mh_record *r, size_t line, const char *date,
 	assert_string_equal(r->source_id, src);
 }
 
+/* The i-th transaction left out was line, for reason. */
+static void
+assert_skip(const struct spend_import *job, size_t i, size_t line,
+    const char *reason)
+{
+	if (i >= job->nskips)
+		fail_msg("skip %zu of %zu", i, job->nskips);
+	assert_int_equal(job->skips[i].line, line);
+	assert_string_equal(job->skips[i].reason, reason);
+}
+
 static void
 test_sgml_1x(void **state)
 {
@@ -128,6 +139,9 @@ test_sgml_1x(void **state)
 	assert_rec(&f->job.recs[3], 77, "2024-01-31", "38.40", "USD",
 	    "SHELL OIL 5744", NULL, "123456789:2024013105");
 	assert_non_null(strstr(f->mh.log, "skipped 1 money-in row"));
+	/* and reported, with its STMTTRN's line */
+	assert_int_equal(f->job.nskips, 1);
+	assert_skip(&f->job, 0, 55, "money in (credits=skip)");
 	free(text);
 }
 
@@ -151,6 +165,7 @@ test_xml_2x(void **state)
 	    "Refund Zalando", NULL, "4111XXXXXXXX1111:CC-240215-003");
 	assert_rec(&f->job.recs[3], 44, "2024-02-28", "8.00", "EUR", "RATP",
 	    NULL, "4111XXXXXXXX1111:CC-240228-004");
+	assert_int_equal(f->job.nskips, 0);	/* the credit is a refund */
 	free(text);
 }
 
@@ -232,6 +247,76 @@ test_errors(void **state)
 	free(text);
 }
 
+/* An investment account: a buy, a fee as INVBANKTRAN (its STMTTRN is
+ * libofx's investment transaction, not a bank one), income; and a bank
+ * account after it with a zero amount and a credit. */
+static const char *const invest =
+    "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\n"
+    "ENCODING:USASCII\nCHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\n"
+    "NEWFILEUID:NONE\n\n"
+    "<OFX>\n"							/* 11 */
+    "<INVSTMTMSGSRSV1><INVSTMTTRNRS><TRNUID>1\n"
+    "<STATUS><CODE>0<SEVERITY>INFO</STATUS>\n"
+    "<INVSTMTRS><DTASOF>20240131<CURDEF>USD\n"
+    "<INVACCTFROM><BROKERID>broker.example<ACCTID>999</INVACCTFROM>\n"
+    "<INVTRANLIST><DTSTART>20240101<DTEND>20240131\n"		/* 16 */
+    "<BUYSTOCK><INVBUY>\n"					/* 17 */
+    "<INVTRAN><FITID>B1<DTTRADE>20240105</INVTRAN>\n"
+    "<SECID><UNIQUEID>123456789<UNIQUEIDTYPE>CUSIP</SECID>\n"
+    "<UNITS>10<UNITPRICE>5.00<TOTAL>-50.00\n"
+    "<SUBACCTSEC>CASH<SUBACCTFUND>CASH\n"
+    "</INVBUY><BUYTYPE>BUY</BUYSTOCK>\n"
+    "<INVBANKTRAN>\n"						/* 23 */
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240110<TRNAMT>-12.00<FITID>C1"
+    "<NAME>Fee</STMTTRN>\n"
+    "<SUBACCTFUND>CASH\n"
+    "</INVBANKTRAN>\n"
+    "<INCOME><INVTRAN><FITID>I1<DTTRADE>20240120</INVTRAN>\n"	/* 27 */
+    "<SECID><UNIQUEID>123456789<UNIQUEIDTYPE>CUSIP</SECID>\n"
+    "<INCOMETYPE>DIV<TOTAL>3.00<SUBACCTSEC>CASH<SUBACCTFUND>CASH\n"
+    "</INCOME>\n"
+    "</INVTRANLIST></INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1>\n"
+    "<BANKMSGSRSV1><STMTTRNRS><TRNUID>2\n"
+    "<STATUS><CODE>0<SEVERITY>INFO</STATUS>\n"
+    "<STMTRS><CURDEF>EUR\n"
+    "<BANKACCTFROM><BANKID>1<ACCTID>B2<ACCTTYPE>CHECKING</BANKACCTFROM>\n"
+    "<BANKTRANLIST><DTSTART>20240101<DTEND>20240131\n"
+    "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240105<TRNAMT>-1.50<FITID>X1"
+    "<NAME>One</STMTTRN>\n"					/* 37 */
+    "<STMTTRN><TRNTYPE>OTHER<DTPOSTED>20240106<TRNAMT>0.00<FITID>X2"
+    "<NAME>Nothing</STMTTRN>\n"					/* 38 */
+    "<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20240107<TRNAMT>7.00<FITID>X3"
+    "<NAME>In</STMTTRN>\n"					/* 39 */
+    "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>\n"
+    "</OFX>\n";
+
+static void
+test_skips_reported(void **state)
+{
+	struct fx *f = *state;
+
+	if (imp(f, invest, NULL) != 0)
+		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
+	assert_int_equal(f->job.nrecs, 1);
+	assert_rec(&f->job.recs[0], 37, "2024-01-05", "1.50", "EUR", "One",
+	    NULL, "B2:X1");
+	assert_int_equal(f->job.nskips, 5);
+	assert_skip(&f->job, 0, 17, "investment");
+	assert_skip(&f->job, 1, 23, "investment");
+	assert_skip(&f->job, 2, 27, "investment");
+	assert_skip(&f->job, 3, 38, "zero amount");
+	assert_skip(&f->job, 4, 39, "money in (credits=skip)");
+	assert_non_null(strstr(f->mh.log, "skipped 3 investment "
+	    "transactions"));
+
+	if (imp(f, invest, OPTS("credits", "refund")) != 0)
+		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
+	assert_int_equal(f->job.nrecs, 2);
+	assert_string_equal(f->job.recs[1].amount, "-7.00");
+	assert_int_equal(f->job.nskips, 4);
+	assert_int_equal(mh_skipped(&f->job, "investment"), 3);
+}
+
 int
 main(void)
 {
@@ -241,6 +326,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_two_accounts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

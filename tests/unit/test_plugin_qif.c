@@ -66,6 +66,17 @@ imp_ok(struct fx *f, const char *text, const char *const *opts)
 
 #define OPTS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* The i-th transaction left out was line, for reason. */
+static void
+assert_skip(const struct spend_import *job, size_t i, size_t line,
+    const char *reason)
+{
+	if (i >= job->nskips)
+		fail_msg("skip %zu of %zu", i, job->nskips);
+	assert_int_equal(job->skips[i].line, line);
+	assert_string_equal(job->skips[i].reason, reason);
+}
+
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -119,6 +130,12 @@ test_sample_file(void **state)
 		assert_string_equal(r[3].date, "2024-01-25");
 		assert_string_equal(r[3].amount, "42.50");	/* splits */
 		assert_string_equal(r[3].category, "Groceries");
+		/* every other transaction is accounted for, in order (the
+		 * early rows waited for 1/20'24 to decide MM/DD); the lists
+		 * (!Account, !Type:Cat) are not transactions */
+		assert_int_equal(f->job.nskips, 2);
+		assert_skip(&f->job, 0, 35, "money in (credits=skip)");
+		assert_skip(&f->job, 1, 40, "transfer");
 	}
 	assert_non_null(strstr(f->mh.log, "skipped 1 transfer"));
 	assert_non_null(strstr(f->mh.log, "skipped 1 money-in row"));
@@ -136,6 +153,7 @@ test_refunds_and_uk_dates(void **state)
 	assert_string_equal(f->job.recs[0].date, "2024-02-01");
 	assert_string_equal(f->job.recs[0].amount, "5.00");
 	assert_string_equal(f->job.recs[1].amount, "-7.25");
+	assert_int_equal(f->job.nskips, 0);
 
 	/* nothing decides: QIF is US month-first */
 	imp_ok(f, "!Type:Cash\nD01/02/2024\nT-5\n^\n", NULL);
@@ -192,10 +210,63 @@ test_odd_but_fine(void **state)
 	assert_string_equal(f->job.recs[1].note, "last");
 	assert_string_equal(f->job.recs[1].amount, "3");
 	assert_int_equal(f->job.recs[1].line, 12);
+	assert_int_equal(f->job.nskips, 1);
+	assert_skip(&f->job, 0, 7, "investment");
 
 	/* split sums are exact */
 	imp_ok(f, "!Type:Bank\nD1/2/24\n$-0.10\n$-0.10\n$-0.1\n^\n", NULL);
 	assert_string_equal(f->job.recs[0].amount, "0.30");
+}
+
+/* Transactions left out on purpose are reported with their first line. */
+static void
+test_skips_reported(void **state)
+{
+	struct fx *f = *state;
+
+	imp_ok(f, "!Type:Bank\n"
+	    "D1/2/24\nT-1.00\nPA\n^\n"		/* 2: taken */
+	    "D1/3/24\nT0.00\nPB\n^\n"		/* 6: zero amount */
+	    "D1/4/24\nT20\nPC\n^\n"		/* 10: money in */
+	    "D1/5/24\nT-5\nL[Savings]\n^\n"	/* 14: transfer */
+	    "N1001\nC*\n^\n"			/* 18: no date or amount */
+	    "^\n"				/* nothing: not a row */
+	    "!Type:Invst\n"
+	    "D1/6/24\nNBuy\nYACME\nT-100\n^\n"	/* 23: investment */
+	    "D1/7/24\nNDiv\nT5\n"		/* 28: investment, no ^ */
+	    "!Type:Cat\nNFood\n^\n"		/* a list */
+	    "!Type:CCard\n"
+	    "D1/8/24\nT-2\nPD\n^\n"		/* 35: taken */
+	    "D1/9/24\nT-3\nL[Visa]\n", NULL);	/* 39: transfer, no ^ */
+	assert_int_equal(f->job.nrecs, 2);
+	assert_int_equal(f->job.recs[0].line, 2);
+	assert_int_equal(f->job.recs[1].line, 35);
+	assert_int_equal(f->job.nskips, 7);
+	assert_skip(&f->job, 0, 6, "zero amount");
+	assert_skip(&f->job, 1, 10, "money in (credits=skip)");
+	assert_skip(&f->job, 2, 14, "transfer");
+	assert_skip(&f->job, 3, 18, "no date or amount");
+	assert_skip(&f->job, 4, 23, "investment");
+	assert_skip(&f->job, 5, 28, "investment");
+	assert_skip(&f->job, 6, 39, "transfer");
+	assert_int_equal(mh_skipped(&f->job, "transfer"), 2);
+	assert_non_null(strstr(f->mh.log, "skipped 2 transfers between "
+	    "accounts and 2 investment transactions"));
+
+	/* credits=refund takes the money in; the rest is still left out */
+	imp_ok(f, "!Type:Bank\nD1/3/24\nT0.00\n^\nD1/4/24\nT20\n^\n"
+	    "D1/5/24\nT-5\nL[Savings]\n^\n", OPTS("credits", "refund"));
+	assert_int_equal(f->job.nrecs, 1);
+	assert_string_equal(f->job.recs[0].amount, "-20");
+	assert_int_equal(f->job.nskips, 2);
+	assert_skip(&f->job, 0, 2, "zero amount");
+	assert_skip(&f->job, 1, 8, "transfer");
+
+	/* after a bad transaction nothing more is reported */
+	assert_int_equal(imp(f, "!Type:Bank\nD1/3/24\nT0\n^\nD1/4/24\nTx\n^\n"
+	    "D1/5/24\nT-5\nL[Savings]\n^\n", NULL), -1);
+	assert_int_equal(f->job.err_line, 5);
+	assert_int_equal(f->job.nskips, 1);
 }
 
 int
@@ -208,6 +279,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odd_but_fine, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
 		    teardown),
 	};
 
