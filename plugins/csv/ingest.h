@@ -116,7 +116,7 @@ int ingest_init(struct ingest *in, const struct spend_host_api *host,
  * label (and lumps labels past the 16th together as "other").
  */
 #define INGEST_SKIP_ZERO	"zero amount"
-#define INGEST_SKIP_CREDIT	"money in (credits=skip)"
+#define INGEST_SKIP_CREDIT	"money in"
 #define INGEST_SKIP_EMPTY	"no date or amount"	/* none of the fields */
 #define INGEST_SKIP_TRANSFER	"transfer"	/* between own accounts */
 #define INGEST_SKIP_INVEST	"investment"	/* buys, sells, ... */

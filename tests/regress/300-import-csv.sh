@@ -40,7 +40,7 @@ twice() {
 	else
 		like "$(basename "$f"): $n added, money in skipped" \
 		    "$(cat "$T/out")" "$rows rows, $n added, $((rows - n)) \
-skipped ($((rows - n)) money in (credits=skip)), 0 rejected"
+skipped ($((rows - n)) money in), 0 rejected"
 	fi
 	check "$(basename "$f"): again" ctl --user "$u" import "$f" \
 	    --category misc "$@"
@@ -127,17 +127,17 @@ check "skips: dry run" ctl --json --user zero import "$T/skips.csv" \
 is "skips: dry run, 7 rows" "$(rep rows)/$(rep added)/$(rep skipped)" "7/3/4"
 is "skips: the dry run shows each skipped line and why" "$(jget \
     "[(p['line'], p.get('reason')) for p in j['preview'] if p['status'] == 'skipped']" \
-    <"$T/out")" '[[3, "zero amount"], [4, "money in (credits=skip)"], [6, "money in (credits=skip)"], [7, "zero amount"]]'
+    <"$T/out")" '[[3, "zero amount"], [4, "money in"], [6, "money in"], [7, "zero amount"]]'
 check "skips: import" ctl --user zero import "$T/skips.csv" \
     --option sign=bank --category misc --create-categories
 like "skips: spendctl says why" "$(cat "$T/out")" \
-    "7 rows, 3 added, 4 skipped (2 zero amount, 2 money in (credits=skip)), 0 rejected"
+    "7 rows, 3 added, 4 skipped (2 zero amount, 2 money in), 0 rejected"
 is "skips: 3 expenses" "$(count zero)" 3
 is "skips: 833.55" "$(sum zero EUR)" "833.55"
 check "skips: --json" ctl --json --user zero import "$T/skips.csv" \
     --option sign=bank --category misc
 is "skips: skipped_why" "$(rep skipped_why)" \
-    '{"duplicate": 3, "zero amount": 2, "money in (credits=skip)": 2}'
+    '{"duplicate": 3, "zero amount": 2, "money in": 2}'
 is "skips: 7 rows, 0 added, 7 skipped" \
     "$(rep rows)/$(rep added)/$(rep skipped)/$(rep rejected)" "7/0/7/0"
 adds_up "skips again"

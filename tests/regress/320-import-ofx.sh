@@ -21,7 +21,7 @@ field() {
 check "1.x SGML" ctl --user alice import "$D/statement-1x.ofx" --category bank \
     --create-categories
 like "4 debits added, the payroll credit skipped" "$(cat "$T/out")" \
-    "5 rows, 4 added, 1 skipped (1 money in (credits=skip)), 0 rejected"
+    "5 rows, 4 added, 1 skipped (1 money in), 0 rejected"
 is "USD from CURDEF, exact amounts" "$(sum USD)" "1191.35"
 is "NAME is the payee" "$(field SEATTLE payee)" "STARBUCKS #1234"
 is "MEMO is the note, entities decoded" "$(field AMAZON note)" \
@@ -32,7 +32,7 @@ is "the bank's day, whatever the time zone" "$(field 55-1234 date)" \
 is "late in the day stays that day" "$(field SHELL date)" "2024-01-31"
 check "1.x again" ctl --user alice import "$D/statement-1x.ofx" --category bank
 like "FITIDs: nothing new" "$(cat "$T/out")" \
-    "0 added, 5 skipped (4 duplicate, 1 money in (credits=skip))"
+    "0 added, 5 skipped (4 duplicate, 1 money in)"
 
 check "2.x XML" ctl --user alice import "$D/statement-2x.ofx" --category bank
 like "3 debits" "$(cat "$T/out")" "4 rows, 3 added, 1 skipped"

@@ -22,7 +22,7 @@ check "sample.qif" ctl --user alice import "$D/sample.qif" --category misc \
     --create-categories
 like "4 expenses; the salary and the transfer accounted for" \
     "$(cat "$T/out")" \
-    "6 rows, 4 added, 2 skipped (1 money in (credits=skip), 1 transfer)"
+    "6 rows, 4 added, 2 skipped (1 money in, 1 transfer)"
 like "categories from L, without the class" "$(cat "$T/out")" \
     "Food:Bread, Housing"
 is "sum: no salary, no transfer" "$(sum USD)" "1294.99"

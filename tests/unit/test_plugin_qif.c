@@ -134,7 +134,7 @@ test_sample_file(void **state)
 		 * early rows waited for 1/20'24 to decide MM/DD); the lists
 		 * (!Account, !Type:Cat) are not transactions */
 		assert_int_equal(f->job.nskips, 2);
-		assert_skip(&f->job, 0, 35, "money in (credits=skip)");
+		assert_skip(&f->job, 0, 35, "money in");
 		assert_skip(&f->job, 1, 40, "transfer");
 	}
 	assert_non_null(strstr(f->mh.log, "skipped 1 transfer"));
@@ -243,7 +243,7 @@ test_skips_reported(void **state)
 	assert_int_equal(f->job.recs[1].line, 35);
 	assert_int_equal(f->job.nskips, 7);
 	assert_skip(&f->job, 0, 6, "zero amount");
-	assert_skip(&f->job, 1, 10, "money in (credits=skip)");
+	assert_skip(&f->job, 1, 10, "money in");
 	assert_skip(&f->job, 2, 14, "transfer");
 	assert_skip(&f->job, 3, 18, "no date or amount");
 	assert_skip(&f->job, 4, 23, "investment");
