@@ -432,8 +432,14 @@ sse_free(struct sse *s)
 static void
 sse_closed(struct evhttp_connection *evcon, void *arg)
 {
+	struct sse *s = arg;
+
 	(void)evcon;
-	sse_free(arg);
+	/* libevent 2.1 does not free a request whose chunked reply is cut
+	 * by the peer: ending the reply does (each dropped stream leaked
+	 * about 2 KB before) */
+	evhttp_send_reply_end(s->req);
+	sse_free(s);
 }
 
 static void
