@@ -296,14 +296,14 @@ login_done(struct job *j, json_t **res, struct spend_err *err)
 	int r;
 
 	if (!j->ok) {
-		ratelimit_hit(a->acct, j->acct_key, now);
-		ratelimit_hit(a->addr, j->addr_key, now);
+		/* counted in h_auth_login already, before the hash */
 		log_info("auth: failed login for \"%s\" from %s", j->u.name,
 		    c->id.peer);
 		return spend_errf(err, SPEND_EAUTH, "password",
 		    "wrong user name or password");
 	}
 	ratelimit_reset(a->acct, j->acct_key);
+	ratelimit_refund(a->addr, j->addr_key, now);
 	/* the account may have gone while the worker hashed */
 	if (store_user_get(c->st, j->u.id, &u, err) < 0)
 		return spend_errf(err, SPEND_EAUTH, "", "this account no longer "
@@ -378,7 +378,7 @@ password_done(struct job *j, json_t **res, struct spend_err *err)
 			*err = j->err;
 			return err->code;
 		}
-		ratelimit_hit(a->acct, j->acct_key, time_mono_ms());
+		/* the failure was counted in own_account_job, before the hash */
 		return spend_errf(err, SPEND_EAUTH, "password",
 		    "the current password is wrong");
 	}
@@ -609,6 +609,11 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 		job_free(j);
 		return rate_limited(c, 1, "password checks in progress", err);
 	}
+	/* counted as failures now, given back if right: otherwise guesses
+	 * sent at once (a batch, parallel requests) all pass the check above
+	 * before the first one's hash is done */
+	ratelimit_hit(a->acct, j->acct_key, time_mono_ms());
+	ratelimit_hit(a->addr, j->addr_key, time_mono_ms());
 	j->in_body = in_body;
 	strlcpy(j->u.name, name, sizeof(j->u.name));
 	/* an unknown name (or one without a password) costs the same */
@@ -833,6 +838,8 @@ own_account_job(struct rpc_call *c, json_t *p, enum job_kind kind,
 		job_free(j);
 		return rate_limited(c, 1, "password checks in progress", err);
 	}
+	/* a failure until proven right, as in h_auth_login */
+	ratelimit_hit(a->acct, j->acct_key, time_mono_ms());
 	return job_start(j, err);
 }
 
@@ -1016,6 +1023,17 @@ auth_csrf_check(const struct config *cfg, const char *origin,
 	} else if (sec_fetch_site == NULL)
 		return "neither Origin nor Sec-Fetch-Site says where the request "
 		    "comes from";
+	return NULL;
+}
+
+const char *
+auth_cross_site(const struct config *cfg, const char *origin,
+    const char *host, const char *sec_fetch_site)
+{
+	if (sec_fetch_site && strcmp(sec_fetch_site, "same-origin") != 0)
+		return "cross-site request (Sec-Fetch-Site)";
+	if (origin && !origin_matches(cfg, origin, host))
+		return "the Origin is not this server";
 	return NULL;
 }
 

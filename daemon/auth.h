@@ -57,6 +57,15 @@ const char *auth_csrf_check(const struct config *cfg, const char *origin,
     const char *host, const char *sec_fetch_site, const char *custom);
 
 /*
+ * Does a browser mark this request as sent from another site (a
+ * Sec-Fetch-Site other than same-origin, or an Origin not ours, as
+ * above)? NULL if not, else a static reason. API clients send neither
+ * header and pass.
+ */
+const char *auth_cross_site(const struct config *cfg, const char *origin,
+    const char *host, const char *sec_fetch_site);
+
+/*
  * Create user u (name, role, currency, timezone set) and their default
  * categories in one transaction; with a password (len bytes, already
  * checked by password_check) the hash runs on a worker first and the call

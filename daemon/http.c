@@ -28,12 +28,15 @@
 #include "util.h"
 
 #define SSE_PING_S 20
+#define SSE_MAX_PER_USER 16	/* each stream holds a socket for good */
 
 struct sse {
 	struct sse *next, *prev;
 	struct http *h;
 	struct evhttp_request *req;
 	struct events_sub *sub;
+	int64_t uid;
+	char sid[33];		/* the session that opened the stream */
 };
 
 struct http {
@@ -442,6 +445,31 @@ sse_closed(struct evhttp_connection *evcon, void *arg)
 	sse_free(s);
 }
 
+/* End a stream from our side. */
+static void
+sse_end(struct sse *s)
+{
+	evhttp_connection_set_closecb(evhttp_request_get_connection(s->req),
+	    NULL, NULL);
+	evhttp_send_reply_end(s->req);
+	sse_free(s);
+}
+
+/* Is the session that opened the stream still on? A stream must not
+ * outlive a logout, a revoked session, a password change or its account
+ * (whose user id SQLite hands to the next account it creates). */
+static bool
+sse_live(struct sse *s)
+{
+	struct spend_err err;
+	bool live = false;
+
+	if (store_session_live(s->h->sd->store, s->uid, s->sid, time_now(),
+	    &live, &err) < 0)
+		return false;
+	return live;
+}
+
 static void
 sse_send(struct sse *s, const char *text, size_t len)
 {
@@ -459,11 +487,17 @@ sse_ping(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *h = arg;
 	struct timeval tv = { SSE_PING_S, 0 };
+	struct sse *s, *next;
 
 	(void)fd;
 	(void)what;
-	for (struct sse *s = h->sse; s; s = s->next)
-		sse_send(s, ": ping\n\n", 8);
+	for (s = h->sse; s; s = next) {
+		next = s->next;
+		if (!sse_live(s))
+			sse_end(s);	/* the session ended: so does its stream */
+		else
+			sse_send(s, ": ping\n\n", 8);
+	}
 	evtimer_add(h->ev_ping, &tv);
 }
 
@@ -475,6 +509,10 @@ sse_event(void *arg, int64_t seq, const char *type, json_t *data)
 	struct evbuffer *b;
 	char *text;
 
+	if (!sse_live(s)) {
+		sse_end(s);	/* never a write to a session that ended */
+		return;
+	}
 	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL ||
 	    (b = evbuffer_new()) == NULL) {
 		free(text);
@@ -512,6 +550,23 @@ serve_events(struct http *h, struct evhttp_request *req)
 		reply_error(h, req, 401, &err, NULL);
 		return;
 	}
+	{
+		int n = 0;
+
+		/* bounded: one user cannot hold every socket spendd has */
+		for (s = h->sse; s; s = s->next)
+			n += s->uid == id.uid;
+		if (n >= SSE_MAX_PER_USER) {
+			spend_errf(&err, SPEND_ERATELIMIT, "", "at most %d event "
+			    "streams per user are open", SSE_MAX_PER_USER);
+			json_t *meta = json_pack("{s:i}", "retry_after",
+			    SSE_PING_S);
+
+			reply_error(h, req, 429, &err, meta);
+			json_decref(meta);
+			return;
+		}
+	}
 	if (h->sd->stopping || (s = calloc(1, sizeof(*s))) == NULL) {
 		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
 		reply_error(h, req, 503, &err, NULL);
@@ -519,6 +574,8 @@ serve_events(struct http *h, struct evhttp_request *req)
 	}
 	s->h = h;
 	s->req = req;
+	s->uid = id.uid;
+	strlcpy(s->sid, id.session, sizeof(s->sid));
 	if ((s->sub = events_subscribe(h->sd, id.uid, sse_event, s)) == NULL) {
 		free(s);
 		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
@@ -714,6 +771,16 @@ headers_size(struct evhttp_request *req)
 	return n;
 }
 
+/* GET, HEAD and OPTIONS change nothing. */
+static bool
+safe_method(struct evhttp_request *req)
+{
+	enum evhttp_cmd_type c = evhttp_request_get_command(req);
+
+	return c == EVHTTP_REQ_GET || c == EVHTTP_REQ_HEAD ||
+	    c == EVHTTP_REQ_OPTIONS;
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -758,11 +825,21 @@ on_request(struct evhttp_request *req, void *arg)
 	else if (!strcmp(path, "/api/v1/events"))
 		serve_events(h, req);
 	else if (!strncmp(path, "/api/", 5) || !strcmp(path, "/api")) {
+		struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 		struct rpc_identity id;
+		const char *why;
 
 		if (identify(h, req, true, &id, &err) < 0)
 			reply_error(h, req, 401, &err, NULL);
-		else if (http_files_handle(h->sd, req, path, &id))
+		else if (id.uid == 0 && !safe_method(req) && (why =
+		    auth_cross_site(&h->sd->cfg, evhttp_find_header(in, "Origin"),
+		    evhttp_find_header(in, "Host"), evhttp_find_header(in,
+		    "Sec-Fetch-Site"))) != NULL) {
+			/* a form on another site can post here without a token
+			 * (an empty body, params in the query): login CSRF */
+			spend_errf(&err, SPEND_EPERM, "", "refused: %s", why);
+			reply_error(h, req, 403, &err, NULL);
+		} else if (http_files_handle(h->sd, req, path, &id))
 			;	/* an upload to import or an export download */
 		else
 			rest_handle(h->sd, req, path, &id);

@@ -1,4 +1,5 @@
 /* Fixed-size table of token buckets, open addressing with a short probe. */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,9 @@ struct bucket {
 
 struct ratelimit {
 	int64_t cap_ms, refill_ms;
+	/* a secret hash key: names that crowd one key's neighbourhood (and
+	 * evict its drained bucket) cannot be worked out offline */
+	unsigned char seed[crypto_shorthash_KEYBYTES];
 	struct bucket b[SLOTS];
 };
 
@@ -29,6 +33,7 @@ ratelimit_new(int burst, int64_t refill_ms)
 		return NULL;
 	rl->refill_ms = refill_ms > 0 ? refill_ms : 1;
 	rl->cap_ms = (int64_t)(burst > 0 ? burst : 1) * rl->refill_ms;
+	crypto_shorthash_keygen(rl->seed);
 	return rl;
 }
 
@@ -39,13 +44,13 @@ ratelimit_free(struct ratelimit *rl)
 }
 
 static uint32_t
-hash(const char *s)
+hash(const struct ratelimit *rl, const char *s)
 {
-	uint32_t h = 2166136261u;
+	unsigned char h[crypto_shorthash_BYTES];
 
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	crypto_shorthash(h, (const unsigned char *)s, strlen(s), rl->seed);
+	return (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+	    (uint32_t)h[3] << 24;
 }
 
 /* The bucket of key brought up to now, or NULL if it has none (a full
@@ -53,7 +58,7 @@ hash(const char *s)
 static struct bucket *
 find(struct ratelimit *rl, const char *key, int64_t now, bool create)
 {
-	uint32_t h = hash(key);
+	uint32_t h = hash(rl, key);
 	struct bucket *victim = NULL, *b;
 	int64_t best = -1;
 
@@ -113,6 +118,15 @@ ratelimit_hit(struct ratelimit *rl, const char *key, int64_t now_ms)
 	b->tokens_ms -= rl->refill_ms;
 	if (b->tokens_ms < 0)
 		b->tokens_ms = 0;
+}
+
+void
+ratelimit_refund(struct ratelimit *rl, const char *key, int64_t now_ms)
+{
+	struct bucket *b = find(rl, key, now_ms, false);
+
+	if (b && (b->tokens_ms += rl->refill_ms) > rl->cap_ms)
+		b->tokens_ms = rl->cap_ms;
 }
 
 void

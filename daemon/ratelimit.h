@@ -23,6 +23,9 @@ bool ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now_ms,
     int *retry_s);
 /* Count one hit (a failed login, a registration). */
 void ratelimit_hit(struct ratelimit *rl, const char *key, int64_t now_ms);
+/* Give back one hit counted ahead (a login charged before its hash, that
+ * turned out right). */
+void ratelimit_refund(struct ratelimit *rl, const char *key, int64_t now_ms);
 /* Forget key (a successful login clears its account's failures). */
 void ratelimit_reset(struct ratelimit *rl, const char *key);
 

@@ -287,6 +287,49 @@ test_ratelimit(void **state)
 	ratelimit_free(rl);
 }
 
+/* FNV-1a, the table's hash before it was keyed. */
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* Names whose buckets share the victim's neighbourhood must not be
+ * computable offline: with them, drained buckets around the victim's
+ * made it the fullest, so the next such name evicted it and the victim's
+ * failed logins were forgotten. */
+static void
+test_ratelimit_collisions(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(5, 60000);
+	const char *victim = "u:admin";
+	char keys[8][32];
+	int found = 0;
+
+	(void)state;
+	for (unsigned i = 0; found < 8; i++) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "u:n%u", i);
+		if ((fnv1a(k) & 4095) == (fnv1a(victim) & 4095))
+			strlcpy(keys[found++], k, sizeof(keys[0]));
+	}
+	for (int n = 0; n < 5; n++)
+		ratelimit_hit(rl, victim, 0);
+	assert_true(ratelimit_blocked(rl, victim, 0, NULL));
+	/* seven neighbours drained later than the victim, then an eighth */
+	for (int k = 0; k < 7; k++)
+		for (int n = 0; n < 5; n++)
+			ratelimit_hit(rl, keys[k], 1000);
+	ratelimit_hit(rl, keys[7], 2000);
+	assert_true(ratelimit_blocked(rl, victim, 2000, NULL));
+	ratelimit_free(rl);
+}
+
 int
 main(void)
 {
@@ -301,6 +344,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_csrf_rule),
 		cmocka_unit_test(test_ratelimit),
+		cmocka_unit_test(test_ratelimit_collisions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
