@@ -2,6 +2,7 @@
  * csv: import bank and spreadsheet CSV files (libcsv), export RFC 4180.
  */
 #include "csv.h"
+#include "../common/host.h"
 
 SPEND_PLUGIN_DECLARE;
 
@@ -10,13 +11,9 @@ const struct spend_host_api *csv_host;
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
 {
-	if (host->abi != SPEND_PLUGIN_ABI)
-		return -1;	/* spendd says so before init */
-	if (!SPEND_HOST_HAS(host, export_error)) {
-		host->log(self, SPEND_LOG_WARN, "spendd %s is too old for "
-		    "this plugin", host->host_version);
+	if (plugin_host_check(host, self, PLUGIN_HOST_NEEDS(export_error),
+	    NULL) < 0)
 		return -1;
-	}
 	csv_host = host;
 	self->version = "1.0";
 	self->description = "CSV files: import (bank exports, spreadsheets) "

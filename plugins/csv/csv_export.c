@@ -14,57 +14,12 @@
 #include <string.h>
 
 #include "csv.h"
-#include "ingest.h"
-
-#define OUTBUF 16384
-
-struct cout {
-	struct spend_export *job;
-	size_t len;
-	int failed;
-	char buf[OUTBUF];
-};
-
-static void
-out_flush(struct cout *o)
-{
-	if (o->failed || o->len == 0)
-		return;
-	if (csv_host->export_write(o->job, o->buf, o->len) < 0) {
-		csv_host->export_error(o->job, "csv: writing the output failed");
-		o->failed = 1;
-	}
-	o->len = 0;
-}
-
-static void
-out_mem(struct cout *o, const char *s, size_t n)
-{
-	while (n > 0 && !o->failed) {
-		size_t k = sizeof(o->buf) - o->len;
-
-		if (k == 0) {
-			out_flush(o);
-			continue;
-		}
-		if (k > n)
-			k = n;
-		memcpy(o->buf + o->len, s, k);
-		o->len += k;
-		s += k;
-		n -= k;
-	}
-}
-
-static void
-out_str(struct cout *o, const char *s)
-{
-	out_mem(o, s, strlen(s));
-}
+#include "../common/ingest.h"
+#include "../common/out.h"
 
 /* One text cell: neutralised, quoted if it must be. */
 static void
-out_cell(struct cout *o, const char *s)
+out_cell(struct out *o, const char *s)
 {
 	size_t n = strlen(s);
 	int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ' ||
@@ -105,7 +60,7 @@ is_number(const char *s)
 
 /* The tags as one cell, "a,b": through out_cell like any text. */
 static int
-out_tags(struct cout *o, const struct spend_record *r)
+out_tags(struct out *o, const struct spend_record *r)
 {
 	char small[1024], *buf = small;
 	size_t need = 1, n = 0;
@@ -136,16 +91,12 @@ static int
 csv_export_run(struct spend_plugin *self, struct spend_export *job)
 {
 	struct spend_record r;
-	struct cout *o;
+	struct out *o;
 	int more = 0;
 
 	(void)self;
-	/* 16 KiB: on the heap, worker stacks may be small */
-	if ((o = calloc(1, sizeof(*o))) == NULL) {
-		csv_host->export_error(job, "csv: out of memory");
+	if ((o = out_new(csv_host, job, "csv")) == NULL)
 		return -1;
-	}
-	o->job = job;
 	out_str(o, "date,amount,currency,category,payee,note,tags\r\n");
 	while (!o->failed && (more = csv_host->export_next(job, &r)) == 1) {
 		out_cell(o, r.date);
@@ -171,10 +122,7 @@ csv_export_run(struct spend_plugin *self, struct spend_export *job)
 		csv_host->export_error(job, "csv: reading the records failed");
 		o->failed = 1;
 	}
-	out_flush(o);
-	more = o->failed ? -1 : 0;
-	free(o);
-	return more;
+	return out_end(o);
 }
 
 const struct spend_exporter csv_exporter = {

@@ -33,7 +33,7 @@
 #include <csv.h>
 
 #include "csv.h"
-#include "ingest.h"
+#include "../common/ingest.h"
 
 #define CHUNK 65536		/* bytes per import_read */
 #define SNIFF_LINES 20		/* lines looked at for the delimiter */

@@ -7,105 +7,16 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "spend/plugin.h"
+#include "../common/host.h"
+#include "../common/out.h"
+#include "../common/utf8.h"
 
 SPEND_PLUGIN_DECLARE;
 
-#define OUTBUF 16384
-
 static const struct spend_host_api *host;
-
-/* Output buffered in front of export_write; the first failure sticks. */
-struct out {
-	struct spend_export *job;
-	size_t len;
-	int failed;
-	char buf[OUTBUF];
-};
-
-static void
-out_flush(struct out *o)
-{
-	if (o->failed || o->len == 0)
-		return;
-	if (host->export_write(o->job, o->buf, o->len) < 0) {
-		host->export_error(o->job, "json: writing the output failed");
-		o->failed = 1;
-	}
-	o->len = 0;
-}
-
-static void
-out_mem(struct out *o, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0 && !o->failed) {
-		size_t k = sizeof(o->buf) - o->len;
-
-		if (k == 0) {
-			out_flush(o);
-			continue;
-		}
-		if (k > n)
-			k = n;
-		memcpy(o->buf + o->len, s, k);
-		o->len += k;
-		s += k;
-		n -= k;
-	}
-}
-
-static void
-out_str(struct out *o, const char *s)
-{
-	out_mem(o, s, strlen(s));
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is
- * not one: overlong forms, surrogates and code points past U+10FFFF are
- * invalid. *cp gets the code point.
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* A JSON string literal. U+2028/U+2029 are escaped too, so that the
  * output can also be pasted into JavaScript. */
@@ -217,13 +128,8 @@ json_run(struct spend_plugin *self, struct spend_export *job)
 	int rc = 0;
 
 	(void)self;
-	if ((o = malloc(sizeof(*o))) == NULL) {
-		host->export_error(job, "json: out of memory");
+	if ((o = out_new(host, job, "json")) == NULL)
 		return -1;
-	}
-	o->job = job;
-	o->len = 0;
-	o->failed = 0;
 	out_mem(o, "[", 1);
 	while (!o->failed && (rc = host->export_next(job, &r)) > 0) {
 		/* one object per line: diffable, greppable, still one array */
@@ -236,10 +142,7 @@ json_run(struct spend_plugin *self, struct spend_export *job)
 		o->failed = 1;
 	}
 	out_str(o, n > 0 ? "\n]\n" : "]\n");
-	out_flush(o);
-	rc = o->failed ? -1 : 0;
-	free(o);
-	return rc;
+	return out_end(o);
 }
 
 static const struct spend_exporter json_exporter = {
@@ -254,12 +157,9 @@ static const struct spend_exporter json_exporter = {
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *h, struct spend_plugin *self)
 {
-	if (h->abi != SPEND_PLUGIN_ABI)
+	if (plugin_host_check(h, self, PLUGIN_HOST_NEEDS(export_error),
+	    "host API too old: no exporters") < 0)
 		return -1;
-	if (!SPEND_HOST_HAS(h, export_error)) {
-		h->log(self, SPEND_LOG_WARN, "host API too old: no exporters");
-		return -1;
-	}
 	host = h;
 	self->version = "1.0";
 	self->description = "JSON exporter";

@@ -24,105 +24,23 @@
 #include <string.h>
 
 #include "spend/plugin.h"
+#include "../common/host.h"
+#include "../common/out.h"
+#include "../common/utf8.h"
 
 SPEND_PLUGIN_DECLARE;
 
-#define OUTBUF 16384
 #define TEXTMAX 4096		/* longest cleaned field, bytes */
 #define AMOUNT_COL 44		/* amounts end here when accounts are short */
 
 static const struct spend_host_api *host;
 static char balancing[256] = "assets:spend";	/* [plugin ledger] account */
 
-struct out {
-	struct spend_export *job;
-	size_t len;
-	int failed;
-	char buf[OUTBUF];
-};
-
-static void
-out_flush(struct out *o)
-{
-	if (o->failed || o->len == 0)
-		return;
-	if (host->export_write(o->job, o->buf, o->len) < 0) {
-		host->export_error(o->job, "ledger: writing the output failed");
-		o->failed = 1;
-	}
-	o->len = 0;
-}
-
-static void
-out_mem(struct out *o, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0 && !o->failed) {
-		size_t k = sizeof(o->buf) - o->len;
-
-		if (k == 0) {
-			out_flush(o);
-			continue;
-		}
-		if (k > n)
-			k = n;
-		memcpy(o->buf + o->len, s, k);
-		o->len += k;
-		s += k;
-		n -= k;
-	}
-}
-
-static void
-out_str(struct out *o, const char *s)
-{
-	out_mem(o, s, strlen(s));
-}
-
 static void
 out_spaces(struct out *o, size_t n)
 {
 	while (n-- > 0)
 		out_mem(o, " ", 1);
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
 }
 
 /* Code points in a valid UTF-8 string: the width of a column. */
@@ -352,17 +270,14 @@ ledger_run(struct spend_plugin *self, struct spend_export *job)
 	int rc = 0;
 
 	(void)self;
-	o = malloc(sizeof(*o));
-	b = malloc(sizeof(*b));
-	if (o == NULL || b == NULL) {
-		free(o);
-		free(b);
+	if ((b = malloc(sizeof(*b))) == NULL) {
 		host->export_error(job, "ledger: out of memory");
 		return -1;
 	}
-	o->job = job;
-	o->len = 0;
-	o->failed = 0;
+	if ((o = out_new(host, job, "ledger")) == NULL) {
+		free(b);
+		return -1;
+	}
 	out_str(o, "; Spend expenses, a journal for ledger and hledger\n");
 	if (info != NULL) {
 		const char *from = info->from ? info->from : "";
@@ -385,11 +300,8 @@ ledger_run(struct spend_plugin *self, struct spend_export *job)
 		host->export_error(job, "ledger: reading the expenses failed");
 		o->failed = 1;
 	}
-	out_flush(o);
-	rc = o->failed ? -1 : 0;
-	free(o);
 	free(b);
-	return rc;
+	return out_end(o);
 }
 
 static const struct spend_exporter ledger_exporter = {
@@ -442,12 +354,9 @@ config_account(struct spend_plugin *self)
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *h, struct spend_plugin *self)
 {
-	if (h->abi != SPEND_PLUGIN_ABI)
+	if (plugin_host_check(h, self, PLUGIN_HOST_NEEDS(export_error),
+	    "host API too old: no exporters") < 0)
 		return -1;
-	if (!SPEND_HOST_HAS(h, export_error)) {
-		h->log(self, SPEND_LOG_WARN, "host API too old: no exporters");
-		return -1;
-	}
 	host = h;
 	snprintf(balancing, sizeof(balancing), "assets:spend");
 	if (config_account(self) < 0)

@@ -40,7 +40,8 @@
 #include <libofx/libofx.h>
 
 #include "spend/plugin.h"
-#include "../csv/ingest.h"
+#include "../common/host.h"
+#include "../common/ingest.h"
 
 SPEND_PLUGIN_DECLARE;
 
@@ -486,13 +487,9 @@ static const struct spend_importer ofx_importer = {
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
 {
-	if (host->abi != SPEND_PLUGIN_ABI)
-		return -1;	/* spendd says so before init */
-	if (!SPEND_HOST_HAS(host, import_error)) {
-		host->log(self, SPEND_LOG_WARN, "spendd %s is too old for "
-		    "this plugin", host->host_version);
+	if (plugin_host_check(host, self, PLUGIN_HOST_NEEDS(import_error),
+	    NULL) < 0)
 		return -1;
-	}
 	ofx_host = host;
 	/* libofx prints to stdout and stderr unless told not to */
 	ofx_PARSER_msg = ofx_DEBUG_msg = ofx_DEBUG1_msg = ofx_DEBUG2_msg = 0;

@@ -35,6 +35,8 @@
 #include <string.h>
 
 #include "spend/plugin.h"
+#include "../common/host.h"
+#include "../common/utf8.h"
 
 SPEND_PLUGIN_DECLARE;
 
@@ -289,63 +291,6 @@ face_has(const struct face *f, uint32_t cp)
 }
 
 /* ---- text ---- */
-
-/* Decode one UTF-8 character at s (n bytes left): its length, or 0 if
- * the bytes are not valid UTF-8. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t len, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static size_t
-utf8_put(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	out[0] = (char)(0xe0 | cp >> 12);
-	out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[2] = (char)(0x80 | (cp & 0x3f));
-	return 3;
-}
 
 /* One line of drawable text: valid UTF-8 in the BMP, control characters
  * and newlines as single spaces, trimmed. */
@@ -1253,12 +1198,9 @@ spend_plugin_init(const struct spend_host_api *h, struct spend_plugin *self)
 {
 	const char *v;
 
-	if (h->abi != SPEND_PLUGIN_ABI)
+	if (plugin_host_check(h, self, PLUGIN_HOST_NEEDS(export_error),
+	    "host API too old: no exporters") < 0)
 		return -1;
-	if (!SPEND_HOST_HAS(h, export_error)) {
-		h->log(self, SPEND_LOG_WARN, "host API too old: no exporters");
-		return -1;
-	}
 	host = h;
 	pdf_free(self);
 	if ((v = host->config_get(self, "title")) != NULL && *v != '\0')

@@ -29,7 +29,8 @@
 #include <strings.h>
 
 #include "spend/plugin.h"
-#include "../csv/ingest.h"
+#include "../common/host.h"
+#include "../common/ingest.h"
 
 SPEND_PLUGIN_DECLARE;
 
@@ -425,13 +426,9 @@ static const struct spend_importer qif_importer = {
 SPEND_PLUGIN_EXPORT int
 spend_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
 {
-	if (host->abi != SPEND_PLUGIN_ABI)
-		return -1;	/* spendd says so before init */
-	if (!SPEND_HOST_HAS(host, import_error)) {
-		host->log(self, SPEND_LOG_WARN, "spendd %s is too old for "
-		    "this plugin", host->host_version);
+	if (plugin_host_check(host, self, PLUGIN_HOST_NEEDS(import_error),
+	    NULL) < 0)
 		return -1;
-	}
 	qif_host = host;
 	self->version = "1.0";
 	self->description = "Quicken Interchange Format (QIF) importer";

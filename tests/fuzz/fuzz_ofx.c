@@ -13,7 +13,8 @@
 
 #include "../unit/mock_host.h"
 #include "../../plugins/ofx/ofx.c"
-#include "../../plugins/csv/ingest.c"
+#include "../../plugins/common/ingest.c"
+#include "../../plugins/common/utf8.c"
 
 static struct mock_host mh;
 

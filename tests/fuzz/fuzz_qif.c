@@ -12,7 +12,8 @@
 
 #include "../unit/mock_host.h"
 #include "../../plugins/qif/qif.c"
-#include "../../plugins/csv/ingest.c"
+#include "../../plugins/common/ingest.c"
+#include "../../plugins/common/utf8.c"
 
 static struct mock_host mh;
 

@@ -8,7 +8,9 @@
 #include "../../plugins/csv/csv.c"
 #include "../../plugins/csv/csv_import.c"
 #include "../../plugins/csv/csv_export.c"
-#include "../../plugins/csv/ingest.c"
+#include "../../plugins/common/ingest.c"
+#include "../../plugins/common/out.c"
+#include "../../plugins/common/utf8.c"
 
 struct fx {
 	struct mock_host mh;

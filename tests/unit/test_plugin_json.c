@@ -7,6 +7,8 @@
 
 #include "mock_host.h"
 #include "../../plugins/json/json.c"
+#include "../../plugins/common/out.c"
+#include "../../plugins/common/utf8.c"
 
 struct fx {
 	struct mock_host mh;

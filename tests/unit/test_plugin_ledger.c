@@ -10,6 +10,8 @@
 
 #include "mock_host.h"
 #include "../../plugins/ledger/ledger.c"
+#include "../../plugins/common/out.c"
+#include "../../plugins/common/utf8.c"
 
 struct fx {
 	struct mock_host mh;

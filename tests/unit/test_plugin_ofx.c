@@ -6,7 +6,8 @@
 
 #include "mock_host.h"
 #include "../../plugins/ofx/ofx.c"
-#include "../../plugins/csv/ingest.c"
+#include "../../plugins/common/ingest.c"
+#include "../../plugins/common/utf8.c"
 
 /* Under --enable-asan: libofx and OpenSP (C++) leak; we are C. */
 const char *__lsan_default_suppressions(void);

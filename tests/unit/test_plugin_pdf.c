@@ -11,6 +11,7 @@
 
 #include "mock_host.h"
 #include "../../plugins/pdf/pdf.c"
+#include "../../plugins/common/utf8.c"
 
 struct fx {
 	struct mock_host mh;

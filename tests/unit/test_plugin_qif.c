@@ -6,7 +6,8 @@
 
 #include "mock_host.h"
 #include "../../plugins/qif/qif.c"
-#include "../../plugins/csv/ingest.c"
+#include "../../plugins/common/ingest.c"
+#include "../../plugins/common/utf8.c"
 
 struct fx {
 	struct mock_host mh;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ingest.h"
+#include "utf8.h"
 
 #define QUEUE_MAX (4u << 20)	/* bytes of rows waiting for a decision */
 #define TAGS_MAX 64		/* more is surely not a tag list; the host
@@ -604,39 +605,12 @@ int
 text_utf8(const unsigned char *s, size_t len)
 {
 	const unsigned char *end = s + len;
+	uint32_t cp;
+	size_t n;
 
-	while (s < end) {
-		size_t n, i;
-		uint32_t cp;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((*s & 0xe0) == 0xc0) {
-			n = 2;
-			cp = *s & 0x1f;
-		} else if ((*s & 0xf0) == 0xe0) {
-			n = 3;
-			cp = *s & 0x0f;
-		} else if ((*s & 0xf8) == 0xf0) {
-			n = 4;
-			cp = *s & 0x07;
-		} else
+	for (; s < end; s += n)
+		if ((n = utf8_seq(s, (size_t)(end - s), &cp)) == 0)
 			return 0;
-		if ((size_t)(end - s) < n)
-			return 0;
-		for (i = 1; i < n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		s += n;
-	}
 	return 1;
 }
 
@@ -657,20 +631,9 @@ cp1252_to_utf8(const void *in, size_t len, char *out)
 	for (size_t i = 0; i < len; i++) {
 		uint32_t u = p[i];
 
-		if (u < 0x80) {
-			*d++ = (char)u;
-			continue;
-		}
-		if (u < 0xa0 && (u = cp1252_hi[u - 0x80]) == 0)
+		if (u >= 0x80 && u < 0xa0 && (u = cp1252_hi[u - 0x80]) == 0)
 			u = 0xfffd;
-		if (u < 0x800) {
-			*d++ = (char)(0xc0 | u >> 6);
-			*d++ = (char)(0x80 | (u & 0x3f));
-		} else {
-			*d++ = (char)(0xe0 | u >> 12);
-			*d++ = (char)(0x80 | (u >> 6 & 0x3f));
-			*d++ = (char)(0x80 | (u & 0x3f));
-		}
+		d += utf8_put(u, d);
 	}
 	return (size_t)(d - out);
 }
