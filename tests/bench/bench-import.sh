@@ -35,8 +35,9 @@ gen() { # rows file
 		for (i = 0; i < n; i++) {
 			d = 1 + i % 28; m = 1 + int(i / 28) % 12; y = 2000 + int(i / 336) % 26
 			c = 1 + int(rand() * 8)
+			# never 0.00: the importer skips zero amounts
 			printf "%04d-%02d-%02d,%d.%02d,EUR,%s,%s,\"row %d, %s\"\n", y, m, d,
-			    int(rand() * 200), int(rand() * 100), cat[c], pay[c], i, cat[c]
+			    int(rand() * 200), 1 + int(rand() * 99), cat[c], pay[c], i, cat[c]
 		}
 	}' >"$2"
 }
