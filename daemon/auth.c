@@ -544,7 +544,7 @@ h_auth_register(struct rpc_call *c, json_t *p, json_t **res,
 	if (n > 0 && strcmp(c->sd->cfg.registration, "open") != 0)
 		return spend_errf(err, SPEND_EPERM, "", "registration is closed: "
 		    "ask an administrator for an account");
-	key_for(key, sizeof(key), "r", c->id.peer);
+	ratelimit_addr_key(key, sizeof(key), "r", c->id.peer);
 	if (ratelimit_blocked(a->reg, key, time_mono_ms(), &retry))
 		return rate_limited(c, retry, "registrations from this address",
 		    err);
@@ -596,7 +596,8 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 	if ((j = job_new(c, J_LOGIN, pw, len, err)) == NULL)
 		return SPEND_ENOMEM;
 	key_for(j->acct_key, sizeof(j->acct_key), "u", name);
-	key_for(j->addr_key, sizeof(j->addr_key), "a", c->id.peer);
+	ratelimit_addr_key(j->addr_key, sizeof(j->addr_key), "a",
+	    c->id.peer);
 	/* refused before any hashing: that is the point */
 	if (ratelimit_blocked(a->acct, j->acct_key, time_mono_ms(), &retry) ||
 	    ratelimit_blocked(a->addr, j->addr_key, time_mono_ms(), &retry)) {

@@ -9,7 +9,7 @@
 #include "money.h"
 #include "util.h"
 
-enum ctype { C_STR, C_INT, C_BOOL, C_SIZE };
+enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS };
 
 /* Every known key, once. Anything not here is an error. */
 static const struct ckey {
@@ -22,6 +22,8 @@ static const struct ckey {
 #define I(sec, k, f, lo, hi) { sec, k, C_INT, offsetof(struct config, f), sizeof(int), lo, hi }
 #define B(sec, k, f) { sec, k, C_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1 }
 #define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi }
+/* a string of addresses and prefixes, parsed into trusted_proxies */
+#define N(sec, k, f) { sec, k, C_NETS, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
 	S("daemon", "data_dir", data_dir),
 	S("daemon", "socket", socket),
 	S("daemon", "pidfile", pidfile),
@@ -40,6 +42,7 @@ static const struct ckey {
 	I("http", "timeout", http_timeout, 1, 3600),
 	B("http", "secure_cookies", http_secure_cookies),
 	S("http", "origin", http_origin),
+	N("http", "trusted_proxies", http_trusted_proxies),
 	S("auth", "registration", registration),
 	I("auth", "access_ttl", access_ttl, 30, 86400),
 	I("auth", "refresh_ttl_days", refresh_ttl_days, 1, 365),
@@ -51,6 +54,7 @@ static const struct ckey {
 #undef I
 #undef B
 #undef Z
+#undef N
 };
 
 void
@@ -224,6 +228,24 @@ config_set(struct config *c, const char *section, const char *key,
 				    key, value, k->min, k->max);
 			*(int *)p = (int)n;
 			break;
+		case C_NETS: {
+			/* checked here, not in validate(): a bad entry is an
+			 * error at its own line */
+			struct netprefix np[CONFIG_MAX_PROXIES];
+			size_t nn;
+
+			if (strlen(value) >= k->size)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: value too long (max %zu)", key,
+				    k->size - 1);
+			if (netprefix_list_parse(key, value, np,
+			    CONFIG_MAX_PROXIES, &nn, err) < 0)
+				return SPEND_EINVAL;
+			strlcpy(p, value, k->size);
+			memcpy(c->trusted_proxies, np, nn * sizeof(np[0]));
+			c->n_trusted_proxies = nn;
+			break;
+		}
 		case C_SIZE:
 			if (parse_size(value, &n) < 0 || n < k->min ||
 			    n > k->max)

@@ -8,8 +8,10 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "netaddr.h"
 
 #define CONFIG_MAX_ADMINS 16
+#define CONFIG_MAX_PROXIES 32
 
 /* A [plugin NAME] section: handed only to that plugin. */
 struct config_section {
@@ -42,6 +44,10 @@ struct config {
 	int http_timeout;		/* seconds */
 	bool http_secure_cookies;	/* behind TLS: Secure cookies */
 	char http_origin[256];		/* allowed Origin; "" = same host */
+	/* peers whose X-Forwarded-For is believed; "" = none */
+	char http_trusted_proxies[1024];
+	struct netprefix trusted_proxies[CONFIG_MAX_PROXIES];
+	size_t n_trusted_proxies;
 	/* [auth] */
 	char registration[8];		/* "open" or "closed" */
 	int access_ttl;			/* seconds */

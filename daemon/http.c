@@ -22,6 +22,7 @@
 #include "http.h"
 #include "http_files.h"
 #include "log.h"
+#include "netaddr.h"
 #include "rest.h"
 #include "rpc.h"
 #include "spendd.h"
@@ -289,6 +290,76 @@ cookie_get(const char *header, const char *name, char *out, size_t size)
 	}
 }
 
+/*
+ * Behind a reverse proxy every TCP peer is the proxy: the client is in
+ * X-Forwarded-For, which each proxy extends with the address it got the
+ * request from. Only the right end of that list was written by proxies we
+ * trust; anything to the left is what the client chose to send. So: walk
+ * from the right past our own proxies, and the first other address is the
+ * client (if all are ours, the left-most). A peer that is not a trusted
+ * proxy could write anything there, and a malformed entry in the part we
+ * read means a proxy we do not understand: both get the peer address.
+ */
+void
+http_client_address(const struct netprefix *trusted, size_t n,
+    const char *peer, const char *xff, char *out, size_t size)
+{
+	struct netaddr a;
+	const char *end, *s, *e;
+
+	strlcpy(out, peer, size);
+	if (xff == NULL || n == 0 || netaddr_parse(peer, strlen(peer), &a) < 0 ||
+	    !netprefix_match(trusted, n, &a))
+		return;
+	for (end = xff + strlen(xff);; end = s - 1) {
+		for (s = end; s > xff && s[-1] != ','; s--)
+			;
+		const char *b = s;
+
+		for (e = end; b < e && (*b == ' ' || *b == '\t'); b++)
+			;
+		for (; e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		if (netaddr_parse(b, (size_t)(e - b), &a) < 0) {
+			log_debug("http: X-Forwarded-For from %s: \"%.*s\" is "
+			    "not an address; the client is the peer", peer,
+			    (int)(e - b > 60 ? 60 : e - b), b);
+			strlcpy(out, peer, size);
+			return;
+		}
+		if (!netprefix_match(trusted, n, &a) || s == xff) {
+			netaddr_format(&a, out, size);
+			return;
+		}
+	}
+}
+
+/* Every X-Forwarded-For header, in order, joined with ","; NULL if none.
+ * Free it. */
+static char *
+forwarded_for(struct evkeyvalq *in)
+{
+	struct evkeyval *kv;
+	size_t len = 0;
+	bool first = true;
+	char *all;
+
+	TAILQ_FOREACH(kv, in, next)
+		if (strcasecmp_ascii(kv->key, "X-Forwarded-For") == 0)
+			len += strlen(kv->value) + 1;
+	if (len == 0 || (all = malloc(len)) == NULL)
+		return NULL;
+	all[0] = '\0';
+	TAILQ_FOREACH(kv, in, next)
+		if (strcasecmp_ascii(kv->key, "X-Forwarded-For") == 0) {
+			if (!first)
+				strlcat(all, ",", len);
+			strlcat(all, kv->value, len);
+			first = false;
+		}
+	return all;
+}
+
 static int
 identify(struct http *h, struct evhttp_request *req, bool cookies,
     struct rpc_identity *id, struct spend_err *err)
@@ -306,7 +377,15 @@ identify(struct http *h, struct evhttp_request *req, bool cookies,
 		ev_uint16_t port;
 
 		evhttp_connection_get_peer(evcon, &addr, &port);
-		strlcpy(id->peer, addr ? addr : "?", sizeof(id->peer));
+		if (h->sd->cfg.n_trusted_proxies > 0 && addr) {
+			char *xff = forwarded_for(in);
+
+			http_client_address(h->sd->cfg.trusted_proxies,
+			    h->sd->cfg.n_trusted_proxies, addr, xff, id->peer,
+			    sizeof(id->peer));
+			free(xff);
+		} else
+			strlcpy(id->peer, addr ? addr : "?", sizeof(id->peer));
 	}
 	copy_printable(id->user_agent, sizeof(id->user_agent),
 	    evhttp_find_header(in, "User-Agent"));

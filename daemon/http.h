@@ -14,6 +14,7 @@
 #define SPEND_HTTP_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -30,6 +31,13 @@ void http_free(struct spendd *sd);
 int http_busy(struct spendd *sd);
 /* The port actually bound (for listen = host:0), or 0. */
 int http_port(struct spendd *sd);
+
+/* The client address of a request from peer (the TCP peer's address
+ * text) with X-Forwarded-For value xff (NULL = none; several headers
+ * joined with ","), given the n trusted proxies: into out. */
+struct netprefix;
+void http_client_address(const struct netprefix *trusted, size_t n,
+    const char *peer, const char *xff, char *out, size_t size);
 
 /* ---- for rest.c ---- */
 /* Reply with body (borrowed) as JSON. meta (borrowed, may be NULL) is

@@ -140,8 +140,9 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	config_finalize(&nc);
-	/* What can change live: logging, admins, defaults, auth policy and
-	 * HTTP limits. Paths and listeners need a restart. */
+	/* What can change live: logging, admins, defaults, auth policy,
+	 * HTTP limits and trusted proxies. Paths and listeners need a
+	 * restart. */
 	log_init(!strcmp(nc.log, "syslog"), nc.debug);
 	memcpy(sd.cfg.admin_uids, nc.admin_uids, sizeof(nc.admin_uids));
 	memcpy(sd.cfg.admins, nc.admins, sizeof(nc.admins));
@@ -155,6 +156,11 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	sd.cfg.http_max_body = nc.http_max_body;
 	sd.cfg.http_max_import = nc.http_max_import;
 	sd.cfg.http_timeout = nc.http_timeout;
+	memcpy(sd.cfg.http_trusted_proxies, nc.http_trusted_proxies,
+	    sizeof(nc.http_trusted_proxies));
+	memcpy(sd.cfg.trusted_proxies, nc.trusted_proxies,
+	    sizeof(nc.trusted_proxies));
+	sd.cfg.n_trusted_proxies = nc.n_trusted_proxies;
 	config_free(&sd.cfg);
 	sd.cfg.sections = nc.sections;
 	sd.cfg.n_sections = nc.n_sections;

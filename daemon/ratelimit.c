@@ -1,8 +1,10 @@
 /* Fixed-size table of token buckets, open addressing with a short probe. */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "netaddr.h"
 #include "ratelimit.h"
 #include "util.h"
 
@@ -136,4 +138,24 @@ ratelimit_reset(struct ratelimit *rl, const char *key)
 
 	if (b)
 		b->key[0] = '\0';
+}
+
+void
+ratelimit_addr_key(char *out, size_t size, const char *prefix,
+    const char *addr)
+{
+	struct netaddr a;
+	char text[NETADDR_STRLEN];
+
+	if (netaddr_parse(addr, strlen(addr), &a) < 0)
+		snprintf(out, size, "%s:%s", prefix, addr);
+	else if (netaddr_is_v4(&a)) {
+		netaddr_format(&a, text, sizeof(text));
+		snprintf(out, size, "%s:%s", prefix, text);
+	} else {
+		memset(a.b + 8, 0, 8);
+		netaddr_format(&a, text, sizeof(text));
+		snprintf(out, size, "%s:%s/64", prefix, text);
+	}
+	str_tolower(out);
 }

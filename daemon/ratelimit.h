@@ -8,6 +8,7 @@
 #define SPEND_RATELIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ratelimit;
@@ -28,5 +29,13 @@ void ratelimit_hit(struct ratelimit *rl, const char *key, int64_t now_ms);
 void ratelimit_refund(struct ratelimit *rl, const char *key, int64_t now_ms);
 /* Forget key (a successful login clears its account's failures). */
 void ratelimit_reset(struct ratelimit *rl, const char *key);
+
+/* The key of a client address, "PREFIX:ADDR", lower case: an IPv6
+ * address stands for its /64 ("a:2001:db8:1:2::/64": one subscriber
+ * usually has a whole /64, every address of which would otherwise get
+ * buckets of its own), an IPv4-mapped one for the IPv4 address, and
+ * anything else (a socket's "uid 1000") for itself. */
+void ratelimit_addr_key(char *out, size_t size, const char *prefix,
+    const char *addr);
 
 #endif

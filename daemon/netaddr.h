@@ -1,0 +1,46 @@
+/*
+ * IPv4 and IPv6 addresses and CIDR prefixes, for [http] trusted_proxies
+ * and the per-address rate limits. An IPv4 address is held as its
+ * IPv4-mapped IPv6 form (::ffff:a.b.c.d), so one comparison covers both
+ * families and a dual-stack socket's mapped peer matches an IPv4 entry.
+ * Nothing here allocates.
+ */
+#ifndef SPEND_NETADDR_H
+#define SPEND_NETADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define NETADDR_STRLEN 46	/* INET6_ADDRSTRLEN */
+
+struct netaddr {
+	unsigned char b[16];	/* network order; IPv4 as ::ffff:a.b.c.d */
+};
+
+struct netprefix {
+	struct netaddr a;	/* bits past the prefix are zero */
+	int bits;		/* 0..128, over the mapped form (IPv4 /n = 96+n) */
+};
+
+/* s[0..len): a bare IPv4 or IPv6 address (no brackets, port or zone
+ * "%eth0"). 0, or -1 if it is not one. */
+int netaddr_parse(const char *s, size_t len, struct netaddr *out);
+/* IPv4 or IPv4-mapped. */
+bool netaddr_is_v4(const struct netaddr *a);
+/* A dotted quad for IPv4 (mapped too), RFC 5952 text for IPv6. */
+void netaddr_format(const struct netaddr *a, char *out, size_t size);
+
+/* "ADDR" (a single address) or "ADDR/BITS" (IPv4 0..32, IPv6 0..128);
+ * host bits past the prefix are ignored. 0 or -1. */
+int netprefix_parse(const char *s, struct netprefix *out);
+/* Is a inside one of the n prefixes? */
+bool netprefix_match(const struct netprefix *p, size_t n,
+    const struct netaddr *a);
+/* A space-separated list into out[max], *n entries. On a bad entry or
+ * more than max, an error naming the entry, with field key. */
+int netprefix_list_parse(const char *key, const char *list,
+    struct netprefix *out, size_t max, size_t *n, struct spend_err *err);
+
+#endif
