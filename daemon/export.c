@@ -13,13 +13,13 @@
 #include "domain.h"
 #include "export.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "log.h"
 #include "money.h"
 #include "plugin.h"
 #include "spendd.h"
 #include "util.h"
-#include "worker.h"
 
 #define PAGE 256		/* rows per keyset page */
 #define OUTBUF 65536		/* bytes buffered before a write(2) */
@@ -467,16 +467,13 @@ publish(struct spend_export *job, struct spend_err *err)
 static int
 job_run(struct spend_export *job, json_t **result, struct spend_err *err)
 {
-	char have[256];
 	int r, rc;
 
 	*result = NULL;
 	if ((job->vt = plugins_exporter(job->sd, job->p.format,
-	    &job->self)) == NULL) {
-		plugins_names(job->sd, "exporter", have, sizeof(have));
-		return spend_errf(err, SPEND_EINVAL, "format", "no exporter "
-		    "\"%s\" (have: %s)", job->p.format, have);
-	}
+	    &job->self)) == NULL)
+		return plugins_unknown(job->sd, "exporter", job->p.format,
+		    "format", err);
 	if ((job->out = malloc(OUTBUF)) == NULL ||
 	    (job->page = calloc(PAGE, sizeof(*job->page))) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
@@ -600,38 +597,23 @@ export_start(struct spendd *sd, const struct user *u,
     struct spend_err *err)
 {
 	struct spend_export *job;
-	char have[256];
+	int r;
 
-	if (sd->stopping)
-		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
-		    "down");
-	if (sd->workers == NULL)
-		return spend_errf(err, SPEND_EUNAVAIL, "", "no worker threads");
+	if ((r = jobs_check(sd, err)) < 0)
+		return r;
 	if (ep->path[0] == '\0' && ep->fd < 0)
 		return spend_errf(err, SPEND_EINVAL, "path", "path is required");
-	if (plugins_exporter(sd, ep->format, NULL) == NULL) {
-		plugins_names(sd, "exporter", have, sizeof(have));
-		return spend_errf(err, SPEND_EINVAL, "format", "no exporter "
-		    "\"%s\" (have: %s)", ep->format, have);
-	}
+	if (plugins_exporter(sd, ep->format, NULL) == NULL)
+		return plugins_unknown(sd, "exporter", ep->format, "format", err);
 	job = job_new(sd, u, ep);
 	job->done = done;
 	job->arg = arg;
-	if (worker_submit(sd->workers, job_work, job_done, job) < 0) {
+	if ((r = jobs_submit(sd, job_work, job_done, job, err)) < 0)
 		job_free(job);
-		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
-		    "down");
-	}
-	return 0;
+	return r;
 }
 
 /* ---- export.run ---- */
-
-static void
-rpc_done(json_t *result, const struct spend_err *err, void *arg)
-{
-	rpc_complete(arg, result ? json_incref(result) : NULL, err);
-}
 
 int
 h_export_run(struct rpc_call *c, json_t *p, json_t **res,
@@ -656,7 +638,7 @@ h_export_run(struct rpc_call *c, json_t *p, json_t **res,
 		ep.owner = (uid_t)uid;
 	if (c->sd->workers == NULL)	/* unit tests: no threads */
 		r = export_run_sync(c->sd, &c->user, &ep, res, err);
-	else if ((r = export_start(c->sd, &c->user, &ep, rpc_done, c,
+	else if ((r = export_start(c->sd, &c->user, &ep, jobs_rpc_done, c,
 	    err)) == 0)
 		r = RPC_PENDING;
 out:
@@ -729,15 +711,12 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 	json_error_t jerr;
 	const char *k;
 	json_t *v;
-	char have[256], *text;
+	char *text;
 	int r;
 
 	*result = NULL;
-	if ((vt = plugins_report(sd, name, &self)) == NULL) {
-		plugins_names(sd, "report", have, sizeof(have));
-		return spend_errf(err, SPEND_EINVAL, "name", "no report "
-		    "\"%s\" (have: %s)", name, have);
-	}
+	if ((vt = plugins_report(sd, name, &self)) == NULL)
+		return plugins_unknown(sd, "report", name, "name", err);
 	memset(&job, 0, sizeof(job));
 	job.sd = sd;
 	job.user = *u;

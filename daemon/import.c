@@ -15,13 +15,13 @@
 #include "events.h"
 #include "handlers.h"
 #include "import.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "log.h"
 #include "money.h"
 #include "plugin.h"
 #include "spendd.h"
 #include "util.h"
-#include "worker.h"
 
 #define CAT_CACHE 16		/* recent category names -> ids */
 #define MAX_CREATED_LISTED 100
@@ -684,12 +684,11 @@ pick_importer(struct spend_import *job, struct spend_err *err)
 	char head[SNIFF_LEN], have[256];
 	ssize_t n;
 
-	plugins_names(job->sd, "importer", have, sizeof(have));
 	if (job->p.format[0]) {
 		job->vt = plugins_importer(job->sd, job->p.format, &job->self);
 		if (job->vt == NULL)
-			return spend_errf(err, SPEND_EINVAL, "format", "no "
-			    "importer \"%s\" (have: %s)", job->p.format, have);
+			return plugins_unknown(job->sd, "importer",
+			    job->p.format, "format", err);
 		return 0;
 	}
 	base = base ? base + 1 : name;
@@ -710,6 +709,7 @@ pick_importer(struct spend_import *job, struct spend_err *err)
 		    &job->self)) != NULL)
 			return 0;
 	}
+	plugins_names(job->sd, "importer", have, sizeof(have));
 	return spend_errf(err, SPEND_EINVAL, "format", "cannot tell the "
 	    "format of %s: pass format (have: %s)", base, have);
 }
@@ -900,20 +900,14 @@ import_start(struct spendd *sd, const struct user *u,
     struct spend_err *err)
 {
 	struct spend_import *job;
-	char have[256];
+	int r;
 
-	if (sd->stopping)
-		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
-		    "down");
-	if (sd->workers == NULL)
-		return spend_errf(err, SPEND_EUNAVAIL, "", "no worker threads");
+	if ((r = jobs_check(sd, err)) < 0)
+		return r;
 	if (ip->path[0] == '\0')
 		return spend_errf(err, SPEND_EINVAL, "path", "path is required");
-	if (ip->format[0] && plugins_importer(sd, ip->format, NULL) == NULL) {
-		plugins_names(sd, "importer", have, sizeof(have));
-		return spend_errf(err, SPEND_EINVAL, "format", "no importer "
-		    "\"%s\" (have: %s)", ip->format, have);
-	}
+	if (ip->format[0] && plugins_importer(sd, ip->format, NULL) == NULL)
+		return plugins_unknown(sd, "importer", ip->format, "format", err);
 	for (job = running; job; job = job->next)
 		if (job->sd == sd)
 			return spend_errf(err, SPEND_EBUSY, "", "another import "
@@ -923,10 +917,9 @@ import_start(struct spendd *sd, const struct user *u,
 	job = job_new(sd, u, ip);
 	job->done = done;
 	job->arg = arg;
-	if (worker_submit(sd->workers, job_work, job_done, job) < 0) {
+	if ((r = jobs_submit(sd, job_work, job_done, job, err)) < 0) {
 		job_free(job);
-		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
-		    "down");
+		return r;
 	}
 	job->next = running;
 	running = job;
@@ -934,12 +927,6 @@ import_start(struct spendd *sd, const struct user *u,
 }
 
 /* ---- import.run ---- */
-
-static void
-rpc_done(json_t *result, const struct spend_err *err, void *arg)
-{
-	rpc_complete(arg, result ? json_incref(result) : NULL, err);
-}
 
 int
 h_import_run(struct rpc_call *c, json_t *p, json_t **res,
@@ -959,7 +946,7 @@ h_import_run(struct rpc_call *c, json_t *p, json_t **res,
 	}
 	if (c->sd->workers == NULL)	/* unit tests: no threads */
 		r = import_run_sync(c->sd, &c->user, &ip, res, err);
-	else if ((r = import_start(c->sd, &c->user, &ip, rpc_done, c,
+	else if ((r = import_start(c->sd, &c->user, &ip, jobs_rpc_done, c,
 	    err)) == 0)
 		r = RPC_PENDING;
 out:

@@ -253,6 +253,17 @@ plugins_names(struct spendd *sd, const char *kind, char *buf, size_t len)
 		strlcpy(buf, "none", len);
 }
 
+int
+plugins_unknown(struct spendd *sd, const char *kind, const char *name,
+    const char *field, struct spend_err *err)
+{
+	char have[256];
+
+	plugins_names(sd, kind, have, sizeof(have));
+	return spend_errf(err, SPEND_EINVAL, field, "no %s \"%s\" (have: %s)",
+	    kind, name, have);
+}
+
 /* ---- the rest of the host API ---- */
 
 static void

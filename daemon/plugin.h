@@ -21,6 +21,7 @@
 #include "spend/plugin.h"
 
 struct spendd;
+struct spend_err;
 
 #define PLUGIN_NAME_MAX 63	/* file stem and vtable names */
 
@@ -54,6 +55,10 @@ const struct spend_importer *plugins_importer_at(struct spendd *sd,
  * "exporter", "report", "notifier") for error messages; "none" if empty. */
 void plugins_names(struct spendd *sd, const char *kind, char *buf,
     size_t len);
+/* The error for a name with no vtable of that kind: SPEND_EINVAL, field
+ * set, "no exporter \"pdf\" (have: csv, json)". Returns SPEND_EINVAL. */
+int plugins_unknown(struct spendd *sd, const char *kind, const char *name,
+    const char *field, struct spend_err *err);
 
 /* The plugin.list result: an array (new reference) with name, state
  * ("loaded", "failed", "refused"), version, description, kind ("importer,
