@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spend/plugin.h"
 #include "err.h"
@@ -815,6 +816,146 @@ mh_exporter(const struct mock_host *mh, const char *name)
 		if (strcmp(mh->exporters[i]->name, name) == 0)
 			return mh->exporters[i];
 	return NULL;
+}
+
+/* ---- fixtures for plugin tests ---- */
+
+/* Create an empty file /tmp/spend-NAME-XXXXXX, its name in path (size
+ * bytes); 0, or -1 if it cannot. The caller unlinks it. */
+static inline int
+mh_tmpfile(char *path, size_t size, const char *name)
+{
+	int fd;
+
+	if ((size_t)snprintf(path, size, "/tmp/spend-%s-XXXXXX", name) >= size)
+		return -1;
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* The whole file at path, NUL terminated (malloc'd, the caller frees), its
+ * size in *len; NULL if it cannot be read. */
+static inline char *
+mh_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0) {
+		buf = mh_xalloc(NULL, (size_t)n + 1);
+		if (fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(fp);
+	return buf;
+}
+
+/* Load init as plugin name, as the loader would; config (NULL-terminated
+ * key, value pairs, kept by the caller) may be NULL. Returns mh_load's
+ * result. mh is initialised here: do not call mh_init() before. */
+static inline int
+mh_open(struct mock_host *mh, const char *name, spend_plugin_init_fn init,
+    const char *const *config, int quiet)
+{
+	mh_init(mh);
+	mh->plugin.name = name;
+	mh->config = config;
+	mh->quiet = quiet;
+	return mh_load(mh, init);
+}
+
+/* Free job, start it over recs and run exp on it; returns its result. */
+static inline int
+mh_run_export(struct mock_host *mh, const struct spend_exporter *exp,
+    struct spend_export *job, const struct spend_record *recs, size_t n)
+{
+	mh_export_free(job);
+	mh_export_init(job, recs, n);
+	return exp->run(&mh->plugin, job);
+}
+
+/*
+ * A plugin loaded quietly with an import job and an export job to reuse:
+ *
+ *	f = mh_fixture_new("csv", spend_plugin_init, &rc);  (mh_load's rc)
+ *	rc = mh_run_import(f, text, len, opts, chunk);	(importer's rc)
+ *	rc = mh_import(f, text, opts);	(strlen(text), f->chunk)
+ *	... f->job.recs ...
+ *	mh_fixture_free(f);	(or mh_fixture_teardown as cmocka teardown)
+ */
+struct mh_fixture {
+	struct mock_host mh;
+	struct spend_import job;
+	struct spend_export ex;
+	const struct spend_importer *imp;	/* called name, or NULL */
+	const struct spend_exporter *exp;	/* called name, or NULL */
+	size_t chunk;				/* mh_import's read size,
+						 * 0 = the job's default */
+};
+
+/* A fixture (free with mh_fixture_free) for the plugin init, loaded as
+ * name; *rc is mh_load's result. */
+static inline struct mh_fixture *
+mh_fixture_new(const char *name, spend_plugin_init_fn init, int *rc)
+{
+	struct mh_fixture *f = mh_xalloc(NULL, sizeof(*f));
+
+	memset(f, 0, sizeof(*f));
+	*rc = mh_open(&f->mh, name, init, NULL, 1);
+	f->imp = mh_importer(&f->mh, name);
+	f->exp = mh_exporter(&f->mh, name);
+	return f;
+}
+
+static inline void
+mh_fixture_free(struct mh_fixture *f)
+{
+	if (f == NULL)
+		return;
+	mh_import_free(&f->job);
+	mh_export_free(&f->ex);
+	mh_free(&f->mh);
+	free(f);
+}
+
+/* A cmocka teardown for a fixture in *state. */
+static inline int
+mh_fixture_teardown(void **state)
+{
+	mh_fixture_free(*state);
+	return 0;
+}
+
+/* Import len bytes of text with opts (NULL-terminated key, value list),
+ * reading chunk bytes at a time (0 = the job's default), into a fresh
+ * f->job; returns the importer's result. */
+static inline int
+mh_run_import(struct mh_fixture *f, const void *text, size_t len,
+    const char *const *opts, size_t chunk)
+{
+	mh_import_free(&f->job);
+	mh_import_init(&f->job, text, len, opts);
+	f->job.chunk = chunk;
+	return f->imp->run(&f->mh.plugin, &f->job);
+}
+
+/* mh_run_import over the string text, f->chunk bytes at a time. */
+static inline int
+mh_import(struct mh_fixture *f, const char *text, const char *const *opts)
+{
+	return mh_run_import(f, text, strlen(text), opts, f->chunk);
 }
 
 #endif

@@ -12,66 +12,24 @@
 #include "../../plugins/common/out.c"
 #include "../../plugins/common/utf8.c"
 
-struct fx {
-	struct mock_host mh;
-	struct spend_import job;
-	struct spend_export ex;
-	const struct spend_importer *imp;
-	const struct spend_exporter *exp;
-};
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	int rc;
+	struct mh_fixture *f = mh_fixture_new("csv", spend_plugin_init, &rc);
 
-	mh_init(&f->mh);
-	f->mh.plugin.name = "csv";
-	f->mh.quiet = 1;
-	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
-	f->imp = mh_importer(&f->mh, "csv");
-	f->exp = mh_exporter(&f->mh, "csv");
+	assert_int_equal(rc, 0);
 	assert_non_null(f->imp);
 	assert_non_null(f->exp);
 	*state = f;
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	mh_import_free(&f->job);
-	mh_export_free(&f->ex);
-	mh_free(&f->mh);
-	free(f);
-	return 0;
-}
-
-/* Import text with options (NULL-terminated key, value list) reading
- * chunk bytes at a time; returns the importer's result. */
-static int
-imp_chunk(struct fx *f, const char *text, size_t len,
-    const char *const *opts, size_t chunk)
-{
-	mh_import_free(&f->job);
-	mh_import_init(&f->job, text, len, opts);
-	f->job.chunk = chunk;
-	return f->imp->run(&f->mh.plugin, &f->job);
-}
-
-static int
-imp(struct fx *f, const char *text, const char *const *opts)
-{
-	return imp_chunk(f, text, strlen(text), opts, 0);
-}
-
 /* The import must succeed. */
 static void
-imp_ok(struct fx *f, const char *text, const char *const *opts)
+imp_ok(struct mh_fixture *f, const char *text, const char *const *opts)
 {
-	if (imp(f, text, opts) != 0)
+	if (mh_import(f, text, opts) != 0)
 		fail_msg("import failed: line %zu field %s: %s",
 		    f->job.err_line, f->job.err_field, f->job.err_msg);
 	assert_int_equal(f->job.failed, 0);
@@ -102,21 +60,10 @@ assert_rec(const struct mh_record *r, const char *date, const char *amount,
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *buf = mh_slurp(path, len);
 
-	if (fp == NULL)
-		fail_msg("%s: cannot open (run from the top directory)", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
+	if (buf == NULL)
+		fail_msg("%s: cannot read (run from the top directory)", path);
 	return buf;
 }
 
@@ -280,7 +227,7 @@ test_date_parse(void **state)
 static void
 test_basic_header(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "Date,Amount,Payee,Description,Category,Tags\n"
 	    "2024-01-02,12.50,Bakery,\"croissants, two\",Food,\"a,b\"\n"
@@ -305,7 +252,7 @@ test_basic_header(void **state)
 static void
 test_chunking(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	const char *text = "\xef\xbb\xbf" "Datum;Betrag;Verwendungszweck\r\n"
 	    "02.01.2024;-1.234,56;\"Miete\r\nJanuar\"\r\n"
 	    "\r\n"
@@ -314,7 +261,7 @@ test_chunking(void **state)
 	size_t chunks[] = { 1, 2, 3, 5, 7, 64, 65536 };
 
 	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		if (imp_chunk(f, text, strlen(text), OPTS("sign", "bank"),
+		if (mh_run_import(f, text, strlen(text), OPTS("sign", "bank"),
 		    chunks[i]) != 0)
 			fail_msg("chunk %zu: %s", chunks[i], f->job.err_msg);
 		assert_int_equal(f->job.nrecs, 3);
@@ -333,7 +280,7 @@ test_chunking(void **state)
 static void
 test_german_bank(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	/* preamble of account details, a ';' inside quotes, value date
 	 * beside booking date, Windows line ends */
@@ -374,7 +321,7 @@ test_german_bank(void **state)
 static void
 test_french_debit_credit(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "Date;Libellé;Débit;Crédit\n"
 	    "03/01/2024;CB CARREFOUR;45,20;\n"
@@ -395,7 +342,7 @@ test_french_debit_credit(void **state)
 	assert_rec(&f->job.recs[0], "2024-01-05", "-2500.00", NULL, NULL,
 	    "VIR SALAIRE");
 
-	assert_int_equal(imp(f, "Date;Débit;Crédit\n"
+	assert_int_equal(mh_import(f, "Date;Débit;Crédit\n"
 	    "2024-01-05;1,00;2,00\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 2);
 	assert_string_equal(f->job.err_field, "credit");
@@ -404,7 +351,7 @@ test_french_debit_credit(void **state)
 static void
 test_tab_separated(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "date\tamount\tcurrency\tpayee\tnote\n"
 	    "2024-03-01\t9.99\tusd\tNetflix\tmonthly, as usual\n"
@@ -419,7 +366,7 @@ test_tab_separated(void **state)
 static void
 test_us_dates(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "\"Date\",\"Description\",\"Amount\",\"Running Bal.\"\n"
 	    "\"01/02/2024\",\"STARBUCKS #1234, SEATTLE WA\",\"-5.75\","
@@ -434,13 +381,13 @@ test_us_dates(void **state)
 static void
 test_ambiguous_dates(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	const char *text = "Date,Amount\n"
 	    "2024-01-01,1.00\n"
 	    "01/02/2024,2.00\n"
 	    "03/04/2024,3.00\n";
 
-	assert_int_equal(imp(f, text, NULL), -1);
+	assert_int_equal(mh_import(f, text, NULL), -1);
 	assert_int_equal(f->job.err_line, 3);
 	assert_string_equal(f->job.err_field, "date");
 	assert_non_null(strstr(f->job.err_msg, "01/02/2024"));
@@ -455,8 +402,8 @@ test_ambiguous_dates(void **state)
 	assert_string_equal(f->job.recs[2].date, "2024-03-04");
 
 	/* a contradiction after the order was decided */
-	assert_int_equal(imp(f, "Date,Amount\n13/01/2024,1\n01/13/2024,2\n",
-	    NULL), -1);
+	assert_int_equal(mh_import(f,
+	    "Date,Amount\n13/01/2024,1\n01/13/2024,2\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 3);
 	assert_string_equal(f->job.err_field, "date");
 }
@@ -464,7 +411,7 @@ test_ambiguous_dates(void **state)
 static void
 test_headerless_map(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "2024-05-01;Rent;800,00;home\n"
 	    "2024-05-02;Bread;2,40;food\n",
@@ -477,13 +424,13 @@ test_headerless_map(void **state)
 	assert_int_equal(f->job.recs[0].line, 1);
 
 	/* without a map it says what to do */
-	assert_int_equal(imp(f, "2024-05-01;Rent;800,00\n", NULL), -1);
+	assert_int_equal(mh_import(f, "2024-05-01;Rent;800,00\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 1);
 	assert_string_equal(f->job.err_field, "date");
 	assert_non_null(strstr(f->job.err_msg, "--map 1=date"));
 
 	/* a name needs a header */
-	assert_int_equal(imp(f, "2024-05-01;Rent;800,00\n",
+	assert_int_equal(mh_import(f, "2024-05-01;Rent;800,00\n",
 	    OPTS("map.date", "Datum", "header", "no")), -1);
 	assert_string_equal(f->job.err_field, "date");
 }
@@ -491,7 +438,7 @@ test_headerless_map(void **state)
 static void
 test_map_by_name(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "When,How much,Who,Why\n2024-06-01,5,Kiosk,paper\n",
 	    OPTS("map.date", "When", "map.amount", "how much",
@@ -499,12 +446,12 @@ test_map_by_name(void **state)
 	assert_int_equal(f->job.nrecs, 1);
 	assert_rec(&f->job.recs[0], "2024-06-01", "5", NULL, "Kiosk", "paper");
 
-	assert_int_equal(imp(f, "When,How much\n2024-06-01,5\n",
+	assert_int_equal(mh_import(f, "When,How much\n2024-06-01,5\n",
 	    OPTS("map.date", "When", "map.amount", "Betrag")), -1);
 	assert_int_equal(f->job.err_line, 2);	/* the first data row */
 	assert_string_equal(f->job.err_field, "date");
 	assert_non_null(strstr(f->job.err_msg, "\"Betrag\""));
-	assert_int_equal(imp(f, "When,How much\n2024-06-01,5\n",
+	assert_int_equal(mh_import(f, "When,How much\n2024-06-01,5\n",
 	    OPTS("map.date", "When", "map.amount", "Betrag",
 	    "header", "yes")), -1);
 	assert_int_equal(f->job.err_line, 1);
@@ -515,9 +462,9 @@ test_map_by_name(void **state)
 static void
 test_bad_row(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
-	assert_int_equal(imp(f, "Date,Amount,Payee\n"
+	assert_int_equal(mh_import(f, "Date,Amount,Payee\n"
 	    "2024-01-02,1.00,A\n"
 	    "\"2024-01-03\",2.00,\"multi\nline\"\n"
 	    "2024-01-04,12.5x,C\n"
@@ -527,25 +474,25 @@ test_bad_row(void **state)
 	assert_non_null(strstr(f->job.err_msg, "12.5x"));
 	assert_non_null(strstr(f->job.err_msg, "not a number"));
 
-	assert_int_equal(imp(f, "Date,Amount\n2024-02-30,1\n", NULL), -1);
+	assert_int_equal(mh_import(f, "Date,Amount\n2024-02-30,1\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 2);
 	assert_string_equal(f->job.err_field, "date");
 
-	assert_int_equal(imp(f, "Date,Amount\n,1\n", NULL), -1);
+	assert_int_equal(mh_import(f, "Date,Amount\n,1\n", NULL), -1);
 	assert_string_equal(f->job.err_field, "date");
 
-	assert_int_equal(imp(f, "Date,Amount,Currency\n2024-01-01,1,EURO\n",
-	    NULL), -1);
+	assert_int_equal(mh_import(f,
+	    "Date,Amount,Currency\n2024-01-01,1,EURO\n", NULL), -1);
 	assert_string_equal(f->job.err_field, "currency");
 
 	/* the host's own check (3 decimals in EUR) names line and field */
-	assert_int_equal(imp(f, "Date,Amount\n2024-01-01,1.00\n2024-01-01,"
-	    "1.005\n", NULL), -1);
+	assert_int_equal(mh_import(f, "Date,Amount\n2024-01-01,1.00\n"
+	    "2024-01-01,1.005\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 3);
 	assert_string_equal(f->job.err_field, "amount");
 
-	assert_int_equal(imp(f, "Payee,Amount\nA,1\n", OPTS("header", "yes")),
-	    -1);
+	assert_int_equal(mh_import(f, "Payee,Amount\nA,1\n",
+	    OPTS("header", "yes")), -1);
 	assert_int_equal(f->job.err_line, 1);
 	assert_string_equal(f->job.err_field, "date");
 	assert_non_null(strstr(f->job.err_msg, "\"Payee\""));
@@ -554,7 +501,7 @@ test_bad_row(void **state)
 static void
 test_encodings(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	/* Windows-1252: "Empf\xe4nger", "Caf\xe9", euro sign 0x80 */
 	imp_ok(f, "Datum;Empf\xe4nger;Betrag\n"
@@ -562,10 +509,10 @@ test_encodings(void **state)
 	assert_int_equal(f->job.nrecs, 1);
 	assert_string_equal(f->job.recs[0].payee, "Café €uro");
 
-	assert_int_equal(imp(f, "\xff\xfe" "D\0a\0", NULL), -1);
+	assert_int_equal(mh_import(f, "\xff\xfe" "D\0a\0", NULL), -1);
 	assert_non_null(strstr(f->job.err_msg, "UTF-16"));
 
-	assert_int_equal(imp(f, "", NULL), -1);
+	assert_int_equal(mh_import(f, "", NULL), -1);
 	assert_non_null(strstr(f->job.err_msg, "empty"));
 
 	/* valid UTF-8 at the start, not later: named with a hint */
@@ -579,7 +526,7 @@ test_encodings(void **state)
 			    "2024-01-01,1.00,Shop\n");
 		n += (size_t)snprintf(big + n, sizeof(big) - n,
 		    "2024-01-02,2.00,Caf\xe9\n");
-		assert_int_equal(imp_chunk(f, big, n, NULL, 4096), -1);
+		assert_int_equal(mh_run_import(f, big, n, NULL, 4096), -1);
 		assert_string_equal(f->job.err_field, "payee");
 		assert_non_null(strstr(f->job.err_msg, "encoding"));
 	}
@@ -588,20 +535,21 @@ test_encodings(void **state)
 static void
 test_options_rejected(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	const char *text = "Date,Amount\n2024-01-01,1\n";
 
-	assert_int_equal(imp(f, text, OPTS("date_format", "HH:MM")), -1);
+	assert_int_equal(mh_import(f, text, OPTS("date_format", "HH:MM")), -1);
 	assert_string_equal(f->job.err_field, "date_format");
-	assert_int_equal(imp(f, text, OPTS("sign", "up")), -1);
+	assert_int_equal(mh_import(f, text, OPTS("sign", "up")), -1);
 	assert_string_equal(f->job.err_field, "sign");
-	assert_int_equal(imp(f, text, OPTS("credits", "keep")), -1);
+	assert_int_equal(mh_import(f, text, OPTS("credits", "keep")), -1);
 	assert_string_equal(f->job.err_field, "credits");
-	assert_int_equal(imp(f, text, OPTS("decimal_comma", "maybe")), -1);
+	assert_int_equal(mh_import(f, text, OPTS("decimal_comma", "maybe")),
+	    -1);
 	assert_string_equal(f->job.err_field, "decimal_comma");
-	assert_int_equal(imp(f, text, OPTS("delimiter", "ab")), -1);
+	assert_int_equal(mh_import(f, text, OPTS("delimiter", "ab")), -1);
 	assert_string_equal(f->job.err_field, "delimiter");
-	assert_int_equal(imp(f, text, OPTS("currency", "XYZ")), -1);
+	assert_int_equal(mh_import(f, text, OPTS("currency", "XYZ")), -1);
 	assert_string_equal(f->job.err_field, "currency");
 
 	imp_ok(f, "Date|Amount\n2024-01-01|1,5\n",
@@ -624,7 +572,7 @@ assert_skip(const struct spend_import *job, size_t i, size_t line,
 static void
 test_skip_and_zero(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "garbage line\nDate,Amount\n2024-01-01,0.00\n,\n"
 	    "2024-01-02,2\n", OPTS("skip", "1"));
@@ -640,7 +588,7 @@ test_skip_and_zero(void **state)
 static void
 test_skips_reported(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	char *text;
 	size_t n = 0, chunks[] = { 1, 7, 4096 };
 
@@ -688,8 +636,8 @@ test_skips_reported(void **state)
 	assert_skip(&f->job, 1, 4, INGEST_SKIP_ZERO);
 
 	/* once a row is bad, nothing more is reported */
-	assert_int_equal(imp(f, "Date,Amount\n2024-01-01,0\n2024-01-02,x\n"
-	    "2024-01-03,0\n", NULL), -1);
+	assert_int_equal(mh_import(f, "Date,Amount\n2024-01-01,0\n"
+	    "2024-01-02,x\n2024-01-03,0\n", NULL), -1);
 	assert_int_equal(f->job.nskips, 1);
 	assert_skip(&f->job, 0, 2, INGEST_SKIP_ZERO);
 
@@ -702,7 +650,8 @@ test_skips_reported(void **state)
 		    i % 28 + 1, i % 12 + 1, i % 7 == 0 ? "0,00" :
 		    i % 5 == 0 ? "-3,10" : "4,20");
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
-		if (imp_chunk(f, text, n, OPTS("sign", "bank"), chunks[c]) != 0)
+		if (mh_run_import(f, text, n, OPTS("sign", "bank"),
+		    chunks[c]) != 0)
 			fail_msg("line %zu: %s", f->job.err_line,
 			    f->job.err_msg);
 		/* 286 multiples of 7; 342 other multiples of 5 */
@@ -752,7 +701,7 @@ test_skips_old_host(void **state)
 static void
 test_late_decimal(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	/* "1,234" waits; "5,5" says ',' is the decimal separator */
 	imp_ok(f, "Date\tAmount\tCurrency\n2024-01-01\t1,234\tBHD\n"
@@ -788,13 +737,13 @@ test_data_files(void **state)
 		{ "tests/data/bank.tsv", NULL, 4, "12.99", "2024-02-10" },
 		{ "tests/data/expenses.csv", NULL, 6, "4.50", "2024-03-09" },
 	};
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		size_t len;
 		char *text = slurp(files[i].path, &len);
 
-		if (imp_chunk(f, text, len, files[i].opts, 4096) != 0)
+		if (mh_run_import(f, text, len, files[i].opts, 4096) != 0)
 			fail_msg("%s: line %zu field %s: %s", files[i].path,
 			    f->job.err_line, f->job.err_field,
 			    f->job.err_msg);
@@ -814,7 +763,7 @@ test_data_files(void **state)
 static void
 test_export(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	static const char *const tags[] = { "work", "trip" };
 	static const char *const evil[] = { "=cmd" };
 	struct spend_record r[] = {
@@ -831,8 +780,7 @@ test_export(void **state)
 		    .category = "-neg", .note = "\tx", .payee = " lead" },
 	};
 
-	mh_export_init(&f->ex, r, 4);
-	assert_int_equal(f->exp->run(&f->mh.plugin, &f->ex), 0);
+	assert_int_equal(mh_run_export(&f->mh, f->exp, &f->ex, r, 4), 0);
 	assert_string_equal(f->ex.out,
 	    "date,amount,currency,category,payee,note,tags\r\n"
 	    "2024-03-05,12.50,EUR,Food,Café,\"lunch, with \"\"Bob\"\"\","
@@ -854,7 +802,7 @@ test_export(void **state)
 static void
 test_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	static const char *const tags[] = { "a", "b-c" };
 	struct spend_record r[] = {
 		{ .date = "2024-03-05", .amount = "12.50", .currency = "EUR",
@@ -873,8 +821,7 @@ test_round_trip(void **state)
 	};
 	size_t n = sizeof(r) / sizeof(r[0]);
 
-	mh_export_init(&f->ex, r, n);
-	assert_int_equal(f->exp->run(&f->mh.plugin, &f->ex), 0);
+	assert_int_equal(mh_run_export(&f->mh, f->exp, &f->ex, r, n), 0);
 	imp_ok(f, f->ex.out, NULL);
 	assert_int_equal(f->job.nrecs, n);
 	for (size_t i = 0; i < n; i++) {
@@ -902,7 +849,7 @@ test_round_trip(void **state)
 static void
 test_many_rows(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	size_t n = 20000, len = 0, cap = n * 40 + 64;
 	char *text = malloc(cap);
 
@@ -913,7 +860,7 @@ test_many_rows(void **state)
 		    "%02zu/%02zu/2023;%zu,%02zu;r%zu\n", i % 28 + 1,
 		    i % 12 + 1, i + 1, i % 100, i);
 	f->job.max_recs = 0;
-	if (imp_chunk(f, text, len, NULL, 1000) != 0)
+	if (mh_run_import(f, text, len, NULL, 1000) != 0)
 		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
 	assert_int_equal(f->job.nrecs, n);
 	assert_int_equal(f->job.recs[n - 1].line, n + 1);
@@ -931,38 +878,44 @@ main(void)
 		cmocka_unit_test(test_amount_norm),
 		cmocka_unit_test(test_date_parse),
 		cmocka_unit_test_setup_teardown(test_basic_header, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_chunking, setup, teardown),
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_chunking, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_german_bank, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_french_debit_credit, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_tab_separated, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_us_dates, setup, teardown),
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_us_dates, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_ambiguous_dates, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_headerless_map, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_map_by_name, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_bad_row, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_encodings, setup, teardown),
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_row, setup,
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_encodings, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_options_rejected, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_skip_and_zero, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test(test_skips_old_host),
 		cmocka_unit_test_setup_teardown(test_late_decimal, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_data_files, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_export, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_many_rows, setup,
+		    mh_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,9 +21,8 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	mh_init(&f->mh);
-	f->mh.plugin.name = "json";
-	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
+	assert_int_equal(mh_open(&f->mh, "json", spend_plugin_init, NULL, 0),
+	    0);
 	f->ex = mh_exporter(&f->mh, "json");
 	assert_non_null(f->ex);
 	*state = f;
@@ -45,9 +44,7 @@ teardown(void **state)
 static int
 run(struct fx *f, const struct spend_record *recs, size_t n)
 {
-	mh_export_free(&f->job);
-	mh_export_init(&f->job, recs, n);
-	return f->ex->run(&f->mh.plugin, &f->job);
+	return mh_run_export(&f->mh, f->ex, &f->job, recs, n);
 }
 
 static json_t *

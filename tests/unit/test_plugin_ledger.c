@@ -24,18 +24,12 @@ static int
 setup_cfg(void **state, const char *const *config)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	int fd;
 
-	mh_init(&f->mh);
-	f->mh.plugin.name = "ledger";
-	f->mh.config = config;
-	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
+	assert_int_equal(mh_open(&f->mh, "ledger", spend_plugin_init, config,
+	    0), 0);
 	f->ex = mh_exporter(&f->mh, "ledger");
 	assert_non_null(f->ex);
-	snprintf(f->path, sizeof(f->path), "/tmp/spend-ledger-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
+	assert_int_equal(mh_tmpfile(f->path, sizeof(f->path), "ledger"), 0);
 	*state = f;
 	return 0;
 }
@@ -73,9 +67,7 @@ export(struct fx *f, const struct spend_record *recs, size_t n)
 {
 	FILE *fp;
 
-	mh_export_free(&f->job);
-	mh_export_init(&f->job, recs, n);
-	assert_int_equal(f->ex->run(&f->mh.plugin, &f->job), 0);
+	assert_int_equal(mh_run_export(&f->mh, f->ex, &f->job, recs, n), 0);
 	assert_non_null(f->job.out);
 	fp = fopen(f->path, "w");
 	assert_non_null(fp);

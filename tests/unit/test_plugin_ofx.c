@@ -18,52 +18,17 @@ __lsan_default_suppressions(void)
 	return "leak:libofx.so\nleak:libosp.so\nleak:libstdc++.so\n";
 }
 
-struct fx {
-	struct mock_host mh;
-	struct spend_import job;
-	const struct spend_importer *imp;
-};
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	int rc;
+	struct mh_fixture *f = mh_fixture_new("ofx", spend_plugin_init, &rc);
 
-	mh_init(&f->mh);
-	f->mh.plugin.name = "ofx";
-	f->mh.quiet = 1;
-	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
-	f->imp = mh_importer(&f->mh, "ofx");
+	assert_int_equal(rc, 0);
 	assert_non_null(f->imp);
+	f->chunk = 4096;	/* mh_import's read size */
 	*state = f;
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	mh_import_free(&f->job);
-	mh_free(&f->mh);
-	free(f);
-	return 0;
-}
-
-static int
-imp_chunk(struct fx *f, const char *text, size_t len,
-    const char *const *opts, size_t chunk)
-{
-	mh_import_free(&f->job);
-	mh_import_init(&f->job, text, len, opts);
-	f->job.chunk = chunk;
-	return f->imp->run(&f->mh.plugin, &f->job);
-}
-
-static int
-imp(struct fx *f, const char *text, const char *const *opts)
-{
-	return imp_chunk(f, text, strlen(text), opts, 4096);
 }
 
 #define OPTS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -71,21 +36,10 @@ imp(struct fx *f, const char *text, const char *const *opts)
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *buf = mh_slurp(path, len);
 
-	if (fp == NULL)
-		fail_msg("%s: cannot open (run from the top directory)", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
+	if (buf == NULL)
+		fail_msg("%s: cannot read (run from the top directory)", path);
 	return buf;
 }
 
@@ -120,12 +74,12 @@ assert_skip(const struct spend_import *job, size_t i, size_t line,
 static void
 test_sgml_1x(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	size_t len;
 	char *text = slurp("tests/data/statement-1x.ofx", &len);
 
 	/* small reads: the spooling must not care */
-	if (imp_chunk(f, text, len, NULL, 5) != 0)
+	if (mh_run_import(f, text, len, NULL, 5) != 0)
 		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
 	assert_int_equal(f->job.nrecs, 4);
 	assert_rec(&f->job.recs[0], 39, "2024-01-02", "5.75", "USD",
@@ -149,11 +103,11 @@ test_sgml_1x(void **state)
 static void
 test_xml_2x(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	size_t len;
 	char *text = slurp("tests/data/statement-2x.ofx", &len);
 
-	if (imp_chunk(f, text, len, OPTS("credits", "refund"), 4096) != 0)
+	if (mh_run_import(f, text, len, OPTS("credits", "refund"), 4096) != 0)
 		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
 	assert_int_equal(f->job.nrecs, 4);
 	assert_rec(&f->job.recs[0], 21, "2024-02-03", "12.90", "EUR",
@@ -194,9 +148,9 @@ static const char *const two_accounts =
 static void
 test_two_accounts(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
-	if (imp(f, two_accounts, NULL) != 0)
+	if (mh_import(f, two_accounts, NULL) != 0)
 		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
 	assert_int_equal(f->job.nrecs, 2);
 	/* the same FITID in two accounts stays two transactions */
@@ -209,21 +163,21 @@ test_two_accounts(void **state)
 static void
 test_errors(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	size_t len;
 	char *text = slurp("tests/data/statement-1x.ofx", &len), *p;
 
-	assert_int_equal(imp(f, "Date,Amount\n2024-01-01,1\n", NULL), -1);
+	assert_int_equal(mh_import(f, "Date,Amount\n2024-01-01,1\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 1);
 	assert_non_null(strstr(f->job.err_msg, "not an OFX file"));
 
-	assert_int_equal(imp(f, "", NULL), -1);
+	assert_int_equal(mh_import(f, "", NULL), -1);
 
 	/* an amount that is not one: its STMTTRN line and the field */
 	p = strstr(text, "-42.99");
 	assert_non_null(p);
 	memcpy(p, "-4x.99", 6);
-	assert_int_equal(imp_chunk(f, text, len, NULL, 4096), -1);
+	assert_int_equal(mh_run_import(f, text, len, NULL, 4096), -1);
 	assert_int_equal(f->job.err_line, 47);
 	assert_string_equal(f->job.err_field, "amount");
 	memcpy(p, "-42.99", 6);
@@ -231,18 +185,18 @@ test_errors(void **state)
 	/* a date that is not one */
 	p = strstr(text, "20240103");
 	memcpy(p, "20241303", 8);
-	assert_int_equal(imp_chunk(f, text, len, NULL, 4096), -1);
+	assert_int_equal(mh_run_import(f, text, len, NULL, 4096), -1);
 	assert_int_equal(f->job.err_line, 47);
 	assert_string_equal(f->job.err_field, "date");
 	memcpy(p, "20240103", 8);
 
 	/* cut in the middle: nothing may pass silently */
-	assert_int_equal(imp_chunk(f, text, (size_t)(strstr(text,
+	assert_int_equal(mh_run_import(f, text, (size_t)(strstr(text,
 	    "<TRNAMT>-1104.21") - text), NULL, 4096), -1);
 	assert_true(f->job.err_line > 0);
 
 	/* cut between two transactions: libofx would take the first ones */
-	assert_int_equal(imp_chunk(f, text, (size_t)(strstr(text,
+	assert_int_equal(mh_run_import(f, text, (size_t)(strstr(text,
 	    "<STMTTRN>\r\n<TRNTYPE>CHECK") - text), NULL, 4096), -1);
 	assert_non_null(strstr(f->job.err_msg, "</OFX>"));
 	free(text);
@@ -294,9 +248,9 @@ static const char *const invest =
 static void
 test_skips_reported(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
-	if (imp(f, invest, NULL) != 0)
+	if (mh_import(f, invest, NULL) != 0)
 		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
 	assert_int_equal(f->job.nrecs, 1);
 	assert_rec(&f->job.recs[0], 37, "2024-01-05", "1.50", "EUR", "One",
@@ -310,7 +264,7 @@ test_skips_reported(void **state)
 	assert_non_null(strstr(f->mh.log, "skipped 3 investment "
 	    "transactions"));
 
-	if (imp(f, invest, OPTS("credits", "refund")) != 0)
+	if (mh_import(f, invest, OPTS("credits", "refund")) != 0)
 		fail_msg("line %zu: %s", f->job.err_line, f->job.err_msg);
 	assert_int_equal(f->job.nrecs, 2);
 	assert_string_equal(f->job.recs[1].amount, "-7.00");
@@ -322,13 +276,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sgml_1x, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xml_2x, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sgml_1x, setup,
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_xml_2x, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_two_accounts, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
-		    teardown),
+		    mh_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,19 +25,12 @@ static int
 setup_cfg(void **state, const char *const *config)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	int fd;
 
-	mh_init(&f->mh);
-	f->mh.quiet = 1;
-	f->mh.plugin.name = "pdf";
-	f->mh.config = config;
-	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
+	assert_int_equal(mh_open(&f->mh, "pdf", spend_plugin_init, config, 1),
+	    0);
 	f->ex = mh_exporter(&f->mh, "pdf");
 	assert_non_null(f->ex);
-	snprintf(f->path, sizeof(f->path), "/tmp/spend-pdf-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
+	assert_int_equal(mh_tmpfile(f->path, sizeof(f->path), "pdf"), 0);
 	*state = f;
 	return 0;
 }

@@ -9,58 +9,22 @@
 #include "../../plugins/common/ingest.c"
 #include "../../plugins/common/utf8.c"
 
-struct fx {
-	struct mock_host mh;
-	struct spend_import job;
-	const struct spend_importer *imp;
-};
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	int rc;
+	struct mh_fixture *f = mh_fixture_new("qif", spend_plugin_init, &rc);
 
-	mh_init(&f->mh);
-	f->mh.plugin.name = "qif";
-	f->mh.quiet = 1;
-	assert_int_equal(mh_load(&f->mh, spend_plugin_init), 0);
-	f->imp = mh_importer(&f->mh, "qif");
+	assert_int_equal(rc, 0);
 	assert_non_null(f->imp);
 	*state = f;
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	mh_import_free(&f->job);
-	mh_free(&f->mh);
-	free(f);
-	return 0;
-}
-
-static int
-imp_chunk(struct fx *f, const char *text, size_t len,
-    const char *const *opts, size_t chunk)
-{
-	mh_import_free(&f->job);
-	mh_import_init(&f->job, text, len, opts);
-	f->job.chunk = chunk;
-	return f->imp->run(&f->mh.plugin, &f->job);
-}
-
-static int
-imp(struct fx *f, const char *text, const char *const *opts)
-{
-	return imp_chunk(f, text, strlen(text), opts, 0);
-}
-
 static void
-imp_ok(struct fx *f, const char *text, const char *const *opts)
+imp_ok(struct mh_fixture *f, const char *text, const char *const *opts)
 {
-	if (imp(f, text, opts) != 0)
+	if (mh_import(f, text, opts) != 0)
 		fail_msg("import failed: line %zu field %s: %s",
 		    f->job.err_line, f->job.err_field, f->job.err_msg);
 }
@@ -81,35 +45,24 @@ assert_skip(const struct spend_import *job, size_t i, size_t line,
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *buf = mh_slurp(path, len);
 
-	if (fp == NULL)
-		fail_msg("%s: cannot open (run from the top directory)", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
+	if (buf == NULL)
+		fail_msg("%s: cannot read (run from the top directory)", path);
 	return buf;
 }
 
 static void
 test_sample_file(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 	size_t len, chunks[] = { 1, 2, 7, 100, 65536 };
 	char *text = slurp("tests/data/sample.qif", &len);
 
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		const struct mh_record *r;
 
-		if (imp_chunk(f, text, len, NULL, chunks[c]) != 0)
+		if (mh_run_import(f, text, len, NULL, chunks[c]) != 0)
 			fail_msg("chunk %zu: line %zu: %s", chunks[c],
 			    f->job.err_line, f->job.err_msg);
 		assert_int_equal(f->job.nrecs, 4);
@@ -146,7 +99,7 @@ test_sample_file(void **state)
 static void
 test_refunds_and_uk_dates(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "!Type:CCard\nD01/02/2024\nT-5.00\nPA\n^\n"
 	    "D25/02/2024\nT7.25\nPB\n^\n", OPTS("credits", "refund"));
@@ -170,35 +123,35 @@ test_refunds_and_uk_dates(void **state)
 static void
 test_errors(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
-	assert_int_equal(imp(f, "!Type:Bank\nD1/2/24\nT-1.00\n^\n"
+	assert_int_equal(mh_import(f, "!Type:Bank\nD1/2/24\nT-1.00\n^\n"
 	    "D1/3/24\nT-abc\nPX\n^\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 5);
 	assert_string_equal(f->job.err_field, "amount");
 	assert_non_null(strstr(f->job.err_msg, "abc"));
 
-	assert_int_equal(imp(f, "!Type:Bank\nD1/2/24\nT-1.00\n^\n"
+	assert_int_equal(mh_import(f, "!Type:Bank\nD1/2/24\nT-1.00\n^\n"
 	    "D2/30/24\nT-1\n^\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 5);
 	assert_string_equal(f->job.err_field, "date");
 
-	assert_int_equal(imp(f, "!Type:Bank\nT-1.00\nPX\n^\n", NULL), -1);
+	assert_int_equal(mh_import(f, "!Type:Bank\nT-1.00\nPX\n^\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 2);
 	assert_string_equal(f->job.err_field, "date");
 
-	assert_int_equal(imp(f, "Date,Amount\n2024-01-01,1\n", NULL), -1);
+	assert_int_equal(mh_import(f, "Date,Amount\n2024-01-01,1\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 1);
 	assert_non_null(strstr(f->job.err_msg, "!Type"));
 
-	assert_int_equal(imp(f, "", NULL), -1);
+	assert_int_equal(mh_import(f, "", NULL), -1);
 	assert_non_null(strstr(f->job.err_msg, "not a QIF"));
 }
 
 static void
 test_odd_but_fine(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	/* BOM, lone CRs, no final ^, a Windows-1252 payee, lower-case
 	 * header with trailing blanks, investment section skipped */
@@ -223,7 +176,7 @@ test_odd_but_fine(void **state)
 static void
 test_skips_reported(void **state)
 {
-	struct fx *f = *state;
+	struct mh_fixture *f = *state;
 
 	imp_ok(f, "!Type:Bank\n"
 	    "D1/2/24\nT-1.00\nPA\n^\n"		/* 2: taken */
@@ -264,8 +217,8 @@ test_skips_reported(void **state)
 	assert_skip(&f->job, 1, 8, "transfer");
 
 	/* after a bad transaction nothing more is reported */
-	assert_int_equal(imp(f, "!Type:Bank\nD1/3/24\nT0\n^\nD1/4/24\nTx\n^\n"
-	    "D1/5/24\nT-5\nL[Savings]\n^\n", NULL), -1);
+	assert_int_equal(mh_import(f, "!Type:Bank\nD1/3/24\nT0\n^\n"
+	    "D1/4/24\nTx\n^\nD1/5/24\nT-5\nL[Savings]\n^\n", NULL), -1);
 	assert_int_equal(f->job.err_line, 5);
 	assert_int_equal(f->job.nskips, 1);
 }
@@ -275,14 +228,15 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sample_file, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_refunds_and_uk_dates,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		    setup, mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup,
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_odd_but_fine, setup,
-		    teardown),
+		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
-		    teardown),
+		    mh_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
