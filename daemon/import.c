@@ -353,7 +353,7 @@ resolve_category(struct spend_import *job, const char *raw, int64_t *id,
 			*id = job->cats[i].id;
 			return 0;
 		}
-	r = store_category_by_name(job->st, job->user.id, name, &c, err);
+	r = store_category_find(job->st, job->user.id, 0, name, &c, err);
 	if (r == 0) {
 		cache_put(job, name, c.id);
 		*id = c.id;
@@ -395,7 +395,7 @@ default_category(struct spend_import *job, struct spend_err *err)
 
 	if (job->p.category[0] == '\0')
 		return 0;
-	r = store_category_by_name(job->st, job->user.id, job->p.category, &c,
+	r = store_category_find(job->st, job->user.id, 0, job->p.category, &c,
 	    err);
 	if (r == SPEND_ENOTFOUND && job->p.create_categories) {
 		memset(&c, 0, sizeof(c));
