@@ -247,6 +247,9 @@ main(int argc, char *argv[])
 
 	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP, &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
+	/* before the base: it must be created with a lock */
+	if (workers_threads_init() < 0)
+		fatalx("cannot set up libevent's thread support");
 	if ((sd.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	if (workers_start(sd.base, sd.cfg.workers, &sd.workers) < 0)

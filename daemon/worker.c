@@ -87,16 +87,26 @@ worker_main(void *arg)
 	}
 }
 
+static bool threads_on;
+
+int
+workers_threads_init(void)
+{
+	if (!threads_on && evthread_use_pthreads() < 0)
+		return -1;
+	threads_on = true;
+	return 0;
+}
+
 int
 workers_start(struct event_base *base, int n, struct workers **out)
 {
-	static bool threads_on;
 	struct workers *w;
 
 	if (!threads_on) {
-		if (evthread_use_pthreads() < 0)
-			return -1;
-		threads_on = true;
+		log_warnx("workers: thread support was not set up before the "
+		    "event base was created");
+		return -1;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;

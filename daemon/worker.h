@@ -5,7 +5,13 @@
 struct event_base;
 struct workers;
 
-/* Start n threads; completions are delivered on base's loop. */
+/* Turn on libevent's thread support. Call it once, before the first
+ * event_base is created: a base made earlier has no lock, and the
+ * workers' completions (event_active from their threads) would race the
+ * loop. */
+int workers_threads_init(void);
+/* Start n threads; completions are delivered on base's loop, which must
+ * have been created after workers_threads_init(). */
 int workers_start(struct event_base *base, int n, struct workers **out);
 /* Let queued and running jobs finish, deliver their completions, join. */
 void workers_stop(struct workers *w);

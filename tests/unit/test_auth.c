@@ -173,6 +173,7 @@ test_in_flight_409(void **state)
 	json_t *p = json_loads("{\"name\":\"eve\",\"password\":\"eve-pass-1\","
 	    "\"idempotency_key\":\"k1\"}", 0, NULL);
 
+	assert_int_equal(workers_threads_init(), 0);
 	sd->base = event_base_new();
 	assert_int_equal(workers_start(sd->base, 1, &sd->workers), 0);
 	rpc_invoke(sd, &id, "user.add", p, tu_done, &a);
@@ -206,6 +207,7 @@ test_first_admin_race(void **state)
 	json_t *pb = json_loads("{\"username\":\"two\",\"password\":\"pass-two-2\"}",
 	    0, NULL);
 
+	assert_int_equal(workers_threads_init(), 0);
 	sd->base = event_base_new();
 	assert_int_equal(workers_start(sd->base, 2, &sd->workers), 0);
 	rpc_invoke(sd, &id, "auth.register", pa, tu_done, &a);

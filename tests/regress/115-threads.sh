@@ -1,0 +1,70 @@
+#!/bin/sh
+# Worker threads and the event loop under valgrind's helgrind: logins
+# (Argon2 on workers), an import and an export at once. Any data race or
+# lock-order report fails the test. (The loop's event base once had no
+# lock because it was created before thread support was set up: helgrind
+# then reported races on every completion.)
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/http-lib.sh"
+
+if ! command -v valgrind >/dev/null 2>&1; then
+	not_ok "valgrind is installed (contrib/deps.sh installs it)"
+	done_testing
+fi
+# helgrind wants a plain build: sanitizers and valgrind do not mix
+if nm "$SPENDD" 2>/dev/null | grep -q __asan_init; then
+	ok "# SKIP an ASan build cannot run under valgrind"
+	done_testing
+fi
+cat >"$T/spendd-hg" <<EOF2
+#!/bin/sh
+exec valgrind --tool=helgrind --log-file=$T/helgrind.log \
+    --suppressions=$TOP/tests/helgrind.supp -q "$SPENDD" "\$@"
+EOF2
+chmod +x "$T/spendd-hg"
+SPENDD=$T/spendd-hg
+mkdir -p "$T/data"
+HTTP_PORT=$(free_port)
+"$SPENDD" -f --data-dir "$T/data" -o "http.listen=127.0.0.1:$HTTP_PORT" \
+	-o "plugins.dir=$PLUGIN_DIR" -o daemon.workers=3 $CHEAP \
+	>>"$T/spendd.log" 2>&1 &
+SPENDD_PID=$!
+i=0
+while ! grep -q "spendd .* started" "$T/spendd.log" 2>/dev/null && [ $i -lt 600 ]; do
+	sleep 0.1; i=$((i + 1)); done
+check "spendd starts under helgrind" grep -q "started" "$T/spendd.log"
+
+req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
+expect "alice registers" 201
+{
+	echo "date,amount,currency,category,note"
+	n=1; while [ $n -le 300 ]; do
+		echo "2026-01-$(printf %02d $((n % 28 + 1))),$n.25,EUR,food,row $n"; n=$((n + 1)); done
+} >"$T/rows.csv"
+# logins, an import and an export, all at once
+n=0; pids=""
+while [ $n -lt 4 ]; do
+	curl -s -o "$T/login.$n" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+	    --data-binary '{"username":"alice","password":"alice-pass"}' \
+	    "http://127.0.0.1:$HTTP_PORT/api/v1/auth/login" >"$T/login-status.$n" &
+	pids="$pids $!"; n=$((n + 1))
+done
+ctl --user alice import "$T/rows.csv" --create-categories >"$T/import.out" 2>&1 &
+imp=$!
+ctl --user alice export --format csv -o "$T/out.csv" >"$T/export.out" 2>&1 &
+exp=$!
+wait $imp; ri=$?
+wait $exp
+for p in $pids; do wait "$p"; done
+is "4 logins succeed" "$(cat "$T"/login-status.* | sort | uniq -c | tr -s ' ')" " 4 200"
+is "the import succeeds" "$ri" 0
+check "the export file is written" test -s "$T/out.csv"
+like "the import added 300 rows" "$(cat "$T/import.out")" "300"
+kill -TERM "$SPENDD_PID"
+i=0
+while kill -0 "$SPENDD_PID" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+SPENDD_PID=""
+errors=$(grep -c '^==[0-9]*== \(Possible data race\|Thread #[0-9]*: lock order\|Thread #[0-9]*: pthread\)' "$T/helgrind.log")
+is "helgrind reports no data race or lock misuse" "$errors" 0
+[ "$errors" = 0 ] || grep -A12 '^==[0-9]*== Possible data race' "$T/helgrind.log" | head -60 | sed 's/^/#   /'
+done_testing
