@@ -1,4 +1,5 @@
 /* auth.* and session.* handlers, Bearer identity, CSRF rule. */
+#include <event2/event.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -22,18 +23,49 @@
 #define REFRESH_BYTES 32
 #define REFRESH_LEN 43			/* base64url of 32 bytes */
 #define EXPIRE_EVERY 3600		/* seconds between refresh-token sweeps */
-/* Failed logins: 5 per account then one a minute; 20 per address then
- * one every 15 s. Registrations: 10 per address then one a minute. */
+/*
+ * Failed logins (docs/HACKING.md, "Login limits", has the reasoning):
+ * - per account AND address: 5, then one a minute; answered 429 before
+ *   any hashing. Guessing from one place cannot lock the owner out of
+ *   their account from another.
+ * - per address: 20 over any accounts, then one every 15 s; 429.
+ * - per account from everywhere: past THROTTLE_SOFT recent failures
+ *   (one forgiven a minute), attempts of that account are spaced out by a
+ *   growing delay, THROTTLE_BASE_MS doubling up to THROTTLE_MAX_MS, one
+ *   after another: never refused, only slowed. An address with no recent
+ *   failure for the account skips the wait, so the owner signing in from
+ *   a new place gets in at once with the right password.
+ * The current password of auth.password and auth.delete_account: 5 per
+ * account, then one a minute. Registrations: 10 per address then one a
+ * minute.
+ */
+#define PAIR_BURST 5
+#define PAIR_REFILL_MS 60000
 #define ACCT_BURST 5
 #define ACCT_REFILL_MS 60000
 #define ADDR_BURST 20
 #define ADDR_REFILL_MS 15000
 #define REG_BURST 10
 #define REG_REFILL_MS 60000
+#define THROTTLE_SLOTS 256
+#define THROTTLE_SOFT 10
+#define THROTTLE_FORGIVE_MS 60000
+#define THROTTLE_BASE_MS 250
+#define THROTTLE_MAX_MS 16000
+
+/* An account's recent failures from everywhere, and when its next
+ * slowed attempt may run. */
+struct throttle {
+	char key[NAME_MAX_LEN + 8];	/* "" = free */
+	int fails;
+	int64_t fail_ms;		/* when fails was last brought up to date */
+	int64_t next_ms;		/* the next slowed attempt's slot */
+};
 
 struct auth {
 	struct jwt_keys keys;
-	struct ratelimit *acct, *addr, *reg;
+	struct ratelimit *pair, *acct, *addr, *reg;
+	struct throttle thr[THROTTLE_SLOTS];
 };
 
 /* ---- small helpers ---- */
@@ -233,6 +265,75 @@ end_all_sessions(struct store *st, struct user *u, struct spend_err *err)
 	return 0;
 }
 
+/* ---- the account-wide login throttle ---- */
+
+/* The entry of key, brought up to now; a new one (taking the stalest
+ * slot) if create. */
+static struct throttle *
+throttle_find(struct auth *a, const char *key, int64_t now, bool create)
+{
+	unsigned h = 5381;
+	struct throttle *t, *victim = NULL;
+
+	for (const char *p = key; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (int i = 0; i < 8; i++) {
+		t = &a->thr[(h + (unsigned)i) % THROTTLE_SLOTS];
+		if (t->key[0] && strcmp(t->key, key) == 0) {
+			int64_t forgiven = (now - t->fail_ms) / THROTTLE_FORGIVE_MS;
+
+			if (forgiven > 0) {
+				t->fails = forgiven >= t->fails ? 0 :
+				    t->fails - (int)forgiven;
+				t->fail_ms += forgiven * THROTTLE_FORGIVE_MS;
+			}
+			return t;
+		}
+		if (victim == NULL || t->key[0] == '\0' ||
+		    (victim->key[0] && t->fail_ms < victim->fail_ms))
+			victim = t;
+	}
+	if (!create)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	strlcpy(victim->key, key, sizeof(victim->key));
+	victim->fail_ms = now;
+	return victim;
+}
+
+/*
+ * Count an attempt of key's account as a failure until proven right, and
+ * say how long it must wait first (ms): 0 below the soft limit or for a
+ * client with no recent failure on this account (fresh), else the next
+ * slot of a queue whose spacing doubles with the failures.
+ */
+static int64_t
+throttle_charge(struct auth *a, const char *key, bool fresh, int64_t now)
+{
+	struct throttle *t = throttle_find(a, key, now, true);
+	int64_t gap, wait;
+	int over;
+
+	t->fails++;
+	if ((over = t->fails - THROTTLE_SOFT) <= 0 || fresh)
+		return 0;
+	gap = over > 7 ? THROTTLE_MAX_MS : (int64_t)THROTTLE_BASE_MS << (over - 1);
+	if (gap > THROTTLE_MAX_MS)
+		gap = THROTTLE_MAX_MS;
+	wait = (t->next_ms > now ? t->next_ms - now : 0) + gap;
+	t->next_ms = now + wait;
+	return wait;
+}
+
+static void
+throttle_refund(struct auth *a, const char *key, int64_t now)
+{
+	struct throttle *t = throttle_find(a, key, now, false);
+
+	if (t && t->fails > 0)
+		t->fails--;
+}
+
 /* ---- password jobs: the slow part on a worker, the rest on the loop ---- */
 
 enum job_kind { J_LOGIN, J_CREATE, J_PASSWORD, J_DELETE };
@@ -246,7 +347,7 @@ struct job {
 	char *stored;		/* the stored hash, NULL = none */
 	char newhash[PASSWORD_HASH_MAX];
 	bool ok, rehash, in_body, registering;
-	char acct_key[NAME_MAX_LEN + 8], addr_key[80];
+	char acct_key[NAME_MAX_LEN + 8], addr_key[80], pair_key[80];
 	struct spend_err err;
 };
 
@@ -302,8 +403,9 @@ login_done(struct job *j, json_t **res, struct spend_err *err)
 		return spend_errf(err, SPEND_EAUTH, "password",
 		    "wrong user name or password");
 	}
-	ratelimit_reset(a->acct, j->acct_key);
+	ratelimit_reset(a->pair, j->pair_key);
 	ratelimit_refund(a->addr, j->addr_key, now);
+	throttle_refund(a, j->acct_key, now);
 	/* the account may have gone while the worker hashed */
 	if (store_user_get(c->st, j->u.id, &u, err) < 0)
 		return spend_errf(err, SPEND_EAUTH, "", "this account no longer "
@@ -445,6 +547,21 @@ job_start(struct job *j, struct spend_err *err)
 	return RPC_PENDING;
 }
 
+/* A slowed login's wait is over: to the workers now. */
+static void
+job_delayed(evutil_socket_t fd, short what, void *arg)
+{
+	struct job *j = arg;
+	struct rpc_call *c = j->c;
+	struct spend_err err;
+
+	(void)fd;
+	(void)what;
+	spend_err_clear(&err);
+	if (job_start(j, &err) < 0)
+		rpc_complete(c, NULL, &err);
+}
+
 static struct job *
 job_new(struct rpc_call *c, enum job_kind kind, const char *pw, size_t len,
     struct spend_err *err)
@@ -573,7 +690,8 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 	char name[NAME_MAX_LEN + 1];
 	const char *pw;
 	size_t len;
-	bool in_body = false;
+	bool in_body = false, fresh;
+	int64_t now, wait;
 	int retry, r;
 	json_t *v;
 
@@ -598,9 +716,14 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 	key_for(j->acct_key, sizeof(j->acct_key), "u", name);
 	ratelimit_addr_key(j->addr_key, sizeof(j->addr_key), "a",
 	    c->id.peer);
+	/* the address first: a long name is what gets cut */
+	snprintf(j->pair_key, sizeof(j->pair_key), "p%s|%s", j->addr_key,
+	    j->acct_key);
+	str_tolower(j->pair_key);
 	/* refused before any hashing: that is the point */
-	if (ratelimit_blocked(a->acct, j->acct_key, time_mono_ms(), &retry) ||
-	    ratelimit_blocked(a->addr, j->addr_key, time_mono_ms(), &retry)) {
+	now = time_mono_ms();
+	if (ratelimit_blocked(a->pair, j->pair_key, now, &retry) ||
+	    ratelimit_blocked(a->addr, j->addr_key, now, &retry)) {
 		job_free(j);
 		log_info("auth: login for \"%s\" from %s refused: too many "
 		    "failures", name, c->id.peer);
@@ -613,8 +736,10 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 	/* counted as failures now, given back if right: otherwise guesses
 	 * sent at once (a batch, parallel requests) all pass the check above
 	 * before the first one's hash is done */
-	ratelimit_hit(a->acct, j->acct_key, time_mono_ms());
-	ratelimit_hit(a->addr, j->addr_key, time_mono_ms());
+	fresh = !ratelimit_used(a->pair, j->pair_key, now);
+	ratelimit_hit(a->pair, j->pair_key, now);
+	ratelimit_hit(a->addr, j->addr_key, now);
+	wait = throttle_charge(a, j->acct_key, fresh, now);
 	j->in_body = in_body;
 	strlcpy(j->u.name, name, sizeof(j->u.name));
 	/* an unknown name (or one without a password) costs the same */
@@ -622,6 +747,16 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 	    (r = store_user_pwhash(c->st, j->u.id, &j->stored, err)) < 0) {
 		job_free(j);
 		return r;
+	}
+	if (wait > 0 && c->sd->base) {
+		struct timeval tv = { wait / 1000, (wait % 1000) * 1000 };
+
+		log_info("auth: login for \"%s\" from %s slowed by %lld ms: "
+		    "many failed logins of this account", name, c->id.peer,
+		    (long long)wait);
+		if (event_base_once(c->sd->base, -1, EV_TIMEOUT, job_delayed, j,
+		    &tv) == 0)
+			return RPC_PENDING;
 	}
 	log_debug("auth: verifying a password for \"%s\" on a worker", name);
 	return job_start(j, err);
@@ -1063,10 +1198,12 @@ auth_init(struct spendd *sd, struct spend_err *err)
 		free(a);
 		return r;
 	}
+	a->pair = ratelimit_new(PAIR_BURST, PAIR_REFILL_MS);
 	a->acct = ratelimit_new(ACCT_BURST, ACCT_REFILL_MS);
 	a->addr = ratelimit_new(ADDR_BURST, ADDR_REFILL_MS);
 	a->reg = ratelimit_new(REG_BURST, REG_REFILL_MS);
-	if (a->acct == NULL || a->addr == NULL || a->reg == NULL) {
+	if (a->pair == NULL || a->acct == NULL || a->addr == NULL ||
+	    a->reg == NULL) {
 		sd->auth = a;
 		auth_free(sd);
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
@@ -1090,6 +1227,7 @@ auth_free(struct spendd *sd)
 
 	if (a == NULL)
 		return;
+	ratelimit_free(a->pair);
 	ratelimit_free(a->acct);
 	ratelimit_free(a->addr);
 	ratelimit_free(a->reg);

@@ -33,6 +33,8 @@ static const struct ckey {
 	S("daemon", "default_currency", default_currency),
 	S("daemon", "default_timezone", default_timezone),
 	I("daemon", "workers", workers, 1, 64),
+	Z("daemon", "max_request", max_request, 1024, 1LL << 30),
+	Z("daemon", "max_batch_reply", max_batch_reply, 64 << 10, 1LL << 30),
 	S("storage", "path", db_path),
 	S("http", "listen", http_listen),
 	S("http", "webui", webui_dir),
@@ -40,6 +42,11 @@ static const struct ckey {
 	Z("http", "max_import", http_max_import, 1024, 1LL << 34),
 	Z("http", "max_headers", http_max_headers, 1024, 1LL << 20),
 	I("http", "timeout", http_timeout, 1, 3600),
+	I("http", "header_timeout", http_header_timeout, 1, 3600),
+	I("http", "max_connections", http_max_connections, 0, 1 << 20),
+	I("http", "max_connections_per_address",
+	    http_max_connections_per_address, 0, 1 << 20),
+	Z("http", "max_output", http_max_output, 64 << 10, 1LL << 30),
 	B("http", "secure_cookies", http_secure_cookies),
 	S("http", "origin", http_origin),
 	N("http", "trusted_proxies", http_trusted_proxies),
@@ -73,6 +80,12 @@ config_defaults(struct config *c)
 	c->http_max_import = 256LL << 20;
 	c->http_max_headers = 16 << 10;
 	c->http_timeout = 30;
+	c->http_header_timeout = 10;
+	c->http_max_connections = 0;
+	c->http_max_connections_per_address = 128;
+	c->http_max_output = 1 << 20;
+	c->max_request = 4 << 20;
+	c->max_batch_reply = 8 << 20;
 	strlcpy(c->registration, "closed", sizeof(c->registration));
 	c->access_ttl = 900;
 	c->refresh_ttl_days = 30;

@@ -33,6 +33,8 @@ struct config {
 	char default_currency[4];
 	char default_timezone[64];
 	int workers;			/* worker threads */
+	long long max_request;		/* bytes of one control socket request */
+	long long max_batch_reply;	/* bytes of a batch's replies */
 	/* [storage] */
 	char db_path[PATH_MAX];		/* "" = DATA_DIR/spend.db */
 	/* [http] */
@@ -41,7 +43,11 @@ struct config {
 	long long http_max_body;	/* bytes */
 	long long http_max_import;	/* bytes, import routes */
 	long long http_max_headers;	/* bytes */
-	int http_timeout;		/* seconds */
+	int http_timeout;		/* seconds of silence mid-request, idle */
+	int http_header_timeout;	/* seconds to send a whole head */
+	int http_max_connections;	/* 0 = as the fd limit allows */
+	int http_max_connections_per_address;	/* 0 = no cap */
+	long long http_max_output;	/* bytes queued to a slow stream */
 	bool http_secure_cookies;	/* behind TLS: Secure cookies */
 	char http_origin[256];		/* allowed Origin; "" = same host */
 	/* peers whose X-Forwarded-For is believed; "" = none */

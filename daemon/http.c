@@ -21,6 +21,7 @@
 #include "events.h"
 #include "http.h"
 #include "http_files.h"
+#include "httpd.h"
 #include "log.h"
 #include "netaddr.h"
 #include "rest.h"
@@ -34,7 +35,7 @@
 struct sse {
 	struct sse *next, *prev;
 	struct http *h;
-	struct evhttp_request *req;
+	struct httpd_req *req;
 	struct events_sub *sub;
 	int64_t uid;
 	char sid[33];		/* the session that opened the stream */
@@ -42,12 +43,10 @@ struct sse {
 
 struct http {
 	struct spendd *sd;
-	struct evhttp *eh;
-	struct evhttp_bound_socket *bound;
+	struct httpd *srv;
 	char webui[PATH_MAX];		/* realpath of the web UI, "" = none */
 	struct sse *sse;
 	struct event *ev_ping;
-	int busy;
 	int port;
 };
 
@@ -57,9 +56,9 @@ static const char csp[] = "default-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'";
 
 static void
-security_headers(struct http *h, struct evhttp_request *req)
+security_headers(struct http *h, struct httpd_req *req)
 {
-	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct evkeyvalq *o = httpd_output_headers(req);
 
 	evhttp_add_header(o, "Content-Security-Policy", csp);
 	evhttp_add_header(o, "X-Content-Type-Options", "nosniff");
@@ -74,64 +73,13 @@ security_headers(struct http *h, struct evhttp_request *req)
 		evhttp_add_header(o, "Connection", "close");
 }
 
+/* Every reply goes out here. */
 static void
-on_complete(struct evhttp_request *req, void *arg)
+send_reply(struct http *h, struct httpd_req *req, int status,
+    struct evbuffer *body)
 {
-	struct http *h = arg;
-
-	(void)req;
-	h->busy--;
-}
-
-/* Every reply goes out here: it is counted until written. */
-static void
-send_reply(struct http *h, struct evhttp_request *req, int status,
-    const char *reason, struct evbuffer *body)
-{
-	if (evhttp_request_get_connection(req) == NULL) {
-		/* the client left: libevent frees the request, nothing to
-		 * write */
-		h->busy--;
-		evhttp_send_reply(req, status, reason, body);
-		return;
-	}
-	/* libevent 2.1 would send a HEAD reply's body: say its length, then
-	 * drop it */
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD && body) {
-		char len[24];
-
-		snprintf(len, sizeof(len), "%zu", evbuffer_get_length(body));
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Content-Length", len);
-		evbuffer_drain(body, evbuffer_get_length(body));
-	}
-	evhttp_request_set_on_complete_cb(req, on_complete, h);
-	evhttp_send_reply(req, status, reason, body);
-}
-
-static const char *
-reason_of(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 503: return "Service Unavailable";
-	default: return status < 500 ? "Error" : "Internal Server Error";
-	}
+	(void)h;
+	httpd_reply(req, status, body);
 }
 
 static void
@@ -143,9 +91,9 @@ free_text(const void *data, size_t len, void *arg)
 }
 
 static void
-apply_meta(struct http *h, struct evhttp_request *req, json_t *meta)
+apply_meta(struct http *h, struct httpd_req *req, json_t *meta)
 {
-	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct evkeyvalq *o = httpd_output_headers(req);
 	json_t *c, *ra;
 
 	if ((c = json_object_get(meta, "set_cookie")) != NULL) {
@@ -172,10 +120,10 @@ apply_meta(struct http *h, struct evhttp_request *req, json_t *meta)
 }
 
 static void
-reply_json(struct http *h, struct evhttp_request *req, int status,
+reply_json(struct http *h, struct httpd_req *req, int status,
     json_t *body, json_t *meta)
 {
-	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct evkeyvalq *o = httpd_output_headers(req);
 	struct evbuffer *b = evbuffer_new();
 	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 
@@ -193,7 +141,7 @@ reply_json(struct http *h, struct evhttp_request *req, int status,
 		evbuffer_add_printf(b, "{\"error\":{\"code\":\"out_of_memory\","
 		    "\"message\":\"cannot encode the reply\"}}\n");
 	}
-	send_reply(h, req, status, reason_of(status), b);
+	send_reply(h, req, status, b);
 	evbuffer_free(b);
 }
 
@@ -209,48 +157,48 @@ error_body(const struct spend_err *err)
 }
 
 static void
-reply_error(struct http *h, struct evhttp_request *req, int status,
+reply_error(struct http *h, struct httpd_req *req, int status,
     const struct spend_err *err, json_t *meta)
 {
 	json_t *body = error_body(err);
 
 	if (err->code == SPEND_EAUTH)
-		evhttp_add_header(evhttp_request_get_output_headers(req),
+		evhttp_add_header(httpd_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"spend\"");
 	reply_json(h, req, status, body, meta);
 	json_decref(body);
 }
 
 void
-http_reply_json(struct spendd *sd, struct evhttp_request *req, int status,
+http_reply_json(struct spendd *sd, struct httpd_req *req, int status,
     json_t *body, json_t *meta)
 {
 	reply_json(sd->http, req, status, body, meta);
 }
 
 void
-http_reply_error(struct spendd *sd, struct evhttp_request *req,
+http_reply_error(struct spendd *sd, struct httpd_req *req,
     const struct spend_err *err, json_t *meta)
 {
 	reply_error(sd->http, req, spend_err_http_status(err->code), err, meta);
 }
 
 void
-http_reply_status(struct spendd *sd, struct evhttp_request *req, int status,
+http_reply_status(struct spendd *sd, struct httpd_req *req, int status,
     const struct spend_err *err)
 {
 	reply_error(sd->http, req, status, err, NULL);
 }
 
 void
-http_reply_body(struct spendd *sd, struct evhttp_request *req, int status,
+http_reply_body(struct spendd *sd, struct httpd_req *req, int status,
     const char *content_type, struct evbuffer *body)
 {
 	security_headers(sd->http, req);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
+	evhttp_add_header(httpd_output_headers(req),
 	    "Content-Type", content_type && *content_type ? content_type :
 	    "application/octet-stream");
-	send_reply(sd->http, req, status, reason_of(status), body);
+	send_reply(sd->http, req, status, body);
 }
 
 /* ---- identity ---- */
@@ -361,32 +309,25 @@ forwarded_for(struct evkeyvalq *in)
 }
 
 static int
-identify(struct http *h, struct evhttp_request *req, bool cookies,
+identify(struct http *h, struct httpd_req *req, bool cookies,
     struct rpc_identity *id, struct spend_err *err)
 {
-	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-	const char *cookie;
+	struct evkeyvalq *in = httpd_input_headers(req);
+	const char *addr = httpd_peer(req), *cookie;
 
 	memset(id, 0, sizeof(*id));
 	id->role = ROLE_PUBLIC;
 	id->transport = "http";
 	id->transport_data = req;
-	if (evcon) {
-		char *addr = NULL;
-		ev_uint16_t port;
+	if (h->sd->cfg.n_trusted_proxies > 0) {
+		char *xff = forwarded_for(in);
 
-		evhttp_connection_get_peer(evcon, &addr, &port);
-		if (h->sd->cfg.n_trusted_proxies > 0 && addr) {
-			char *xff = forwarded_for(in);
-
-			http_client_address(h->sd->cfg.trusted_proxies,
-			    h->sd->cfg.n_trusted_proxies, addr, xff, id->peer,
-			    sizeof(id->peer));
-			free(xff);
-		} else
-			strlcpy(id->peer, addr ? addr : "?", sizeof(id->peer));
-	}
+		http_client_address(h->sd->cfg.trusted_proxies,
+		    h->sd->cfg.n_trusted_proxies, addr, xff, id->peer,
+		    sizeof(id->peer));
+		free(xff);
+	} else
+		strlcpy(id->peer, addr, sizeof(id->peer));
 	copy_printable(id->user_agent, sizeof(id->user_agent),
 	    evhttp_find_header(in, "User-Agent"));
 	if (cookies) {
@@ -409,7 +350,7 @@ identify(struct http *h, struct evhttp_request *req, bool cookies,
 
 struct rpc_req {
 	struct http *h;
-	struct evhttp_request *req;
+	struct httpd_req *req;
 };
 
 static void
@@ -421,7 +362,7 @@ rpc_reply(json_t *resp, void *arg)
 		struct evbuffer *b = evbuffer_new();
 
 		security_headers(r->h, r->req);
-		send_reply(r->h, r->req, 204, "No Content", b);
+		send_reply(r->h, r->req, 204, b);
 		evbuffer_free(b);
 	} else {
 		reply_json(r->h, r->req, 200, resp, NULL);
@@ -431,9 +372,9 @@ rpc_reply(json_t *resp, void *arg)
 }
 
 static bool
-content_is_json(struct evhttp_request *req)
+content_is_json(struct httpd_req *req)
 {
-	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req),
+	const char *ct = evhttp_find_header(httpd_input_headers(req),
 	    "Content-Type");
 
 	return ct && strncasecmp(ct, "application/json", 16) == 0 &&
@@ -441,16 +382,16 @@ content_is_json(struct evhttp_request *req)
 }
 
 static void
-serve_rpc(struct http *h, struct evhttp_request *req)
+serve_rpc(struct http *h, struct httpd_req *req)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	struct evbuffer *in = httpd_body(req);
 	size_t len = evbuffer_get_length(in);
 	struct rpc_identity id;
 	struct spend_err err;
 	struct rpc_req *r;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+	if (httpd_method(req) != EVHTTP_REQ_POST) {
+		evhttp_add_header(httpd_output_headers(req), "Allow",
 		    "POST");
 		spend_errf(&err, SPEND_EINVAL, "", "/rpc takes POST");
 		reply_error(h, req, 405, &err, NULL);
@@ -462,16 +403,10 @@ serve_rpc(struct http *h, struct evhttp_request *req)
 		reply_error(h, req, 415, &err, NULL);
 		return;
 	}
-	if ((long long)len > h->sd->cfg.http_max_body) {
-		spend_errf(&err, SPEND_ETOOBIG, "", "request body larger than "
-		    "%lld bytes", h->sd->cfg.http_max_body);
-		reply_error(h, req, 413, &err, NULL);
-		return;
-	}
 	if (identify(h, req, false, &id, &err) < 0) {
 		json_t *e = rpc_error_envelope(&err);
 
-		evhttp_add_header(evhttp_request_get_output_headers(req),
+		evhttp_add_header(httpd_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"spend\", "
 		    "error=\"invalid_token\"");
 		reply_json(h, req, 401, e, NULL);
@@ -511,26 +446,19 @@ sse_free(struct sse *s)
 	free(s);
 }
 
+/* The client went away. */
 static void
-sse_closed(struct evhttp_connection *evcon, void *arg)
+sse_closed(struct httpd_req *req, void *arg)
 {
-	struct sse *s = arg;
-
-	(void)evcon;
-	/* libevent 2.1 does not free a request whose chunked reply is cut
-	 * by the peer: ending the reply does (each dropped stream leaked
-	 * about 2 KB before) */
-	evhttp_send_reply_end(s->req);
-	sse_free(s);
+	(void)req;
+	sse_free(arg);
 }
 
 /* End a stream from our side. */
 static void
 sse_end(struct sse *s)
 {
-	evhttp_connection_set_closecb(evhttp_request_get_connection(s->req),
-	    NULL, NULL);
-	evhttp_send_reply_end(s->req);
+	httpd_stream_end(s->req);
 	sse_free(s);
 }
 
@@ -549,16 +477,15 @@ sse_live(struct sse *s)
 	return live;
 }
 
-static void
+/* -1 if the stream was cut (a reader too slow): s is freed. */
+static int
 sse_send(struct sse *s, const char *text, size_t len)
 {
-	struct evbuffer *b = evbuffer_new();
-
-	if (b == NULL)
-		return;
-	evbuffer_add(b, text, len);
-	evhttp_send_reply_chunk(s->req, b);
-	evbuffer_free(b);
+	if (httpd_stream_send(s->req, text, len) < 0) {
+		sse_free(s);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -585,35 +512,34 @@ static void
 sse_event(void *arg, int64_t seq, const char *type, json_t *data)
 {
 	struct sse *s = arg;
-	struct evbuffer *b;
-	char *text;
+	char *text, *msg;
+	int n;
 
 	if (!sse_live(s)) {
 		sse_end(s);	/* never a write to a session that ended */
 		return;
 	}
-	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL ||
-	    (b = evbuffer_new()) == NULL) {
-		free(text);
+	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
 		return;
-	}
-	evbuffer_add_printf(b, "id: %lld\nevent: %s\ndata: %s\n\n",
+	n = asprintf(&msg, "id: %lld\nevent: %s\ndata: %s\n\n",
 	    (long long)seq, type, text);
-	evhttp_send_reply_chunk(s->req, b);
-	evbuffer_free(b);
 	free(text);
+	if (n < 0)
+		return;
+	sse_send(s, msg, (size_t)n);
+	free(msg);
 }
 
 static void
-serve_events(struct http *h, struct evhttp_request *req)
+serve_events(struct http *h, struct httpd_req *req)
 {
-	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct evkeyvalq *o = httpd_output_headers(req);
 	struct rpc_identity id;
 	struct spend_err err;
 	struct sse *s;
 	static const char hello[] = "retry: 5000\n: spendd events\n\n";
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+	if (httpd_method(req) != EVHTTP_REQ_GET) {
 		evhttp_add_header(o, "Allow", "GET");
 		spend_errf(&err, SPEND_EINVAL, "", "/api/v1/events takes GET");
 		reply_error(h, req, 405, &err, NULL);
@@ -669,25 +595,16 @@ serve_events(struct http *h, struct evhttp_request *req)
 	evhttp_add_header(o, "Content-Type", "text/event-stream");
 	evhttp_add_header(o, "Cache-Control", "no-store");
 	evhttp_add_header(o, "X-Accel-Buffering", "no");
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req),
-	    sse_closed, s);
-	/* a stream is not "in flight": shutdown ends it */
-	h->busy--;
-	evhttp_send_reply_start(req, 200, "OK");
+	httpd_set_close_cb(req, sse_closed, s);
+	httpd_stream_start(req, 200);
 	sse_send(s, hello, sizeof(hello) - 1);
 }
 
 static void
 sse_end_all(struct http *h)
 {
-	while (h->sse) {
-		struct sse *s = h->sse;
-
-		evhttp_connection_set_closecb(evhttp_request_get_connection(
-		    s->req), NULL, NULL);
-		evhttp_send_reply_end(s->req);
-		sse_free(s);
-	}
+	while (h->sse)
+		sse_end(h->sse);
 }
 
 /* ---- static files ---- */
@@ -728,7 +645,7 @@ content_type(const char *path)
 }
 
 static void
-not_found(struct http *h, struct evhttp_request *req, const char *path)
+not_found(struct http *h, struct httpd_req *req, const char *path)
 {
 	struct spend_err err;
 
@@ -755,9 +672,9 @@ path_safe(const char *path)
 }
 
 static void
-serve_static(struct http *h, struct evhttp_request *req, const char *path)
+serve_static(struct http *h, struct httpd_req *req, const char *path)
 {
-	struct evkeyvalq *o = evhttp_request_get_output_headers(req);
+	struct evkeyvalq *o = httpd_output_headers(req);
 	char file[PATH_MAX], real[PATH_MAX], etag[64];
 	const char *inm;
 	struct stat sb;
@@ -765,8 +682,8 @@ serve_static(struct http *h, struct evhttp_request *req, const char *path)
 	size_t wl = strlen(h->webui);
 	int fd, n;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+	if (httpd_method(req) != EVHTTP_REQ_GET &&
+	    httpd_method(req) != EVHTTP_REQ_HEAD) {
 		struct spend_err err;
 
 		evhttp_add_header(o, "Allow", "GET, HEAD");
@@ -809,12 +726,12 @@ serve_static(struct http *h, struct evhttp_request *req, const char *path)
 	security_headers(h, req);
 	evhttp_add_header(o, "ETag", etag);
 	evhttp_add_header(o, "Cache-Control", "no-cache");
-	inm = evhttp_find_header(evhttp_request_get_input_headers(req),
+	inm = evhttp_find_header(httpd_input_headers(req),
 	    "If-None-Match");
 	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
 		close(fd);
 		b = evbuffer_new();
-		send_reply(h, req, 304, "Not Modified", b);
+		send_reply(h, req, 304, b);
 		evbuffer_free(b);
 		return;
 	}
@@ -832,69 +749,140 @@ serve_static(struct http *h, struct evhttp_request *req, const char *path)
 		}
 	} else
 		close(fd);
-	send_reply(h, req, 200, "OK", b);
+	send_reply(h, req, 200, b);
 	evbuffer_free(b);
 }
 
 /* ---- dispatch ---- */
 
-static size_t
-headers_size(struct evhttp_request *req)
-{
-	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-	struct evkeyval *kv;
-	size_t n = strlen(evhttp_request_get_uri(req)) + 16;
-
-	TAILQ_FOREACH(kv, in, next)
-		n += strlen(kv->key) + strlen(kv->value) + 4;
-	return n;
-}
-
 /* GET, HEAD and OPTIONS change nothing. */
 static bool
-safe_method(struct evhttp_request *req)
+safe_method(struct httpd_req *req)
 {
-	enum evhttp_cmd_type c = evhttp_request_get_command(req);
+	enum evhttp_cmd_type c = httpd_method(req);
 
 	return c == EVHTTP_REQ_GET || c == EVHTTP_REQ_HEAD ||
 	    c == EVHTTP_REQ_OPTIONS;
 }
 
-static void
-on_request(struct evhttp_request *req, void *arg)
+/* The request path, percent-decoded and checked (NUL, UTF-8); NULL if
+ * malformed. Free it. */
+static char *
+decoded_path(struct httpd_req *req)
 {
-	struct http *h = arg;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const struct evhttp_uri *uri = httpd_uri(req);
 	const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
-	struct spend_err err;
-	char *path;
 	size_t len;
+	char *path;
 
-	h->busy++;
-	if ((long long)headers_size(req) > h->sd->cfg.http_max_headers) {
-		spend_errf(&err, SPEND_ETOOBIG, "", "request headers larger than "
-		    "%lld bytes", h->sd->cfg.http_max_headers);
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Connection", "close");
-		reply_error(h, req, 431, &err, NULL);
-		return;
-	}
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_OPTIONS) {
-		struct evbuffer *b = evbuffer_new();
-
-		/* no CORS: a preflight gets the methods, never an allow-origin */
-		security_headers(h, req);
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-		    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-		send_reply(h, req, 204, "No Content", b);
-		evbuffer_free(b);
-		return;
-	}
 	if (raw == NULL || *raw == '\0')
 		raw = "/";
 	if ((path = evhttp_uridecode(raw, 0, &len)) == NULL ||
 	    strlen(path) != len || !utf8_valid(path, len)) {
 		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static const char *
+verb_name(enum evhttp_cmd_type c)
+{
+	switch (c) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	default: return "?";
+	}
+}
+
+/*
+ * The head is in: how large a body may this request send? Decided from
+ * the route before a byte of the body is buffered. Only an upload to
+ * import with a valid token may be large, and it goes to a file.
+ */
+static long long
+on_head(struct httpd_req *req, void *arg)
+{
+	struct http *h = arg;
+	const struct config *cfg = &h->sd->cfg;
+	const struct rpc_method *m = NULL;
+	struct rpc_identity id;
+	struct spend_err err;
+	long long limit = 0;
+	char *path;
+
+	if ((path = decoded_path(req)) == NULL)
+		return 0;	/* on_request says why */
+	if (!strcmp(path, "/rpc"))
+		limit = cfg->http_max_body;
+	else if (!strcmp(path, HTTP_FILES_IMPORTS) &&
+	    httpd_method(req) == EVHTTP_REQ_POST) {
+		spend_err_clear(&err);
+		if (identify(h, req, false, &id, &err) < 0 || id.uid == 0) {
+			if (err.code == 0)
+				spend_errf(&err, SPEND_EAUTH, "", "log in first: "
+				    "an upload needs Authorization: Bearer "
+				    "ACCESS_TOKEN");
+			reply_error(h, req, 401, &err, NULL);
+			free(path);
+			return -1;
+		}
+		if (httpd_spool(req, cfg->data_dir) < 0) {
+			spend_errf(&err, SPEND_EINTERNAL, "", "cannot store the "
+			    "upload");
+			reply_error(h, req, 500, &err, NULL);
+			free(path);
+			return -1;
+		}
+		limit = cfg->http_max_import;
+	} else if (!strncmp(path, "/api/", 5)) {
+		if (rest_match(verb_name(httpd_method(req)), path, &m, NULL,
+		    NULL, 0) == 0)
+			limit = rest_max_body(m, cfg);
+		else
+			limit = cfg->http_max_body;	/* answered with 404/405 */
+	}
+	free(path);
+	return limit;
+}
+
+/* A request the server refused while reading it. */
+static void
+on_error(struct httpd_req *req, int status, const char *msg, void *arg)
+{
+	struct http *h = arg;
+	struct spend_err err;
+
+	spend_errf(&err, status == 413 || status == 414 || status == 431 ?
+	    SPEND_ETOOBIG : status >= 500 && status != 501 && status != 505 ?
+	    SPEND_EUNAVAIL : SPEND_EINVAL, "", "%s", msg ? msg :
+	    httpd_reason(status));
+	reply_error(h, req, status, &err, NULL);
+}
+
+static void
+on_request(struct httpd_req *req, void *arg)
+{
+	struct http *h = arg;
+	struct spend_err err;
+	char *path;
+
+	if (httpd_method(req) == EVHTTP_REQ_OPTIONS) {
+		struct evbuffer *b = evbuffer_new();
+
+		/* no CORS: a preflight gets the methods, never an allow-origin */
+		security_headers(h, req);
+		evhttp_add_header(httpd_output_headers(req), "Allow",
+		    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		send_reply(h, req, 204, b);
+		evbuffer_free(b);
+		return;
+	}
+	if ((path = decoded_path(req)) == NULL) {
 		spend_errf(&err, SPEND_EINVAL, "", "malformed path");
 		reply_error(h, req, 400, &err, NULL);
 		return;
@@ -904,7 +892,7 @@ on_request(struct evhttp_request *req, void *arg)
 	else if (!strcmp(path, "/api/v1/events"))
 		serve_events(h, req);
 	else if (!strncmp(path, "/api/", 5) || !strcmp(path, "/api")) {
-		struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+		struct evkeyvalq *in = httpd_input_headers(req);
 		struct rpc_identity id;
 		const char *why;
 
@@ -956,14 +944,29 @@ parse_listen(const char *s, char *host, size_t hlen, int *port)
 	return 0;
 }
 
+static void
+limits_of(const struct config *cfg, struct httpd_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_conns = cfg->http_max_connections;
+	lim->max_conns_per_addr = cfg->http_max_connections_per_address;
+	lim->exempt = cfg->trusted_proxies;
+	lim->n_exempt = cfg->n_trusted_proxies;
+	lim->max_head = (size_t)cfg->http_max_headers;
+	lim->head_timeout = cfg->http_header_timeout;
+	lim->idle_timeout = cfg->http_timeout;
+	lim->max_output = (size_t)cfg->http_max_output;
+}
+
 int
 http_start(struct spendd *sd)
 {
+	static const struct httpd_callbacks cbs = { on_head, on_request,
+	    on_error };
+	struct httpd_limits lim;
 	struct http *h;
 	char host[128];
 	int port;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
 
 	if (sd->cfg.http_listen[0] == '\0') {
 		log_info("http: off (listen is empty)");
@@ -976,40 +979,24 @@ http_start(struct spendd *sd)
 	}
 	if (rest_init() < 0)
 		return -1;
-	if ((h = calloc(1, sizeof(*h))) == NULL || (h->eh = evhttp_new(sd->base))
-	    == NULL) {
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return -1;
+	h->sd = sd;
+	limits_of(&sd->cfg, &lim);
+	if ((h->srv = httpd_new(sd->base, &cbs, h, &lim)) == NULL) {
 		free(h);
 		return -1;
 	}
-	h->sd = sd;
 	if (realpath(sd->cfg.webui_dir, h->webui) == NULL) {
 		log_warnx("http: web UI %s: %s; serving the API only",
 		    sd->cfg.webui_dir, strerror(errno));
 		h->webui[0] = '\0';
 	}
-	/* hard caps libevent enforces before spendd sees a request; the
-	 * precise limits are checked in on_request and rest.c */
-	evhttp_set_max_headers_size(h->eh, (ev_ssize_t)sd->cfg.http_max_headers *
-	    2);
-	evhttp_set_max_body_size(h->eh, (ev_ssize_t)rest_max_body_any(&sd->cfg));
-	evhttp_set_timeout(h->eh, sd->cfg.http_timeout);
-	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
-	evhttp_set_flags(h->eh, EVHTTP_SERVER_LINGERING_CLOSE);
-	evhttp_set_gencb(h->eh, on_request, h);
-	if ((h->bound = evhttp_bind_socket_with_handle(h->eh, host,
-	    (ev_uint16_t)port)) == NULL) {
-		log_warn("http: cannot listen on %s", sd->cfg.http_listen);
-		evhttp_free(h->eh);
+	if ((h->port = httpd_listen(h->srv, host, port)) < 0) {
+		httpd_free(h->srv);
 		free(h);
 		return -1;
 	}
-	if (getsockname(evhttp_bound_socket_get_fd(h->bound),
-	    (struct sockaddr *)&ss, &sl) == 0)
-		h->port = ntohs(ss.ss_family == AF_INET6 ?
-		    ((struct sockaddr_in6 *)&ss)->sin6_port :
-		    ((struct sockaddr_in *)&ss)->sin_port);
 	h->ev_ping = evtimer_new(sd->base, sse_ping, h);
 	sse_ping(-1, 0, h);
 	sd->http = h;
@@ -1019,17 +1006,25 @@ http_start(struct spendd *sd)
 }
 
 void
+http_reload(struct spendd *sd)
+{
+	struct httpd_limits lim;
+
+	if (sd->http == NULL)
+		return;
+	limits_of(&sd->cfg, &lim);
+	httpd_set_limits(sd->http->srv, &lim);
+}
+
+void
 http_stop(struct spendd *sd)
 {
 	struct http *h = sd->http;
 
 	if (h == NULL)
 		return;
-	if (h->bound) {
-		evhttp_del_accept_socket(h->eh, h->bound);
-		h->bound = NULL;
-	}
 	sse_end_all(h);
+	httpd_stop(h->srv);
 }
 
 void
@@ -1042,7 +1037,7 @@ http_free(struct spendd *sd)
 	http_stop(sd);
 	if (h->ev_ping)
 		event_free(h->ev_ping);
-	evhttp_free(h->eh);
+	httpd_free(h->srv);
 	rest_free();
 	free(h);
 	sd->http = NULL;
@@ -1051,7 +1046,13 @@ http_free(struct spendd *sd)
 int
 http_busy(struct spendd *sd)
 {
-	return sd->http ? sd->http->busy : 0;
+	return sd->http ? httpd_busy(sd->http->srv) : 0;
+}
+
+int
+http_connections(struct spendd *sd)
+{
+	return sd->http ? httpd_connections(sd->http->srv) : 0;
 }
 
 int

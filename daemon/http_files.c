@@ -15,24 +15,24 @@
 
 #include "export.h"
 #include "http.h"
+#include "httpd.h"
 #include "http_files.h"
 #include "import.h"
 #include "log.h"
 #include "spendd.h"
 #include "util.h"
 
-#define IMPORTS "/api/v1/imports"
 #define EXPORTS "/api/v1/exports/"
 
 struct upload {
 	struct spendd *sd;
-	struct evhttp_request *req;
+	struct httpd_req *req;
 	char tmp[PATH_MAX];
 };
 
 struct download {
 	struct spendd *sd;
-	struct evhttp_request *req;
+	struct httpd_req *req;
 	int fd;
 	char format[PLUGIN_NAME_MAX + 1];
 };
@@ -40,10 +40,10 @@ struct download {
 /* The query string as a JSON object of strings; "option.K" and "map.F"
  * become the objects options and map. */
 static int
-query_params(struct evhttp_request *req, json_t *params, bool nested,
+query_params(struct httpd_req *req, json_t *params, bool nested,
     struct spend_err *err)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const struct evhttp_uri *uri = httpd_uri(req);
 	const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
 	struct evkeyvalq kv;
 	struct evkeyval *e;
@@ -106,15 +106,15 @@ http_user(struct spendd *sd, const struct rpc_identity *id, struct user *u,
 }
 
 static bool
-method_is(struct evhttp_request *req, enum evhttp_cmd_type want, const char *allow,
+method_is(struct httpd_req *req, enum evhttp_cmd_type want, const char *allow,
     struct spendd *sd)
 {
-	enum evhttp_cmd_type c = evhttp_request_get_command(req);
+	enum evhttp_cmd_type c = httpd_method(req);
 	struct spend_err err;
 
 	if (c == want || (want == EVHTTP_REQ_GET && c == EVHTTP_REQ_HEAD))
 		return true;
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+	evhttp_add_header(httpd_output_headers(req), "Allow",
 	    allow);
 	spend_errf(&err, SPEND_EINVAL, "", "this route takes %s", allow);
 	http_reply_status(sd, req, 405, &err);
@@ -136,40 +136,11 @@ upload_done(json_t *result, const struct spend_err *err, void *arg)
 	free(up);
 }
 
-/* The body into a new file only spendd can read. */
-static int
-save_body(struct spendd *sd, struct evhttp_request *req, char *tmp,
-    size_t size, struct spend_err *err)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	int fd;
-
-	snprintf(tmp, size, "%s/upload.XXXXXX", sd->cfg.data_dir);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		log_warn("http: upload: mkstemp %s", tmp);
-		tmp[0] = '\0';
-		return spend_errf(err, SPEND_EINTERNAL, "", "cannot store the "
-		    "upload");
-	}
-	while (evbuffer_get_length(in) > 0)
-		if (evbuffer_write(in, fd) < 0 && errno != EINTR) {
-			log_warn("http: upload: write %s", tmp);
-			close(fd);
-			unlink(tmp);
-			tmp[0] = '\0';
-			return spend_errf(err, SPEND_EINTERNAL, "", "cannot "
-			    "store the upload");
-		}
-	close(fd);
-	return 0;
-}
-
 static void
-serve_import(struct spendd *sd, struct evhttp_request *req,
+serve_import(struct spendd *sd, struct httpd_req *req,
     const struct rpc_identity *id)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
+	size_t len = httpd_body_length(req);
 	struct import_params ip;
 	struct spend_err err;
 	struct upload *up = NULL;
@@ -183,12 +154,7 @@ serve_import(struct spendd *sd, struct evhttp_request *req,
 		goto out;
 	if ((r = http_user(sd, id, &u, &err)) < 0)
 		goto fail;
-	if ((long long)len > sd->cfg.http_max_import) {
-		spend_errf(&err, SPEND_ETOOBIG, "", "upload larger than %lld "
-		    "bytes ([http] max_import)", sd->cfg.http_max_import);
-		goto fail;
-	}
-	if (len == 0) {
+	if (len == 0 || httpd_spool_path(req)[0] == '\0') {
 		spend_errf(&err, SPEND_EINVAL, "", "the body is the file to "
 		    "import, and it is empty");
 		goto fail;
@@ -210,8 +176,8 @@ serve_import(struct spendd *sd, struct evhttp_request *req,
 	}
 	up->sd = sd;
 	up->req = req;
-	if (save_body(sd, req, up->tmp, sizeof(up->tmp), &err) < 0)
-		goto fail;
+	/* http.c spooled the body to a file as it came (on_head) */
+	httpd_spool_take(req, up->tmp, sizeof(up->tmp));
 	strlcpy(ip.path, up->tmp, sizeof(ip.path));
 	strlcpy(ip.filename, filename[0] ? filename : "upload",
 	    sizeof(ip.filename));
@@ -237,7 +203,7 @@ static void
 download_done(json_t *result, const struct spend_err *err, void *arg)
 {
 	struct download *dl = arg;
-	struct evkeyvalq *o = evhttp_request_get_output_headers(dl->req);
+	struct evkeyvalq *o = httpd_output_headers(dl->req);
 	struct evbuffer *b;
 	struct spend_err e2;
 	char disp[128], day[DATE_LEN + 1];
@@ -280,7 +246,7 @@ out:
 }
 
 static void
-serve_export(struct spendd *sd, struct evhttp_request *req,
+serve_export(struct spendd *sd, struct httpd_req *req,
     const char *format, const struct rpc_identity *id)
 {
 	struct export_params ep;
@@ -341,10 +307,10 @@ out:
 }
 
 bool
-http_files_handle(struct spendd *sd, struct evhttp_request *req,
+http_files_handle(struct spendd *sd, struct httpd_req *req,
     const char *path, const struct rpc_identity *id)
 {
-	if (!strcmp(path, IMPORTS)) {
+	if (!strcmp(path, HTTP_FILES_IMPORTS)) {
 		serve_import(sd, req, id);
 		return true;
 	}

@@ -4,8 +4,9 @@
  *
  *   POST /api/v1/imports?format=&dry_run=&category=&create_categories=
  *        &currency=&filename=&option.KEY=&map.FIELD=
- *	the body is the file (any Content-Type); it lands in a temporary
- *	file under the data directory, import.run's job reads it, the reply
+ *	the body is the file (any Content-Type); it is written to a
+ *	temporary file under the data directory as it arrives (http.c's
+ *	on_head, only with a valid token), import.run's job reads it, the reply
  *	is import.run's result (or its error, with the line and field).
  *   GET /api/v1/exports/{format}?month=&from=&to=&category=&search=&min=
  *        &max=&currency=&tag=&sort=&order=
@@ -22,11 +23,13 @@
 
 #include "rpc.h"
 
-struct evhttp_request;
+struct httpd_req;
+
+#define HTTP_FILES_IMPORTS "/api/v1/imports"
 
 /* Serve req if path is one of the routes above and return true (the
  * reply may come later); false: not ours, nothing was done. */
-bool http_files_handle(struct spendd *sd, struct evhttp_request *req,
+bool http_files_handle(struct spendd *sd, struct httpd_req *req,
     const char *path, const struct rpc_identity *id);
 
 #endif

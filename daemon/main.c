@@ -141,8 +141,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	}
 	config_finalize(&nc);
 	/* What can change live: logging, admins, defaults, auth policy,
-	 * HTTP limits and trusted proxies. Paths and listeners need a
-	 * restart. */
+	 * request and HTTP limits (every connection's next step) and trusted
+	 * proxies. Paths, listeners, workers and plugins need a restart. */
 	log_init(!strcmp(nc.log, "syslog"), nc.debug);
 	memcpy(sd.cfg.admin_uids, nc.admin_uids, sizeof(nc.admin_uids));
 	memcpy(sd.cfg.admins, nc.admins, sizeof(nc.admins));
@@ -153,9 +153,17 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	memcpy(sd.cfg.default_timezone, nc.default_timezone,
 	    sizeof(nc.default_timezone));
 	memcpy(sd.cfg.registration, nc.registration, sizeof(nc.registration));
+	sd.cfg.max_request = nc.max_request;
+	sd.cfg.max_batch_reply = nc.max_batch_reply;
 	sd.cfg.http_max_body = nc.http_max_body;
 	sd.cfg.http_max_import = nc.http_max_import;
+	sd.cfg.http_max_headers = nc.http_max_headers;
 	sd.cfg.http_timeout = nc.http_timeout;
+	sd.cfg.http_header_timeout = nc.http_header_timeout;
+	sd.cfg.http_max_connections = nc.http_max_connections;
+	sd.cfg.http_max_connections_per_address =
+	    nc.http_max_connections_per_address;
+	sd.cfg.http_max_output = nc.http_max_output;
 	memcpy(sd.cfg.http_trusted_proxies, nc.http_trusted_proxies,
 	    sizeof(nc.http_trusted_proxies));
 	memcpy(sd.cfg.trusted_proxies, nc.trusted_proxies,
@@ -164,6 +172,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	config_free(&sd.cfg);
 	sd.cfg.sections = nc.sections;
 	sd.cfg.n_sections = nc.n_sections;
+	http_reload(&sd);
 	log_info("configuration reloaded");
 }
 

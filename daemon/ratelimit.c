@@ -112,6 +112,17 @@ ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now_ms,
 	return true;
 }
 
+int
+ratelimit_used(struct ratelimit *rl, const char *key, int64_t now_ms)
+{
+	struct bucket *b = find(rl, key, now_ms, false);
+
+	if (b == NULL)
+		return 0;
+	return (int)((rl->cap_ms - b->tokens_ms + rl->refill_ms - 1) /
+	    rl->refill_ms);
+}
+
 void
 ratelimit_hit(struct ratelimit *rl, const char *key, int64_t now_ms)
 {

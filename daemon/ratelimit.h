@@ -22,6 +22,8 @@ void ratelimit_free(struct ratelimit *rl);
  * seconds until one is allowed. Does not count a hit. */
 bool ratelimit_blocked(struct ratelimit *rl, const char *key, int64_t now_ms,
     int *retry_s);
+/* Hits counted and not yet refilled (0: none, a fresh key). */
+int ratelimit_used(struct ratelimit *rl, const char *key, int64_t now_ms);
 /* Count one hit (a failed login, a registration). */
 void ratelimit_hit(struct ratelimit *rl, const char *key, int64_t now_ms);
 /* Give back one hit counted ahead (a login charged before its hash, that

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "httpd.h"
 #include "log.h"
 #include "rest.h"
 #include "util.h"
@@ -256,11 +257,23 @@ rest_max_body_any(const struct config *cfg)
 	return max;
 }
 
+bool
+rest_secret_param(const char *name)
+{
+	static const char *const secrets[] = { "password", "new_password",
+	    "refresh_token" };
+
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (strcmp(name, secrets[i]) == 0)
+			return true;
+	return false;
+}
+
 /* ---- one request ---- */
 
 struct rest_ctx {
 	struct spendd *sd;
-	struct evhttp_request *req;
+	struct httpd_req *req;
 	const struct rpc_method *m;
 	unsigned verb;
 	char *path;		/* as requested, still encoded */
@@ -317,8 +330,8 @@ is_json(const char *ct)
 static int
 build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 {
-	struct evkeyvalq *in = evhttp_request_get_input_headers(x->req);
-	struct evbuffer *body = evhttp_request_get_input_buffer(x->req);
+	struct evkeyvalq *in = httpd_input_headers(x->req);
+	struct evbuffer *body = httpd_body(x->req);
 	size_t blen = evbuffer_get_length(body);
 	const char *h;
 	int r;
@@ -371,6 +384,12 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 			    !utf8_valid(kv->key, strlen(kv->key)))
 				r = spend_errf(err, SPEND_EINVAL, "", "query is "
 				    "not UTF-8");
+			else if (rest_secret_param(kv->key))
+				/* URLs end up in logs, histories and Referer
+				 * headers: a secret there is a secret leaked */
+				r = spend_errf(err, SPEND_EINVAL, kv->key, "%s "
+				    "belongs in the JSON body, never in the URL",
+				    kv->key);
 			else
 				r = merge(params, kv->key, json_string(kv->value),
 				    "query", err);
@@ -438,7 +457,7 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
     void *arg)
 {
 	struct rest_ctx *x = arg;
-	struct evkeyvalq *out = evhttp_request_get_output_headers(x->req);
+	struct evkeyvalq *out = httpd_output_headers(x->req);
 	json_t *body, *v;
 	int status = 200;
 
@@ -476,10 +495,10 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 }
 
 void
-rest_handle(struct spendd *sd, struct evhttp_request *req, const char *path,
+rest_handle(struct spendd *sd, struct httpd_req *req, const char *path,
     struct rpc_identity *id)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const struct evhttp_uri *uri = httpd_uri(req);
 	const char *verb;
 	struct rest_ctx *x;
 	struct spend_err err;
@@ -487,7 +506,7 @@ rest_handle(struct spendd *sd, struct evhttp_request *req, const char *path,
 	json_t *params;
 	int r;
 
-	switch (evhttp_request_get_command(req)) {
+	switch (httpd_method(req)) {
 	case EVHTTP_REQ_GET: verb = "GET"; break;
 	case EVHTTP_REQ_HEAD: verb = "HEAD"; break;
 	case EVHTTP_REQ_POST: verb = "POST"; break;
@@ -508,7 +527,7 @@ rest_handle(struct spendd *sd, struct evhttp_request *req, const char *path,
 	x->verb = verb_bit(verb);
 	r = rest_match(verb, path, &x->m, params, allow, sizeof(allow));
 	if (r == SPEND_EINVAL) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+		evhttp_add_header(httpd_output_headers(req), "Allow",
 		    allow);
 		spend_errf(&err, SPEND_EINVAL, "", "%s is not allowed on %s "
 		    "(allowed: %s)", verb, path, allow);

@@ -15,7 +15,7 @@
 #include "err.h"
 #include "rpc.h"
 
-struct evhttp_request;
+struct httpd_req;
 struct config;
 
 /* Parse every route of the method table. -1 (logged) on a malformed or
@@ -39,8 +39,12 @@ long long rest_max_body(const struct rpc_method *m, const struct config *cfg);
 /* The largest any route accepts (libevent's hard cap). */
 long long rest_max_body_any(const struct config *cfg);
 
+/* Is a parameter of that name a secret (a password, a refresh token)?
+ * Secrets are refused in a query string. */
+bool rest_secret_param(const char *name);
+
 /* Serve one /api/v1 request (identity already set up by http.c). */
-void rest_handle(struct spendd *sd, struct evhttp_request *req,
+void rest_handle(struct spendd *sd, struct httpd_req *req,
     const char *path, struct rpc_identity *id);
 
 #endif

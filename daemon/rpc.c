@@ -1,4 +1,5 @@
 /* The method table and the dispatcher every transport shares. */
+#include <event2/event.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,7 +464,23 @@ fail:
 
 /* ---- envelopes and batches ---- */
 
+/*
+ * A batch runs a slice of its requests per loop turn (BATCH_SLICE, or
+ * BATCH_SLICE_MS), so one client's 1,000 requests do not stall everyone
+ * else, and stops running them once its replies reach
+ * [daemon] max_batch_reply bytes: the rest are answered with an error
+ * and not run, so a batch never builds an unbounded reply.
+ */
+#define BATCH_SLICE 64
+#define BATCH_SLICE_MS 5
+
 struct batch {
+	struct spendd *sd;
+	struct rpc_identity id;
+	json_t *msg;		/* the requests (a batch), or NULL */
+	size_t next;		/* the next request of msg to run */
+	size_t reply_bytes;	/* replies so far, encoded */
+	struct event *ev;	/* runs the next slice */
 	json_t *replies;	/* array, or NULL for a single request */
 	int outstanding;
 	void (*reply)(json_t *, void *);
@@ -502,6 +519,11 @@ batch_done(struct batch *b)
 
 	if (--b->outstanding > 0)
 		return;
+	if (b->ev)
+		event_free(b->ev);
+	if (b->msg)
+		b->sd->pending--;	/* the batch as a whole is answered */
+	json_decref(b->msg);
 	if (b->replies == NULL)
 		out = NULL;
 	else if (json_array_size(b->replies) == 0) {
@@ -524,6 +546,9 @@ one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 	if (o->id) {
 		json_t *env = envelope(o->id, result, err);
 
+		if (b->msg)	/* a batch: count what its reply will weigh */
+			b->reply_bytes += json_dumpb(env, NULL, 0,
+			    JSON_COMPACT) + 1;
 		if (b->replies == NULL) {
 			/* single request: hand it over directly */
 			b->replies = json_array();
@@ -540,6 +565,20 @@ static void
 run_one(struct spendd *sd, const struct rpc_identity *id, struct batch *b,
     json_t *req)
 {
+	if (b->msg && (long long)b->reply_bytes >= sd->cfg.max_batch_reply) {
+		struct spend_err err;
+		json_t *jid = json_object_get(req, "id");
+
+		b->outstanding++;
+		spend_errf(&err, SPEND_ETOOBIG, "", "not run: this batch's "
+		    "replies reached %lld bytes ([daemon] max_batch_reply); "
+		    "send the rest in another batch",
+		    sd->cfg.max_batch_reply);
+		json_array_append_new(b->replies, envelope(json_is_string(jid) ||
+		    json_is_integer(jid) ? jid : NULL, NULL, &err));
+		batch_done(b);
+		return;
+	}
 	struct spend_err err;
 	json_t *jid = json_object_get(req, "id");
 	json_t *method = json_object_get(req, "method");
@@ -587,6 +626,34 @@ single_reply(json_t *arr, void *arg)
 	free(outer);
 }
 
+/* Run the next requests of a batch; come back on the next loop turn for
+ * the rest (without a loop, in unit tests, run them all now). */
+static void
+batch_slice(evutil_socket_t fd, short what, void *arg)
+{
+	struct batch *b = arg;
+	int64_t until = time_mono_ms() + BATCH_SLICE_MS;
+	size_t n = json_array_size(b->msg);
+	int k;
+
+	(void)fd;
+	(void)what;
+	for (k = 0; b->next < n; k++) {
+		if (b->sd->base && (k == BATCH_SLICE || (k % 8 == 0 &&
+		    time_mono_ms() >= until))) {
+			struct timeval now = { 0, 0 };
+
+			if (b->ev == NULL && (b->ev = evtimer_new(b->sd->base,
+			    batch_slice, b)) == NULL)
+				fatal("evtimer_new");
+			evtimer_add(b->ev, &now);
+			return;
+		}
+		run_one(b->sd, &b->id, b, json_array_get(b->msg, b->next++));
+	}
+	batch_done(b);		/* the hold taken at the start */
+}
+
 void
 rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
     void (*reply)(json_t *, void *), void *arg)
@@ -597,9 +664,6 @@ rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
 	if (b == NULL)
 		fatal("calloc");
 	if (json_is_array(msg)) {
-		size_t i;
-		json_t *req;
-
 		if (json_array_size(msg) == 0) {
 			free(b);
 			spend_errf(&err, SPEND_EREQUEST, "", "empty batch");
@@ -613,13 +677,15 @@ rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
 			reply(envelope(NULL, NULL, &err), arg);
 			return;
 		}
+		b->sd = sd;
+		b->id = *id;
+		b->msg = json_incref(msg);
+		sd->pending++;		/* a graceful stop waits for the rest */
 		b->replies = json_array();
 		b->reply = reply;
 		b->arg = arg;
 		b->outstanding = 1;	/* held until every request is issued */
-		json_array_foreach(msg, i, req)
-			run_one(sd, id, b, req);
-		batch_done(b);
+		batch_slice(-1, 0, b);
 		return;
 	}
 	/* a single request: run it as a batch of one, unwrap the reply */

@@ -18,13 +18,29 @@
 #include "rpc_unix.h"
 #include "util.h"
 
+/*
+ * A client is read while it has fewer than MAX_PENDING calls unanswered
+ * and less than OUT_PAUSE bytes of replies waiting for it: a client that
+ * sends without reading stops being read (its requests wait in the
+ * kernel), so spendd's memory for it stays bounded. Past OUT_CUT bytes
+ * (replies of calls already running) it is cut off.
+ */
+#define MAX_PENDING 64
+#define LINGER_S 2
+#define OUT_PAUSE (1 << 20)
+#define OUT_CUT(sd) ((size_t)(sd)->cfg.max_batch_reply * 4)
+
 struct conn {
 	struct conn *next, *prev;
 	struct rpc_unix *ru;
 	struct bufferevent *bev;
 	struct rpc_identity id;
+	size_t scanned;		/* bytes of input known to hold no newline */
 	int pending;		/* calls not yet answered */
+	bool paused;		/* not reading (see above) */
+	bool refused;		/* told why it is cut off: reading to drop */
 	bool closing;		/* peer gone or error: free when pending == 0 */
+	struct event *linger;	/* ends a refused connection */
 };
 
 struct rpc_unix {
@@ -45,6 +61,8 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	if (c->bev)
 		bufferevent_free(c->bev);
+	if (c->linger)
+		event_free(c->linger);
 	free(c);
 }
 
@@ -76,6 +94,36 @@ send_json(struct conn *c, json_t *j)
 	free(text);
 }
 
+static void on_read(struct bufferevent *bev, void *arg);
+
+/* Read or not, by the rule at the top. */
+static void
+flow(struct conn *c)
+{
+	size_t out;
+	bool pause;
+
+	if (c->bev == NULL)
+		return;
+	out = evbuffer_get_length(bufferevent_get_output(c->bev));
+	if (out > OUT_CUT(c->ru->sd)) {
+		log_warnx("unix: %s reads too slowly (%zu bytes of replies "
+		    "waiting): closing", c->id.peer, out);
+		conn_close(c);
+		return;
+	}
+	pause = c->pending >= MAX_PENDING || out >= OUT_PAUSE;
+	if (pause && !c->paused)
+		bufferevent_disable(c->bev, EV_READ);
+	else if (!pause && c->paused) {
+		bufferevent_enable(c->bev, EV_READ);
+		c->paused = false;
+		on_read(c->bev, c);	/* requests already buffered */
+		return;
+	}
+	c->paused = pause;
+}
+
 static void
 on_reply(json_t *resp, void *arg)
 {
@@ -89,6 +137,60 @@ on_reply(json_t *resp, void *arg)
 	}
 	if (c->closing && c->pending == 0)
 		conn_free(c);
+	else if (!c->closing)
+		flow(c);
+}
+
+static void
+linger_end(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_close(arg);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->refused) {
+		/* the error is out: no more from us; the peer gets LINGER_S
+		 * to stop sending before the close (closing with its data
+		 * unread would reset the connection and could lose the
+		 * error in its buffer) */
+		struct timeval tv = { LINGER_S, 0 };
+
+		shutdown(bufferevent_getfd(bev), SHUT_WR);
+		if (c->linger == NULL)
+			c->linger = evtimer_new(c->ru->sd->base, linger_end, c);
+		if (c->linger)
+			evtimer_add(c->linger, &tv);
+		else
+			conn_close(c);
+		return;
+	}
+	flow(c);
+}
+
+/* Refuse a request line over [daemon] max_request, then close. */
+static void
+too_long(struct conn *c, size_t max)
+{
+	struct spend_err err;
+	json_t *e;
+
+	log_warnx("unix: %s sent a request line over %zu bytes: closing",
+	    c->id.peer, max);
+	spend_errf(&err, SPEND_ETOOBIG, "", "request line longer than %zu "
+	    "bytes ([daemon] max_request)", max);
+	e = rpc_error_envelope(&err);
+	send_json(c, e);
+	json_decref(e);
+	c->refused = true;
+	evbuffer_drain(bufferevent_get_input(c->bev),
+	    evbuffer_get_length(bufferevent_get_input(c->bev)));
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
 static void
@@ -96,31 +198,44 @@ on_read(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t max = (size_t)c->ru->sd->cfg.http_max_import;
+	size_t max = (size_t)c->ru->sd->cfg.max_request;
+	struct evbuffer_ptr at;
 	char *line;
 	size_t len;
 
-	while ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+	if (c->refused) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	c->pending++;		/* c outlives this call, whatever a reply does */
+	while (!c->closing && !c->paused && !c->refused) {
+		/* search only the bytes not searched before: a long line
+		 * arriving in many pieces costs linear time, not quadratic */
+		if (evbuffer_ptr_set(in, &at, c->scanned, EVBUFFER_PTR_SET) < 0)
+			break;
+		at = evbuffer_search_eol(in, &at, NULL, EVBUFFER_EOL_LF);
+		if (at.pos < 0) {
+			c->scanned = evbuffer_get_length(in);
+			if (c->scanned > max)
+				too_long(c, max);
+			break;
+		}
+		if ((size_t)at.pos > max) {
+			too_long(c, max);
+			break;
+		}
+		c->scanned = 0;
+		if ((line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) == NULL)
+			break;
 		if (len > 0) {
 			c->pending++;
 			rpc_dispatch_text(c->ru->sd, &c->id, line, len, on_reply, c);
 		}
 		free(line);
-		if (c->closing)
-			return;
+		flow(c);
 	}
-	if (evbuffer_get_length(in) > max) {
-		struct spend_err err;
-		json_t *e;
-
-		spend_errf(&err, SPEND_ETOOBIG, "", "request line longer than "
-		    "%zu bytes", max);
-		e = rpc_error_envelope(&err);
-		send_json(c, e);
-		json_decref(e);
-		bufferevent_flush(bev, EV_WRITE, BEV_FLUSH);
-		conn_close(c);
-	}
+	if (--c->pending == 0 && c->closing)
+		conn_free(c);
 }
 
 static void
@@ -177,7 +292,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = ru->conns;
 	if (ru->conns)
