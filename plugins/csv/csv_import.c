@@ -527,6 +527,23 @@ cb_field(void *s, size_t len, void *arg)
 
 	if (c->failed)
 		return;
+	if (memchr(s, '\0', len) != NULL) {
+		/* the cell would end at the NUL without a word: refuse it */
+		const char *field = NULL;
+		char col[32];
+
+		for (int f = 0; f < IF_N && field == NULL; f++)
+			if (c->mapped && c->col[f] == (int)c->ncells)
+				field = ingest_field_name[f];
+		if (field == NULL) {
+			snprintf(col, sizeof(col), "column %zu", c->ncells + 1);
+			field = col;
+		}
+		c->host->import_error(c->job, c->last_end + 1, field,
+		    "a NUL byte inside the cell (a binary file, or UTF-16?)");
+		c->failed = 1;
+		return;
+	}
 	if (c->ncells >= COLS_MAX || c->clen + need > ROW_MAX) {
 		c->host->import_error(c->job, c->last_end + 1, NULL,
 		    "row longer than %u bytes or %d columns", ROW_MAX,

@@ -498,6 +498,32 @@ test_bad_row(void **state)
 	assert_non_null(strstr(f->job.err_msg, "\"Payee\""));
 }
 
+/* A NUL inside a cell would cut its text short without a word: the row
+ * is refused, naming line and field. */
+static void
+test_nul_in_cell(void **state)
+{
+	struct mh_fixture *f = *state;
+	static const char text[] = "Date,Amount,Payee\n2024-01-02,1.00,A\n"
+	    "2024-01-03,2.00,Caf\0e\n";
+	static const char quoted[] = "Date,Amount,Note\n"
+	    "2024-01-03,2.00,\"x\0y\"\n";
+	static const char unmapped[] = "Date,Amount,Extra\n"
+	    "2024-01-03,2.00,a\0\n";
+
+	assert_int_equal(mh_run_import(f, text, sizeof(text) - 1, NULL, 7), -1);
+	assert_int_equal(f->job.err_line, 3);
+	assert_string_equal(f->job.err_field, "payee");
+	assert_non_null(strstr(f->job.err_msg, "NUL"));
+	assert_int_equal(mh_run_import(f, quoted, sizeof(quoted) - 1, NULL,
+	    4096), -1);
+	assert_int_equal(f->job.err_line, 2);
+	assert_string_equal(f->job.err_field, "note");
+	assert_int_equal(mh_run_import(f, unmapped, sizeof(unmapped) - 1, NULL,
+	    4096), -1);
+	assert_string_equal(f->job.err_field, "column 3");
+}
+
 static void
 test_encodings(void **state)
 {
@@ -896,6 +922,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_map_by_name, setup,
 		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_row, setup,
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_nul_in_cell, setup,
 		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_encodings, setup,
 		    mh_fixture_teardown),
