@@ -2,7 +2,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -73,6 +75,38 @@ make_dir(const char *dir)
 {
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 		fatal("mkdir %s", dir);
+}
+
+/*
+ * Temporary files a killed spendd left behind: uploads being received or
+ * imported (upload.XXXXXX; exports are unlinked at once). Nothing else
+ * can be using them: the pid file's lock says this is the only spendd on
+ * this data directory.
+ */
+static void
+remove_leftovers(const char *dir)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[PATH_MAX];
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "upload.", 7) != 0 ||
+		    strlen(e->d_name) != 13)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (unlink(path) == 0)
+			n++;
+		else
+			log_warn("cannot remove %s", path);
+	}
+	closedir(d);
+	if (n)
+		log_info("removed %d upload%s left by an earlier spendd", n,
+		    n == 1 ? "" : "s");
 }
 
 static void
@@ -252,6 +286,7 @@ main(int argc, char *argv[])
 	}
 	log_init(!strcmp(sd.cfg.log, "syslog"), sd.cfg.debug);
 	write_pidfile(sd.cfg.pidfile);
+	remove_leftovers(sd.cfg.data_dir);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP, &sd.store, &err) < 0)

@@ -6,7 +6,13 @@
 
 mkdir -p "$T/data"
 printf '[daemon]\nadmin_uids =\n' >"$T/spendd.conf"
+# an upload a killed spendd left behind, and a file that is not one
+echo "half an upload" >"$T/data/upload.Ab12Cd"
+echo "mine" >"$T/data/upload.notes"
 start_spendd -c "$T/spendd.conf" || { not_ok "spendd starts"; done_testing; }
+check_fails "a leftover upload is removed at start" test -e "$T/data/upload.Ab12Cd"
+check "... but nothing else" test -e "$T/data/upload.notes"
+like "... and the log says so" "$(cat "$T/spendd.log")" "removed 1 upload left by an earlier spendd"
 ctl user add alice >/dev/null
 export SPEND_USER=alice
 i=0; while [ $i -lt 20 ]; do
