@@ -73,6 +73,14 @@ run: deps-build all
 check: deps all tests
 	@B=$(B) BIN=$(BIN) sh tests/run.sh
 
+# The whole suite again under AddressSanitizer and UBSan, built apart in
+# build-asan/ (CI runs it after make check).
+ASAN_FLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+check-asan: deps
+	$(MAKE) B=build-asan BIN=build-asan CFLAGS="$(ASAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
 bench: deps all
 	@B=$(B) BIN=$(BIN) sh tests/bench/run.sh
 
@@ -111,6 +119,6 @@ clean:
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all plugins tests deps deps-build run check bench fuzz install docs clean distclean
+.PHONY: all plugins tests deps deps-build run check check-asan bench fuzz install docs clean distclean
 
 -include $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(B)/daemon/main.d

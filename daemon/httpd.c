@@ -72,7 +72,7 @@ struct httpd_req {
 	bool keepalive;
 	bool head_only;		/* HEAD: no body in the reply */
 	int spool_fd;
-	char spool[PATH_MAX];
+	char *spool;		/* the body's file, or NULL */
 	void (*close_cb)(struct httpd_req *, void *);
 	void *close_arg;
 };
@@ -351,9 +351,11 @@ req_reset(struct httpd_req *r)
 	if (r->spool_fd >= 0)
 		close(r->spool_fd);
 	r->spool_fd = -1;
-	if (r->spool[0])
+	if (r->spool) {
 		unlink(r->spool);
-	r->spool[0] = '\0';
+		free(r->spool);
+	}
+	r->spool = NULL;
 	r->method = 0;
 	r->minor = 1;
 	r->nheaders = 0;
@@ -1260,12 +1262,16 @@ httpd_peer(const struct httpd_req *r)
 int
 httpd_spool(struct httpd_req *r, const char *dir)
 {
-	if (r->spool_fd >= 0)
+	if (r->spool)
 		return 0;
-	snprintf(r->spool, sizeof(r->spool), "%s/upload.XXXXXX", dir);
+	if (asprintf(&r->spool, "%s/upload.XXXXXX", dir) < 0) {
+		r->spool = NULL;
+		return -1;
+	}
 	if ((r->spool_fd = mkostemp(r->spool, O_CLOEXEC)) < 0) {
 		log_warn("http: upload: mkstemp %s", r->spool);
-		r->spool[0] = '\0';
+		free(r->spool);
+		r->spool = NULL;
 		return -1;
 	}
 	return 0;
@@ -1274,17 +1280,18 @@ httpd_spool(struct httpd_req *r, const char *dir)
 const char *
 httpd_spool_path(const struct httpd_req *r)
 {
-	return r->spool;
+	return r->spool ? r->spool : "";
 }
 
 void
 httpd_spool_take(struct httpd_req *r, char *out, size_t size)
 {
-	strlcpy(out, r->spool, size);
+	strlcpy(out, httpd_spool_path(r), size);
 	if (r->spool_fd >= 0)
 		close(r->spool_fd);
 	r->spool_fd = -1;
-	r->spool[0] = '\0';
+	free(r->spool);
+	r->spool = NULL;
 }
 
 /* ---- the server ---- */
