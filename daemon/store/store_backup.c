@@ -43,6 +43,8 @@ store_backup_to(struct store *st, const char *dest, int chunk_pages,
 	 */
 	if ((r = st_exec(st, "BEGIN DEFERRED; "
 	    "SELECT count(*) FROM sqlite_schema", err)) < 0) {
+		if (!sqlite3_get_autocommit(st->db))	/* BEGIN went through */
+			st_exec(st, "ROLLBACK", NULL);
 		sqlite3_close(dst);
 		return r;
 	}
