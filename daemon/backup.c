@@ -556,6 +556,8 @@ backup_schedule(struct spendd *sd)
 	if (last < 0 || last + c->backup_every <= now)
 		first = c->backup_every < FIRST_MAX ? c->backup_every :
 		    FIRST_MAX;
+	else if (last > now)	/* the clock went back: do not wait longer */
+		first = c->backup_every;
 	else
 		first = (int)(last + c->backup_every - now);
 	state(sd)->next = now + first;

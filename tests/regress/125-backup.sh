@@ -193,4 +193,16 @@ check "... and passes integrity_check" sh -c \
     "for f in '$S'/spend-2*.db; do [ \"\$(sqlite3 \"\$f\" 'PRAGMA integrity_check')\" = ok ] || exit 1; done"
 check "... nothing else left" sh -c "[ \$(ls '$S' | wc -l) -eq 3 ]"
 check "each run is logged" grep -q "scheduled backup: $S/spend-.*pages" "$T/spendd.log"
+
+# A restart does not put the next backup off: it is due `every` after the
+# newest one in dir (one taken now: in an hour, not in a minute).
+H=$T/hourly
+mkdir -p "$H"
+: >"$H/spend-$(date -u +%Y%m%dT%H%M%SZ).db"
+: >"$T/spendd.log"
+start_spendd -o "backup.dir=$H" -o backup.every=1h || not_ok "spendd starts"
+like "the next run is an hour after the newest backup" \
+    "$(grep 'backups: every' "$T/spendd.log")" "next in 3"
+check_fails "... not in a minute" grep -q "next in [0-9]s\|next in [0-9][0-9]s" "$T/spendd.log"
+stop_spendd
 done_testing
