@@ -385,6 +385,10 @@ validate(struct config *c, struct spend_err *err)
 	if (c->backup_dir[0] && c->backup_dir[0] != '/')
 		return spend_errf(err, SPEND_EINVAL, "dir", "backup dir: \"%s\" "
 		    "must be an absolute path", c->backup_dir);
+	/* it shows in daemon.status and backup replies: JSON strings */
+	if (!utf8_valid(c->backup_dir, strlen(c->backup_dir)))
+		return spend_errf(err, SPEND_EINVAL, "dir", "backup dir: not "
+		    "valid UTF-8");
 	return 0;
 }
 

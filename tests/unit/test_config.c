@@ -568,6 +568,8 @@ test_backup_keys(void **state)
 	    "in 0..100000");
 	LOAD_BAD("[backup]\ndir = backups\n", 0, "backup dir: \"backups\" "
 	    "must be an absolute path");
+	LOAD_BAD("[backup]\ndir = /srv/b\xe4" "ckups\n", 0, "backup dir: not "
+	    "valid UTF-8");
 	LOAD_BAD("[backup]\nhow_often = 1d\n", 2, "unknown key "
 	    "\"how_often\" in [backup]");
 	OV_BAD("backup.every=never", "-o backup.every=never: every: \"never\" "
