@@ -9,8 +9,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-command -v sqlite3 >/dev/null || { ok "# SKIP no sqlite3 CLI"; done_testing; }
-[ -f "$PLUGIN_DIR/csv.so" ] || { ok "# SKIP no csv plugin"; done_testing; }
+# no silent pass: both are needed (contrib/deps.sh installs sqlite3)
+command -v sqlite3 >/dev/null || { not_ok "the sqlite3 CLI is installed"; done_testing; }
+[ -f "$PLUGIN_DIR/csv.so" ] || { not_ok "$PLUGIN_DIR/csv.so is built"; done_testing; }
 # [backup] dir set, the first scheduled run a minute away: after this part
 M=$T/manual
 start_spendd $CHEAP -o "backup.dir=$M" || { not_ok "spendd starts"; done_testing; }
