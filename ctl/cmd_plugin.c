@@ -24,8 +24,8 @@ num(json_t *o, const char *key)
 }
 
 /* spendd has its own working directory: send what the user meant. */
-static int
-absolute(const char *path, char *out, size_t size)
+int
+ctl_absolute(const char *path, char *out, size_t size)
 {
 	char cwd[PATH_MAX];
 
@@ -71,7 +71,7 @@ run_import(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 	char path[PATH_MAX];
 	json_t *map, *opt, *o, *res;
 
-	if (absolute(json_string_value(json_object_get(params, "path")), path,
+	if (ctl_absolute(json_string_value(json_object_get(params, "path")), path,
 	    sizeof(path)) < 0)
 		return ctl_err("%s: path too long",
 		    json_string_value(json_object_get(params, "path")));
@@ -190,7 +190,7 @@ run_export(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 		ctl_usage(stderr, cmd);
 		return EXIT_USAGE;
 	}
-	if (absolute(file, path, sizeof(path)) < 0)
+	if (ctl_absolute(file, path, sizeof(path)) < 0)
 		return ctl_err("%s: path too long", file);
 	json_object_set_new(params, "path", json_string(path));
 	json_object_del(params, "o");

@@ -98,6 +98,7 @@ print_status(struct ctl *c, json_t *res)
 	}
 	if (http && *http == '\0')
 		json_object_set_new(o, "http", json_string("off"));
+	status_backup(o);
 	r = print_kv(c, o);
 	json_decref(o);
 	return r;

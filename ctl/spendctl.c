@@ -33,6 +33,9 @@
 /* The command table. Keep groups together; help lists it in this order. */
 const struct ctl_cmd ctl_cmds[] = {
 	{ "status", "daemon.status", "", "", NULL, print_status, NULL },
+	{ "backup", "daemon.backup", "path?:FILE", "force!:overwrite",
+	  run_backup, print_backup,
+	  "Copy the database while spendd runs (no FILE: into [backup] dir)" },
 	{ "help", NULL, "command...", "", run_help, NULL,
 	  "Show the commands, or how to use one" },
 	{ "call", NULL, "method json?", "", run_call, NULL,

@@ -123,7 +123,16 @@ int print_expense(struct ctl *, json_t *);
 int print_expense_list(struct ctl *, json_t *);
 int print_expense_deleted(struct ctl *, json_t *);
 
+/* ---- cmd_backup.c ---- */
+int run_backup(struct ctl *, const struct ctl_cmd *, json_t *);
+int print_backup(struct ctl *, json_t *);
+/* Replace status's "backup" object with lines print_kv shows. */
+void status_backup(json_t *status);
+
 /* ---- cmd_plugin.c ---- */
+/* path as spendd must see it: absolute (spendd has its own working
+ * directory). 0, or -1 if it does not fit. */
+int ctl_absolute(const char *path, char *out, size_t size);
 int run_import(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_import(struct ctl *, json_t *);
 int run_export(struct ctl *, const struct ctl_cmd *, json_t *);

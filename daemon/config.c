@@ -9,7 +9,7 @@
 #include "money.h"
 #include "util.h"
 
-enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS };
+enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS, C_DUR };
 
 /* Every known key, once. Anything not here is an error. */
 static const struct ckey {
@@ -24,6 +24,8 @@ static const struct ckey {
 #define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi }
 /* a string of addresses and prefixes, parsed into trusted_proxies */
 #define N(sec, k, f) { sec, k, C_NETS, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
+/* a duration in seconds, written "90", "30s", "15m", "12h" or "1d" */
+#define D(sec, k, f, lo, hi) { sec, k, C_DUR, offsetof(struct config, f), sizeof(int), lo, hi }
 	S("daemon", "data_dir", data_dir),
 	S("daemon", "socket", socket),
 	S("daemon", "pidfile", pidfile),
@@ -57,11 +59,15 @@ static const struct ckey {
 	Z("auth", "argon2_memlimit", argon2_memlimit, 8192, 4LL << 30),
 	S("plugins", "dir", plugin_dir),
 	S("plugins", "load", plugin_load),
+	S("backup", "dir", backup_dir),
+	D("backup", "every", backup_every, 1, 366 * 86400),
+	I("backup", "keep", backup_keep, 0, 100000),
 #undef S
 #undef I
 #undef B
 #undef Z
 #undef N
+#undef D
 };
 
 void
@@ -93,6 +99,8 @@ config_defaults(struct config *c)
 	c->argon2_memlimit = 64LL << 20;
 	strlcpy(c->plugin_dir, SPEND_PREFIX "/lib/spend/plugins",
 	    sizeof(c->plugin_dir));
+	c->backup_every = 86400;
+	c->backup_keep = 7;
 }
 
 static int
@@ -132,6 +140,31 @@ parse_size(const char *v, long long *out)
 	if (*end != '\0')
 		return -1;
 	*out = n;
+	return 0;
+}
+
+/* "90" or "90s" seconds, "15m", "12h", "1d" */
+static int
+parse_duration(const char *v, long long *out)
+{
+	char *end;
+	long long n, unit = 1;
+
+	if (*v < '0' || *v > '9')	/* no sign, no space */
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v)
+		return -1;
+	switch (*end) {
+	case 's': unit = 1; end++; break;
+	case 'm': unit = 60; end++; break;
+	case 'h': unit = 3600; end++; break;
+	case 'd': unit = 86400; end++; break;
+	}
+	if (*end != '\0' || n > LLONG_MAX / unit)
+		return -1;
+	*out = n * unit;
 	return 0;
 }
 
@@ -268,6 +301,15 @@ config_set(struct config *c, const char *section, const char *key,
 				    value, k->min, k->max);
 			*(long long *)p = n;
 			break;
+		case C_DUR:
+			if (parse_duration(value, &n) < 0 || n < k->min ||
+			    n > k->max)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: \"%s\" is not a duration from %llds to "
+				    "%lldd (a number with s, m, h or d)", key,
+				    value, k->min, k->max / 86400);
+			*(int *)p = (int)n;
+			break;
 		}
 		return 0;
 	}
@@ -351,6 +393,15 @@ validate(struct config *c, struct spend_err *err)
 		return spend_errf(err, SPEND_EINVAL, "default_timezone",
 		    "default_timezone: \"%s\" is not a known zone like "
 		    "Europe/Paris", c->default_timezone);
+	/* spendd keeps its start-up directory, but a scheduled job should
+	 * not depend on it */
+	if (c->backup_dir[0] && c->backup_dir[0] != '/')
+		return spend_errf(err, SPEND_EINVAL, "dir", "backup dir: \"%s\" "
+		    "must be an absolute path", c->backup_dir);
+	/* it shows in daemon.status and backup replies: JSON strings */
+	if (!utf8_valid(c->backup_dir, strlen(c->backup_dir)))
+		return spend_errf(err, SPEND_EINVAL, "dir", "backup dir: not "
+		    "valid UTF-8");
 	return 0;
 }
 

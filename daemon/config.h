@@ -63,6 +63,10 @@ struct config {
 	/* [plugins] */
 	char plugin_dir[PATH_MAX];
 	char plugin_load[512];		/* names to load; "" = every .so */
+	/* [backup] */
+	char backup_dir[PATH_MAX];	/* scheduled backups; "" = off */
+	int backup_every;		/* seconds between them */
+	int backup_keep;		/* newest kept in backup_dir; 0 = all */
 	/* [plugin NAME] sections */
 	struct config_section *sections;
 	size_t n_sections;

@@ -20,6 +20,8 @@ HANDLER(h_auth_register);
 HANDLER(h_auth_rotate_key);
 HANDLER(h_session_list);
 HANDLER(h_session_revoke);
+/* backup.c */
+HANDLER(h_daemon_backup);
 /* status.c */
 HANDLER(h_daemon_status);
 HANDLER(h_daemon_version);

@@ -17,6 +17,7 @@
 
 #include "apidoc.h"
 #include "auth.h"
+#include "backup.h"
 #include "config.h"
 #include "events.h"
 #include "http.h"
@@ -149,6 +150,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	sd.stopping = true;
 	rpc_unix_stop(&sd);
 	plugins_cancel_jobs(&sd);	/* imports roll back, exports stop */
+	backup_cancel(&sd);	/* a backup stops at its next chunk */
 	http_stop(&sd);		/* no new connections; event streams end */
 	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	ev_drain = evtimer_new(sd.base, drain_check, NULL);
@@ -324,6 +326,7 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
+	backup_free(&sd);
 	plugins_unload(&sd);
 	http_free(&sd);		/* after the workers' last replies */
 	auth_free(&sd);

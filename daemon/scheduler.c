@@ -2,6 +2,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 
+#include "backup.h"
 #include "log.h"
 #include "scheduler.h"
 #include "spendd.h"
@@ -67,8 +68,10 @@ expire_idempotency_keys(struct spendd *sd)
 int
 sched_start(struct spendd *sd)
 {
-	return sched_every(sd, "idempotency-expiry", 60, 3600,
-	    expire_idempotency_keys);
+	if (sched_every(sd, "idempotency-expiry", 60, 3600,
+	    expire_idempotency_keys) < 0)
+		return -1;
+	return backup_schedule(sd);
 }
 
 void

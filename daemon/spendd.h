@@ -19,6 +19,7 @@ struct auth;
 struct plugins;
 struct rpc_inflight;
 struct events;
+struct backups;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -34,6 +35,7 @@ struct spendd {
 	struct plugins *plugins;
 	struct rpc_inflight *inflight;	/* async writes with idempotency keys */
 	struct events *events;		/* live-sync subscribers (events.h) */
+	struct backups *backups;	/* backup state (backup.h), or NULL */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */

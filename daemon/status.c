@@ -1,6 +1,7 @@
 /* daemon.status, daemon.version, rpc.describe, currency.list */
 #include <string.h>
 
+#include "backup.h"
 #include "handlers.h"
 #include "jsonp.h"
 #include "money.h"
@@ -45,6 +46,7 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 	    "http", sd->cfg.http_listen,
 	    "sqlite", store_engine_version(),
 	    "users", (json_int_t)users);
+	json_object_set_new(*res, "backup", backup_status(sd));
 	return 0;
 }
 

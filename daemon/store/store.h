@@ -307,4 +307,16 @@ int store_report_totals(struct store *st, int64_t uid,
  * store_rollback see one snapshot. Only outside a transaction. */
 int store_read_begin(struct store *st, struct spend_err *err);
 
+/* ---- backups (store_backup.c) ---- */
+/* Copy the whole database of st, as it was when the copy began (one read
+ * snapshot; writers on other connections go on), into dest: an empty or
+ * missing file the caller owns and fsyncs (it is written without a
+ * journal and without syncs). chunk_pages pages per step (<= 0: all at
+ * once); between steps stop(arg) (may be NULL) is asked, and true
+ * abandons the copy with SPEND_EUNAVAIL. *pages: the database's pages.
+ * Only outside a transaction, on a connection of the caller's own. */
+int store_backup_to(struct store *st, const char *dest, int chunk_pages,
+    bool (*stop)(void *arg), void *arg, int64_t *pages,
+    struct spend_err *err);
+
 #endif

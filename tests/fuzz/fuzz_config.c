@@ -28,6 +28,10 @@ check(struct config *c, int r, const struct spend_err *err)
 		CHECK(timezone_valid(c->default_timezone));
 		CHECK(c->workers >= 1 && c->workers <= 64);
 		CHECK(c->n_admins <= CONFIG_MAX_ADMINS);
+		CHECK(c->backup_dir[0] == '\0' || (c->backup_dir[0] == '/' &&
+		    utf8_valid(c->backup_dir, strlen(c->backup_dir))));
+		CHECK(c->backup_every >= 1 && c->backup_every <= 366 * 86400);
+		CHECK(c->backup_keep >= 0);
 		for (size_t i = 0; i < c->n_sections; i++) {
 			const struct config_section *s = &c->sections[i];
 

@@ -43,4 +43,8 @@ is "option values are skipped when finding the command" \
 is "user names" "$(comp user show "")" "alice bob "
 is "--user names" "$(comp --user "")" "alice bob "
 like "help completes commands" "$(comp help "")" "expense"
+like "backup is a command" "$(comp "")" "backup"
+is "options of backup" "$(comp backup --f)" "--force "
+mkdir -p "$T/bk" && touch "$T/bk/spend-1.db"
+is "backup completes a FILE" "$(comp backup "$T/bk/sp")" "$T/bk/spend-1.db "
 done_testing

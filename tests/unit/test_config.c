@@ -517,6 +517,65 @@ test_config_set(void **state)
 	config_free(&c);
 }
 
+/* [backup]: dir (absolute or empty), every (a duration), keep. */
+static void
+test_backup_keys(void **state)
+{
+	static const struct { const char *v; int secs; } good[] = {
+		{ "1", 1 }, { "90", 90 }, { "30s", 30 }, { "15m", 900 },
+		{ "12h", 43200 }, { "1d", 86400 }, { "7d", 604800 },
+		{ "366d", 366 * 86400 }, { "0090s", 90 },
+	};
+	static const char *const bad[] = { "0", "0s", "-1", "+5", " 5",
+	    "5 m", "1w", "1.5h", "h", "", "1dd", "367d", "31622401",
+	    "99999999999999999999", "9223372036854775807d" };
+	struct config c;
+	struct spend_err err;
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.backup_dir, "");		/* off */
+	assert_int_equal(c.backup_every, 86400);
+	assert_int_equal(c.backup_keep, 7);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (config_set(&c, "backup", "every", good[i].v, &err) < 0)
+			fail_msg("every = %s: %s", good[i].v, err.msg);
+		assert_int_equal(c.backup_every, good[i].secs);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (config_set(&c, "backup", "every", bad[i], &err) == 0)
+			fail_msg("every = \"%s\" accepted", bad[i]);
+		assert_string_equal(err.field, "every");
+		assert_non_null(strstr(err.msg, "is not a duration from 1s "
+		    "to 366d"));
+		assert_int_equal(c.backup_every, 90);	/* unchanged */
+	}
+	config_free(&c);
+
+	assert_int_equal(load(&c, "[backup]\ndir = /srv/spend-backups\n"
+	    "every = 6h\nkeep = 0\n", &err), 0);
+	assert_string_equal(c.backup_dir, "/srv/spend-backups");
+	assert_int_equal(c.backup_every, 6 * 3600);
+	assert_int_equal(c.backup_keep, 0);		/* keep all */
+	config_free(&c);
+	assert_int_equal(load(&c, "[backup]\ndir =\n", &err), 0);
+	assert_string_equal(c.backup_dir, "");
+	config_free(&c);
+
+	LOAD_BAD("[backup]\nevery = 1w\n", 2, "every: \"1w\" is not a "
+	    "duration from 1s to 366d (a number with s, m, h or d)");
+	LOAD_BAD("[backup]\nkeep = -1\n", 2, "keep: \"-1\" is not a number "
+	    "in 0..100000");
+	LOAD_BAD("[backup]\ndir = backups\n", 0, "backup dir: \"backups\" "
+	    "must be an absolute path");
+	LOAD_BAD("[backup]\ndir = /srv/b\xe4" "ckups\n", 0, "backup dir: not "
+	    "valid UTF-8");
+	LOAD_BAD("[backup]\nhow_often = 1d\n", 2, "unknown key "
+	    "\"how_often\" in [backup]");
+	OV_BAD("backup.every=never", "-o backup.every=never: every: \"never\" "
+	    "is not a duration");
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -551,6 +610,7 @@ main(void)
 		cmocka_unit_test_teardown(test_override_errors, teardown),
 		cmocka_unit_test_teardown(test_plugin_sections, teardown),
 		cmocka_unit_test_teardown(test_config_set, teardown),
+		cmocka_unit_test_teardown(test_backup_keys, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
 	};
 
