@@ -245,7 +245,8 @@ main(int argc, char *argv[])
 	write_pidfile(sd.cfg.pidfile);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP, &sd.store, &err) < 0)
+	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP |
+	    spendd_store_flags(&sd), &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
 	if ((sd.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
