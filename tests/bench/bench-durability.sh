@@ -53,7 +53,8 @@ run() {
 	echo "$out"
 }
 
-fs=$(stat -f -c %T "$T" 2>/dev/null || echo "?")
+fs=$(df -T "$T" 2>/dev/null | awk 'NR == 2 { print $2 }')
+[ -n "$fs" ] || fs=$(stat -f -c %T "$T" 2>/dev/null || echo "?")
 echo "inserting $N rows per mode, awaited and pipelined, with each durability..."
 normal=$(run normal) || exit 1
 full=$(run full) || exit 1

@@ -103,7 +103,7 @@ class Spendd:
             try:
                 if rpc_once(self.sock, "daemon.version", {}).get("result"):
                     return True
-            except OSError:
+            except (OSError, ValueError):
                 pass
             time.sleep(0.02)
         return False
@@ -121,14 +121,17 @@ class Spendd:
         self.proc = None
 
     def stop(self):
+        """SIGTERM; spendd's exit status (None if it had to be killed)."""
         if self.proc is None:
-            return
+            return None
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=15)
+            rc = self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.kill()
+            return None
         self.proc = None
+        return rc
 
 
 # ---- the control socket ----
@@ -403,6 +406,13 @@ class Run:
                   "whole": 0, "absent": 0, "imports_acked": 0,
                   "rot_acked": 0, "rot_cut": 0, "rot_cut_applied": 0,
                   "busy": 0, "killed_in_import": 0}
+        self.t = {}              # seconds spent per phase
+        self.mark = time.monotonic()
+
+    def lap(self, phase):
+        now = time.monotonic()
+        self.t[phase] = self.t.get(phase, 0) + now - self.mark
+        self.mark = now
 
     def ok(self, cond, what, detail=None):
         if cond:
@@ -448,6 +458,7 @@ class Run:
         a = self.a
         rng = a.rng
         label = "cycle %d" % c
+        self.lap("other")
         imp_user = "imp%d" % c
         rpc_ok(a.sock, "user.add", {"name": imp_user})
         self.imp_users.append(imp_user)
@@ -469,6 +480,7 @@ class Run:
         stop.set()
         for t in clients:
             t.join(60)
+        self.lap("clients")
         stuck = [t.name for t in clients if t.is_alive()]
         crashed = [t.crashed for t in clients if t.crashed]
         crashed += [u for t in clients for u in t.unexpected]
@@ -489,6 +501,7 @@ class Run:
         # the files as the kill left them
         if not self.integrity(label):
             return False
+        self.lap("integrity_check")
 
         # restart, sometimes killing the first attempt while it starts up
         # (WAL recovery, quick_check); the next cycle runs on it
@@ -503,6 +516,7 @@ class Run:
         self.d.spawn(dur)
         if not self.ok(self.d.ready(), "%s: spendd restarts" % label):
             return False
+        self.lap("restarts")
         st = rpc_ok(a.sock, "daemon.status", {})
         good = self.ok(st.get("durability") == dur,
                        "%s: restarted with durability %s (daemon.status)"
@@ -510,10 +524,12 @@ class Run:
         db = sqlite3.connect("file:%s?mode=ro" % self.d.db, uri=True)
         try:
             good &= self.check_writes(label, db)
+            self.lap("check writes")
             good &= self.check_imports(label, db, importer.imports)
             good &= self.check_refresh(label, db, refresher)
         finally:
             db.close()
+        self.lap("check imports, refresh")
         # keep the database small: drop the importer user of a few cycles
         # ago (a big cascade, outside the kill window) and its imports
         while len(self.imp_users) > a.keep_imports:
@@ -521,6 +537,7 @@ class Run:
             rpc_ok(a.sock, "user.delete", {"name": old})
             self.imports = [i for i in self.imports if i["user"] != old]
         self.n["cycles"] += 1
+        self.lap("delete old importers")
         return good
 
     def check_writes(self, label, db):
@@ -681,7 +698,9 @@ class Run:
                 log("# %d of %d cycles, %.0f s, %d writes acknowledged"
                     % (c, a.cycles, time.monotonic() - t0, self.n["acked"]))
         else:
-            self.d.stop()
+            rc = self.d.stop()
+            self.ok(rc == 0, "spendd stops on SIGTERM with status 0",
+                    "status %r" % rc)
             self.integrity("after a clean stop")
         self.d.kill()
         n = self.n
@@ -697,6 +716,8 @@ class Run:
             "cut off by the kill %d (of which applied %d)"
             % (n["rot_acked"] + n["rot_cut"], n["rot_acked"], n["rot_cut"],
                n["rot_cut_applied"]))
+        log("# seconds: " + ", ".join("%s %.1f" % (k, v)
+                                      for k, v in self.t.items()))
         ok = self.failed == 0 and n["cycles"] == a.cycles
         self.ok(ok, "crash test: %d of %d cycles, %d checks failed"
                 % (n["cycles"], a.cycles, self.failed))

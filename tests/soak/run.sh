@@ -28,7 +28,7 @@ for t in tests/soak/[0-9]*.sh; do
 	start=$(date +%s)
 	# the output as it comes (these run for minutes) and into the log
 	{ sh "$t"; echo $? >"$log/$n.rc"; } 2>&1 | tee "$log/$n.out" |
-	    grep -E '^(not ok|#)' | grep -v '^#   '
+	    grep --line-buffered -E '^(not ok|#)'
 	rc=$(cat "$log/$n.rc")
 	p=$(grep -c '^ok' "$log/$n.out")
 	f=$(grep -c '^not ok' "$log/$n.out")
