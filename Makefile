@@ -87,6 +87,10 @@ bench: deps all
 fuzz: deps all
 	@B=$(B) BIN=$(BIN) sh tests/fuzz/run.sh
 
+# the long proofs (tests/soak/*.sh): minutes, not part of make check
+soak: deps all
+	@B=$(B) BIN=$(BIN) sh tests/soak/run.sh
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 		$(DESTDIR)$(PREFIX)/share/spend/webui $(DESTDIR)$(PREFIX)/lib/spend/plugins \
@@ -119,6 +123,6 @@ clean:
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all plugins tests deps deps-build run check check-asan bench fuzz install docs clean distclean
+.PHONY: all plugins tests deps deps-build run check check-asan bench fuzz soak install docs clean distclean
 
 -include $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(B)/daemon/main.d

@@ -9,7 +9,10 @@
 #include "money.h"
 #include "util.h"
 
-enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS, C_DUR };
+enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS, C_DUR, C_ENUM };
+
+/* The words of a C_ENUM key, in the order of its enum. */
+static const char *const durability_words[] = { "normal", "full", NULL };
 
 /* Every known key, once. Anything not here is an error. */
 static const struct ckey {
@@ -17,15 +20,18 @@ static const struct ckey {
 	enum ctype type;
 	size_t off, size;
 	long long min, max;
+	const char *const *words;	/* C_ENUM: NULL-terminated */
 } keys[] = {
-#define S(sec, k, f) { sec, k, C_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
-#define I(sec, k, f, lo, hi) { sec, k, C_INT, offsetof(struct config, f), sizeof(int), lo, hi }
-#define B(sec, k, f) { sec, k, C_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1 }
-#define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi }
+#define S(sec, k, f) { sec, k, C_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL }
+#define I(sec, k, f, lo, hi) { sec, k, C_INT, offsetof(struct config, f), sizeof(int), lo, hi, NULL }
+#define B(sec, k, f) { sec, k, C_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1, NULL }
+#define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi, NULL }
 /* a string of addresses and prefixes, parsed into trusted_proxies */
-#define N(sec, k, f) { sec, k, C_NETS, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
+#define N(sec, k, f) { sec, k, C_NETS, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL }
 /* a duration in seconds, written "90", "30s", "15m", "12h" or "1d" */
-#define D(sec, k, f, lo, hi) { sec, k, C_DUR, offsetof(struct config, f), sizeof(int), lo, hi }
+#define D(sec, k, f, lo, hi) { sec, k, C_DUR, offsetof(struct config, f), sizeof(int), lo, hi, NULL }
+/* one word of w, stored as its index in an int */
+#define E(sec, k, f, w) { sec, k, C_ENUM, offsetof(struct config, f), sizeof(int), 0, 0, w }
 	S("daemon", "data_dir", data_dir),
 	S("daemon", "socket", socket),
 	S("daemon", "pidfile", pidfile),
@@ -38,6 +44,7 @@ static const struct ckey {
 	Z("daemon", "max_request", max_request, 1024, 1LL << 30),
 	Z("daemon", "max_batch_reply", max_batch_reply, 64 << 10, 1LL << 30),
 	S("storage", "path", db_path),
+	E("storage", "durability", durability, durability_words),
 	S("http", "listen", http_listen),
 	S("http", "webui", webui_dir),
 	Z("http", "max_body", http_max_body, 1024, 1LL << 30),
@@ -68,6 +75,7 @@ static const struct ckey {
 #undef Z
 #undef N
 #undef D
+#undef E
 };
 
 void
@@ -79,6 +87,7 @@ config_defaults(struct config *c)
 	strlcpy(c->default_currency, "EUR", sizeof(c->default_currency));
 	strlcpy(c->default_timezone, "UTC", sizeof(c->default_timezone));
 	c->workers = 2;
+	c->durability = CONFIG_DURABILITY_NORMAL;
 	strlcpy(c->http_listen, "127.0.0.1:8080", sizeof(c->http_listen));
 	strlcpy(c->webui_dir, SPEND_PREFIX "/share/spend/webui",
 	    sizeof(c->webui_dir));
@@ -166,6 +175,31 @@ parse_duration(const char *v, long long *out)
 		return -1;
 	*out = n * unit;
 	return 0;
+}
+
+/* The index of v in words (NULL-terminated), exact match. */
+static int
+parse_word(const char *v, const char *const *words, int *out)
+{
+	for (int i = 0; words[i] != NULL; i++)
+		if (!strcmp(v, words[i])) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+/* "a, b or c" */
+static const char *
+word_list(const char *const *words, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (int i = 0; words[i] != NULL; i++) {
+		if (i > 0)
+			strlcat(buf, words[i + 1] ? ", " : " or ", size);
+		strlcat(buf, words[i], size);
+	}
+	return buf;
 }
 
 static int
@@ -292,6 +326,15 @@ config_set(struct config *c, const char *section, const char *key,
 			c->n_trusted_proxies = nn;
 			break;
 		}
+		case C_ENUM:
+			if (parse_word(value, k->words, (int *)p) < 0) {
+				char list[128];
+
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: \"%s\" must be %s", key, value,
+				    word_list(k->words, list, sizeof(list)));
+			}
+			break;
 		case C_SIZE:
 			if (parse_size(value, &n) < 0 || n < k->min ||
 			    n > k->max)

@@ -20,6 +20,15 @@ struct config_section {
 	size_t n;
 };
 
+/* [storage] durability: when a commit is on disk (docs/spendd.conf.5). */
+enum config_durability {
+	/* WAL, synchronous=NORMAL: survives a crash of spendd; a power loss
+	 * may take the last commits (never corrupts) */
+	CONFIG_DURABILITY_NORMAL,
+	/* WAL, synchronous=FULL: every commit is fsynced before its reply */
+	CONFIG_DURABILITY_FULL,
+};
+
 struct config {
 	/* [daemon] */
 	char data_dir[PATH_MAX];
@@ -37,6 +46,7 @@ struct config {
 	long long max_batch_reply;	/* bytes of a batch's replies */
 	/* [storage] */
 	char db_path[PATH_MAX];		/* "" = DATA_DIR/spend.db */
+	int durability;			/* enum config_durability; restart */
 	/* [http] */
 	char http_listen[128];		/* "127.0.0.1:8080"; "" = off */
 	char webui_dir[PATH_MAX];

@@ -478,7 +478,8 @@ job_run(struct spend_export *job, json_t **result, struct spend_err *err)
 	    (job->page = calloc(PAGE, sizeof(*job->page))) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	if ((r = open_output(job, err)) < 0 ||
-	    (r = store_open(job->sd->cfg.db_path, STORE_SECONDARY, &job->st, err)) < 0 ||
+	    (r = store_open(job->sd->cfg.db_path, STORE_SECONDARY |
+	    spendd_store_flags(job->sd), &job->st, err)) < 0 ||
 	    (r = store_read_begin(job->st, err)) < 0)
 		return r;
 	build_info(job);
@@ -734,7 +735,8 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 			json_object_set_new(job.params, k,
 			    json_string(json_is_true(v) ? "yes" : "no"));
 	}
-	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY, &job.st, err)) < 0 ||
+	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY |
+	    spendd_store_flags(sd), &job.st, err)) < 0 ||
 	    (r = store_read_begin(job.st, err)) < 0)
 		goto out;
 	text = vt->run(self, &job);

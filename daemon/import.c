@@ -745,7 +745,8 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 	*result = NULL;
 	if ((r = open_source(job, err)) < 0 ||
 	    (r = pick_importer(job, err)) < 0 ||
-	    (r = store_open(job->sd->cfg.db_path, STORE_SECONDARY, &job->st, err)) < 0 ||
+	    (r = store_open(job->sd->cfg.db_path, STORE_SECONDARY |
+	    spendd_store_flags(job->sd), &job->st, err)) < 0 ||
 	    (r = store_import_seen_open(job->st, err)) < 0 ||
 	    (r = store_begin(job->st, err)) < 0)
 		return r;

@@ -291,7 +291,8 @@ main(int argc, char *argv[])
 	remove_leftovers(sd.cfg.data_dir);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP, &sd.store, &err) < 0)
+	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP |
+	    spendd_store_flags(&sd), &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
 	/* before the base: it must be created with a lock */
 	if (workers_threads_init() < 0)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store.h"
 
 /* Bumped when the socket protocol changes incompatibly; spendctl checks. */
 #define SPEND_PROTOCOL 1
@@ -41,5 +42,13 @@ struct spendd {
 	int pending;			/* calls not yet answered */
 	bool stopping;
 };
+
+/* The store_open flags every connection of the daemon to its database
+ * shares, the loop's and each worker's: [storage] durability. */
+static inline int
+spendd_store_flags(const struct spendd *sd)
+{
+	return sd->cfg.durability == CONFIG_DURABILITY_FULL ? STORE_SYNC_FULL : 0;
+}
 
 #endif

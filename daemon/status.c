@@ -33,7 +33,8 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 		return SPEND_EINVAL;
 	if ((r = store_user_count(c->st, &users, err)) < 0)
 		return r;
-	*res = jp_pack("{s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:s, s:s, s:s, s:s, s:I}",
+	/* durability: read back from the connection, not the config */
+	*res = jp_pack("{s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:I}",
 	    "version", SPEND_VERSION,
 	    "protocol", SPEND_PROTOCOL,
 	    "started", (json_int_t)sd->started,
@@ -45,6 +46,7 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 	    "socket", sd->cfg.socket,
 	    "http", sd->cfg.http_listen,
 	    "sqlite", store_engine_version(),
+	    "durability", store_durability(c->st),
 	    "users", (json_int_t)users);
 	json_object_set_new(*res, "backup", backup_status(sd));
 	return 0;

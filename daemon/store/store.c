@@ -124,6 +124,21 @@ store_schema_version(struct store *st)
 	return get_user_version(st);
 }
 
+const char *
+store_durability(struct store *st)
+{
+	static const char *const names[] = { "off", "normal", "full", "extra" };
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA synchronous", -1, &s, NULL))
+		return "unknown";
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v >= 0 && v < 4 ? names[v] : "unknown";
+}
+
 /* Apply each migration past user_version in its own transaction, with the
  * version bump inside it: a crash leaves the database at a whole step. */
 static int
@@ -200,8 +215,10 @@ store_open(const char *path, int flags, struct store **out,
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, (flags & STORE_LOOP) ? STORE_LOOP_BUSY_MS :
 	    5000);
-	if (st_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+	if (st_exec(st, "PRAGMA journal_mode = WAL", err) < 0 ||
+	    st_exec(st, (flags & STORE_SYNC_FULL) ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", err) < 0 ||
+	    st_exec(st, "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
 	    "PRAGMA cache_size = -16000", err) < 0 ||
 	    (!(flags & STORE_SECONDARY) && quick_check(st, err) < 0) ||
 	    (!(flags & (STORE_READONLY | STORE_SECONDARY)) &&

@@ -42,6 +42,12 @@ enum store_flags {
 	 * the write lock, so a long import on a worker cannot stall the loop;
 	 * a write that still finds it busy fails with SPEND_EBUSY. */
 	STORE_LOOP = 8,
+	/* synchronous=FULL: fsync the WAL at every commit, so a commit
+	 * survives a power loss. Without it, synchronous=NORMAL: a commit
+	 * survives a crash of the process but the last ones may be lost to
+	 * a power loss (the database stays consistent either way). Give it
+	 * to every connection of a database alike ([storage] durability). */
+	STORE_SYNC_FULL = 16,
 };
 
 /* Open (and migrate, and quick_check) the database at path. A database
@@ -50,6 +56,9 @@ int store_open(const char *path, int flags, struct store **out,
     struct spend_err *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
+/* The connection's synchronous setting as SQLite reports it: "off",
+ * "normal", "full" or "extra" (static strings; "unknown" on error). */
+const char *store_durability(struct store *st);
 /* "sqlite 3.40.1" */
 const char *store_engine_version(void);
 

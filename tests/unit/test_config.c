@@ -82,6 +82,7 @@ test_defaults(void **state)
 	assert_string_equal(c.socket, "");
 	assert_false(c.debug);
 	assert_int_equal(c.workers, 2);
+	assert_int_equal(c.durability, CONFIG_DURABILITY_NORMAL);
 	assert_int_equal(c.http_timeout, 30);
 	assert_true(c.http_max_body == 1 << 20);
 	assert_int_equal(c.access_ttl, 900);
@@ -517,6 +518,52 @@ test_config_set(void **state)
 	config_free(&c);
 }
 
+/* [storage] durability: one word of two, as the enum; the last one given
+ * wins; anything else (case, spaces inside, SQLite's other levels) is an
+ * error at its line that lists the words. */
+static void
+test_durability(void **state)
+{
+	char *const ov[] = { "storage.durability=normal" };
+	struct config c;
+	struct spend_err err;
+
+	(void)state;
+	assert_int_equal(load(&c, "[storage]\ndurability = full\n", &err), 0);
+	assert_int_equal(c.durability, CONFIG_DURABILITY_FULL);
+	config_free(&c);
+	assert_int_equal(load(&c, "[storage]\ndurability = normal\n", &err), 0);
+	assert_int_equal(c.durability, CONFIG_DURABILITY_NORMAL);
+	config_free(&c);
+	/* -o over the file */
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, conf_file("[storage]\n"
+	    "durability = full\npath = /db/x.db\n"), ov, 1, &err), 0);
+	assert_int_equal(c.durability, CONFIG_DURABILITY_NORMAL);
+	assert_string_equal(c.db_path, "/db/x.db");
+	config_free(&c);
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "storage", "durability", "full", &err),
+	    0);
+	assert_int_equal(c.durability, CONFIG_DURABILITY_FULL);
+	config_free(&c);
+
+	LOAD_BAD("[storage]\ndurability = extra\n", 2,
+	    "durability: \"extra\" must be normal or full");
+	LOAD_BAD("[storage]\ndurability = FULL\n", 2,
+	    "durability: \"FULL\" must be normal or full");
+	LOAD_BAD("[storage]\ndurability = off\n", 2, "durability: \"off\"");
+	LOAD_BAD("[storage]\ndurability = 2\n", 2, "durability: \"2\"");
+	LOAD_BAD("[storage]\ndurability =\n", 2, "durability: \"\"");
+	LOAD_BAD("[storage]\ndurability = full full\n", 2, "durability");
+	/* it belongs to [storage] only */
+	LOAD_BAD("[daemon]\ndurability = full\n", 2,
+	    "unknown key \"durability\" in [daemon]");
+	OV_BAD("storage.durability=fsync",
+	    "-o storage.durability=fsync: durability: \"fsync\" must be "
+	    "normal or full");
+}
+
 /* [backup]: dir (absolute or empty), every (a duration), keep. */
 static void
 test_backup_keys(void **state)
@@ -610,6 +657,7 @@ main(void)
 		cmocka_unit_test_teardown(test_override_errors, teardown),
 		cmocka_unit_test_teardown(test_plugin_sections, teardown),
 		cmocka_unit_test_teardown(test_config_set, teardown),
+		cmocka_unit_test_teardown(test_durability, teardown),
 		cmocka_unit_test_teardown(test_backup_keys, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
 	};

@@ -301,6 +301,11 @@ test_describe(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r, "protocol")),
 	    SPEND_PROTOCOL);
 	json_decref(r);
+	/* the store's synchronous level, as the connection has it */
+	r = tu_ok(sd, NULL, "daemon.status", "{}");
+	assert_string_equal(json_string_value(json_object_get(r, "durability")),
+	    "normal");
+	json_decref(r);
 }
 
 /* ---- envelopes ---- */

@@ -235,6 +235,46 @@ count_users(struct store *st)
 	return (int)n;
 }
 
+/* STORE_SYNC_FULL sets synchronous=FULL on that connection, and only on
+ * it (a per-connection setting: the loop's and each worker's must be
+ * asked alike); without it NORMAL. Read back from SQLite. */
+static void
+test_durability(void **state)
+{
+	char path[128];
+	struct store *st, *w, *ro;
+	struct spend_err err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sync.db", dir);
+	assert_int_equal(store_open(path, STORE_CREATE | STORE_LOOP, &st, &err),
+	    0);
+	assert_string_equal(store_durability(st), "normal");
+	assert_int_equal(store_open(path, STORE_SECONDARY | STORE_SYNC_FULL,
+	    &w, &err), 0);
+	assert_string_equal(store_durability(w), "full");
+	assert_string_equal(store_durability(st), "normal");
+	/* a write through the FULL connection is seen by the other */
+	add_user(w, "carol", "EUR");
+	assert_int_equal(count_users(st), 1);
+	store_close(w);
+	store_close(st);
+
+	assert_int_equal(store_open(path, STORE_LOOP | STORE_SYNC_FULL, &st,
+	    &err), 0);
+	assert_string_equal(store_durability(st), "full");
+	assert_int_equal(store_open(path, STORE_READONLY | STORE_SYNC_FULL,
+	    &ro, &err), 0);
+	assert_string_equal(store_durability(ro), "full");
+	assert_int_equal(count_users(ro), 1);
+	store_close(ro);
+	store_close(st);
+
+	st = mem_store();
+	assert_string_equal(store_durability(st), "normal");
+	store_close(st);
+}
+
 static void
 test_transactions(void **state)
 {
@@ -1077,6 +1117,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_memory),
+		cmocka_unit_test_setup_teardown(test_durability,
+		    setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data,
 		    setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
