@@ -29,6 +29,7 @@ static const struct {
 	{ SPEND_EPARSE,		"parse_error",		-32700,	400 },
 	{ SPEND_EREQUEST,	"invalid_request",	-32600,	400 },
 	{ SPEND_EUNAVAIL,	"unavailable",		-32050,	503 },
+	{ SPEND_EFULL,		"disk_full",		-32057,	507 },
 };
 
 #define NERR (sizeof(errtab) / sizeof(errtab[0]))

@@ -25,6 +25,7 @@ enum spend_errno {
 	SPEND_EPARSE = -15,	/* not JSON: -32700, 400 */
 	SPEND_EREQUEST = -16,	/* not a JSON-RPC request: -32600, 400 */
 	SPEND_EUNAVAIL = -17,	/* shutting down / feature off: 503 */
+	SPEND_EFULL = -18,	/* the disk (or quota) is full: 507 */
 };
 
 #define SPEND_ERR_MSG_MAX 512
