@@ -2,7 +2,7 @@
  * I/O faults under real store writes: a VFS wrapping the default unix one
  * fails the Nth xRead, xWrite, xSync or xTruncate (once, or from then on
  * for a full disk), swept over every operation of faults.h, the
- * checkpoint on close and a login. See faults.h for what each run must
+ * checkpoint on close and a login (with a rehash) on a full disk. See faults.h for what each run must
  * end in.
  *
  * This test registers an sqlite3 VFS, so it includes sqlite3.h (tests of
@@ -470,6 +470,129 @@ test_lost_transaction(void **state)
 	fx_close();
 }
 
+/* ---- a login on a full disk ---- */
+
+/* auth.login of carol, whose hash (made at a cheaper cost) is rehashed
+ * at this login. */
+static int
+login_carol(struct spend_err *err)
+{
+	struct rpc_identity id = { .role = ROLE_PUBLIC, .transport = "test" };
+	struct tu_reply r = { 0 };
+	json_t *p = json_loads("{\"username\": \"carol\", \"password\": "
+	    "\"carol-pass-1\"}", 0, NULL);
+
+	strlcpy(id.peer, "192.0.2.7", sizeof(id.peer));
+	rpc_invoke(FX.sd, &id, "auth.login", p, tu_done, &r);
+	json_decref(p);
+	assert_true(r.done);
+	json_decref(r.result);
+	*err = r.err;
+	return r.result ? 0 : r.err.code;
+}
+
+/* carol's sessions, and whether her hash is still the old one. */
+static int
+carol(bool *old_hash)
+{
+	sqlite3 *db = fx_db();
+	sqlite3_stmt *s;
+	int n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM "
+	    "refresh_tokens t WHERE t.user_id = u.id), pwhash FROM users u "
+	    "WHERE name = 'carol'", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		n = sqlite3_column_int(s, 0);
+		*old_hash = strcmp((const char *)sqlite3_column_text(s, 1),
+		    FX.oldhash) == 0;
+		if (!*old_hash && !password_verify((const char *)
+		    sqlite3_column_text(s, 1), "carol-pass-1", 12))
+			fail_msg("carol's new hash does not verify");
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+auth_on(void)
+{
+	struct spend_err err;
+
+	/* a dearer cost than carol's hash: her login rehashes it */
+	FX.sd->cfg.argon2_opslimit = 2;
+	FX.sd->cfg.argon2_memlimit = 8192;
+	if (auth_init(FX.sd, &err) < 0)
+		fail_msg("auth_init: %s", err.msg);
+}
+
+static void
+auth_off(void)
+{
+	auth_free(FX.sd);
+	fx_close();
+}
+
+/*
+ * The disk fills at each write of a login in turn. The login either
+ * works (one session stored; the rehash stored, or not if the disk was
+ * full by then: the login must not fail for it) or fails with
+ * disk_full saying that no session can be started, and stores nothing.
+ */
+static void
+test_login_full_disk(void **state)
+{
+	struct spend_err err;
+	long events, kept = 0, failed = 0;
+	bool old;
+	int r;
+
+	(void)state;
+	fx_armed = &inj_full;
+	fx_open();
+	auth_on();
+	arm_full(0);
+	r = login_carol(&err);
+	events = fv_disarm();
+	if (r != 0)
+		fail_msg("login without faults: %s", err.msg);
+	assert_int_equal(carol(&old), 1);
+	assert_false(old);		/* rehashed */
+	auth_off();
+	for (long n = 1; n <= events; n++) {
+		fx_open();
+		auth_on();
+		arm_full(n);
+		r = login_carol(&err);
+		fv_disarm();
+		if (r == 0) {
+			if (carol(&old) != 1)
+				fail_msg("login at %ld: not one session", n);
+			kept += old;
+		} else {
+			failed++;
+			if (r != SPEND_EFULL || strstr(err.msg, "the disk is full: "
+			    "cannot start a session") == NULL)
+				fail_msg("login at %ld: got %s \"%s\"", n,
+				    spend_err_name(r), err.msg);
+			if (carol(&old) != 0 || !old)
+				fail_msg("login at %ld failed but stored something",
+				    n);
+		}
+		fx_integrity("login");
+		/* space is back: the next login works */
+		if (login_carol(&err) != 0)
+			fail_msg("login after %ld: %s", n, err.msg);
+		auth_off();
+	}
+	print_message("    %ld write points: %ld logins refused (disk full), %ld "
+	    "went on with the old hash\n", events, failed, kept);
+	if (failed == 0 || kept == 0)
+		fail_msg("the sweep missed a case (refused %ld, kept %ld)",
+		    failed, kept);
+}
+
 /* Every kind of call was there to fail in some run (the reads of the
  * first test, and so on). */
 static void
@@ -503,6 +626,7 @@ main(void)
 		cmocka_unit_test_setup(test_sync_truncate_faults, fx_test_setup),
 		cmocka_unit_test_setup(test_every_kind_hit, fx_test_setup),
 		cmocka_unit_test_setup(test_lost_transaction, fx_test_setup),
+		cmocka_unit_test_setup(test_login_full_disk, fx_test_setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, fx_group_teardown);
