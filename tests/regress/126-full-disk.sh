@@ -35,6 +35,8 @@ FILLER=$T/data/filler
 
 finish() {
 	stop_spendd
+	# (KEEP=1: the data dir outlives its tmpfs)
+	[ "${KEEP:-0}" = 1 ] && cp -R "$T/data" "$T/data.kept" 2>/dev/null
 	umount "$T/data" 2>/dev/null
 	done_testing
 }

@@ -342,22 +342,18 @@ static void arm_full(long n) { set(FV_WRITE, SQLITE_FULL, true); fv_arm(n); }
 static void arm_sync(long n) { set(FV_SYNC, SQLITE_IOERR_FSYNC, false); fv_arm(n); }
 static void arm_trunc(long n) { set(FV_TRUNCATE, SQLITE_IOERR_TRUNCATE, false); fv_arm(n); }
 
-/* One-shot I/O errors: any clean error will do (a failed read may well
- * surface as "no such expense" if it hits a lookup... it must not: the
- * sweep would show it as a failure with that message). */
+/* Whatever the operation was doing when the call failed (a lookup, the
+ * commit), the error must be the I/O error: not "no such expense". */
 static const struct injector inj_read = { "xRead IOERR once", arm_read,
-	fv_disarm, SPEND_ESTORE, "I/O error", false };
+	fv_disarm, SPEND_ESTORE, "I/O error" };
 static const struct injector inj_write = { "xWrite IOERR once", arm_write,
-	fv_disarm, SPEND_ESTORE, "I/O error", false };
+	fv_disarm, SPEND_ESTORE, "I/O error" };
 static const struct injector inj_full = { "xWrite FULL from N on",
-	arm_full, fv_disarm, SPEND_EFULL, "the disk is full", false };
+	arm_full, fv_disarm, SPEND_EFULL, "the disk is full" };
 static const struct injector inj_sync = { "xSync IOERR once", arm_sync,
-	fv_disarm, SPEND_ESTORE, "I/O error", false };
+	fv_disarm, SPEND_ESTORE, "I/O error" };
 static const struct injector inj_trunc = { "xTruncate IOERR once",
-	arm_trunc, fv_disarm, SPEND_ESTORE, "I/O error", false };
-
-static const struct injector *const injectors[] = { &inj_read, &inj_write,
-	&inj_full, &inj_sync, &inj_trunc };
+	arm_trunc, fv_disarm, SPEND_ESTORE, "I/O error" };
 
 /* ---- tests ---- */
 
@@ -606,7 +602,6 @@ test_every_kind_hit(void **state)
 			fail_msg("no %s in any sweep: the faults never hit it",
 			    fv_names[k]);
 	}
-	(void)injectors;
 }
 
 static int

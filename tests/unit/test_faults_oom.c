@@ -94,7 +94,7 @@ om_disarm(void)
 }
 
 static const struct injector inj_oom = { "Nth allocation fails", om_arm,
-	om_disarm, SPEND_ENOMEM, "out of memory", false };
+	om_disarm, SPEND_ENOMEM, "out of memory" };
 
 static void
 test_oom(void **state)
