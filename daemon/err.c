@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,12 @@ spend_err_prefix(struct spend_err *err, const char *fmt, ...)
 	memcpy(old, err->msg, sizeof(old));
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
 	utf8_scrub(err->msg);
+}
+
+int
+spend_err_errno(int errnum, int otherwise)
+{
+	return errnum == ENOSPC || errnum == EDQUOT ? SPEND_EFULL : otherwise;
 }
 
 const char *

@@ -45,6 +45,10 @@ void spend_err_clear(struct spend_err *err);
 void spend_err_prefix(struct spend_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* For a failed file write: SPEND_EFULL if errnum says the disk (or the
+ * quota) is full, else otherwise. */
+int spend_err_errno(int errnum, int otherwise);
+
 const char *spend_err_name(int code);	/* "invalid", "not_found", ... */
 int spend_err_rpc_code(int code);	/* JSON-RPC error code */
 int spend_err_http_status(int code);	/* HTTP status */

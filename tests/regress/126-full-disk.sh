@@ -1,7 +1,8 @@
 #!/bin/sh
 # A full disk: the data dir on a small tmpfs, filled up while spendd runs.
 # Reads (list, get, status) go on; writes fail with disk_full (HTTP 507,
-# JSON-RPC -32057) saying so; a login says it cannot start a session;
+# JSON-RPC -32057) saying so, and so do an export into the data dir and
+# a signing-key rotation; a login says it cannot start a session;
 # nothing stored is lost; once the filler is gone writes and logins work
 # again without a restart, and PRAGMA integrity_check is ok.
 #
@@ -130,6 +131,14 @@ as "$A" DELETE "/api/v1/expenses/$ID"
 expect "a delete: 507" 507
 r=$(ctl --user alice category add garden 2>&1)
 like "spendctl says so" "$r" "the disk is full"
+check_fails "an export into the data dir fails" \
+    ctl --user alice export --format csv -o "$T/data/out.csv"
+like "... saying why" "$(cat "$T/err")" "No space left on device"
+is "... and leaves no file behind" "$(ls "$T/data" | grep -c '^out\.csv')" 0
+as "$A" POST /api/v1/auth/rotate-key
+expect "a key rotation (writes jwt.key): 507" 507
+as "$A" GET /api/v1/me
+expect "... and the current key still works" 200
 
 # ---- logins ----
 req POST /api/v1/auth/login '{"username":"alice","password":"alice-pass-1","refresh_in_body":true}'
