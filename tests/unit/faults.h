@@ -5,7 +5,8 @@
  *
  * For each operation the sweep first runs it once without faults, counting
  * the injector's events (reads, allocations...), then once per N in 1..that
- * count on a fresh copy of the same database, with the Nth event failing.
+ * count on a fresh copy of the same database, with the Nth event failing
+ * (and, for a full disk, every one after it).
  * Every run must end in one of two ways:
  *   - the call succeeded and the database holds the whole write, or
  *   - the call returned a negative SPEND_E* equal to err.code, with the
@@ -17,7 +18,8 @@
  * This test reads the database with sqlite3 directly, for the digest and
  * integrity_check (only daemon/store/ and tests of the store include
  * sqlite3.h); it also reaches into struct store (store_internal.h) to drop
- * the page cache so that reads hit the file.
+ * the page cache so that reads hit the file, and to checkpoint after every
+ * commit (FX.ckpt).
  */
 #ifndef SPEND_TEST_FAULTS_H
 #define SPEND_TEST_FAULTS_H
@@ -567,8 +569,9 @@ struct fx_stats {
 };
 
 /*
- * One operation under one injector: see the top of this file. Returns the
- * number of fault points (events of the clean run).
+ * One operation under one injector: see the top of this file. Returns
+ * how many fault points there were (the events of the clean run) and how
+ * many of them failed the call or went through.
  */
 static struct fx_stats
 fx_sweep(const struct fx_op *op, const struct injector *inj)
