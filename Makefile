@@ -51,6 +51,9 @@ $(B)/tests/test_%: tests/unit/test_%.c $(B)/libspendd.a tests/unit/testutil.h
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(B)/libspendd.a \
 		$(LDFLAGS_BASE) $(CMOCKA_LIBS) $(PLUGIN_LIBS) $(LIBS) $(LDFLAGS)
 
+# the fault sweeps share their harness
+$(B)/tests/test_faults_io $(B)/tests/test_faults_oom: tests/unit/faults.h
+
 # Plugins: each plugins/NAME/Makefrag appends $(B)/plugins/NAME.so to
 # PLUGINS and gives its rule, built with PLUGIN_CFLAGS.
 PLUGIN_CFLAGS = $(CFLAGS_BASE) -Iinclude -fPIC -shared -fvisibility=hidden $(CFLAGS)

@@ -387,6 +387,33 @@ job_run(void *arg)
 	}
 }
 
+/* A session cannot be stored: say why in words a user can act on. */
+static int
+session_error(int r, struct spend_err *err, const char *what)
+{
+	if (r == SPEND_EFULL)
+		return spend_errf(err, SPEND_EFULL, "", "the disk is full: "
+		    "cannot %s (it must be stored); try again once space is "
+		    "freed", what);
+	return r;
+}
+
+/* A better hash is worth having, never worth failing a login for: on a
+ * full disk (or any error) the old one stays. */
+static void
+rehash(struct rpc_call *c, const struct user *u, const char *newhash)
+{
+	struct spend_err e;
+
+	if (store_user_set_pwhash(c->st, u->id, newhash, &e) < 0) {
+		log_warnx("auth: kept the old password hash of \"%s\" (cannot "
+		    "store the rehashed one: %s)", u->name, e.msg);
+		return;
+	}
+	log_info("auth: rehashed the password of \"%s\" with the current "
+	    "parameters", u->name);
+}
+
 static int
 login_done(struct job *j, json_t **res, struct spend_err *err)
 {
@@ -394,6 +421,8 @@ login_done(struct job *j, json_t **res, struct spend_err *err)
 	struct auth *a = c->sd->auth;
 	int64_t now = time_mono_ms();
 	struct user u;
+	char *cur = NULL;
+	bool same;
 	int r;
 
 	if (!j->ok) {
@@ -403,27 +432,36 @@ login_done(struct job *j, json_t **res, struct spend_err *err)
 		return spend_errf(err, SPEND_EAUTH, "password",
 		    "wrong user name or password");
 	}
-	ratelimit_reset(a->pair, j->pair_key);
-	ratelimit_refund(a->addr, j->addr_key, now);
-	throttle_refund(a, j->acct_key, now);
 	/* the account may have gone while the worker hashed */
 	if (store_user_get(c->st, j->u.id, &u, err) < 0)
 		return spend_errf(err, SPEND_EAUTH, "", "this account no longer "
 		    "exists");
-	if ((r = store_begin(c->st, err)) < 0)
+	/* ... or its password changed: the check was against the old one,
+	 * and a rehash of it would undo the change */
+	if ((r = store_user_pwhash(c->st, u.id, &cur, err)) < 0)
 		return r;
-	if ((j->rehash && (r = store_user_set_pwhash(c->st, u.id, j->newhash,
-	    err)) < 0) ||
-	    (r = session_issue(c, &u, NULL, j->in_body, res, err)) < 0 ||
+	same = cur && j->stored && strcmp(cur, j->stored) == 0;
+	free(cur);
+	if (!same) {
+		log_info("auth: login for \"%s\" from %s refused: the password "
+		    "changed while it was checked", u.name, c->id.peer);
+		return spend_errf(err, SPEND_EAUTH, "password",
+		    "wrong user name or password");
+	}
+	ratelimit_reset(a->pair, j->pair_key);
+	ratelimit_refund(a->addr, j->addr_key, now);
+	throttle_refund(a, j->acct_key, now);
+	if ((r = store_begin(c->st, err)) < 0)
+		return session_error(r, err, "start a session");
+	if ((r = session_issue(c, &u, NULL, j->in_body, res, err)) < 0 ||
 	    (r = store_commit(c->st, err)) < 0) {
 		store_rollback(c->st);
 		json_decref(*res);
 		*res = NULL;
-		return r;
+		return session_error(r, err, "start a session");
 	}
 	if (j->rehash)
-		log_info("auth: rehashed the password of \"%s\" with the current "
-		    "parameters", u.name);
+		rehash(c, &u, j->newhash);
 	log_info("auth: \"%s\" logged in from %s", u.name, c->id.peer);
 	return 0;
 }
@@ -818,7 +856,7 @@ h_auth_refresh(struct rpc_call *c, json_t *p, json_t **res,
 		    "this session has ended: log in again");
 	}
 	if ((r = store_begin(c->st, err)) < 0)
-		return r;
+		return session_error(r, err, "renew the session");
 	if ((r = store_refresh_use(c->st, t.id, now, &won, err)) < 0)
 		goto fail;
 	if (!won) {
@@ -849,7 +887,8 @@ fail:
 	store_rollback(c->st);
 	json_decref(*res);
 	*res = NULL;
-	return r;
+	/* nothing was used up: the same refresh token works later */
+	return session_error(r, err, "renew the session");
 }
 
 int

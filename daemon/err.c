@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static const struct {
 	{ SPEND_EPARSE,		"parse_error",		-32700,	400 },
 	{ SPEND_EREQUEST,	"invalid_request",	-32600,	400 },
 	{ SPEND_EUNAVAIL,	"unavailable",		-32050,	503 },
+	{ SPEND_EFULL,		"disk_full",		-32057,	507 },
 };
 
 #define NERR (sizeof(errtab) / sizeof(errtab[0]))
@@ -77,6 +79,12 @@ spend_err_prefix(struct spend_err *err, const char *fmt, ...)
 	memcpy(old, err->msg, sizeof(old));
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
 	utf8_scrub(err->msg);
+}
+
+int
+spend_err_errno(int errnum, int otherwise)
+{
+	return errnum == ENOSPC || errnum == EDQUOT ? SPEND_EFULL : otherwise;
 }
 
 const char *

@@ -25,6 +25,7 @@ enum spend_errno {
 	SPEND_EPARSE = -15,	/* not JSON: -32700, 400 */
 	SPEND_EREQUEST = -16,	/* not a JSON-RPC request: -32600, 400 */
 	SPEND_EUNAVAIL = -17,	/* shutting down / feature off: 503 */
+	SPEND_EFULL = -18,	/* the disk (or quota) is full: 507 */
 };
 
 #define SPEND_ERR_MSG_MAX 512
@@ -43,6 +44,10 @@ void spend_err_clear(struct spend_err *err);
 /* Prefix the message with "PREFIX: " (for nested context like "line 4: "). */
 void spend_err_prefix(struct spend_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* For a failed file write: SPEND_EFULL if errnum says the disk (or the
+ * quota) is full, else otherwise. */
+int spend_err_errno(int errnum, int otherwise);
 
 const char *spend_err_name(int code);	/* "invalid", "not_found", ... */
 int spend_err_rpc_code(int code);	/* JSON-RPC error code */

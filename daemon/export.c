@@ -254,11 +254,12 @@ flush_out(struct spend_export *job)
 			continue;
 		if (n <= 0) {
 			char msg[PATH_MAX + 64];
+			int e = n < 0 ? errno : 0;
 
 			snprintf(msg, sizeof(msg), "write %s: %s",
 			    job->p.path[0] ? job->p.path : "output",
-			    n < 0 ? strerror(errno) : "no progress");
-			job_fail(job, SPEND_ESTORE, msg);
+			    e ? strerror(e) : "no progress");
+			job_fail(job, spend_err_errno(e, SPEND_ESTORE), msg);
 			return -1;
 		}
 		off += (size_t)n;
@@ -444,9 +445,12 @@ open_output(struct spend_export *job, struct spend_err *err)
 static int
 publish(struct spend_export *job, struct spend_err *err)
 {
-	if (fsync(job->fd) < 0)
-		return spend_errf(err, SPEND_ESTORE, "path", "fsync %s: %s",
-		    job->tmp, strerror(errno));
+	if (fsync(job->fd) < 0) {
+		int e = errno;
+
+		return spend_errf(err, spend_err_errno(e, SPEND_ESTORE), "path",
+		    "fsync %s: %s", job->tmp, strerror(e));
+	}
 	if (job->p.overwrite) {
 		if (rename(job->tmp, job->p.path) < 0)
 			return spend_errf(err, SPEND_EINVAL, "path", "rename "

@@ -57,8 +57,8 @@ keys_save(const struct jwt_keys *keys, struct spend_err *err)
 		close(fd);
 		unlink(tmp);
 		sodium_memzero(buf, sizeof(buf));
-		return spend_errf(err, SPEND_EINTERNAL, "", "write %s: %s", tmp,
-		    strerror(saved));
+		return spend_errf(err, spend_err_errno(saved, SPEND_EINTERNAL), "",
+		    "write %s: %s", tmp, strerror(saved));
 	}
 	sodium_memzero(buf, sizeof(buf));
 	close(fd);

@@ -1,17 +1,42 @@
 /* Connection, pragmas, migrations, transactions, statement cache. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store_internal.h"
 #include "log.h"
 #include "store_migrations.h"
+
+/* SQLite rolls a transaction back by itself after some errors (I/O, a
+ * full disk, no memory). A statement run after that would run on its own
+ * and commit at once: what came before is gone, what comes after sticks. */
+static bool
+tx_lost(struct store *st)
+{
+	return st->tx_depth > 0 && sqlite3_get_autocommit(st->db);
+}
+
+static int
+tx_lost_error(struct store *st, struct spend_err *err)
+{
+	st->last_code = st->lost_code < 0 ? st->lost_code : SPEND_ESTORE;
+	return spend_errf(err, st->last_code, "", "the transaction was rolled "
+	    "back after an earlier error (%s): nothing was written",
+	    st->lost_msg[0] ? st->lost_msg : "no reason recorded");
+}
 
 sqlite3_stmt *
 st_prepare(struct store *st, const char *sql, struct spend_err *err)
 {
 	int victim = 0;
 
+	if (tx_lost(st)) {
+		tx_lost_error(st, err);
+		return NULL;
+	}
 	for (int i = 0; i < STMT_CACHE; i++) {
 		if (st->cache[i].sql && strcmp(st->cache[i].sql, sql) == 0) {
 			st->cache[i].last_use = ++st->tick;
@@ -38,7 +63,8 @@ st_prepare(struct store *st, const char *sql, struct spend_err *err)
 	}
 	if ((st->cache[victim].sql = strdup(sql)) == NULL) {
 		sqlite3_finalize(s);
-		spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		st->last_code = SPEND_ENOMEM;
+		spend_errf(err, SPEND_ENOMEM, "", "prepare: out of memory");
 		return NULL;
 	}
 	st->cache[victim].stmt = s;
@@ -46,21 +72,90 @@ st_prepare(struct store *st, const char *sql, struct spend_err *err)
 	return s;
 }
 
+/* The file name of the main database, for the log ("" for :memory:). */
+static const char *
+db_name(struct store *st)
+{
+	const char *f = sqlite3_db_filename(st->db, "main");
+
+	return f ? f : "";
+}
+
+/* The messages go to clients, who may not run the server: they say what
+ * happened and what to do; the log line says where. */
 int
 st_error(struct store *st, struct spend_err *err, const char *what)
 {
 	int rc = sqlite3_extended_errcode(st->db);
+	int sys = sqlite3_system_errno(st->db);
+	struct spend_err e;
 
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return spend_errf(err, SPEND_ECONFLICT, "", "%s: %s", what,
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		spend_errf(&e, SPEND_ECONFLICT, "", "%s: %s", what,
 		    sqlite3_errmsg(st->db));
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return spend_errf(err, SPEND_EBUSY, "",
-		    "%s: the database is busy (an import may be running), try "
-		    "again", what);
-	log_warnx("store: %s: %s (%d)", what, sqlite3_errmsg(st->db), rc);
-	return spend_errf(err, SPEND_ESTORE, "", "%s: database error: %s", what,
-	    sqlite3_errmsg(st->db));
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		spend_errf(&e, SPEND_EBUSY, "", "%s: the database is busy (an "
+		    "import may be running), try again", what);
+		break;
+	case SQLITE_FULL:
+		spend_errf(&e, SPEND_EFULL, "", "%s: the disk is full (no space "
+		    "left for the database): try again once space is freed",
+		    what);
+		break;
+	case SQLITE_NOMEM:
+		spend_errf(&e, SPEND_ENOMEM, "", "%s: out of memory", what);
+		break;
+	case SQLITE_IOERR:
+		/* a full disk met while growing the -shm or a temporary file
+		 * comes back as an I/O error */
+		if (sys == ENOSPC || sys == EDQUOT) {
+			spend_errf(&e, SPEND_EFULL, "", "%s: the disk is full (%s):"
+			    " try again once space is freed", what,
+			    strerror(sys));
+			break;
+		}
+		spend_errf(&e, SPEND_ESTORE, "", "%s: I/O error on the "
+		    "database%s%s", what, sys ? ": " : "",
+		    sys ? strerror(sys) : "");
+		break;
+	default:
+		spend_errf(&e, SPEND_ESTORE, "", "%s: database error: %s", what,
+		    sqlite3_errmsg(st->db));
+		break;
+	}
+	if (e.code != SPEND_ECONFLICT && e.code != SPEND_EBUSY)
+		log_warnx("store: %s: %s: %s (%d%s%s)", db_name(st), what,
+		    sqlite3_errmsg(st->db), rc, sys ? ", " : "",
+		    sys ? strerror(sys) : "");
+	st->last_code = e.code;
+	if (tx_lost(st) && st->lost_code == 0) {
+		st->lost_code = e.code;
+		strlcpy(st->lost_msg, e.msg, sizeof(st->lost_msg));
+	}
+	if (err)
+		*err = e;
+	return e.code;
+}
+
+/* What a statement does, for messages: its first words in lower case
+ * ("insert into expenses", "update users", "commit"). */
+static void
+sql_what(const char *sql, char *out, size_t size)
+{
+	int words = strncasecmp(sql, "UPDATE", 6) == 0 ? 2 : 3;
+	size_t o = 0;
+
+	for (; *sql && o + 1 < size; sql++) {
+		if (*sql == ';' || *sql == '(' || *sql == '\n')
+			break;
+		if (*sql == ' ' && --words == 0)
+			break;
+		out[o++] = (char)tolower((unsigned char)*sql);
+	}
+	out[o] = '\0';
 }
 
 int
@@ -69,7 +164,11 @@ st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err)
 	int rc = sqlite3_step(s);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		int r = st_error(st, err, "write");
+		char what[64];
+		int r;
+
+		sql_what(sqlite3_sql(s), what, sizeof(what));
+		r = st_error(st, err, what);
 		sqlite3_reset(s);
 		return r;
 	}
@@ -83,7 +182,11 @@ st_exec(struct store *st, const char *sql, struct spend_err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int r = st_error(st, err, "exec");
+		char what[64];
+		int r;
+
+		sql_what(sql, what, sizeof(what));
+		r = st_error(st, err, what);
 		sqlite3_free(msg);
 		return r;
 	}
@@ -154,18 +257,19 @@ migrate(struct store *st, struct spend_err *err)
 		    "(%d): upgrade spendd", v, STORE_SCHEMA_VERSION);
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		char bump[64];
+		int r;
 
-		if (st_exec(st, "BEGIN IMMEDIATE", err) < 0)
-			return err ? err->code : SPEND_ESTORE;
+		if ((r = st_exec(st, "BEGIN IMMEDIATE", err)) < 0)
+			return r;
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", v + 1);
-		if (st_exec(st, store_migrations[v], err) < 0 ||
-		    st_exec(st, bump, err) < 0) {
-			st_exec(st, "ROLLBACK", NULL);
+		if ((r = st_exec(st, store_migrations[v], err)) < 0 ||
+		    (r = st_exec(st, bump, err)) < 0 ||
+		    (r = st_exec(st, "COMMIT", err)) < 0) {
+			if (!sqlite3_get_autocommit(st->db))
+				st_exec(st, "ROLLBACK", NULL);
 			spend_err_prefix(err, "migration %d", v + 1);
-			return err ? err->code : SPEND_ESTORE;
+			return r;
 		}
-		if (st_exec(st, "COMMIT", err) < 0)
-			return err ? err->code : SPEND_ESTORE;
 		log_info("store: migrated schema to version %d", v + 1);
 	}
 	return 0;
@@ -184,10 +288,11 @@ quick_check(struct store *st, struct spend_err *err)
 	if (rc == SQLITE_ROW)
 		st_col_text(s, 0, res, sizeof(res));
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW || strcmp(res, "ok") != 0)
+	if (rc != SQLITE_ROW)	/* could not check: I/O, memory */
+		return st_error(st, err, "quick_check");
+	if (strcmp(res, "ok") != 0)
 		return spend_errf(err, SPEND_ESTORE, "",
-		    "database failed quick_check: %s", res[0] ? res :
-		    sqlite3_errmsg(st->db));
+		    "database failed quick_check: %s", res);
 	return 0;
 }
 
@@ -196,7 +301,7 @@ store_open(const char *path, int flags, struct store **out,
     struct spend_err *err)
 {
 	struct store *st;
-	int oflags = SQLITE_OPEN_NOMUTEX;
+	int oflags = SQLITE_OPEN_NOMUTEX, rc, r;
 
 	*out = NULL;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
@@ -205,27 +310,30 @@ store_open(const char *path, int flags, struct store **out,
 	    SQLITE_OPEN_READWRITE;
 	if (flags & STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
-		spend_errf(err, SPEND_ESTORE, "", "%s: %s", path,
-		    st->db ? sqlite3_errmsg(st->db) : "cannot open");
+	if ((rc = sqlite3_open_v2(path, &st->db, oflags, NULL)) != SQLITE_OK) {
+		r = rc == SQLITE_NOMEM ? SPEND_ENOMEM : rc == SQLITE_FULL ?
+		    SPEND_EFULL : SPEND_ESTORE;
+		spend_errf(err, r, "", "%s: %s", path, st->db ?
+		    sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		sqlite3_close(st->db);
 		free(st);
-		return SPEND_ESTORE;
+		return r;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, (flags & STORE_LOOP) ? STORE_LOOP_BUSY_MS :
 	    5000);
-	if (st_exec(st, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    st_exec(st, (flags & STORE_SYNC_FULL) ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL", err) < 0 ||
-	    st_exec(st, "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
-	    "PRAGMA cache_size = -16000", err) < 0 ||
-	    (!(flags & STORE_SECONDARY) && quick_check(st, err) < 0) ||
+	if ((r = st_exec(st, "PRAGMA journal_mode = WAL", err)) < 0 ||
+	    (r = st_exec(st, (flags & STORE_SYNC_FULL) ?
+	    "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	    err)) < 0 ||
+	    (r = st_exec(st, "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
+	    "MEMORY; PRAGMA cache_size = -16000", err)) < 0 ||
+	    (!(flags & STORE_SECONDARY) && (r = quick_check(st, err)) < 0) ||
 	    (!(flags & (STORE_READONLY | STORE_SECONDARY)) &&
-	    migrate(st, err) < 0)) {
+	    (r = migrate(st, err)) < 0)) {
 		spend_err_prefix(err, "%s", path);
 		store_close(st);
-		return err ? err->code : SPEND_ESTORE;
+		return r;
 	}
 	*out = st;
 	return 0;
@@ -251,12 +359,14 @@ store_begin(struct store *st, struct spend_err *err)
 {
 	char sql[32];
 
+	if (tx_lost(st))
+		return tx_lost_error(st, err);
 	if (st->tx_depth == 0)
 		strlcpy(sql, "BEGIN IMMEDIATE", sizeof(sql));
 	else
 		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", st->tx_depth);
 	if (st_exec(st, sql, err) < 0)
-		return err ? err->code : SPEND_ESTORE;
+		return st_failed(st);
 	st->tx_depth++;
 	return 0;
 }
@@ -268,13 +378,21 @@ store_commit(struct store *st, struct spend_err *err)
 
 	if (st->tx_depth <= 0)
 		return spend_errf(err, SPEND_EINTERNAL, "", "commit without begin");
+	if (tx_lost(st)) {
+		int r = tx_lost_error(st, err);
+
+		store_rollback(st);
+		return r;
+	}
 	if (st->tx_depth == 1)
 		strlcpy(sql, "COMMIT", sizeof(sql));
 	else
 		snprintf(sql, sizeof(sql), "RELEASE sp%d", st->tx_depth - 1);
 	if (st_exec(st, sql, err) < 0) {
+		int r = st_failed(st);
+
 		store_rollback(st);
-		return err ? err->code : SPEND_ESTORE;
+		return r;
 	}
 	st->tx_depth--;
 	return 0;
@@ -287,14 +405,20 @@ store_rollback(struct store *st)
 
 	if (st->tx_depth <= 0)
 		return;
-	if (st->tx_depth == 1)
-		st_exec(st, "ROLLBACK", NULL);
-	else {
-		snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d",
-		    st->tx_depth - 1, st->tx_depth - 1);
-		st_exec(st, sql, NULL);
+	/* after SQLite rolled it all back, there is nothing to roll back */
+	if (!tx_lost(st)) {
+		if (st->tx_depth == 1)
+			st_exec(st, "ROLLBACK", NULL);
+		else {
+			snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d",
+			    st->tx_depth - 1, st->tx_depth - 1);
+			st_exec(st, sql, NULL);
+		}
 	}
-	st->tx_depth--;
+	if (--st->tx_depth == 0) {
+		st->lost_code = 0;
+		st->lost_msg[0] = '\0';
+	}
 }
 
 bool
@@ -313,7 +437,7 @@ store_meta_get(struct store *st, const char *key, char **value,
 
 	*value = NULL;
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -334,7 +458,7 @@ store_meta_set(struct store *st, const char *key, const char *value,
 	    err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
 	return st_exec_stmt(st, s, err);

@@ -34,7 +34,7 @@ store_refresh_add(struct store *st, struct refresh_token *t,
 	    err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, t->user_id);
 	sqlite3_bind_text(s, 2, t->family, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, token_hash, -1, SQLITE_STATIC);
@@ -45,7 +45,7 @@ store_refresh_add(struct store *st, struct refresh_token *t,
 	sqlite3_bind_text(s, 8, t->user_agent, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, t->address, -1, SQLITE_STATIC);
 	if (st_exec_stmt(st, s, err) < 0)
-		return err ? err->code : SPEND_ESTORE;
+		return st_failed(st);
 	t->id = sqlite3_last_insert_rowid(st->db);
 	t->used = t->revoked = false;
 	return 0;
@@ -60,7 +60,7 @@ store_refresh_get(struct store *st, const char *token_hash,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_text(s, 1, token_hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -84,11 +84,11 @@ store_refresh_use(struct store *st, int64_t id, int64_t now, bool *won,
 
 	*won = false;
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);
 	if (st_exec_stmt(st, s, err) < 0)
-		return err ? err->code : SPEND_ESTORE;
+		return st_failed(st);
 	*won = sqlite3_changes(st->db) == 1;
 	return 0;
 }
@@ -103,11 +103,11 @@ store_refresh_revoke_family(struct store *st, int64_t uid, const char *family,
 	if (found)
 		*found = false;
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, family, -1, SQLITE_STATIC);
 	if (st_exec_stmt(st, s, err) < 0)
-		return err ? err->code : SPEND_ESTORE;
+		return st_failed(st);
 	if (found)
 		*found = sqlite3_changes(st->db) > 0;
 	return 0;
@@ -121,7 +121,7 @@ store_refresh_revoke_user(struct store *st, int64_t uid,
 	    "WHERE user_id = ? AND revoked = 0", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	return st_exec_stmt(st, s, err);
 }
@@ -138,7 +138,7 @@ store_session_list(struct store *st, int64_t uid, int64_t now,
 	int rc, r = 0;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_int64(s, 2, now);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -159,7 +159,7 @@ store_refresh_expire(struct store *st, int64_t now, struct spend_err *err)
 	    "expires_at <= ?", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, now);
 	return st_exec_stmt(st, s, err);
 }
@@ -175,7 +175,7 @@ store_session_live(struct store *st, int64_t uid, const char *family,
 
 	*live = false;
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, family, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, now);

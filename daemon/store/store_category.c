@@ -30,7 +30,7 @@ store_category_add(struct store *st, struct category *c,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	timestamp_now(c->created_at);
 	strlcpy(c->updated_at, c->created_at, sizeof(c->updated_at));
 	sqlite3_bind_int64(s, 1, c->user_id);
@@ -80,7 +80,7 @@ store_category_get(struct store *st, int64_t uid, int64_t id,
 	    "WHERE c.user_id = ? AND c.id = ? AND c.deleted = 0", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_int64(s, 2, id);
 	return get_one(st, s, c, err, NULL);
@@ -94,7 +94,7 @@ store_category_by_name(struct store *st, int64_t uid, const char *name,
 	    "WHERE c.user_id = ? AND c.name = ? AND c.deleted = 0", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	return get_one(st, s, c, err, name);
@@ -112,7 +112,7 @@ store_category_find(struct store *st, int64_t uid, int64_t id,
 	    "c.name = ? AND c.deleted = 0", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	if (id)
 		sqlite3_bind_int64(s, 2, id);
@@ -133,7 +133,7 @@ store_category_list(struct store *st, int64_t uid, bool with_archived,
 	int rc, r = 0;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_int(s, 2, with_archived);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -160,7 +160,7 @@ store_category_update(struct store *st, struct category *c, int64_t version,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	timestamp_now(now);
 	sqlite3_bind_text(s, 1, c->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, c->archived);
@@ -216,7 +216,7 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 		if ((s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
 		    "version = version + 1, updated_at = ? WHERE user_id = ? "
 		    "AND category_id = ? AND deleted = 0", err)) == NULL) {
-			r = SPEND_ESTORE;
+			r = st_failed(st);
 			goto fail;
 		}
 		sqlite3_bind_int64(s, 1, move_to);
@@ -229,7 +229,7 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 	if ((s = st_prepare(st, "UPDATE categories SET deleted = 1, "
 	    "version = version + 1, updated_at = ? WHERE user_id = ? AND id = ?",
 	    err)) == NULL) {
-		r = SPEND_ESTORE;
+		r = st_failed(st);
 		goto fail;
 	}
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);

@@ -59,7 +59,7 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	if ((rc = scale(st, e, &e4, err)) < 0)
 		return rc;
 	timestamp_now(e->created_at);
@@ -101,7 +101,7 @@ store_expense_get(struct store *st, int64_t uid, int64_t id,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_int64(s, 2, id);
 	rc = sqlite3_step(s);
@@ -146,7 +146,7 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	if ((rc = scale(st, e, &e4, err)) < 0)
 		return rc;
 	timestamp_now(now);
@@ -181,7 +181,7 @@ store_expense_delete(struct store *st, int64_t uid, int64_t id,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	timestamp_now(now);
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, uid);
@@ -356,7 +356,7 @@ store_expense_list(struct store *st, int64_t uid,
 		q_add(&q, buf);
 	}
 	if ((s = q_prepare(st, &q, err)) == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_exp(s, &e);
 		if ((r = cb(arg, &e)) != 0)
@@ -487,7 +487,7 @@ store_expense_totals(struct store *st, int64_t uid,
 	memset(&fresh, 0, sizeof(fresh));
 	if ((s = q_prepare(st, &q, err)) == NULL) {
 		free(key);
-		return SPEND_ESTORE;
+		return st_failed(st);
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		st_col_text(s, 0, t.currency, sizeof(t.currency));
@@ -548,7 +548,7 @@ store_expense_has_import_key(struct store *st, int64_t uid, const char *key,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);

@@ -16,7 +16,7 @@ store_idem_get(struct store *st, int64_t uid, const char *key,
 	*response = NULL;
 	*hash_match = false;
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -41,7 +41,7 @@ store_idem_put(struct store *st, int64_t uid, const char *key,
 	    err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, request_hash, -1, SQLITE_STATIC);
@@ -57,7 +57,7 @@ store_idem_expire(struct store *st, int64_t cutoff, struct spend_err *err)
 	    "WHERE created_at < ?", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, cutoff);
 	return st_exec_stmt(st, s, err);
 }

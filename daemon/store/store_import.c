@@ -26,7 +26,7 @@ store_import_seen_next(struct store *st, const void *hash, size_t len,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {

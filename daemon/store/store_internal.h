@@ -18,18 +18,33 @@ struct store {
 	} cache[STMT_CACHE];
 	uint64_t tick;
 	struct totals_cache *totals;	/* store_expense.c */
+	int last_code;			/* SPEND_E* of the last failure */
+	/* SQLite rolled the open transaction back by itself (after an I/O
+	 * error, a full disk, no memory): why, until the caller's rollback */
+	int lost_code;
+	char lost_msg[200];
 };
 
 /* Free the expense totals cache (store_close). */
 void st_totals_free(struct store *st);
 
 /* A prepared statement for sql, from the connection's cache (prepared on
- * first use). Reset and cleared before it is returned; do not finalize. */
+ * first use). Reset and cleared before it is returned; do not finalize.
+ * NULL (err filled) also when SQLite already rolled back the transaction
+ * the caller is in: the statement would run, and commit, outside it. */
 sqlite3_stmt *st_prepare(struct store *st, const char *sql,
     struct spend_err *err);
-/* Fill err from the connection's last error; returns SPEND_ESTORE (or
- * ECONFLICT for a constraint violation). */
+/* Fill err from the connection's last error and return its code:
+ * ECONFLICT (constraint), EBUSY (locked), EFULL (disk or quota full),
+ * ENOMEM, else ESTORE. what says what was being done ("add expense"). */
 int st_error(struct store *st, struct spend_err *err, const char *what);
+/* The code of the last failure st_error (or st_prepare) reported, for
+ * the callers that return after a NULL from st_prepare. */
+static inline int
+st_failed(const struct store *st)
+{
+	return st->last_code < 0 ? st->last_code : SPEND_ESTORE;
+}
 /* Step a statement that returns no rows. */
 int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err);
 /* Run SQL text with no parameters (may hold several statements). */

@@ -32,7 +32,7 @@ store_report_totals(struct store *st, int64_t uid,
 		return spend_errf(err, SPEND_EINVAL, "group", "unknown grouping");
 	if ((s = st_expense_filtered(st, select[g], uid, f, tail[g],
 	    err)) == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		st_col_text(s, 0, t.key, sizeof(t.key));
 		st_col_text(s, 1, t.currency, sizeof(t.currency));

@@ -32,7 +32,7 @@ store_user_add(struct store *st, struct user *u, const char *pwhash,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	timestamp_now(u->created_at);
 	strlcpy(u->updated_at, u->created_at, sizeof(u->updated_at));
 	sqlite3_bind_text(s, 1, u->name, -1, SQLITE_STATIC);
@@ -66,7 +66,7 @@ get_one(struct store *st, const char *sql, int64_t id, const char *name,
 	int rc;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	if (name)
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	else
@@ -112,7 +112,7 @@ store_user_list(struct store *st, int (*cb)(void *, const struct user *),
 	int rc, r = 0;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_user(s, &u);
 		if ((r = cb(arg, &u)) != 0)
@@ -130,7 +130,7 @@ store_user_count(struct store *st, int64_t *n, struct spend_err *err)
 	sqlite3_stmt *s = st_prepare(st, "SELECT count(*) FROM users", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		return st_error(st, err, "count users");
@@ -148,9 +148,10 @@ store_user_update(struct store *st, struct user *u, int64_t version,
 	    "timezone = ?, role = ?, version = version + 1, updated_at = ? "
 	    "WHERE id = ? AND (? = 0 OR version = ?)", err);
 	char now[TIMESTAMP_LEN + 1];
+	int r;
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	timestamp_now(now);
 	sqlite3_bind_text(s, 1, u->currency, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, u->timezone, -1, SQLITE_STATIC);
@@ -159,12 +160,12 @@ store_user_update(struct store *st, struct user *u, int64_t version,
 	sqlite3_bind_int64(s, 5, u->id);
 	sqlite3_bind_int64(s, 6, version);
 	sqlite3_bind_int64(s, 7, version);
-	if (st_exec_stmt(st, s, err) < 0)
-		return SPEND_ESTORE;
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		return r;
 	if (sqlite3_changes(st->db) == 0) {
 		struct user cur;
-		int r = store_user_get(st, u->id, &cur, err);
-		if (r < 0)
+
+		if ((r = store_user_get(st, u->id, &cur, err)) < 0)
 			return r;
 		return spend_errf(err, SPEND_ESTALE, "version",
 		    "user was changed meanwhile (version %lld, you sent %lld)",
@@ -176,30 +177,36 @@ store_user_update(struct store *st, struct user *u, int64_t version,
 int
 store_user_delete(struct store *st, int64_t id, struct spend_err *err)
 {
+	static const char *const sql[] = {
+		/* expenses reference categories: drop them first, then the
+		 * rest cascades from users */
+		"DELETE FROM expenses WHERE user_id = ?",
+		"DELETE FROM idempotency_keys WHERE user_id = ?",
+		"DELETE FROM users WHERE id = ?",
+	};
 	sqlite3_stmt *s;
+	int r;
 
-	/* expenses reference categories: drop them first, then the rest
-	 * cascades from users. */
-	if ((s = st_prepare(st, "DELETE FROM expenses WHERE user_id = ?",
-	    err)) == NULL)
-		return SPEND_ESTORE;
-	sqlite3_bind_int64(s, 1, id);
-	if (st_exec_stmt(st, s, err) < 0)
-		return SPEND_ESTORE;
-	if ((s = st_prepare(st, "DELETE FROM idempotency_keys WHERE user_id = ?",
-	    err)) == NULL)
-		return SPEND_ESTORE;
-	sqlite3_bind_int64(s, 1, id);
-	if (st_exec_stmt(st, s, err) < 0)
-		return SPEND_ESTORE;
-	if ((s = st_prepare(st, "DELETE FROM users WHERE id = ?", err)) == NULL)
-		return SPEND_ESTORE;
-	sqlite3_bind_int64(s, 1, id);
-	if (st_exec_stmt(st, s, err) < 0)
-		return SPEND_ESTORE;
-	if (sqlite3_changes(st->db) == 0)
-		return spend_errf(err, SPEND_ENOTFOUND, "user", "no such user");
-	return 0;
+	/* all or nothing, even for a caller without a transaction */
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((s = st_prepare(st, sql[i], err)) == NULL) {
+			r = st_failed(st);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, id);
+		if ((r = st_exec_stmt(st, s, err)) < 0)
+			goto fail;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		r = spend_errf(err, SPEND_ENOTFOUND, "user", "no such user");
+		goto fail;
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return r;
 }
 
 int
@@ -212,7 +219,7 @@ store_user_pwhash(struct store *st, int64_t id, char **out,
 
 	*out = NULL;
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -239,7 +246,7 @@ store_user_set_pwhash(struct store *st, int64_t id, const char *pwhash,
 	char now[TIMESTAMP_LEN + 1];
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	timestamp_now(now);
 	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
@@ -255,7 +262,7 @@ store_user_set_tokens_valid_after(struct store *st, int64_t id, int64_t when,
 	    "tokens_valid_after = ? WHERE id = ?", err);
 
 	if (s == NULL)
-		return SPEND_ESTORE;
+		return st_failed(st);
 	sqlite3_bind_int64(s, 1, when);
 	sqlite3_bind_int64(s, 2, id);
 	return st_exec_stmt(st, s, err);

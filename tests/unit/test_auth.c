@@ -225,6 +225,45 @@ test_first_admin_race(void **state)
 	json_decref(pb);
 }
 
+/* A password changed while a login's check ran on the worker: that
+ * check was against the old password, so no session, and the rehash it
+ * asked for (the cost went up) must not write the old password back. */
+static void
+test_login_during_password_change(void **state)
+{
+	struct fx *f = *state;
+	struct spendd *sd = f->sd;
+	struct rpc_identity id = { .role = ROLE_PUBLIC, .transport = "test" };
+	struct tu_reply a = { 0 };
+	struct spend_err err;
+	struct user u;
+	char newhash[PASSWORD_HASH_MAX], *stored = NULL;
+	json_t *p = json_loads("{\"username\":\"fay\",\"password\":"
+	    "\"fay-pass-1\"}", 0, NULL);
+
+	assert_int_equal(pub(sd, "auth.register", "{\"username\":\"fay\","
+	    "\"password\":\"fay-pass-1\"}", NULL), 0);
+	assert_int_equal(store_user_by_name(sd->store, "fay", &u, &err), 0);
+	password_set_cost(2, 8192);	/* fay's hash now wants a rehash */
+	assert_int_equal(password_hash("fay-pass-2", 10, newhash, &err), 0);
+	sd->base = event_base_new();
+	assert_int_equal(workers_start(sd->base, 1, &sd->workers), 0);
+	strlcpy(id.peer, "192.0.2.1", sizeof(id.peer));
+	rpc_invoke(sd, &id, "auth.login", p, tu_done, &a);
+	assert_false(a.done);		/* hashing on the worker */
+	/* meanwhile, on the loop: the password changes */
+	assert_int_equal(store_user_set_pwhash(sd->store, u.id, newhash, &err),
+	    0);
+	while (!a.done)
+		event_base_loop(sd->base, EVLOOP_ONCE);
+	assert_null(a.result);
+	assert_int_equal(a.err.code, SPEND_EAUTH);
+	assert_int_equal(store_user_pwhash(sd->store, u.id, &stored, &err), 0);
+	assert_string_equal(stored, newhash);
+	free(stored);
+	json_decref(p);
+}
+
 static void
 test_csrf_rule(void **state)
 {
@@ -344,6 +383,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_first_admin_race, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_login_during_password_change,
+		    setup, teardown),
 		cmocka_unit_test(test_csrf_rule),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_ratelimit_collisions),

@@ -936,6 +936,7 @@ test_error_codes(void **state)
 		{ SPEND_EPARSE, -32700, 400, "parse_error" },
 		{ SPEND_EREQUEST, -32600, 400, "invalid_request" },
 		{ SPEND_EUNAVAIL, -32050, 503, "unavailable" },
+		{ SPEND_EFULL, -32057, 507, "disk_full" },
 	};
 
 	(void)state;

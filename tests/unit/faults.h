@@ -1,0 +1,710 @@
+/*
+ * Fault sweeps over real store writes, shared by test_faults_io.c (a VFS
+ * that fails the Nth read, write, sync or truncate) and test_faults_oom.c
+ * (an allocator that fails the Nth allocation).
+ *
+ * For each operation the sweep first runs it once without faults, counting
+ * the injector's events (reads, allocations...), then once per N in 1..that
+ * count on a fresh copy of the same database, with the Nth event failing
+ * (and, for a full disk, every one after it).
+ * Every run must end in one of two ways:
+ *   - the call succeeded and the database holds the whole write, or
+ *   - the call returned a negative SPEND_E* equal to err.code, with the
+ *     message the injector expects, and the database holds none of it;
+ * and then, with the faults off: PRAGMA integrity_check is "ok" (on a
+ * connection of its own, as after a restart) and the same connection runs
+ * the operation again (no restart) to the same end state.
+ *
+ * This test reads the database with sqlite3 directly, for the digest and
+ * integrity_check (only daemon/store/ and tests of the store include
+ * sqlite3.h); it also reaches into struct store (store_internal.h) to drop
+ * the page cache so that reads hit the file, and to checkpoint after every
+ * commit (FX.ckpt).
+ */
+#ifndef SPEND_TEST_FAULTS_H
+#define SPEND_TEST_FAULTS_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "domain.h"
+#include "import.h"
+#include "password.h"
+#include "plugin.h"
+#include "store_internal.h"
+#include "util.h"
+
+/* What the including test provides: arm(n) makes the nth event from now
+ * fail (n = 0: only count); disarm() stops and returns the events seen. */
+struct injector {
+	const char *name;
+	void (*arm)(long n);
+	long (*disarm)(void);
+	int code;		/* the SPEND_E* a failure must come back as, */
+	const char *msg;	/* with this in the message */
+};
+
+/* ---- a tiny importer: "date|amount|category|note" per line ---- */
+
+static const struct spend_host_api *FH;
+
+static int
+fx_pipe_run(struct spend_plugin *self, struct spend_import *job)
+{
+	char buf[4096], *line, *save = NULL;
+	long n, len = 0;
+	size_t lineno = 0;
+
+	(void)self;
+	while ((n = FH->import_read(job, buf + len, sizeof(buf) - 1 -
+	    (size_t)len)) > 0)
+		len += n;
+	if (n < 0)
+		return -1;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *f[4] = { 0 }, *p = line;
+		struct spend_record r;
+
+		for (int i = 0; i < 4 && p; i++) {
+			f[i] = p;
+			if ((p = strchr(p, '|')) != NULL)
+				*p++ = '\0';
+		}
+		memset(&r, 0, sizeof(r));
+		r.date = f[0];
+		r.amount = f[1];
+		r.category = f[2];
+		r.note = f[3];
+		r.line = ++lineno;
+		if (FH->import_emit(job, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+fx_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
+{
+	static const struct spend_importer imp = { SPEND_IMPORTER_V1, "fpipe",
+		"pipe-separated rows for the fault sweeps", "fpipe", fx_pipe_run };
+
+	FH = host;
+	return host->register_importer(self, &imp);
+}
+
+/* ---- the fixture: a template database, copied for every run ---- */
+
+struct fx {
+	char dir[64];
+	char tmpl[128];		/* the template database */
+	char path[128];		/* this run's copy */
+	char import[128];	/* an import file */
+	struct spendd *sd;
+	int64_t alice, bob;
+	int64_t exp_id;		/* one of alice's expenses */
+	bool ckpt;		/* checkpoint after every commit */
+	char oldhash[PASSWORD_HASH_MAX];	/* carol's, at the old cost */
+};
+
+static struct fx FX;
+/* the digest's queries: "[table]\nSELECT ...\0" ... "\0" (fx_digest) */
+static char *fx_queries;
+
+static void
+fx_expense(struct store *st, int64_t uid, const char *cat, int i)
+{
+	struct category c;
+	struct expense e;
+	struct spend_err err;
+
+	if (store_category_by_name(st, uid, cat, &c, &err) < 0)
+		fail_msg("category %s: %s", cat, err.msg);
+	memset(&e, 0, sizeof(e));
+	e.user_id = uid;
+	e.category_id = c.id;
+	e.amount = 100 + i;
+	strlcpy(e.currency, "EUR", sizeof(e.currency));
+	snprintf(e.date, sizeof(e.date), "2026-%02d-%02d", 1 + i % 12,
+	    1 + i % 28);
+	snprintf(e.note, sizeof(e.note), "expense number %d, with a note "
+	    "long enough to fill pages a little faster", i);
+	strlcpy(e.payee, i % 2 ? "Café du Coin" : "Bakery", sizeof(e.payee));
+	strlcpy(e.tags, i % 3 ? ",work," : "", sizeof(e.tags));
+	if (store_expense_add(st, &e, &err) < 0)
+		fail_msg("expense: %s", err.msg);
+	if (FX.exp_id == 0 && uid == FX.alice)
+		FX.exp_id = e.id;
+}
+
+static int64_t
+fx_user(struct store *st, const char *name, const char *pwhash)
+{
+	struct user u;
+	struct spend_err err;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.name, name, sizeof(u.name));
+	strlcpy(u.role, "user", sizeof(u.role));
+	strlcpy(u.currency, "EUR", sizeof(u.currency));
+	strlcpy(u.timezone, "UTC", sizeof(u.timezone));
+	if (store_user_add(st, &u, pwhash, &err) < 0 ||
+	    category_create_defaults(st, u.id, &err) < 0)
+		fail_msg("user %s: %s", name, err.msg);
+	return u.id;
+}
+
+/* Users alice (80 expenses, sessions, idempotency keys), bob (20
+ * expenses) and carol (a password hashed at a cheaper cost than today's);
+ * an import file of 12 rows, one in a new category. */
+static int
+fx_group_setup(void **state)
+{
+	struct store *st;
+	struct spend_err err;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(sodium_init() >= 0, 1);
+	/* tmpfs when there is one: thousands of runs, each with its fsyncs */
+	strlcpy(FX.dir, access("/dev/shm", W_OK) == 0 ?
+	    "/dev/shm/spend-test-faults.XXXXXX" :
+	    "/tmp/spend-test-faults.XXXXXX", sizeof(FX.dir));
+	assert_non_null(mkdtemp(FX.dir));
+	snprintf(FX.tmpl, sizeof(FX.tmpl), "%s/template.db", FX.dir);
+	snprintf(FX.path, sizeof(FX.path), "%s/spend.db", FX.dir);
+	snprintf(FX.import, sizeof(FX.import), "%s/rows.fpipe", FX.dir);
+	if (store_open(FX.tmpl, STORE_CREATE, &st, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	assert_int_equal(store_begin(st, &err), 0);
+	FX.alice = fx_user(st, "alice", NULL);
+	FX.bob = fx_user(st, "bob", NULL);
+	password_set_cost(1, 8192);
+	assert_int_equal(password_hash("carol-pass-1", 12, FX.oldhash, &err), 0);
+	fx_user(st, "carol", FX.oldhash);
+	for (int i = 0; i < 80; i++)
+		fx_expense(st, FX.alice, i % 3 ? "food" : "transport", i);
+	for (int i = 0; i < 20; i++)
+		fx_expense(st, FX.bob, "food", i);
+	for (int i = 0; i < 5; i++) {
+		struct refresh_token t;
+		char key[32], hash[65];
+
+		snprintf(key, sizeof(key), "key-%d", i);
+		assert_int_equal(store_idem_put(st, FX.alice, key, "h",
+		    "{\"id\": 1}", &err), 0);
+		memset(&t, 0, sizeof(t));
+		t.user_id = FX.alice;
+		snprintf(t.family, sizeof(t.family), "%032d", i);
+		t.created_at = t.family_created_at = t.last_used_at = 1000;
+		t.expires_at = 4000000000LL;
+		snprintf(hash, sizeof(hash), "%064d", i);
+		assert_int_equal(store_refresh_add(st, &t, hash, &err), 0);
+	}
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(st);
+
+	assert_non_null(f = fopen(FX.import, "w"));
+	for (int i = 0; i < 12; i++)
+		fprintf(f, "2026-03-%02d|%d.%02d|%s|imported row %d\n", 1 + i % 28,
+		    i + 1, i, i == 7 ? "garden" : "food", i);
+	fclose(f);
+	return 0;
+}
+
+static int
+fx_group_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", FX.dir);
+	assert_int_equal(system(cmd), 0);
+	free(fx_queries);
+	fx_queries = NULL;
+	return 0;
+}
+
+static void
+fx_copy(const char *from, const char *to)
+{
+	char buf[65536], side[160];
+	FILE *in, *out;
+	size_t n;
+
+	assert_non_null(in = fopen(from, "rb"));
+	assert_non_null(out = fopen(to, "wb"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	snprintf(side, sizeof(side), "%s-wal", to);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", to);
+	unlink(side);
+}
+
+/* A daemon context on a fresh copy of the template, as spendd opens it. */
+static void
+fx_open(void)
+{
+	struct spend_err err;
+
+	fx_copy(FX.tmpl, FX.path);
+	FX.sd = calloc(1, sizeof(*FX.sd));
+	assert_non_null(FX.sd);
+	config_defaults(&FX.sd->cfg);
+	strlcpy(FX.sd->cfg.db_path, FX.path, sizeof(FX.sd->cfg.db_path));
+	strlcpy(FX.sd->cfg.data_dir, FX.dir, sizeof(FX.sd->cfg.data_dir));
+	if (store_open(FX.path, STORE_CREATE | STORE_LOOP, &FX.sd->store,
+	    &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	/* so that the checkpoint (write the database, sync, truncate) runs
+	 * inside every operation, after its commit */
+	if (FX.ckpt)
+		assert_int_equal(sqlite3_exec(FX.sd->store->db,
+		    "PRAGMA wal_autocheckpoint = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(plugins_add_static(FX.sd, "faults", fx_plugin_init), 0);
+}
+
+static void
+fx_close(void)
+{
+	plugins_unload(FX.sd);
+	store_close(FX.sd->store);
+	config_free(&FX.sd->cfg);
+	free(FX.sd);
+	FX.sd = NULL;
+}
+
+/* ---- looking at the file with a connection of our own ---- */
+
+static sqlite3 *
+fx_db(void)
+{
+	sqlite3 *db;
+
+	if (sqlite3_open_v2(FX.path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK)
+		fail_msg("open %s: %s", FX.path, sqlite3_errmsg(db));
+	return db;
+}
+
+static void
+fx_integrity(const char *when)
+{
+	sqlite3 *db = fx_db();
+	sqlite3_stmt *s;
+	char res[512] = "";
+
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
+	    &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		strlcpy(res, (const char *)sqlite3_column_text(s, 0),
+		    sizeof(res));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	if (strcmp(res, "ok") != 0)
+		fail_msg("%s: integrity_check: %s", when, res);
+}
+
+/* Every row of every table but the meta table, without the columns that
+ * hold the time of the write (*_at, and the idempotent replies, which
+ * carry timestamps) or random values (pwhash, token_hash, family), in a
+ * fixed order: equal digests = the same data. The queries are made once
+ * (the schema does not change). malloc'd. */
+
+static void
+fx_make_queries(sqlite3 *db)
+{
+	sqlite3_stmt *t, *c;
+	size_t len = 0;
+	FILE *out = open_memstream(&fx_queries, &len);
+
+	assert_non_null(out);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema "
+	    "WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name != 'meta' "
+	    "ORDER BY name", -1, &t, NULL), SQLITE_OK);
+	while (sqlite3_step(t) == SQLITE_ROW) {
+		char sql[1024], cols[800] = "";
+		const char *name = (const char *)sqlite3_column_text(t, 0);
+
+		snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info('%s')"
+		    " WHERE name NOT LIKE '%%\\_at' ESCAPE '\\' AND name NOT IN "
+		    "('pwhash', 'token_hash', 'family', 'response')", name);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &c, NULL),
+		    SQLITE_OK);
+		while (sqlite3_step(c) == SQLITE_ROW) {
+			if (cols[0])
+				strlcat(cols, ", ", sizeof(cols));
+			strlcat(cols, (const char *)sqlite3_column_text(c, 0),
+			    sizeof(cols));
+		}
+		sqlite3_finalize(c);
+		fprintf(out, "[%s]\nSELECT %s FROM \"%s\" ORDER BY %s", name, cols,
+		    name, cols);
+		fputc('\0', out);
+	}
+	fputc('\0', out);
+	sqlite3_finalize(t);
+	fclose(out);
+}
+
+static char *
+fx_digest(void)
+{
+	sqlite3 *db = fx_db();
+	sqlite3_stmt *s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	if (fx_queries == NULL)
+		fx_make_queries(db);
+	for (const char *q = fx_queries; *q; q += strlen(q) + 1) {
+		const char *sql = strchr(q, '\n') + 1;
+
+		fwrite(q, 1, (size_t)(sql - q), out);
+		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (int i = 0; i < sqlite3_column_count(s); i++) {
+				const unsigned char *v = sqlite3_column_text(s, i);
+
+				fprintf(out, "%s%s", i ? "|" : "", v ? (const char *)v :
+				    "NULL");
+			}
+			fputc('\n', out);
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	fclose(out);
+	return buf;
+}
+
+/* The first line where a and b differ, for the failure message. */
+static const char *
+fx_diff(const char *a, const char *b, char *out, size_t size)
+{
+	size_t i = 0, ls = 0;
+
+	while (a[i] && a[i] == b[i]) {
+		if (a[i] == '\n')
+			ls = i + 1;
+		i++;
+	}
+	snprintf(out, size, "got \"%.120s\", want \"%.120s\"", a + ls, b + ls);
+	for (char *p = out; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return out;
+}
+
+/* ---- the operations ---- */
+
+/* Run method as a socket admin acting for alice (user NULL: none). */
+static int
+fx_call(const char *user, const char *method, const char *params,
+    struct spend_err *err)
+{
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	struct tu_reply r = { 0 };
+	json_t *p = json_loads(params, 0, NULL);
+
+	assert_non_null(p);
+	if (user)
+		json_object_set_new(p, "user", json_string(user));
+	rpc_invoke(FX.sd, &id, method, p, tu_done, &r);
+	json_decref(p);
+	assert_true(r.done);
+	json_decref(r.result);
+	*err = r.err;
+	if (r.result == NULL && r.err.code == 0)
+		fail_msg("%s failed without a code: %s", method, r.err.msg);
+	return r.result ? 0 : r.err.code;
+}
+
+static int
+op_expense_add(struct spend_err *err)
+{
+	return fx_call("alice", "expense.add", "{\"amount\": \"12.50\", "
+	    "\"category\": \"food\", \"date\": \"2026-05-01\", \"note\": "
+	    "\"lunch\", \"tags\": [\"work\"], \"idempotency_key\": \"add-1\"}",
+	    err);
+}
+
+static int
+op_expense_edit(struct spend_err *err)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld, \"amount\": \"99.99\", "
+	    "\"category\": \"health\", \"note\": \"edited\"}",
+	    (long long)FX.exp_id);
+	return fx_call("alice", "expense.edit", p, err);
+}
+
+static int
+op_expense_delete(struct spend_err *err)
+{
+	char p[100];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld, \"idempotency_key\": \"del-1\"}",
+	    (long long)FX.exp_id);
+	return fx_call("alice", "expense.delete", p, err);
+}
+
+static int
+op_category_move(struct spend_err *err)
+{
+	return fx_call("alice", "category.delete", "{\"name\": \"food\", "
+	    "\"move_to\": \"other\"}", err);
+}
+
+static int
+op_user_delete(struct spend_err *err)
+{
+	return fx_call(NULL, "user.delete", "{\"name\": \"alice\"}", err);
+}
+
+static int
+op_import(struct spend_err *err)
+{
+	char p[300];
+
+	snprintf(p, sizeof(p), "{\"path\": \"%s\", \"format\": \"fpipe\", "
+	    "\"create_categories\": true}", FX.import);
+	return fx_call("alice", "import.run", p, err);
+}
+
+/* The store alone: an expense and its idempotency key in one
+ * transaction, as the dispatcher does. */
+static int
+op_store_idem(struct spend_err *err)
+{
+	struct store *st = FX.sd->store;
+	struct expense e;
+	struct category c;
+	int r;
+
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	memset(&e, 0, sizeof(e));
+	e.user_id = FX.bob;
+	e.amount = 4200;
+	strlcpy(e.currency, "EUR", sizeof(e.currency));
+	strlcpy(e.date, "2026-06-01", sizeof(e.date));
+	strlcpy(e.note, "store level", sizeof(e.note));
+	if ((r = store_category_find(st, FX.bob, 0, "bills", &c, err)) < 0)
+		goto fail;
+	e.category_id = c.id;
+	if ((r = store_expense_add(st, &e, err)) < 0 ||
+	    (r = store_idem_put(st, FX.bob, "store-1", "hash",
+	    "{\"id\": 171}", err)) < 0 ||
+	    (r = store_commit(st, err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return r;
+}
+
+/* The store alone, outside any transaction: it must still be all or
+ * nothing (expenses, idempotency keys, then the user and its cascade). */
+static int
+op_store_user_delete(struct spend_err *err)
+{
+	return store_user_delete(FX.sd->store, FX.alice, err);
+}
+
+struct fx_op {
+	const char *name;
+	int (*run)(struct spend_err *);
+};
+
+static const struct fx_op fx_ops[] = {
+	{ "expense.add", op_expense_add },
+	{ "expense.edit", op_expense_edit },
+	{ "expense.delete", op_expense_delete },
+	{ "category.delete move_to", op_category_move },
+	{ "user.delete", op_user_delete },
+	{ "import.run", op_import },
+	{ "store expense + idempotency key", op_store_idem },
+	{ "store_user_delete alone", op_store_user_delete },
+};
+
+#define FX_NOPS (sizeof(fx_ops) / sizeof(fx_ops[0]))
+
+/* Drop the connection's page cache, so the operation reads the file. */
+static void
+fx_cold(void)
+{
+	sqlite3_db_release_memory(FX.sd->store->db);
+}
+
+/* The injector of the sweep running: a failed test leaves it armed. */
+static const struct injector *fx_armed;
+
+/* Per test: undo what a failed test left (faults armed, a store open). */
+static int
+fx_test_setup(void **state)
+{
+	(void)state;
+	if (fx_armed)
+		fx_armed->disarm();
+	if (FX.sd)
+		fx_close();
+	FX.ckpt = false;
+	return 0;
+}
+
+struct fx_stats {
+	long points, failed, succeeded;
+};
+
+/*
+ * One operation under one injector: see the top of this file. Returns
+ * how many fault points there were (the events of the clean run) and how
+ * many of them failed the call or went through.
+ */
+static struct fx_stats
+fx_sweep(const struct fx_op *op, const struct injector *inj)
+{
+	struct fx_stats stats = { 0, 0, 0 };
+	struct spend_err err;
+	char *d0, *d1, *d, why[400], example[SPEND_ERR_MSG_MAX] = "";
+	long events;
+	int r;
+
+	fx_armed = inj;
+	fx_open();
+	d0 = fx_digest();
+	fx_cold();
+	inj->arm(0);
+	r = op->run(&err);
+	events = inj->disarm();
+	if (r != 0)
+		fail_msg("%s without faults: %s", op->name, err.msg);
+	d1 = fx_digest();
+	fx_close();
+	if (strcmp(d0, d1) == 0)
+		fail_msg("%s changed nothing", op->name);
+
+	for (long n = 1; n <= events; n++) {
+		fx_open();
+		fx_cold();
+		spend_err_clear(&err);
+		inj->arm(n);
+		r = op->run(&err);
+		inj->disarm();
+		d = fx_digest();
+		if (r < 0) {
+			stats.failed++;
+			if (example[0] == '\0')
+				strlcpy(example, err.msg, sizeof(example));
+			if (r != err.code)
+				fail_msg("%s, %s at %ld: returned %d but err.code "
+				    "is %d (%s)", op->name, inj->name, n, r,
+				    err.code, err.msg);
+			if (err.msg[0] == '\0')
+				fail_msg("%s, %s at %ld: error %d without a message",
+				    op->name, inj->name, n, r);
+			if (r != inj->code || strstr(err.msg, inj->msg) == NULL)
+				fail_msg("%s, %s at %ld: got %s \"%s\", want %s "
+				    "with \"%s\"", op->name, inj->name, n,
+				    spend_err_name(r), err.msg,
+				    spend_err_name(inj->code), inj->msg);
+			if (strcmp(d, d0) != 0)
+				fail_msg("%s, %s at %ld failed (%s) but wrote "
+				    "something: %s", op->name, inj->name, n,
+				    err.msg, fx_diff(d, d0, why, sizeof(why)));
+		} else if (r == 0) {
+			stats.succeeded++;
+			if (strcmp(d, d1) != 0)
+				fail_msg("%s, %s at %ld succeeded but the data "
+				    "differs: %s", op->name, inj->name, n,
+				    fx_diff(d, d1, why, sizeof(why)));
+		} else
+			fail_msg("%s: returned %d", op->name, r);
+		free(d);
+		fx_integrity(op->name);
+		/* the faults are gone: the same connection does it again */
+		if (r < 0) {
+			spend_err_clear(&err);
+			if ((r = op->run(&err)) != 0)
+				fail_msg("%s, %s at %ld: the retry without faults "
+				    "failed: %s", op->name, inj->name, n, err.msg);
+			d = fx_digest();
+			if (strcmp(d, d1) != 0)
+				fail_msg("%s, %s at %ld: the retry left other data: "
+				    "%s", op->name, inj->name, n,
+				    fx_diff(d, d1, why, sizeof(why)));
+			free(d);
+		}
+		fx_close();
+		stats.points++;
+	}
+	free(d0);
+	free(d1);
+	print_message("    %-32s %-22s%s %4ld points: %ld failed cleanly, %ld "
+	    "went through\n", op->name, inj->name, FX.ckpt ? " +ckpt" : "",
+	    stats.points, stats.failed, stats.succeeded);
+	if (example[0])
+		print_message("        e.g. %s\n", example);
+	return stats;
+}
+
+/* Checkpoint on close: the last connection copies the WAL into the
+ * database, under faults. Whatever fails, what was committed stays. */
+static struct fx_stats
+fx_sweep_close(const struct injector *inj)
+{
+	struct fx_stats stats = { 0, 0, 0 };
+	struct spend_err err;
+	char *d1, *d, why[400];
+	long events;
+
+	fx_armed = inj;
+	fx_open();
+	if (op_expense_add(&err) < 0 || op_category_move(&err) < 0)
+		fail_msg("close sweep: %s", err.msg);
+	d1 = fx_digest();
+	inj->arm(0);
+	fx_close();
+	events = inj->disarm();
+	free(d1);
+	for (long n = 1; n <= events; n++) {
+		struct store *st;
+
+		fx_open();
+		if (op_expense_add(&err) < 0 || op_category_move(&err) < 0)
+			fail_msg("close sweep: %s", err.msg);
+		d1 = fx_digest();
+		inj->arm(n);
+		fx_close();
+		inj->disarm();
+		if (store_open(FX.path, STORE_LOOP, &st, &err) < 0)
+			fail_msg("close, %s at %ld: reopen: %s", inj->name, n,
+			    err.msg);
+		d = fx_digest();
+		if (strcmp(d, d1) != 0)
+			fail_msg("close, %s at %ld: committed data lost: %s",
+			    inj->name, n, fx_diff(d, d1, why, sizeof(why)));
+		free(d);
+		free(d1);
+		fx_integrity("close");
+		store_close(st);
+		stats.points++;
+	}
+	print_message("    %-32s %-22s %4ld points\n", "close (checkpoint)",
+	    inj->name, stats.points);
+	return stats;
+}
+
+#endif
