@@ -510,7 +510,7 @@ job_start(struct backup_job *job, struct spend_err *err)
 
 	if (job->b->running) {
 		free(job);
-		return spend_errf(err, SPEND_EBUSY, "", "a backup is already "
+		return spend_errf(err, SPEND_ERUNNING, "", "a backup is already "
 		    "running; try again when it is done");
 	}
 	if ((r = jobs_check(job->sd, err)) < 0 ||

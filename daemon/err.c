@@ -22,7 +22,7 @@ static const struct {
 	{ SPEND_ETOOBIG,	"too_large",		-32013,	413 },
 	{ SPEND_EIDEMPOTENCY,	"idempotency_mismatch",	-32022,	422 },
 	{ SPEND_ERATELIMIT,	"rate_limited",		-32029,	429 },
-	{ SPEND_EBUSY,		"in_flight",		-32010,	409 },
+	{ SPEND_EBUSY,		"busy",			-32053,	503 },
 	{ SPEND_ESTORE,		"store_error",		-32603,	500 },
 	{ SPEND_ENOMEM,		"out_of_memory",	-32603,	500 },
 	{ SPEND_EINTERNAL,	"internal_error",	-32603,	500 },
@@ -31,6 +31,8 @@ static const struct {
 	{ SPEND_EREQUEST,	"invalid_request",	-32600,	400 },
 	{ SPEND_EUNAVAIL,	"unavailable",		-32050,	503 },
 	{ SPEND_EFULL,		"disk_full",		-32057,	507 },
+	{ SPEND_EINFLIGHT,	"in_flight",		-32010,	409 },
+	{ SPEND_ERUNNING,	"already_running",	-32011,	409 },
 };
 
 #define NERR (sizeof(errtab) / sizeof(errtab[0]))

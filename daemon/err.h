@@ -17,7 +17,7 @@ enum spend_errno {
 	SPEND_ETOOBIG = -7,	/* request too large: 413 */
 	SPEND_EIDEMPOTENCY = -8, /* idempotency key reused with another body: 422 */
 	SPEND_ERATELIMIT = -9,	/* too many attempts: 429 */
-	SPEND_EBUSY = -10,	/* same request in flight: 409 */
+	SPEND_EBUSY = -10,	/* the database is locked: 503, Retry-After */
 	SPEND_ESTORE = -11,	/* database failure: 500 */
 	SPEND_ENOMEM = -12,	/* 500 */
 	SPEND_EINTERNAL = -13,	/* broken invariant: 500 */
@@ -26,6 +26,10 @@ enum spend_errno {
 	SPEND_EREQUEST = -16,	/* not a JSON-RPC request: -32600, 400 */
 	SPEND_EUNAVAIL = -17,	/* shutting down / feature off: 503 */
 	SPEND_EFULL = -18,	/* the disk (or quota) is full: 507 */
+	SPEND_EINFLIGHT = -19,	/* a request with this idempotency key is
+				 * still running: 409 */
+	SPEND_ERUNNING = -20,	/* one at a time: an import of this user, a
+				 * backup, is already running: 409 */
 };
 
 #define SPEND_ERR_MSG_MAX 512

@@ -165,6 +165,10 @@ reply_error(struct http *h, struct httpd_req *req, int status,
 	if (err->code == SPEND_EAUTH)
 		evhttp_add_header(httpd_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"spend\"");
+	/* a locked database frees up in moments: say when to come back */
+	if (err->code == SPEND_EBUSY && json_object_get(meta, "retry_after") ==
+	    NULL)
+		evhttp_add_header(httpd_output_headers(req), "Retry-After", "1");
 	reply_json(h, req, status, body, meta);
 	json_decref(body);
 }

@@ -911,7 +911,7 @@ import_start(struct spendd *sd, const struct user *u,
 		return plugins_unknown(sd, "importer", ip->format, "format", err);
 	for (job = running; job; job = job->next)
 		if (job->sd == sd)
-			return spend_errf(err, SPEND_EBUSY, "", "another import "
+			return spend_errf(err, SPEND_ERUNNING, "", "another import "
 			    "(%s for %s) is running: try again when it is done",
 			    job->p.filename[0] ? job->p.filename : job->p.path,
 			    job->user.name);

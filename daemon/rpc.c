@@ -401,7 +401,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	if (c->idem_key[0]) {
 		owner = c->uid ? c->uid : c->id.uid;
 		if (inflight_has(sd, owner, c->idem_key)) {
-			spend_errf(&err, SPEND_EBUSY, "idempotency_key",
+			spend_errf(&err, SPEND_EINFLIGHT, "idempotency_key",
 			    "a request with idempotency key \"%s\" is still "
 			    "running", c->idem_key);
 			goto fail;

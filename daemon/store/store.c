@@ -97,8 +97,8 @@ st_error(struct store *st, struct spend_err *err, const char *what)
 		break;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		spend_errf(&e, SPEND_EBUSY, "", "%s: the database is busy (an "
-		    "import may be running), try again", what);
+		spend_errf(&e, SPEND_EBUSY, "", "%s: the database is busy, try "
+		    "again in a moment", what);
 		break;
 	case SQLITE_FULL:
 		spend_errf(&e, SPEND_EFULL, "", "%s: the disk is full (no space "

@@ -180,7 +180,7 @@ test_in_flight_409(void **state)
 	assert_false(a.done);		/* hashing on the worker */
 	rpc_invoke(sd, &id, "user.add", p, tu_done, &b);
 	assert_true(b.done);
-	assert_int_equal(b.err.code, SPEND_EBUSY);
+	assert_int_equal(b.err.code, SPEND_EINFLIGHT);
 	while (!a.done)
 		event_base_loop(sd->base, EVLOOP_ONCE);
 	assert_non_null(a.result);
