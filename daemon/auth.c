@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "config.h"
 #include "domain.h"
+#include "shapes.h"
 #include "handlers.h"
 #include "jsonp.h"
 #include "jwt.h"
@@ -471,6 +472,7 @@ create_done(struct job *j, json_t **res, struct spend_err *err)
 {
 	struct rpc_call *c = j->c;
 	struct user u = j->u;
+	struct write_tx w;
 	int64_t n = 0;
 	int r;
 
@@ -478,7 +480,7 @@ create_done(struct job *j, json_t **res, struct spend_err *err)
 		*err = j->err;
 		return err->code ? err->code : SPEND_EINTERNAL;
 	}
-	if ((r = store_begin(c->st, err)) < 0)
+	if ((r = write_begin(&w, c->st, 0, err)) < 0)
 		return r;
 	/* decided here, on the loop, so two first registrations cannot both
 	 * become admin */
@@ -492,16 +494,16 @@ create_done(struct job *j, json_t **res, struct spend_err *err)
 		}
 		strlcpy(u.role, n == 0 ? "admin" : "user", sizeof(u.role));
 	}
-	if ((r = store_user_add(c->st, &u, j->newhash, err)) < 0 ||
-	    (r = category_create_defaults(c->st, u.id, err)) < 0 ||
-	    (r = store_commit(c->st, err)) < 0)
+	if ((r = user_create(&w, &u, j->newhash, err)) < 0 ||
+	    (r = write_commit(&w, err)) < 0)
 		goto fail;
+	write_run_hooks(&w, c->sd);
 	log_info("auth: created %s \"%s\"%s", u.role, u.name, j->registering ?
 	    " by registration" : "");
 	*res = user_json(&u);
 	return 0;
 fail:
-	store_rollback(c->st);
+	write_rollback(&w);
 	return r;
 }
 
@@ -528,7 +530,7 @@ password_done(struct job *j, json_t **res, struct spend_err *err)
 	if ((r = store_begin(c->st, err)) < 0)
 		return r;
 	if (j->kind == J_DELETE) {
-		if ((r = store_user_delete(c->st, u.id, err)) < 0 ||
+		if ((r = user_delete(c->st, u.id, err)) < 0 ||
 		    (r = store_commit(c->st, err)) < 0) {
 			store_rollback(c->st);
 			return r;
@@ -628,14 +630,16 @@ auth_user_create(struct rpc_call *c, const struct user *u,
 	int r;
 
 	if (password == NULL) {
-		if ((r = store_begin(c->st, err)) < 0)
+		struct write_tx w;
+
+		if ((r = write_begin(&w, c->st, 0, err)) < 0)
 			return r;
-		if ((r = store_user_add(c->st, &nu, NULL, err)) < 0 ||
-		    (r = category_create_defaults(c->st, nu.id, err)) < 0 ||
-		    (r = store_commit(c->st, err)) < 0) {
-			store_rollback(c->st);
+		if ((r = user_create(&w, &nu, NULL, err)) < 0 ||
+		    (r = write_commit(&w, err)) < 0) {
+			write_rollback(&w);
 			return r;
 		}
+		write_run_hooks(&w, c->sd);
 		*res = user_json(&nu);
 		return 0;
 	}

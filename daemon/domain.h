@@ -1,51 +1,145 @@
-/* Shared by the domain modules (expense, category, user) and the
- * plugin host: JSON shapes and validation in one place. */
+/*
+ * The domain layer: the rules of expenses, categories and users, in C
+ * types. Every write of a user's data comes here inside a write
+ * transaction (write.h), which it validates, writes and logs; JSON lives
+ * at the edges only (the RPC handlers, shapes.h, and the plugin host).
+ *
+ * Strings in inputs are borrowed for the call. Errors say what and where
+ * (the field at fault in err->field).
+ */
 #ifndef SPEND_DOMAIN_H
 #define SPEND_DOMAIN_H
 
-#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "store.h"
+#include "write.h"
 
-/* The public JSON shapes (new references). */
-json_t *expense_json(const struct expense *e);
-json_t *category_json(const struct category *c);
-json_t *user_json(const struct user *u);
+/* ---- expenses ---- */
 
-/* Validate expense fields from a JSON object and write them into e.
- * is_add: amount and category are required and absent fields take
- * defaults (user's currency, today in the user's zone); otherwise only
- * present fields change. Known keys: amount currency category date note
- * payee tags. Other keys are not checked here. */
-int expense_from_json(struct store *st, const struct user *u, json_t *f,
-    struct expense *e, bool is_add, struct spend_err *err);
+/* Which fields of an expense_input are given. */
+enum expense_field {
+	EF_AMOUNT = 1 << 0,		/* amount: decimal text */
+	EF_AMOUNT_MINOR = 1 << 1,	/* amount_minor: minor units */
+	EF_CURRENCY = 1 << 2,
+	EF_CATEGORY = 1 << 3,		/* cat, or category_id, or category */
+	EF_DATE = 1 << 4,
+	EF_NOTE = 1 << 5,
+	EF_PAYEE = 1 << 6,
+	EF_TAGS = 1 << 7,
+	EF_IMPORT_KEY = 1 << 8,
+};
 
-/* The list filters (month, from, to, category, search, min, max,
- * currency, tag, sort, order) shared by expense.list and exporters. */
-int expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
-    struct expense_filter *f, struct spend_err *err);
+struct expense_input {
+	unsigned set;			/* enum expense_field */
+	const char *amount;		/* "12.50": at most the currency's
+					 * decimals; never zero */
+	int64_t amount_minor;
+	const char *currency;		/* ISO 4217, any case */
+	const struct category *cat;	/* resolved by the caller in this
+					 * write (the importer's cache), */
+	int64_t category_id;		/* or by id, */
+	const char *category;		/* or by name (digits: an id) */
+	const char *date;		/* YYYY-MM-DD */
+	const char *note;		/* tabs and newlines allowed */
+	const char *payee;
+	const char *const *tags;	/* ntags strings */
+	size_t ntags;
+	const char *import_key;
+};
 
-/* A category named by "id" (integer) or "name" (or key) in params. */
-int category_resolve(struct store *st, int64_t uid, json_t *params,
-    const char *name_key, struct category *c, struct spend_err *err);
-/* The same without counting its expenses (c->expenses = -1): for each
- * expense written or filtered, where the count would cost a scan. */
-int category_lookup(struct store *st, int64_t uid, json_t *params,
-    const char *name_key, struct category *c, struct spend_err *err);
-/* A valid category name: 1..64 bytes, no control characters, trimmed. */
+/* What expense_create would store, without writing: every check, the
+ * defaults, the category (also one staged by import stage). */
+int expense_check(struct store *st, int64_t stage, const struct user *u,
+    const struct expense_input *in, struct expense *out,
+    struct spend_err *err);
+/* Record an expense for u. Required: amount (either form) and category.
+ * Defaults: u's currency, today in u's time zone. out: the stored row. */
+int expense_create(struct write_tx *w, const struct user *u,
+    const struct expense_input *in, struct expense *out,
+    struct spend_err *err);
+/* Store an expense expense_check produced (staged if w->stage).
+ * ECONFLICT: its import_key is taken. */
+int expense_store(struct write_tx *w, struct expense *e,
+    struct spend_err *err);
+/* Change the given fields of expense id of u; version 0 = any, else a
+ * mismatch is ESTALE. */
+int expense_update(struct write_tx *w, const struct user *u, int64_t id,
+    int64_t version, const struct expense_input *in, struct expense *out,
+    struct spend_err *err);
+/* Tombstone expense id of w->uid; version as above. */
+int expense_delete(struct write_tx *w, int64_t id, int64_t version,
+    struct spend_err *err);
+int expense_get(struct store *st, int64_t uid, int64_t id,
+    struct expense *out, struct spend_err *err);
+
+/* A page of the rows matching f: limit rows after cursor (NULL = from
+ * the start) through row(), then the count and sum per currency of
+ * the whole filtered set through total(). next gets the cursor of the
+ * next page ("" on the last). f is changed (the keyset). */
+#define EXPENSE_CURSOR_MAX 512
+int expense_list(struct store *st, int64_t uid, struct expense_filter *f,
+    int limit, const char *cursor,
+    int (*row)(void *arg, const struct expense *e),
+    int (*total)(void *arg, const struct expense_total *t), void *arg,
+    char next[EXPENSE_CURSOR_MAX], struct spend_err *err);
+
+/* Tags: strings -> canonical ",a,b," (lower case, unique, at most
+ * TAGS_MAX of 1..TAG_MAX_LEN bytes without spaces or commas). */
+int tags_canon(const char *const *tags, size_t n, char *out, size_t size,
+    struct spend_err *err);
+/* A text field: at most size - 1 bytes of UTF-8 without control
+ * characters but those in allow; copied to out. */
+int text_field(const char *field, const char *v, const char *allow, char *out,
+    size_t size, struct spend_err *err);
+
+/* ---- categories ---- */
+
+/* A valid name: not empty, no leading or trailing spaces, not only
+ * digits (it would read as an id); checked against field. */
 int category_name_check(const char *name, const char *field,
     struct spend_err *err);
-/* Create the default categories for a new user. */
-int category_create_defaults(struct store *st, int64_t uid,
+/* Find a live category of uid by id (id > 0) or name (digits: an id);
+ * with count, c->expenses is its number of expenses (a scan), else -1.
+ * Categories staged by import stage are found too (0: none). */
+int category_find(struct store *st, int64_t uid, int64_t stage, int64_t id,
+    const char *name, bool count, struct category *c,
     struct spend_err *err);
+/* Create a category of w->uid (staged if w->stage). */
+int category_create(struct write_tx *w, const char *name,
+    struct category *out, struct spend_err *err);
+/* Rename (new_name != NULL) and/or (un)archive (archived >= 0) category
+ * id; version 0 = any. */
+int category_update(struct write_tx *w, int64_t id, int64_t version,
+    const char *new_name, int archived, struct category *out,
+    struct spend_err *err);
+/* Delete category id (version 0 = any). Refused while expenses use it,
+ * unless move_to names another category: they move there first. */
+int category_delete(struct write_tx *w, int64_t id, int64_t version,
+    int64_t move_to, struct spend_err *err);
+/* The categories a new user starts with. */
+int category_create_defaults(struct write_tx *w, struct spend_err *err);
 
-/* Tags: JSON array of strings -> canonical ",a,b," (lower case, unique). */
-int tags_from_json(json_t *arr, char *out, size_t size, struct spend_err *err);
-json_t *tags_to_json(const char *canon);
+/* ---- users ---- */
 
-/* User names: 1..64 of [A-Za-z0-9._-], starting with a letter or digit. */
+/* 1..64 of [A-Za-z0-9._-], starting with a letter or digit. */
 int user_name_check(const char *name, struct spend_err *err);
+/* role "admin"/"user", an ISO 4217 currency, a known time zone: the
+ * non-NULL ones are checked and written into u. */
+int user_fields_set(struct user *u, const char *role, const char *currency,
+    const char *timezone, struct spend_err *err);
+/* Create u (name, role, currency, timezone set) with pwhash (may be
+ * NULL) and its default categories, in the caller's transaction w (w->uid
+ * is 0: the user has no id yet; it is set here). */
+int user_create(struct write_tx *w, struct user *u, const char *pwhash,
+    struct spend_err *err);
+/* Write u's role, currency and time zone (version 0 = any). */
+int user_update(struct write_tx *w, struct user *u, int64_t version,
+    struct spend_err *err);
+/* Delete user id and everything they own. */
+int user_delete(struct store *st, int64_t id, struct spend_err *err);
 
 #endif

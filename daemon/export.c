@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "shapes.h"
 #include "export.h"
 #include "handlers.h"
 #include "jobs.h"

@@ -41,6 +41,7 @@ HANDLER(h_category_edit);
 HANDLER(h_category_rename);
 HANDLER(h_category_archive);
 HANDLER(h_category_unarchive);
+HANDLER(h_change_list);
 HANDLER(h_category_delete);
 /* expense.c */
 HANDLER(h_expense_add);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "shapes.h"
 #include "events.h"
 #include "handlers.h"
 #include "import.h"
@@ -23,7 +25,13 @@
 #include "spendd.h"
 #include "util.h"
 
-#define CAT_CACHE 16		/* recent category names -> ids */
+#define CAT_CACHE 16		/* recent category names -> categories */
+/* A batch of staged rows is committed after this many rows or this long
+ * holding the write lock, whichever comes first: other writers wait at
+ * most that long for the lock. */
+#define BATCH_ROWS 5000
+#define BATCH_MS 10
+#define DISCARD_ROWS 5000	/* rows removed per transaction when undoing */
 #define MAX_CREATED_LISTED 100
 #define MAX_OPTIONS 64
 #define OPTION_VALUE_MAX 1024
@@ -39,12 +47,16 @@ struct spend_import {
 	struct store *st;		/* the worker's own connection */
 
 	int64_t rows, added, skipped, rejected, defaulted, created;
-	int64_t default_cat;		/* 0 = none */
-	struct {
-		char name[NAME_MAX_LEN + 1];
-		int64_t id;
-	} cats[CAT_CACHE];
+	struct category default_cat;	/* id 0 = none */
+	struct category cats[CAT_CACHE];
 	unsigned ncats, nextcat;
+	int64_t fake_ids;		/* a dry run's categories, never stored */
+
+	/* staging (import.h): the open batch, and the ids written */
+	int64_t import_id;		/* 0 in a dry run */
+	struct write_tx w;
+	int64_t batch_rows, batch_since, first_id, last_id;
+	struct write_tx pub;		/* the publish: its hooks, for the loop */
 	json_t *created_names, *errors, *preview;
 	json_t *skipped_why;		/* reason -> rows skipped for it */
 
@@ -56,17 +68,12 @@ struct spend_import {
 	size_t first_line;
 
 	/* async */
-	struct spend_import *next;	/* running jobs */
 	import_done_fn done;
 	void *arg;
 	json_t *result;
 	int rc;
 };
 
-/* Imports running now. One at a time: SQLite has one writer, and a second
- * import would only wait for the first one's lock and time out. Touched
- * on the event loop only. */
-static struct spend_import *running;
 
 /* ---- params ---- */
 
@@ -309,20 +316,49 @@ import_api_option(struct spend_import *job, const char *key)
 
 /* ---- categories ---- */
 
-static void
-cache_put(struct spend_import *job, const char *name, int64_t id)
+/* Remember c; the cached copy. */
+static const struct category *
+cache_put(struct spend_import *job, const struct category *c)
 {
 	unsigned i = job->ncats < CAT_CACHE ? job->ncats++ :
 	    job->nextcat++ % CAT_CACHE;
 
-	strlcpy(job->cats[i].name, name, sizeof(job->cats[i].name));
-	job->cats[i].id = id;
+	job->cats[i] = *c;
+	return &job->cats[i];
 }
 
-/* The category id for a record's category name (NULL = none). */
+static int batch_open(struct spend_import *job, struct spend_err *err);
+
+/* A new category, staged with the rows (a dry run only pretends). */
 static int
-resolve_category(struct spend_import *job, const char *raw, int64_t *id,
-    struct spend_err *err)
+create_category(struct spend_import *job, const char *name,
+    struct category *c, struct spend_err *err)
+{
+	int r;
+
+	if (job->p.dry_run) {
+		if ((r = category_name_check(name, "category", err)) < 0)
+			return r;
+		memset(c, 0, sizeof(*c));
+		c->id = --job->fake_ids;
+		c->user_id = job->user.id;
+		strlcpy(c->name, name, sizeof(c->name));
+	} else if ((r = batch_open(job, err)) < 0 ||
+	    (r = category_create(&job->w, name, c, err)) < 0) {
+		if (r == SPEND_EINVAL || r == SPEND_ECONFLICT)
+			strlcpy(err->field, "category", sizeof(err->field));
+		return r;
+	}
+	job->created++;
+	if (json_array_size(job->created_names) < MAX_CREATED_LISTED)
+		json_array_append_new(job->created_names, json_string(c->name));
+	return 0;
+}
+
+/* The category of a record's category name (NULL = none). */
+static int
+resolve_category(struct spend_import *job, const char *raw,
+    const struct category **out, struct spend_err *err)
 {
 	char name[NAME_MAX_LEN + 2];
 	struct category c;
@@ -334,12 +370,12 @@ resolve_category(struct spend_import *job, const char *raw, int64_t *id,
 	strlcpy(name, raw ? raw : "", sizeof(name));
 	str_trim(name);
 	if (name[0] == '\0') {
-		if (job->default_cat == 0)
+		if (job->default_cat.id == 0)
 			return spend_errf(err, SPEND_EINVAL, "category", "no "
 			    "category: give a default category for such rows "
 			    "(spendctl import --category NAME)");
 		job->defaulted++;
-		*id = job->default_cat;
+		*out = &job->default_cat;
 		return 0;
 	}
 	if (strlen(name) > NAME_MAX_LEN)
@@ -350,40 +386,25 @@ resolve_category(struct spend_import *job, const char *raw, int64_t *id,
 		    "contains control characters or invalid UTF-8");
 	for (unsigned i = 0; i < job->ncats; i++)
 		if (!strcasecmp_ascii(job->cats[i].name, name)) {
-			*id = job->cats[i].id;
+			*out = &job->cats[i];
 			return 0;
 		}
-	r = store_category_find(job->st, job->user.id, 0, name, &c, err);
-	if (r == 0) {
-		cache_put(job, name, c.id);
-		*id = c.id;
-		return 0;
-	}
-	if (r != SPEND_ENOTFOUND)
-		return r;
-	if (job->p.create_categories) {
-		memset(&c, 0, sizeof(c));
-		c.user_id = job->user.id;
-		strlcpy(c.name, name, sizeof(c.name));
-		if ((r = category_name_check(c.name, "category", err)) < 0 ||
-		    (r = store_category_add(job->st, &c, err)) < 0)
-			return r;
-		job->created++;
-		if (json_array_size(job->created_names) < MAX_CREATED_LISTED)
-			json_array_append_new(job->created_names,
-			    json_string(c.name));
-		cache_put(job, name, c.id);
-		*id = c.id;
-		return 0;
-	}
-	if (job->default_cat) {
+	r = category_find(job->st, job->user.id, job->import_id, 0, name,
+	    false, &c, err);
+	if (r == SPEND_ENOTFOUND && job->p.create_categories)
+		r = create_category(job, name, &c, err);
+	else if (r == SPEND_ENOTFOUND && job->default_cat.id) {
 		job->defaulted++;
-		*id = job->default_cat;
+		*out = &job->default_cat;
 		return 0;
-	}
-	return spend_errf(err, SPEND_EINVAL, "category", "category \"%s\" "
-	    "does not exist: create it, or import with --create-categories or "
-	    "--category DEFAULT", name);
+	} else if (r == SPEND_ENOTFOUND)
+		return spend_errf(err, SPEND_EINVAL, "category", "category "
+		    "\"%s\" does not exist: create it, or import with "
+		    "--create-categories or --category DEFAULT", name);
+	if (r < 0)
+		return r;
+	*out = cache_put(job, &c);
+	return 0;
 }
 
 /* The default category must exist before any row needs it. */
@@ -395,48 +416,32 @@ default_category(struct spend_import *job, struct spend_err *err)
 
 	if (job->p.category[0] == '\0')
 		return 0;
-	r = store_category_find(job->st, job->user.id, 0, job->p.category, &c,
-	    err);
-	if (r == SPEND_ENOTFOUND && job->p.create_categories) {
-		memset(&c, 0, sizeof(c));
-		c.user_id = job->user.id;
-		strlcpy(c.name, job->p.category, sizeof(c.name));
-		if ((r = category_name_check(c.name, "category", err)) < 0 ||
-		    (r = store_category_add(job->st, &c, err)) < 0)
-			return r;
-		job->created++;
-		json_array_append_new(job->created_names, json_string(c.name));
-	} else if (r == SPEND_ENOTFOUND)
+	r = category_find(job->st, job->user.id, job->import_id, 0,
+	    job->p.category, false, &c, err);
+	if (r == SPEND_ENOTFOUND && job->p.create_categories)
+		r = create_category(job, job->p.category, &c, err);
+	else if (r == SPEND_ENOTFOUND)
 		return spend_errf(err, SPEND_EINVAL, "category", "default "
 		    "category \"%s\" does not exist (add it, or pass "
 		    "create_categories)", job->p.category);
-	else if (r < 0)
+	if (r < 0)
 		return r;
 	if (c.archived)
 		return spend_errf(err, SPEND_EINVAL, "category", "default "
 		    "category \"%s\" is archived", c.name);
-	job->default_cat = c.id;
+	job->default_cat = c;
 	return 0;
 }
 
 /* ---- records ---- */
 
-/* A JSON string without jansson's UTF-8 check: jp_str checks it and
- * names the field when it is bad. */
-static void
-put(json_t *o, const char *key, const char *val)
-{
-	if (val && *val)
-		json_object_set_new_nocheck(o, key, json_string_nocheck(val));
-}
-
-/* Validate rec exactly like expense.add (expense_from_json) into e. */
+/* Validate rec exactly like expense.add (the domain's expense_check)
+ * into e. */
 static int
 record_expense(struct spend_import *job, const struct spend_record *rec,
     struct expense *e, struct spend_err *err)
 {
-	json_t *o;
-	int64_t cat = 0;
+	struct expense_input in;
 	int r;
 
 	if (rec->date == NULL || rec->date[0] == '\0')
@@ -449,28 +454,37 @@ record_expense(struct spend_import *job, const struct spend_record *rec,
 	if (rec->ntags > TAGS_MAX)
 		return spend_errf(err, SPEND_EINVAL, "tags", "at most %d tags",
 		    TAGS_MAX);
-	if ((r = resolve_category(job, rec->category, &cat, err)) < 0)
+	for (size_t i = 0; i < rec->ntags; i++)
+		if (rec->tags[i] == NULL)
+			return spend_errf(err, SPEND_EINVAL, "tags",
+			    "tag %zu is missing", i + 1);
+	memset(&in, 0, sizeof(in));
+	if ((r = resolve_category(job, rec->category, &in.cat, err)) < 0)
 		return r;
-	o = json_object();
-	put(o, "date", rec->date);
-	put(o, "amount", rec->amount);
-	put(o, "currency", rec->currency && rec->currency[0] ? rec->currency :
-	    job->p.currency);
-	put(o, "note", rec->note);
-	put(o, "payee", rec->payee);
-	json_object_set_new(o, "category", json_integer(cat));
-	if (rec->ntags > 0) {
-		json_t *tags = json_array();
-
-		for (size_t i = 0; i < rec->ntags; i++)
-			json_array_append_new(tags, json_string_nocheck(
-			    rec->tags[i] ? rec->tags[i] : ""));
-		json_object_set_new(o, "tags", tags);
+	in.set = EF_AMOUNT | EF_DATE | EF_CATEGORY;
+	in.amount = rec->amount;
+	in.date = rec->date;
+	if (rec->currency && rec->currency[0]) {
+		in.currency = rec->currency;
+		in.set |= EF_CURRENCY;
+	} else if (job->p.currency[0]) {
+		in.currency = job->p.currency;
+		in.set |= EF_CURRENCY;
 	}
-	memset(e, 0, sizeof(*e));
-	r = expense_from_json(job->st, &job->user, o, e, true, err);
-	json_decref(o);
-	return r;
+	if (rec->note && rec->note[0]) {
+		in.note = rec->note;
+		in.set |= EF_NOTE;
+	}
+	if (rec->payee && rec->payee[0]) {
+		in.payee = rec->payee;
+		in.set |= EF_PAYEE;
+	}
+	if (rec->ntags > 0) {
+		in.tags = rec->tags;
+		in.ntags = rec->ntags;
+		in.set |= EF_TAGS;
+	}
+	return expense_check(job->st, job->import_id, &job->user, &in, e, err);
 }
 
 static void
@@ -565,6 +579,112 @@ import_api_skip(struct spend_import *job, size_t line, const char *reason)
 		    "line", (json_int_t)line, "status", "skipped", "reason", why));
 }
 
+/* ---- staging (store.h, "Staged imports") ---- */
+
+static int
+batch_open(struct spend_import *job, struct spend_err *err)
+{
+	int r;
+
+	if (job->w.open)
+		return 0;
+	if ((r = write_begin(&job->w, job->st, job->user.id, err)) < 0)
+		return r;
+	job->w.stage = job->import_id;
+	job->batch_rows = 0;
+	job->batch_since = time_mono_ms();
+	return 0;
+}
+
+static int
+batch_close(struct spend_import *job, struct spend_err *err)
+{
+	int r;
+
+	if (!job->w.open)
+		return 0;
+	if ((r = store_import_progress(job->st, job->import_id,
+	    job->first_id, job->last_id, err)) < 0) {
+		write_rollback(&job->w);
+		return r;
+	}
+	return write_commit(&job->w, err);
+}
+
+static int
+batch_maybe_close(struct spend_import *job, struct spend_err *err)
+{
+	if (job->batch_rows < BATCH_ROWS &&
+	    time_mono_ms() - job->batch_since < BATCH_MS)
+		return 0;
+	return batch_close(job, err);
+}
+
+/* Remove what a staging import wrote, a batch at a time, and mark it
+ * failed. Failing here leaves it to the next start. */
+int
+import_undo(struct store *st, int64_t uid, int64_t id, struct spend_err *err)
+{
+	bool done = false;
+	int r;
+
+	while (!done)
+		if ((r = store_import_discard(st, id, DISCARD_ROWS, &done,
+		    err)) < 0)
+			return r;
+	return store_import_fail(st, uid, id, err);
+}
+
+static void
+undo(struct spend_import *job)
+{
+	struct spend_err e;
+
+	write_rollback(&job->w);
+	if (job->import_id && import_undo(job->st, job->user.id,
+	    job->import_id, &e) < 0)
+		log_warnx("import: cannot undo import %lld of %s now (%s): "
+		    "its rows stay hidden until the next start removes them",
+		    (long long)job->import_id, job->user.name, e.msg);
+}
+
+/* After the commit of the publish, on the loop: live clients refresh,
+ * notifiers hear of it. */
+static void
+published(struct spendd *sd, void *arg)
+{
+	struct spend_import *job = arg;
+
+	if (job->added > 0)
+		events_publish(sd, job->user.id, "import.run", job->result);
+	plugins_notify(sd, SPEND_EVENT_IMPORT_DONE, job->user.name,
+	    job->result);
+}
+
+/* Every batch in: the rows become visible, all at once, in one short
+ * transaction, logged as one change. */
+static int
+publish(struct spend_import *job, struct spend_err *err)
+{
+	int r;
+
+	if ((r = batch_close(job, err)) < 0)
+		return r;
+	if ((r = write_begin(&job->pub, job->st, job->user.id, err)) < 0)
+		return r;
+	if ((r = store_import_progress(job->st, job->import_id, job->first_id,
+	    job->last_id, err)) < 0 ||
+	    (r = store_import_publish(job->st, job->user.id, job->import_id,
+	    job->added, err)) < 0 ||
+	    (r = write_change(&job->pub, CH_IMPORT, job->import_id, CH_CREATE,
+	    1, err)) < 0) {
+		write_rollback(&job->pub);
+		return r;
+	}
+	write_hook(&job->pub, published, job, NULL);
+	return write_commit(&job->pub, err);
+}
+
 int
 import_api_emit(struct spend_import *job, const struct spend_record *rec)
 {
@@ -596,11 +716,18 @@ import_api_emit(struct spend_import *job, const struct spend_record *rec)
 		job_fail(job, line, err.field, r, err.msg);
 		return -1;
 	}
-	if (!dup) {
-		r = store_expense_add(job->st, &e, &err);
-		if (r == SPEND_ECONFLICT)
+	if (!dup && !job->p.dry_run) {
+		if ((r = batch_open(job, &err)) == 0 &&
+		    (r = expense_store(&job->w, &e, &err)) == SPEND_ECONFLICT)
 			dup = true;
-		else if (r < 0) {
+		else if (r == 0) {
+			if (job->first_id == 0)
+				job->first_id = e.id;
+			job->last_id = e.id;
+			job->batch_rows++;
+			r = batch_maybe_close(job, &err);
+		}
+		if (r < 0 && r != SPEND_ECONFLICT) {
 			job_fail(job, line, err.field, r, err.msg);
 			return -1;
 		}
@@ -735,8 +862,73 @@ report_json(struct spend_import *job)
 	return o;
 }
 
-/* Open, pick, run the importer inside one transaction; commit only a
- * clean real run. */
+/*
+ * The staging imports of this process (any thread): an import that
+ * blocks a new one and is not among them was left by a stop (or by an
+ * undo a full disk cut short), and is undone first.
+ */
+static pthread_mutex_t live_mtx = PTHREAD_MUTEX_INITIALIZER;
+static int64_t live[64];
+
+static bool
+live_set(int64_t id, bool on)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&live_mtx);
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
+		if (on && !found && live[i] == 0) {
+			live[i] = id;
+			found = true;
+		} else if (!on && live[i] == id) {
+			live[i] = 0;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&live_mtx);
+	return found;
+}
+
+static bool
+live_has(int64_t id)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&live_mtx);
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		if (live[i] == id)
+			found = true;
+	pthread_mutex_unlock(&live_mtx);
+	return found;
+}
+
+static int
+stage(struct spend_import *job, struct spend_err *err)
+{
+	const char *name = job->p.filename[0] ? job->p.filename : job->p.path;
+	int64_t blocking;
+	int r;
+
+	r = store_import_stage(job->st, job->user.id, job->vt->name, name,
+	    &job->import_id, &blocking, err);
+	if (r == SPEND_ERUNNING && blocking > 0 && !live_has(blocking)) {
+		log_info("import: undoing import %lld of %s, left unfinished, "
+		    "before this one", (long long)blocking, job->user.name);
+		if ((r = import_undo(job->st, job->user.id, blocking, err)) < 0)
+			return r;
+		r = store_import_stage(job->st, job->user.id, job->vt->name,
+		    name, &job->import_id, &blocking, err);
+	}
+	if (r == 0)
+		live_set(job->import_id, true);
+	return r;
+}
+
+/*
+ * Open, pick, run the importer. A real run stages its rows in short
+ * batches, then publishes them all at once; a rejected row, an error or a
+ * cancel undoes everything it wrote. A dry run writes nothing.
+ */
 static int
 job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 {
@@ -747,11 +939,12 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 	    (r = pick_importer(job, err)) < 0 ||
 	    (r = store_open(job->sd->cfg.db_path, STORE_SECONDARY |
 	    spendd_store_flags(job->sd), &job->st, err)) < 0 ||
-	    (r = store_import_seen_open(job->st, err)) < 0 ||
-	    (r = store_begin(job->st, err)) < 0)
+	    (r = store_import_seen_open(job->st, err)) < 0)
+		return r;
+	if (!job->p.dry_run && (r = stage(job, err)) < 0)
 		return r;
 	if ((r = default_category(job, err)) < 0) {
-		store_rollback(job->st);
+		undo(job);
 		return r;
 	}
 	rc = job->vt->run(job->self, job);
@@ -760,7 +953,7 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 		    "without saying why");
 	/* the first bad row says most, even if reading failed later */
 	if (job->rejected > 0 && !job->p.dry_run) {
-		store_rollback(job->st);
+		undo(job);
 		*err = job->first;
 		if (job->rejected > 1) {
 			char more[128];
@@ -775,19 +968,19 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 		return err->code;
 	}
 	if (job->failed && !job->p.dry_run) {
-		store_rollback(job->st);
+		undo(job);
 		*err = job->err;
 		return err->code;
 	}
 	if (job->p.dry_run) {
-		/* a dry run does it all, then undoes it */
-		store_rollback(job->st);
 		if (job->failed && json_array_size(job->errors) <
 		    IMPORT_MAX_ERRORS + 1)
 			json_array_append_new(job->errors,
 			    error_json(job->err_line, &job->err));
-	} else if ((r = store_commit(job->st, err)) < 0)
+	} else if ((r = publish(job, err)) < 0) {
+		undo(job);
 		return r;
+	}
 	*result = report_json(job);
 	return 0;
 }
@@ -839,6 +1032,12 @@ import_run_sync(struct spendd *sd, const struct user *u,
 	int r;
 
 	r = job_run(job, result, err);
+	if (job->import_id)
+		live_set(job->import_id, false);
+	if (r == 0) {
+		job->result = json_incref(*result);
+		write_run_hooks(&job->pub, sd);
+	}
 	job_free(job);
 	return r;
 }
@@ -850,6 +1049,8 @@ job_work(void *arg)
 
 	spend_err_clear(&job->err);
 	job->rc = job_run(job, &job->result, &job->err);
+	if (job->import_id)
+		live_set(job->import_id, false);
 	/* the connection goes now, not when the loop gets to it */
 	if (job->st) {
 		store_import_seen_close(job->st);
@@ -867,25 +1068,12 @@ job_done(void *arg)
 {
 	struct spend_import *job = arg;
 
-	for (struct spend_import **p = &running; *p; p = &(*p)->next)
-		if (*p == job) {
-			*p = job->next;
-			break;
-		}
 	if (job->rc == 0) {
 		log_info("import: %s %s for %s%s: %lld rows, %lld added, %lld "
 		    "skipped", job->vt->name, job->p.path, job->user.name,
 		    job->p.dry_run ? " (dry run)" : "", (long long)job->rows,
 		    (long long)job->added, (long long)job->skipped);
-		if (!job->p.dry_run) {
-			/* live clients refresh: the dispatcher publishes only
-			 * the writes it commits itself */
-			if (job->added > 0)
-				events_publish(job->sd, job->user.id,
-				    "import.run", job->result);
-			plugins_notify(job->sd, SPEND_EVENT_IMPORT_DONE,
-			    job->user.name, job->result);
-		}
+		write_run_hooks(&job->pub, job->sd);	/* published() */
 		job->done(job->result, NULL, job->arg);
 	} else {
 		log_info("import: %s for %s failed: %s", job->p.path,
@@ -909,12 +1097,6 @@ import_start(struct spendd *sd, const struct user *u,
 		return spend_errf(err, SPEND_EINVAL, "path", "path is required");
 	if (ip->format[0] && plugins_importer(sd, ip->format, NULL) == NULL)
 		return plugins_unknown(sd, "importer", ip->format, "format", err);
-	for (job = running; job; job = job->next)
-		if (job->sd == sd)
-			return spend_errf(err, SPEND_ERUNNING, "", "another import "
-			    "(%s for %s) is running: try again when it is done",
-			    job->p.filename[0] ? job->p.filename : job->p.path,
-			    job->user.name);
 	job = job_new(sd, u, ip);
 	job->done = done;
 	job->arg = arg;
@@ -922,8 +1104,6 @@ import_start(struct spendd *sd, const struct user *u,
 		job_free(job);
 		return r;
 	}
-	job->next = running;
-	running = job;
 	return 0;
 }
 
@@ -953,4 +1133,85 @@ h_import_run(struct rpc_call *c, json_t *p, json_t **res,
 out:
 	import_params_free(&ip);
 	return r;
+}
+
+/* ---- leftovers of a crash ---- */
+
+struct leftovers {
+	struct spendd *sd;
+	struct import_rec *v;
+	size_t n, cap;
+	int undone;
+};
+
+static int
+leftover_cb(void *arg, const struct import_rec *ir)
+{
+	struct leftovers *lo = arg;
+
+	if (lo->n == lo->cap) {
+		size_t cap = lo->cap ? lo->cap * 2 : 8;
+		struct import_rec *v = realloc(lo->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return SPEND_ENOMEM;
+		lo->v = v;
+		lo->cap = cap;
+	}
+	lo->v[lo->n++] = *ir;
+	return 0;
+}
+
+static void
+leftovers_work(void *arg)
+{
+	struct leftovers *lo = arg;
+	struct spend_err err;
+	struct store *st;
+
+	if (store_open(lo->sd->cfg.db_path, STORE_SECONDARY |
+	    spendd_store_flags(lo->sd), &st, &err) < 0) {
+		log_warnx("import: cannot undo unfinished imports: %s", err.msg);
+		return;
+	}
+	/* listed first, then undone: no statement stays open over writes */
+	if (store_import_leftovers(st, leftover_cb, lo, &err) < 0)
+		log_warnx("import: cannot list unfinished imports: %s", err.msg);
+	for (size_t i = 0; i < lo->n; i++) {
+		if (import_undo(st, lo->v[i].user_id, lo->v[i].id, &err) < 0)
+			log_warnx("import: cannot undo unfinished import %lld: "
+			    "%s", (long long)lo->v[i].id, err.msg);
+		else
+			lo->undone++;
+	}
+	store_close(st);
+}
+
+static void
+leftovers_done(void *arg)
+{
+	struct leftovers *lo = arg;
+
+	if (lo->undone)
+		log_info("import: undid %d import%s a stop cut short (nothing "
+		    "of them was visible)", lo->undone, lo->undone == 1 ? "" :
+		    "s");
+	free(lo->v);
+	free(lo);
+}
+
+void
+import_cleanup_leftovers(struct spendd *sd)
+{
+	struct leftovers *lo = calloc(1, sizeof(*lo));
+	struct spend_err err;
+
+	if (lo == NULL)
+		fatal("calloc");
+	lo->sd = sd;
+	if (sd->workers == NULL ||
+	    jobs_submit(sd, leftovers_work, leftovers_done, lo, &err) < 0) {
+		leftovers_work(lo);
+		leftovers_done(lo);
+	}
 }

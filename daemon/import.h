@@ -85,6 +85,14 @@ int import_run_sync(struct spendd *sd, const struct user *u,
 long import_api_read(struct spend_import *job, void *buf, size_t len);
 const char *import_api_option(struct spend_import *job, const char *key);
 int import_api_emit(struct spend_import *job, const struct spend_record *rec);
+
+/* Remove what staging import id of uid wrote (in short transactions) and
+ * mark it failed. */
+int import_undo(struct store *st, int64_t uid, int64_t id,
+    struct spend_err *err);
+/* At start: undo the imports a crash or kill left staging, on a worker
+ * (inline without workers). Their rows stay hidden meanwhile. */
+void import_cleanup_leftovers(struct spendd *sd);
 void import_api_error(struct spend_import *job, size_t line,
     const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

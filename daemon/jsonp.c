@@ -143,6 +143,29 @@ jp_amount(json_t *params, const char *key, bool required, char *buf,
 	return jp_str(params, key, required, buf, size, NULL, present, err);
 }
 
+int
+jp_cstr(json_t *params, const char *key, bool required, const char **out,
+    struct spend_err *err)
+{
+	json_t *v = json_object_get(params, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return spend_errf(err, SPEND_EINVAL, key, "%s is required",
+			    key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return spend_errf(err, SPEND_EINVAL, key, "%s must be a string",
+		    key);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return spend_errf(err, SPEND_EINVAL, key,
+		    "%s must not contain NUL bytes", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
 json_t *
 jp_pack(const char *fmt, ...)
 {

@@ -29,6 +29,11 @@ int jp_amount(json_t *params, const char *key, bool required, char *buf,
     size_t size, bool *present, struct spend_err *err);
 
 /* json_pack that never returns NULL silently: aborts on OOM. */
+/* A string param as a pointer into params (NULL if absent or null):
+ * "must be a string", "must not contain NUL bytes"; nothing else is
+ * checked (the domain layer checks lengths and characters). */
+int jp_cstr(json_t *params, const char *key, bool required, const char **out,
+    struct spend_err *err);
 json_t *jp_pack(const char *fmt, ...);
 
 #endif

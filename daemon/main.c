@@ -21,6 +21,7 @@
 #include "config.h"
 #include "events.h"
 #include "http.h"
+#include "import.h"
 #include "log.h"
 #include "plugin.h"
 #include "rpc_unix.h"
@@ -308,6 +309,7 @@ main(int argc, char *argv[])
 		fatalx("cannot serve HTTP on %s", sd.cfg.http_listen);
 	if (rpc_unix_start(&sd) < 0)
 		fatalx("cannot serve the control socket");
+	import_cleanup_leftovers(&sd);
 	if (sched_start(&sd) < 0)
 		fatalx("cannot start the scheduler");
 

@@ -66,6 +66,10 @@ static const struct rpc_method methods[] = {
 	{ "category.unarchive", h_category_unarchive, U, W | X,
 	  "POST /api/v1/categories/{id}/unarchive", "name|id",
 	  "Bring an archived category back" },
+	{ "change.list", h_change_list, U, X, "GET /api/v1/changelog",
+	  "[since] [limit]",
+	  "The user's change log after since, in order: seq, entity, id, op, "
+	  "version" },
 	{ "currency.list", h_currency_list, P, 0, "GET /api/v1/currencies", "",
 	  "ISO 4217 currencies with their decimals" },
 	{ "daemon.backup", h_daemon_backup, A, RPC_ASYNC, "POST /api/v1/backups",
@@ -211,6 +215,43 @@ inflight_del(struct spendd *sd, int64_t uid, const char *key)
 }
 
 /* ---- one call ---- */
+
+/* After the commit: the write's result to the events hub. */
+struct publish {
+	int64_t uid;
+	const char *method;	/* static: the method table's */
+	json_t *result;
+};
+
+static void
+publish_run(struct spendd *sd, void *arg)
+{
+	struct publish *p = arg;
+
+	events_publish(sd, p->uid, p->method, p->result);
+}
+
+static void
+publish_free(void *arg)
+{
+	struct publish *p = arg;
+
+	json_decref(p->result);
+	free(p);
+}
+
+static void
+publish_after(struct rpc_call *c, json_t *result)
+{
+	struct publish *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		fatal("calloc");
+	p->uid = c->uid;
+	p->method = c->m->name;
+	p->result = json_incref(result);
+	write_hook(&c->w, publish_run, p, publish_free);
+}
 
 static void
 call_finish(struct rpc_call *c, json_t *result, const struct spend_err *err)
@@ -415,7 +456,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		}
 	}
 	if ((c->m->flags & RPC_WRITE) && !(c->m->flags & RPC_NOTX)) {
-		if ((r = store_begin(c->st, &err)) < 0)
+		if ((r = write_begin(&c->w, c->st, c->uid, &err)) < 0)
 			goto fail;
 		tx = true;
 	}
@@ -446,18 +487,20 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		result = json_null();
 	if (c->idem_key[0] && idem_store(c, result, &err) < 0)
 		goto fail;
-	if (tx && (r = store_commit(c->st, &err)) < 0) {
+	if (tx) {
+		if ((c->m->flags & RPC_WRITE) && c->uid)
+			publish_after(c, result);
 		tx = false;
-		goto fail;
+		if ((r = write_commit(&c->w, &err)) < 0)
+			goto fail;
+		write_run_hooks(&c->w, sd);
 	}
-	if ((c->m->flags & RPC_WRITE) && c->uid)
-		events_publish(sd, c->uid, c->m->name, result);
 	call_finish(c, result, NULL);
 	json_decref(result);
 	return;
 fail:
 	if (tx)
-		store_rollback(c->st);
+		write_rollback(&c->w);
 	json_decref(result);
 	if (err.code == 0)
 		spend_errf(&err, SPEND_EINTERNAL, "", "handler failed without "

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "spendd.h"
 #include "store.h"
+#include "write.h"
 
 #define RPC_PENDING 1
 
@@ -28,7 +29,8 @@ enum rpc_role {
 };
 
 enum rpc_flag {
-	RPC_WRITE = 1 << 0,	/* changes data: runs in one transaction, takes idempotency_key */
+	RPC_WRITE = 1 << 0,	/* changes data: runs in one write transaction
+				 * (call->w), takes idempotency_key */
 	RPC_ASYNC = 1 << 1,	/* may return RPC_PENDING */
 	RPC_ACTS = 1 << 2,	/* acts for a user: call->uid/user are set */
 	RPC_NOTX = 1 << 3,	/* a write that manages its own transaction (worker) */
@@ -72,6 +74,7 @@ struct rpc_call {
 	int64_t uid;		/* the user acted for (RPC_ACTS), else 0 */
 	struct user user;	/* that user's record */
 	json_t *params;		/* owned by the call */
+	struct write_tx w;	/* an RPC_WRITE's: the domain writes in it */
 	char idem_key[129];	/* "" = none */
 	char idem_hash[65];
 	json_t *out_meta;	/* handler -> transport side channel (cookies), or NULL */

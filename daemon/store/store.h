@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -115,6 +115,7 @@ struct category {
 	char name[NAME_MAX_LEN + 1];
 	bool archived;
 	int64_t version;
+	int64_t stage;			/* the import creating it, else 0 */
 	int64_t expenses;		/* live expenses using it (list/get) */
 	char created_at[TIMESTAMP_LEN + 1];
 	char updated_at[TIMESTAMP_LEN + 1];
@@ -132,6 +133,9 @@ int store_category_by_name(struct store *st, int64_t uid, const char *name,
  * counting expenses (c->expenses = -1): for the hot paths. */
 int store_category_find(struct store *st, int64_t uid, int64_t id,
     const char *name, struct category *c, struct spend_err *err);
+/* The same, seeing also the categories staged by import stage. */
+int store_category_find_staged(struct store *st, int64_t uid, int64_t stage,
+    int64_t id, const char *name, struct category *c, struct spend_err *err);
 int store_category_list(struct store *st, int64_t uid, bool with_archived,
     int (*cb)(void *arg, const struct category *c), void *arg,
     struct spend_err *err);
@@ -139,10 +143,12 @@ int store_category_list(struct store *st, int64_t uid, bool with_archived,
  * check. Bumps c->version, sets updated_at. */
 int store_category_update(struct store *st, struct category *c,
     int64_t version, struct spend_err *err);
-/* Tombstone a category. With move_to != 0, its expenses move there first;
- * without, ECONFLICT if live expenses use it. */
+/* Tombstone a category. With move_to != 0, its expenses move there first
+ * (moved(arg, id, new version) for each, may be NULL; a negative return
+ * undoes it all); without, ECONFLICT if live expenses use it. */
 int store_category_delete(struct store *st, int64_t uid, int64_t id,
-    int64_t move_to, struct spend_err *err);
+    int64_t move_to, int (*moved)(void *arg, int64_t id, int64_t version),
+    void *arg, struct spend_err *err);
 
 /* ---- expenses ---- */
 struct expense {
@@ -156,6 +162,7 @@ struct expense {
 	char payee[PAYEE_MAX_LEN + 1];
 	char tags[TAGS_BUF];		/* canonical ",a,b," or "" */
 	char import_key[IMPORT_KEY_LEN + 1];	/* "" = none */
+	int64_t stage;			/* the import staging it, else 0 (add) */
 	int64_t version;
 	bool deleted;
 	char created_at[TIMESTAMP_LEN + 1];
@@ -290,6 +297,70 @@ int store_import_seen_open(struct store *st, struct spend_err *err);
 int store_import_seen_next(struct store *st, const void *hash, size_t len,
     int64_t *n, struct spend_err *err);
 void store_import_seen_close(struct store *st);
+
+/*
+ * Staged imports: an import writes its rows in many short transactions
+ * with stage = its id, and they stay out of every read (expenses,
+ * categories, counts, totals) while the user's staging names it; one
+ * short write publishes them all. A failed import's rows are removed in
+ * batches, and so are those of an import a crash cut short (imports in
+ * state staging at start). One staging import per user at a time.
+ */
+struct import_rec {
+	int64_t id, user_id;
+	char state[12];			/* staging, published, failed */
+	int64_t first_id, last_id;	/* expense ids it wrote (0: none yet) */
+	int64_t added;
+};
+/* Start staging: *id of a new import. ERUNNING if the user has one
+ * (*blocking: its id). */
+int store_import_stage(struct store *st, int64_t uid, const char *format,
+    const char *filename, int64_t *id, int64_t *blocking,
+    struct spend_err *err);
+/* Record the expense ids written so far (each batch, in its
+ * transaction), so the rows can be found without a scan. */
+int store_import_progress(struct store *st, int64_t id, int64_t first_id,
+    int64_t last_id, struct spend_err *err);
+/* Make the rows visible: the import published with added rows. */
+int store_import_publish(struct store *st, int64_t uid, int64_t id,
+    int64_t added, struct spend_err *err);
+/* Remove up to max staged rows of the import (then its staged
+ * categories); *done once none is left. Its own short transaction. */
+int store_import_discard(struct store *st, int64_t id, int64_t max,
+    bool *done, struct spend_err *err);
+/* After discarding everything: the import is forgotten (its row goes),
+ * the user may stage again. */
+int store_import_fail(struct store *st, int64_t uid, int64_t id,
+    struct spend_err *err);
+/* Imports left in state staging (a crash cut them short). */
+int store_import_leftovers(struct store *st,
+    int (*cb)(void *arg, const struct import_rec *r), void *arg,
+    struct spend_err *err);
+
+/* ---- the change log (store_change.c) ---- */
+/* One row per change of a user's data, numbered 1, 2, 3... per user in
+ * commit order (the writer holds the write lock): what sync and live
+ * updates replay. entity: "expense", "category", "user", "import";
+ * op: "create", "update", "delete". */
+struct change {
+	int64_t seq;
+	char entity[16];
+	int64_t entity_id;
+	char op[8];
+	int64_t version;
+	char at[TIMESTAMP_LEN + 1];
+};
+/* Append (inside the caller's transaction); *seq gets its number. */
+int store_change_append(struct store *st, int64_t uid, const char *entity,
+    int64_t entity_id, const char *op, int64_t version, int64_t *seq,
+    struct spend_err *err);
+/* The changes after since, in order, at most limit (0 = all). */
+int store_change_list(struct store *st, int64_t uid, int64_t since,
+    int limit, int (*cb)(void *arg, const struct change *c), void *arg,
+    struct spend_err *err);
+/* The user's last sequence number (0: no change yet). */
+int store_change_last(struct store *st, int64_t uid, int64_t *seq,
+    struct spend_err *err);
 
 /* ---- aggregates (store_report.c): exports and report plugins ---- */
 enum store_group {

@@ -1,4 +1,5 @@
 /* categories table */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
@@ -6,7 +7,8 @@
 #define CAT_BASE "c.id, c.user_id, c.name, c.archived, c.version, " \
 	"c.created_at, c.updated_at"
 #define CAT_COLS CAT_BASE ", (SELECT count(*) FROM expenses e " \
-	"WHERE e.user_id = c.user_id AND e.category_id = c.id AND e.deleted = 0)"
+	"WHERE e.user_id = c.user_id AND e.category_id = c.id AND e.deleted = 0 " \
+	"AND " ST_VISIBLE("e") ")"
 
 static void
 row_cat(sqlite3_stmt *s, struct category *c)
@@ -26,7 +28,8 @@ store_category_add(struct store *st, struct category *c,
     struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO categories(user_id, name, "
-	    "archived, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", err);
+	    "archived, created_at, updated_at, stage) VALUES (?, ?, ?, ?, ?, ?)",
+	    err);
 	int rc;
 
 	if (s == NULL)
@@ -38,6 +41,7 @@ store_category_add(struct store *st, struct category *c,
 	sqlite3_bind_int(s, 3, c->archived);
 	sqlite3_bind_text(s, 4, c->created_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, c->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, c->stage);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -77,7 +81,8 @@ store_category_get(struct store *st, int64_t uid, int64_t id,
     struct category *c, struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "SELECT " CAT_COLS " FROM categories c "
-	    "WHERE c.user_id = ? AND c.id = ? AND c.deleted = 0", err);
+	    "WHERE c.user_id = ? AND c.id = ? AND c.deleted = 0 AND "
+	    ST_VISIBLE("c"), err);
 
 	if (s == NULL)
 		return st_failed(st);
@@ -91,7 +96,8 @@ store_category_by_name(struct store *st, int64_t uid, const char *name,
     struct category *c, struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "SELECT " CAT_COLS " FROM categories c "
-	    "WHERE c.user_id = ? AND c.name = ? AND c.deleted = 0", err);
+	    "WHERE c.user_id = ? AND c.name = ? AND c.deleted = 0 AND "
+	    ST_VISIBLE("c"), err);
 
 	if (s == NULL)
 		return st_failed(st);
@@ -106,10 +112,19 @@ int
 store_category_find(struct store *st, int64_t uid, int64_t id,
     const char *name, struct category *c, struct spend_err *err)
 {
+	return store_category_find_staged(st, uid, 0, id, name, c, err);
+}
+
+int
+store_category_find_staged(struct store *st, int64_t uid, int64_t stage,
+    int64_t id, const char *name, struct category *c, struct spend_err *err)
+{
 	sqlite3_stmt *s = st_prepare(st, id ? "SELECT " CAT_BASE ", -1 FROM "
-	    "categories c WHERE c.user_id = ? AND c.id = ? AND c.deleted = 0" :
+	    "categories c WHERE c.user_id = ? AND c.id = ? AND c.deleted = 0 "
+	    "AND (c.stage = ? OR " ST_VISIBLE("c") ")" :
 	    "SELECT " CAT_BASE ", -1 FROM categories c WHERE c.user_id = ? AND "
-	    "c.name = ? AND c.deleted = 0", err);
+	    "c.name = ? AND c.deleted = 0 AND (c.stage = ? OR "
+	    ST_VISIBLE("c") ")", err);
 
 	if (s == NULL)
 		return st_failed(st);
@@ -118,6 +133,7 @@ store_category_find(struct store *st, int64_t uid, int64_t id,
 		sqlite3_bind_int64(s, 2, id);
 	else
 		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, stage);
 	return get_one(st, s, c, err, id ? NULL : name);
 }
 
@@ -128,7 +144,7 @@ store_category_list(struct store *st, int64_t uid, bool with_archived,
 {
 	sqlite3_stmt *s = st_prepare(st, "SELECT " CAT_COLS " FROM categories c "
 	    "WHERE c.user_id = ? AND c.deleted = 0 AND (? OR c.archived = 0) "
-	    "ORDER BY c.name", err);
+	    "AND " ST_VISIBLE("c") " ORDER BY c.name", err);
 	struct category c;
 	int rc, r = 0;
 
@@ -190,12 +206,15 @@ store_category_update(struct store *st, struct category *c, int64_t version,
 
 int
 store_category_delete(struct store *st, int64_t uid, int64_t id,
-    int64_t move_to, struct spend_err *err)
+    int64_t move_to, int (*moved)(void *arg, int64_t id, int64_t version),
+    void *arg, struct spend_err *err)
 {
 	struct category c, dst;
 	sqlite3_stmt *s;
 	char now[TIMESTAMP_LEN + 1];
-	int r;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int r, rc;
 
 	if ((r = store_category_get(st, uid, id, &c, err)) < 0)
 		return r;
@@ -215,7 +234,8 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 			goto fail;
 		if ((s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
 		    "version = version + 1, updated_at = ? WHERE user_id = ? "
-		    "AND category_id = ? AND deleted = 0", err)) == NULL) {
+		    "AND category_id = ? AND deleted = 0 RETURNING id, version",
+		    err)) == NULL) {
 			r = st_failed(st);
 			goto fail;
 		}
@@ -223,8 +243,32 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 		sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, uid);
 		sqlite3_bind_int64(s, 4, id);
-		if ((r = st_exec_stmt(st, s, err)) < 0)
+		/* (id, version) pairs of the moved rows, told after the
+		 * statement is done */
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (n + 2 > cap) {
+				int64_t *p;
+
+				cap = cap ? cap * 2 : 64;
+				if ((p = realloc(ids, cap * sizeof(*ids))) == NULL) {
+					sqlite3_reset(s);
+					r = spend_errf(err, SPEND_ENOMEM, "",
+					    "out of memory");
+					goto fail;
+				}
+				ids = p;
+			}
+			ids[n++] = sqlite3_column_int64(s, 0);
+			ids[n++] = sqlite3_column_int64(s, 1);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			r = st_error(st, err, "move expenses");
 			goto fail;
+		}
+		for (size_t i = 0; moved && i < n; i += 2)
+			if ((r = moved(arg, ids[i], ids[i + 1])) < 0)
+				goto fail;
 	}
 	if ((s = st_prepare(st, "UPDATE categories SET deleted = 1, "
 	    "version = version + 1, updated_at = ? WHERE user_id = ? AND id = ?",
@@ -237,8 +281,10 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 	sqlite3_bind_int64(s, 3, id);
 	if ((r = st_exec_stmt(st, s, err)) < 0)
 		goto fail;
+	free(ids);
 	return store_commit(st, err);
 fail:
+	free(ids);
 	store_rollback(st);
 	return r;
 }

@@ -53,8 +53,8 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO expenses(user_id, "
 	    "category_id, amount, amount_e4, currency, date, note, payee, tags, "
-	    "import_key, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	    "import_key, created_at, updated_at, stage) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	int64_t e4 = 0;
 	int rc;
 
@@ -77,6 +77,7 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 		sqlite3_bind_text(s, 10, e->import_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 11, e->created_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 12, e->updated_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 13, e->stage);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -97,7 +98,8 @@ store_expense_get(struct store *st, int64_t uid, int64_t id,
 {
 	sqlite3_stmt *s = st_prepare(st, "SELECT " EXP_COLS " FROM expenses e "
 	    "JOIN categories c ON c.id = e.category_id "
-	    "WHERE e.user_id = ? AND e.id = ? AND e.deleted = 0", err);
+	    "WHERE e.user_id = ? AND e.id = ? AND e.deleted = 0 AND "
+	    ST_VISIBLE("e"), err);
 	int rc;
 
 	if (s == NULL)
@@ -248,7 +250,7 @@ build_where(struct query *q, int64_t uid, const struct expense_filter *f,
     bool keyset)
 {
 	q_num(q, " WHERE e.user_id = ?", uid);
-	q_add(q, " AND e.deleted = 0");
+	q_add(q, " AND e.deleted = 0 AND " ST_VISIBLE("e"));
 	if (f->from[0])
 		q_text(q, " AND e.date >= ?", f->from);
 	if (f->to[0])

@@ -47,3 +47,229 @@ store_import_seen_close(struct store *st)
 {
 	st_exec(st, "DROP TABLE IF EXISTS temp.import_seen", NULL);
 }
+
+/* ---- staged imports ---- */
+
+int
+store_import_stage(struct store *st, int64_t uid, const char *format,
+    const char *filename, int64_t *id, int64_t *blocking,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	char now[TIMESTAMP_LEN + 1];
+	int r;
+
+	*blocking = 0;
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	timestamp_now(now);
+	if ((s = st_prepare(st, "INSERT INTO imports(user_id, state, format, "
+	    "filename, created_at) VALUES (?, 'staging', ?, ?, ?)", err)) == NULL) {
+		r = st_failed(st);
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_text(s, 2, format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		goto fail;
+	*id = sqlite3_last_insert_rowid(st->db);
+	/* the one staging import of the user: the lock and the veil */
+	if ((s = st_prepare(st, "UPDATE users SET staging = ? WHERE id = ? "
+	    "AND staging = -1", err)) == NULL) {
+		r = st_failed(st);
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, uid);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		goto fail;
+	if (sqlite3_changes(st->db) == 0) {
+		if ((s = st_prepare(st, "SELECT staging FROM users WHERE id = ?",
+		    err)) != NULL) {
+			sqlite3_bind_int64(s, 1, uid);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				*blocking = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+		}
+		r = spend_errf(err, SPEND_ERUNNING, "", "another import of this "
+		    "user is running (or being undone): try again when it is "
+		    "done");
+		goto fail;
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return r;
+}
+
+int
+store_import_progress(struct store *st, int64_t id, int64_t first_id,
+    int64_t last_id, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "UPDATE imports SET first_id = ?, "
+	    "last_id = ? WHERE id = ?", err);
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, first_id);
+	sqlite3_bind_int64(s, 2, last_id);
+	sqlite3_bind_int64(s, 3, id);
+	return st_exec_stmt(st, s, err);
+}
+
+static int
+import_finish(struct store *st, int64_t uid, int64_t id, const char *state,
+    int64_t added, struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	char now[TIMESTAMP_LEN + 1];
+	int r;
+
+	timestamp_now(now);
+	if ((s = st_prepare(st, "UPDATE imports SET state = ?, added = ?, "
+	    "finished_at = ? WHERE id = ? AND state = 'staging'", err)) == NULL)
+		return st_failed(st);
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, added);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, id);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		return r;
+	if (sqlite3_changes(st->db) == 0)
+		return spend_errf(err, SPEND_EINTERNAL, "", "import %lld is not "
+		    "staging", (long long)id);
+	if ((s = st_prepare(st, "UPDATE users SET staging = -1 WHERE id = ? "
+	    "AND staging = ?", err)) == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_int64(s, 2, id);
+	return st_exec_stmt(st, s, err);
+}
+
+int
+store_import_publish(struct store *st, int64_t uid, int64_t id,
+    int64_t added, struct spend_err *err)
+{
+	return import_finish(st, uid, id, "published", added, err);
+}
+
+int
+store_import_fail(struct store *st, int64_t uid, int64_t id,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	/* nothing of it is left to remember: the caller heard why */
+	if ((r = import_finish(st, uid, id, "failed", 0, err)) < 0)
+		goto fail;
+	if ((s = st_prepare(st, "DELETE FROM imports WHERE id = ?", err)) ==
+	    NULL) {
+		r = st_failed(st);
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return r;
+}
+
+int
+store_import_discard(struct store *st, int64_t id, int64_t max, bool *done,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	int64_t first = 0, last = 0, uid = 0;
+	int rc, r;
+
+	*done = false;
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	if ((s = st_prepare(st, "SELECT user_id, first_id, last_id FROM imports "
+	    "WHERE id = ?", err)) == NULL) {
+		r = st_failed(st);
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uid = sqlite3_column_int64(s, 0);
+		first = sqlite3_column_int64(s, 1);
+		last = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? spend_errf(err, SPEND_ENOTFOUND, "",
+		    "no import %lld", (long long)id) : st_error(st, err,
+		    "read an import");
+		goto fail;
+	}
+	if (first > 0 && first <= last) {
+		/* by id range: the rows are found through the primary key,
+		 * a batch at a time, never by a scan of the table */
+		int64_t to = first + max - 1 < last ? first + max - 1 : last;
+
+		if ((s = st_prepare(st, "DELETE FROM expenses WHERE id BETWEEN "
+		    "? AND ? AND stage = ?", err)) == NULL) {
+			r = st_failed(st);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, first);
+		sqlite3_bind_int64(s, 2, to);
+		sqlite3_bind_int64(s, 3, id);
+		if ((r = st_exec_stmt(st, s, err)) < 0 ||
+		    (r = store_import_progress(st, id, to + 1, last, err)) < 0)
+			goto fail;
+		return store_commit(st, err);
+	}
+	if ((s = st_prepare(st, "DELETE FROM categories WHERE user_id = ? AND "
+	    "stage = ?", err)) == NULL) {
+		r = st_failed(st);
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_int64(s, 2, id);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		goto fail;
+	*done = true;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return r;
+}
+
+int
+store_import_leftovers(struct store *st,
+    int (*cb)(void *arg, const struct import_rec *r), void *arg,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT id, user_id, state, first_id, "
+	    "last_id, added FROM imports WHERE state = 'staging' ORDER BY id",
+	    err);
+	struct import_rec ir;
+	int rc, r = 0;
+
+	if (s == NULL)
+		return st_failed(st);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&ir, 0, sizeof(ir));
+		ir.id = sqlite3_column_int64(s, 0);
+		ir.user_id = sqlite3_column_int64(s, 1);
+		st_col_text(s, 2, ir.state, sizeof(ir.state));
+		ir.first_id = sqlite3_column_int64(s, 3);
+		ir.last_id = sqlite3_column_int64(s, 4);
+		ir.added = sqlite3_column_int64(s, 5);
+		if ((r = cb(arg, &ir)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = st_error(st, err, "list imports");
+	sqlite3_reset(s);
+	return r;
+}

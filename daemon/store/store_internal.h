@@ -25,6 +25,11 @@ struct store {
 	char lost_msg[200];
 };
 
+/* SQL: the row of alias a is not part of its user's staging import
+ * (store.h, "Staged imports"). Every read of expenses and categories. */
+#define ST_VISIBLE(a) a ".stage != (SELECT staging FROM users WHERE id = " \
+	a ".user_id)"
+
 /* Free the expense totals cache (store_close). */
 void st_totals_free(struct store *st);
 

@@ -79,4 +79,39 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  key TEXT NOT NULL,"
 	"  value TEXT NOT NULL,"
 	"  PRIMARY KEY (plugin, key)) STRICT, WITHOUT ROWID;",
+
+	/* 2: the change log (a sequence per user), and imports staged out of
+	 * sight: their rows (and the categories they create) carry the
+	 * import's id in stage, and users.staging names the one import of
+	 * the user whose rows every read hides (-1: none). Publishing is
+	 * one short write: staging back to -1. */
+	"ALTER TABLE users ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN staging INTEGER NOT NULL DEFAULT -1;"
+	"CREATE TABLE changes("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  entity TEXT NOT NULL,"
+	"  entity_id INTEGER NOT NULL,"
+	"  op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),"
+	"  version INTEGER NOT NULL,"
+	"  changed_at TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, seq)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE imports("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  state TEXT NOT NULL CHECK (state IN ('staging', 'published',"
+	"    'failed')),"
+	"  format TEXT NOT NULL,"
+	"  filename TEXT NOT NULL,"
+	"  first_id INTEGER NOT NULL DEFAULT 0,"	/* expense ids it used */
+	"  last_id INTEGER NOT NULL DEFAULT 0,"
+	"  added INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  finished_at TEXT) STRICT;"
+	"CREATE INDEX imports_user ON imports(user_id, id);"
+	"ALTER TABLE expenses ADD COLUMN stage INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE categories ADD COLUMN stage INTEGER NOT NULL DEFAULT 0;"
+	"DROP INDEX expenses_user_totals;"
+	"CREATE INDEX expenses_user_totals ON expenses(user_id, deleted, date,"
+	"  currency, amount, amount_e4, category_id, stage);",
 };

@@ -582,8 +582,12 @@ class Run:
     def check_imports(self, label, db, this):
         counts = {}
         for (payee, n, s) in db.execute(
-                "SELECT payee, count(*), sum(amount) FROM expenses "
-                "WHERE payee LIKE 'imp-%' AND deleted = 0 GROUP BY payee"):
+                # what readers see: rows of an import still staging
+                # (cut short by the kill) are hidden, then removed
+                "SELECT payee, count(*), sum(amount) FROM expenses e "
+                "WHERE payee LIKE 'imp-%' AND deleted = 0 AND e.stage != "
+                "(SELECT staging FROM users WHERE id = e.user_id) "
+                "GROUP BY payee"):
             counts[payee] = (n, s)
         bad = []
         whole = absent = 0

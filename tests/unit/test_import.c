@@ -9,6 +9,7 @@
 
 #include "testutil.h"
 #include "domain.h"
+#include "shapes.h"
 #include "export.h"
 #include "import.h"
 #include "plugin.h"
@@ -231,9 +232,14 @@ setup(void **state)
 	strlcpy(fx->alice.role, "user", sizeof(fx->alice.role));
 	strlcpy(fx->alice.currency, "EUR", sizeof(fx->alice.currency));
 	strlcpy(fx->alice.timezone, "UTC", sizeof(fx->alice.timezone));
-	if (store_user_add(fx->sd->store, &fx->alice, NULL, &err) < 0 ||
-	    category_create_defaults(fx->sd->store, fx->alice.id, &err) < 0)
-		fail_msg("user: %s", err.msg);
+	{
+		struct write_tx w;
+
+		if (write_begin(&w, fx->sd->store, 0, &err) < 0 ||
+		    user_create(&w, &fx->alice, NULL, &err) < 0 ||
+		    write_commit(&w, &err) < 0)
+			fail_msg("user: %s", err.msg);
+	}
 	assert_int_equal(plugins_add_static(fx->sd, "test", init_test), 0);
 	*state = fx;
 	return 0;

@@ -6,6 +6,7 @@
 
 #include "testutil.h"
 #include "domain.h"
+#include "shapes.h"
 #include "rpc.h"
 #include "util.h"
 

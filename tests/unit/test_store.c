@@ -587,16 +587,16 @@ test_category_delete(void **state)
 	assert_true(c.expenses == 2);		/* live ones only */
 
 	/* used: refused without move_to, nothing changes */
-	assert_int_equal(store_category_delete(st, u, food, 0, &err),
+	assert_int_equal(store_category_delete(st, u, food, 0, NULL, NULL, &err),
 	    SPEND_ECONFLICT);
 	assert_non_null(strstr(err.msg, "2 expenses"));
 	assert_int_equal(store_category_get(st, u, food, &c, &err), 0);
 	/* to itself, to another user's, to a missing one: refused */
-	assert_int_equal(store_category_delete(st, u, food, food, &err),
+	assert_int_equal(store_category_delete(st, u, food, food, NULL, NULL, &err),
 	    SPEND_EINVAL);
-	assert_int_equal(store_category_delete(st, u, food, other, &err),
+	assert_int_equal(store_category_delete(st, u, food, other, NULL, NULL, &err),
 	    SPEND_ENOTFOUND);
-	assert_int_equal(store_category_delete(st, u, food, 99999, &err),
+	assert_int_equal(store_category_delete(st, u, food, 99999, NULL, NULL, &err),
 	    SPEND_ENOTFOUND);
 	assert_false(store_in_tx(st));
 	assert_int_equal(store_expense_get(st, u, e1, &e, &err), 0);
@@ -605,7 +605,7 @@ test_category_delete(void **state)
 
 	/* with move_to: expenses move (and their version moves), then the
 	 * category becomes a tombstone */
-	assert_int_equal(store_category_delete(st, u, food, misc, &err), 0);
+	assert_int_equal(store_category_delete(st, u, food, misc, NULL, NULL, &err), 0);
 	assert_int_equal(store_category_get(st, u, food, &c, &err),
 	    SPEND_ENOTFOUND);
 	assert_int_equal(store_category_by_name(st, u, "food", &c, &err),
@@ -619,13 +619,13 @@ test_category_delete(void **state)
 	assert_int_equal(store_category_get(st, u, misc, &c, &err), 0);
 	assert_true(c.expenses == 2);
 	/* deleting a tombstone again: not found; its name can be reused */
-	assert_int_equal(store_category_delete(st, u, food, 0, &err),
+	assert_int_equal(store_category_delete(st, u, food, 0, NULL, NULL, &err),
 	    SPEND_ENOTFOUND);
 	assert_true(add_cat(st, u, "food") != food);
 
 	/* an unused category goes without move_to */
 	int64_t empty = add_cat(st, u, "empty");
-	assert_int_equal(store_category_delete(st, u, empty, 0, &err), 0);
+	assert_int_equal(store_category_delete(st, u, empty, 0, NULL, NULL, &err), 0);
 	store_close(st);
 }
 

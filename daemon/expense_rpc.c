@@ -1,0 +1,368 @@
+/* expense.* handlers and the expense JSON shape: JSON <-> domain.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "jsonp.h"
+#include "money.h"
+#include "shapes.h"
+#include "util.h"
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+json_t *
+tags_to_json(const char *canon)
+{
+	json_t *arr = json_array();
+	const char *p = canon;
+
+	while (p && *p == ',' && p[1]) {
+		const char *end = strchr(p + 1, ',');
+
+		if (end == NULL)
+			break;
+		json_array_append_new(arr, json_stringn(p + 1, end - p - 1));
+		p = end;
+	}
+	return arr;
+}
+
+json_t *
+expense_json(const struct expense *e)
+{
+	const struct currency *cur = money_currency(e->currency);
+	char amount[MONEY_STR_MAX];
+
+	money_format(e->amount, cur ? cur->exponent : 2, amount, sizeof(amount));
+	return jp_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s}",
+	    "id", (json_int_t)e->id, "amount", amount, "currency", e->currency,
+	    "category", e->category, "date", e->date, "note", e->note,
+	    "payee", e->payee, "tags", tags_to_json(e->tags),
+	    "version", (json_int_t)e->version, "created_at", e->created_at,
+	    "updated_at", e->updated_at);
+}
+
+int
+expense_input_from_json(json_t *p, struct expense_input *in,
+    const char ***tags, struct spend_err *err)
+{
+	json_t *v;
+
+	memset(in, 0, sizeof(*in));
+	*tags = NULL;
+	if ((v = json_object_get(p, "amount")) != NULL &&
+	    (json_is_real(v) || json_is_integer(v)))
+		return spend_errf(err, SPEND_EINVAL, "amount", "amount must be a "
+		    "decimal string like \"12.50\", not a JSON number");
+	if (jp_cstr(p, "amount", false, &in->amount, err) < 0 ||
+	    jp_cstr(p, "currency", false, &in->currency, err) < 0 ||
+	    jp_cstr(p, "date", false, &in->date, err) < 0 ||
+	    jp_cstr(p, "note", false, &in->note, err) < 0 ||
+	    jp_cstr(p, "payee", false, &in->payee, err) < 0)
+		return SPEND_EINVAL;
+	in->set |= (in->amount ? EF_AMOUNT : 0) |
+	    (in->currency ? EF_CURRENCY : 0) | (in->date ? EF_DATE : 0) |
+	    (in->note ? EF_NOTE : 0) | (in->payee ? EF_PAYEE : 0);
+	/* category: an id, or a name (category_id: an id, for add) */
+	if ((v = json_object_get(p, "category")) == NULL)
+		v = json_object_get(p, "category_id");
+	if (v != NULL && !json_is_null(v)) {
+		if (json_is_integer(v))
+			in->category_id = json_integer_value(v);
+		else if (jp_cstr(p, json_object_get(p, "category") ? "category" :
+		    "category_id", false, &in->category, err) < 0) {
+			strlcpy(err->field, "category", sizeof(err->field));
+			return SPEND_EINVAL;
+		}
+		in->set |= EF_CATEGORY;
+	}
+	if ((v = json_object_get(p, "tags")) != NULL && !json_is_null(v)) {
+		size_t i;
+		json_t *t;
+
+		if (!json_is_array(v))
+			return spend_errf(err, SPEND_EINVAL, "tags",
+			    "tags must be an array of strings");
+		if (json_array_size(v) > TAGS_MAX)
+			return spend_errf(err, SPEND_EINVAL, "tags",
+			    "at most %d tags", TAGS_MAX);
+		if ((*tags = calloc(json_array_size(v) + 1, sizeof(**tags))) ==
+		    NULL)
+			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		json_array_foreach(v, i, t) {
+			if (!json_is_string(t) ||
+			    strlen(json_string_value(t)) != json_string_length(t))
+				return spend_errf(err, SPEND_EINVAL, "tags",
+				    "tags must be strings");
+			(*tags)[i] = json_string_value(t);
+		}
+		in->tags = *tags;
+		in->ntags = json_array_size(v);
+		in->set |= EF_TAGS;
+	}
+	return 0;
+}
+
+int
+h_expense_add(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "amount", "currency", "category",
+	    "date", "note", "payee", "tags", NULL };
+	struct expense_input in;
+	struct expense e;
+	const char **tags;
+	int r;
+
+	if (jp_only(p, known, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0 &&
+	    (r = expense_create(&c->w, &c->user, &in, &e, err)) == 0)
+		*res = expense_json(&e);
+	free(tags);
+	return r;
+}
+
+int
+h_expense_get(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "id", NULL };
+	struct expense e;
+	int64_t id;
+	int r;
+
+	if (jp_only(p, known, err) < 0 ||
+	    jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = expense_get(c->st, c->uid, id, &e, err)) < 0)
+		return r;
+	*res = expense_json(&e);
+	return 0;
+}
+
+int
+h_expense_edit(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "id", "version", "amount",
+	    "currency", "category", "date", "note", "payee", "tags", NULL };
+	struct expense_input in;
+	struct expense e;
+	int64_t id, version = 0;
+	const char **tags;
+	int r;
+
+	if (jp_only(p, known, err) < 0 ||
+	    jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0 ||
+	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0 &&
+	    (r = expense_update(&c->w, &c->user, id, version, &in, &e,
+	    err)) == 0)
+		*res = expense_json(&e);
+	free(tags);
+	return r;
+}
+
+int
+h_expense_delete(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "id", "version", NULL };
+	int64_t id, version = 0;
+	int r;
+
+	if (jp_only(p, known, err) < 0 ||
+	    jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0 ||
+	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = expense_delete(&c->w, id, version, err)) < 0)
+		return r;
+	*res = jp_pack("{s:I, s:b}", "id", (json_int_t)id, "deleted", 1);
+	return 0;
+}
+
+/* ---- list ---- */
+
+static const char *const sort_names[] = { "date", "amount", "created", "payee" };
+
+int
+expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
+    struct expense_filter *f, struct spend_err *err)
+{
+	char month[16], buf[64], sort[16], order[8];
+	bool have_month, have_from, have_to, have;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	f->desc = true;
+	if (jp_str(p, "month", false, month, sizeof(month), NULL, &have_month,
+	    err) < 0 ||
+	    jp_str(p, "from", false, f->from, sizeof(f->from), NULL, &have_from,
+	    err) < 0 ||
+	    jp_str(p, "to", false, f->to, sizeof(f->to), NULL, &have_to, err) < 0)
+		return SPEND_EINVAL;
+	if (have_month) {
+		if (have_from || have_to)
+			return spend_errf(err, SPEND_EINVAL, "month",
+			    "give month or from/to, not both");
+		if (month_range(month, f->from, f->to) < 0)
+			return spend_errf(err, SPEND_EINVAL, "month",
+			    "month \"%s\": expected YYYY-MM", month);
+	}
+	if (have_from && !date_valid(f->from))
+		return spend_errf(err, SPEND_EINVAL, "from",
+		    "from \"%s\": not a calendar date YYYY-MM-DD", f->from);
+	if (have_to && !date_valid(f->to))
+		return spend_errf(err, SPEND_EINVAL, "to",
+		    "to \"%s\": not a calendar date YYYY-MM-DD", f->to);
+	if (f->from[0] && f->to[0] && strcmp(f->from, f->to) > 0)
+		return spend_errf(err, SPEND_EINVAL, "to",
+		    "to (%s) is before from (%s)", f->to, f->from);
+	if (json_object_get(p, "category")) {
+		struct category cat;
+		json_t *q;
+		json_t *jc = json_object_get(p, "category");
+
+		if (json_is_integer(jc) && json_integer_value(jc) < 1)
+			return spend_errf(err, SPEND_EINVAL, "category",
+			    "category %lld: not a category id",
+			    (long long)json_integer_value(jc));
+		q = json_object();
+		json_object_set(q, json_is_integer(jc) ? "id" : "category", jc);
+		r = category_from_json(st, uid, q, "category", false, &cat, err);
+		json_decref(q);
+		if (r < 0)
+			return r;
+		f->category_id = cat.id;
+	}
+	if (jp_str(p, "search", false, f->search, sizeof(f->search), NULL, NULL,
+	    err) < 0)
+		return SPEND_EINVAL;
+	if (jp_amount(p, "min", false, buf, sizeof(buf), &have, err) < 0)
+		return SPEND_EINVAL;
+	if (have) {
+		if ((r = money_parse_field(buf, 4, false, MONEY_MAX_E4, "min",
+		    &f->min_e4, err)) < 0)
+			return r;
+		f->has_min = true;
+	}
+	if (jp_amount(p, "max", false, buf, sizeof(buf), &have, err) < 0)
+		return SPEND_EINVAL;
+	if (have) {
+		if ((r = money_parse_field(buf, 4, false, MONEY_MAX_E4, "max",
+		    &f->max_e4, err)) < 0)
+			return r;
+		f->has_max = true;
+	}
+	if (jp_str(p, "currency", false, f->currency, sizeof(f->currency), NULL,
+	    &have, err) < 0)
+		return SPEND_EINVAL;
+	for (char *q = f->currency; *q; q++)	/* as expense.add takes it */
+		if (*q >= 'a' && *q <= 'z')
+			*q -= 32;
+	if (have && money_currency(f->currency) == NULL)
+		return spend_errf(err, SPEND_EINVAL, "currency",
+		    "currency \"%s\": not an ISO 4217 code", f->currency);
+	if (jp_str(p, "tag", false, f->tag, sizeof(f->tag), NULL, NULL, err) < 0)
+		return SPEND_EINVAL;
+	/* one tag: a comma would match across two neighbouring ones */
+	if (strpbrk(f->tag, ", ") != NULL)
+		return spend_errf(err, SPEND_EINVAL, "tag",
+		    "tag \"%s\": one tag, no spaces or commas", f->tag);
+	str_tolower(f->tag);
+	if (jp_str(p, "sort", false, sort, sizeof(sort), NULL, &have, err) < 0)
+		return SPEND_EINVAL;
+	if (have) {
+		size_t i;
+
+		for (i = 0; i < 4; i++)
+			if (!strcmp(sort, sort_names[i]))
+				break;
+		if (i == 4)
+			return spend_errf(err, SPEND_EINVAL, "sort",
+			    "sort \"%s\": use date, amount, created or payee",
+			    sort);
+		f->sort = (enum expense_sort)i;
+		f->desc = f->sort != SORT_PAYEE;
+	}
+	if (jp_str(p, "order", false, order, sizeof(order), NULL, &have, err) < 0)
+		return SPEND_EINVAL;
+	if (have) {
+		if (strcmp(order, "asc") && strcmp(order, "desc"))
+			return spend_errf(err, SPEND_EINVAL, "order",
+			    "order \"%s\": use asc or desc", order);
+		f->desc = !strcmp(order, "desc");
+	}
+	return 0;
+}
+
+struct list_ctx {
+	json_t *items, *sum;
+	int64_t count;
+};
+
+static int
+list_row(void *arg, const struct expense *e)
+{
+	struct list_ctx *lc = arg;
+
+	json_array_append_new(lc->items, expense_json(e));
+	return 0;
+}
+
+static int
+list_total(void *arg, const struct expense_total *t)
+{
+	struct list_ctx *lc = arg;
+	const struct currency *cur = money_currency(t->currency);
+	char buf[MONEY_STR_MAX];
+
+	money_format(t->sum, cur ? cur->exponent : 2, buf, sizeof(buf));
+	json_object_set_new(lc->sum, t->currency, json_string(buf));
+	lc->count += t->count;
+	return 0;
+}
+
+int
+h_expense_list(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "month", "from", "to", "category",
+	    "search", "min", "max", "currency", "tag", "sort", "order", "limit",
+	    "cursor", NULL };
+	struct expense_filter f;
+	struct list_ctx lc;
+	char cursor[EXPENSE_CURSOR_MAX], next[EXPENSE_CURSOR_MAX];
+	int64_t limit = LIST_DEFAULT;
+	bool have_cursor;
+	int r;
+
+	if (jp_only(p, known, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = expense_filter_from_json(c->st, c->uid, p, &f, err)) < 0)
+		return r;
+	cursor[0] = '\0';
+	if (jp_int(p, "limit", false, 1, LIST_MAX, &limit, NULL, err) < 0 ||
+	    jp_str(p, "cursor", false, cursor, sizeof(cursor), NULL,
+	    &have_cursor, err) < 0)
+		return SPEND_EINVAL;
+	lc.items = json_array();
+	lc.sum = json_object();
+	lc.count = 0;
+	if ((r = expense_list(c->st, c->uid, &f, (int)limit,
+	    have_cursor ? cursor : NULL, list_row,
+	    list_total, &lc, next, err)) < 0) {
+		json_decref(lc.items);
+		json_decref(lc.sum);
+		return r;
+	}
+	*res = jp_pack("{s:o, s:I, s:o}", "items", lc.items, "count",
+	    (json_int_t)lc.count, "sum", lc.sum);
+	json_object_set_new(*res, "next_cursor", next[0] ? json_string(next) :
+	    json_null());
+	return 0;
+}
