@@ -72,7 +72,7 @@ static const struct rpc_method methods[] = {
 	  "[path] [overwrite]",
 	  "Online copy of the database, to path or a new file in [backup] dir" },
 	{ "daemon.status", h_daemon_status, A, 0, "GET /api/v1/status", "",
-	  "Server status: uptime, store, requests, workers" },
+	  "Server status: uptime, store, requests, jobs of each kind, backups" },
 	{ "daemon.version", h_daemon_version, P, 0, "GET /api/v1/version", "",
 	  "Version and protocol of spendd" },
 	{ "expense.add", h_expense_add, U, W | X, "POST /api/v1/expenses",
