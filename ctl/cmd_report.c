@@ -24,18 +24,18 @@ run_report(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 
 		if (s == NULL || (eq = strchr(s, '=')) == NULL || eq == s ||
 		    (size_t)(eq - s) >= sizeof(key)) {
-			json_decref(arr);
 			fprintf(stderr, "spendctl: --param %s: expected "
 			    "KEY=VALUE\n", s ? s : "");
+			json_decref(arr);	/* s is arr's */
 			return EXIT_USAGE;
 		}
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - s), s);
 		if (!strcmp(key, "name") || !strcmp(key, "user") ||
 		    json_object_get(params, key) != NULL) {
-			json_decref(arr);
 			fprintf(stderr, "spendctl: --param %s: %s\n", s,
 			    json_object_get(params, key) ? "given twice" :
 			    "reserved (use the argument or --user)");
+			json_decref(arr);
 			return EXIT_USAGE;
 		}
 		json_object_set_new(params, key, json_string(eq + 1));
