@@ -83,6 +83,33 @@ duration(long long s, char *buf, size_t size)
 		snprintf(buf, size, "%llds", s);
 }
 
+/* "jobs": {"password": {"busy", "queued", "limit", "done"}, ...} as one
+ * line per kind: "jobs password  1 busy, 3 queued (limit 4; 120 done)" */
+static void
+status_jobs(json_t *o)
+{
+	json_t *jobs = json_object_get(o, "jobs"), *k;
+	const char *name;
+
+	if (!json_is_object(jobs))
+		return;
+	json_incref(jobs);
+	json_object_del(o, "jobs");
+	json_object_foreach(jobs, name, k) {
+		char key[64], line[160];
+
+		snprintf(key, sizeof(key), "jobs %s", name);
+		snprintf(line, sizeof(line), "%lld busy, %lld queued (limit "
+		    "%lld; %lld done)",
+		    (long long)json_integer_value(json_object_get(k, "busy")),
+		    (long long)json_integer_value(json_object_get(k, "queued")),
+		    (long long)json_integer_value(json_object_get(k, "limit")),
+		    (long long)json_integer_value(json_object_get(k, "done")));
+		json_object_set_new(o, key, json_string(line));
+	}
+	json_decref(jobs);
+}
+
 int
 print_status(struct ctl *c, json_t *res)
 {
@@ -98,6 +125,7 @@ print_status(struct ctl *c, json_t *res)
 	}
 	if (http && *http == '\0')
 		json_object_set_new(o, "http", json_string("off"));
+	status_jobs(o);
 	status_backup(o);
 	r = print_kv(c, o);
 	json_decref(o);

@@ -85,6 +85,9 @@ const struct ctl_cmd ctl_cmds[] = {
 	  run_export, print_export,
 	  "Export expenses to FILE (spendd writes it; --force replaces it)" },
 	{ "plugin list", "plugin.list", "", "", NULL, print_plugin_list, NULL },
+	{ "report", "report.run", "name", "param*KEY=VALUE", run_report,
+	  print_report, "Run the report plugin NAME with its params "
+	  "(--param month=2024-03)" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

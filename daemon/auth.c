@@ -12,6 +12,7 @@
 #include "domain.h"
 #include "shapes.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "jwt.h"
 #include "log.h"
@@ -177,7 +178,7 @@ key_for(char *out, size_t size, const char *prefix, const char *what)
 static bool
 hashing_saturated(struct spendd *sd)
 {
-	return password_jobs() >= 4 * sd->cfg.workers + 4;
+	return jobs_full(sd, JOB_PASSWORD);
 }
 
 /* ---- sessions ---- */
@@ -337,10 +338,10 @@ throttle_refund(struct auth *a, const char *key, int64_t now)
 
 /* ---- password jobs: the slow part on a worker, the rest on the loop ---- */
 
-enum job_kind { J_LOGIN, J_CREATE, J_PASSWORD, J_DELETE };
+enum pw_op { J_LOGIN, J_CREATE, J_PASSWORD, J_DELETE };
 
-struct job {
-	enum job_kind kind;
+struct pw_job {
+	enum pw_op kind;
 	struct rpc_call *c;
 	struct user u;
 	char *pw, *pw2;		/* copies, wiped when done */
@@ -353,7 +354,7 @@ struct job {
 };
 
 static void
-job_free(struct job *j)
+job_free(struct pw_job *j)
 {
 	wipe_free(j->pw, j->pwlen);
 	wipe_free(j->pw2, j->pw2len);
@@ -364,9 +365,9 @@ job_free(struct job *j)
 
 /* Worker thread: no store, no loop, only the job. */
 static void
-job_run(void *arg)
+job_run(struct job *job, void *arg)
 {
-	struct job *j = arg;
+	struct pw_job *j = arg;
 
 	switch (j->kind) {
 	case J_LOGIN:
@@ -416,7 +417,7 @@ rehash(struct rpc_call *c, const struct user *u, const char *newhash)
 }
 
 static int
-login_done(struct job *j, json_t **res, struct spend_err *err)
+login_done(struct pw_job *j, json_t **res, struct spend_err *err)
 {
 	struct rpc_call *c = j->c;
 	struct auth *a = c->sd->auth;
@@ -468,7 +469,7 @@ login_done(struct job *j, json_t **res, struct spend_err *err)
 }
 
 static int
-create_done(struct job *j, json_t **res, struct spend_err *err)
+create_done(struct pw_job *j, json_t **res, struct spend_err *err)
 {
 	struct rpc_call *c = j->c;
 	struct user u = j->u;
@@ -508,7 +509,7 @@ fail:
 }
 
 static int
-password_done(struct job *j, json_t **res, struct spend_err *err)
+password_done(struct pw_job *j, json_t **res, struct spend_err *err)
 {
 	struct rpc_call *c = j->c;
 	struct auth *a = c->sd->auth;
@@ -556,9 +557,9 @@ password_done(struct job *j, json_t **res, struct spend_err *err)
 }
 
 static void
-job_finish(void *arg)
+job_finish(struct job *job, void *arg)
 {
-	struct job *j = arg;
+	struct pw_job *j = arg;
 	struct spend_err err;
 	json_t *res = NULL;
 	int r = 0;
@@ -577,12 +578,14 @@ job_finish(void *arg)
 }
 
 static int
-job_start(struct job *j, struct spend_err *err)
+job_start(struct pw_job *j, struct spend_err *err)
 {
-	if (password_run(j->c->sd, job_run, job_finish, j) < 0) {
+	int r;
+
+	if ((r = jobs_submit(j->c->sd, JOB_PASSWORD, job_run, job_finish, j,
+	    err)) < 0) {
 		job_free(j);
-		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
-		    "down");
+		return r;
 	}
 	return RPC_PENDING;
 }
@@ -591,7 +594,7 @@ job_start(struct job *j, struct spend_err *err)
 static void
 job_delayed(evutil_socket_t fd, short what, void *arg)
 {
-	struct job *j = arg;
+	struct pw_job *j = arg;
 	struct rpc_call *c = j->c;
 	struct spend_err err;
 
@@ -602,11 +605,11 @@ job_delayed(evutil_socket_t fd, short what, void *arg)
 		rpc_complete(c, NULL, &err);
 }
 
-static struct job *
-job_new(struct rpc_call *c, enum job_kind kind, const char *pw, size_t len,
+static struct pw_job *
+job_new(struct rpc_call *c, enum pw_op kind, const char *pw, size_t len,
     struct spend_err *err)
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct pw_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL || (j->pw = memdup(pw, len)) == NULL) {
 		free(j);
@@ -625,7 +628,7 @@ int
 auth_user_create(struct rpc_call *c, const struct user *u,
     const char *password, size_t len, json_t **res, struct spend_err *err)
 {
-	struct job *j;
+	struct pw_job *j;
 	struct user nu = *u;
 	int r;
 
@@ -713,7 +716,7 @@ h_auth_register(struct rpc_call *c, json_t *p, json_t **res,
 	if (hashing_saturated(c->sd))
 		return rate_limited(c, 1, "password checks in progress", err);
 	ratelimit_hit(a->reg, key, time_mono_ms());
-	struct job *j = job_new(c, J_CREATE, pw, len, err);
+	struct pw_job *j = job_new(c, J_CREATE, pw, len, err);
 	if (j == NULL)
 		return SPEND_ENOMEM;
 	j->u = u;
@@ -728,7 +731,7 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 	static const char *const known[] = { "username", "password",
 	    "refresh_in_body", NULL };
 	struct auth *a;
-	struct job *j;
+	struct pw_job *j;
 	char name[NAME_MAX_LEN + 1];
 	const char *pw;
 	size_t len;
@@ -963,11 +966,11 @@ h_auth_me(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 /* password and delete_account: the caller's own account, proven by the
  * current password. */
 static int
-own_account_job(struct rpc_call *c, json_t *p, enum job_kind kind,
+own_account_job(struct rpc_call *c, json_t *p, enum pw_op kind,
     struct spend_err *err)
 {
 	struct auth *a;
-	struct job *j;
+	struct pw_job *j;
 	const char *pw, *pw2 = NULL;
 	size_t len, len2 = 0;
 	bool in_body = false;

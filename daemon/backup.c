@@ -390,7 +390,7 @@ job_release(struct backup_job *job)
 }
 
 static void
-job_work(void *arg)
+job_work(struct job *work, void *arg)
 {
 	struct backup_job *job = arg;
 
@@ -453,7 +453,7 @@ job_finish(struct backup_job *job)
 }
 
 static void
-job_done(void *arg)
+job_done(struct job *work, void *arg)
 {
 	struct backup_job *job = arg;
 	json_t *rec = job_finish(job);
@@ -506,20 +506,28 @@ job_new(struct spendd *sd, const char *path, bool overwrite,
 static int
 job_start(struct backup_job *job, struct spend_err *err)
 {
+	struct backups *b = job->b;
 	int r;
 
-	if (job->b->running) {
+	if (b->running) {
 		free(job);
 		return spend_errf(err, SPEND_ERUNNING, "", "a backup is already "
 		    "running; try again when it is done");
 	}
-	if ((r = jobs_check(job->sd, err)) < 0 ||
-	    (r = jobs_submit(job->sd, job_work, job_done, job, err)) < 0) {
-		free(job);
-		return r;
+	if ((r = jobs_check(job->sd, err)) < 0)
+		goto fail;
+	/* running first: without workers the job is done (and freed) before
+	 * jobs_submit returns */
+	b->running = true;
+	if ((r = jobs_submit(job->sd, JOB_BACKUP, job_work, job_done, job,
+	    err)) < 0) {
+		b->running = false;
+		goto fail;
 	}
-	job->b->running = true;
 	return 0;
+fail:
+	free(job);
+	return r;
 }
 
 static void
@@ -645,20 +653,6 @@ h_daemon_backup(struct rpc_call *c, json_t *p, json_t **res,
 	    err)) == NULL)
 		return err->code;
 	job->requested = true;
-	if (c->sd->workers == NULL) {	/* unit tests: no threads */
-		json_t *rec;
-
-		job_work(job);
-		rec = job_finish(job);
-		if ((r = job->rc) == 0)
-			*res = rec;
-		else {
-			*err = job->err;
-			json_decref(rec);
-		}
-		free(job);
-		return r;
-	}
 	job->call = c;
 	if ((r = job_start(job, err)) < 0)
 		return r;

@@ -86,7 +86,7 @@ config_defaults(struct config *c)
 	strlcpy(c->log, "stderr", sizeof(c->log));
 	strlcpy(c->default_currency, "EUR", sizeof(c->default_currency));
 	strlcpy(c->default_timezone, "UTC", sizeof(c->default_timezone));
-	c->workers = 2;
+	c->workers = 4;
 	c->durability = CONFIG_DURABILITY_NORMAL;
 	strlcpy(c->http_listen, "127.0.0.1:8080", sizeof(c->http_listen));
 	strlcpy(c->webui_dir, SPEND_PREFIX "/share/spend/webui",

@@ -570,7 +570,7 @@ export_run_sync(struct spendd *sd, const struct user *u,
 }
 
 static void
-job_work(void *arg)
+job_work(struct job *work, void *arg)
 {
 	struct spend_export *job = arg;
 
@@ -580,7 +580,7 @@ job_work(void *arg)
 }
 
 static void
-job_done(void *arg)
+job_done(struct job *work, void *arg)
 {
 	struct spend_export *job = arg;
 
@@ -614,7 +614,8 @@ export_start(struct spendd *sd, const struct user *u,
 	job = job_new(sd, u, ep);
 	job->done = done;
 	job->arg = arg;
-	if ((r = jobs_submit(sd, job_work, job_done, job, err)) < 0)
+	if ((r = jobs_submit(sd, JOB_EXPORT, job_work, job_done, job,
+	    err)) < 0)
 		job_free(job);
 	return r;
 }
@@ -642,9 +643,7 @@ h_export_run(struct rpc_call *c, json_t *p, json_t **res,
 	if (c->id.transport && !strcmp(c->id.transport, "unix") &&
 	    sscanf(c->id.peer, "uid %u", &uid) == 1)
 		ep.owner = (uid_t)uid;
-	if (c->sd->workers == NULL)	/* unit tests: no threads */
-		r = export_run_sync(c->sd, &c->user, &ep, res, err);
-	else if ((r = export_start(c->sd, &c->user, &ep, jobs_rpc_done, c,
+	if ((r = export_start(c->sd, &c->user, &ep, jobs_rpc_done, c,
 	    err)) == 0)
 		r = RPC_PENDING;
 out:

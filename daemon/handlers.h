@@ -50,9 +50,10 @@ HANDLER(h_expense_edit);
 HANDLER(h_expense_delete);
 HANDLER(h_expense_list);
 
-/* plugin.c, import.c, export.c */
+/* plugin.c, import.c, export.c, report.c */
 HANDLER(h_export_run);
 HANDLER(h_import_run);
 HANDLER(h_plugin_list);
+HANDLER(h_report_run);
 
 #endif

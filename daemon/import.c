@@ -1043,7 +1043,7 @@ import_run_sync(struct spendd *sd, const struct user *u,
 }
 
 static void
-job_work(void *arg)
+job_work(struct job *work, void *arg)
 {
 	struct spend_import *job = arg;
 
@@ -1064,7 +1064,7 @@ job_work(void *arg)
 }
 
 static void
-job_done(void *arg)
+job_done(struct job *work, void *arg)
 {
 	struct spend_import *job = arg;
 
@@ -1100,7 +1100,13 @@ import_start(struct spendd *sd, const struct user *u,
 	job = job_new(sd, u, ip);
 	job->done = done;
 	job->arg = arg;
-	if ((r = jobs_submit(sd, job_work, job_done, job, err)) < 0) {
+	/* running first: without workers the job is done (and freed) before
+	 * jobs_submit returns */
+	job->next = running;
+	running = job;
+	if ((r = jobs_submit(sd, JOB_IMPORT, job_work, job_done, job,
+	    err)) < 0) {
+		running = job->next;
 		job_free(job);
 		return r;
 	}
@@ -1125,9 +1131,7 @@ h_import_run(struct rpc_call *c, json_t *p, json_t **res,
 		    "(an absolute file name spendd can read)");
 		goto out;
 	}
-	if (c->sd->workers == NULL)	/* unit tests: no threads */
-		r = import_run_sync(c->sd, &c->user, &ip, res, err);
-	else if ((r = import_start(c->sd, &c->user, &ip, jobs_rpc_done, c,
+	if ((r = import_start(c->sd, &c->user, &ip, jobs_rpc_done, c,
 	    err)) == 0)
 		r = RPC_PENDING;
 out:

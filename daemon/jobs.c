@@ -1,8 +1,28 @@
-/* The plumbing import and export jobs share (jobs.h). */
+/* The front door of the job system (jobs.h); the pool is worker.c. */
+#include <stdlib.h>
+
 #include "jobs.h"
 #include "rpc.h"
 #include "spendd.h"
 #include "worker.h"
+
+static const char *const kind_names[JOB_NKINDS] = {
+	[JOB_PASSWORD] = "password",
+	[JOB_READ] = "read",
+	[JOB_WRITE] = "write",
+	[JOB_IMPORT] = "import",
+	[JOB_EXPORT] = "export",
+	[JOB_REPORT] = "report",
+	[JOB_BACKUP] = "backup",
+};
+
+static atomic_llong submitted[JOB_NKINDS];
+
+const char *
+job_kind_name(enum job_kind kind)
+{
+	return (unsigned)kind < JOB_NKINDS ? kind_names[kind] : "?";
+}
 
 int
 jobs_check(struct spendd *sd, struct spend_err *err)
@@ -10,19 +30,79 @@ jobs_check(struct spendd *sd, struct spend_err *err)
 	if (sd->stopping)
 		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
 		    "down");
-	if (sd->workers == NULL)
-		return spend_errf(err, SPEND_EUNAVAIL, "", "no worker threads");
 	return 0;
 }
 
 int
-jobs_submit(struct spendd *sd, void (*fn)(void *), void (*done)(void *),
+jobs_submit(struct spendd *sd, enum job_kind kind, job_fn fn, job_fn done,
     void *arg, struct spend_err *err)
 {
-	if (worker_submit(sd->workers, fn, done, arg) < 0)
+	struct job *j;
+
+	if ((unsigned)kind >= JOB_NKINDS || fn == NULL)
+		return spend_errf(err, SPEND_EINTERNAL, "", "bad job");
+	atomic_fetch_add(&submitted[kind], 1);
+	if (sd->workers == NULL) {
+		/* no pool (unit tests): here and now, on this thread */
+		struct job inl = { .kind = kind, .fn = fn, .done = done,
+		    .arg = arg, .st = sd->store };
+
+		atomic_init(&inl.cancel, sd->stopping);
+		fn(&inl, arg);
+		if (done)
+			done(&inl, arg);
+		return 0;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	j->kind = kind;
+	j->fn = fn;
+	j->done = done;
+	j->arg = arg;
+	atomic_init(&j->cancel, false);
+	if (workers_submit(sd->workers, j) < 0) {
+		free(j);
 		return spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting "
 		    "down");
+	}
 	return 0;
+}
+
+bool
+jobs_full(struct spendd *sd, enum job_kind kind)
+{
+	return sd->workers != NULL && (unsigned)kind < JOB_NKINDS &&
+	    workers_full(sd->workers, kind);
+}
+
+int64_t
+jobs_submitted(enum job_kind kind)
+{
+	return (unsigned)kind < JOB_NKINDS ? atomic_load(&submitted[kind]) : 0;
+}
+
+enum job_kind
+job_kind(const struct job *job)
+{
+	return job->kind;
+}
+
+bool
+job_cancelled(const struct job *job)
+{
+	return atomic_load(&job->cancel);
+}
+
+struct store *
+job_store(struct job *job, struct spend_err *err)
+{
+	if (job->thread == NULL) {
+		if (job->st == NULL)
+			spend_errf(err, SPEND_EINTERNAL, "", "job_store: not "
+			    "inside a job");
+		return job->st;
+	}
+	return worker_store(job->thread, err);
 }
 
 void

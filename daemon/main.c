@@ -152,6 +152,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	rpc_unix_stop(&sd);
 	plugins_cancel_jobs(&sd);	/* imports roll back, exports stop */
 	backup_cancel(&sd);	/* a backup stops at its next chunk */
+	workers_cancel(sd.workers);	/* job_cancelled() says so */
 	http_stop(&sd);		/* no new connections; event streams end */
 	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	ev_drain = evtimer_new(sd.base, drain_check, NULL);
@@ -300,7 +301,7 @@ main(int argc, char *argv[])
 		fatalx("cannot set up libevent's thread support");
 	if ((sd.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	if (workers_start(sd.base, sd.cfg.workers, &sd.workers) < 0)
+	if (workers_start(&sd, sd.cfg.workers) < 0)
 		fatalx("cannot start worker threads");
 	plugins_load(&sd);
 	if (auth_init(&sd, &err) < 0)

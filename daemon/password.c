@@ -4,12 +4,9 @@
 
 #include "log.h"
 #include "password.h"
-#include "spendd.h"
-#include "worker.h"
 
 static unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 static size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-static int jobs;		/* loop thread only */
 
 /* A hash of a random password at today's cost, for unknown accounts.
  * Made on the loop when the cost is set, read-only on workers after. */
@@ -80,59 +77,4 @@ bool
 password_needs_rehash(const char *hash)
 {
 	return crypto_pwhash_str_needs_rehash(hash, ops, mem) != 0;
-}
-
-struct pw_job {
-	void (*fn)(void *);
-	void (*done)(void *);
-	void *arg;
-};
-
-static void
-job_fn(void *arg)
-{
-	struct pw_job *j = arg;
-
-	j->fn(j->arg);
-}
-
-static void
-job_done(void *arg)
-{
-	struct pw_job j = *(struct pw_job *)arg;
-
-	free(arg);
-	jobs--;
-	j.done(j.arg);
-}
-
-int
-password_run(struct spendd *sd, void (*fn)(void *), void (*done)(void *),
-    void *arg)
-{
-	struct pw_job *j;
-
-	if (sd->workers == NULL) {
-		fn(arg);
-		done(arg);
-		return 0;
-	}
-	if ((j = malloc(sizeof(*j))) == NULL)
-		return -1;
-	j->fn = fn;
-	j->done = done;
-	j->arg = arg;
-	jobs++;
-	if (worker_submit(sd->workers, job_fn, job_done, j) < 0) {
-		jobs--;
-		free(j);
-		return -1;
-	}
-	return 0;
-}
-
-int
-password_jobs(void)
-{
-	return jobs;
 }

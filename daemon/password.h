@@ -1,7 +1,7 @@
 /*
  * Passwords: Argon2id via libsodium's crypto_pwhash_str. Hashing and
- * verifying are slow on purpose, so they run on worker threads
- * (password_run); the rest is cheap and runs anywhere.
+ * verifying are slow on purpose, so they run on JOB_PASSWORD jobs
+ * (jobs.h); the rest is cheap and runs anywhere.
  */
 #ifndef SPEND_PASSWORD_H
 #define SPEND_PASSWORD_H
@@ -15,8 +15,6 @@
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 1024
 #define PASSWORD_HASH_MAX crypto_pwhash_STRBYTES	/* with the NUL */
-
-struct spendd;
 
 /* Cost of new hashes. Defaults are libsodium's "interactive" limits; a
  * stored hash with other parameters is rehashed at the next login. Call
@@ -37,12 +35,5 @@ int password_hash(const char *pw, size_t len, char *out,
 bool password_verify(const char *hash, const char *pw, size_t len);
 /* The stored hash was made with other parameters than today's. */
 bool password_needs_rehash(const char *hash);
-
-/* Run fn(arg) on a worker and done(arg) back on the loop; without a
- * worker pool (unit tests) both run now. -1 if the pool refuses. */
-int password_run(struct spendd *sd, void (*fn)(void *), void (*done)(void *),
-    void *arg);
-/* Jobs queued by password_run and not yet done (for back-pressure). */
-int password_jobs(void);
 
 #endif

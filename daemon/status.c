@@ -3,6 +3,7 @@
 
 #include "backup.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "money.h"
 #include "util.h"
@@ -19,6 +20,25 @@ h_daemon_version(struct rpc_call *c, json_t *p, json_t **res,
 	*res = jp_pack("{s:s, s:i, s:i}", "version", SPEND_VERSION,
 	    "protocol", SPEND_PROTOCOL, "schema", STORE_SCHEMA_VERSION);
 	return 0;
+}
+
+/* {"password": {"busy", "queued", "limit", "done"}, ...}: zeros
+ * without a pool */
+static json_t *
+jobs_status(struct spendd *sd)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < JOB_NKINDS; k++) {
+		struct job_stats st = { 0 };
+
+		if (sd->workers)
+			workers_stats(sd->workers, k, &st);
+		json_object_set_new(o, job_kind_name(k), jp_pack("{s:i, s:i, "
+		    "s:i, s:I}", "busy", st.busy, "queued", st.queued, "limit",
+		    st.limit, "done", (json_int_t)st.done));
+	}
+	return o;
 }
 
 int
@@ -48,6 +68,9 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 	    "sqlite", store_engine_version(),
 	    "durability", store_durability(c->st),
 	    "users", (json_int_t)users);
+	json_object_set_new(*res, "workers", json_integer(sd->workers ?
+	    workers_threads(sd->workers) : 0));
+	json_object_set_new(*res, "jobs", jobs_status(sd));
 	json_object_set_new(*res, "backup", backup_status(sd));
 	return 0;
 }

@@ -1,30 +1,153 @@
-/* Worker threads: fn runs on a thread, done runs back on the event loop. */
+/*
+ * The worker pool: n threads, one queue per job kind. fn runs on a
+ * thread, done back on the event loop (jobs.h).
+ *
+ * A free thread takes the oldest job of the most urgent kind that is
+ * under its limit. The limits, for n threads (L = n - 1, at least 1):
+ *
+ *	kind      class  runs at once   queue cap
+ *	password  0      n              4n + 4
+ *	read      1      L              16n
+ *	write     1      1              -
+ *	import    2      1              -        (long kinds, L in all)
+ *	export    2      L - 1 (>= 1)   -
+ *	report    2      L - 1 (>= 1)   4n
+ *	backup    2      1              -
+ *
+ * Why: the long kinds (class 2) together hold at most L threads, so with
+ * two threads or more one is always free for a password check, a read or
+ * a write — two large exports no longer stall every login. Reads are
+ * held to L too, so a flood of reads cannot keep a queued export from
+ * ever starting. Password checks may take every thread: they are short,
+ * and logins wait on them. One write at a time: SQLite has one writer, a
+ * second would only wait for the lock. One import (import.c also refuses
+ * a second) and one backup; exports and reports leave a long slot for
+ * the others, so an import or backup is not stuck behind a row of
+ * exports. Within a class the oldest job goes first, whatever its kind.
+ * Queue caps are for jobs_full(): past 4n + 4 queued password checks a
+ * login is refused at once (429) rather than queued for seconds.
+ * With one thread (workers = 1) there is nothing to keep free.
+ */
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "log.h"
+#include "spendd.h"
+#include "store.h"
+#include "util.h"
 #include "worker.h"
 
-struct job {
-	struct job *next;
-	void (*fn)(void *);
-	void (*done)(void *);
-	void *arg;
+static const struct {
+	int class;		/* 0 first */
+	bool is_long;
+} kinds[JOB_NKINDS] = {
+	[JOB_PASSWORD] = { 0, false },
+	[JOB_READ] = { 1, false },
+	[JOB_WRITE] = { 1, false },
+	[JOB_IMPORT] = { 2, true },
+	[JOB_EXPORT] = { 2, true },
+	[JOB_REPORT] = { 2, true },
+	[JOB_BACKUP] = { 2, true },
+};
+
+struct worker_thread {
+	struct workers *w;
+	pthread_t tid;
+	struct store *st;		/* its own connection, or NULL */
+	struct job *job;		/* running now (locked) */
+};
+
+struct kindq {
+	struct job *head, *tail;
+	int limit, cap;
+	int queued, busy;
+	int pending;			/* submitted, done not yet run */
+	int64_t done;
 };
 
 struct workers {
 	pthread_mutex_t mtx;
 	pthread_cond_t cond;
-	struct job *head, *tail;	/* queued */
-	struct job *finished;		/* waiting for the loop */
-	pthread_t *threads;
-	int n, busy;
-	bool stopping;
+	struct kindq q[JOB_NKINDS];
+	int long_busy, long_limit;
+	uint64_t seq;
+	struct job *finished;		/* waiting for the loop (LIFO) */
+	struct worker_thread *threads;
+	int n;
+	bool stopping, cancelled;
 	struct event *ev;		/* fires on the loop to run dones */
+	char db_path[PATH_MAX];
+	int store_flags;
 };
+
+static void
+set_limits(struct workers *w, int n)
+{
+	int lng = n > 1 ? n - 1 : 1;
+
+	w->long_limit = lng;
+	for (int k = 0; k < JOB_NKINDS; k++) {
+		w->q[k].limit = 1;
+		w->q[k].cap = 0;
+	}
+	w->q[JOB_PASSWORD].limit = n;
+	w->q[JOB_PASSWORD].cap = 4 * n + 4;
+	w->q[JOB_READ].limit = lng;
+	w->q[JOB_READ].cap = 16 * n;
+	w->q[JOB_EXPORT].limit = lng > 1 ? lng - 1 : 1;
+	w->q[JOB_REPORT].limit = lng > 1 ? lng - 1 : 1;
+	w->q[JOB_REPORT].cap = 4 * n;
+}
+
+static bool
+runnable(struct workers *w, int k)
+{
+	return w->q[k].head != NULL && w->q[k].busy < w->q[k].limit &&
+	    (!kinds[k].is_long || w->long_busy < w->long_limit);
+}
+
+/* The next job to run, or NULL: locked. */
+static struct job *
+take(struct workers *w)
+{
+	int best = -1;
+	struct kindq *q;
+	struct job *j;
+
+	for (int k = 0; k < JOB_NKINDS; k++) {
+		if (!runnable(w, k))
+			continue;
+		if (best < 0 || kinds[k].class < kinds[best].class ||
+		    (kinds[k].class == kinds[best].class &&
+		    w->q[k].head->seq < w->q[best].head->seq))
+			best = k;
+	}
+	if (best < 0)
+		return NULL;
+	q = &w->q[best];
+	j = q->head;
+	if ((q->head = j->next) == NULL)
+		q->tail = NULL;
+	j->next = NULL;
+	q->queued--;
+	q->busy++;
+	if (kinds[best].is_long)
+		w->long_busy++;
+	return j;
+}
+
+static bool
+any_queued(struct workers *w)
+{
+	for (int k = 0; k < JOB_NKINDS; k++)
+		if (w->q[k].head)
+			return true;
+	return false;
+}
 
 static void
 run_dones(evutil_socket_t fd, short what, void *arg)
@@ -48,11 +171,11 @@ run_dones(evutil_socket_t fd, short what, void *arg)
 	while (rev) {
 		j = rev->next;
 		if (rev->done)
-			rev->done(rev->arg);
-		free(rev);
+			rev->done(rev, rev->arg);
 		pthread_mutex_lock(&w->mtx);
-		w->busy--;
+		w->q[rev->kind].pending--;
 		pthread_mutex_unlock(&w->mtx);
+		free(rev);
 		rev = j;
 	}
 }
@@ -60,31 +183,58 @@ run_dones(evutil_socket_t fd, short what, void *arg)
 static void *
 worker_main(void *arg)
 {
-	struct workers *w = arg;
+	struct worker_thread *t = arg;
+	struct workers *w = t->w;
 	struct job *j;
 
 	for (;;) {
 		pthread_mutex_lock(&w->mtx);
-		while (w->head == NULL && !w->stopping)
+		while ((j = take(w)) == NULL && !(w->stopping &&
+		    !any_queued(w)))
 			pthread_cond_wait(&w->cond, &w->mtx);
-		if (w->head == NULL) {
-			pthread_mutex_unlock(&w->mtx);
-			return NULL;
-		}
-		j = w->head;
-		w->head = j->next;
-		if (w->head == NULL)
-			w->tail = NULL;
+		t->job = j;
 		pthread_mutex_unlock(&w->mtx);
+		if (j == NULL)
+			break;
 
-		j->fn(j->arg);
+		j->thread = t;
+		j->fn(j, j->arg);
+		j->thread = NULL;
+		if (t->st && store_in_tx(t->st)) {
+			log_warnx("workers: a %s job left a transaction open; "
+			    "rolled back", job_kind_name(j->kind));
+			while (store_in_tx(t->st))
+				store_rollback(t->st);
+		}
 
 		pthread_mutex_lock(&w->mtx);
+		t->job = NULL;
+		w->q[j->kind].busy--;
+		w->q[j->kind].done++;
+		if (kinds[j->kind].is_long)
+			w->long_busy--;
 		j->next = w->finished;
 		w->finished = j;
+		/* a slot opened: a job held by its limit may run now */
+		if (any_queued(w))
+			pthread_cond_broadcast(&w->cond);
 		pthread_mutex_unlock(&w->mtx);
 		event_active(w->ev, EV_READ, 0);
 	}
+	store_close(t->st);
+	t->st = NULL;
+	return NULL;
+}
+
+struct store *
+worker_store(struct worker_thread *t, struct spend_err *err)
+{
+	if (t->st == NULL && store_open(t->w->db_path, STORE_SECONDARY |
+	    t->w->store_flags, &t->st, err) < 0) {
+		t->st = NULL;
+		return NULL;
+	}
+	return t->st;
 }
 
 static bool threads_on;
@@ -99,7 +249,7 @@ workers_threads_init(void)
 }
 
 int
-workers_start(struct event_base *base, int n, struct workers **out)
+workers_start(struct spendd *sd, int n)
 {
 	struct workers *w;
 
@@ -108,62 +258,117 @@ workers_start(struct event_base *base, int n, struct workers **out)
 		    "event base was created");
 		return -1;
 	}
-	if ((w = calloc(1, sizeof(*w))) == NULL)
+	if (n < 1 || (w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
 	pthread_mutex_init(&w->mtx, NULL);
 	pthread_cond_init(&w->cond, NULL);
-	if ((w->ev = event_new(base, -1, 0, run_dones, w)) == NULL ||
-	    evthread_make_base_notifiable(base) < 0 ||
-	    (w->threads = calloc((size_t)n, sizeof(pthread_t))) == NULL) {
+	set_limits(w, n);
+	strlcpy(w->db_path, sd->cfg.db_path, sizeof(w->db_path));
+	w->store_flags = spendd_store_flags(sd);
+	if ((w->ev = event_new(sd->base, -1, 0, run_dones, w)) == NULL ||
+	    evthread_make_base_notifiable(sd->base) < 0 ||
+	    (w->threads = calloc((size_t)n, sizeof(*w->threads))) == NULL) {
+		if (w->ev)
+			event_free(w->ev);
+		pthread_mutex_destroy(&w->mtx);
+		pthread_cond_destroy(&w->cond);
 		free(w);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0)
+		w->threads[i].w = w;
+		if (pthread_create(&w->threads[i].tid, NULL, worker_main,
+		    &w->threads[i]) != 0)
 			fatalx("workers: cannot start thread %d", i);
 		w->n++;
 	}
-	*out = w;
+	sd->workers = w;
 	return 0;
 }
 
 int
-worker_submit(struct workers *w, void (*fn)(void *), void (*done)(void *),
-    void *arg)
+workers_submit(struct workers *w, struct job *j)
 {
-	struct job *j;
+	struct kindq *q = &w->q[j->kind];
 
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return -1;
-	j->fn = fn;
-	j->done = done;
-	j->arg = arg;
+	j->next = NULL;
+	j->thread = NULL;
 	pthread_mutex_lock(&w->mtx);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->mtx);
-		free(j);
 		return -1;
 	}
-	if (w->tail)
-		w->tail->next = j;
+	if (w->cancelled)
+		atomic_store(&j->cancel, true);
+	j->seq = ++w->seq;
+	if (q->tail)
+		q->tail->next = j;
 	else
-		w->head = j;
-	w->tail = j;
-	w->busy++;
-	pthread_cond_signal(&w->cond);
+		q->head = j;
+	q->tail = j;
+	q->queued++;
+	q->pending++;
+	if (runnable(w, j->kind))
+		pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->mtx);
 	return 0;
+}
+
+bool
+workers_full(struct workers *w, enum job_kind kind)
+{
+	bool full;
+
+	pthread_mutex_lock(&w->mtx);
+	full = w->q[kind].cap > 0 && w->q[kind].pending >= w->q[kind].cap;
+	pthread_mutex_unlock(&w->mtx);
+	return full;
+}
+
+void
+workers_cancel(struct workers *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mtx);
+	w->cancelled = true;	/* and the jobs submitted from now on */
+	for (int k = 0; k < JOB_NKINDS; k++)
+		for (struct job *j = w->q[k].head; j; j = j->next)
+			atomic_store(&j->cancel, true);
+	for (int i = 0; i < w->n; i++)
+		if (w->threads[i].job)
+			atomic_store(&w->threads[i].job->cancel, true);
+	pthread_mutex_unlock(&w->mtx);
 }
 
 int
 workers_busy(struct workers *w)
 {
-	int n;
+	int n = 0;
 
 	pthread_mutex_lock(&w->mtx);
-	n = w->busy;
+	for (int k = 0; k < JOB_NKINDS; k++)
+		n += w->q[k].pending;
 	pthread_mutex_unlock(&w->mtx);
 	return n;
+}
+
+int
+workers_threads(struct workers *w)
+{
+	return w->n;
+}
+
+void
+workers_stats(struct workers *w, enum job_kind kind, struct job_stats *out)
+{
+	pthread_mutex_lock(&w->mtx);
+	out->limit = w->q[kind].limit;
+	out->cap = w->q[kind].cap;
+	out->busy = w->q[kind].busy;
+	out->queued = w->q[kind].queued;
+	out->done = w->q[kind].done;
+	pthread_mutex_unlock(&w->mtx);
 }
 
 void
@@ -176,7 +381,7 @@ workers_stop(struct workers *w)
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->mtx);
 	for (int i = 0; i < w->n; i++)
-		pthread_join(w->threads[i], NULL);
+		pthread_join(w->threads[i].tid, NULL);
 	run_dones(-1, 0, w);	/* deliver what finished last */
 	event_free(w->ev);
 	pthread_mutex_destroy(&w->mtx);

@@ -47,4 +47,7 @@ like "backup is a command" "$(comp "")" "backup"
 is "options of backup" "$(comp backup --f)" "--force "
 mkdir -p "$T/bk" && touch "$T/bk/spend-1.db"
 is "backup completes a FILE" "$(comp backup "$T/bk/sp")" "$T/bk/spend-1.db "
+like "report is a command" "$(comp "")" "report"
+is "report names" "$(comp --user alice report "")" "summary "
+is "options of report" "$(comp report summary --p)" "--param "
 done_testing

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Worker threads and the event loop under valgrind's helgrind: logins
-# (Argon2 on workers), an import and an export at once. Any data race or
+# (Argon2 on workers), an import, an export and reports at once (every
+# job kind's queue but read and write, on the threads' own connections),
+# then a shutdown that cancels the jobs still queued. Any data race or
 # lock-order report fails the test. (The loop's event base once had no
 # lock because it was created before thread support was set up: helgrind
 # then reported races on every completion.)
@@ -53,17 +55,43 @@ ctl --user alice import "$T/rows.csv" --create-categories >"$T/import.out" 2>&1 
 imp=$!
 ctl --user alice export --format csv -o "$T/out.csv" >"$T/export.out" 2>&1 &
 exp=$!
+ctl --user alice report summary --param group=month >"$T/report1.out" 2>&1 &
+rep1=$!
+ctl --user alice --json report summary >"$T/report2.out" 2>&1 &
+rep2=$!
 wait $imp; ri=$?
 wait $exp
+wait $rep1; rr1=$?
+wait $rep2; rr2=$?
 for p in $pids; do wait "$p"; done
 is "4 logins succeed" "$(cat "$T"/login-status.* | sort | uniq -c | tr -s ' ')" " 4 200"
 is "the import succeeds" "$ri" 0
 check "the export file is written" test -s "$T/out.csv"
 like "the import added 300 rows" "$(cat "$T/import.out")" "300"
+is "the reports succeed" "$rr1 $rr2" "0 0"
+# after the import, a report sees all of it
+like "a report after the import sums 300 rows" \
+    "$(ctl --user alice --json report summary | tr -d ' \n')" '"count":300'
+# more reports than may run at once (one, with 3 workers), then a stop
+# while they are in: the queued ones start cancelled, each is answered
+n=0; rpids=""
+while [ $n -lt 6 ]; do
+	ctl --user alice report summary --param group=day >"$T/late.$n" 2>&1 &
+	rpids="$rpids $!"; n=$((n + 1))
+done
+i=0
+while [ $i -lt 100 ] && [ "$(rpc daemon.status '{}' | jget \
+    "j['result']['jobs']['report']['done'] + j['result']['jobs']['report']['busy'] + j['result']['jobs']['report']['queued']")" -lt 9 ]; do
+	sleep 0.1; i=$((i + 1)); done
 kill -TERM "$SPENDD_PID"
 i=0
 while kill -0 "$SPENDD_PID" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 SPENDD_PID=""
+late=0
+for p in $rpids; do wait "$p" && late=$((late + 1)); done
+ok "reports in flight at the stop: $late of 6 answered with a report, the rest refused"
+is "every report in flight got an answer" \
+    "$(grep -lE 'KEY|shutting down' "$T"/late.* | wc -l | tr -d ' ')" 6
 errors=$(grep -c '^==[0-9]*== \(Possible data race\|Thread #[0-9]*: lock order\|Thread #[0-9]*: pthread\)' "$T/helgrind.log")
 is "helgrind reports no data race or lock misuse" "$errors" 0
 [ "$errors" = 0 ] || grep -A12 '^==[0-9]*== Possible data race' "$T/helgrind.log" | head -60 | sed 's/^/#   /'

@@ -8,6 +8,7 @@
 
 #include "testutil.h"
 #include "auth.h"
+#include "jobs.h"
 #include "password.h"
 #include "ratelimit.h"
 #include "util.h"
@@ -153,11 +154,11 @@ test_rate_limit_before_hashing(void **state)
 		assert_int_equal(pub(f->sd, "auth.login",
 		    "{\"username\":\"dan\",\"password\":\"wrong-pass\"}", NULL),
 		    SPEND_EAUTH);
-	before = password_jobs();
+	before = jobs_submitted(JOB_PASSWORD);
 	assert_int_equal(pub(f->sd, "auth.login",
 	    "{\"username\":\"dan\",\"password\":\"dan-pass-1\"}", NULL),
 	    SPEND_ERATELIMIT);
-	assert_int_equal(password_jobs(), before);
+	assert_int_equal(jobs_submitted(JOB_PASSWORD), before);
 }
 
 /* With a real loop and a worker: the first call is pending while the
@@ -175,7 +176,7 @@ test_in_flight_409(void **state)
 
 	assert_int_equal(workers_threads_init(), 0);
 	sd->base = event_base_new();
-	assert_int_equal(workers_start(sd->base, 1, &sd->workers), 0);
+	assert_int_equal(workers_start(sd, 1), 0);
 	rpc_invoke(sd, &id, "user.add", p, tu_done, &a);
 	assert_false(a.done);		/* hashing on the worker */
 	rpc_invoke(sd, &id, "user.add", p, tu_done, &b);
@@ -209,7 +210,7 @@ test_first_admin_race(void **state)
 
 	assert_int_equal(workers_threads_init(), 0);
 	sd->base = event_base_new();
-	assert_int_equal(workers_start(sd->base, 2, &sd->workers), 0);
+	assert_int_equal(workers_start(sd, 2), 0);
 	rpc_invoke(sd, &id, "auth.register", pa, tu_done, &a);
 	rpc_invoke(sd, &id, "auth.register", pb, tu_done, &b);
 	while (!a.done || !b.done)
@@ -247,7 +248,7 @@ test_login_during_password_change(void **state)
 	password_set_cost(2, 8192);	/* fay's hash now wants a rehash */
 	assert_int_equal(password_hash("fay-pass-2", 10, newhash, &err), 0);
 	sd->base = event_base_new();
-	assert_int_equal(workers_start(sd->base, 1, &sd->workers), 0);
+	assert_int_equal(workers_start(sd, 1), 0);
 	strlcpy(id.peer, "192.0.2.1", sizeof(id.peer));
 	rpc_invoke(sd, &id, "auth.login", p, tu_done, &a);
 	assert_false(a.done);		/* hashing on the worker */

@@ -81,7 +81,7 @@ test_defaults(void **state)
 	assert_string_equal(c.registration, "closed");
 	assert_string_equal(c.socket, "");
 	assert_false(c.debug);
-	assert_int_equal(c.workers, 2);
+	assert_int_equal(c.workers, 4);
 	assert_int_equal(c.durability, CONFIG_DURABILITY_NORMAL);
 	assert_int_equal(c.http_timeout, 30);
 	assert_true(c.http_max_body == 1 << 20);

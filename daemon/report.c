@@ -1,0 +1,154 @@
+/*
+ * report.run: a report plugin (include/spend/plugin.h) run on a REPORT
+ * job for the acting user. The plugin reads its parameters as strings
+ * (host->report_param) and the user's totals (host->report_totals)
+ * through report_run_sync (export.c), on the worker with a store
+ * connection of its own inside one read transaction, and returns JSON,
+ * which is the method's result as it is.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "jsonp.h"
+#include "log.h"
+#include "plugin.h"
+#include "spendd.h"
+#include "util.h"
+
+#define REPORT_MAX_PARAMS 32
+#define REPORT_KEY_MAX 64
+#define REPORT_VALUE_MAX 1024
+
+struct report_run {
+	struct rpc_call *c;
+	struct spendd *sd;
+	struct user user;
+	char name[PLUGIN_NAME_MAX + 1];
+	json_t *params;		/* every param but name */
+	json_t *result;
+	int rc;
+	struct spend_err err;
+};
+
+/* Worker thread. */
+static void
+run(struct job *job, void *arg)
+{
+	struct report_run *r = arg;
+
+	spend_err_clear(&r->err);
+	if (job_cancelled(job))	/* queued when spendd began to stop */
+		r->rc = spend_errf(&r->err, SPEND_EUNAVAIL, "", "spendd is "
+		    "shutting down");
+	else
+		r->rc = report_run_sync(r->sd, &r->user, r->name, r->params,
+		    &r->result, &r->err);
+}
+
+/* Event loop. */
+static void
+done(struct job *job, void *arg)
+{
+	struct report_run *r = arg;
+
+	if (r->rc == 0)
+		log_debug("report: %s for %s", r->name, r->user.name);
+	else
+		log_info("report: %s for %s failed: %s", r->name, r->user.name,
+		    r->err.msg);
+	/* rpc_complete steals the result */
+	rpc_complete(r->c, r->rc == 0 ? r->result : NULL, &r->err);
+	if (r->rc != 0)
+		json_decref(r->result);
+	json_decref(r->params);
+	free(r);
+}
+
+/* The plugin's params: every key but name, each a string, an integer or
+ * a boolean (the plugin gets "12", "yes"). A new object, or NULL. */
+static json_t *
+plugin_params(json_t *p, struct spend_err *err)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+
+	json_object_foreach(p, k, v) {
+		if (!strcmp(k, "name"))
+			continue;
+		if (json_object_size(out) == REPORT_MAX_PARAMS) {
+			spend_errf(err, SPEND_EINVAL, k, "a report takes at most "
+			    "%d parameters", REPORT_MAX_PARAMS);
+			goto bad;
+		}
+		if (*k == '\0' || strlen(k) > REPORT_KEY_MAX ||
+		    !text_clean(k, NULL)) {
+			spend_errf(err, SPEND_EINVAL, "", "report parameter names "
+			    "are 1..%d printable characters", REPORT_KEY_MAX);
+			goto bad;
+		}
+		if (json_is_string(v)) {
+			if (json_string_length(v) > REPORT_VALUE_MAX ||
+			    !text_clean(json_string_value(v), NULL)) {
+				spend_errf(err, SPEND_EINVAL, k, "%s: at most %d "
+				    "printable characters", k, REPORT_VALUE_MAX);
+				goto bad;
+			}
+		} else if (!json_is_integer(v) && !json_is_boolean(v)) {
+			spend_errf(err, SPEND_EINVAL, k, "%s must be a string, "
+			    "an integer or a boolean", k);
+			goto bad;
+		}
+		json_object_set(out, k, v);
+	}
+	return out;
+bad:
+	json_decref(out);
+	return NULL;
+}
+
+int
+h_report_run(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	struct report_run *r;
+	char name[PLUGIN_NAME_MAX + 1];
+	json_t *params;
+	int rc;
+
+	if (jp_str(p, "name", true, name, sizeof(name), NULL, NULL, err) < 0)
+		return SPEND_EINVAL;
+	if (plugins_report(c->sd, name, NULL) == NULL)
+		return plugins_unknown(c->sd, "report", name, "name", err);
+	if ((params = plugin_params(p, err)) == NULL)
+		return SPEND_EINVAL;
+	if ((rc = jobs_check(c->sd, err)) < 0)
+		goto fail;
+	if (jobs_full(c->sd, JOB_REPORT)) {
+		if (c->out_meta == NULL)
+			c->out_meta = json_object();
+		json_object_set_new(c->out_meta, "retry_after", json_integer(1));
+		rc = spend_errf(err, SPEND_ERATELIMIT, "", "too many reports "
+		    "queued; try again shortly");
+		goto fail;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		rc = spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		goto fail;
+	}
+	r->c = c;
+	r->sd = c->sd;
+	r->user = c->user;
+	strlcpy(r->name, name, sizeof(r->name));
+	r->params = params;
+	if ((rc = jobs_submit(c->sd, JOB_REPORT, run, done, r, err)) < 0) {
+		free(r);
+		goto fail;
+	}
+	return RPC_PENDING;
+fail:
+	json_decref(params);
+	return rc;
+}
