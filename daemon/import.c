@@ -1100,13 +1100,9 @@ import_start(struct spendd *sd, const struct user *u,
 	job = job_new(sd, u, ip);
 	job->done = done;
 	job->arg = arg;
-	/* running first: without workers the job is done (and freed) before
-	 * jobs_submit returns */
-	job->next = running;
-	running = job;
+	/* (without workers the job is done, and freed, before this returns) */
 	if ((r = jobs_submit(sd, JOB_IMPORT, job_work, job_done, job,
 	    err)) < 0) {
-		running = job->next;
 		job_free(job);
 		return r;
 	}
@@ -1167,14 +1163,13 @@ leftover_cb(void *arg, const struct import_rec *ir)
 }
 
 static void
-leftovers_work(void *arg)
+leftovers_work(struct job *work, void *arg)
 {
 	struct leftovers *lo = arg;
 	struct spend_err err;
 	struct store *st;
 
-	if (store_open(lo->sd->cfg.db_path, STORE_SECONDARY |
-	    spendd_store_flags(lo->sd), &st, &err) < 0) {
+	if ((st = job_store(work, &err)) == NULL) {
 		log_warnx("import: cannot undo unfinished imports: %s", err.msg);
 		return;
 	}
@@ -1188,14 +1183,14 @@ leftovers_work(void *arg)
 		else
 			lo->undone++;
 	}
-	store_close(st);
 }
 
 static void
-leftovers_done(void *arg)
+leftovers_done(struct job *work, void *arg)
 {
 	struct leftovers *lo = arg;
 
+	(void)work;
 	if (lo->undone)
 		log_info("import: undid %d import%s a stop cut short (nothing "
 		    "of them was visible)", lo->undone, lo->undone == 1 ? "" :
@@ -1213,9 +1208,11 @@ import_cleanup_leftovers(struct spendd *sd)
 	if (lo == NULL)
 		fatal("calloc");
 	lo->sd = sd;
-	if (sd->workers == NULL ||
-	    jobs_submit(sd, leftovers_work, leftovers_done, lo, &err) < 0) {
-		leftovers_work(lo);
-		leftovers_done(lo);
+	/* a write that grows with the rows left: off the loop */
+	if (jobs_submit(sd, JOB_WRITE, leftovers_work, leftovers_done, lo,
+	    &err) < 0) {
+		log_warnx("import: cannot undo unfinished imports now: %s",
+		    err.msg);
+		free(lo);
 	}
 }

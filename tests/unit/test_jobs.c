@@ -496,8 +496,14 @@ test_report_run(void **state)
 	json_t *res, *p;
 
 	assert_int_equal(plugins_add_static(sd, "test", init_test), 0);
-	assert_int_equal(category_create_defaults(sd->store, fx->alice.id,
-	    &err), 0);
+	{
+		struct write_tx w;
+
+		assert_int_equal(write_begin(&w, sd->store, fx->alice.id, &err),
+		    0);
+		assert_int_equal(category_create_defaults(&w, &err), 0);
+		assert_int_equal(write_commit(&w, &err), 0);
+	}
 	json_decref(tu_ok(sd, "alice", "expense.add",
 	    "{\"amount\":\"12.50\",\"category\":\"food\"}"));
 	json_decref(tu_ok(sd, "alice", "expense.add",
