@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "shapes.h"
 #include "util.h"
@@ -47,20 +48,17 @@ list_cb(void *arg, const struct category *c)
 	return 0;
 }
 
-int
-h_category_list(struct rpc_call *c, json_t *p, json_t **res,
-    struct spend_err *err)
+/* Categories with their expense counts: a count is a scan of the
+ * category's expenses, so lists and gets run on a READ worker. */
+static int
+list_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
+    json_t **res, struct spend_err *err)
 {
-	static const char *const known[] = { "archived", NULL };
-	bool archived = false;
-	json_t *arr;
+	json_t *arr = json_array();
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_bool(p, "archived", &archived, NULL, err) < 0)
-		return SPEND_EINVAL;
-	arr = json_array();
-	if ((r = store_category_list(c->st, c->uid, archived, list_cb, arr,
+	(void)w;
+	if ((r = store_category_list(st, c->uid, *(bool *)arg, list_cb, arr,
 	    err)) < 0) {
 		json_decref(arr);
 		return r;
@@ -71,20 +69,57 @@ h_category_list(struct rpc_call *c, json_t *p, json_t **res,
 }
 
 int
+h_category_list(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "archived", NULL };
+	bool *archived;
+
+	(void)res;
+	if ((archived = calloc(1, sizeof(*archived))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if (jp_only(p, known, err) < 0 ||
+	    jp_bool(p, "archived", archived, NULL, err) < 0) {
+		free(archived);
+		return SPEND_EINVAL;
+	}
+	return rpc_offload(c, JOB_READ, list_work, archived, free, err);
+}
+
+static int
+get_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
+    json_t **res, struct spend_err *err)
+{
+	struct category cat;
+	int r;
+
+	(void)w;
+	if ((r = category_find(st, c->uid, 0, *(int64_t *)arg, NULL, true,
+	    &cat, err)) < 0)
+		return r;
+	*res = category_json(&cat);
+	return 0;
+}
+
+int
 h_category_get(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	static const char *const known[] = { "id", "name", NULL };
 	struct category cat;
+	int64_t *id;
 	int r;
 
+	(void)res;
 	if (jp_only(p, known, err) < 0)
 		return SPEND_EINVAL;
-	if ((r = category_from_json(c->st, c->uid, p, "name", true, &cat,
+	if ((r = category_from_json(c->st, c->uid, p, "name", false, &cat,
 	    err)) < 0)
 		return r;
-	*res = category_json(&cat);
-	return 0;
+	if ((id = malloc(sizeof(*id))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	*id = cat.id;
+	return rpc_offload(c, JOB_READ, get_work, id, free, err);
 }
 
 int
@@ -178,12 +213,36 @@ h_category_unarchive(struct rpc_call *c, json_t *p, json_t **res,
 	return category_change(c, p, NULL, 0, res, err);
 }
 
+struct delete_req {
+	struct category cat, dst;
+	int64_t version;
+};
+
+static int
+delete_work(struct rpc_call *c, struct store *st, struct write_tx *w,
+    void *arg, json_t **res, struct spend_err *err)
+{
+	struct delete_req *d = arg;
+	int r;
+
+	(void)c;
+	(void)st;
+	if ((r = category_delete(w, d->cat.id, d->version, d->dst.id, err)) < 0)
+		return r;
+	*res = jp_pack("{s:I, s:s, s:b}", "id", (json_int_t)d->cat.id, "name",
+	    d->cat.name, "deleted", 1);
+	if (d->dst.id)
+		json_object_set_new(*res, "moved_to", json_string(d->dst.name));
+	return 0;
+}
+
 int
 h_category_delete(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	static const char *const known[] = { "id", "name", "move_to",
 	    "version", NULL };
+	struct delete_req *del;
 	struct category cat, dst;
 	json_t *mv = json_object_get(p, "move_to");
 	int64_t version = 0;
@@ -209,11 +268,12 @@ h_category_delete(struct rpc_call *c, json_t *p, json_t **res,
 			return r;
 		}
 	}
-	if ((r = category_delete(&c->w, cat.id, version, dst.id, err)) < 0)
-		return r;
-	*res = jp_pack("{s:I, s:s, s:b}", "id", (json_int_t)cat.id, "name",
-	    cat.name, "deleted", 1);
-	if (dst.id)
-		json_object_set_new(*res, "moved_to", json_string(dst.name));
-	return 0;
+	if ((del = calloc(1, sizeof(*del))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	del->cat = cat;
+	del->dst = dst;
+	del->version = version;
+	(void)res;
+	/* moving the expenses is a write that grows with them */
+	return rpc_offload(c, JOB_WRITE, delete_work, del, free, err);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "money.h"
 #include "shapes.h"
@@ -327,35 +328,32 @@ list_total(void *arg, const struct expense_total *t)
 	return 0;
 }
 
-int
-h_expense_list(struct rpc_call *c, json_t *p, json_t **res,
-    struct spend_err *err)
-{
-	static const char *const known[] = { "month", "from", "to", "category",
-	    "search", "min", "max", "currency", "tag", "sort", "order", "limit",
-	    "cursor", NULL };
+/* What expense.list's worker needs, parsed on the loop. */
+struct list_req {
 	struct expense_filter f;
-	struct list_ctx lc;
-	char cursor[EXPENSE_CURSOR_MAX], next[EXPENSE_CURSOR_MAX];
-	int64_t limit = LIST_DEFAULT;
+	int limit;
 	bool have_cursor;
+	char cursor[EXPENSE_CURSOR_MAX];
+};
+
+/* On a READ worker: the page, and the totals of the whole filtered set
+ * (a scan that grows with the data). */
+static int
+list_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
+    json_t **res, struct spend_err *err)
+{
+	struct list_req *lr = arg;
+	struct list_ctx lc;
+	char next[EXPENSE_CURSOR_MAX];
 	int r;
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
-	if ((r = expense_filter_from_json(c->st, c->uid, p, &f, err)) < 0)
-		return r;
-	cursor[0] = '\0';
-	if (jp_int(p, "limit", false, 1, LIST_MAX, &limit, NULL, err) < 0 ||
-	    jp_str(p, "cursor", false, cursor, sizeof(cursor), NULL,
-	    &have_cursor, err) < 0)
-		return SPEND_EINVAL;
+	(void)w;
 	lc.items = json_array();
 	lc.sum = json_object();
 	lc.count = 0;
-	if ((r = expense_list(c->st, c->uid, &f, (int)limit,
-	    have_cursor ? cursor : NULL, list_row,
-	    list_total, &lc, next, err)) < 0) {
+	if ((r = expense_list(st, c->uid, &lr->f, lr->limit,
+	    lr->have_cursor ? lr->cursor : NULL, list_row, list_total, &lc,
+	    next, err)) < 0) {
 		json_decref(lc.items);
 		json_decref(lc.sum);
 		return r;
@@ -365,4 +363,32 @@ h_expense_list(struct rpc_call *c, json_t *p, json_t **res,
 	json_object_set_new(*res, "next_cursor", next[0] ? json_string(next) :
 	    json_null());
 	return 0;
+}
+
+int
+h_expense_list(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	static const char *const known[] = { "month", "from", "to", "category",
+	    "search", "min", "max", "currency", "tag", "sort", "order", "limit",
+	    "cursor", NULL };
+	struct list_req *lr;
+	int64_t limit = LIST_DEFAULT;
+	int r;
+
+	(void)res;
+	if (jp_only(p, known, err) < 0)
+		return SPEND_EINVAL;
+	if ((lr = calloc(1, sizeof(*lr))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if ((r = expense_filter_from_json(c->st, c->uid, p, &lr->f, err)) < 0 ||
+	    (r = jp_int(p, "limit", false, 1, LIST_MAX, &limit, NULL,
+	    err)) < 0 ||
+	    (r = jp_str(p, "cursor", false, lr->cursor, sizeof(lr->cursor),
+	    NULL, &lr->have_cursor, err)) < 0) {
+		free(lr);
+		return r;
+	}
+	lr->limit = (int)limit;
+	return rpc_offload(c, JOB_READ, list_work, lr, free, err);
 }

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -296,6 +297,8 @@ main(int argc, char *argv[])
 	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP |
 	    spendd_store_flags(&sd), &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
+	/* jansson's hash seed, set once before any thread builds JSON */
+	json_object_seed(0);
 	/* before the base: it must be created with a lock */
 	if (workers_threads_init() < 0)
 		fatalx("cannot set up libevent's thread support");

@@ -6,6 +6,7 @@
 
 #include "events.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "log.h"
 #include "rpc.h"
@@ -50,16 +51,18 @@ static const struct rpc_method methods[] = {
 	{ "category.archive", h_category_archive, U, W | X,
 	  "POST /api/v1/categories/{id}/archive", "name|id",
 	  "Archive a category: kept for old expenses, hidden for new ones" },
-	{ "category.delete", h_category_delete, U, W | X,
+	{ "category.delete", h_category_delete, U, W | X | RPC_ASYNC | RPC_NOTX,
 	  "DELETE /api/v1/categories/{id}", "name|id [move_to] [version]",
 	  "Delete a category; refused while used unless move_to names another" },
 	{ "category.edit", h_category_edit, U, W | X,
 	  "PUT,PATCH /api/v1/categories/{id}",
 	  "name|id [new_name] [archived] [version]",
 	  "Change a category's name or archived state" },
-	{ "category.get", h_category_get, U, X, "GET /api/v1/categories/{id}",
+	{ "category.get", h_category_get, U, X | RPC_ASYNC,
+	  "GET /api/v1/categories/{id}",
 	  "name|id", "Show one category" },
-	{ "category.list", h_category_list, U, X, "GET /api/v1/categories",
+	{ "category.list", h_category_list, U, X | RPC_ASYNC,
+	  "GET /api/v1/categories",
 	  "[archived]", "List categories (archived too with archived=true)" },
 	{ "category.rename", h_category_rename, U, W | X, NULL,
 	  "name|id new_name [version]", "Rename a category" },
@@ -90,7 +93,7 @@ static const struct rpc_method methods[] = {
 	  "Change fields of an expense" },
 	{ "expense.get", h_expense_get, U, X, "GET /api/v1/expenses/{id}", "id",
 	  "Show one expense" },
-	{ "expense.list", h_expense_list, U, X, "GET /api/v1/expenses",
+	{ "expense.list", h_expense_list, U, X | RPC_ASYNC, "GET /api/v1/expenses",
 	  "[month|from to] [category] [search] [min] [max] [currency] [tag] "
 	  "[sort] [order] [limit] [cursor]",
 	  "List expenses with filters, count and sum per currency" },
@@ -119,7 +122,8 @@ static const struct rpc_method methods[] = {
 	  "DELETE /api/v1/sessions/{id}", "id", "End one session" },
 	{ "user.add", h_user_add, A, W | RPC_ASYNC | RPC_NOTX, "POST /api/v1/users",
 	  "name [password] [role] [currency] [timezone]", "Create a user" },
-	{ "user.delete", h_user_delete, A, W, "DELETE /api/v1/users/{name}",
+	{ "user.delete", h_user_delete, A, W | RPC_ASYNC | RPC_NOTX,
+	  "DELETE /api/v1/users/{name}",
 	  "name", "Delete a user and all their data" },
 	{ "user.edit", h_user_edit, A, W, "PATCH /api/v1/users/{name}",
 	  "name [role] [currency] [timezone] [version]",
@@ -402,6 +406,96 @@ rpc_complete(struct rpc_call *c, json_t *result, const struct spend_err *err)
 	json_decref(result);
 }
 
+/* ---- work off the loop ---- */
+
+struct offload {
+	struct rpc_call *c;
+	int kind;
+	rpc_work_fn fn;
+	void *arg;
+	void (*free_fn)(void *);
+	json_t *result;
+	struct spend_err err;
+	int r;
+};
+
+static void
+offload_work(struct job *job, void *arg)
+{
+	struct offload *o = arg;
+	struct rpc_call *c = o->c;
+	struct store *st;
+
+	spend_err_clear(&o->err);
+	if ((st = job_store(job, &o->err)) == NULL) {
+		o->r = o->err.code ? o->err.code : SPEND_ESTORE;
+		return;
+	}
+	if (o->kind != JOB_WRITE) {
+		o->r = o->fn(c, st, NULL, o->arg, &o->result, &o->err);
+		return;
+	}
+	if ((o->r = write_begin(&c->w, st, c->uid, &o->err)) < 0)
+		return;
+	if ((o->r = o->fn(c, st, &c->w, o->arg, &o->result, &o->err)) < 0 ||
+	    (o->r = write_commit(&c->w, &o->err)) < 0) {
+		write_rollback(&c->w);
+		json_decref(o->result);
+		o->result = NULL;
+	}
+}
+
+static void
+offload_done(struct job *job, void *arg)
+{
+	struct offload *o = arg;
+	struct rpc_call *c = o->c;
+
+	(void)job;
+	if (o->r >= 0 && o->result == NULL)
+		o->result = json_null();
+	if (o->r >= 0 && o->kind == JOB_WRITE) {
+		if (c->uid)
+			publish_after(c, o->result);
+		write_run_hooks(&c->w, c->sd);
+	}
+	if (o->free_fn)
+		o->free_fn(o->arg);
+	if (o->r < 0 && o->err.code == 0)
+		spend_errf(&o->err, SPEND_EINTERNAL, "", "%s failed without a "
+		    "reason", c->m->name);
+	rpc_complete(c, o->r < 0 ? NULL : o->result, &o->err);
+	free(o);
+}
+
+int
+rpc_offload(struct rpc_call *c, int kind, rpc_work_fn fn, void *arg,
+    void (*free_fn)(void *), struct spend_err *err)
+{
+	struct offload *o = calloc(1, sizeof(*o));
+	int r;
+
+	if (o == NULL)
+		fatal("calloc");
+	if (!(c->m->flags & RPC_ASYNC) || ((c->m->flags & RPC_WRITE) &&
+	    !(c->m->flags & RPC_NOTX)))
+		fatalx("rpc: %s offloads work but is not RPC_ASYNC (with "
+		    "RPC_NOTX if a write)", c->m->name);
+	o->c = c;
+	o->kind = kind;
+	o->fn = fn;
+	o->arg = arg;
+	o->free_fn = free_fn;
+	if ((r = jobs_submit(c->sd, (enum job_kind)kind, offload_work,
+	    offload_done, o, err)) < 0) {
+		if (free_fn)
+			free_fn(arg);
+		free(o);
+		return r;
+	}
+	return RPC_PENDING;
+}
+
 void
 rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
     const char *method, json_t *params,
@@ -518,10 +612,14 @@ fail:
  * BATCH_SLICE_MS), so one client's 1,000 requests do not stall everyone
  * else, and stops running them once its replies reach
  * [daemon] max_batch_reply bytes: the rest are answered with an error
- * and not run, so a batch never builds an unbounded reply.
+ * and not run, so a batch never builds an unbounded reply. At most
+ * BATCH_WINDOW of its requests are running off the loop at once (lists
+ * run on workers): their replies are counted when they come, so the
+ * bound is passed by at most that many replies.
  */
 #define BATCH_SLICE 64
 #define BATCH_SLICE_MS 5
+#define BATCH_WINDOW 4
 
 struct batch {
 	struct spendd *sd;
@@ -530,6 +628,7 @@ struct batch {
 	size_t next;		/* the next request of msg to run */
 	size_t reply_bytes;	/* replies so far, encoded */
 	struct event *ev;	/* runs the next slice */
+	bool waiting;		/* for a reply before the next slice */
 	json_t *replies;	/* array, or NULL for a single request */
 	int outstanding;
 	void (*reply)(json_t *, void *);
@@ -598,6 +697,12 @@ one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 		if (b->msg)	/* a batch: count what its reply will weigh */
 			b->reply_bytes += json_dumpb(env, NULL, 0,
 			    JSON_COMPACT) + 1;
+		if (b->waiting) {	/* room in the window again */
+			struct timeval now = { 0, 0 };
+
+			b->waiting = false;
+			evtimer_add(b->ev, &now);
+		}
 		if (b->replies == NULL) {
 			/* single request: hand it over directly */
 			b->replies = json_array();
@@ -687,14 +792,19 @@ batch_slice(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (b->sd->base && b->ev == NULL && (b->ev = evtimer_new(b->sd->base,
+	    batch_slice, b)) == NULL)
+		fatal("evtimer_new");
 	for (k = 0; b->next < n; k++) {
+		/* outstanding counts the hold too */
+		if (b->sd->base && b->outstanding - 1 >= BATCH_WINDOW) {
+			b->waiting = true;
+			return;
+		}
 		if (b->sd->base && (k == BATCH_SLICE || (k % 8 == 0 &&
 		    time_mono_ms() >= until))) {
 			struct timeval now = { 0, 0 };
 
-			if (b->ev == NULL && (b->ev = evtimer_new(b->sd->base,
-			    batch_slice, b)) == NULL)
-				fatal("evtimer_new");
 			evtimer_add(b->ev, &now);
 			return;
 		}

@@ -115,6 +115,23 @@ void rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
 void rpc_complete(struct rpc_call *call, json_t *result,
     const struct spend_err *err);
 
+/*
+ * Run the rest of a call off the loop, for work that grows with the data
+ * (lists, search, cascading deletes): fn(call, st, w, arg, result, err)
+ * runs on a worker job of kind (enum job_kind) with the worker's store
+ * connection st. For a JOB_WRITE, w is a write transaction begun on st
+ * for call->uid: fn writes through the domain in it, the job commits it,
+ * and the loop runs its hooks and publishes the result to the events hub
+ * before completing the call; for reads w is NULL. fn must not touch the
+ * loop's state; it may read the call. arg (may be NULL) is freed with
+ * free_fn after. Returns RPC_PENDING (the handler returns it), or a
+ * negative SPEND_E* with err filled (then arg is freed too).
+ */
+typedef int (*rpc_work_fn)(struct rpc_call *call, struct store *st,
+    struct write_tx *w, void *arg, json_t **result, struct spend_err *err);
+int rpc_offload(struct rpc_call *call, int kind, rpc_work_fn fn, void *arg,
+    void (*free_fn)(void *), struct spend_err *err);
+
 /* A whole error response with a null id (for transport-level errors). */
 json_t *rpc_error_envelope(const struct spend_err *err);
 

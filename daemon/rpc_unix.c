@@ -25,10 +25,10 @@
  * kernel), so spendd's memory for it stays bounded. Past OUT_CUT bytes
  * (replies of calls already running) it is cut off.
  */
-#define MAX_PENDING 64
+#define MAX_PENDING 16
 #define LINGER_S 2
 #define OUT_PAUSE (1 << 20)
-#define OUT_CUT(sd) ((size_t)(sd)->cfg.max_batch_reply * 4)
+#define OUT_CUT(sd) ((size_t)(sd)->cfg.max_batch_reply * 8)
 
 struct conn {
 	struct conn *next, *prev;

@@ -1,9 +1,11 @@
 /* user.* handlers and the user JSON shape: accounts are created by an
  * administrator. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "jsonp.h"
 #include "password.h"
 #include "shapes.h"
@@ -138,19 +140,39 @@ h_user_edit(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 	return 0;
 }
 
+/* Everything the user owns goes: a write that grows with their data,
+ * on a WRITE worker. */
+static int
+delete_work(struct rpc_call *c, struct store *st, struct write_tx *w,
+    void *arg, json_t **res, struct spend_err *err)
+{
+	struct user *u = arg;
+	int r;
+
+	(void)c;
+	(void)w;
+	if ((r = user_delete(st, u->id, err)) < 0)
+		return r;
+	*res = jp_pack("{s:s, s:b}", "name", u->name, "deleted", 1);
+	return 0;
+}
+
 int
 h_user_delete(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	static const char *const known[] = { "name", NULL };
-	struct user u;
+	struct user *u;
 	int r;
 
+	(void)res;
 	if (jp_only(p, known, err) < 0)
 		return SPEND_EINVAL;
-	if ((r = named_user(c, p, &u, err)) < 0 ||
-	    (r = user_delete(c->st, u.id, err)) < 0)
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if ((r = named_user(c, p, u, err)) < 0) {
+		free(u);
 		return r;
-	*res = jp_pack("{s:s, s:b}", "name", u.name, "deleted", 1);
-	return 0;
+	}
+	return rpc_offload(c, JOB_WRITE, delete_work, u, free, err);
 }
