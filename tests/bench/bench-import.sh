@@ -1,8 +1,9 @@
 #!/bin/sh
 # Import a BENCH_IMPORT_ROWS (1M) row bank-style CSV through spendctl import
-# (csv plugin, worker thread, one all-or-nothing transaction): rows/s and
-# spendd's peak RSS, beside sqlite3's own .import of the same file into a
-# plain table. Then the totals of the imported set: Spend's expense.list
+# (csv plugin, worker thread, staged in short batches and published at
+# once): rows/s and spendd's peak RSS, beside sqlite3's own .import of the
+# same file into a plain table. Meanwhile another user adds expenses one
+# at a time: their latency beside the same on an idle daemon. Then the totals of the imported set: Spend's expense.list
 # against hledger and ledger balancing the same data exported as a journal
 # (BENCH_LEDGER_ROWS of it, 100k: the peers are much slower).
 set -u
@@ -42,10 +43,15 @@ gen() { # rows file
 	}' >"$2"
 }
 
-for tool in sqlite3 awk; do
+for tool in sqlite3 awk cc; do
 	command -v $tool >/dev/null || { echo "bench-import: needs $tool"; exit 1; }
 done
-mkdir -p "$T/data"
+mkdir -p "$T/data" "$B/tests"
+CLIENT=$B/tests/bench_socket
+if [ ! -x "$CLIENT" ] || [ tests/bench/bench_socket.c -nt "$CLIENT" ]; then
+	cc -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$CLIENT" \
+		tests/bench/bench_socket.c || exit 1
+fi
 echo "generating $N rows..."
 gen "$N" "$T/rows.csv"
 "$SPENDD" -f --data-dir "$T/data" -o http.listen= -o "plugins.dir=$PLUGIN_DIR" \
@@ -54,15 +60,23 @@ PID=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 [ -S "$SOCK" ] || { echo "bench-import: spendd did not start"; cat "$T/spendd.log"; exit 1; }
 ctl user add bench >/dev/null || exit 1
+ctl user add other >/dev/null || exit 1
+# another user's single inserts on the idle daemon
+lat_idle=$("$CLIENT" lat "$SOCK" other 5)
 # start-up hashes a dummy Argon2 password (64 MB, then freed): reset the
 # high-water mark so the peak below is the import's own
 echo 5 >/proc/$PID/clear_refs 2>/dev/null
 rss_start=$(awk '/VmRSS/ { print $2 }' /proc/$PID/status)
 
+"$CLIENT" lat "$SOCK" other 3600 "$T/import.done" >"$T/lat.busy" &
+lat_pid=$!
 t0=$(now)
 ctl --user bench import "$T/rows.csv" --format csv >"$T/import.out" 2>&1 ||
 	{ echo "bench-import: import failed:"; cat "$T/import.out"; exit 1; }
 t1=$(now)
+touch "$T/import.done"
+wait $lat_pid
+lat_busy=$(cat "$T/lat.busy")
 t_spend=$(secs "$t0" "$t1")
 rss_peak=$(awk '/VmHWM/ { print $2 }' /proc/$PID/status)
 got=$(ctl --user bench --json expense list --limit 1 | sed -n 's/.*"count": \([0-9]*\).*/\1/p')
@@ -107,3 +121,12 @@ awk -v n="$N" -v ts="$t_spend" -v tq="$t_sqlite" -v r0="$rss_start" -v r1="$rss_
 	if (thl != "") printf "%-44s %9.3f %10.1f\n", "hledger -f journal bal", thl, thl / tsum
 	if (tled != "") printf "%-44s %9.3f %10.1f\n", "ledger -f journal bal", tled, tled / tsum
 }'
+# "n N p50_ms X p99_ms Y max_ms Z errors E"
+field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+printf "\nanother user's expense.add, one at a time, 10 ms apart (target: p99 < 50 ms during the import)\n\n"
+printf "%-44s %8s %9s %9s %9s %7s\n" "" "n" "p50 ms" "p99 ms" "max ms" "errors"
+for w in idle busy; do
+	eval "v=\$lat_$w"
+	printf "%-44s %8s %9s %9s %9s %7s\n" "$([ $w = idle ] && echo "idle daemon" || echo "during the $N-row import")" \
+	    "$(field "$v" n)" "$(field "$v" p50_ms)" "$(field "$v" p99_ms)" "$(field "$v" max_ms)" "$(field "$v" errors)"
+done

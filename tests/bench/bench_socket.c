@@ -7,6 +7,10 @@
  *	pipe (one request per line, 500 in flight), batch (JSON-RPC batches
  *	of 500). Writes the same rows as CSV to CSV when given.
  *	Prints: rows N seconds S errors E
+ *   bench_socket lat SOCK USER SECONDS [STOPFILE]
+ *	One expense.add at a time, 10 ms apart, until SECONDS pass or
+ *	STOPFILE exists: the latency a user sees while something else runs.
+ *	Prints: n N p50_ms X p99_ms Y max_ms Z errors E
  *   bench_socket list SOCK USER KIND COUNT
  *	KIND: month, search, page (follow next_cursor), first.
  *	Prints: n N p50_ms X p99_ms Y errors E
@@ -310,9 +314,54 @@ cmd_list(const char *sock, const char *user, const char *kind, long count)
 	return errors != 0;
 }
 
+static int
+cmd_lat(const char *sock, const char *user, double seconds,
+    const char *stopfile)
+{
+	struct conn c;
+	size_t cap = 1 << 16, n = 0, used = 0;
+	double *lat = malloc(cap * sizeof(double)), t0, start = now();
+	long errors = 0;
+	char req[1024];
+
+	if (lat == NULL)
+		die("out of memory");
+	conn_open(&c, sock);
+	while (now() - start < seconds &&
+	    (stopfile == NULL || access(stopfile, F_OK) != 0)) {
+		struct row r;
+		struct timespec gap = { 0, 10 * 1000 * 1000 };
+		int len;
+
+		row_make((long)n, &r);
+		len = row_json(req, sizeof(req) - 1, (long)n, user, &r);
+		req[len++] = '\n';
+		t0 = now();
+		conn_write(&c, req, (size_t)len);
+		errors += count_errors(conn_line(&c, &used));
+		if (n == cap && (lat = realloc(lat, (cap *= 2) *
+		    sizeof(double))) == NULL)
+			die("out of memory");
+		lat[n++] = (now() - t0) * 1000;
+		nanosleep(&gap, NULL);
+	}
+	if (n == 0)
+		die("no request made");
+	qsort(lat, n, sizeof(double), cmp_double);
+	printf("n %zu p50_ms %.3f p99_ms %.3f max_ms %.3f errors %ld\n", n,
+	    lat[(n - 1) / 2], lat[(n * 99 + 99) / 100 - 1], lat[n - 1], errors);
+	free(lat);
+	free(c.buf);
+	close(c.fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "lat") == 0)
+		return cmd_lat(argv[2], argv[3], atof(argv[4]),
+		    argc == 6 ? argv[5] : NULL);
 	if (argc >= 6 && strcmp(argv[1], "insert") == 0)
 		return cmd_insert(argv[2], argv[3], atol(argv[4]), argv[5],
 		    argc > 6 ? argv[6] : NULL);
