@@ -509,6 +509,22 @@ fail:
 }
 
 static int
+delete_account_work(struct rpc_call *c, struct store *st, struct write_tx *w,
+    void *arg, json_t **res, struct spend_err *err)
+{
+	struct user *u = arg;
+	int r;
+
+	(void)c;
+	(void)w;
+	if ((r = user_delete(st, u->id, err)) < 0)
+		return r;
+	log_info("auth: \"%s\" deleted their account", u->name);
+	*res = jp_pack("{s:s, s:b}", "name", u->name, "deleted", 1);
+	return 0;
+}
+
+static int
 password_done(struct pw_job *j, json_t **res, struct spend_err *err)
 {
 	struct rpc_call *c = j->c;
@@ -528,19 +544,19 @@ password_done(struct pw_job *j, json_t **res, struct spend_err *err)
 	ratelimit_reset(a->acct, j->acct_key);
 	if ((r = store_user_get(c->st, j->u.id, &u, err)) < 0)
 		return r;
+	if (j->kind == J_DELETE) {
+		struct user *del = malloc(sizeof(*del));
+
+		if (del == NULL)
+			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		*del = u;
+		set_cookie(c, "", 0);
+		/* everything the user owns goes: on a WRITE worker */
+		return rpc_offload(c, JOB_WRITE, delete_account_work, del, free,
+		    err);
+	}
 	if ((r = store_begin(c->st, err)) < 0)
 		return r;
-	if (j->kind == J_DELETE) {
-		if ((r = user_delete(c->st, u.id, err)) < 0 ||
-		    (r = store_commit(c->st, err)) < 0) {
-			store_rollback(c->st);
-			return r;
-		}
-		set_cookie(c, "", 0);
-		log_info("auth: \"%s\" deleted their account", u.name);
-		*res = jp_pack("{s:s, s:b}", "name", u.name, "deleted", 1);
-		return 0;
-	}
 	/* a new password ends every session, then this device logs in again */
 	if ((r = store_user_set_pwhash(c->st, u.id, j->newhash, err)) < 0 ||
 	    (r = end_all_sessions(c->st, &u, err)) < 0 ||
@@ -573,7 +589,9 @@ job_finish(struct job *job, void *arg)
 	}
 	if (r < 0 && err.code == 0)
 		spend_errf(&err, SPEND_EINTERNAL, "", "password check failed");
-	rpc_complete(j->c, r < 0 ? NULL : res, &err);
+	/* RPC_PENDING: a job of its own completes the call */
+	if (r != RPC_PENDING)
+		rpc_complete(j->c, r < 0 ? NULL : res, &err);
 	job_free(j);
 }
 

@@ -130,7 +130,7 @@ static const struct rpc_method methods[] = {
 	  "Change a user's role, base currency or time zone" },
 	{ "user.get", h_user_get, A, 0, "GET /api/v1/users/{name}", "name",
 	  "Show one user" },
-	{ "user.list", h_user_list, A, 0, "GET /api/v1/users", "",
+	{ "user.list", h_user_list, A, RPC_ASYNC, "GET /api/v1/users", "",
 	  "List users" },
 };
 

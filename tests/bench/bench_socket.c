@@ -160,7 +160,7 @@ mix(uint64_t x)
 }
 
 struct row {
-	char amount[16], date[11];
+	char amount[16], date[16];
 	const char *cat, *note, *payee;
 };
 
