@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "domain.h"
@@ -27,10 +28,12 @@
 
 #define CAT_CACHE 16		/* recent category names -> categories */
 /* A batch of staged rows is committed after this many rows or this long
- * holding the write lock, whichever comes first: other writers wait at
- * most that long for the lock. */
-#define BATCH_ROWS 5000
-#define BATCH_MS 10
+ * holding the write lock, whichever comes first, or at once when the
+ * event loop waits for the lock (store_writer_waiting): a user's write
+ * waits for one row and a commit, not for a batch. */
+#define BATCH_ROWS 20000
+#define BATCH_MS 100
+#define YIELD_MS 50		/* at most this long, the loop's write first */
 #define DISCARD_ROWS 5000	/* rows removed per transaction when undoing */
 #define MAX_CREATED_LISTED 100
 #define MAX_OPTIONS 64
@@ -588,6 +591,13 @@ batch_open(struct spend_import *job, struct spend_err *err)
 
 	if (job->w.open)
 		return 0;
+	/* the loop's writers first: they wait for nothing longer */
+	for (int64_t t0 = time_mono_ms(); store_writer_waiting() &&
+	    time_mono_ms() - t0 < YIELD_MS;) {
+		struct timespec half = { 0, 500 * 1000 };
+
+		nanosleep(&half, NULL);
+	}
 	if ((r = write_begin(&job->w, job->st, job->user.id, err)) < 0)
 		return r;
 	job->w.stage = job->import_id;
@@ -615,7 +625,8 @@ static int
 batch_maybe_close(struct spend_import *job, struct spend_err *err)
 {
 	if (job->batch_rows < BATCH_ROWS &&
-	    time_mono_ms() - job->batch_since < BATCH_MS)
+	    time_mono_ms() - job->batch_since < BATCH_MS &&
+	    !store_writer_waiting())
 		return 0;
 	return batch_close(job, err);
 }

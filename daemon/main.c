@@ -23,6 +23,7 @@
 #include "events.h"
 #include "http.h"
 #include "import.h"
+#include "jobs.h"
 #include "log.h"
 #include "plugin.h"
 #include "rpc_unix.h"
@@ -110,6 +111,45 @@ remove_leftovers(const char *dir)
 	if (n)
 		log_info("removed %d upload%s left by an earlier spendd", n,
 		    n == 1 ? "" : "s");
+}
+
+/* The loop's commits never checkpoint (a checkpoint copies megabytes):
+ * once the WAL passes WAL_CHECKPOINT_PAGES a worker does it. */
+#define WAL_CHECKPOINT_PAGES 1000
+static bool checkpointing;
+
+static void
+checkpoint_work(struct job *job, void *arg)
+{
+	struct spend_err err;
+	struct store *st;
+
+	(void)arg;
+	if ((st = job_store(job, &err)) == NULL ||
+	    store_checkpoint(st, &err) < 0)
+		log_warnx("store: checkpoint: %s", err.msg);
+}
+
+static void
+checkpoint_done(struct job *job, void *arg)
+{
+	(void)job;
+	(void)arg;
+	checkpointing = false;
+}
+
+static void
+wal_grown(void *arg, int pages)
+{
+	struct spendd *s = arg;
+	struct spend_err err;
+
+	if (pages < WAL_CHECKPOINT_PAGES || checkpointing || s->stopping)
+		return;
+	checkpointing = true;
+	if (jobs_submit(s, JOB_WRITE, checkpoint_work, checkpoint_done, NULL,
+	    &err) < 0)
+		checkpointing = false;
 }
 
 static void
@@ -313,6 +353,7 @@ main(int argc, char *argv[])
 		fatalx("cannot serve HTTP on %s", sd.cfg.http_listen);
 	if (rpc_unix_start(&sd) < 0)
 		fatalx("cannot serve the control socket");
+	store_on_wal(sd.store, wal_grown, &sd);
 	import_cleanup_leftovers(&sd);
 	if (sched_start(&sd) < 0)
 		fatalx("cannot start the scheduler");

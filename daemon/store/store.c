@@ -1,6 +1,8 @@
 /* Connection, pragmas, migrations, transactions, statement cache. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +298,71 @@ quick_check(struct store *st, struct spend_err *err)
 	return 0;
 }
 
+/*
+ * The event loop's writes come first. While the loop waits for the write
+ * lock, loop_wants says so to the workers (store_writer_waiting): an
+ * import ends its batch at the next row and lets the loop in. The loop
+ * polls the lock every half millisecond (SQLite's own busy timeout sleeps
+ * 1, 2, 5, 10... ms and would miss the gap between two batches), for at
+ * most STORE_LOOP_BUSY_MS.
+ */
+static atomic_int loop_wants;
+
+bool
+store_writer_waiting(void)
+{
+	return atomic_load(&loop_wants) > 0;
+}
+
+static int
+loop_busy(void *arg, int count)
+{
+	struct timespec half = { 0, 500 * 1000 };
+	static int64_t since;
+
+	(void)arg;
+	if (count == 0)
+		since = time_mono_ms();
+	else if (time_mono_ms() - since >= STORE_LOOP_BUSY_MS)
+		return 0;
+	nanosleep(&half, NULL);
+	return 1;
+}
+
+/* After each commit of the loop's connection: the WAL's size. */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = arg;
+
+	(void)db;
+	(void)name;
+	if (st->wal_fn)
+		st->wal_fn(st->wal_arg, pages);
+	return SQLITE_OK;
+}
+
+void
+store_on_wal(struct store *st, void (*fn)(void *arg, int pages), void *arg)
+{
+	st->wal_fn = fn;
+	st->wal_arg = arg;
+	/* no checkpoint on this connection's commits: fn schedules one */
+	sqlite3_wal_autocheckpoint(st->db, 0);
+	sqlite3_wal_hook(st->db, wal_hook, st);
+}
+
+int
+store_checkpoint(struct store *st, struct spend_err *err)
+{
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return st_error(st, err, "checkpoint");
+	return 0;
+}
+
 int
 store_open(const char *path, int flags, struct store **out,
     struct spend_err *err)
@@ -320,8 +387,11 @@ store_open(const char *path, int flags, struct store **out,
 		return r;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, (flags & STORE_LOOP) ? STORE_LOOP_BUSY_MS :
-	    5000);
+	st->loop = (flags & STORE_LOOP) != 0;
+	if (st->loop)
+		sqlite3_busy_handler(st->db, loop_busy, st);
+	else
+		sqlite3_busy_timeout(st->db, 5000);
 	if ((r = st_exec(st, "PRAGMA journal_mode = WAL", err)) < 0 ||
 	    (r = st_exec(st, (flags & STORE_SYNC_FULL) ?
 	    "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
@@ -358,6 +428,7 @@ int
 store_begin(struct store *st, struct spend_err *err)
 {
 	char sql[32];
+	int r;
 
 	if (tx_lost(st))
 		return tx_lost_error(st, err);
@@ -365,7 +436,12 @@ store_begin(struct store *st, struct spend_err *err)
 		strlcpy(sql, "BEGIN IMMEDIATE", sizeof(sql));
 	else
 		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", st->tx_depth);
-	if (st_exec(st, sql, err) < 0)
+	if (st->loop && st->tx_depth == 0)
+		atomic_fetch_add(&loop_wants, 1);
+	r = st_exec(st, sql, err);
+	if (st->loop && st->tx_depth == 0)
+		atomic_fetch_sub(&loop_wants, 1);
+	if (r < 0)
 		return st_failed(st);
 	st->tx_depth++;
 	return 0;

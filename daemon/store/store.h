@@ -62,6 +62,18 @@ const char *store_durability(struct store *st);
 /* "sqlite 3.40.1" */
 const char *store_engine_version(void);
 
+/* Is the event loop's connection waiting for the write lock right now?
+ * A long writer on a worker (an import) ends its batch and lets it in. */
+bool store_writer_waiting(void);
+/* After each commit on st, fn(arg, pages in the WAL); st no longer
+ * checkpoints on its own (the loop's connection: fn has a worker do it,
+ * with store_checkpoint, so no commit on the loop pays for one). */
+void store_on_wal(struct store *st, void (*fn)(void *arg, int pages),
+    void *arg);
+/* A passive checkpoint: what the WAL holds that readers no longer need
+ * goes into the database file. A busy database is not an error. */
+int store_checkpoint(struct store *st, struct spend_err *err);
+
 /* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are
  * savepoints. Every begin must be matched by one commit or rollback. */
 int store_begin(struct store *st, struct spend_err *err);

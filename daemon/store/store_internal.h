@@ -3,6 +3,7 @@
 #define SPEND_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "store.h"
 
@@ -19,6 +20,9 @@ struct store {
 	uint64_t tick;
 	struct totals_cache *totals;	/* store_expense.c */
 	int last_code;			/* SPEND_E* of the last failure */
+	bool loop;			/* STORE_LOOP */
+	void (*wal_fn)(void *, int);	/* store_on_wal */
+	void *wal_arg;
 	/* SQLite rolled the open transaction back by itself (after an I/O
 	 * error, a full disk, no memory): why, until the caller's rollback */
 	int lost_code;
