@@ -29,9 +29,7 @@ HTTP_PORT=$(free_port)
 	-o "plugins.dir=$PLUGIN_DIR" -o daemon.workers=3 $CHEAP \
 	>>"$T/spendd.log" 2>&1 &
 SPENDD_PID=$!
-i=0
-while ! grep -q "spendd .* started" "$T/spendd.log" 2>/dev/null && [ $i -lt 600 ]; do
-	sleep 0.1; i=$((i + 1)); done
+wait_for -t 60 "spendd to start under helgrind" in_file "spendd .* started" "$T/spendd.log"
 check "spendd starts under helgrind" grep -q "started" "$T/spendd.log"
 
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
@@ -61,8 +59,7 @@ is "the import succeeds" "$ri" 0
 check "the export file is written" test -s "$T/out.csv"
 like "the import added 300 rows" "$(cat "$T/import.out")" "300"
 kill -TERM "$SPENDD_PID"
-i=0
-while kill -0 "$SPENDD_PID" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for -t 60 "spendd to stop under helgrind" gone "$SPENDD_PID"
 SPENDD_PID=""
 errors=$(grep -c '^==[0-9]*== \(Possible data race\|Thread #[0-9]*: lock order\|Thread #[0-9]*: pthread\)' "$T/helgrind.log")
 is "helgrind reports no data race or lock misuse" "$errors" 0

@@ -15,10 +15,10 @@ start_spendd || exit 1
 check "users" sh -c "'$SPENDCTL' --socket '$SOCK' user add alice --currency EUR &&
     '$SPENDCTL' --socket '$SOCK' user add bob --currency EUR"
 sum() { # user [filters as JSON members]
-	rpc expense.list "{\"user\":\"$1\"${2:+,$2}}" | jget "j['result']['sum'].get('EUR','0')"
+	rpc expense.list "{\"user\":\"$1\"${2:+,$2}}" | jget result.sum.EUR?0
 }
 count() {
-	rpc expense.list "{\"user\":\"$1\",\"limit\":1}" | jget "j['result']['count']"
+	rpc expense.list "{\"user\":\"$1\",\"limit\":1}" | jget result.count
 }
 
 # a bank-style CSV: quotes, commas in notes; line 57 (the header is line
@@ -44,7 +44,7 @@ like "59 rows added" "$(cat "$T/out")" "59 rows, 59 added"
 check "again" ctl --user alice import "$T/bank.csv"
 like "adds nothing" "$(cat "$T/out")" "0 added, 59 skipped"
 is "notes keep their commas" \
-    "$(rpc expense.list '{"user":"alice","search":"row 2,"}' | jget "j['result']['items'][0]['payee']")" \
+    "$(rpc expense.list '{"user":"alice","search":"row 2,"}' | jget result.items.0.payee)" \
     "Shop, Inc."
 
 # round trip: alice's csv export imported by bob gives the same totals
