@@ -31,8 +31,13 @@ expect "bob's k-1 is his own" 201
     ok "... a new expense" || not_ok "... a new expense"
 as "$A" GET /api/v1/expenses -H "Idempotency-Key: k-3"
 expect "a key on a read: 400" 400
-as "$A" POST /api/v1/expenses "$body" -H "Idempotency-Key: $(python3 -c 'print("k"*129)')"
+as "$A" POST /api/v1/expenses "$body" -H "Idempotency-Key: $(printf '%0129d' 0)"
 expect "a key over 128 bytes: 400" 400
+# (fuzz_rest found such a key dropped, and the write done twice)
+as "$A" POST /api/v1/expenses "$body" -H "Idempotency-Key: $(printf 'k\250')"
+expect "a key that is not UTF-8: 400" 400
+as "$A" GET /api/v1/expenses
+is "... and nothing written" "$(jb count)" 1
 id=$(printf '%s' "$first" | jget id)
 as "$A" PATCH "/api/v1/expenses/$id" '{"note":"twice"}' -H "Idempotency-Key: e-1" -H 'If-Match: "1"'
 expect "an edit with a key and If-Match" 200
