@@ -7,7 +7,7 @@
 
 D=$TOP/tests/data
 if [ ! -f "$PLUGIN_DIR/ofx.so" ]; then
-	echo "# no $PLUGIN_DIR/ofx.so: build the plugins first"
+	not_ok "$PLUGIN_DIR/ofx.so is built (make builds every plugin)"
 	done_testing
 fi
 start_spendd || exit 1

@@ -7,7 +7,7 @@
 D=$TOP/tests/data
 for p in csv qif ofx; do
 	if [ ! -f "$PLUGIN_DIR/$p.so" ]; then
-		echo "# no $PLUGIN_DIR/$p.so: build the plugins first"
+		not_ok "$PLUGIN_DIR/$p.so is built (make builds every plugin)"
 		done_testing
 	fi
 done
