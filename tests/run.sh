@@ -174,7 +174,12 @@ while [ -n "$pending" ]; do
 	report
 done
 wait
-printf '%s' "$times" >"$log/times"
+# this run's times, and the last known of the tests not run this time
+{ printf '%s' "$times"
+  for n in $all; do
+	case " $want " in *" $n "*) ;; *) grep "^$n " "$log/times" ;; esac
+  done 2>/dev/null; } >"$log/times.new"
+mv "$log/times.new" "$log/times"
 
 if [ -n "$failed" ]; then
 	echo

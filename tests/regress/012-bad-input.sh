@@ -60,7 +60,7 @@ refused "unknown category" 'no such category "nosuch"' expense add 1 nosuch
 refused "archived category" 'category "travel" is archived' expense add 1 travel
 refused "tag with a space" 'tag "a b"' expense add 1 food --tag "a b"
 refused "empty tag" 'tag ""' expense add 1 food --tag ""
-long=$(python3 -c 'print("n" * 1001)')
+long=$(repeat 1001 n)
 refused "note too long" 'note is too long' expense add 1 food --note "$long"
 refused "17 tags" 'at most 16 tags' expense add 1 food $(i=0; while [ $i -lt 17 ]; do printf -- '--tag t%d ' $i; i=$((i + 1)); done)
 refused "unknown parameter" 'unknown parameter "colour"' call expense.add '{"amount": "1", "category": "food", "colour": "red"}'

@@ -140,6 +140,9 @@ ctl() { "$SPENDCTL" --socket "$SOCK" "$@"; }
 # line (tests/tools/rpc.c)
 rpc() { "$TOOLS/rpc" "$SOCK" "$1" "${2:-{\}}"; }
 
+# repeat N C: the character C, N times
+repeat() { printf "%${1}s" "" | tr ' ' "$2"; }
+
 # jget [-j SEP] [-d DEFAULT] [-s] PATH... <JSON: fields by path, e.g.
 # count, items.0.id, items.*.amount, plugins[name=csv].0.state, tags.#
 # (tests/tools/jget.c says it all). Strings print bare, true/false/null
@@ -163,7 +166,8 @@ done_testing() {
 }
 
 # However the test ends (a signal, a timeout of tests/run.sh), its spendd
-# is stopped and its ports are given back.
+# is stopped and its ports are given back; cut short, it shows the end of
+# spendd's log and removes its temp dir (unless KEEP=1).
 _cleanup() {
 	if [ -n "$SPENDD_PID" ]; then
 		kill -TERM "$SPENDD_PID" 2>/dev/null
@@ -172,6 +176,11 @@ _cleanup() {
 		SPENDD_PID=""
 	fi
 	"$TOOLS/port" release "$PORTS" $$
+	if [ -d "$T" ] && [ "${KEEP:-0}" != 1 ]; then
+		echo "# cut short; spendd log:"
+		tail -30 "$T/spendd.log" 2>/dev/null | sed 's/^/#   /'
+		rm -rf "$T"
+	fi
 }
 trap '_cleanup' EXIT
 trap 'exit 130' INT
