@@ -83,7 +83,12 @@ run: deps-build all
 	@mkdir -p var
 	$(BIN)/spendd -f --data-dir var -o http.webui=webui -o plugins.dir=$(B)/plugins
 
-check: deps all tests
+# The build in parallel (unless make -jN already says how), then the
+# tests, several at once (tests/run.sh: make -jN or JOBS=N).
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+check: deps
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) \
+		all tests
 	@B=$(B) BIN=$(BIN) sh tests/run.sh
 
 # The whole suite again under AddressSanitizer and UBSan, built apart in

@@ -61,6 +61,61 @@ stale() {
 	return 1
 }
 
+# fuzz SHORT: run one target; its ok / not ok lines go to its .result
+fuzz() {
+	name=fuzz_$1
+	log=$OUT/log/$1.log
+	mkdir -p "$OUT/corpus/$1"
+	dict=""
+	[ -f "tests/fuzz/$1.dict" ] && dict="-dict=tests/fuzz/$1.dict"
+	seeds=""
+	[ -d "tests/fuzz/corpus/$1" ] && seeds="tests/fuzz/corpus/$1"
+	# -timeout: a single input that takes this long is a bug (a hang)
+	if nice -n "$NICE" "$OUT/$name" -max_total_time="$SECS" -timeout=25 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$OUT/crash/$1-" $dict "$OUT/corpus/$1" $seeds \
+	    >"$log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
+		    tail -1)
+		echo "ok - $name (${runs:-?} runs)"
+	else
+		crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" |
+		    tail -1)
+		echo "not ok - $name: crash input ${crash:-unknown} (log $log)"
+		# the report and the frames in our own code
+		grep -E "ERROR:|SUMMARY:|runtime error| $(pwd)/" "$log" |
+		    head -16 | sed 's/^/#   /'
+	fi >"$OUT/log/$1.result.tmp"
+	mv "$OUT/log/$1.result.tmp" "$OUT/log/$1.result"
+}
+
+# Targets run as soon as they are built, FUZZ_JOBS at once, while the
+# next ones build.
+started=""
+ready=""
+running() {
+	_r=0
+	for _t in $started; do [ -f "$OUT/log/$_t.result" ] || _r=$((_r + 1)); done
+	echo $_r
+}
+# start_ready [wait]: start what is built while a slot is free (with
+# "wait": until all of it has started)
+start_ready() {
+	while [ -n "$ready" ]; do
+		if [ "$(running)" -ge "$JOBS" ]; then
+			[ "${1:-}" = wait ] || return 0
+			sleep 0.2
+			continue
+		fi
+		_t=${ready%% *}
+		ready=${ready#"$_t"}
+		ready=${ready# }
+		rm -f "$OUT/log/$_t.result"
+		fuzz "$_t" &
+		started="$started $_t"
+	done
+}
+
 fail=0
 targets=""
 for src in tests/fuzz/fuzz_*.c; do
@@ -122,44 +177,13 @@ for src in tests/fuzz/fuzz_*.c; do
 	fi
 	rm -f "$log.build"
 	targets="$targets $short"
+	ready="${ready:+$ready }$short"
+	start_ready
 done
 
-# fuzz SHORT: run one target; its ok / not ok lines go to its .result
-fuzz() {
-	name=fuzz_$1
-	log=$OUT/log/$1.log
-	mkdir -p "$OUT/corpus/$1"
-	dict=""
-	[ -f "tests/fuzz/$1.dict" ] && dict="-dict=tests/fuzz/$1.dict"
-	seeds=""
-	[ -d "tests/fuzz/corpus/$1" ] && seeds="tests/fuzz/corpus/$1"
-	# -timeout: a single input that takes this long is a bug (a hang)
-	if nice -n "$NICE" "$OUT/$name" -max_total_time="$SECS" -timeout=25 \
-	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    -artifact_prefix="$OUT/crash/$1-" $dict "$OUT/corpus/$1" $seeds \
-	    >"$log" 2>&1; then
-		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
-		    tail -1)
-		echo "ok - $name (${runs:-?} runs)"
-	else
-		crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" |
-		    tail -1)
-		echo "not ok - $name: crash input ${crash:-unknown} (log $log)"
-		# the report and the frames in our own code
-		grep -E "ERROR:|SUMMARY:|runtime error| $(pwd)/" "$log" |
-		    head -16 | sed 's/^/#   /'
-	fi >"$OUT/log/$1.result"
-}
-
-# FUZZ_JOBS targets at once (each runs for SECS: batches are as good as
-# a pool); their lines in the targets' order
-n=0
-for t in $targets; do
-	fuzz "$t" &
-	n=$((n + 1))
-	[ $((n % JOBS)) -eq 0 ] && wait
-done
+start_ready wait
 wait
+# their lines in the targets' order
 for t in $targets; do
 	cat "$OUT/log/$t.result"
 	grep -q '^not ok' "$OUT/log/$t.result" && fail=$((fail + 1))
