@@ -54,6 +54,16 @@ $(B)/tests/test_%: tests/unit/test_%.c $(B)/libspendd.a tests/unit/testutil.h
 # the fault sweeps share their harness
 $(B)/tests/test_faults_io $(B)/tests/test_faults_oom: tests/unit/faults.h
 
+# The regress tests' helpers (tests/tools/): JSON fields, one JSON-RPC
+# call, free ports. Plain flags, never the sanitizers of a check-asan
+# build: they are not under test, and their reports would be the test's.
+TOOLS = $(B)/tests/tools/jget $(B)/tests/tools/rpc $(B)/tests/tools/port
+TOOL_CFLAGS = -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(JANSSON_CFLAGS)
+$(B)/tests/tools/%: tests/tools/%.c config.mk
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -o $@ $< $(JANSSON_LIBS)
+tools: $(TOOLS)
+
 # Plugins: each plugins/NAME/Makefrag appends $(B)/plugins/NAME.so to
 # PLUGINS and gives its rule, built with PLUGIN_CFLAGS.
 PLUGIN_CFLAGS = $(CFLAGS_BASE) -Iinclude -fPIC -shared -fvisibility=hidden $(CFLAGS)
@@ -61,7 +71,7 @@ PLUGIN_LIBS = $(CSV_LIBS) $(OFX_LIBS) $(HPDF_LIBS)
 include $(wildcard plugins/*/Makefrag)
 plugins: $(PLUGINS)
 
-tests: $(UNIT_BIN)
+tests: $(UNIT_BIN) $(TOOLS)
 
 deps:
 	@contrib/deps.sh
@@ -73,7 +83,12 @@ run: deps-build all
 	@mkdir -p var
 	$(BIN)/spendd -f --data-dir var -o http.webui=webui -o plugins.dir=$(B)/plugins
 
-check: deps all tests
+# The build in parallel (unless make -jN already says how), then the
+# tests, several at once (tests/run.sh: make -jN or JOBS=N).
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+check: deps
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) \
+		all tests
 	@B=$(B) BIN=$(BIN) sh tests/run.sh
 
 # The whole suite again under AddressSanitizer and UBSan, built apart in
@@ -126,6 +141,6 @@ clean:
 distclean: clean
 	rm -f config.mk
 
-.PHONY: all plugins tests deps deps-build run check check-asan bench fuzz soak install docs clean distclean
+.PHONY: all plugins tests tools deps deps-build run check check-asan bench fuzz soak install docs clean distclean
 
 -include $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(B)/daemon/main.d

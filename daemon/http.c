@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cookie.h"
 #include "events.h"
 #include "http.h"
 #include "http_files.h"
@@ -215,31 +216,6 @@ copy_printable(char *dst, size_t size, const char *src)
 	for (i = 0; src && src[i] && i + 1 < size; i++)
 		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
 	dst[i] = '\0';
-}
-
-/* The value of cookie name in a Cookie header, into out. */
-static void
-cookie_get(const char *header, const char *name, char *out, size_t size)
-{
-	size_t n = strlen(name);
-	const char *p = header;
-
-	out[0] = '\0';
-	while (p && *p) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			const char *v = p + n + 1;
-			size_t len = strcspn(v, ";");
-
-			if (len < size) {
-				memcpy(out, v, len);
-				out[len] = '\0';
-			}
-			return;
-		}
-		p = strchr(p, ';');
-	}
 }
 
 /*

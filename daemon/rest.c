@@ -288,6 +288,8 @@ merge(json_t *params, const char *key, json_t *v, const char *where,
 {
 	json_t *old = json_object_get(params, key);
 
+	if (v == NULL)
+		return spend_errf(err, SPEND_ENOMEM, key, "out of memory");
 	if (old && !json_equal(old, v)) {
 		json_decref(v);
 		return spend_errf(err, SPEND_EINVAL, key, "%s given twice (%s "
@@ -326,13 +328,11 @@ is_json(const char *ct)
 	    (ct[16] == '\0' || ct[16] == ';' || ct[16] == ' ');
 }
 
-/* Query, body and headers into params. */
-static int
-build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
+int
+rest_params(const struct rest_request *rq, json_t *params,
+    struct spend_err *err)
 {
-	struct evkeyvalq *in = httpd_input_headers(x->req);
-	struct evbuffer *body = httpd_body(x->req);
-	size_t blen = evbuffer_get_length(body);
+	size_t blen = rq->body_len;
 	const char *h;
 	int r;
 
@@ -342,16 +342,14 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 		const char *key;
 		json_t *v;
 
-		if ((long long)blen > rest_max_body(x->m, &x->sd->cfg))
+		if ((long long)blen > rq->max_body)
 			return spend_errf(err, SPEND_ETOOBIG, "", "request body "
-			    "larger than %lld bytes",
-			    rest_max_body(x->m, &x->sd->cfg));
-		if (!is_json(evhttp_find_header(in, "Content-Type")))
+			    "larger than %lld bytes", rq->max_body);
+		if (!is_json(rq->content_type))
 			return spend_errf(err, SPEND_EINVAL, "Content-Type",
 			    "the body must be JSON (Content-Type: "
 			    "application/json)");
-		j = json_loadb((const char *)evbuffer_pullup(body, -1), blen,
-		    JSON_REJECT_DUPLICATES, &jerr);
+		j = json_loadb(rq->body, blen, JSON_REJECT_DUPLICATES, &jerr);
 		if (j == NULL)
 			return spend_errf(err, SPEND_EPARSE, "", "body is not "
 			    "JSON: %s at line %d column %d", jerr.text, jerr.line,
@@ -369,12 +367,12 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 			}
 		json_decref(j);
 	}
-	if (x->query && *x->query) {
+	if (rq->query && *rq->query) {
 		struct evkeyvalq q;
 		struct evkeyval *kv;
 
 		TAILQ_INIT(&q);
-		if (evhttp_parse_query_str(x->query, &q) < 0) {
+		if (evhttp_parse_query_str(rq->query, &q) < 0) {
 			evhttp_clear_headers(&q);
 			return spend_errf(err, SPEND_EINVAL, "", "malformed query "
 			    "string");
@@ -400,11 +398,15 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 		}
 		evhttp_clear_headers(&q);
 	}
-	if ((h = evhttp_find_header(in, "Idempotency-Key")) != NULL &&
-	    (r = merge(params, "idempotency_key", json_string(h),
+	/* (a header may carry any byte above 0x7f: a key that is no JSON
+	 * string must not be dropped, letting a retry write twice) */
+	if ((h = rq->idempotency_key) != NULL && !utf8_valid(h, strlen(h)))
+		return spend_errf(err, SPEND_EINVAL, "idempotency_key",
+		    "Idempotency-Key must be UTF-8 text");
+	if (h != NULL && (r = merge(params, "idempotency_key", json_string(h),
 	    "Idempotency-Key", err)) < 0)
 		return r;
-	if ((h = evhttp_find_header(in, "If-Match")) != NULL && strcmp(h, "*")) {
+	if ((h = rq->if_match) != NULL && strcmp(h, "*")) {
 		int64_t v;
 
 		if (parse_if_match(h, &v) < 0)
@@ -415,6 +417,25 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 			return r;
 	}
 	return 0;
+}
+
+/* Query, body and headers of the request into params. */
+static int
+build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
+{
+	struct evkeyvalq *in = httpd_input_headers(x->req);
+	struct evbuffer *body = httpd_body(x->req);
+	struct rest_request rq = {
+		.body_len = evbuffer_get_length(body),
+		.max_body = rest_max_body(x->m, &x->sd->cfg),
+		.content_type = evhttp_find_header(in, "Content-Type"),
+		.query = x->query,
+		.idempotency_key = evhttp_find_header(in, "Idempotency-Key"),
+		.if_match = evhttp_find_header(in, "If-Match"),
+	};
+
+	rq.body = rq.body_len ? (const char *)evbuffer_pullup(body, -1) : NULL;
+	return rest_params(&rq, params, err);
 }
 
 /* The URL of the next page: this one with cursor replaced. */

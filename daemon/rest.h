@@ -34,6 +34,24 @@ void rest_free(void);
 int rest_match(const char *verb, const char *path,
     const struct rpc_method **m, json_t *params, char *allow, size_t len);
 
+/* A request's parts that become params, as rest_params reads them: the
+ * body (body_len bytes, NULL if none) and raw query (NULL if none), and
+ * the headers' values (NULL if absent). */
+struct rest_request {
+	const char *body;
+	size_t body_len;
+	long long max_body;	/* the route's (rest_max_body) */
+	const char *content_type, *query, *idempotency_key, *if_match;
+};
+
+/* Merge rq's JSON body, query parameters, Idempotency-Key (as
+ * idempotency_key) and If-Match (as version) into params (which holds
+ * the path params). A key given twice with different values, a body that
+ * is not a JSON object, a query that is not UTF-8 or names a secret
+ * (rest_secret_param) are errors: a negative SPEND_E* and err. */
+int rest_params(const struct rest_request *rq, json_t *params,
+    struct spend_err *err);
+
 /* The largest request body route m accepts. */
 long long rest_max_body(const struct rpc_method *m, const struct config *cfg);
 /* The largest any route accepts (libevent's hard cap). */

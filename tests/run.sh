@@ -1,7 +1,19 @@
 #!/bin/sh
 # make check: unit tests (cmocka), regress tests (real spendd), short fuzz
-# runs. Ends with one line "N passed, N failed".
-# Usage: tests/run.sh [unit|regress|fuzz]... (default: all)
+# runs, several at once. Prints one line per test, in this order whatever
+# order they finish in, the wall time, and last one line "N passed, N
+# failed".
+#
+# Usage: tests/run.sh [-j N] [unit|regress|fuzz|TEST]... (default: all)
+#   TEST is a test's name: test_money, 100-http, regress/100-http, fuzz.
+#   -j N, JOBS=N or make -jN: tests at once (default: CPU count + 2;
+#   most of a regress test's time is waiting on a spendd).
+#   TEST_TIMEOUT=S: a test still running after S seconds (default 300) is
+#   stopped with every process it started (its spendd too) and fails; a
+#   test can ask for its own limit with a line "# timeout: S" near its top.
+# Each test's output is in $B/tests/log/NAME.out; times (ms) of the last
+# run in $B/tests/log/times, which also orders the next run (longest
+# first).
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-build}
 BIN=${BIN:-.}
@@ -9,59 +21,176 @@ BIN=${BIN:-.}
 SPENDD=$(cd "$BIN" && pwd)/spendd
 SPENDCTL=$(cd "$BIN" && pwd)/spendctl
 PLUGIN_DIR=$(pwd)/$B/plugins
-export B BIN SPENDD SPENDCTL PLUGIN_DIR
-pass=0
-fail=0
-failed=""
-parts=${*:-unit regress fuzz}
+TOOLS=$(pwd)/$B/tests/tools
+export B BIN SPENDD SPENDCTL PLUGIN_DIR TOOLS
 log=$B/tests/log
 mkdir -p "$log"
 
-count() { # name exit-status output-file
-	p=$(grep -Ec '^(ok|\[       OK \])' "$3")
-	f=$(grep -Ec '^(not ok|\[  FAILED  \] [a-z_])' "$3")
-	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1	# crashed or failed outside a test: count it
-		echo "not ok - $1 exited with status $2" >>"$3"
-	fi
-	pass=$((pass + p))
-	fail=$((fail + f))
-	[ "$f" -eq 0 ] || failed="$failed $1"
-	printf '%-40s %4d passed, %d failed\n' "$1" "$p" "$f"
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+t0=$(now_ms)
+
+jobs=${JOBS:-}
+if [ "${1:-}" = -j ]; then
+	jobs=$2
+	shift 2
+fi
+if [ -z "$jobs" ]; then	# make -jN passes N down in MAKEFLAGS
+	jobs=$(printf '%s\n' "${MAKEFLAGS:-}" |
+	    sed -n 's/.*-j *\([0-9][0-9]*\).*/\1/p')
+fi
+if [ -z "$jobs" ] || [ "$jobs" -lt 1 ] 2>/dev/null; then
+	jobs=$(($(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) + 2))
+fi
+limit_default=${TEST_TIMEOUT:-300}
+
+# ---- the tests: names in the order of the summary ----
+all=""
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] && all="$all unit/$(basename "$t")"
+done
+for t in tests/regress/[0-9]*.sh; do
+	[ -f "$t" ] && all="$all regress/$(basename "$t" .sh)"
+done
+[ -f tests/fuzz/run.sh ] && all="$all fuzz"
+
+want=""
+for a in ${*:-unit regress fuzz}; do
+	found=0
+	for n in $all; do
+		case $a in
+		unit|regress) case $n in "$a"/*) want="$want $n"; found=1 ;; esac ;;
+		*) if [ "$a" = "$n" ] || [ "$a" = "${n#*/}" ]; then
+			want="$want $n"; found=1; fi ;;
+		esac
+	done
+	[ $found -eq 1 ] || { echo "tests/run.sh: no test \"$a\"" >&2; exit 2; }
+done
+
+base() { echo "${1#*/}"; }	# the log's name: test_money, 100-http, fuzz
+
+# the command of a test
+cmd() {
+	case $1 in
+	unit/*) echo "$B/tests/${1#unit/}" ;;
+	regress/*) echo "sh tests/regress/${1#regress/}.sh" ;;
+	fuzz) echo "sh tests/fuzz/run.sh" ;;
+	esac
 }
 
-for part in $parts; do
-	case $part in
-	unit)
-		for t in $B/tests/test_*; do
-			[ -x "$t" ] || continue
-			n=$(basename "$t")
-			"$t" >"$log/$n.out" 2>&1
-			count "unit/$n" $? "$log/$n.out"
-		done ;;
-	regress)
-		for t in tests/regress/[0-9]*.sh; do
-			[ -f "$t" ] || continue
-			n=$(basename "$t" .sh)
-			sh "$t" >"$log/$n.out" 2>&1
-			count "regress/$n" $? "$log/$n.out"
-		done ;;
+# its time limit: "# timeout: S" in a regress test's first lines; fuzz
+# gets its targets' seconds on top
+limit() {
+	case $1 in
+	regress/*)
+		l=$(sed -n '1,15s/^# timeout: *\([0-9][0-9]*\).*/\1/p' \
+		    "tests/regress/${1#regress/}.sh" | head -1)
+		echo "${l:-$limit_default}" ;;
 	fuzz)
-		if [ -f tests/fuzz/run.sh ]; then
-			sh tests/fuzz/run.sh >"$log/fuzz.out" 2>&1
-			count "fuzz" $? "$log/fuzz.out"
-		fi ;;
+		n=$(ls tests/fuzz/fuzz_*.c 2>/dev/null | wc -l)
+		echo $((limit_default + n * ${FUZZ_SECONDS:-10})) ;;
+	*) echo "$limit_default" ;;
 	esac
+}
+
+# run NAME: in the background; NAME.rc says "status milliseconds" when
+# it is done. timeout(1) runs the test in a process group of its own and,
+# past the limit, signals all of it: the test, its spendd, its clients.
+run() {
+	_b=$(base "$1")
+	_l=$(limit "$1")
+	_s=$(now_ms)
+	# shellcheck disable=SC2046
+	timeout -k 20 "$_l" $(cmd "$1") >"$log/$_b.out" 2>&1 </dev/null
+	_rc=$?
+	if [ $_rc -eq 124 ] || [ $_rc -eq 137 ]; then
+		echo "not ok - $1 timed out after ${_l}s" \
+		    "(stopped with everything it started)" >>"$log/$_b.out"
+	fi
+	echo "$_rc $(($(now_ms) - _s))" >"$log/$_b.rc.tmp"
+	mv "$log/$_b.rc.tmp" "$log/$_b.rc"
+}
+
+# ---- start them, longest first (as the last run timed them) ----
+for n in $want; do rm -f "$log/$(base "$n").rc"; done
+prev() { # the last run's ms of test $1; unknown ones first, fuzz first
+	[ "$1" = fuzz ] && { echo 999999999; return; }
+	_p=$(sed -n "s|^$1 \\([0-9]*\\)\$|\\1|p" "$log/times" 2>/dev/null)
+	echo "${_p:-99999999}"
+}
+order=$(for n in $want; do echo "$(prev "$n") $n"; done | sort -rn -k1,1 |
+    cut -d' ' -f2)
+
+pass=0
+fail=0
+failed=""
+times=""
+pending=$want
+
+count() { # name exit-status output-file ms
+	_p=$(grep -Ec '^(ok|\[       OK \])' "$3")
+	_f=$(grep -Ec '^(not ok|\[  FAILED  \] [a-z_])' "$3")
+	if [ "$2" -ne 0 ] && [ "$_f" -eq 0 ]; then
+		_f=1	# crashed or failed outside a test: count it
+		echo "not ok - $1 exited with status $2" >>"$3"
+	fi
+	pass=$((pass + _p))
+	fail=$((fail + _f))
+	[ "$_f" -eq 0 ] || failed="$failed $1"
+	printf '%-40s %4d passed, %d failed %5d.%ds\n' "$1" "$_p" "$_f" \
+	    $(($4 / 1000)) $(($4 % 1000 / 100))
+}
+
+# print the finished tests at the head of the summary order (the
+# functions share the shell's variables: each has its own names)
+report() {
+	for _n in $pending; do
+		_b=${_n#*/}
+		[ -f "$log/$_b.rc" ] || return 0
+		read -r _rc _ms <"$log/$_b.rc"
+		count "$_n" "$_rc" "$log/$_b.out" "$_ms"
+		times="$times$_n $_ms
+"
+		pending=${pending#*"$_n"}
+	done
+}
+
+running=0
+started=""
+for t in $order; do
+	while [ $running -ge "$jobs" ]; do
+		sleep 0.1
+		running=0
+		for r in $started; do
+			[ -f "$log/${r#*/}.rc" ] || running=$((running + 1))
+		done
+		report
+	done
+	run "$t" &
+	started="$started $t"
+	running=$((running + 1))
 done
+while [ -n "$pending" ]; do
+	sleep 0.1
+	report
+done
+wait
+# this run's times, and the last known of the tests not run this time
+{ printf '%s' "$times"
+  for n in $all; do
+	case " $want " in *" $n "*) ;; *) grep "^$n " "$log/times" ;; esac
+  done 2>/dev/null; } >"$log/times.new"
+mv "$log/times.new" "$log/times"
 
 if [ -n "$failed" ]; then
 	echo
 	for n in $failed; do
-		f=$log/$(basename "$n").out
+		f=$log/$(base "$n").out
 		echo "==== $n (full log: $f)"
 		grep -E -B2 -A8 '^(not ok|\[  FAILED  \]|\[  ERROR   \])' "$f" | head -60
 	done
 fi
+ms=$(($(now_ms) - t0))
 echo
+echo "wall time $((ms / 1000)).$((ms % 1000 / 100)) s, $jobs at once"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -161,7 +161,14 @@ try {
     'amount shown with its currency', await jpyRow.locator('td.amount').innerText());
   ok(await jpyRow.locator('.cat').innerText() === 'travel', 'category shown in the row');
   ok((await rowWith('coffee').locator('.tag').allInnerTexts()).join(' ') === 'work morning', 'tags shown in the row');
-  const align = await jpyRow.locator('td.amount').evaluate((td) => getComputedStyle(td).textAlign);
+  // (one synchronous look in the page: a live-sync re-render between
+  // finding the cell and reading its style would leave a detached cell,
+  // whose computed style is empty)
+  const align = await page.waitForFunction(() => {
+    const row = [...document.querySelectorAll('table.expenses tbody tr')].find((r) => r.innerText.includes('Ramen Ya'));
+    const td = row?.querySelector('td.amount');
+    return td && getComputedStyle(td).textAlign;
+  }).then((h) => h.jsonValue());
   ok(align === 'right', 'amounts right-aligned', align);
   const todayIso = await page.evaluate(() => {
     const d = new Date();

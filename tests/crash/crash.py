@@ -17,7 +17,8 @@ the cycle before restarted:
        /api/v1/auth/refresh {"refresh_token": ...} over and over;
   2. spendd is killed with SIGKILL after a random delay; the clients stop
      on the broken connections (an error reply while spendd ran fails the
-     cycle, but for "busy": a write that met an import's write lock);
+     cycle, but for "busy": a write that met an import's write lock; a
+     login or refresh refused so is tried again);
   3. `sqlite3 -readonly` on the database as the kill left it (WAL and
      all): PRAGMA integrity_check and foreign_key_check must be clean;
      read-only, so the WAL is left for spendd's own recovery;
@@ -205,13 +206,27 @@ def http_conn(a, timeout=30.0):
     return http.client.HTTPConnection("127.0.0.1", a.port, timeout=timeout)
 
 
-def login(conn, user):
-    st, b = http_json(conn, "POST", "/api/v1/auth/login",
-                      {"username": user, "password": PASSWORD,
-                       "refresh_in_body": True})
-    if st != 200:
-        raise RuntimeError("login %s: %d %s" % (user, st, b))
-    return b
+def busy(st, b):
+    # a write that meets an import's write lock for 200 ms is refused
+    # with "busy ... try again" (HACKING.md)
+    return st == 503 and "busy" in json.dumps(b)
+
+
+def login(conn, user, client):
+    """The login reply; tried again while spendd says busy (a session is
+    a write), each refusal counted as the client's. None once the client
+    is told to stop."""
+    while not client.stop.is_set():
+        st, b = http_json(conn, "POST", "/api/v1/auth/login",
+                          {"username": user, "password": PASSWORD,
+                           "refresh_in_body": True})
+        if st == 200:
+            return b
+        if not busy(st, b):
+            raise RuntimeError("login %s: %d %s" % (user, st, b))
+        client.refused("login: %d %s" % (st, b))
+        client.stop.wait(0.02)
+    return None
 
 
 def token_hash(tok):
@@ -293,7 +308,10 @@ class HttpWriter(Client):
     def work(self):
         c = http_conn(self.a)
         try:
-            tok = login(c, self.user)["access_token"]
+            b = login(c, self.user, self)
+            if b is None:
+                return
+            tok = b["access_token"]
             n = 0
             while not self.stop.is_set():
                 n += 1
@@ -370,7 +388,9 @@ class Refresher(Client):
     def work(self):
         c = http_conn(self.a)
         try:
-            b = login(c, self.user)
+            b = login(c, self.user, self)
+            if b is None:
+                return
             self.session = b["session"]
             self.chain.append(b["refresh_token"])
             while not self.stop.is_set():
@@ -379,6 +399,11 @@ class Refresher(Client):
                 st, b = http_json(c, "POST", "/api/v1/auth/refresh",
                                   {"refresh_token": cur})
                 self.pending = None
+                if busy(st, b):
+                    # not rotated: the same token is still the live one
+                    self.refused("refresh: %d %s" % (st, b))
+                    self.stop.wait(0.02)
+                    continue
                 if st != 200:
                     # a live token refused while spendd runs: a bug
                     self.unexpected.append("refresh of a live token: %d %s"
@@ -737,6 +762,8 @@ def main():
     p.add_argument("--sqlite3", default="sqlite3")
     p.add_argument("--cycles", type=int, default=10)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--port", type=int, default=None,
+                   help="spendd's HTTP port (default: one the kernel picks)")
     p.add_argument("--socket-writers", type=int, default=2)
     p.add_argument("--http-writers", type=int, default=2)
     p.add_argument("--import-rows", type=int, default=3000)
@@ -752,10 +779,11 @@ def main():
     if a.seed is None:
         a.seed = random.SystemRandom().randrange(1 << 31)
     a.rng = random.Random(a.seed)
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    a.port = s.getsockname()[1]
-    s.close()
+    if a.port is None:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        a.port = s.getsockname()[1]
+        s.close()
     run = Run(a)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:

@@ -23,8 +23,11 @@ fi
 
 # One python3 process for the whole run; its ok/not ok lines are this
 # test's (counted here for done_testing, and by tests/run.sh).
+# (a claimed port: spendd restarts on it, and no other test's client may
+# be given it as its local port meanwhile)
+HTTP_PORT=$(free_port) || { not_ok "a free port"; done_testing; }
 { python3 "$TOP/tests/crash/crash.py" --dir "$T" --spendd "$SPENDD" \
-	--spendctl "$SPENDCTL" --plugins "$PLUGIN_DIR" \
+	--spendctl "$SPENDCTL" --plugins "$PLUGIN_DIR" --port "$HTTP_PORT" \
 	--cycles "${CYCLES:-10}" ${SEED:+--seed "$SEED"} "$@"
   echo $? >"$T/crash.rc"; } | tee "$T/crash.out"
 _n=$(grep -c '^ok' "$T/crash.out")

@@ -12,11 +12,16 @@
 # tests/fuzz/NAME.dict. What the runs find goes to $B/fuzz/corpus/NAME.
 #
 # Environment: B (build dir, default build), FUZZ_SECONDS (per target,
-# default 10), FUZZ_ONLY (names to run, e.g. "money rpc"), CI (a missing
-# clang is then a failure, not a skip).
+# default 10), FUZZ_ONLY (names to run, e.g. "money rpc"), FUZZ_JOBS
+# (targets run at once, default 2), FUZZ_NICE (their nice(1) level,
+# default 10: under make check the regress tests come first and the
+# fuzzers take the CPU they leave), CI (a missing clang is then a
+# failure, not a skip).
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 SECS=${FUZZ_SECONDS:-10}
+JOBS=${FUZZ_JOBS:-2}
+NICE=${FUZZ_NICE:-10}
 OUT=$B/fuzz
 CC_FUZZ=${CC_FUZZ:-clang}
 
@@ -56,7 +61,63 @@ stale() {
 	return 1
 }
 
+# fuzz SHORT: run one target; its ok / not ok lines go to its .result
+fuzz() {
+	name=fuzz_$1
+	log=$OUT/log/$1.log
+	mkdir -p "$OUT/corpus/$1"
+	dict=""
+	[ -f "tests/fuzz/$1.dict" ] && dict="-dict=tests/fuzz/$1.dict"
+	seeds=""
+	[ -d "tests/fuzz/corpus/$1" ] && seeds="tests/fuzz/corpus/$1"
+	# -timeout: a single input that takes this long is a bug (a hang)
+	if nice -n "$NICE" "$OUT/$name" -max_total_time="$SECS" -timeout=25 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$OUT/crash/$1-" $dict "$OUT/corpus/$1" $seeds \
+	    >"$log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
+		    tail -1)
+		echo "ok - $name (${runs:-?} runs)"
+	else
+		crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" |
+		    tail -1)
+		echo "not ok - $name: crash input ${crash:-unknown} (log $log)"
+		# the report and the frames in our own code
+		grep -E "ERROR:|SUMMARY:|runtime error| $(pwd)/" "$log" |
+		    head -16 | sed 's/^/#   /'
+	fi >"$OUT/log/$1.result.tmp"
+	mv "$OUT/log/$1.result.tmp" "$OUT/log/$1.result"
+}
+
+# Targets run as soon as they are built, FUZZ_JOBS at once, while the
+# next ones build.
+started=""
+ready=""
+running() {
+	_r=0
+	for _t in $started; do [ -f "$OUT/log/$_t.result" ] || _r=$((_r + 1)); done
+	echo $_r
+}
+# start_ready [wait]: start what is built while a slot is free (with
+# "wait": until all of it has started)
+start_ready() {
+	while [ -n "$ready" ]; do
+		if [ "$(running)" -ge "$JOBS" ]; then
+			[ "${1:-}" = wait ] || return 0
+			sleep 0.2
+			continue
+		fi
+		_t=${ready%% *}
+		ready=${ready#"$_t"}
+		ready=${ready# }
+		rm -f "$OUT/log/$_t.result"
+		fuzz "$_t" &
+		started="$started $_t"
+	done
+}
+
 fail=0
+targets=""
 for src in tests/fuzz/fuzz_*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
@@ -98,9 +159,14 @@ for src in tests/fuzz/fuzz_*.c; do
 		fi
 	done
 	bin=$OUT/$name
-	if [ $built -eq 1 ] && ! $CC_FUZZ $FLAGS -fsanitize=fuzzer $WARN \
-	    $CPPFLAGS $xcflags -o "$bin" "$src" $objs $libs \
-	    >>"$log.build" 2>&1; then
+	# linked again only when the target or an object changed
+	relink=0
+	[ -f "$bin" ] || relink=1
+	for f in "$src" $objs; do [ "$f" -nt "$bin" ] && relink=1; done
+	if [ $built -eq 1 ] && [ $relink -eq 1 ] && ! $CC_FUZZ $FLAGS \
+	    -fsanitize=fuzzer $WARN $CPPFLAGS $xcflags -o "$bin" "$src" $objs \
+	    $libs >>"$log.build" 2>&1; then
+		rm -f "$bin"
 		built=0
 	fi
 	if [ $built -eq 0 ]; then
@@ -110,27 +176,16 @@ for src in tests/fuzz/fuzz_*.c; do
 		continue
 	fi
 	rm -f "$log.build"
+	targets="$targets $short"
+	ready="${ready:+$ready }$short"
+	start_ready
+done
 
-	mkdir -p "$OUT/corpus/$short"
-	dict=""
-	[ -f "tests/fuzz/$short.dict" ] && dict="-dict=tests/fuzz/$short.dict"
-	seeds=""
-	[ -d "tests/fuzz/corpus/$short" ] && seeds="tests/fuzz/corpus/$short"
-	# -timeout: a single input that takes this long is a bug (a hang)
-	if "$bin" -max_total_time="$SECS" -timeout=25 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$OUT/crash/$short-" $dict \
-	    "$OUT/corpus/$short" $seeds >"$log" 2>&1; then
-		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
-		    tail -1)
-		echo "ok - $name (${runs:-?} runs)"
-	else
-		crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" |
-		    tail -1)
-		echo "not ok - $name: crash input ${crash:-unknown} (log $log)"
-		# the report and the frames in our own code
-		grep -E "ERROR:|SUMMARY:|runtime error| $(pwd)/" "$log" |
-		    head -16 | sed 's/^/#   /'
-		fail=$((fail + 1))
-	fi
+start_ready wait
+wait
+# their lines in the targets' order
+for t in $targets; do
+	cat "$OUT/log/$t.result"
+	grep -q '^not ok' "$OUT/log/$t.result" && fail=$((fail + 1))
 done
 [ $fail -eq 0 ]

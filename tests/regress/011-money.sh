@@ -7,17 +7,17 @@ start_spendd || { not_ok "spendd starts"; done_testing; }
 ctl user add alice --currency EUR >/dev/null
 export SPEND_USER=alice
 
-amount() { ctl --json expense add "$@" | jget 'j["amount"]+" "+j["currency"]'; }
-sum() { ctl --json expense list "$@" | jget 'json.dumps(j["sum"], sort_keys=True)'; }
+amount() { ctl --json expense add "$@" | jget -j' ' amount currency; }
+sum() { ctl --json expense list "$@" | jget -s sum; }
 
 is "0.10 is stored as 0.10" "$(amount 0.10 food --date 2026-01-01)" "0.10 EUR"
 is "0.20 is stored as 0.20" "$(amount 0.20 food --date 2026-01-01)" "0.20 EUR"
 is "0.10 + 0.20 is exactly 0.30" "$(sum --month 2026-01)" '{"EUR": "0.30"}'
 check "list of January" ctl expense list --month 2026-01
 like "the footer says 0.30 EUR" "$(cat "$T/out")" "sum 0.30 EUR"
-is "--min 0.30 finds neither" "$(ctl --json expense list --month 2026-01 --min 0.30 | jget 'j["count"]')" 0
-is "--max 0.10 finds 0.10 only" "$(ctl --json expense list --month 2026-01 --max 0.10 | jget 'j["count"]')" 1
-is "--min 0.2 --max 0.20 finds 0.20" "$(ctl --json expense list --month 2026-01 --min 0.2 --max 0.20 | jget 'j["items"][0]["amount"]')" 0.20
+is "--min 0.30 finds neither" "$(ctl --json expense list --month 2026-01 --min 0.30 | jget count)" 0
+is "--max 0.10 finds 0.10 only" "$(ctl --json expense list --month 2026-01 --max 0.10 | jget count)" 1
+is "--min 0.2 --max 0.20 finds 0.20" "$(ctl --json expense list --month 2026-01 --min 0.2 --max 0.20 | jget items.0.amount)" 0.20
 
 # amounts a float would get wrong
 for a in 4.35 0.29 1.15 2.675 8.675 1.005 ; do
@@ -56,10 +56,10 @@ is "their sum is exact" "$(sum --month 2026-06)" '{"EUR": "1800000000000.03"}'
 check_fails "99999999999999999999 is refused" ctl expense add 99999999999999999999 food
 
 # editing the currency re-checks the amount against its decimals
-id=$(ctl --json expense add 1.50 food --date 2026-07-01 | jget 'j["id"]')
+id=$(ctl --json expense add 1.50 food --date 2026-07-01 | jget id)
 check_fails "1.50 EUR cannot become JPY" ctl expense edit "$id" --currency JPY
-is "still 1.50 EUR" "$(ctl --json expense show "$id" | jget 'j["amount"]+" "+j["currency"]')" "1.50 EUR"
+is "still 1.50 EUR" "$(ctl --json expense show "$id" | jget -j' ' amount currency)" "1.50 EUR"
 check "1.50 EUR can become BHD" ctl expense edit "$id" --currency BHD
-is "now 1.500 BHD" "$(ctl --json expense show "$id" | jget 'j["amount"]+" "+j["currency"]')" "1.500 BHD"
+is "now 1.500 BHD" "$(ctl --json expense show "$id" | jget -j' ' amount currency)" "1.500 BHD"
 
 done_testing

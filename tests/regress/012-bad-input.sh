@@ -8,7 +8,7 @@ start_spendd || { not_ok "spendd starts"; done_testing; }
 ctl user add alice --currency EUR >/dev/null
 export SPEND_USER=alice
 ctl category archive travel >/dev/null
-id=$(ctl --json expense add 12.50 food --date 2026-01-15 --note keep --tag x | jget 'j["id"]')
+id=$(ctl --json expense add 12.50 food --date 2026-01-15 --note keep --tag x | jget id)
 ctl expense add 3.20 transport --date 2026-01-16 >/dev/null
 ctl expense add 1000 food --currency JPY --date 2026-01-17 >/dev/null
 
@@ -60,7 +60,7 @@ refused "unknown category" 'no such category "nosuch"' expense add 1 nosuch
 refused "archived category" 'category "travel" is archived' expense add 1 travel
 refused "tag with a space" 'tag "a b"' expense add 1 food --tag "a b"
 refused "empty tag" 'tag ""' expense add 1 food --tag ""
-long=$(python3 -c 'print("n" * 1001)')
+long=$(repeat 1001 n)
 refused "note too long" 'note is too long' expense add 1 food --note "$long"
 refused "17 tags" 'at most 16 tags' expense add 1 food $(i=0; while [ $i -lt 17 ]; do printf -- '--tag t%d ' $i; i=$((i + 1)); done)
 refused "unknown parameter" 'unknown parameter "colour"' call expense.add '{"amount": "1", "category": "food", "colour": "red"}'
@@ -79,7 +79,7 @@ refused "rm with a stale version" 'version' expense rm "$id" --version 9
 
 # ---- list filters ----
 refused "bad cursor" 'cursor is not valid' expense list --cursor garbage
-cur=$(ctl --json expense list --limit 1 | jget 'j["next_cursor"]')
+cur=$(ctl --json expense list --limit 1 | jget next_cursor)
 refused "cursor of another sort order" 'another sort order' expense list --cursor "$cur" --sort amount
 refused "bad month" 'month "2026-13"' expense list --month 2026-13
 refused "month and from" 'month or from/to' expense list --month 2026-01 --from 2026-01-01

@@ -21,7 +21,7 @@ i=0; while [ $i -lt 20 ]; do
 done
 snapshot() { ctl --json expense list --all; ctl --json category list --archived; ctl --json user list; }
 before=$(snapshot)
-is "20 expenses stored" "$(ctl --json expense list | jget 'j["count"]')" 20
+is "20 expenses stored" "$(ctl --json expense list | jget count)" 20
 
 # ---- permissions ----
 is "the socket is a socket with mode 0660" "$(stat -c '%F %a' "$SOCK")" "socket 660"
@@ -46,9 +46,7 @@ fi
 # ---- SIGHUP: reload, keep serving ----
 reloads() { grep -c "configuration reloaded" "$T/spendd.log"; }
 wait_log() {	# wait_log PATTERN COUNT: the log has COUNT lines matching
-	i=0
-	while [ "$(grep -c "$1" "$T/spendd.log")" -lt "$2" ] && [ $i -lt 200 ]; do
-		sleep 0.05; i=$((i + 1)); done
+	wait_for "$2 log lines of $1" lines_in_file "$1" "$T/spendd.log" "$2"
 }
 printf '[daemon]\nadmin_uids = 65534\n' >"$T/spendd.conf"
 kill -HUP "$SPENDD_PID"
@@ -81,20 +79,20 @@ stop_spendd
 start_spendd -c "$T/spendd.conf" || not_ok "spendd restarts"
 is "every row survives a restart" "$(snapshot)" "$before"
 check "and takes writes" ctl expense add 1 food
-check "and the new row reads back" ctl expense show "$(ctl --json expense list --limit 1 --sort created | jget 'j["items"][0]["id"]')"
+check "and the new row reads back" ctl expense show "$(ctl --json expense list --limit 1 --sort created | jget items.0.id)"
 
 # ---- SIGTERM: clean shutdown, even with an idle client connected ----
-python3 - "$SOCK" <<'PY' &
+python3 - "$SOCK" "$T/idle.ready" <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+open(sys.argv[2], "w").close()
 time.sleep(30)
 PY
 idle=$!
-sleep 0.2
+wait_for "the idle client to connect" test -f "$T/idle.ready"
 pid=$SPENDD_PID
 kill -TERM "$pid"
-i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
-if kill -0 "$pid" 2>/dev/null; then
+if ! wait_for -t 15 "spendd to stop" gone "$pid"; then
 	not_ok "SIGTERM stops spendd with an idle client connected"
 	kill -KILL "$pid"
 else
@@ -112,5 +110,5 @@ like "... clearly" "$(cat "$T/err")" "is spendd running?"
 
 # a last start: the data is still all there after the SIGTERM
 start_spendd -c "$T/spendd.conf" || not_ok "spendd starts again"
-is "21 expenses after SIGTERM and start" "$(ctl --json expense list | jget 'j["count"]')" 21
+is "21 expenses after SIGTERM and start" "$(ctl --json expense list | jget count)" 21
 done_testing

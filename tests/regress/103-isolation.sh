@@ -5,22 +5,22 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-start_spendd $CHEAP -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
+start_spendd -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 expect "alice registers" 201
 req POST /api/v1/auth/register '{"username":"bob","password":"bob-pass-1","currency":"USD"}'
 expect "bob registers (registration = open)" 201
-is "... as a user" "$(jb 'j["role"]')" user
+is "... as a user" "$(jb role)" user
 login alice alice-pass; A=$TOKEN
 login bob bob-pass-1; B=$TOKEN
 
 as "$A" POST /api/v1/categories '{"name":"alice-hobby"}'
 expect "alice adds a category" 201
-cat=$(jb 'j["id"]')
+cat=$(jb id)
 as "$A" POST /api/v1/expenses '{"amount":"42.00","category":"alice-hobby","note":"ALICE-SECRET"}'
 expect "alice adds an expense" 201
-exp=$(jb 'j["id"]')
-food=$(as "$A" GET /api/v1/categories; jb '[c["id"] for c in j["items"] if c["name"]=="food"][0]')
+exp=$(jb id)
+food=$(as "$A" GET /api/v1/categories; jb 'items[name=food].0.id')
 snapshot() { as "$A" GET /api/v1/expenses; echo "$BODY"; as "$A" GET /api/v1/categories?archived=true; echo "$BODY"; }
 before=$(snapshot)
 
@@ -50,9 +50,9 @@ expect "a category by name in the URL: 400 (ids only)" 400
 case $BODY in *'"id":'*) not_ok "... shows a category" ;; esac
 as "$B" GET /api/v1/expenses
 expect "bob's list" 200
-is "... is empty" "$(jb 'j["count"]')" 0
+is "... is empty" "$(jb count)" 0
 as "$B" GET /api/v1/expenses?search=ALICE
-is "... search finds nothing of hers" "$(jb 'j["count"]')" 0
+is "... search finds nothing of hers" "$(jb count)" 0
 as "$B" GET /api/v1/categories
 case $BODY in *alice-hobby*) not_ok "bob does not see her categories" ;;
 *) ok "bob does not see her categories" ;; esac

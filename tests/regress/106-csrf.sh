@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-start_spendd $CHEAP || { not_ok "spendd starts"; done_testing; }
+start_spendd || { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 JAR=$T/jar
 req POST /api/v1/auth/login '{"username":"alice","password":"alice-pass"}' -c "$JAR"
@@ -42,7 +42,7 @@ expect "the cookie no longer refreshes" 401
 
 # configured origin (behind a reverse proxy)
 stop_spendd
-start_spendd $CHEAP -o http.origin=https://spend.example ||
+start_spendd -o http.origin=https://spend.example ||
     { not_ok "spendd restarts"; done_testing; }
 req POST /api/v1/auth/login '{"username":"alice","password":"alice-pass"}' -c "$JAR"
 refresh -H "X-Spend-CSRF: 1" -H "Origin: $ME"

@@ -12,10 +12,7 @@ curl -s -o "$T/login" -w '%{http_code}' -H 'Content-Type: application/json' \
     -d '{"username":"alice","password":"alice-pass"}' \
     "http://127.0.0.1:$HTTP_PORT/api/v1/auth/login" >"$T/code" &
 cpid=$!
-i=0
-while ! grep -q 'verifying a password' "$T/spendd.log" && [ $i -lt 200 ]; do
-	sleep 0.05; i=$((i + 1))
-done
+wait_for "the login's hashing" in_file 'verifying a password' "$T/spendd.log"
 like "the login is in flight" "$(cat "$T/spendd.log")" "verifying a password"
 kill -TERM "$SPENDD_PID"
 wait "$cpid"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-start_spendd $CHEAP -d || { not_ok "spendd starts"; done_testing; }
+start_spendd -d || { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 expect "alice registers" 201
 verified() { grep -c 'verifying a password' "$T/spendd.log"; }

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-start_spendd $CHEAP -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
+start_spendd -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"mallory","password":"mallory-pass"}'
 expect "mallory registers" 201
 ME="http://127.0.0.1:$HTTP_PORT"

@@ -11,7 +11,7 @@ restart() {
 	rm -f "$SOCK"
 	: >"$T/spendd.log"
 	HTTP_PORT=""
-	start_spendd $CHEAP -d -o auth.registration=open "$@" ||
+	start_spendd -d -o auth.registration=open "$@" ||
 	    { not_ok "spendd starts $*"; done_testing; }
 }
 # fail FROM USER: a failed login with X-Forwarded-For FROM ("" = none)
@@ -34,7 +34,7 @@ fails() {
 }
 
 # ---- no trusted proxies: X-Forwarded-For is nobody's business ----
-start_spendd $CHEAP -d -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
+start_spendd -d -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 expect "alice registers" 201
 req POST /api/v1/auth/register '{"username":"bob","password":"bob-password"}'
@@ -98,8 +98,7 @@ fail 198.51.100.9 oscar
 expect "trusted proxies that do not include the peer: its header is ignored, 429" 429
 printf '[http]\ntrusted_proxies = ::1 127.0.0.0/8\n' >"$T/spendd.conf"
 kill -HUP "$SPENDD_PID"
-i=0; while ! grep -q "configuration reloaded" "$T/spendd.log" && [ $i -lt 200 ]; do
-	sleep 0.05; i=$((i + 1)); done
+wait_for "the reload" in_file "configuration reloaded" "$T/spendd.log"
 fail 198.51.100.9 peggy
 expect "after SIGHUP with trusted_proxies, 198.51.100.9 is itself: 401" 401
 check "daemon alive" alive

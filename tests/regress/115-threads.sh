@@ -31,9 +31,7 @@ HTTP_PORT=$(free_port)
 	-o "plugins.dir=$PLUGIN_DIR" -o daemon.workers=3 $CHEAP \
 	>>"$T/spendd.log" 2>&1 &
 SPENDD_PID=$!
-i=0
-while ! grep -q "spendd .* started" "$T/spendd.log" 2>/dev/null && [ $i -lt 600 ]; do
-	sleep 0.1; i=$((i + 1)); done
+wait_for -t 60 "spendd to start under helgrind" in_file "spendd .* started" "$T/spendd.log"
 check "spendd starts under helgrind" grep -q "started" "$T/spendd.log"
 
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
@@ -43,14 +41,22 @@ expect "alice registers" 201
 	n=1; while [ $n -le 300 ]; do
 		echo "2026-01-$(printf %02d $((n % 28 + 1))),$n.25,EUR,food,row $n"; n=$((n + 1)); done
 } >"$T/rows.csv"
+# login N: a login, tried again while spendd says busy: a session is a
+# write, which the import's write lock may hold off for longer than the
+# loop waits (200 ms, HACKING.md), more so under valgrind on a busy box
+login_try() {
+	curl -s -o "$T/login.$1" -w '%{http_code}\n' \
+	    -H 'Content-Type: application/json' \
+	    --data-binary '{"username":"alice","password":"alice-pass"}' \
+	    "http://127.0.0.1:$HTTP_PORT/api/v1/auth/login" >"$T/login-status.$1"
+	# under helgrind's slowness a write that meets the import's lock may
+	# be told "busy, retry" (503): a client retries
+	! grep -q 503 "$T/login-status.$1"
+}
 # logins, an import and an export, all at once
 n=0; pids=""
 while [ $n -lt 4 ]; do
-	# a write that meets the import's lock under helgrind's slowness may be
-	# told "busy, retry" (503): a client retries
-	curl -s --retry 5 --retry-delay 1 -o "$T/login.$n" -w '%{http_code}\n' -H 'Content-Type: application/json' \
-	    --data-binary '{"username":"alice","password":"alice-pass"}' \
-	    "http://127.0.0.1:$HTTP_PORT/api/v1/auth/login" >"$T/login-status.$n" &
+	wait_for -t 120 "login $n" login_try $n &
 	pids="$pids $!"; n=$((n + 1))
 done
 ctl --user alice import "$T/rows.csv" --create-categories >"$T/import.out" 2>&1 &
@@ -86,8 +92,7 @@ while [ $i -lt 100 ] && [ "$(rpc daemon.status '{}' | jget \
     "j['result']['jobs']['report']['done'] + j['result']['jobs']['report']['busy'] + j['result']['jobs']['report']['queued']")" -lt 9 ]; do
 	sleep 0.1; i=$((i + 1)); done
 kill -TERM "$SPENDD_PID"
-i=0
-while kill -0 "$SPENDD_PID" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for -t 60 "spendd to stop under helgrind" gone "$SPENDD_PID"
 SPENDD_PID=""
 late=0
 for p in $rpids; do wait "$p" && late=$((late + 1)); done

@@ -11,7 +11,7 @@ cat >"$T/spendd.conf" <<EOC
 [http]
 header_timeout = 2
 EOC
-start_spendd $CHEAP -c "$T/spendd.conf" || { not_ok "spendd starts"; done_testing; }
+start_spendd -c "$T/spendd.conf" || { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 expect "alice registers" 201
 login alice alice-pass
@@ -26,7 +26,7 @@ max_headers = 2k
 max_connections_per_address = 3
 EOC
 kill -HUP "$SPENDD_PID"
-i=0; while ! grep -q "configuration reloaded" "$T/spendd.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for -t 5 "the reload" in_file "configuration reloaded" "$T/spendd.log"
 check "reload logged" grep -q "configuration reloaded" "$T/spendd.log"
 python3 "$TOP/tests/regress/rawhttp.py" reloaded "$HTTP_PORT" "$TOKEN" "$SPENDD_PID" ||
     not_ok "rawhttp.py reloaded: every case passed"

@@ -10,7 +10,7 @@
 
 # the test's clients are told apart by X-Forwarded-For from a trusted
 # proxy (loopback)
-start_spendd $CHEAP -d -o http.trusted_proxies=127.0.0.1 -o auth.registration=open ||
+start_spendd -d -o http.trusted_proxies=127.0.0.1 -o auth.registration=open ||
     { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 expect "alice registers" 201

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-start_spendd $CHEAP -o http.max_connections_per_address=20 ||
+start_spendd -o http.max_connections_per_address=20 ||
     { not_ok "spendd starts"; done_testing; }
 python3 "$TOP/tests/regress/rawhttp.py" caps "$HTTP_PORT" - "$SPENDD_PID" ||
     not_ok "rawhttp.py caps: every case passed"
@@ -16,9 +16,9 @@ stop_spendd
 
 # a low fd limit, and a connection cap above it on purpose
 : >"$T/spendd.log"
-(ulimit -n 96 && start_spendd $CHEAP -o http.max_connections=1000 && wait) &
+(ulimit -n 96 && start_spendd -o http.max_connections=1000 && wait) &
 sub=$!
-i=0; while ! grep -q "spendd .* started" "$T/spendd.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_for "spendd to start" in_file "spendd .* started" "$T/spendd.log"
 SPENDD_PID=$(cat "$T/data/spendd.pid")
 like "the cap above the fd limit is warned about" "$(cat "$T/spendd.log")" "more than the fd limit leaves room for"
 python3 "$TOP/tests/regress/rawhttp.py" emfile "$HTTP_PORT" - "$SPENDD_PID" ||

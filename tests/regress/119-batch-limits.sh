@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-start_spendd $CHEAP -o daemon.max_batch_reply=1M -o daemon.max_request=1M ||
+start_spendd -o daemon.max_batch_reply=1M -o daemon.max_request=1M ||
     { not_ok "spendd starts"; done_testing; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass"}'
 expect "alice registers" 201
@@ -28,6 +28,6 @@ python3 "$TOP/tests/regress/rawhttp.py" batches "$HTTP_PORT" "$TOKEN" "$SPENDD_P
     not_ok "rawhttp.py batches: every case passed"
 python3 "$TOP/tests/regress/rawhttp.py" control "$HTTP_PORT" "$SOCK" "$SPENDD_PID" ||
     not_ok "rawhttp.py control: every case passed"
-is "the same list after all that" "$(ctl --user alice expense list --limit 1 --json | jget 'j["count"]')" 600
+is "the same list after all that" "$(ctl --user alice expense list --limit 1 --json | jget count)" 600
 check "daemon alive" alive
 done_testing

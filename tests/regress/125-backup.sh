@@ -14,7 +14,7 @@ command -v sqlite3 >/dev/null || { not_ok "the sqlite3 CLI is installed"; done_t
 [ -f "$PLUGIN_DIR/csv.so" ] || { not_ok "$PLUGIN_DIR/csv.so is built"; done_testing; }
 # [backup] dir set, the first scheduled run a minute away: after this part
 M=$T/manual
-start_spendd $CHEAP -o "backup.dir=$M" || { not_ok "spendd starts"; done_testing; }
+start_spendd -o "backup.dir=$M" || { not_ok "spendd starts"; done_testing; }
 check "user alice" ctl user add alice
 check "alice has a food category" ctl --user alice category show food
 
@@ -48,9 +48,7 @@ writer() {
 writer &
 WRITER=$!
 # wait for the writer to get going
-i=0
-while [ "$(wc -l <"$T/acked")" -lt 20 ] && [ $i -lt 200 ]; do
-	sleep 0.05; i=$((i + 1)); done
+wait_for "20 writes" lines_in_file '' "$T/acked" 20
 
 # Back up while it writes; the rows acknowledged before are a lower bound
 # of what the copy must hold. Again until a backup overlapped a write.
@@ -83,12 +81,12 @@ echo "# $n_before rows acknowledged before the backup, $(wc -l <"$T/acked") in a
 # --json has the numbers
 check "backup --json" ctl --json backup "$T/backups/second.db"
 cp "$T/out" "$T/second.json"
-is "... path" "$(jget 'j["path"]' <"$T/second.json")" "$T/backups/second.db"
-pages=$(jget 'j["pages"]' <"$T/second.json")
-bytes=$(jget 'j["bytes"]' <"$T/second.json")
+is "... path" "$(jget path <"$T/second.json")" "$T/backups/second.db"
+pages=$(jget pages <"$T/second.json")
+bytes=$(jget bytes <"$T/second.json")
 check "... pages > 0" [ "$pages" -gt 0 ]
 is "... bytes is the file's size" "$bytes" "$(stat -c %s "$T/backups/second.db")"
-check "... duration_ms" jget 'j["duration_ms"] + 0' <"$T/second.json"
+is "... duration_ms, a number" "$(jget duration_ms.@type <"$T/second.json")" number
 
 # Never over an existing file without --force.
 cp "$B" "$T/copy-before"
@@ -120,10 +118,13 @@ like "an HTTP user" "$r" '"name":"bob"'
 login root root-pass-1 || not_ok "root logs in"
 ADMIN=$TOKEN
 login bob bob-pass-12 || not_ok "bob logs in"
-sleep 1	# a new second: one backup a second in [backup] dir
+# a new second: one backup a second in [backup] dir
+last=$(ls "$M" | sed -n 's/^spend-\(.*Z\)\.db$/\1/p' | tail -1)
+wait_for "a second after the last backup" sh -c \
+    '[ "$(date -u +%Y%m%dT%H%M%SZ)" != "$0" ]' "$last"
 as "$ADMIN" POST /api/v1/backups '{}'
 expect "POST /api/v1/backups" 200
-like "... into [backup] dir" "$(jb 'j["path"]')" "$M/spend-"
+like "... into [backup] dir" "$(jb path)" "$M/spend-"
 is "... now 2 there" "$(ls "$M" | grep -c '^spend-.*Z\.db$')" 2
 as "$ADMIN" POST /api/v1/backups "{\"path\":\"$T/http.db\"}"
 expect "... but not to a path" 403
@@ -140,8 +141,7 @@ check "integrity_check of the backup" sh -c \
 "$SPENDD" -f --data-dir "$R" -o http.listen= -o "plugins.dir=$PLUGIN_DIR" \
     >>"$T/restore.log" 2>&1 &
 RPID=$!
-i=0
-while [ ! -S "$R/spendd.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_for "the second spendd" test -S "$R/spendd.sock"
 check "a second spendd opens the restored copy" test -S "$R/spendd.sock"
 rctl() { "$SPENDCTL" --socket "$R/spendd.sock" "$@"; }
 check "... alice is there" rctl user show alice
@@ -158,7 +158,7 @@ is "one snapshot: no hole in the ids" \
 count=$(sqlite3 "$R/spend.db" 'SELECT count(*) FROM expenses WHERE deleted = 0')
 check "... at least 20000 + the acknowledged" [ "$count" -ge $((20000 + n_before)) ]
 rcount=$("$SPENDCTL" --socket "$R/spendd.sock" --json call expense.list \
-    '{"user":"alice","limit":1}' | jget 'j["count"]')
+    '{"user":"alice","limit":1}' | jget count)
 is "the restored spendd lists them all" "$rcount" "$count"
 check "... and takes writes" rctl --user alice expense add 4.00 food
 is "integrity_check while it runs" "$(sqlite3 "$R/spend.db" 'PRAGMA integrity_check')" ok
@@ -173,9 +173,7 @@ echo mine >"$S/spend-notes.db"
 echo old >"$S/spend-20000101T000000Z.db"
 start_spendd -o "backup.dir=$S" -o backup.every=1s -o backup.keep=2 ||
 	not_ok "spendd starts with [backup]"
-i=0
-while [ "$(grep -c 'scheduled backup: /' "$T/spendd.log")" -lt 4 ] && [ $i -lt 300 ]; do
-	sleep 0.05; i=$((i + 1)); done
+wait_for "4 scheduled backups" lines_in_file 'scheduled backup: /' "$T/spendd.log" 4
 runs=$(grep -c 'scheduled backup: /' "$T/spendd.log")
 check "4 scheduled runs ($runs)" [ "$runs" -ge 4 ]
 st=$(ctl status)

@@ -75,7 +75,7 @@ add() { # NOTE: POST an expense, sets STATUS and BODY
 }
 
 # slow hashing at the next start, so alice's next login rehashes
-start_spendd $CHEAP || { not_ok "spendd starts"; finish; }
+start_spendd || { not_ok "spendd starts"; finish; }
 req POST /api/v1/auth/register '{"username":"alice","password":"alice-pass-1"}'
 expect "alice registers" 201
 login alice alice-pass-1 || not_ok "alice logs in"
@@ -84,7 +84,7 @@ for i in $(seq 1 20); do
 	add "before $i"
 	[ "$STATUS" = 201 ] || { not_ok "expense $i: $STATUS $BODY"; break; }
 done
-ID=$(jb 'j["id"]')
+ID=$(jb id)
 before=$(listing)
 is "20 expenses stored" "$(printf '%s\n' "$before" | wc -l | tr -d ' ')" 20
 # the cost goes up: alice's hash will want a rehash at her next login
@@ -115,7 +115,7 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 	add "on a full disk $i"
 	[ "$STATUS" = 201 ] || break
-	wrote="$wrote $(jb 'j["id"]')"
+	wrote="$wrote $(jb id)"
 done
 expect "an expense on a full disk: 507" 507
 like "... type disk_full" "$BODY" '"code":"disk_full"'

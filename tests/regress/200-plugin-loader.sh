@@ -60,7 +60,8 @@ fi
 start_spendd -o "plugins.dir=$P" || exit 1
 
 state() { # name -> "state|reason|version"
-	rpc plugin.list '{}' | jget "[p['state']+'|'+p.get('reason','')+'|'+p['version'] for p in j['result']['plugins'] if p['name']=='$1'][0]"
+	rpc plugin.list '{}' | jget -j'|' "result.plugins[name=$1].0.state" \
+	    "result.plugins[name=$1].0.reason?" "result.plugins[name=$1].0.version"
 }
 like "good plugin loads" "$(state good)" "loaded||0.0.1"
 like "ABI mismatch refused before init" "$(state abi)" "refused|built for plugin ABI 99"
@@ -75,7 +76,7 @@ if [ "$(id -u)" = 0 ]; then
 	    "refused|owned by uid 4242, not by root or spendd's uid 0"
 fi
 is "only .so files are looked at" \
-    "$(rpc plugin.list '{}' | jget "len([p for p in j['result']['plugins'] if p['name']=='readme'])")" 0
+    "$(rpc plugin.list '{}' | jget 'result.plugins[name=readme].#')" 0
 
 log=$(cat "$T/spendd.log")
 like "refusal logged with the file" "$log" "plugin $P/ww.so: refused: world-writable"
@@ -98,16 +99,18 @@ stop_spendd
 
 # [plugins] load: only the listed names, in order; a missing one is listed
 start_spendd -o "plugins.dir=$P" -o "plugins.load=good missing" || exit 1
-is "load list loads only its names" \
-    "$(rpc plugin.list '{}' | jget "','.join(p['name']+':'+p['state'] for p in j['result']['plugins'])")" \
-    "good:loaded,missing:refused"
+r=$(rpc plugin.list '{}')
+is "load list loads only its names" "$(echo "$r" | jget -j, 'result.plugins.*.name')" \
+    "good,missing"
+is "... the missing one refused" "$(echo "$r" | jget -j, 'result.plugins.*.state')" \
+    "loaded,refused"
 stop_spendd
 
 # a world-writable plugin directory loads nothing
 chmod 777 "$P"
 start_spendd -o "plugins.dir=$P" || exit 1
 is "world-writable directory loads nothing" \
-    "$(rpc plugin.list '{}' | jget "len(j['result']['plugins'])")" 0
+    "$(rpc plugin.list '{}' | jget result.plugins.#)" 0
 like "and says why" "$(cat "$T/spendd.log")" "is world-writable (mode 0777): none loaded"
 check "and spendd still serves" ctl user list
 chmod 755 "$P"

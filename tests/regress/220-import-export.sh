@@ -68,7 +68,7 @@ fi
 start_spendd -o "plugins.dir=$P" || exit 1
 check "user" ctl user add alice --currency EUR
 count() {
-	rpc expense.list '{"user":"alice","limit":1}' | jget "j['result']['count']"
+	rpc expense.list '{"user":"alice","limit":1}' | jget result.count
 }
 
 # 60 rows, row 57 with a bad amount
@@ -86,7 +86,7 @@ like "and the field" "$(cat "$T/err")" "amount"
 like "and says nothing was imported" "$(cat "$T/err")" "nothing imported"
 is "the store is unchanged" "$(count)" 0
 is "the RPC error carries the field" \
-    "$(rpc import.run "{\"user\":\"alice\",\"path\":\"$T/may.simple\"}" | jget "j['error']['data']['field']")" \
+    "$(rpc import.run "{\"user\":\"alice\",\"path\":\"$T/may.simple\"}" | jget error.data.field)" \
     amount
 
 check_fails "dry run of the bad file shows it (and fails)" \
@@ -109,7 +109,7 @@ is "60 expenses" "$(count)" 60
 check "import again" ctl --user alice import "$T/may.simple"
 like "adds nothing" "$(cat "$T/out")" "0 added, 60 skipped (60 duplicate)"
 is "still 60" "$(count)" 60
-is "sum to the cent" "$(rpc expense.list '{"user":"alice","limit":1}' | jget "j['result']['sum']['EUR']")" \
+is "sum to the cent" "$(rpc expense.list '{"user":"alice","limit":1}' | jget result.sum.EUR)" \
     "1845.00"
 
 # identical rows in one file both count; a duplicate in a new file not

@@ -48,7 +48,7 @@ else
 fi
 
 # shellcheck disable=SC2086
-start_spendd $CHEAP -o "plugins.dir=$P" -o http.max_import=2k || exit 1
+start_spendd -o "plugins.dir=$P" -o http.max_import=2k || exit 1
 check "user" sh -c "echo 'correct horse battery' | '$SPENDCTL' --socket \
     '$SOCK' user add alice --currency EUR --password-stdin"
 login alice 'correct horse battery'	# sets TOKEN
@@ -64,23 +64,20 @@ up() { # query [curl args]: POST the file in $UP
 # live clients hear of imports (the stream ends when spendd stops)
 curl -s -N --max-time 60 -H "Authorization: Bearer $TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/api/v1/events" >"$T/sse" 2>/dev/null &
-i=0; while [ ! -s "$T/sse" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_for "the event stream to open" nonempty "$T/sse"
 UP=$T/march.simple
 up "?filename=march.simple&dry_run=true"
 expect "dry run upload" 200
-is "dry run previews" "$(jb "[r['status'] for r in j['preview']]")" \
-    '["new", "new"]'
-is "dry run wrote nothing" "$(rpc expense.list '{"user":"alice"}' | jget "j['result']['count']")" 0
+is "dry run previews" "$(jb -j, 'preview.*.status')" "new,new"
+is "dry run wrote nothing" "$(rpc expense.list '{"user":"alice"}' | jget result.count)" 0
 up "?filename=march.simple"
 expect "upload imports" 200
-is "two added" "$(jb "[j['added'], j['skipped'], j['format']]")" \
-    '[2, 0, "simple"]'
-i=0; while ! grep -q import.run "$T/sse" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+is "two added" "$(jb -j' ' added skipped format)" "2 0 simple"
+wait_for "the import on the stream" in_file import.run "$T/sse"
 like "an import shows up on the event stream" "$(cat "$T/sse")" "event: import.run"
 is "once: not for the dry run" "$(grep -c 'event: import.run' "$T/sse")" 1
 up "?filename=march.simple"
-is "the same upload again adds nothing" "$(jb "[j['added'], j['skipped']]")" \
-    '[0, 2]'
+is "the same upload again adds nothing" "$(jb -j' ' added skipped)" "0 2"
 up "?format=simple"
 expect "format given instead of a name" 200
 up ""
@@ -91,15 +88,15 @@ printf '2024-04-01 1 food a\n2024-04-02 x food b\n' >"$T/bad.simple"
 UP=$T/bad.simple
 up "?filename=bad.simple"
 expect "a bad row refuses the upload" 400
-is "with its line and field" "$(jb "[j['error']['field'], 'line 2' in j['error']['message']]")" \
-    '["amount", true]'
-is "nothing of it imported" "$(rpc expense.list '{"user":"alice","month":"2024-04"}' | jget "j['result']['count']")" 0
+is "with its field" "$(jb error.field)" amount
+like "... and line" "$(jb error.message)" "line 2"
+is "nothing of it imported" "$(rpc expense.list '{"user":"alice","month":"2024-04"}' | jget result.count)" 0
 
 printf '2024-04-01 1 Pets a\n' >"$T/pets.simple"
 UP=$T/pets.simple
 up "?filename=pets.simple&create_categories=true&option.ignored=1&map.x=y"
 expect "options and map in the query" 200
-is "category created" "$(jb "j['categories_created']")" '["Pets"]'
+is "category created" "$(jb categories_created)" '["Pets"]'
 
 UP=$T/march.simple
 req POST "/api/v1/imports?filename=march.simple" --data-binary "@$UP"
@@ -137,10 +134,10 @@ expect "download needs a login" 401
 
 # over /rpc a user cannot make spendd open a file
 as "$TOKEN" POST /rpc '{"jsonrpc":"2.0","id":1,"method":"import.run","params":{"path":"/etc/passwd"}}'
-is "no path over HTTP" "$(jb "j['error']['data']['type']")" "forbidden"
+is "no path over HTTP" "$(jb error.data.type)" "forbidden"
 as "$TOKEN" POST /rpc '{"jsonrpc":"2.0","id":1,"method":"plugin.list","params":{}}'
-is "users see plugins without files" "$(jb "[('file' in p) for p in j['result']['plugins']]")" \
-    '[false, false]'
+is "users see plugins without files" "$(jb -j, 'result.plugins.*.file?none')" \
+    "none,none"
 
 is "no temporary files left" "$(ls "$T/data" | grep -c -e '^upload\.' -e '^export\.')" 0
 check "spendd is alive" alive

@@ -1,24 +1,26 @@
 #!/bin/sh
 # End to end through the host with the real importer and exporter plugins
-# of $PLUGIN_DIR (each part runs when its .so is built): all or nothing and
+# of $PLUGIN_DIR (a missing .so fails its part): all or nothing and
 # de-duplication with csv, a csv round trip between two users, qif and
 # ofx statements imported once, every exporter writing a file.
 # Format details are the plugins' own tests (3NN-*.sh).
 . "$(dirname "$0")/lib.sh"
 
-have() { [ -f "$PLUGIN_DIR/$1.so" ]; }
-if ! have csv; then
-	echo "# no $PLUGIN_DIR/csv.so: build the plugins first"
-	done_testing
-fi
+# every plugin is built by make: one that is missing is a failure
+have() {
+	[ -f "$PLUGIN_DIR/$1.so" ] && return 0
+	not_ok "$PLUGIN_DIR/$1.so is built"
+	return 1
+}
+have csv || done_testing
 start_spendd || exit 1
 check "users" sh -c "'$SPENDCTL' --socket '$SOCK' user add alice --currency EUR &&
     '$SPENDCTL' --socket '$SOCK' user add bob --currency EUR"
 sum() { # user [filters as JSON members]
-	rpc expense.list "{\"user\":\"$1\"${2:+,$2}}" | jget "j['result']['sum'].get('EUR','0')"
+	rpc expense.list "{\"user\":\"$1\"${2:+,$2}}" | jget result.sum.EUR?0
 }
 count() {
-	rpc expense.list "{\"user\":\"$1\",\"limit\":1}" | jget "j['result']['count']"
+	rpc expense.list "{\"user\":\"$1\",\"limit\":1}" | jget result.count
 }
 
 # a bank-style CSV: quotes, commas in notes; line 57 (the header is line
@@ -44,7 +46,7 @@ like "59 rows added" "$(cat "$T/out")" "59 rows, 59 added"
 check "again" ctl --user alice import "$T/bank.csv"
 like "adds nothing" "$(cat "$T/out")" "0 added, 59 skipped"
 is "notes keep their commas" \
-    "$(rpc expense.list '{"user":"alice","search":"row 2,"}' | jget "j['result']['items'][0]['payee']")" \
+    "$(rpc expense.list '{"user":"alice","search":"row 2,"}' | jget result.items.0.payee)" \
     "Shop, Inc."
 
 # round trip: alice's csv export imported by bob gives the same totals
@@ -114,7 +116,7 @@ for f in json ledger pdf; do
 	check "$f export" ctl --user alice export --format $f -o "$T/out.$f"
 	check "$f file written" test -s "$T/out.$f"
 done
-have pdf && is "a PDF" "$(head -c 5 "$T/out.pdf")" "%PDF-"
+[ -f "$PLUGIN_DIR/pdf.so" ] && is "a PDF" "$(head -c 5 "$T/out.pdf")" "%PDF-"
 
 check "spendd is alive" alive
 done_testing

@@ -7,15 +7,15 @@
 
 D=$TOP/tests/data
 if [ ! -f "$PLUGIN_DIR/qif.so" ]; then
-	echo "# no $PLUGIN_DIR/qif.so: build the plugins first"
+	not_ok "$PLUGIN_DIR/qif.so is built (make builds every plugin)"
 	done_testing
 fi
 start_spendd || exit 1
 ctl user add alice --currency USD >/dev/null || not_ok "user"
-sum() { rpc expense.list "{\"user\":\"alice\"}" | jget "j['result']['sum'].get('$1','0')"; }
+sum() { rpc expense.list "{\"user\":\"alice\"}" | jget "result.sum.$1?0"; }
 field() {
 	rpc expense.list "{\"user\":\"alice\",\"search\":\"$1\"}" |
-	    jget "j['result']['items'][0]['$2']"
+	    jget "result.items.0.$2"
 }
 
 check "sample.qif" ctl --user alice import "$D/sample.qif" --category misc \

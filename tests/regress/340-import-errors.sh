@@ -7,13 +7,13 @@
 D=$TOP/tests/data
 for p in csv qif ofx; do
 	if [ ! -f "$PLUGIN_DIR/$p.so" ]; then
-		echo "# no $PLUGIN_DIR/$p.so: build the plugins first"
+		not_ok "$PLUGIN_DIR/$p.so is built (make builds every plugin)"
 		done_testing
 	fi
 done
 start_spendd || exit 1
 ctl user add alice --currency EUR >/dev/null || not_ok "user"
-count() { rpc expense.list '{"user":"alice","limit":1}' | jget "j['result']['count']"; }
+count() { rpc expense.list '{"user":"alice","limit":1}' | jget result.count; }
 # refused "what" FILE "line N" "field words" [spendctl args...]
 refused() {
 	what=$1 f=$2 line=$3 words=$4

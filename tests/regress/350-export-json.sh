@@ -49,7 +49,7 @@ assert b"\\n" in raw and b"\\t" in raw
 PY
 
 check "json export with a month filter" export_to json "$T/jan.json" --month 2026-01
-is "the filter applies" "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/jan.json")" 4
+is "the filter applies" "$(jget '#' <"$T/jan.json")" 4
 check "json export of nothing" export_to json "$T/none.json" --month 2025-01
 is "an empty array" "$(cat "$T/none.json")" "[]"
 

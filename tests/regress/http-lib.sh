@@ -1,7 +1,5 @@
 # Helpers for the HTTP regress tests (1NN-*.sh), sourced after lib.sh.
-# Passwords are hashed with the cheapest Argon2id parameters to keep the
-# tests fast; the defaults are untouched (see 101-auth.sh for a rehash).
-CHEAP="-o auth.argon2_opslimit=1 -o auth.argon2_memlimit=8k"
+# (lib.sh's start_spendd hashes passwords cheaply: see CHEAP there.)
 BASE=""
 
 # req METHOD PATH [JSON-BODY] [curl args...]: sets STATUS and BODY; the
@@ -10,7 +8,11 @@ req() {
 	_m=$1; _p=$2; shift 2
 	BASE=http://127.0.0.1:$HTTP_PORT
 	rm -f "$T/body" "$T/headers"
-	if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+	if [ "$_m" = HEAD ]; then
+		# (-X HEAD would wait for the body its Content-Length announces)
+		STATUS=$(curl -s -I -o /dev/null -D "$T/headers" -w '%{http_code}' \
+		    "$@" "$BASE$_p")
+	elif [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
 		_d=$1; shift
 		_ct="Content-Type: application/json"
 		case "$*" in *Content-Type:*) _ct="X-No-Default: 1" ;; esac
@@ -26,17 +28,17 @@ req() {
 # A response header's value (case-insensitive name), CR stripped.
 header() { tr -d '\r' <"$T/headers" | sed -n "s/^$1: //Ip" | head -1; }
 
-# jb 'python expr on j': a field of the last BODY
-jb() { printf '%s' "$BODY" | jget "$1"; }
+# jb [jget options] PATH...: fields of the last BODY (lib.sh's jget)
+jb() { printf '%s' "$BODY" | "$TOOLS/jget" "$@"; }
 
 # login NAME PASSWORD: sets TOKEN, REFRESH and SESSION ("" on failure)
 login() {
 	req POST /api/v1/auth/login "{\"username\":\"$1\",\"password\":\"$2\",\"refresh_in_body\":true}"
 	TOKEN=""; REFRESH=""; SESSION=""
 	[ "$STATUS" = 200 ] || return 1
-	TOKEN=$(jb 'j["access_token"]')
-	REFRESH=$(jb 'j["refresh_token"]')
-	SESSION=$(jb 'j["session"]')
+	TOKEN=$(jb access_token)
+	REFRESH=$(jb refresh_token)
+	SESSION=$(jb session)
 }
 
 # as TOKEN METHOD PATH [JSON] [curl args]: req with the Bearer token

@@ -8,6 +8,15 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 SPENDD=${SPENDD:-$TOP/spendd}
 SPENDCTL=${SPENDCTL:-$TOP/spendctl}
 PLUGIN_DIR=${PLUGIN_DIR:-$TOP/build/plugins}
+# the helpers of tests/tools/ (make tools), built here if missing
+case ${B:-build} in /*) TOOLS=${TOOLS:-$B/tests/tools} ;;
+*) TOOLS=${TOOLS:-$TOP/${B:-build}/tests/tools} ;; esac
+if [ ! -x "$TOOLS/jget" ] || [ ! -x "$TOOLS/rpc" ] || [ ! -x "$TOOLS/port" ]; then
+	make -s -C "$TOP" B="${B:-build}" tools >&2 ||
+	    { echo "not ok - the test tools build (make tools)"; exit 1; }
+fi
+# ports handed out to the tests running now (tests/tools/port.c)
+PORTS=${SPEND_TEST_PORTS:-/tmp/spend-test-ports}
 T=$(mktemp -d "${TMPDIR:-/tmp}/spend-regress.XXXXXX")
 SOCK=$T/data/spendd.sock
 HTTP_PORT=""
@@ -48,31 +57,76 @@ like() {
 		echo "#   '$2'" | head -c 600; echo; echo "#   does not contain '$3'" ;; esac
 }
 
-# A free TCP port on loopback.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# isnt "description" got unwanted: ok if got is something (not empty)
+# and not unwanted
+isnt() {
+	if [ -n "$2" ] && [ "$2" != "$3" ]; then ok "$1"; else
+		not_ok "$1"; echo "#   got '$2', which it should not be"; fi
 }
+
+# wait_for [-t SECONDS] "what" command...: runs the command until it
+# succeeds, every 50 ms, for at most SECONDS (default 20, or
+# $WAIT_SECONDS); then says what it gave up on and returns 1. Not a test
+# of its own: check the outcome after it.
+wait_for() {
+	_wt=${WAIT_SECONDS:-20}
+	if [ "$1" = -t ]; then _wt=$2; shift 2; fi
+	_wd=$1; shift
+	_wi=$((_wt * 20))
+	while ! "$@" >/dev/null 2>&1; do
+		if [ "$_wi" -le 0 ]; then
+			echo "# gave up waiting ${_wt}s for $_wd"
+			return 1
+		fi
+		sleep 0.05
+		_wi=$((_wi - 1))
+	done
+}
+# conditions for wait_for
+gone() { ! kill -0 "$1" 2>/dev/null; }	# gone PID
+in_file() { grep -q -- "$1" "$2" 2>/dev/null; }	# in_file PATTERN FILE
+# lines_in_file PATTERN FILE N: at least N lines match
+lines_in_file() { [ "$(grep -c -- "$1" "$2" 2>/dev/null)" -ge "$3" ]; }
+nonempty() { [ -s "$1" ]; }
+
+# A TCP port on loopback that no other test running now has, nor will be
+# given while this one lives (released when it exits).
+free_port() { "$TOOLS/port" claim "$PORTS" $$; }
+
+# Passwords are hashed with the cheapest Argon2id parameters (and so is
+# spendd's start-up dummy hash): start_spendd passes these first, so a
+# test of hashing gives its own -o auth.argon2_* (the last -o wins) or
+# sets CHEAP="".
+CHEAP="-o auth.argon2_opslimit=1 -o auth.argon2_memlimit=8k"
 
 # start_spendd [extra spendd args...]: data dir $T/data, HTTP on a free
 # port unless -o http.listen=... is given. Waits for the socket.
 start_spendd() {
 	mkdir -p "$T/data"
-	[ -n "$HTTP_PORT" ] || HTTP_PORT=$(free_port)
+	[ -n "$HTTP_PORT" ] || HTTP_PORT=$(free_port) || return 1
+	# shellcheck disable=SC2086
 	"$SPENDD" -f --data-dir "$T/data" -o "http.listen=127.0.0.1:$HTTP_PORT" \
-		-o "http.webui=$TOP/webui" -o "plugins.dir=$PLUGIN_DIR" \
+		-o "http.webui=$TOP/webui" -o "plugins.dir=$PLUGIN_DIR" $CHEAP \
 		"$@" >>"$T/spendd.log" 2>&1 &
 	SPENDD_PID=$!
-	i=0
-	while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	wait_for "spendd's socket" _started
 	if [ ! -S "$SOCK" ]; then
 		echo "# spendd did not start:"; sed 's/^/#   /' "$T/spendd.log"
 		return 1
 	fi
 }
+# the socket is there, or spendd is gone (no use waiting)
+_started() { [ -S "$SOCK" ] || ! kill -0 "$SPENDD_PID" 2>/dev/null; }
 
+# stop_spendd: SIGTERM, and wait for it to exit (a minute at most: then
+# that is a failure, and SIGKILL)
 stop_spendd() {
 	[ -n "$SPENDD_PID" ] || return 0
 	kill -TERM "$SPENDD_PID" 2>/dev/null
+	if ! wait_for -t 60 "spendd to exit on SIGTERM" gone "$SPENDD_PID"; then
+		not_ok "spendd $SPENDD_PID exits within 60 s of SIGTERM"
+		kill -KILL "$SPENDD_PID" 2>/dev/null
+	fi
 	wait "$SPENDD_PID" 2>/dev/null
 	SPENDD_PID=""
 }
@@ -82,24 +136,18 @@ alive() { [ -n "$SPENDD_PID" ] && kill -0 "$SPENDD_PID" 2>/dev/null; }
 # ctl ARGS...: spendctl on the test socket
 ctl() { "$SPENDCTL" --socket "$SOCK" "$@"; }
 
-# rpc METHOD JSON-PARAMS: raw JSON-RPC over the socket, prints the reply line
-rpc() {
-	python3 - "$SOCK" "$1" "${2:-{\}}" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall((json.dumps({"jsonrpc": "2.0", "id": 1, "method": sys.argv[2],
-    "params": json.loads(sys.argv[3])}) + "\n").encode())
-buf = b""
-while not buf.endswith(b"\n"):
-    d = s.recv(65536)
-    if not d: break
-    buf += d
-print(buf.decode().strip())
-PY
-}
+# rpc METHOD [JSON-PARAMS]: raw JSON-RPC over the socket, prints the reply
+# line (tests/tools/rpc.c)
+rpc() { "$TOOLS/rpc" "$SOCK" "$1" "${2:-{\}}"; }
 
-# jq-free JSON field access: jget 'expr' <<< json  (expr is Python on `j`)
-jget() { python3 -c "import json,sys; j=json.load(sys.stdin); v=$1; print(v if not isinstance(v,(dict,list)) else json.dumps(v))"; }
+# repeat N C: the character C, N times
+repeat() { printf "%${1}s" "" | tr ' ' "$2"; }
+
+# jget [-j SEP] [-d DEFAULT] [-s] PATH... <JSON: fields by path, e.g.
+# count, items.0.id, items.*.amount, plugins[name=csv].0.state, tags.#
+# (tests/tools/jget.c says it all). Strings print bare, true/false/null
+# as such, arrays and objects as JSON.
+jget() { "$TOOLS/jget" "$@"; }
 
 done_testing() {
 	stop_spendd
@@ -117,4 +165,23 @@ done_testing() {
 	exit $?
 }
 
-trap 'stop_spendd' INT TERM
+# However the test ends (a signal, a timeout of tests/run.sh), its spendd
+# is stopped and its ports are given back; cut short, it shows the end of
+# spendd's log and removes its temp dir (unless KEEP=1).
+_cleanup() {
+	if [ -n "$SPENDD_PID" ]; then
+		kill -TERM "$SPENDD_PID" 2>/dev/null
+		wait_for -t 10 "spendd to exit" gone "$SPENDD_PID" ||
+		    kill -KILL "$SPENDD_PID" 2>/dev/null
+		SPENDD_PID=""
+	fi
+	"$TOOLS/port" release "$PORTS" $$
+	if [ -d "$T" ] && [ "${KEEP:-0}" != 1 ]; then
+		echo "# cut short; spendd log:"
+		tail -30 "$T/spendd.log" 2>/dev/null | sed 's/^/#   /'
+		rm -rf "$T"
+	fi
+}
+trap '_cleanup' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
