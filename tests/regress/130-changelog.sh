@@ -9,38 +9,42 @@
 start_spendd $CHEAP -o auth.registration=open || { not_ok "spendd starts"; done_testing; }
 ctl user add alice >/dev/null && ctl user add bob >/dev/null
 export SPEND_USER=alice
-# entity id op version, one line each, after seq
+# the changes after seq: seqs, entities, ids, ops, versions (a line each)
 log_after() {
-	ctl call change.list "{\"since\":$1}" | jget '"\n".join("%d %s %d %s %d" % (c["seq"], c["entity"], c["id"], c["op"], c["version"]) for c in j["items"])'
+	ctl call change.list "{\"since\":$1}" >"$T/log.json"
+	for f in seq entity id op version; do jget -j ' ' "items.*.$f" <"$T/log.json"; done
 }
-last() { ctl call change.list '{"limit":1}' | jget 'j["last"]'; }
+last() { ctl call change.list '{"limit":1}' | jget last; }
 base=$(last)
 is "a new user's log: the user and its 8 default categories" "$base" 9
-a=$(ctl --json expense add 12.50 food --date 2026-01-02 | jget 'j["id"]')
-b=$(ctl --json expense add 3 transport --date 2026-01-03 | jget 'j["id"]')
+a=$(ctl --json expense add 12.50 food --date 2026-01-02 | jget id)
+b=$(ctl --json expense add 3 transport --date 2026-01-03 | jget id)
 ctl expense edit "$a" --amount 13.00 --version 1 >/dev/null
 check_fails "a stale edit is refused" ctl expense edit "$a" --amount 14 --version 1
 check_fails "an edit to nonsense is refused" ctl expense edit "$b" --amount 1.005
-c=$(ctl --json category add snacks | jget 'j["id"]')
+c=$(ctl --json category add snacks | jget id)
 ctl category rename snacks treats >/dev/null
 ctl expense rm "$b" >/dev/null
 check_fails "a category in use is not deleted without move_to" ctl category delete food
 ctl --user bob expense add 1 food >/dev/null
-is "the log, in order, failed writes leaving no trace" "$(log_after "$base")" "10 expense $a create 1
-11 expense $b create 1
-12 expense $a update 2
-13 category $c create 1
-14 category $c update 2
-15 expense $b delete 2"
-is "bob's write is in bob's sequence" "$(ctl --user bob call change.list '{"since":9}' | jget 'len(j["items"])')" 1
-is "paging: limit and since" "$(ctl call change.list "{\"since\":$((base + 2)),\"limit\":2}" | jget '[c["seq"] for c in j["items"]]')" "[12, 13]"
+is "the log, in order, failed writes leaving no trace" "$(log_after "$base")" "10 11 12 13 14 15
+expense expense expense category category expense
+$a $b $a $c $c $b
+create create update create update delete
+1 1 2 1 2 2"
+is "bob's write is in bob's sequence" "$(ctl --user bob call change.list '{"since":9}' | jget items.#)" 1
+is "paging: limit and since" "$(ctl call change.list "{\"since\":$((base + 2)),\"limit\":2}" | jget -j , items.*.seq)" "12,13"
 # an import is one change; over HTTP the same log
 printf 'date,amount,category,note\n2026-02-01,5.00,food,a\n2026-02-02,6.00,food,b\n' >"$T/two.csv"
 ctl import "$T/two.csv" >/dev/null
-is "an import is logged once, when it is published" "$(log_after 15)" "16 import 1 create 1"
+is "an import is logged once, when it is published" "$(log_after 15)" "16
+import
+1
+create
+1"
 req POST /api/v1/auth/register '{"username":"carol","password":"carol-pass"}'
 login carol carol-pass
 as "$TOKEN" GET '/api/v1/changelog?since=0&limit=3'
 expect "GET /api/v1/changelog" 200
-is "... carol's own log" "$(jb '[c["entity"] for c in j["items"]]')" '["user", "category", "category"]'
+is "... carol's own log" "$(jb -j , items.*.entity)" 'user,category,category'
 done_testing

@@ -1,4 +1,5 @@
 #!/bin/sh
+# timeout: 600
 # A large import blocks no one and is all or nothing: it stages its rows
 # in short transactions, hidden from every read, while another user's
 # writes go on; a SIGKILL in the middle leaves nothing visible, the
@@ -20,18 +21,19 @@ with open(sys.argv[1], "w") as f:
 PY
 db="$T/data/spend.db"
 staged() { sqlite3 -readonly "$db" "SELECT last_id FROM imports WHERE state = 'staging'" 2>/dev/null; }
-count() { ctl --user "$1" --json expense list --limit 1 | jget 'j["count"]'; }
+# at least N rows staged
+staged_rows() { [ "$(sqlite3 -readonly "$db" "SELECT count(*) FROM expenses WHERE user_id = (SELECT id FROM users WHERE name = 'alice')" 2>/dev/null)" -ge "$1" ]; }
+unstaged() { [ "$(sqlite3 -readonly "$db" "SELECT staging FROM users WHERE name = 'alice'")" = -1 ]; }
+count() { ctl --user "$1" --json expense list --limit 1 | jget count; }
 
 ctl --user alice import "$T/big.csv" >"$T/import1.out" 2>&1 &
 imp=$!
-i=0; while [ -z "$(staged)" ] || [ "$(staged)" = 0 ]; do
-	sleep 0.2; i=$((i + 1)); [ $i -lt 300 ] || break; done
+wait_for -t 120 "the first batches of the import" staged_rows $((ROWS / 20))
 check "the import is staging rows" test -n "$(staged)"
-sleep 2
 n=$(sqlite3 -readonly "$db" "SELECT count(*) FROM expenses WHERE user_id = (SELECT id FROM users WHERE name = 'alice')")
 [ "$n" -gt 0 ] && ok "batches are committed ($n rows staged so far)" || not_ok "batches are committed ($n rows)"
 is "... and none of them is visible" "$(count alice)" 0
-is "... in no total either" "$(ctl --user alice --json expense list --month 2025-03 | jget 'j["sum"]')" "{}"
+is "... in no total either" "$(ctl --user alice --json expense list --month 2025-03 | jget sum)" "{}"
 good=0
 for k in 1 2 3 4 5; do
 	ctl --user bob expense add "$k.00" food --note "bob $k" >/dev/null && good=$((good + 1))
@@ -48,8 +50,7 @@ rm -f "$SOCK"
 start_spendd || { not_ok "spendd restarts"; done_testing; }
 is "after the restart nothing of the import is visible" "$(count alice)" 0
 is "bob's writes are all there" "$(count bob)" 5
-i=0; while [ "$(sqlite3 -readonly "$db" "SELECT staging FROM users WHERE name = 'alice'")" != -1 ] && [ $i -lt 600 ]; do
-	sleep 0.1; i=$((i + 1)); done
+wait_for -t 120 "the leftovers to be removed" unstaged
 is "the leftovers are removed after the restart" "$(sqlite3 -readonly "$db" "SELECT count(*) FROM expenses WHERE user_id = (SELECT id FROM users WHERE name = 'alice')")" 0
 like "... and the log says so" "$(cat "$T/spendd.log")" "undid 1 import a stop cut short"
 check "the same import then succeeds" ctl --user alice import "$T/big.csv"
