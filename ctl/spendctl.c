@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "spendctl.h"
+#include "rpc.h"
 #include "spendd.h"
 #include "table.h"
 #include "util.h"
@@ -27,61 +28,49 @@
 #endif
 #define LINE_MAX_BYTES (1024 * 1024 * 1024)	/* one reply, sanity bound */
 
-#define EXPENSE_FIELDS "currency=CODE date=DATE note=TEXT payee=TEXT " \
-	"tag*TAG:tags"
-
 /* The command table. Keep groups together; help lists it in this order. */
 const struct ctl_cmd ctl_cmds[] = {
 	{ "status", "daemon.status", "", "", NULL, print_status, NULL },
-	{ "backup", "daemon.backup", "path?:FILE", "force!:overwrite",
+	{ "backup", "daemon.backup", "path?:FILE", "",
 	  run_backup, print_backup,
 	  "Copy the database while spendd runs (no FILE: into [backup] dir)" },
 	{ "help", NULL, "command...", "", run_help, NULL,
 	  "Show the commands, or how to use one" },
 	{ "call", NULL, "method json?", "", run_call, NULL,
 	  "Call any method with a JSON object of params; print the result" },
-	{ "user add", "user.add", "name",
-	  "currency=CODE timezone=ZONE role=ROLE password-stdin@:password",
+	{ "user add", "user.add", "name", "password-stdin@:password",
 	  NULL, print_user, NULL },
 	{ "user list", "user.list", "", "", NULL, print_user_list, NULL },
 	{ "user show", "user.get", "name", "", NULL, print_user, NULL },
 	{ "user rm", "user.delete", "name", "", NULL, print_user_deleted, NULL },
-	{ "category list", "category.list", "", "archived!", NULL,
+	{ "category list", "category.list", "", "", NULL,
 	  print_category_list, NULL },
 	{ "category show", "category.get", "name", "", NULL, print_category,
 	  NULL },
 	{ "category add", "category.add", "name", "", NULL, print_category,
 	  NULL },
-	{ "category rename", "category.rename", "name:OLD new_name:NEW",
-	  "version#", NULL, print_category, NULL },
+	{ "category rename", "category.rename", "name:OLD new_name:NEW", "",
+	  NULL, print_category, NULL },
 	{ "category archive", "category.archive", "name", "", NULL,
 	  print_category, NULL },
 	{ "category unarchive", "category.unarchive", "name", "", NULL,
 	  print_category, NULL },
-	{ "category delete", "category.delete", "name",
-	  "move-to=NAME version#", NULL, print_category_deleted, NULL },
-	{ "expense add", "expense.add", "amount category", EXPENSE_FIELDS,
-	  NULL, print_expense, NULL },
+	{ "category delete", "category.delete", "name", "", NULL,
+	  print_category_deleted, NULL },
+	{ "expense add", "expense.add", "amount category", "", NULL,
+	  print_expense, NULL },
 	{ "expense list", "expense.list", "",
-	  "month=YYYY-MM from=DATE to=DATE category=NAME search=TEXT "
-	  "min=AMOUNT max=AMOUNT currency=CODE tag=TAG sort=KEY "
-	  "asc!:order=asc desc!:order=desc limit#N cursor=CURSOR all!:-",
+	  "asc!:order=asc desc!:order=desc all!:-",
 	  run_expense_list, print_expense_list, NULL },
 	{ "expense show", "expense.get", "id#", "", NULL, print_expense, NULL },
-	{ "expense edit", "expense.edit", "id#",
-	  "amount=AMOUNT category=NAME " EXPENSE_FIELDS " no-tags!:tags=[] "
-	  "version#", NULL, print_expense, NULL },
-	{ "expense rm", "expense.delete", "id#", "version#", NULL,
+	{ "expense edit", "expense.edit", "id#", "no-tags!:tags=[]", NULL,
+	  print_expense, NULL },
+	{ "expense rm", "expense.delete", "id#", "", NULL,
 	  print_expense_deleted, NULL },
-	{ "import", "import.run", "path:FILE",
-	  "format=FORMAT dry-run! map*COLUMN=FIELD option*KEY=VALUE "
-	  "create-categories! category=NAME currency=CODE",
-	  run_import, print_import,
+	{ "import", "import.run", "path:FILE", "", run_import, print_import,
 	  "Import FILE (spendd reads it: all or nothing, duplicates skipped)" },
 	{ "export", "export.run", "o?:-o file?:FILE",
-	  "format=FORMAT output=FILE:file force!:overwrite month=YYYY-MM "
-	  "from=DATE to=DATE category=NAME search=TEXT min=AMOUNT max=AMOUNT "
-	  "currency=CODE tag=TAG sort=KEY asc!:order=asc desc!:order=desc",
+	  "output=FILE:file asc!:order=asc desc!:order=desc",
 	  run_export, print_export,
 	  "Export expenses to FILE (spendd writes it; --force replaces it)" },
 	{ "plugin list", "plugin.list", "", "", NULL, print_plugin_list, NULL },
@@ -568,11 +557,108 @@ cmd_synopsis(const struct ctl_cmd *cmd, char *buf, size_t size)
 	}
 }
 
+/* The option spec of cmd: its method's declared params (rpc.c's table:
+ * every one that is not positional or secret becomes --NAME, typed), then
+ * the command's own extras, which win. Made once per command. */
+static const char *
+cmd_opts(const struct ctl_cmd *cmd)
+{
+	static char *made[64];
+	size_t i = (size_t)(cmd - ctl_cmds);
+	const struct rpc_method *m;
+	char buf[2048], tok[160], opt[40];
+	const char *es;
+	struct optspec eo;
+
+	if (i >= sizeof(made) / sizeof(made[0]))
+		abort();
+	if (made[i])
+		return made[i];
+	buf[0] = '\0';
+	if (cmd->method && (m = rpc_method_find(cmd->method)) != NULL)
+		for (const struct rpc_param *p = m->params; p && p->name; p++) {
+			const char *meta = p->meta;
+			char kind = '=';
+			bool taken = false;
+
+			if (p->flags & (PF_POSITIONAL | PF_SECRET))
+				continue;
+			strlcpy(opt, p->opt ? p->opt : p->name, sizeof(opt));
+			for (char *q = opt; *q; q++)
+				if (*q == '_')
+					*q = '-';
+			for (es = cmd->opts; !taken && next_opt(&es, &eo);)
+				taken = strcmp(eo.opt, opt) == 0;
+			if (taken)
+				continue;
+			switch (p->type) {
+			case PT_INT: kind = '#'; break;
+			case PT_BOOL: kind = '!'; break;
+			case PT_LIST:
+			case PT_OBJECT: kind = '*'; break;
+			default: break;
+			}
+			if (meta == NULL)
+				meta = p->type == PT_DATE ? "DATE" :
+				    p->type == PT_MONTH ? "YYYY-MM" :
+				    p->type == PT_AMOUNT ? "AMOUNT" :
+				    p->type == PT_INT ? "N" : "TEXT";
+			if (kind == '!')
+				snprintf(tok, sizeof(tok), "%s!", opt);
+			else
+				snprintf(tok, sizeof(tok), "%s%c%s", opt, kind,
+				    meta);
+			/* the option's param: an object's options go by the
+			 * option's name (run_import makes the object) */
+			if (p->type != PT_OBJECT && strcmp(opt, p->name) != 0) {
+				char q[40];
+
+				strlcpy(q, p->name, sizeof(q));
+				for (char *c = q; *c; c++)
+					if (*c == '_')
+						*c = '-';
+				if (strcmp(q, opt) != 0) {
+					strlcat(tok, ":", sizeof(tok));
+					strlcat(tok, p->name, sizeof(tok));
+				}
+			}
+			if (buf[0])
+				strlcat(buf, " ", sizeof(buf));
+			strlcat(buf, tok, sizeof(buf));
+		}
+	if (cmd->opts[0]) {
+		if (buf[0])
+			strlcat(buf, " ", sizeof(buf));
+		strlcat(buf, cmd->opts, sizeof(buf));
+	}
+	if ((made[i] = strdup(buf)) == NULL)
+		abort();
+	return made[i];
+}
+
+/* The declared param of cmd's method an option sends, or NULL. */
+static const struct rpc_param *
+opt_param(const struct ctl_cmd *cmd, const struct optspec *o)
+{
+	const struct rpc_method *m = cmd->method ?
+	    rpc_method_find(cmd->method) : NULL;
+	const struct rpc_param *p;
+
+	if (m == NULL)
+		return NULL;
+	if ((p = rpc_param_find(m, o->param)) != NULL)
+		return p;
+	for (p = m->params; p && p->name; p++)
+		if (p->opt && strcmp(p->opt, o->param) == 0)
+			return p;
+	return NULL;
+}
+
 void
 ctl_usage(FILE *f, const struct ctl_cmd *cmd)
 {
 	char line[256], item[128];
-	const char *s = cmd->opts;
+	const char *s = cmd_opts(cmd);
 	struct optspec o;
 	size_t col;
 
@@ -591,6 +677,19 @@ ctl_usage(FILE *f, const struct ctl_cmd *cmd)
 		col += (size_t)fprintf(f, " %s", item);
 	}
 	fputc('\n', f);
+	/* what each declared option means, from the method table */
+	for (s = cmd_opts(cmd); next_opt(&s, &o);) {
+		const struct rpc_param *p = opt_param(cmd, &o);
+
+		if (p == NULL || o.cval[0])
+			continue;
+		if (o.kind == '!' || o.kind == '@')
+			snprintf(item, sizeof(item), "--%s", o.opt);
+		else
+			snprintf(item, sizeof(item), "--%s %s", o.opt, o.meta);
+		fprintf(f, "  %-24s %s%s\n", item, p->help, o.kind == '*' ?
+		    " (repeatable)" : "");
+	}
 }
 
 /* The value of a '#' option or argument: an integer when it is one, else
@@ -733,7 +832,7 @@ parse_args(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv,
 			return -1;
 		}
 		if (!dashdash && strncmp(arg, "--", 2) == 0) {
-			const char *os = cmd->opts, *eq = strchr(arg, '=');
+			const char *os = cmd_opts(cmd), *eq = strchr(arg, '=');
 			size_t n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 			struct optspec o;
 			json_t *v = NULL, *dst;

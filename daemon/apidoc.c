@@ -42,10 +42,54 @@ apidoc_print(FILE *f)
 		} else
 			fputc('-', f);
 		fputs(" | ", f);
-		cell(f, m[i].params && *m[i].params ? m[i].params : "-");
+		{
+			char syn[512];
+
+			rpc_synopsis(&m[i], syn, sizeof(syn));
+			cell(f, syn[0] ? syn : "-");
+		}
 		fputs(" | ", f);
 		cell(f, m[i].summary);
 		fputs(" |\n", f);
+	}
+	fprintf(f, "\n### Parameters\n\nWhat the dispatcher checks before a "
+	    "method runs (an unknown or mistyped parameter is an `invalid` "
+	    "error naming it); `*` marks a required one. Over REST, path "
+	    "parameters and the query string become parameters too; a "
+	    "parameter marked secret is refused in a query string.\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct rpc_param *p = m[i].params;
+
+		if (p == NULL || p->name == NULL)
+			continue;
+		fprintf(f, "\n`%s`%s\n\n| param | type | what |\n"
+		    "|---|---|---|\n", m[i].name, (m[i].flags & RPC_MORE) ?
+		    " (and the report's own params)" : "");
+		for (; p->name; p++) {
+			char type[64];
+
+			rpc_param_type(p, type, sizeof(type));
+			fprintf(f, "| `%s`%s | %s%s | ", p->name,
+			    (p->flags & PF_REQUIRED) ? " *" : "", type,
+			    (p->flags & PF_SECRET) ? ", secret" : "");
+			cell(f, p->help);
+			fputs(" |\n", f);
+		}
+	}
+	fprintf(f, "\n### Routes\n\nThe REST facade: each method's route, "
+	    "its role, the status of its success and what its body is.\n\n"
+	    "| route | method | role | success | body |\n"
+	    "|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].route == NULL)
+			continue;
+		fputc('`', f);
+		cell(f, m[i].route);
+		fprintf(f, "` | `%s` | %s | %d%s | %s |\n", m[i].name,
+		    roles[m[i].role], m[i].status ? m[i].status : 200,
+		    (m[i].flags & RPC_DOWNLOAD) ? " (a file)" : "",
+		    (m[i].flags & RPC_UPLOAD) ? "the file (`[http] max_import`)" :
+		    "JSON params (`[http] max_body`)");
 	}
 	fprintf(f, "\n| error type | JSON-RPC code | HTTP status |\n"
 	    "|---|---|---|\n");

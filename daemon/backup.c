@@ -618,14 +618,12 @@ int
 h_daemon_backup(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "path", "overwrite", NULL };
 	struct backup_job *job;
 	char path[PATH_MAX];
 	bool has_path = false, overwrite = false;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "path", false, path, sizeof(path), NULL, &has_path,
+	if (jp_str(p, "path", false, path, sizeof(path), NULL, &has_path,
 	    err) < 0 ||
 	    jp_bool(p, "overwrite", &overwrite, NULL, err) < 0)
 		return SPEND_EINVAL;

@@ -72,14 +72,12 @@ int
 h_category_list(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "archived", NULL };
 	bool *archived;
 
 	(void)res;
 	if ((archived = calloc(1, sizeof(*archived))) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
-	if (jp_only(p, known, err) < 0 ||
-	    jp_bool(p, "archived", archived, NULL, err) < 0) {
+	if (jp_bool(p, "archived", archived, NULL, err) < 0) {
 		free(archived);
 		return SPEND_EINVAL;
 	}
@@ -105,14 +103,11 @@ int
 h_category_get(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "name", NULL };
 	struct category cat;
 	int64_t *id;
 	int r;
 
 	(void)res;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = category_from_json(c->st, c->uid, p, "name", false, &cat,
 	    err)) < 0)
 		return r;
@@ -126,13 +121,11 @@ int
 h_category_add(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "name", NULL };
 	struct category cat;
 	char name[NAME_MAX_LEN + 1];
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "name", true, name, sizeof(name), NULL, NULL, err) < 0)
+	if (jp_str(p, "name", true, name, sizeof(name), NULL, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = category_create(&c->w, name, &cat, err)) < 0)
 		return r;
@@ -164,13 +157,10 @@ int
 h_category_edit(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "name", "new_name",
-	    "archived", "version", NULL };
 	char nn[NAME_MAX_LEN + 1];
 	bool have_nn, archived = false, have_arch;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "new_name", false, nn, sizeof(nn), NULL, &have_nn, err) < 0 ||
+	if (jp_str(p, "new_name", false, nn, sizeof(nn), NULL, &have_nn, err) < 0 ||
 	    jp_bool(p, "archived", &archived, &have_arch, err) < 0)
 		return SPEND_EINVAL;
 	return category_change(c, p, have_nn ? nn : NULL,
@@ -181,12 +171,9 @@ int
 h_category_rename(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "name", "new_name",
-	    "version", NULL };
 	char nn[NAME_MAX_LEN + 1];
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "new_name", true, nn, sizeof(nn), NULL, NULL, err) < 0)
+	if (jp_str(p, "new_name", true, nn, sizeof(nn), NULL, NULL, err) < 0)
 		return SPEND_EINVAL;
 	return category_change(c, p, nn, -1, res, err);
 }
@@ -195,10 +182,7 @@ int
 h_category_archive(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "name", "version", NULL };
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	return category_change(c, p, NULL, 1, res, err);
 }
 
@@ -206,10 +190,7 @@ int
 h_category_unarchive(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "name", "version", NULL };
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	return category_change(c, p, NULL, 0, res, err);
 }
 
@@ -240,16 +221,13 @@ int
 h_category_delete(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "name", "move_to",
-	    "version", NULL };
 	struct delete_req *del;
 	struct category cat, dst;
 	json_t *mv = json_object_get(p, "move_to");
 	int64_t version = 0;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
+	if (jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = category_from_json(c->st, c->uid, p, "name", false, &cat,
 	    err)) < 0)

@@ -110,15 +110,11 @@ int
 h_expense_add(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "amount", "currency", "category",
-	    "date", "note", "payee", "tags", NULL };
 	struct expense_input in;
 	struct expense e;
 	const char **tags;
 	int r;
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0 &&
 	    (r = expense_create(&c->w, &c->user, &in, &e, err)) == 0)
 		*res = expense_json(&e);
@@ -130,13 +126,11 @@ int
 h_expense_get(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", NULL };
 	struct expense e;
 	int64_t id;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0)
+	if (jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = expense_get(c->st, c->uid, id, &e, err)) < 0)
 		return r;
@@ -148,16 +142,13 @@ int
 h_expense_edit(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "version", "amount",
-	    "currency", "category", "date", "note", "payee", "tags", NULL };
 	struct expense_input in;
 	struct expense e;
 	int64_t id, version = 0;
 	const char **tags;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0 ||
+	if (jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0 ||
 	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0 &&
@@ -172,12 +163,10 @@ int
 h_expense_delete(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", "version", NULL };
 	int64_t id, version = 0;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0 ||
+	if (jp_int(p, "id", true, 1, INT64_MAX, &id, NULL, err) < 0 ||
 	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = expense_delete(&c->w, id, version, err)) < 0)
@@ -369,16 +358,11 @@ int
 h_expense_list(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "month", "from", "to", "category",
-	    "search", "min", "max", "currency", "tag", "sort", "order", "limit",
-	    "cursor", NULL };
 	struct list_req *lr;
 	int64_t limit = LIST_DEFAULT;
 	int r;
 
 	(void)res;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((lr = calloc(1, sizeof(*lr))) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	if ((r = expense_filter_from_json(c->st, c->uid, p, &lr->f, err)) < 0 ||

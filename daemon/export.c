@@ -96,17 +96,13 @@ int
 export_params_from_json(struct store *st, int64_t uid, json_t *p,
     bool allow_path, struct export_params *ep, struct spend_err *err)
 {
-	static const char *const known[] = { "format", "path", "overwrite",
-	    "month", "from", "to", "category", "search", "min", "max",
-	    "currency", "tag", "sort", "order", NULL };
 	int r;
 
 	memset(ep, 0, sizeof(*ep));
 	ep->fd = -1;
 	ep->owner = (uid_t)-1;
 	ep->filters = json_object();
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "format", true, ep->format, sizeof(ep->format), NULL,
+	if (jp_str(p, "format", true, ep->format, sizeof(ep->format), NULL,
 	    NULL, err) < 0 ||
 	    jp_bool(p, "overwrite", &ep->overwrite, NULL, err) < 0)
 		return SPEND_EINVAL;
@@ -622,6 +618,26 @@ export_start(struct spendd *sd, const struct user *u,
 
 /* ---- export.run ---- */
 
+/* "spend-2026-10", "spend-2026-01-01_2026-03-31", "spend-all": a
+ * downloaded export is named by its period. */
+static void
+download_name(const struct export_params *ep, char *out, size_t size)
+{
+	const struct expense_filter *f = &ep->filter;
+	json_t *month = json_object_get(ep->filters, "month");
+
+	if (json_is_string(month))
+		snprintf(out, size, "spend-%.7s", json_string_value(month));
+	else if (f->from[0] && f->to[0])
+		snprintf(out, size, "spend-%s_%s", f->from, f->to);
+	else if (f->from[0])
+		snprintf(out, size, "spend-from-%s", f->from);
+	else if (f->to[0])
+		snprintf(out, size, "spend-to-%s", f->to);
+	else
+		strlcpy(out, "spend-all", size);
+}
+
 int
 h_export_run(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
@@ -634,7 +650,26 @@ h_export_run(struct rpc_call *c, json_t *p, json_t **res,
 	if ((r = export_params_from_json(c->st, c->uid, p, c->id.socket_admin,
 	    &ep, err)) < 0)
 		goto out;
-	if (ep.path[0] == '\0') {
+	if (c->id.download && ep.path[0] == '\0') {
+		/* over HTTP the reply is the file: an unlinked temporary the
+		 * transport sends once the job is done */
+		char tmp[PATH_MAX], name[64];
+
+		snprintf(tmp, sizeof(tmp), "%s/export.XXXXXX",
+		    c->sd->cfg.data_dir);
+		if ((ep.fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+			log_warn("export: mkstemp %s", tmp);
+			r = spend_errf(err, SPEND_EINTERNAL, "", "cannot make a "
+			    "temporary file");
+			goto out;
+		}
+		unlink(tmp);
+		download_name(&ep, name, sizeof(name));
+		if (c->out_meta == NULL)
+			c->out_meta = json_object();
+		json_object_set_new(c->out_meta, "download", jp_pack("{s:i, "
+		    "s:s}", "fd", ep.fd, "name", name));
+	} else if (ep.path[0] == '\0') {
 		r = spend_errf(err, SPEND_EINVAL, "path", "path is required "
 		    "(an absolute file name spendd can create)");
 		goto out;

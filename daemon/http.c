@@ -21,7 +21,6 @@
 #include "cookie.h"
 #include "events.h"
 #include "http.h"
-#include "http_files.h"
 #include "httpd.h"
 #include "log.h"
 #include "netaddr.h"
@@ -797,10 +796,12 @@ on_head(struct httpd_req *req, void *arg)
 
 	if ((path = decoded_path(req)) == NULL)
 		return 0;	/* on_request says why */
+	if (!strncmp(path, "/api/", 5) && rest_match(verb_name(httpd_method(req)),
+	    path, &m, NULL, NULL, 0) < 0)
+		m = NULL;
 	if (!strcmp(path, "/rpc"))
 		limit = cfg->http_max_body;
-	else if (!strcmp(path, HTTP_FILES_IMPORTS) &&
-	    httpd_method(req) == EVHTTP_REQ_POST) {
+	else if (m && (m->flags & RPC_UPLOAD)) {
 		spend_err_clear(&err);
 		if (identify(h, req, false, &id, &err) < 0 || id.uid == 0) {
 			if (err.code == 0)
@@ -819,13 +820,9 @@ on_head(struct httpd_req *req, void *arg)
 			return -1;
 		}
 		limit = cfg->http_max_import;
-	} else if (!strncmp(path, "/api/", 5)) {
-		if (rest_match(verb_name(httpd_method(req)), path, &m, NULL,
-		    NULL, 0) == 0)
-			limit = rest_max_body(m, cfg);
-		else
-			limit = cfg->http_max_body;	/* answered with 404/405 */
-	}
+	} else if (!strncmp(path, "/api/", 5))
+		/* (no route: answered with 404/405, within max_body) */
+		limit = m ? rest_max_body(m, cfg) : cfg->http_max_body;
 	free(path);
 	return limit;
 }
@@ -886,9 +883,7 @@ on_request(struct httpd_req *req, void *arg)
 			 * (an empty body, params in the query): login CSRF */
 			spend_errf(&err, SPEND_EPERM, "", "refused: %s", why);
 			reply_error(h, req, 403, &err, NULL);
-		} else if (http_files_handle(h->sd, req, path, &id))
-			;	/* an upload to import or an export download */
-		else
+		} else
 			rest_handle(h->sd, req, path, &id);
 	} else
 		serve_static(h, req, path);

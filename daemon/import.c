@@ -122,18 +122,22 @@ int
 import_params_from_json(json_t *p, bool allow_path, struct import_params *ip,
     struct spend_err *err)
 {
-	static const char *const known[] = { "format", "path", "dry_run",
-	    "create_categories", "category", "currency", "options", "map",
-	    NULL };
 	json_t *o, *v;
-	const char *k;
+	const char *k, *fn;
 	bool have;
 	int r;
 
 	memset(ip, 0, sizeof(*ip));
 	ip->options = json_object();
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "format", false, ip->format, sizeof(ip->format), NULL,
+	if (jp_cstr(p, "filename", false, &fn, err) < 0)
+		return SPEND_EINVAL;
+	if (fn) {	/* an upload's original name: its extension tells */
+		const char *slash = strrchr(fn, '/');
+
+		strlcpy(ip->filename, slash ? slash + 1 : fn,
+		    sizeof(ip->filename));
+	}
+	if (jp_str(p, "format", false, ip->format, sizeof(ip->format), NULL,
 	    NULL, err) < 0 ||
 	    jp_bool(p, "dry_run", &ip->dry_run, NULL, err) < 0 ||
 	    jp_bool(p, "create_categories", &ip->create_categories, NULL,
@@ -1133,6 +1137,18 @@ h_import_run(struct rpc_call *c, json_t *p, json_t **res,
 	if ((r = import_params_from_json(p, c->id.socket_admin, &ip,
 	    err)) < 0)
 		goto out;
+	if (c->id.upload[0]) {	/* over HTTP the body is the file */
+		struct stat sb;
+
+		if (stat(c->id.upload, &sb) < 0 || sb.st_size == 0) {
+			r = spend_errf(err, SPEND_EINVAL, "", "the body is the "
+			    "file to import, and it is empty");
+			goto out;
+		}
+		strlcpy(ip.path, c->id.upload, sizeof(ip.path));
+		if (ip.filename[0] == '\0')
+			strlcpy(ip.filename, "upload", sizeof(ip.filename));
+	}
 	if (ip.path[0] == '\0') {
 		r = spend_errf(err, SPEND_EINVAL, "path", "path is required "
 		    "(an absolute file name spendd can read)");

@@ -4,9 +4,13 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <sys/stat.h>
+
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "http.h"
@@ -237,36 +241,43 @@ rest_match(const char *verb, const char *path, const struct rpc_method **m,
 long long
 rest_max_body(const struct rpc_method *m, const struct config *cfg)
 {
-	/* POST /api/v1/imports carries the file itself (http_files.c) */
-	if (m && strncmp(m->name, "import.", 7) == 0)
+	/* an upload's body is the file itself, spooled to disk */
+	if (m && (m->flags & RPC_UPLOAD))
 		return cfg->http_max_import;
 	return cfg->http_max_body;
 }
 
-long long
-rest_max_body_any(const struct config *cfg)
+/* A query key "options.KEY" (or by its option name, "option.KEY") of a
+ * PT_OBJECT param: *param gets the param's name, the return the member's
+ * name; NULL if key is no such thing. */
+static const char *
+object_member(const struct rpc_method *m, const char *key, const char **param)
 {
-	long long max = cfg->http_max_body;
+	const char *dot = strchr(key, '.');
 
-	for (size_t i = 0; i < nroutes; i++) {
-		long long b = rest_max_body(routes[i].m, cfg);
+	if (m == NULL || dot == NULL || dot == key || dot[1] == '\0')
+		return NULL;
+	for (const struct rpc_param *p = m->params; p && p->name; p++) {
+		size_t n = (size_t)(dot - key);
 
-		if (b > max)
-			max = b;
+		if (p->type != PT_OBJECT)
+			continue;
+		if ((strlen(p->name) == n && !strncmp(p->name, key, n)) ||
+		    (p->opt && strlen(p->opt) == n && !strncmp(p->opt, key, n))) {
+			*param = p->name;
+			return dot + 1;
+		}
 	}
-	return max;
+	return NULL;
 }
 
-bool
-rest_secret_param(const char *name)
+/* "password" of auth.login, ...: never in a URL. */
+static bool
+secret(const struct rpc_method *m, const char *key)
 {
-	static const char *const secrets[] = { "password", "new_password",
-	    "refresh_token" };
+	const struct rpc_param *p = m ? rpc_param_find(m, key) : NULL;
 
-	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
-		if (strcmp(name, secrets[i]) == 0)
-			return true;
-	return false;
+	return p && (p->flags & PF_SECRET);
 }
 
 /* ---- one request ---- */
@@ -278,6 +289,7 @@ struct rest_ctx {
 	unsigned verb;
 	char *path;		/* as requested, still encoded */
 	char *query;		/* raw, or NULL */
+	char upload[PATH_MAX];	/* an RPC_UPLOAD's spooled body, or "" */
 };
 
 /* Add key=value to params, refusing a key that is already there with
@@ -336,7 +348,7 @@ rest_params(const struct rest_request *rq, json_t *params,
 	const char *h;
 	int r;
 
-	if (blen > 0) {
+	if (blen > 0 && !rq->upload) {
 		json_error_t jerr;
 		json_t *j;
 		const char *key;
@@ -378,17 +390,28 @@ rest_params(const struct rest_request *rq, json_t *params,
 			    "string");
 		}
 		TAILQ_FOREACH(kv, &q, next) {
+			const char *sub, *obj;
+
 			if (!utf8_valid(kv->value, strlen(kv->value)) ||
 			    !utf8_valid(kv->key, strlen(kv->key)))
 				r = spend_errf(err, SPEND_EINVAL, "", "query is "
 				    "not UTF-8");
-			else if (rest_secret_param(kv->key))
+			else if (secret(rq->m, kv->key))
 				/* URLs end up in logs, histories and Referer
 				 * headers: a secret there is a secret leaked */
 				r = spend_errf(err, SPEND_EINVAL, kv->key, "%s "
 				    "belongs in the JSON body, never in the URL",
 				    kv->key);
-			else
+			else if ((sub = object_member(rq->m, kv->key, &obj))) {
+				json_t *o = json_object_get(params, obj);
+
+				if (o == NULL || !json_is_object(o)) {
+					o = json_object();
+					json_object_set_new(params, obj, o);
+				}
+				r = merge(o, sub, json_string(kv->value), "query",
+				    err);
+			} else
 				r = merge(params, kv->key, json_string(kv->value),
 				    "query", err);
 			if (r < 0) {
@@ -426,6 +449,8 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 	struct evkeyvalq *in = httpd_input_headers(x->req);
 	struct evbuffer *body = httpd_body(x->req);
 	struct rest_request rq = {
+		.m = x->m,
+		.upload = (x->m->flags & RPC_UPLOAD) != 0,
 		.body_len = evbuffer_get_length(body),
 		.max_body = rest_max_body(x->m, &x->sd->cfg),
 		.content_type = evhttp_find_header(in, "Content-Type"),
@@ -468,9 +493,65 @@ next_link(struct rest_ctx *x, const char *cursor)
 static void
 ctx_free(struct rest_ctx *x)
 {
+	/* the upload was the call's: whatever became of it, it goes */
+	if (x->upload[0])
+		unlink(x->upload);
 	free(x->path);
 	free(x->query);
 	free(x);
+}
+
+/* An RPC_DOWNLOAD reply: the file the handler wrote (out_meta's
+ * download: {fd, name}; the result's extension and mime_type) as the
+ * body. */
+static bool
+reply_download(struct rest_ctx *x, json_t *meta, json_t *result,
+    const struct spend_err *err)
+{
+	json_t *d = json_object_get(meta, "download");
+	int fd = (int)json_integer_value(json_object_get(d, "fd"));
+	const char *name = json_string_value(json_object_get(d, "name"));
+	const char *type = json_string_value(json_object_get(result,
+	    "mime_type"));
+	const char *ext = json_string_value(json_object_get(result,
+	    "extension"));
+	struct evkeyvalq *out = httpd_output_headers(x->req);
+	struct spend_err e2;
+	struct evbuffer *b;
+	struct stat sb;
+	char disp[256];
+
+	if (d == NULL)
+		return false;
+	if (err) {
+		close(fd);
+		json_object_del(meta, "download");	/* once */
+		return false;	/* the error goes out as JSON */
+	}
+	if (fstat(fd, &sb) < 0 || (b = evbuffer_new()) == NULL) {
+		close(fd);
+		json_object_del(meta, "download");
+		spend_errf(&e2, SPEND_EINTERNAL, "", "cannot read the file");
+		http_reply_error(x->sd, x->req, &e2, NULL);
+		return true;
+	}
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s%s%s\"",
+	    name && *name ? name : "download", ext && *ext ? "." : "",
+	    ext ? ext : "");
+	evhttp_add_header(out, "Content-Disposition", disp);
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	/* sendfile: the buffer owns fd now */
+	if (sb.st_size == 0 || evbuffer_add_file(b, fd, 0, sb.st_size) < 0) {
+		if (sb.st_size)
+			log_warnx("rest: cannot send a file of %lld bytes",
+			    (long long)sb.st_size);
+		close(fd);
+	}
+	http_reply_body(x->sd, x->req, x->m->status ? x->m->status : 200,
+	    type, b);
+	evbuffer_free(b);
+	json_object_del(meta, "download");	/* (name and d were in it) */
+	return true;
 }
 
 static void
@@ -482,6 +563,10 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 	json_t *body, *v;
 	int status = 200;
 
+	if (reply_download(x, call->out_meta, result, err)) {
+		ctx_free(x);
+		return;
+	}
 	if (err) {
 		http_reply_error(x->sd, x->req, err, call->out_meta);
 		ctx_free(x);
@@ -489,9 +574,8 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 	}
 	/* a shallow copy: result belongs to the dispatcher */
 	body = json_is_object(result) ? json_copy(result) : json_incref(result);
-	if (x->verb == V_POST && (strstr(x->m->name, ".add") ||
-	    !strcmp(x->m->name, "auth.register")))
-		status = 201;
+	if (x->m->status)
+		status = x->m->status;
 	if (json_is_string(v = json_object_get(body, "next_cursor"))) {
 		json_t *link = next_link(x, json_string_value(v));
 		char hdr[2048];
@@ -570,6 +654,12 @@ rest_handle(struct spendd *sd, struct httpd_req *req, const char *path,
 		http_reply_error(sd, req, &err, NULL);
 		goto fail;
 	}
+	if (x->m->flags & RPC_UPLOAD) {
+		/* the body is the file, spooled by http.c (on_head) */
+		httpd_spool_take(req, x->upload, sizeof(x->upload));
+		strlcpy(id->upload, x->upload, sizeof(id->upload));
+	}
+	id->download = (x->m->flags & RPC_DOWNLOAD) != 0;
 	rpc_invoke(sd, id, x->m->name, params, rest_done, x);
 	json_decref(params);
 	return;

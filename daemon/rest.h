@@ -38,6 +38,8 @@ int rest_match(const char *verb, const char *path,
  * body (body_len bytes, NULL if none) and raw query (NULL if none), and
  * the headers' values (NULL if absent). */
 struct rest_request {
+	const struct rpc_method *m;	/* the route's method (or NULL) */
+	bool upload;		/* the body is a file, not params */
 	const char *body;
 	size_t body_len;
 	long long max_body;	/* the route's (rest_max_body) */
@@ -48,18 +50,15 @@ struct rest_request {
  * idempotency_key) and If-Match (as version) into params (which holds
  * the path params). A key given twice with different values, a body that
  * is not a JSON object, a query that is not UTF-8 or names a secret
- * (rest_secret_param) are errors: a negative SPEND_E* and err. */
+ * param (PF_SECRET) are errors: a negative SPEND_E* and err. A query key
+ * "NAME.KEY" of a PT_OBJECT param NAME (or its option name) is member KEY
+ * of that object. */
 int rest_params(const struct rest_request *rq, json_t *params,
     struct spend_err *err);
 
-/* The largest request body route m accepts. */
+/* The largest request body route m accepts: [http] max_import for an
+ * RPC_UPLOAD method, else max_body. */
 long long rest_max_body(const struct rpc_method *m, const struct config *cfg);
-/* The largest any route accepts (libevent's hard cap). */
-long long rest_max_body_any(const struct config *cfg);
-
-/* Is a parameter of that name a secret (a password, a refresh token)?
- * Secrets are refused in a query string. */
-bool rest_secret_param(const char *name);
 
 /* Serve one /api/v1 request (identity already set up by http.c). */
 void rest_handle(struct spendd *sd, struct httpd_req *req,

@@ -18,120 +18,319 @@
 #define W RPC_WRITE
 #define X RPC_ACTS
 
-/* Sorted by name (a unit test checks). One line per method: everything
- * else (help, docs, REST routes, checks) is derived from it. */
+/* ---- parameters, declared once (spendctl, REST, docs and the checks
+ * are made from them) ---- */
+
+#define END { NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+#define REQ PF_REQUIRED
+#define POS PF_POSITIONAL
+#define SEC PF_SECRET
+
+static const struct rpc_param p_none[] = { END };
+
+#define EXPENSE_FIELDS \
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "ISO 4217 code; the user's " \
+	  "base currency if absent", NULL }, \
+	{ "date", PT_DATE, 0, 0, 0, NULL, "the day; today in the user's " \
+	  "time zone if absent", NULL }, \
+	{ "note", PT_STRING, 0, 0, 0, "TEXT", "free text (tabs and newlines " \
+	  "allowed)", NULL }, \
+	{ "payee", PT_STRING, 0, 0, 0, "TEXT", "who was paid", NULL }, \
+	{ "tags", PT_LIST, 0, 0, 0, "TAG", "tags (lower case, no spaces or " \
+	  "commas)", "tag" }
+
+/* The list filters: expense.list and export.run. */
+#define FILTERS \
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "one calendar month", NULL }, \
+	{ "from", PT_DATE, 0, 0, 0, NULL, "first day (inclusive)", NULL }, \
+	{ "to", PT_DATE, 0, 0, 0, NULL, "last day (inclusive)", NULL }, \
+	{ "category", PT_REF, 0, 0, 0, "NAME", "one category", NULL }, \
+	{ "search", PT_STRING, 0, 0, 0, "TEXT", "text in the note or payee " \
+	  "(any case)", NULL }, \
+	{ "min", PT_AMOUNT, 0, 0, 0, NULL, "at least this amount (face " \
+	  "value, in its own currency)", NULL }, \
+	{ "max", PT_AMOUNT, 0, 0, 0, NULL, "at most this amount", NULL }, \
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "one currency", NULL }, \
+	{ "tag", PT_STRING, 0, 0, 0, "TAG", "one tag", NULL }, \
+	{ "sort", PT_STRING, 0, 0, 0, "KEY", "date, amount, created or payee", \
+	  NULL }, \
+	{ "order", PT_STRING, 0, 0, 0, "asc|desc", "the sort's direction", NULL }
+
+#define CATEGORY_BY \
+	{ "name", PT_STRING, POS, 0, 0, "NAME", "the category's name (or its id " \
+	  "in digits)", NULL }, \
+	{ "id", PT_INT, 0, 1, INT64_MAX, NULL, "the category's id (instead of " \
+	  "name)", NULL }
+
+static const struct rpc_param p_login[] = {
+	{ "username", PT_STRING, REQ, 0, 0, "NAME", "the account", NULL },
+	{ "password", PT_STRING, REQ | SEC, 0, 0, NULL, "its password", NULL },
+	{ "refresh_in_body", PT_BOOL, 0, 0, 0, NULL, "return the refresh token "
+	  "in the reply, not a cookie (apps)", NULL },
+	END };
+static const struct rpc_param p_refresh[] = {
+	{ "refresh_token", PT_STRING, SEC, 0, 0, NULL, "the refresh token "
+	  "(default: the cookie)", NULL },
+	END };
+static const struct rpc_param p_password_only[] = {
+	{ "password", PT_STRING, REQ | SEC, 0, 0, NULL, "the current password",
+	  NULL },
+	END };
+static const struct rpc_param p_password[] = {
+	{ "password", PT_STRING, REQ | SEC, 0, 0, NULL, "the current password",
+	  NULL },
+	{ "new_password", PT_STRING, REQ | SEC, 0, 0, NULL, "8 to 1024 bytes",
+	  NULL },
+	{ "refresh_in_body", PT_BOOL, 0, 0, 0, NULL, "the new refresh token in "
+	  "the reply, not a cookie", NULL },
+	END };
+static const struct rpc_param p_register[] = {
+	{ "username", PT_STRING, REQ, 0, 0, "NAME", "1 to 64 of letters, digits, "
+	  "'.', '_', '-'", NULL },
+	{ "password", PT_STRING, REQ | SEC, 0, 0, NULL, "8 to 1024 bytes", NULL },
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "base currency", NULL },
+	{ "timezone", PT_STRING, 0, 0, 64, "ZONE", "like Europe/Paris", NULL },
+	END };
+static const struct rpc_param p_category_add[] = {
+	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "the new category's name",
+	  NULL },
+	END };
+static const struct rpc_param p_category_by[] = { CATEGORY_BY,
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_category_get[] = { CATEGORY_BY, END };
+static const struct rpc_param p_category_delete[] = { CATEGORY_BY,
+	{ "move_to", PT_REF, 0, 0, 0, "NAME", "move its expenses to this "
+	  "category first", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_category_edit[] = { CATEGORY_BY,
+	{ "new_name", PT_STRING, 0, 0, 0, "NAME", "rename it", NULL },
+	{ "archived", PT_BOOL, 0, 0, 0, NULL, "archive or bring back", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_category_rename[] = { CATEGORY_BY,
+	{ "new_name", PT_STRING, REQ | POS, 0, 0, "NEW", "the new name", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_category_list[] = {
+	{ "archived", PT_BOOL, 0, 0, 0, NULL, "archived ones too", NULL },
+	END };
+static const struct rpc_param p_changes[] = {
+	{ "since", PT_INT, 0, 0, INT64_MAX, "SEQ", "changes after this number",
+	  NULL },
+	{ "limit", PT_INT, 0, 1, 1000, NULL, "at most this many (100)", NULL },
+	END };
+static const struct rpc_param p_backup[] = {
+	{ "path", PT_STRING, POS, 0, 0, "FILE", "where (socket only; default: "
+	  "a new file in [backup] dir)", NULL },
+	{ "overwrite", PT_BOOL, 0, 0, 0, NULL, "replace an existing file",
+	  "force" },
+	END };
+static const struct rpc_param p_expense_add[] = {
+	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "at most the currency's "
+	  "decimals; a refund is negative", NULL },
+	{ "category", PT_REF, REQ | POS, 0, 0, "NAME", "a category (name or id)",
+	  NULL },
+	EXPENSE_FIELDS,
+	END };
+static const struct rpc_param p_expense_id[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
+	END };
+static const struct rpc_param p_expense_delete[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_expense_edit[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	{ "amount", PT_AMOUNT, 0, 0, 0, NULL, "a new amount", NULL },
+	{ "category", PT_REF, 0, 0, 0, "NAME", "another category", NULL },
+	EXPENSE_FIELDS,
+	END };
+static const struct rpc_param p_expense_list[] = { FILTERS,
+	{ "limit", PT_INT, 0, 1, 500, NULL, "rows per page (50)", NULL },
+	{ "cursor", PT_STRING, 0, 0, 0, "CURSOR", "the next page (next_cursor "
+	  "of the last)", NULL },
+	END };
+static const struct rpc_param p_export[] = {
+	{ "format", PT_STRING, REQ, 0, 0, "FORMAT", "an exporter: csv, json, "
+	  "ledger, pdf...", NULL },
+	{ "path", PT_STRING, POS, 0, 0, "FILE", "the file spendd writes "
+	  "(socket only; over HTTP the reply is the file)", NULL },
+	{ "overwrite", PT_BOOL, 0, 0, 0, NULL, "replace an existing file",
+	  "force" },
+	FILTERS,
+	END };
+static const struct rpc_param p_import[] = {
+	{ "path", PT_STRING, POS, 0, 0, "FILE", "the file spendd reads (socket "
+	  "only; over HTTP the body is the file)", NULL },
+	{ "format", PT_STRING, 0, 0, 0, "FORMAT", "an importer (default: by "
+	  "the name or the first bytes)", NULL },
+	{ "filename", PT_STRING, 0, 0, 0, "NAME", "the upload's original name "
+	  "(its extension tells the format)", NULL },
+	{ "dry_run", PT_BOOL, 0, 0, 0, NULL, "check and show, write nothing",
+	  NULL },
+	{ "options", PT_OBJECT, 0, 0, 0, "KEY=VALUE", "importer options",
+	  "option" },
+	{ "map", PT_OBJECT, 0, 0, 0, "COLUMN=FIELD", "which column is which "
+	  "field", NULL },
+	{ "category", PT_STRING, 0, 0, 0, "NAME", "for rows without one",
+	  NULL },
+	{ "create_categories", PT_BOOL, 0, 0, 0, NULL, "create categories "
+	  "that do not exist", NULL },
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "for rows without one", NULL },
+	END };
+static const struct rpc_param p_report[] = {
+	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "a report plugin", NULL },
+	END };
+static const struct rpc_param p_session_revoke[] = {
+	{ "id", PT_STRING, REQ | POS, 0, 40, "SESSION", "a session id (from "
+	  "session.list)", NULL },
+	END };
+static const struct rpc_param p_user_add[] = {
+	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "1 to 64 of letters, "
+	  "digits, '.', '_', '-'", NULL },
+	{ "password", PT_STRING, SEC, 0, 0, NULL, "none: the user works only "
+	  "through the socket", NULL },
+	{ "role", PT_STRING, 0, 0, 0, "ROLE", "admin or user", NULL },
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "base currency", NULL },
+	{ "timezone", PT_STRING, 0, 0, 64, "ZONE", "like Europe/Paris", NULL },
+	END };
+static const struct rpc_param p_user_name[] = {
+	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "the user", NULL },
+	END };
+static const struct rpc_param p_user_edit[] = {
+	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "the user", NULL },
+	{ "role", PT_STRING, 0, 0, 0, "ROLE", "admin or user", NULL },
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "base currency", NULL },
+	{ "timezone", PT_STRING, 0, 0, 64, "ZONE", "like Europe/Paris", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+
+#undef END
+#undef REQ
+#undef POS
+#undef SEC
+
+/* Sorted by name (a unit test checks). Everything about a method is here:
+ * help, docs, REST routes and statuses, body limits and checks are made
+ * from it. */
 static const struct rpc_method methods[] = {
 	{ "auth.delete_account", h_auth_delete_account, U, RPC_ASYNC,
-	  "DELETE /api/v1/me", "password",
-	  "Delete your own account and all its data (needs the password)" },
+	  "DELETE /api/v1/me", p_password_only,
+	  "Delete your own account and all its data (needs the password)", 0 },
 	{ "auth.login", h_auth_login, P, RPC_ASYNC, "POST /api/v1/auth/login",
-	  "username password [refresh_in_body]",
-	  "Log in: an access token, and a refresh token (cookie or body)" },
+	  p_login,
+	  "Log in: an access token, and a refresh token (cookie or body)", 0 },
 	{ "auth.logout", h_auth_logout, P, 0, "POST /api/v1/auth/logout",
-	  "[refresh_token]", "End this session (the refresh cookie's or token's)" },
+	  p_refresh, "End this session (the refresh cookie's or token's)", 0 },
 	{ "auth.logout_all", h_auth_logout_all, U, W | X,
-	  "POST /api/v1/auth/logout-all", "",
-	  "End every session of the user, on every device" },
-	{ "auth.me", h_auth_me, U, X, "GET /api/v1/me", "",
-	  "The logged-in user and their session" },
+	  "POST /api/v1/auth/logout-all", p_none,
+	  "End every session of the user, on every device", 0 },
+	{ "auth.me", h_auth_me, U, X, "GET /api/v1/me", p_none,
+	  "The logged-in user and their session", 0 },
 	{ "auth.password", h_auth_password, U, RPC_ASYNC,
-	  "POST /api/v1/auth/password", "password new_password [refresh_in_body]",
-	  "Change your password: ends every session, logs this one in again" },
+	  "POST /api/v1/auth/password", p_password,
+	  "Change your password: ends every session, logs this one in again",
+	  0 },
 	{ "auth.refresh", h_auth_refresh, P, 0, "POST /api/v1/auth/refresh",
-	  "[refresh_token]",
-	  "Trade a refresh token (cookie or param) for new tokens" },
+	  p_refresh, "Trade a refresh token (cookie or param) for new tokens",
+	  0 },
 	{ "auth.register", h_auth_register, P, RPC_ASYNC,
-	  "POST /api/v1/auth/register", "username password [currency] [timezone]",
-	  "Create an account (the first one is admin; then if registration=open)" },
+	  "POST /api/v1/auth/register", p_register,
+	  "Create an account (the first one is admin; then if registration=open)",
+	  201 },
 	{ "auth.rotate_key", h_auth_rotate_key, A, 0,
-	  "POST /api/v1/auth/rotate-key", "",
-	  "New token signing key; tokens signed with the old ones stay valid" },
+	  "POST /api/v1/auth/rotate-key", p_none,
+	  "New token signing key; tokens signed with the old ones stay valid",
+	  0 },
 	{ "category.add", h_category_add, U, W | X, "POST /api/v1/categories",
-	  "name", "Add a category" },
+	  p_category_add, "Add a category", 201 },
 	{ "category.archive", h_category_archive, U, W | X,
-	  "POST /api/v1/categories/{id}/archive", "name|id",
-	  "Archive a category: kept for old expenses, hidden for new ones" },
+	  "POST /api/v1/categories/{id}/archive", p_category_by,
+	  "Archive a category: kept for old expenses, hidden for new ones", 0 },
 	{ "category.delete", h_category_delete, U, W | X | RPC_ASYNC | RPC_NOTX,
-	  "DELETE /api/v1/categories/{id}", "name|id [move_to] [version]",
-	  "Delete a category; refused while used unless move_to names another" },
+	  "DELETE /api/v1/categories/{id}", p_category_delete,
+	  "Delete a category; refused while used unless move_to names another",
+	  0 },
 	{ "category.edit", h_category_edit, U, W | X,
-	  "PUT,PATCH /api/v1/categories/{id}",
-	  "name|id [new_name] [archived] [version]",
-	  "Change a category's name or archived state" },
+	  "PUT,PATCH /api/v1/categories/{id}", p_category_edit,
+	  "Change a category's name or archived state", 0 },
 	{ "category.get", h_category_get, U, X | RPC_ASYNC,
-	  "GET /api/v1/categories/{id}",
-	  "name|id", "Show one category" },
+	  "GET /api/v1/categories/{id}", p_category_get,
+	  "Show one category", 0 },
 	{ "category.list", h_category_list, U, X | RPC_ASYNC,
-	  "GET /api/v1/categories",
-	  "[archived]", "List categories (archived too with archived=true)" },
+	  "GET /api/v1/categories", p_category_list,
+	  "List categories (archived too with archived=true)", 0 },
 	{ "category.rename", h_category_rename, U, W | X, NULL,
-	  "name|id new_name [version]", "Rename a category" },
+	  p_category_rename, "Rename a category", 0 },
 	{ "category.unarchive", h_category_unarchive, U, W | X,
-	  "POST /api/v1/categories/{id}/unarchive", "name|id",
-	  "Bring an archived category back" },
+	  "POST /api/v1/categories/{id}/unarchive", p_category_by,
+	  "Bring an archived category back", 0 },
 	{ "change.list", h_change_list, U, X, "GET /api/v1/changelog",
-	  "[since] [limit]",
-	  "The user's change log after since, in order: seq, entity, id, op, "
-	  "version" },
-	{ "currency.list", h_currency_list, P, 0, "GET /api/v1/currencies", "",
-	  "ISO 4217 currencies with their decimals" },
+	  p_changes, "The user's change log after since, in order: seq, "
+	  "entity, id, op, version", 0 },
+	{ "currency.list", h_currency_list, P, 0, "GET /api/v1/currencies",
+	  p_none, "ISO 4217 currencies with their decimals", 0 },
 	{ "daemon.backup", h_daemon_backup, A, RPC_ASYNC, "POST /api/v1/backups",
-	  "[path] [overwrite]",
-	  "Online copy of the database, to path or a new file in [backup] dir" },
-	{ "daemon.status", h_daemon_status, A, 0, "GET /api/v1/status", "",
-	  "Server status: uptime, store, requests, jobs of each kind, backups" },
-	{ "daemon.version", h_daemon_version, P, 0, "GET /api/v1/version", "",
-	  "Version and protocol of spendd" },
+	  p_backup, "Copy the database while spendd runs (consistent, online)",
+	  0 },
+	{ "daemon.status", h_daemon_status, A, 0, "GET /api/v1/status", p_none,
+	  "Server status: uptime, store, requests, jobs per kind, backups", 0 },
+	{ "daemon.version", h_daemon_version, P, 0, "GET /api/v1/version",
+	  p_none, "Version and protocol of spendd", 0 },
 	{ "expense.add", h_expense_add, U, W | X, "POST /api/v1/expenses",
-	  "amount category [currency] [date] [note] [payee] [tags]",
-	  "Record an expense" },
+	  p_expense_add, "Record an expense", 201 },
 	{ "expense.delete", h_expense_delete, U, W | X,
-	  "DELETE /api/v1/expenses/{id}", "id [version]", "Delete an expense" },
+	  "DELETE /api/v1/expenses/{id}", p_expense_delete,
+	  "Delete an expense", 0 },
 	{ "expense.edit", h_expense_edit, U, W | X,
-	  "PUT,PATCH /api/v1/expenses/{id}",
-	  "id [version] [amount] [currency] [category] [date] [note] [payee] [tags]",
-	  "Change fields of an expense" },
-	{ "expense.get", h_expense_get, U, X, "GET /api/v1/expenses/{id}", "id",
-	  "Show one expense" },
-	{ "expense.list", h_expense_list, U, X | RPC_ASYNC, "GET /api/v1/expenses",
-	  "[month|from to] [category] [search] [min] [max] [currency] [tag] "
-	  "[sort] [order] [limit] [cursor]",
-	  "List expenses with filters, count and sum per currency" },
-	{ "export.run", h_export_run, U, X | RPC_ASYNC,
-	  "GET /api/v1/exports/{format}",
-	  "format path [overwrite] [month|from to] [category] [search] [min] "
-	  "[max] [currency] [tag] [sort] [order]",
-	  "Export the expenses matching the list filters to a file spendd "
-	  "writes (an exporter plugin)" },
-	{ "import.run", h_import_run, U, W | X | RPC_ASYNC | RPC_NOTX,
-	  "POST /api/v1/imports",
-	  "path [format] [dry_run] [options] [map] [category] "
-	  "[create_categories] [currency]",
-	  "Import a file spendd reads with an importer plugin: all or nothing, "
-	  "duplicates skipped" },
-	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", "",
-	  "Plugins: state, version, and the formats each provides" },
-	{ "report.run", h_report_run, U, X | RPC_ASYNC,
-	  "GET /api/v1/reports/{name}", "name [PARAM...]",
-	  "Run a report plugin with its params; returns the report's JSON" },
-	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", "",
-	  "Every method with its role, route, params and summary" },
-	{ "session.list", h_session_list, U, X, "GET /api/v1/sessions", "",
-	  "The user's sessions (devices logged in)" },
+	  "PUT,PATCH /api/v1/expenses/{id}", p_expense_edit,
+	  "Change fields of an expense", 0 },
+	{ "expense.get", h_expense_get, U, X, "GET /api/v1/expenses/{id}",
+	  p_expense_id, "Show one expense", 0 },
+	{ "expense.list", h_expense_list, U, X | RPC_ASYNC,
+	  "GET /api/v1/expenses", p_expense_list,
+	  "List expenses with filters, count and sum per currency", 0 },
+	{ "export.run", h_export_run, U, X | RPC_ASYNC | RPC_DOWNLOAD,
+	  "GET /api/v1/exports/{format}", p_export,
+	  "Export the list filters' expenses with an exporter: to a file, or "
+	  "over HTTP the reply", 0 },
+	{ "import.run", h_import_run, U,
+	  W | X | RPC_ASYNC | RPC_NOTX | RPC_UPLOAD, "POST /api/v1/imports",
+	  p_import, "Import a file (over HTTP the body) with an importer: all or "
+	  "nothing, duplicates skipped", 0 },
+	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", p_none,
+	  "Plugins: state, version, and the formats each provides", 0 },
+	{ "report.run", h_report_run, U, X | RPC_ASYNC | RPC_MORE,
+	  "GET /api/v1/reports/{name}", p_report,
+	  "Run a report plugin; its params are the report's own", 0 },
+	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", p_none,
+	  "Every method with its role, route, params and summary", 0 },
+	{ "session.list", h_session_list, U, X, "GET /api/v1/sessions", p_none,
+	  "The user's sessions (devices logged in)", 0 },
 	{ "session.revoke", h_session_revoke, U, W | X,
-	  "DELETE /api/v1/sessions/{id}", "id", "End one session" },
-	{ "user.add", h_user_add, A, W | RPC_ASYNC | RPC_NOTX, "POST /api/v1/users",
-	  "name [password] [role] [currency] [timezone]", "Create a user" },
+	  "DELETE /api/v1/sessions/{id}", p_session_revoke, "End one session",
+	  0 },
+	{ "user.add", h_user_add, A, W | RPC_ASYNC | RPC_NOTX,
+	  "POST /api/v1/users", p_user_add, "Create a user", 201 },
 	{ "user.delete", h_user_delete, A, W | RPC_ASYNC | RPC_NOTX,
-	  "DELETE /api/v1/users/{name}",
-	  "name", "Delete a user and all their data" },
+	  "DELETE /api/v1/users/{name}", p_user_name,
+	  "Delete a user and all their data", 0 },
 	{ "user.edit", h_user_edit, A, W, "PATCH /api/v1/users/{name}",
-	  "name [role] [currency] [timezone] [version]",
-	  "Change a user's role, base currency or time zone" },
-	{ "user.get", h_user_get, A, 0, "GET /api/v1/users/{name}", "name",
-	  "Show one user" },
-	{ "user.list", h_user_list, A, RPC_ASYNC, "GET /api/v1/users", "",
-	  "List users" },
+	  p_user_edit, "Change a user's role, base currency or time zone", 0 },
+	{ "user.get", h_user_get, A, 0, "GET /api/v1/users/{name}", p_user_name,
+	  "Show one user", 0 },
+	{ "user.list", h_user_list, A, RPC_ASYNC, "GET /api/v1/users", p_none,
+	  "List users", 0 },
 };
 
 #undef U
@@ -159,6 +358,162 @@ const struct rpc_method *
 rpc_method_find(const char *name)
 {
 	return bsearch(name, methods, NMETHODS, sizeof(methods[0]), cmp_method);
+}
+
+const struct rpc_param *
+rpc_param_find(const struct rpc_method *m, const char *name)
+{
+	for (const struct rpc_param *p = m->params; p && p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+/* v against p: the messages the handlers' own readers (jsonp.h) give. */
+static int
+param_check(const struct rpc_param *p, json_t *v, struct spend_err *err)
+{
+	const char *k = p->name, *s;
+	size_t len;
+
+	switch (p->type) {
+	case PT_STRING:
+	case PT_DATE:
+	case PT_MONTH:
+	case PT_AMOUNT:
+		if (p->type == PT_AMOUNT && (json_is_real(v) ||
+		    json_is_integer(v)))
+			return spend_errf(err, SPEND_EINVAL, k, "%s must be a "
+			    "decimal string like \"12.50\", not a JSON number",
+			    k);
+		if (!json_is_string(v))
+			return spend_errf(err, SPEND_EINVAL, k, "%s must be a "
+			    "string", k);
+		s = json_string_value(v);
+		len = json_string_length(v);
+		if (strlen(s) != len)
+			return spend_errf(err, SPEND_EINVAL, k, "%s must not "
+			    "contain NUL bytes", k);
+		if (p->type == PT_STRING && p->max > 0 && (int64_t)len > p->max)
+			return spend_errf(err, SPEND_EINVAL, k, "%s is too long "
+			    "(%zu bytes, at most %lld)", k, len,
+			    (long long)p->max);
+		return 0;
+	case PT_INT:
+		if (json_is_integer(v)) {
+			json_int_t n = json_integer_value(v);
+
+			if (n < p->min || n > p->max)
+				return spend_errf(err, SPEND_EINVAL, k, "%s must "
+				    "be between %lld and %lld", k,
+				    (long long)p->min, (long long)p->max);
+			return 0;
+		}
+		if (json_is_string(v))	/* a query string's digits: the
+					 * handler's reader parses them */
+			return 0;
+		return spend_errf(err, SPEND_EINVAL, k, "%s must be an integer",
+		    k);
+	case PT_BOOL:
+		if (json_is_boolean(v) || (json_is_string(v) &&
+		    (!strcmp(json_string_value(v), "true") ||
+		    !strcmp(json_string_value(v), "false"))))
+			return 0;
+		return spend_errf(err, SPEND_EINVAL, k, "%s must be true or "
+		    "false", k);
+	case PT_REF:
+		if (json_is_integer(v) || json_is_string(v))
+			return 0;
+		return spend_errf(err, SPEND_EINVAL, k, "%s must be a string (a "
+		    "name) or an integer (an id)", k);
+	case PT_LIST:
+		if (!json_is_array(v))
+			return spend_errf(err, SPEND_EINVAL, k, "%s must be an "
+			    "array of strings", k);
+		return 0;
+	case PT_OBJECT:
+		if (!json_is_object(v))
+			return spend_errf(err, SPEND_EINVAL, k, "%s must be an "
+			    "object", k);
+		return 0;
+	case PT_ANY:
+		return 0;
+	}
+	return 0;
+}
+
+int
+rpc_params_check(const struct rpc_method *m, json_t *params,
+    struct spend_err *err)
+{
+	const char *key;
+	json_t *v;
+	int r;
+
+	json_object_foreach(params, key, v) {
+		const struct rpc_param *p = rpc_param_find(m, key);
+
+		if (p == NULL) {
+			if (m->flags & RPC_MORE)
+				continue;
+			return spend_errf(err, SPEND_EINVAL, key,
+			    "unknown parameter \"%.60s\"", key);
+		}
+		if (!json_is_null(v) && (r = param_check(p, v, err)) < 0)
+			return r;
+	}
+	for (const struct rpc_param *p = m->params; p && p->name; p++)
+		if ((p->flags & PF_REQUIRED) && ((v = json_object_get(params,
+		    p->name)) == NULL || json_is_null(v)))
+			return spend_errf(err, SPEND_EINVAL, p->name,
+			    "%s is required", p->name);
+	return 0;
+}
+
+void
+rpc_synopsis(const struct rpc_method *m, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (const struct rpc_param *p = m->params; p && p->name; p++) {
+		if (buf[0])
+			strlcat(buf, " ", size);
+		if (!(p->flags & PF_REQUIRED))
+			strlcat(buf, "[", size);
+		strlcat(buf, p->name, size);
+		if (!(p->flags & PF_REQUIRED))
+			strlcat(buf, "]", size);
+	}
+	if (m->flags & RPC_MORE)
+		strlcat(buf, buf[0] ? " [...]" : "[...]", size);
+}
+
+void
+rpc_param_type(const struct rpc_param *p, char *buf, size_t size)
+{
+	switch (p->type) {
+	case PT_STRING:
+		if (p->max > 0)
+			snprintf(buf, size, "string (at most %lld bytes)",
+			    (long long)p->max);
+		else
+			strlcpy(buf, "string", size);
+		break;
+	case PT_INT:
+		if (p->max == INT64_MAX)
+			snprintf(buf, size, "integer >= %lld", (long long)p->min);
+		else
+			snprintf(buf, size, "integer %lld..%lld",
+			    (long long)p->min, (long long)p->max);
+		break;
+	case PT_BOOL: strlcpy(buf, "boolean", size); break;
+	case PT_AMOUNT: strlcpy(buf, "decimal string", size); break;
+	case PT_DATE: strlcpy(buf, "date YYYY-MM-DD", size); break;
+	case PT_MONTH: strlcpy(buf, "month YYYY-MM", size); break;
+	case PT_REF: strlcpy(buf, "id or name", size); break;
+	case PT_LIST: strlcpy(buf, "array of strings", size); break;
+	case PT_OBJECT: strlcpy(buf, "object of strings", size); break;
+	case PT_ANY: strlcpy(buf, "any", size); break;
+	}
 }
 
 json_t *
@@ -534,7 +889,8 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
 		goto fail;
 	}
-	if ((r = resolve(c, &err)) < 0)
+	if ((r = resolve(c, &err)) < 0 ||
+	    (r = rpc_params_check(c->m, c->params, &err)) < 0)
 		goto fail;
 	if (c->idem_key[0]) {
 		owner = c->uid ? c->uid : c->id.uid;

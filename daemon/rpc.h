@@ -34,6 +34,11 @@ enum rpc_flag {
 	RPC_ASYNC = 1 << 1,	/* may return RPC_PENDING */
 	RPC_ACTS = 1 << 2,	/* acts for a user: call->uid/user are set */
 	RPC_NOTX = 1 << 3,	/* a write that manages its own transaction (worker) */
+	RPC_UPLOAD = 1 << 4,	/* REST: the body is a file ([http] max_import),
+				 * spooled to disk; the call gets its path */
+	RPC_DOWNLOAD = 1 << 5,	/* REST: the reply is a file the handler wrote */
+	RPC_MORE = 1 << 6,	/* params beyond the declared ones are passed on
+				 * (report.run: the report's own) */
 };
 
 /* Who is calling: filled by the transport before dispatch. */
@@ -50,11 +55,52 @@ struct rpc_identity {
 	char refresh_cookie[64];	/* the refresh cookie sent, or "" */
 	const char *csrf_error;	/* why the cookie must not be used, or NULL */
 	char session[33];	/* the access token's session (sid), or "" */
+	/* REST, from the method table: an RPC_UPLOAD's body spooled to this
+	 * file (the transport removes it after the call), or ""; and an
+	 * RPC_DOWNLOAD's reply is wanted as a file (the handler puts
+	 * {"fd","name"} in out_meta's "download", and "extension" and
+	 * "mime_type" in its result). */
+	char upload[512];
+	bool download;
 };
 
 struct rpc_call;
 typedef int (*rpc_handler)(struct rpc_call *call, json_t *params,
     json_t **result, struct spend_err *err);
+
+/* The type of a parameter, as the dispatcher checks it before the handler
+ * runs (the handler checks meaning: a real date, a known currency). A
+ * query string carries strings: integers and booleans may come as text. */
+enum rpc_ptype {
+	PT_STRING,		/* a string without NUL, at most max bytes (0: any) */
+	PT_INT,			/* an integer (or its digits) in [min, max] */
+	PT_BOOL,		/* true/false (or "true"/"false") */
+	PT_AMOUNT,		/* a decimal string, never a JSON number */
+	PT_DATE,		/* "YYYY-MM-DD" (a string) */
+	PT_MONTH,		/* "YYYY-MM" (a string) */
+	PT_REF,			/* an id (integer) or a name (string) */
+	PT_LIST,		/* an array of strings */
+	PT_OBJECT,		/* an object; over REST "KEY.SUB=V" in the query */
+	PT_ANY,			/* any JSON value */
+};
+
+enum rpc_pflag {
+	PF_REQUIRED = 1 << 0,
+	PF_SECRET = 1 << 1,	/* a password or token: never in a URL */
+	PF_POSITIONAL = 1 << 2,	/* spendctl takes it as a word, in order */
+};
+
+/* One parameter of a method: everything that checks it, documents it and
+ * makes spendctl's option for it. */
+struct rpc_param {
+	const char *name;	/* NULL ends a list */
+	enum rpc_ptype type;
+	unsigned flags;		/* enum rpc_pflag */
+	int64_t min, max;	/* PT_INT range; PT_STRING max bytes */
+	const char *meta;	/* placeholder: "YYYY-MM", "NAME"; NULL: by type */
+	const char *help;	/* one line */
+	const char *opt;	/* spendctl option, if not NAME with '-' for '_' */
+};
 
 struct rpc_method {
 	const char *name;	/* "noun.verb" */
@@ -62,8 +108,9 @@ struct rpc_method {
 	enum rpc_role role;
 	unsigned flags;
 	const char *route;	/* REST route "GET /api/v1/expenses/{id}" or NULL */
-	const char *params;	/* synopsis for help: "amount category [currency]" */
+	const struct rpc_param *params;	/* NULL-named end; NULL: none */
 	const char *summary;	/* one line */
+	int status;		/* REST success status: 0 = 200 */
 };
 
 struct rpc_call {
@@ -86,6 +133,17 @@ struct rpc_call {
 /* The table, sorted by name. */
 const struct rpc_method *rpc_methods(size_t *n);
 const struct rpc_method *rpc_method_find(const char *name);
+/* The declared parameter of m named name, or NULL. */
+const struct rpc_param *rpc_param_find(const struct rpc_method *m,
+    const char *name);
+/* params against m's declaration: no unknown name (unless RPC_MORE),
+ * every required one, each of its type. 0, or EINVAL naming the field. */
+int rpc_params_check(const struct rpc_method *m, json_t *params,
+    struct spend_err *err);
+/* "amount category [currency] [date]...": the synopsis of m's params. */
+void rpc_synopsis(const struct rpc_method *m, char *buf, size_t size);
+/* "string", "integer 1..500", "YYYY-MM-DD"...: a param's type in words. */
+void rpc_param_type(const struct rpc_param *p, char *buf, size_t size);
 
 /*
  * Invoke one method: role check, acting user, idempotency replay, the

@@ -9,14 +9,10 @@
 #include "util.h"
 #include "worker.h"
 
-static const char *const none[] = { NULL };
-
 int
 h_daemon_version(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	if (jp_only(p, none, err) < 0)
-		return SPEND_EINVAL;
 	*res = jp_pack("{s:s, s:i, s:i}", "version", SPEND_VERSION,
 	    "protocol", SPEND_PROTOCOL, "schema", STORE_SCHEMA_VERSION);
 	return 0;
@@ -49,8 +45,6 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 	int64_t users = 0;
 	int r;
 
-	if (jp_only(p, none, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = store_user_count(c->st, &users, err)) < 0)
 		return r;
 	/* durability: read back from the connection, not the config */
@@ -84,18 +78,36 @@ h_rpc_describe(struct rpc_call *c, json_t *p, json_t **res,
 	const struct rpc_method *m = rpc_methods(&n);
 	json_t *arr;
 
-	if (jp_only(p, none, err) < 0)
-		return SPEND_EINVAL;
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = jp_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
+		char syn[512];
+		json_t *o;
+
+		rpc_synopsis(&m[i], syn, sizeof(syn));
+		o = jp_pack("{s:s, s:s, s:s, s:s, s:b, s:b}",
 		    "name", m[i].name, "role", roles[m[i].role],
-		    "params", m[i].params ? m[i].params : "",
+		    "params", syn,
 		    "summary", m[i].summary,
 		    "write", (m[i].flags & RPC_WRITE) != 0,
 		    "acts_for_user", (m[i].flags & RPC_ACTS) != 0);
 		json_object_set_new(o, "route", m[i].route ?
 		    json_string(m[i].route) : json_null());
+		{
+			json_t *ps = json_array();
+
+			for (const struct rpc_param *q = m[i].params; q &&
+			    q->name; q++) {
+				char type[64];
+
+				rpc_param_type(q, type, sizeof(type));
+				json_array_append_new(ps, jp_pack("{s:s, s:s, "
+				    "s:b, s:b, s:s}", "name", q->name, "type",
+				    type, "required", (q->flags & PF_REQUIRED) !=
+				    0, "secret", (q->flags & PF_SECRET) != 0,
+				    "help", q->help));
+			}
+			json_object_set_new(o, "parameters", ps);
+		}
 		json_array_append_new(arr, o);
 	}
 	*res = jp_pack("{s:s, s:i, s:o}", "version", SPEND_VERSION, "protocol",
@@ -110,8 +122,6 @@ h_currency_list(struct rpc_call *c, json_t *p, json_t **res,
 	const struct currency *cur;
 	json_t *arr;
 
-	if (jp_only(p, none, err) < 0)
-		return SPEND_EINVAL;
 	arr = json_array();
 	for (size_t i = 0; (cur = money_currency_at(i)) != NULL; i++)
 		json_array_append_new(arr, jp_pack("{s:s, s:i, s:s}", "code",

@@ -37,15 +37,12 @@ user_fields(json_t *p, struct user *u, struct spend_err *err)
 int
 h_user_add(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
-	static const char *const known[] = { "name", "role", "currency",
-	    "timezone", "password", NULL };
 	struct user u;
 	json_t *jpw;
 	int r;
 
 	memset(&u, 0, sizeof(u));
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "name", true, u.name, sizeof(u.name), NULL, NULL, err) < 0 ||
+	if (jp_str(p, "name", true, u.name, sizeof(u.name), NULL, NULL, err) < 0 ||
 	    user_name_check(u.name, err) < 0)
 		return SPEND_EINVAL;
 	strlcpy(u.role, "user", sizeof(u.role));
@@ -98,11 +95,8 @@ list_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
 int
 h_user_list(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
-	static const char *const known[] = { NULL };
 
 	(void)res;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	return rpc_offload(c, JOB_READ, list_work, NULL, NULL, err);
 }
 
@@ -120,12 +114,9 @@ named_user(struct rpc_call *c, json_t *p, struct user *u,
 int
 h_user_get(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
-	static const char *const known[] = { "name", NULL };
 	struct user u;
 	int r;
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = named_user(c, p, &u, err)) < 0)
 		return r;
 	*res = user_json(&u);
@@ -135,14 +126,11 @@ h_user_get(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 int
 h_user_edit(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
-	static const char *const known[] = { "name", "role", "currency",
-	    "timezone", "version", NULL };
 	struct user u;
 	int64_t version = 0;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
+	if (jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = named_user(c, p, &u, err)) < 0 ||
 	    (r = user_fields(p, &u, err)) < 0 ||
@@ -173,13 +161,10 @@ int
 h_user_delete(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "name", NULL };
 	struct user *u;
 	int r;
 
 	(void)res;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((u = calloc(1, sizeof(*u))) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	if ((r = named_user(c, p, u, err)) < 0) {

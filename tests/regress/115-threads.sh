@@ -87,10 +87,13 @@ while [ $n -lt 6 ]; do
 	ctl --user alice report summary --param group=day >"$T/late.$n" 2>&1 &
 	rpids="$rpids $!"; n=$((n + 1))
 done
-i=0
-while [ $i -lt 100 ] && [ "$(rpc daemon.status '{}' | jget \
-    "j['result']['jobs']['report']['done'] + j['result']['jobs']['report']['busy'] + j['result']['jobs']['report']['queued']")" -lt 9 ]; do
-	sleep 0.1; i=$((i + 1)); done
+# every one of them submitted (done + busy + queued reports reach 9)
+reports_in() {
+	[ "$(rpc daemon.status '{}' | jget -j ' ' result.jobs.report.done \
+	    result.jobs.report.busy result.jobs.report.queued |
+	    awk '{ print $1 + $2 + $3 }')" -ge 9 ]
+}
+wait_for -t 30 "the reports to be submitted" reports_in
 kill -TERM "$SPENDD_PID"
 wait_for -t 60 "spendd to stop under helgrind" gone "$SPENDD_PID"
 SPENDD_PID=""

@@ -115,7 +115,7 @@ expect "export download" 200
 is "the file" "$BODY" "2024-03-01 12.50 EUR food
 2024-03-02 3.00 EUR transport"
 is "its type" "$(header Content-Type)" "text/plain; charset=utf-8"
-like "an attachment" "$(header Content-Disposition)" 'attachment; filename="spend-'
+is "an attachment named by its period" "$(header Content-Disposition)" 'attachment; filename="spend-2024-03.txt"'
 like "named by extension" "$(header Content-Disposition)" '.txt"'
 as "$TOKEN" GET "/api/v1/exports/tiny?category=transport&order=desc"
 is "filtered" "$BODY" "2024-03-02 3.00 EUR transport"

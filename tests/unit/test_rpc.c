@@ -230,8 +230,25 @@ test_method_table(void **state)
 		if (strlen(m[i].summary) > 100)
 			fail_msg("%s: summary longer than a line", m[i].name);
 		if (m[i].params == NULL)
-			fail_msg("%s: params synopsis is NULL (use \"\")",
+			fail_msg("%s: no params list (use p_none)", m[i].name);
+		for (const struct rpc_param *p = m[i].params; p && p->name; p++) {
+			if (p->help == NULL || p->help[0] == '\0')
+				fail_msg("%s: param %s has no help", m[i].name,
+				    p->name);
+			if (p->type == PT_INT && p->min > p->max)
+				fail_msg("%s: param %s: min > max", m[i].name,
+				    p->name);
+			if (rpc_param_find(&m[i], p->name) != p)
+				fail_msg("%s: param %s declared twice", m[i].name,
+				    p->name);
+		}
+		if ((m[i].flags & (RPC_UPLOAD | RPC_DOWNLOAD)) && !m[i].route)
+			fail_msg("%s: an upload or download needs a route",
 			    m[i].name);
+		if (m[i].status != 0 && (m[i].status < 200 ||
+		    m[i].status > 299))
+			fail_msg("%s: success status %d", m[i].name,
+			    m[i].status);
 		assert_true(m[i].role >= ROLE_PUBLIC && m[i].role <= ROLE_ADMIN);
 		if ((m[i].flags & RPC_NOTX) && !(m[i].flags & RPC_WRITE))
 			fail_msg("%s: RPC_NOTX without RPC_WRITE", m[i].name);
