@@ -74,6 +74,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	  run_export, print_export,
 	  "Export expenses to FILE (spendd writes it; --force replaces it)" },
 	{ "plugin list", "plugin.list", "", "", NULL, print_plugin_list, NULL },
+	{ "rate set", "rate.set", "currency:CODE rate:RATE", "", NULL,
+	  print_rate, NULL },
+	{ "rate list", "rate.list", "", "", NULL, print_rate_list, NULL },
+	{ "rate import", "rate.import", "path:FILE", "", run_rate_import,
+	  print_rate_import, "Import the ECB's reference rates "
+	  "(eurofxref.csv or eurofxref-hist.csv): all or nothing" },
 	{ "report", "report.run", "name", "param*KEY=VALUE", run_report,
 	  print_report, "Run the report plugin NAME with its params "
 	  "(--param month=2024-03)" },

@@ -139,6 +139,12 @@ int run_export(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_export(struct ctl *, json_t *);
 int print_plugin_list(struct ctl *, json_t *);
 
+/* ---- cmd_rate.c ---- */
+int print_rate(struct ctl *, json_t *);
+int print_rate_list(struct ctl *, json_t *);
+int run_rate_import(struct ctl *, const struct ctl_cmd *, json_t *);
+int print_rate_import(struct ctl *, json_t *);
+
 /* ---- cmd_report.c ---- */
 int run_report(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_report(struct ctl *, json_t *);

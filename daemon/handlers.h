@@ -42,6 +42,9 @@ HANDLER(h_category_rename);
 HANDLER(h_category_archive);
 HANDLER(h_category_unarchive);
 HANDLER(h_change_list);
+HANDLER(h_rate_import);
+HANDLER(h_rate_list);
+HANDLER(h_rate_set);
 HANDLER(h_category_delete);
 /* expense.c */
 HANDLER(h_expense_add);

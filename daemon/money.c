@@ -263,3 +263,59 @@ money_add(int64_t a, int64_t b, int64_t *out)
 		return SPEND_EINVAL;
 	return 0;
 }
+
+int
+money_rate_parse(const char *s, const char *field, int64_t *out,
+    struct spend_err *err)
+{
+	int64_t v;
+	int r;
+
+	/* a rate is a 6-decimal amount: the same exact parser */
+	if ((r = money_parse_field(s, 6, false, RATE_MAX, field, &v, err)) < 0)
+		return r;
+	if (v <= 0)
+		return spend_errf(err, SPEND_EINVAL, field, "%s \"%.40s\": a "
+		    "rate must be more than zero", field, s);
+	*out = v;
+	return 0;
+}
+
+void
+money_rate_format(int64_t rate, char *buf, size_t len)
+{
+	size_t n;
+
+	if (money_format(rate, 6, buf, len) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+}
+
+int
+money_convert(int64_t amount, int ea, int64_t ra, int eb, int64_t rb,
+    int64_t *out)
+{
+	static const __int128 pow10[] = { 1, 10, 100, 1000, 10000 };
+	__int128 num, den, q, rem;
+	bool neg = amount < 0;
+
+	if (ra <= 0 || rb <= 0 || ea < 0 || ea > 4 || eb < 0 || eb > 4)
+		return SPEND_EINVAL;
+	num = (__int128)(neg ? -amount : amount) * rb * pow10[eb];
+	den = (__int128)ra * pow10[ea];
+	q = num / den;
+	rem = num % den;
+	/* half to even: exactly half goes to the even neighbour */
+	if (rem * 2 > den || (rem * 2 == den && (q & 1)))
+		q++;
+	if (q > MONEY_MAX_MINOR)
+		return SPEND_EINVAL;
+	*out = neg ? -(int64_t)q : (int64_t)q;
+	return 0;
+}

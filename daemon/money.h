@@ -54,4 +54,27 @@ int64_t money_scale_e4(int64_t minor, int exponent);
 /* a + b with overflow check: returns SPEND_EINVAL on overflow. */
 int money_add(int64_t a, int64_t b, int64_t *out);
 
+/*
+ * Exchange rates are decimal numbers held as integers scaled by 10^6
+ * (RATE_SCALE): units of a currency per one unit of the reference (EUR,
+ * as the ECB publishes them: USD 1.0856 is 1085600). Never a float.
+ */
+#define RATE_SCALE 1000000LL
+#define RATE_MAX (1000000000LL * RATE_SCALE)	/* 10^9 units per EUR */
+/* Parse "1.0856", "161.53", "0.85525" (at most 6 decimals, > 0) into
+ * *out; field names the value in errors. */
+int money_rate_parse(const char *s, const char *field, int64_t *out,
+    struct spend_err *err);
+/* Format a scaled rate with its significant decimals ("1.0856"). */
+void money_rate_format(int64_t rate, char *buf, size_t len);
+/*
+ * amount minor units of currency A (exponent ea, rate ra per EUR) in
+ * minor units of currency B (eb, rb): amount * rb * 10^eb / (ra * 10^ea),
+ * rounded half to even to B's minor unit, exactly (128-bit integers).
+ * SPEND_EINVAL if a rate is not positive or the result exceeds
+ * MONEY_MAX_MINOR.
+ */
+int money_convert(int64_t amount, int ea, int64_t ra, int eb, int64_t rb,
+    int64_t *out);
+
 #endif

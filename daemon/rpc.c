@@ -187,6 +187,22 @@ static const struct rpc_param p_import[] = {
 	  "that do not exist", NULL },
 	{ "currency", PT_STRING, 0, 0, 8, "CODE", "for rows without one", NULL },
 	END };
+static const struct rpc_param p_rate_set[] = {
+	{ "currency", PT_STRING, REQ | POS, 0, 8, "CODE", "the currency (not "
+	  "EUR)", NULL },
+	{ "rate", PT_AMOUNT, REQ | POS, 0, 0, "RATE", "units of it per one "
+	  "EUR (at most 6 decimals)", NULL },
+	{ "date", PT_DATE, 0, 0, 0, NULL, "the day it is for (today)", NULL },
+	END };
+static const struct rpc_param p_rate_list[] = {
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "one currency", NULL },
+	{ "from", PT_DATE, 0, 0, 0, NULL, "first day", NULL },
+	{ "to", PT_DATE, 0, 0, 0, NULL, "last day", NULL },
+	END };
+static const struct rpc_param p_rate_import[] = {
+	{ "path", PT_STRING, POS, 0, 0, "FILE", "eurofxref.csv or "
+	  "eurofxref-hist.csv (socket only; over HTTP the body)", NULL },
+	END };
 static const struct rpc_param p_report[] = {
 	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "a report plugin", NULL },
 	END };
@@ -310,6 +326,14 @@ static const struct rpc_method methods[] = {
 	  "nothing, duplicates skipped", 0 },
 	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", p_none,
 	  "Plugins: state, version, and the formats each provides", 0 },
+	{ "rate.import", h_rate_import, A,
+	  W | RPC_ASYNC | RPC_NOTX | RPC_UPLOAD, "POST /api/v1/rates/imports",
+	  p_rate_import, "Import the ECB's reference rates (daily or history "
+	  "file): all or nothing", 0 },
+	{ "rate.list", h_rate_list, U, RPC_ASYNC, "GET /api/v1/rates",
+	  p_rate_list, "Exchange rates: units per EUR, by currency and date", 0 },
+	{ "rate.set", h_rate_set, A, W, "POST /api/v1/rates", p_rate_set,
+	  "Set a currency's rate per EUR for a day (today by default)", 201 },
 	{ "report.run", h_report_run, U, X | RPC_ASYNC | RPC_MORE,
 	  "GET /api/v1/reports/{name}", p_report,
 	  "Run a report plugin; its params are the report's own", 0 },

@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -372,6 +372,45 @@ int store_change_list(struct store *st, int64_t uid, int64_t since,
     struct spend_err *err);
 /* The user's last sequence number (0: no change yet). */
 int store_change_last(struct store *st, int64_t uid, int64_t *seq,
+    struct spend_err *err);
+
+/* ---- daily totals and exchange rates (store_totals.c) ---- */
+/* Kept by triggers with every write of an expense (migration 3): what a
+ * budget or a report reads instead of the expenses themselves. */
+struct day_total {
+	char day[DATE_LEN + 1];		/* "YYYY-MM-DD" */
+	int64_t category_id;
+	char currency[4];
+	int64_t count;
+	int64_t sum;			/* minor units */
+};
+/* uid's visible totals from day from to day to (inclusive; "" = open),
+ * of one category (0 = all), by day, category id and currency. EINVAL
+ * if a sum overflows. */
+int store_day_totals(struct store *st, int64_t uid, const char *from,
+    const char *to, int64_t category_id,
+    int (*cb)(void *arg, const struct day_total *t), void *arg,
+    struct spend_err *err);
+
+/* A rate: units of currency per one EUR, scaled by RATE_SCALE (money.h),
+ * published for date. */
+struct rate {
+	char currency[4];
+	char date[DATE_LEN + 1];
+	int64_t rate;
+	char source[32];		/* "ecb", "manual", "fetch" */
+};
+/* Set (or replace) currency's rate on date. */
+int store_rate_set(struct store *st, const char *currency, const char *date,
+    int64_t rate, const char *source, struct spend_err *err);
+/* The rate of currency on date, or the nearest earlier one (out->date
+ * says which). ENOTFOUND if none. */
+int store_rate_find(struct store *st, const char *currency, const char *date,
+    struct rate *out, struct spend_err *err);
+/* Rates of one currency (NULL or "" = all) between two dates ("" =
+ * open), by currency and date. */
+int store_rate_list(struct store *st, const char *currency, const char *from,
+    const char *to, int (*cb)(void *arg, const struct rate *r), void *arg,
     struct spend_err *err);
 
 /* ---- aggregates (store_report.c): exports and report plugins ---- */

@@ -114,4 +114,69 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"DROP INDEX expenses_user_totals;"
 	"CREATE INDEX expenses_user_totals ON expenses(user_id, deleted, date,"
 	"  currency, amount, amount_e4, category_id, stage);",
+
+	/* 3: what budgets and reports read: totals per user, day, category
+	 * and currency, kept by triggers in the same transaction as every
+	 * write of an expense (a year of a heavy user is a few thousand
+	 * rows, not every expense), with the stage of staged imports for the
+	 * same visibility rule. By day, not month: an amount converts at the
+	 * rate of its own date. And exchange rates (units per EUR, scaled
+	 * 10^6). */
+	"CREATE TABLE day_totals("
+	"  user_id INTEGER NOT NULL,"
+	"  day TEXT NOT NULL,"
+	"  category_id INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  stage INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  sum INTEGER NOT NULL,"
+	/* not STRICT: a sum past int64 turns REAL instead of failing the
+	 * write of the expense; readers report such a total as overflowing */
+	"  PRIMARY KEY (user_id, day, category_id, currency, stage))"
+	"  WITHOUT ROWID;"
+	"INSERT INTO day_totals SELECT user_id, date, category_id, currency,"
+	"  stage, count(*), sum(amount) FROM expenses WHERE deleted = 0"
+	"  GROUP BY 1, 2, 3, 4, 5;"
+	"CREATE TRIGGER day_totals_insert AFTER INSERT ON expenses"
+	"  WHEN NEW.deleted = 0 BEGIN"
+	"  INSERT INTO day_totals VALUES (NEW.user_id, NEW.date,"
+	"    NEW.category_id, NEW.currency, NEW.stage, 1, NEW.amount)"
+	"    ON CONFLICT DO UPDATE SET count = count + 1,"
+	"    sum = sum + excluded.sum;"
+	"  END;"
+	"CREATE TRIGGER day_totals_delete AFTER DELETE ON expenses"
+	"  WHEN OLD.deleted = 0 BEGIN"
+	"  UPDATE day_totals SET count = count - 1, sum = sum - OLD.amount"
+	"    WHERE user_id = OLD.user_id AND day = OLD.date AND"
+	"    category_id = OLD.category_id AND currency = OLD.currency AND"
+	"    stage = OLD.stage;"
+	"  DELETE FROM day_totals WHERE user_id = OLD.user_id AND"
+	"    day = OLD.date AND category_id = OLD.category_id AND"
+	"    currency = OLD.currency AND stage = OLD.stage AND count = 0;"
+	"  END;"
+	"CREATE TRIGGER day_totals_update AFTER UPDATE OF deleted, amount, date,"
+	"  category_id, currency, stage ON expenses BEGIN"
+	"  UPDATE day_totals SET count = count - 1, sum = sum - OLD.amount"
+	"    WHERE OLD.deleted = 0 AND user_id = OLD.user_id AND"
+	"    day = OLD.date AND category_id = OLD.category_id AND"
+	"    currency = OLD.currency AND stage = OLD.stage;"
+	/* a total that reaches zero rows goes: an undone write leaves no
+	 * trace, and a moved day or category no empty row */
+	"  DELETE FROM day_totals WHERE OLD.deleted = 0 AND"
+	"    user_id = OLD.user_id AND day = OLD.date AND"
+	"    category_id = OLD.category_id AND currency = OLD.currency AND"
+	"    stage = OLD.stage AND count = 0;"
+	"  INSERT INTO day_totals SELECT NEW.user_id, NEW.date,"
+	"    NEW.category_id, NEW.currency, NEW.stage, 1, NEW.amount"
+	"    WHERE NEW.deleted = 0"
+	"    ON CONFLICT DO UPDATE SET count = count + 1,"
+	"    sum = sum + excluded.sum;"
+	"  END;"
+	"CREATE TABLE rates("
+	"  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+	"  date TEXT NOT NULL CHECK (length(date) = 10),"
+	"  rate INTEGER NOT NULL CHECK (rate > 0),"
+	"  source TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  PRIMARY KEY (currency, date)) STRICT, WITHOUT ROWID;",
 };

@@ -353,7 +353,8 @@ fx_make_queries(sqlite3 *db)
 		 * (store.h, "Staged imports") */
 		fprintf(out, "[%s]\nSELECT %s FROM \"%s\"%s ORDER BY %s", name,
 		    cols, name, !strcmp(name, "expenses") ||
-		    !strcmp(name, "categories") ? " WHERE stage != (SELECT "
+		    !strcmp(name, "categories") ||
+		    !strcmp(name, "day_totals") ? " WHERE stage != (SELECT "
 		    "staging FROM users WHERE users.id = user_id)" : "", cols);
 		fputc('\0', out);
 	}
