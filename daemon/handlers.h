@@ -8,7 +8,7 @@
 #define HANDLER(fn) int fn(struct rpc_call *, json_t *, json_t **, \
     struct spend_err *)
 
-/* auth.c */
+/* auth_account.c, auth_session.c */
 HANDLER(h_auth_delete_account);
 HANDLER(h_auth_login);
 HANDLER(h_auth_logout);
@@ -27,7 +27,7 @@ HANDLER(h_daemon_status);
 HANDLER(h_daemon_version);
 HANDLER(h_rpc_describe);
 HANDLER(h_currency_list);
-/* user.c */
+/* user_rpc.c */
 HANDLER(h_user_add);
 HANDLER(h_user_list);
 HANDLER(h_user_get);

@@ -1,5 +1,5 @@
-/* user.* handlers and the user JSON shape: accounts are created by an
- * administrator. */
+/* user.* handlers: accounts are created by an administrator (the JSON
+ * shape is user_json.c's). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,16 +10,6 @@
 #include "password.h"
 #include "shapes.h"
 #include "util.h"
-
-json_t *
-user_json(const struct user *u)
-{
-	return jp_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s}",
-	    "id", (json_int_t)u->id, "name", u->name, "role", u->role,
-	    "currency", u->currency, "timezone", u->timezone,
-	    "has_password", u->has_password, "version", (json_int_t)u->version,
-	    "created_at", u->created_at, "updated_at", u->updated_at);
-}
 
 /* role, currency and timezone from params into u (present ones only). */
 static int
