@@ -482,8 +482,6 @@ int
 h_auth_register(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "username", "password",
-	    "currency", "timezone", NULL };
 	struct auth *a;
 	struct user u, old;
 	const char *pw;
@@ -498,8 +496,7 @@ h_auth_register(struct rpc_call *c, json_t *p, json_t **res,
 	strlcpy(u.currency, c->sd->cfg.default_currency, sizeof(u.currency));
 	strlcpy(u.timezone, c->sd->cfg.default_timezone, sizeof(u.timezone));
 	strlcpy(u.role, "user", sizeof(u.role));
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "username", true, u.name, sizeof(u.name), NULL, NULL,
+	if (jp_str(p, "username", true, u.name, sizeof(u.name), NULL, NULL,
 	    err) < 0 || user_name_check(u.name, err) < 0 ||
 	    param_password(p, "password", &pw, &len, err) < 0 ||
 	    jp_str(p, "currency", false, u.currency, sizeof(u.currency), NULL,
@@ -544,8 +541,6 @@ int
 h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "username", "password",
-	    "refresh_in_body", NULL };
 	struct auth *a;
 	struct pw_job *j;
 	char name[NAME_MAX_LEN + 1];
@@ -558,8 +553,7 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 
 	if ((a = auth_of(c, err)) == NULL)
 		return SPEND_EUNAVAIL;
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "username", true, name, sizeof(name), NULL, NULL,
+	if (jp_str(p, "username", true, name, sizeof(name), NULL, NULL,
 	    err) < 0 ||
 	    jp_bool(p, "refresh_in_body", &in_body, NULL, err) < 0)
 		return SPEND_EINVAL;
@@ -626,10 +620,6 @@ h_auth_login(struct rpc_call *c, json_t *p, json_t **res,
 int
 h_auth_me(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
-	static const char *const known[] = { NULL };
-
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	*res = user_json(&c->user);
 	json_object_set_new(*res, "session", c->id.session[0] ?
 	    json_string(c->id.session) : json_null());
@@ -655,20 +645,10 @@ own_account_job(struct rpc_call *c, json_t *p, enum pw_op kind,
 		return spend_errf(err, SPEND_EINVAL, "", "%s is for a logged-in "
 		    "user (over HTTP); administrators use the user.* methods",
 		    c->m->name);
-	if (kind == J_PASSWORD) {
-		static const char *const known[] = { "password", "new_password",
-		    "refresh_in_body", NULL };
-
-		if (jp_only(p, known, err) < 0 ||
-		    param_password(p, "new_password", &pw2, &len2, err) < 0 ||
-		    jp_bool(p, "refresh_in_body", &in_body, NULL, err) < 0)
-			return SPEND_EINVAL;
-	} else {
-		static const char *const known[] = { "password", NULL };
-
-		if (jp_only(p, known, err) < 0)
-			return SPEND_EINVAL;
-	}
+	if (kind == J_PASSWORD && (param_password(p, "new_password", &pw2,
+	    &len2, err) < 0 || jp_bool(p, "refresh_in_body", &in_body, NULL,
+	    err) < 0))
+		return SPEND_EINVAL;
 	if (param_password(p, "password", &pw, &len, err) < 0)
 		return SPEND_EINVAL;
 	if ((j = job_new(c, kind, pw, len, err)) == NULL)

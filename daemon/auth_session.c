@@ -166,7 +166,6 @@ int
 h_auth_refresh(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "refresh_token", NULL };
 	struct refresh_token t;
 	struct user u;
 	char tok[REFRESH_LEN + 2], hash[65];
@@ -176,8 +175,6 @@ h_auth_refresh(struct rpc_call *c, json_t *p, json_t **res,
 
 	if (auth_of(c, err) == NULL)
 		return SPEND_EUNAVAIL;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = refresh_param(c, p, tok, sizeof(tok), &cookie, err)) < 0)
 		return r;
 	if (tok[0] == '\0')
@@ -232,7 +229,6 @@ int
 h_auth_logout(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "refresh_token", NULL };
 	struct refresh_token t;
 	char tok[REFRESH_LEN + 2], hash[65];
 	bool cookie;
@@ -240,8 +236,6 @@ h_auth_logout(struct rpc_call *c, json_t *p, json_t **res,
 
 	if (auth_of(c, err) == NULL)
 		return SPEND_EUNAVAIL;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = refresh_param(c, p, tok, sizeof(tok), &cookie, err)) < 0)
 		return r;
 	if (tok[0]) {
@@ -265,11 +259,8 @@ int
 h_auth_logout_all(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { NULL };
 	int r;
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = auth_session_end_all(c->st, &c->user, err)) < 0)
 		return r;
 	if (c->id.uid == c->uid)
@@ -284,14 +275,11 @@ int
 h_auth_rotate_key(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { NULL };
 	struct auth *a;
 	int r;
 
 	if ((a = auth_of(c, err)) == NULL)
 		return SPEND_EUNAVAIL;
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	if ((r = jwt_keys_rotate(&a->keys, err)) < 0)
 		return r;
 	*res = jp_pack("{s:s, s:i}", "kid", a->keys.k[0].kid, "keys",
@@ -324,12 +312,9 @@ int
 h_session_list(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { NULL };
 	struct sess_ctx sc;
 	int r;
 
-	if (jp_only(p, known, err) < 0)
-		return SPEND_EINVAL;
 	sc.items = json_array();
 	sc.current = c->id.uid == c->uid ? c->id.session : "";
 	if ((r = store_session_list(c->st, c->uid, time_now(), session_cb, &sc,
@@ -346,13 +331,11 @@ int
 h_session_revoke(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
-	static const char *const known[] = { "id", NULL };
 	char id[40];
 	bool found;
 	int r;
 
-	if (jp_only(p, known, err) < 0 ||
-	    jp_str(p, "id", true, id, sizeof(id), NULL, NULL, err) < 0)
+	if (jp_str(p, "id", true, id, sizeof(id), NULL, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = store_refresh_revoke_family(c->st, c->uid, id, &found,
 	    err)) < 0)

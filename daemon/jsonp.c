@@ -9,25 +9,6 @@
 #include "util.h"
 
 int
-jp_only(json_t *params, const char *const *known, struct spend_err *err)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(params, key, v) {
-		const char *const *k;
-
-		for (k = known; *k; k++)
-			if (strcmp(*k, key) == 0)
-				break;
-		if (*k == NULL)
-			return spend_errf(err, SPEND_EINVAL, key,
-			    "unknown parameter \"%.60s\"", key);
-	}
-	return 0;
-}
-
-int
 jp_str(json_t *params, const char *key, bool required, char *buf,
     size_t size, const char *allow, bool *present, struct spend_err *err)
 {

@@ -1,4 +1,6 @@
-/* Reading handler params with clear errors that name the field. */
+/* Reading handler params with clear errors that name the field. Which
+ * params a method takes, their types and which are required the
+ * dispatcher checks first, from the method table (rpc_params_check). */
 #ifndef SPEND_JSONP_H
 #define SPEND_JSONP_H
 
@@ -8,9 +10,6 @@
 #include <stdint.h>
 
 #include "err.h"
-
-/* Refuse keys not in the NULL-terminated list: "unknown parameter "x"". */
-int jp_only(json_t *params, const char *const *known, struct spend_err *err);
 
 /* String param into buf (max = sizeof buf - 1 bytes). Missing: if
  * required, EINVAL "x is required", else buf is left alone and 0 is

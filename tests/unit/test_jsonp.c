@@ -25,46 +25,6 @@ J(const char *text)
 } while (0)
 
 static void
-test_only(void **state)
-{
-	static const char *const known[] = { "a", "b", NULL };
-	static const char *const none[] = { NULL };
-	struct spend_err err;
-	json_t *p;
-
-	(void)state;
-	p = J("{\"a\":1,\"b\":2}");
-	assert_int_equal(jp_only(p, known, &err), 0);
-	json_decref(p);
-	p = J("{}");
-	assert_int_equal(jp_only(p, none, &err), 0);
-	json_decref(p);
-	p = J("{\"a\":1,\"c\":2}");
-	BAD(jp_only(p, known, &err), err, "c", "unknown parameter \"c\"");
-	json_decref(p);
-	p = J("{\"A\":1}");
-	BAD(jp_only(p, known, &err), err, "A", "unknown parameter \"A\"");
-	json_decref(p);
-	/* a long key is cut in the message and the field, never inside a
-	 * character: both go into JSON replies, which must be UTF-8 */
-	for (int n = 55; n <= 62; n++) {
-		char key[160];
-
-		memset(key, 'a', (size_t)n);
-		key[n] = '\0';
-		strlcat(key, "\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x82\xac\xe2\x82\xac"
-		    "\xf0\x9f\x98\x80\xf0\x9f\x98\x80", sizeof(key));
-		p = json_object();
-		json_object_set_new(p, key, json_true());
-		assert_int_equal(jp_only(p, known, &err), SPEND_EINVAL);
-		assert_true(strlen(err.msg) < 120);
-		assert_true(utf8_valid(err.msg, strlen(err.msg)));
-		assert_true(utf8_valid(err.field, strlen(err.field)));
-		json_decref(p);
-	}
-}
-
-static void
 test_str(void **state)
 {
 	struct spend_err err;
@@ -262,7 +222,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_only),
 		cmocka_unit_test(test_str),
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_bool),
