@@ -1,26 +1,21 @@
-/* evhttp: static files, /rpc, the REST facade, server-sent events. */
+/* The HTTP application: start and stop, the identity of a request,
+ * POST /rpc, and the dispatch of every request by its path. */
 #include <sys/queue.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-
-#include <netinet/in.h>
 
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "auth.h"
 #include "cookie.h"
-#include "events.h"
 #include "http.h"
+#include "http_reply.h"
+#include "http_sse.h"
+#include "http_static.h"
 #include "httpd.h"
 #include "log.h"
 #include "netaddr.h"
@@ -29,181 +24,13 @@
 #include "spendd.h"
 #include "util.h"
 
-#define SSE_PING_S 20
-#define SSE_MAX_PER_USER 16	/* each stream holds a socket for good */
-
-struct sse {
-	struct sse *next, *prev;
-	struct http *h;
-	struct httpd_req *req;
-	struct events_sub *sub;
-	int64_t uid;
-	char sid[33];		/* the session that opened the stream */
-};
-
 struct http {
 	struct spendd *sd;
 	struct httpd *srv;
 	char webui[PATH_MAX];		/* realpath of the web UI, "" = none */
-	struct sse *sse;
-	struct event *ev_ping;
+	struct http_sse *sse;		/* the event streams */
 	int port;
 };
-
-static const char csp[] = "default-src 'self'; script-src 'self'; "
-    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'";
-
-static void
-security_headers(struct http *h, struct httpd_req *req)
-{
-	struct evkeyvalq *o = httpd_output_headers(req);
-
-	evhttp_add_header(o, "Content-Security-Policy", csp);
-	evhttp_add_header(o, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(o, "X-Frame-Options", "DENY");
-	evhttp_add_header(o, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(o, "Cross-Origin-Opener-Policy", "same-origin");
-	evhttp_add_header(o, "Cross-Origin-Resource-Policy", "same-origin");
-	if (h->sd->cfg.http_secure_cookies)
-		evhttp_add_header(o, "Strict-Transport-Security",
-		    "max-age=31536000");
-	if (h->sd->stopping)
-		evhttp_add_header(o, "Connection", "close");
-}
-
-/* Every reply goes out here. */
-static void
-send_reply(struct http *h, struct httpd_req *req, int status,
-    struct evbuffer *body)
-{
-	(void)h;
-	httpd_reply(req, status, body);
-}
-
-static void
-free_text(const void *data, size_t len, void *arg)
-{
-	(void)len;
-	(void)arg;
-	free((void *)data);
-}
-
-static void
-apply_meta(struct http *h, struct httpd_req *req, json_t *meta)
-{
-	struct evkeyvalq *o = httpd_output_headers(req);
-	json_t *c, *ra;
-
-	if ((c = json_object_get(meta, "set_cookie")) != NULL) {
-		const char *name = json_string_value(json_object_get(c, "name"));
-		const char *value = json_string_value(json_object_get(c, "value"));
-		json_int_t age = json_integer_value(json_object_get(c, "max_age"));
-		char buf[512];
-
-		if (name && value) {
-			snprintf(buf, sizeof(buf), "%s=%s; Path=%s; Max-Age=%lld; "
-			    "HttpOnly; SameSite=Strict%s", name, value,
-			    AUTH_COOKIE_PATH, (long long)age,
-			    h->sd->cfg.http_secure_cookies ? "; Secure" : "");
-			evhttp_add_header(o, "Set-Cookie", buf);
-		}
-	}
-	if ((ra = json_object_get(meta, "retry_after")) != NULL) {
-		char buf[24];
-
-		snprintf(buf, sizeof(buf), "%lld",
-		    (long long)json_integer_value(ra));
-		evhttp_add_header(o, "Retry-After", buf);
-	}
-}
-
-static void
-reply_json(struct http *h, struct httpd_req *req, int status,
-    json_t *body, json_t *meta)
-{
-	struct evkeyvalq *o = httpd_output_headers(req);
-	struct evbuffer *b = evbuffer_new();
-	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-
-	security_headers(h, req);
-	apply_meta(h, req, meta);
-	evhttp_add_header(o, "Content-Type", "application/json");
-	evhttp_add_header(o, "Cache-Control", "no-store");
-	if (text) {
-		size_t n = strlen(text);
-
-		text[n] = '\n';		/* jansson's NUL becomes a newline */
-		evbuffer_add_reference(b, text, n + 1, free_text, NULL);
-	} else {
-		status = 500;
-		evbuffer_add_printf(b, "{\"error\":{\"code\":\"out_of_memory\","
-		    "\"message\":\"cannot encode the reply\"}}\n");
-	}
-	send_reply(h, req, status, b);
-	evbuffer_free(b);
-}
-
-static json_t *
-error_body(const struct spend_err *err)
-{
-	json_t *e = json_pack("{s:s, s:s}", "code", spend_err_name(err->code),
-	    "message", err->msg[0] ? err->msg : spend_err_name(err->code));
-
-	if (e && err->field[0])
-		json_object_set_new(e, "field", json_string(err->field));
-	return json_pack("{s:o}", "error", e);
-}
-
-static void
-reply_error(struct http *h, struct httpd_req *req, int status,
-    const struct spend_err *err, json_t *meta)
-{
-	json_t *body = error_body(err);
-
-	if (err->code == SPEND_EAUTH)
-		evhttp_add_header(httpd_output_headers(req),
-		    "WWW-Authenticate", "Bearer realm=\"spend\"");
-	/* a locked database frees up in moments: say when to come back */
-	if (err->code == SPEND_EBUSY && json_object_get(meta, "retry_after") ==
-	    NULL)
-		evhttp_add_header(httpd_output_headers(req), "Retry-After", "1");
-	reply_json(h, req, status, body, meta);
-	json_decref(body);
-}
-
-void
-http_reply_json(struct spendd *sd, struct httpd_req *req, int status,
-    json_t *body, json_t *meta)
-{
-	reply_json(sd->http, req, status, body, meta);
-}
-
-void
-http_reply_error(struct spendd *sd, struct httpd_req *req,
-    const struct spend_err *err, json_t *meta)
-{
-	reply_error(sd->http, req, spend_err_http_status(err->code), err, meta);
-}
-
-void
-http_reply_status(struct spendd *sd, struct httpd_req *req, int status,
-    const struct spend_err *err)
-{
-	reply_error(sd->http, req, status, err, NULL);
-}
-
-void
-http_reply_body(struct spendd *sd, struct httpd_req *req, int status,
-    const char *content_type, struct evbuffer *body)
-{
-	security_headers(sd->http, req);
-	evhttp_add_header(httpd_output_headers(req),
-	    "Content-Type", content_type && *content_type ? content_type :
-	    "application/octet-stream");
-	send_reply(sd->http, req, status, body);
-}
 
 /* ---- identity ---- */
 
@@ -340,11 +167,11 @@ rpc_reply(json_t *resp, void *arg)
 	if (resp == NULL) {
 		struct evbuffer *b = evbuffer_new();
 
-		security_headers(r->h, r->req);
-		send_reply(r->h, r->req, 204, b);
+		http_reply_headers(r->h->sd, r->req);
+		http_reply_send(r->req, 204, b);
 		evbuffer_free(b);
 	} else {
-		reply_json(r->h, r->req, 200, resp, NULL);
+		http_reply_json(r->h->sd, r->req, 200, resp, NULL);
 		json_decref(resp);
 	}
 	free(r);
@@ -373,13 +200,13 @@ serve_rpc(struct http *h, struct httpd_req *req)
 		evhttp_add_header(httpd_output_headers(req), "Allow",
 		    "POST");
 		spend_errf(&err, SPEND_EINVAL, "", "/rpc takes POST");
-		reply_error(h, req, 405, &err, NULL);
+		http_reply_status(h->sd, req, 405, &err, NULL);
 		return;
 	}
 	if (!content_is_json(req)) {
 		spend_errf(&err, SPEND_EINVAL, "Content-Type", "/rpc takes "
 		    "Content-Type: application/json");
-		reply_error(h, req, 415, &err, NULL);
+		http_reply_status(h->sd, req, 415, &err, NULL);
 		return;
 	}
 	if (identify(h, req, false, &id, &err) < 0) {
@@ -388,13 +215,13 @@ serve_rpc(struct http *h, struct httpd_req *req)
 		evhttp_add_header(httpd_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"spend\", "
 		    "error=\"invalid_token\"");
-		reply_json(h, req, 401, e, NULL);
+		http_reply_json(h->sd, req, 401, e, NULL);
 		json_decref(e);
 		return;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
-		reply_error(h, req, 500, &err, NULL);
+		http_reply_status(h->sd, req, 500, &err, NULL);
 		return;
 	}
 	r->h = h;
@@ -405,331 +232,24 @@ serve_rpc(struct http *h, struct httpd_req *req)
 
 /* ---- GET /api/v1/events ---- */
 
-static void
-sse_unlink(struct sse *s)
-{
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		s->h->sse = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-}
-
-static void
-sse_free(struct sse *s)
-{
-	sse_unlink(s);
-	if (s->sub)
-		events_unsubscribe(s->h->sd, s->sub);
-	free(s);
-}
-
-/* The client went away. */
-static void
-sse_closed(struct httpd_req *req, void *arg)
-{
-	(void)req;
-	sse_free(arg);
-}
-
-/* End a stream from our side. */
-static void
-sse_end(struct sse *s)
-{
-	httpd_stream_end(s->req);
-	sse_free(s);
-}
-
-/* Is the session that opened the stream still on? A stream must not
- * outlive a logout, a revoked session, a password change or its account
- * (whose user id SQLite hands to the next account it creates). */
-static bool
-sse_live(struct sse *s)
-{
-	struct spend_err err;
-	bool live = false;
-
-	if (store_session_live(s->h->sd->store, s->uid, s->sid, time_now(),
-	    &live, &err) < 0)
-		return false;
-	return live;
-}
-
-/* -1 if the stream was cut (a reader too slow): s is freed. */
-static int
-sse_send(struct sse *s, const char *text, size_t len)
-{
-	if (httpd_stream_send(s->req, text, len) < 0) {
-		sse_free(s);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-sse_ping(evutil_socket_t fd, short what, void *arg)
-{
-	struct http *h = arg;
-	struct timeval tv = { SSE_PING_S, 0 };
-	struct sse *s, *next;
-
-	(void)fd;
-	(void)what;
-	for (s = h->sse; s; s = next) {
-		next = s->next;
-		if (!sse_live(s))
-			sse_end(s);	/* the session ended: so does its stream */
-		else
-			sse_send(s, ": ping\n\n", 8);
-	}
-	evtimer_add(h->ev_ping, &tv);
-}
-
-/* One committed write of the stream's user: "id", "event", "data". */
-static void
-sse_event(void *arg, int64_t seq, const char *type, json_t *data)
-{
-	struct sse *s = arg;
-	char *text, *msg;
-	int n;
-
-	if (!sse_live(s)) {
-		sse_end(s);	/* never a write to a session that ended */
-		return;
-	}
-	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
-		return;
-	n = asprintf(&msg, "id: %lld\nevent: %s\ndata: %s\n\n",
-	    (long long)seq, type, text);
-	free(text);
-	if (n < 0)
-		return;
-	sse_send(s, msg, (size_t)n);
-	free(msg);
-}
-
+/* 405 before 401: a wrong method is wrong whoever asks. */
 static void
 serve_events(struct http *h, struct httpd_req *req)
 {
-	struct evkeyvalq *o = httpd_output_headers(req);
 	struct rpc_identity id;
 	struct spend_err err;
-	struct sse *s;
-	static const char hello[] = "retry: 5000\n: spendd events\n\n";
 
 	if (httpd_method(req) != EVHTTP_REQ_GET) {
-		evhttp_add_header(o, "Allow", "GET");
+		evhttp_add_header(httpd_output_headers(req), "Allow", "GET");
 		spend_errf(&err, SPEND_EINVAL, "", "/api/v1/events takes GET");
-		reply_error(h, req, 405, &err, NULL);
+		http_reply_status(h->sd, req, 405, &err, NULL);
 		return;
 	}
 	if (identify(h, req, false, &id, &err) < 0) {
-		reply_error(h, req, 401, &err, NULL);
+		http_reply_status(h->sd, req, 401, &err, NULL);
 		return;
 	}
-	if (id.uid == 0) {
-		spend_errf(&err, SPEND_EAUTH, "", "the event stream needs "
-		    "Authorization: Bearer ACCESS_TOKEN");
-		reply_error(h, req, 401, &err, NULL);
-		return;
-	}
-	{
-		int n = 0;
-
-		/* bounded: one user cannot hold every socket spendd has */
-		for (s = h->sse; s; s = s->next)
-			n += s->uid == id.uid;
-		if (n >= SSE_MAX_PER_USER) {
-			spend_errf(&err, SPEND_ERATELIMIT, "", "at most %d event "
-			    "streams per user are open", SSE_MAX_PER_USER);
-			json_t *meta = json_pack("{s:i}", "retry_after",
-			    SSE_PING_S);
-
-			reply_error(h, req, 429, &err, meta);
-			json_decref(meta);
-			return;
-		}
-	}
-	if (h->sd->stopping || (s = calloc(1, sizeof(*s))) == NULL) {
-		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
-		reply_error(h, req, 503, &err, NULL);
-		return;
-	}
-	s->h = h;
-	s->req = req;
-	s->uid = id.uid;
-	strlcpy(s->sid, id.session, sizeof(s->sid));
-	if ((s->sub = events_subscribe(h->sd, id.uid, sse_event, s)) == NULL) {
-		free(s);
-		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
-		reply_error(h, req, 500, &err, NULL);
-		return;
-	}
-	s->next = h->sse;
-	if (h->sse)
-		h->sse->prev = s;
-	h->sse = s;
-	security_headers(h, req);
-	evhttp_add_header(o, "Content-Type", "text/event-stream");
-	evhttp_add_header(o, "Cache-Control", "no-store");
-	evhttp_add_header(o, "X-Accel-Buffering", "no");
-	httpd_set_close_cb(req, sse_closed, s);
-	httpd_stream_start(req, 200);
-	sse_send(s, hello, sizeof(hello) - 1);
-}
-
-static void
-sse_end_all(struct http *h)
-{
-	while (h->sse)
-		sse_end(h->sse);
-}
-
-/* ---- static files ---- */
-
-static const struct {
-	const char *ext, *type;
-} types[] = {
-	{ "html", "text/html; charset=utf-8" },
-	{ "css", "text/css; charset=utf-8" },
-	{ "js", "text/javascript; charset=utf-8" },
-	{ "mjs", "text/javascript; charset=utf-8" },
-	{ "json", "application/json" },
-	{ "map", "application/json" },
-	{ "webmanifest", "application/manifest+json" },
-	{ "svg", "image/svg+xml" },
-	{ "png", "image/png" },
-	{ "jpg", "image/jpeg" },
-	{ "jpeg", "image/jpeg" },
-	{ "gif", "image/gif" },
-	{ "webp", "image/webp" },
-	{ "ico", "image/vnd.microsoft.icon" },
-	{ "woff2", "font/woff2" },
-	{ "woff", "font/woff" },
-	{ "txt", "text/plain; charset=utf-8" },
-	{ "wasm", "application/wasm" },
-};
-
-static const char *
-content_type(const char *path)
-{
-	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-
-	if (dot && (slash == NULL || dot > slash))
-		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-			if (strcasecmp_ascii(dot + 1, types[i].ext) == 0)
-				return types[i].type;
-	return "application/octet-stream";
-}
-
-static void
-not_found(struct http *h, struct httpd_req *req, const char *path)
-{
-	struct spend_err err;
-
-	spend_errf(&err, SPEND_ENOTFOUND, "", "%.200s: no such file", path);
-	reply_error(h, req, 404, &err, NULL);
-}
-
-/* Does a segment of path leave or hide? "..", ".", ".git", "a\b" */
-static bool
-path_safe(const char *path)
-{
-	const char *p = path;
-
-	if (path[0] != '/' || strchr(path, '\\'))
-		return false;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		if (*p == '.')
-			return false;	/* "..", "." and dotfiles alike */
-		p += strcspn(p, "/");
-	}
-	return true;
-}
-
-static void
-serve_static(struct http *h, struct httpd_req *req, const char *path)
-{
-	struct evkeyvalq *o = httpd_output_headers(req);
-	char file[PATH_MAX], real[PATH_MAX], etag[64];
-	const char *inm;
-	struct stat sb;
-	struct evbuffer *b;
-	size_t wl = strlen(h->webui);
-	int fd, n;
-
-	if (httpd_method(req) != EVHTTP_REQ_GET &&
-	    httpd_method(req) != EVHTTP_REQ_HEAD) {
-		struct spend_err err;
-
-		evhttp_add_header(o, "Allow", "GET, HEAD");
-		spend_errf(&err, SPEND_EINVAL, "", "static files take GET or HEAD");
-		reply_error(h, req, 405, &err, NULL);
-		return;
-	}
-	if (h->webui[0] == '\0' || !path_safe(path)) {
-		not_found(h, req, path);
-		return;
-	}
-	n = snprintf(file, sizeof(file), "%s%s%s", h->webui, path,
-	    path[strlen(path) - 1] == '/' ? "index.html" : "");
-	if (n < 0 || (size_t)n >= sizeof(file) || stat(file, &sb) < 0) {
-		not_found(h, req, path);
-		return;
-	}
-	/* a directory: its index.html or nothing (never a listing) */
-	if (S_ISDIR(sb.st_mode) && (strlcat(file, "/index.html", sizeof(file)) >=
-	    sizeof(file) || stat(file, &sb) < 0)) {
-		not_found(h, req, path);
-		return;
-	}
-	/* symlinks may not lead out of the web UI */
-	if (realpath(file, real) == NULL || strncmp(real, h->webui, wl) != 0 ||
-	    real[wl] != '/' ||
-	    (fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		not_found(h, req, path);
-		return;
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		not_found(h, req, path);
-		return;
-	}
-	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
-	    (unsigned long long)sb.st_size,
-	    (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL +
-	    (unsigned long long)sb.st_mtim.tv_nsec);
-	security_headers(h, req);
-	evhttp_add_header(o, "ETag", etag);
-	evhttp_add_header(o, "Cache-Control", "no-cache");
-	inm = evhttp_find_header(httpd_input_headers(req),
-	    "If-None-Match");
-	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
-		close(fd);
-		b = evbuffer_new();
-		send_reply(h, req, 304, b);
-		evbuffer_free(b);
-		return;
-	}
-	evhttp_add_header(o, "Content-Type", content_type(real));
-	b = evbuffer_new();
-	if (sb.st_size > 0) {
-		if (evbuffer_add_file(b, fd, 0, sb.st_size) < 0) {
-			struct spend_err err;
-
-			evbuffer_free(b);
-			spend_errf(&err, SPEND_EINTERNAL, "", "cannot read %s",
-			    path);
-			reply_error(h, req, 500, &err, NULL);
-			return;
-		}
-	} else
-		close(fd);
-	send_reply(h, req, 200, b);
-	evbuffer_free(b);
+	http_sse_open(h->sse, req, &id);
 }
 
 /* ---- dispatch ---- */
@@ -808,14 +328,14 @@ on_head(struct httpd_req *req, void *arg)
 				spend_errf(&err, SPEND_EAUTH, "", "log in first: "
 				    "an upload needs Authorization: Bearer "
 				    "ACCESS_TOKEN");
-			reply_error(h, req, 401, &err, NULL);
+			http_reply_status(h->sd, req, 401, &err, NULL);
 			free(path);
 			return -1;
 		}
 		if (httpd_spool(req, cfg->data_dir) < 0) {
 			spend_errf(&err, SPEND_EINTERNAL, "", "cannot store the "
 			    "upload");
-			reply_error(h, req, 500, &err, NULL);
+			http_reply_status(h->sd, req, 500, &err, NULL);
 			free(path);
 			return -1;
 		}
@@ -838,7 +358,7 @@ on_error(struct httpd_req *req, int status, const char *msg, void *arg)
 	    SPEND_ETOOBIG : status >= 500 && status != 501 && status != 505 ?
 	    SPEND_EUNAVAIL : SPEND_EINVAL, "", "%s", msg ? msg :
 	    httpd_reason(status));
-	reply_error(h, req, status, &err, NULL);
+	http_reply_status(h->sd, req, status, &err, NULL);
 }
 
 static void
@@ -852,16 +372,16 @@ on_request(struct httpd_req *req, void *arg)
 		struct evbuffer *b = evbuffer_new();
 
 		/* no CORS: a preflight gets the methods, never an allow-origin */
-		security_headers(h, req);
+		http_reply_headers(h->sd, req);
 		evhttp_add_header(httpd_output_headers(req), "Allow",
 		    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-		send_reply(h, req, 204, b);
+		http_reply_send(req, 204, b);
 		evbuffer_free(b);
 		return;
 	}
 	if ((path = decoded_path(req)) == NULL) {
 		spend_errf(&err, SPEND_EINVAL, "", "malformed path");
-		reply_error(h, req, 400, &err, NULL);
+		http_reply_status(h->sd, req, 400, &err, NULL);
 		return;
 	}
 	if (!strcmp(path, "/rpc"))
@@ -874,7 +394,7 @@ on_request(struct httpd_req *req, void *arg)
 		const char *why;
 
 		if (identify(h, req, true, &id, &err) < 0)
-			reply_error(h, req, 401, &err, NULL);
+			http_reply_status(h->sd, req, 401, &err, NULL);
 		else if (id.uid == 0 && !safe_method(req) && (why =
 		    auth_cross_site(&h->sd->cfg, evhttp_find_header(in, "Origin"),
 		    evhttp_find_header(in, "Host"), evhttp_find_header(in,
@@ -882,11 +402,11 @@ on_request(struct httpd_req *req, void *arg)
 			/* a form on another site can post here without a token
 			 * (an empty body, params in the query): login CSRF */
 			spend_errf(&err, SPEND_EPERM, "", "refused: %s", why);
-			reply_error(h, req, 403, &err, NULL);
+			http_reply_status(h->sd, req, 403, &err, NULL);
 		} else
 			rest_handle(h->sd, req, path, &id);
 	} else
-		serve_static(h, req, path);
+		http_static_serve(h->sd, req, h->webui, path);
 	free(path);
 }
 
@@ -972,8 +492,11 @@ http_start(struct spendd *sd)
 		free(h);
 		return -1;
 	}
-	h->ev_ping = evtimer_new(sd->base, sse_ping, h);
-	sse_ping(-1, 0, h);
+	if ((h->sse = http_sse_new(sd)) == NULL) {
+		httpd_free(h->srv);
+		free(h);
+		return -1;
+	}
 	sd->http = h;
 	log_info("http: listening on %s (port %d)%s%s", sd->cfg.http_listen,
 	    h->port, h->webui[0] ? ", web UI " : "", h->webui);
@@ -998,7 +521,7 @@ http_stop(struct spendd *sd)
 
 	if (h == NULL)
 		return;
-	sse_end_all(h);
+	http_sse_end_all(h->sse);
 	httpd_stop(h->srv);
 }
 
@@ -1010,8 +533,7 @@ http_free(struct spendd *sd)
 	if (h == NULL)
 		return;
 	http_stop(sd);
-	if (h->ev_ping)
-		event_free(h->ev_ping);
+	http_sse_free(h->sse);
 	httpd_free(h->srv);
 	rest_free();
 	free(h);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "http.h"
+#include "http_reply.h"
 #include "httpd.h"
 #include "log.h"
 #include "rest.h"
@@ -636,7 +636,7 @@ rest_handle(struct spendd *sd, struct httpd_req *req, const char *path,
 		    allow);
 		spend_errf(&err, SPEND_EINVAL, "", "%s is not allowed on %s "
 		    "(allowed: %s)", verb, path, allow);
-		http_reply_status(sd, req, 405, &err);
+		http_reply_status(sd, req, 405, &err, NULL);
 		goto fail;
 	}
 	if (r < 0) {
