@@ -16,6 +16,15 @@ EOP
 login bob password456
 tb=$TOKEN
 
+# the method is checked before the token: 405 whoever asks
+req POST /api/v1/events '{}' -H "Authorization: Bearer not-a-token"
+expect "POST on the event stream is 405, even with a bad token" 405
+is "... with Allow: GET" "$(header Allow)" GET
+req GET /api/v1/events -H "Authorization: Bearer not-a-token"
+expect "a GET with a bad token is 401" 401
+req GET /api/v1/events
+expect "a GET without a token is 401" 401
+
 URL=http://127.0.0.1:$HTTP_PORT/api/v1/events
 curl -s -N -H "Authorization: Bearer $ta" "$URL" >"$T/a.events" & CA=$!
 curl -s -N -H "Authorization: Bearer $tb" "$URL" >"$T/b.events" & CB=$!
