@@ -29,6 +29,7 @@ struct http {
 	struct httpd *srv;
 	char webui[PATH_MAX];		/* realpath of the web UI, "" = none */
 	struct http_sse *sse;		/* the event streams */
+	struct rest *rest;		/* the REST routes */
 	int port;
 };
 
@@ -316,8 +317,8 @@ on_head(struct httpd_req *req, void *arg)
 
 	if ((path = decoded_path(req)) == NULL)
 		return 0;	/* on_request says why */
-	if (!strncmp(path, "/api/", 5) && rest_match(verb_name(httpd_method(req)),
-	    path, &m, NULL, NULL, 0) < 0)
+	if (!strncmp(path, "/api/", 5) && rest_match(h->rest,
+	    verb_name(httpd_method(req)), path, &m, NULL, NULL, 0) < 0)
 		m = NULL;
 	if (!strcmp(path, "/rpc"))
 		limit = cfg->http_max_body;
@@ -404,7 +405,7 @@ on_request(struct httpd_req *req, void *arg)
 			spend_errf(&err, SPEND_EPERM, "", "refused: %s", why);
 			http_reply_status(h->sd, req, 403, &err, NULL);
 		} else
-			rest_handle(h->sd, req, path, &id);
+			rest_handle(h->sd, h->rest, req, path, &id);
 	} else
 		http_static_serve(h->sd, req, h->webui, path);
 	free(path);
@@ -472,13 +473,16 @@ http_start(struct spendd *sd)
 		    sd->cfg.http_listen);
 		return -1;
 	}
-	if (rest_init() < 0)
-		return -1;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return -1;
+	if ((h->rest = rest_new()) == NULL) {
+		free(h);
+		return -1;
+	}
 	h->sd = sd;
 	limits_of(&sd->cfg, &lim);
 	if ((h->srv = httpd_new(sd->base, &cbs, h, &lim)) == NULL) {
+		rest_free(h->rest);
 		free(h);
 		return -1;
 	}
@@ -487,13 +491,10 @@ http_start(struct spendd *sd)
 		    sd->cfg.webui_dir, strerror(errno));
 		h->webui[0] = '\0';
 	}
-	if ((h->port = httpd_listen(h->srv, host, port)) < 0) {
+	if ((h->port = httpd_listen(h->srv, host, port)) < 0 ||
+	    (h->sse = http_sse_new(sd)) == NULL) {
 		httpd_free(h->srv);
-		free(h);
-		return -1;
-	}
-	if ((h->sse = http_sse_new(sd)) == NULL) {
-		httpd_free(h->srv);
+		rest_free(h->rest);
 		free(h);
 		return -1;
 	}
@@ -535,7 +536,7 @@ http_free(struct spendd *sd)
 	http_stop(sd);
 	http_sse_free(h->sse);
 	httpd_free(h->srv);
-	rest_free();
+	rest_free(h->rest);
 	free(h);
 	sd->http = NULL;
 }

@@ -39,8 +39,11 @@ struct route {
 	char *segs[MAX_SEGS];	/* "expenses" or "{id}" */
 };
 
-static struct route *routes;
-static size_t nroutes;
+/* The routes of the method table (rest_new). */
+struct rest {
+	struct route *routes;
+	size_t n;
+};
 
 static unsigned
 verb_bit(const char *v)
@@ -122,44 +125,54 @@ same_shape(const struct route *a, const struct route *b)
 	return true;
 }
 
-int
-rest_init(void)
+struct rest *
+rest_new(void)
 {
 	size_t n;
 	const struct rpc_method *m = rpc_methods(&n);
+	struct rest *rest;
 
-	rest_free();
-	if ((routes = calloc(n, sizeof(*routes))) == NULL)
-		return -1;
+	if ((rest = calloc(1, sizeof(*rest))) == NULL ||
+	    (rest->routes = calloc(n, sizeof(*rest->routes))) == NULL) {
+		free(rest);
+		log_warnx("rest: out of memory");
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
+		struct route *r = &rest->routes[rest->n];
+
 		if (m[i].route == NULL)
 			continue;
-		if (parse_route(&m[i], &routes[nroutes]) < 0) {
+		if (parse_route(&m[i], r) < 0) {
 			log_warnx("rest: %s: bad route \"%s\"", m[i].name,
 			    m[i].route);
-			return -1;
+			rest_free(rest);
+			return NULL;
 		}
-		for (size_t k = 0; k < nroutes; k++)
-			if (same_shape(&routes[k], &routes[nroutes]) &&
-			    (routes[k].verbs & routes[nroutes].verbs)) {
+		rest->n++;
+		for (size_t k = 0; k + 1 < rest->n; k++)
+			if (same_shape(&rest->routes[k], r) &&
+			    (rest->routes[k].verbs & r->verbs)) {
 				log_warnx("rest: %s and %s share the route \"%s\"",
-				    routes[k].m->name, m[i].name, m[i].route);
-				return -1;
+				    rest->routes[k].m->name, m[i].name,
+				    m[i].route);
+				rest_free(rest);
+				return NULL;
 			}
-		nroutes++;
 	}
-	return 0;
+	return rest;
 }
 
 void
-rest_free(void)
+rest_free(struct rest *rest)
 {
-	for (size_t i = 0; i < nroutes; i++)
-		for (int k = 0; k < routes[i].nsegs; k++)
-			free(routes[i].segs[k]);
-	free(routes);
-	routes = NULL;
-	nroutes = 0;
+	if (rest == NULL)
+		return;
+	for (size_t i = 0; i < rest->n; i++)
+		for (int k = 0; k < rest->routes[i].nsegs; k++)
+			free(rest->routes[i].segs[k]);
+	free(rest->routes);
+	free(rest);
 }
 
 /* A path param's JSON value: ids are integers, the rest strings. */
@@ -175,8 +188,8 @@ param_value(const char *name, const char *v)
 }
 
 int
-rest_match(const char *verb, const char *path, const struct rpc_method **m,
-    json_t *params, char *allow, size_t len)
+rest_match(const struct rest *rest, const char *verb, const char *path,
+    const struct rpc_method **m, json_t *params, char *allow, size_t len)
 {
 	char *segs[MAX_SEGS + 1];
 	const struct route *best = NULL;
@@ -185,8 +198,8 @@ rest_match(const char *verb, const char *path, const struct rpc_method **m,
 
 	if ((n = split(path, segs, MAX_SEGS + 1)) < 0)
 		return SPEND_ENOMETHOD;
-	for (size_t r = 0; r < nroutes; r++) {
-		const struct route *rt = &routes[r];
+	for (size_t r = 0; r < rest->n; r++) {
+		const struct route *rt = &rest->routes[r];
 
 		if (rt->nsegs != n)
 			continue;
@@ -600,8 +613,8 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 }
 
 void
-rest_handle(struct spendd *sd, struct httpd_req *req, const char *path,
-    struct rpc_identity *id)
+rest_handle(struct spendd *sd, const struct rest *rest, struct httpd_req *req,
+    const char *path, struct rpc_identity *id)
 {
 	const struct evhttp_uri *uri = httpd_uri(req);
 	const char *verb;
@@ -630,7 +643,7 @@ rest_handle(struct spendd *sd, struct httpd_req *req, const char *path,
 	x->sd = sd;
 	x->req = req;
 	x->verb = verb_bit(verb);
-	r = rest_match(verb, path, &x->m, params, allow, sizeof(allow));
+	r = rest_match(rest, verb, path, &x->m, params, allow, sizeof(allow));
 	if (r == SPEND_EINVAL) {
 		evhttp_add_header(httpd_output_headers(req), "Allow",
 		    allow);

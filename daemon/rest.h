@@ -18,10 +18,13 @@
 struct httpd_req;
 struct config;
 
-/* Parse every route of the method table. -1 (logged) on a malformed or
- * ambiguous route: a programming error caught at start-up. */
-int rest_init(void);
-void rest_free(void);
+struct rest;
+
+/* Every route of the method table, parsed. NULL (logged) on a malformed
+ * or ambiguous route (a programming error caught at start-up) or out of
+ * memory. Free with rest_free (NULL: nothing). */
+struct rest *rest_new(void);
+void rest_free(struct rest *rest);
 
 /*
  * The method for verb ("GET", "POST"...; HEAD matches GET) and path
@@ -31,7 +34,7 @@ void rest_free(void);
  * SPEND_EINVAL if the path exists for other verbs: allow (may be NULL)
  * gets them, "GET, PATCH".
  */
-int rest_match(const char *verb, const char *path,
+int rest_match(const struct rest *rest, const char *verb, const char *path,
     const struct rpc_method **m, json_t *params, char *allow, size_t len);
 
 /* A request's parts that become params, as rest_params reads them: the
@@ -60,8 +63,9 @@ int rest_params(const struct rest_request *rq, json_t *params,
  * RPC_UPLOAD method, else max_body. */
 long long rest_max_body(const struct rpc_method *m, const struct config *cfg);
 
-/* Serve one /api/v1 request (identity already set up by http.c). */
-void rest_handle(struct spendd *sd, struct httpd_req *req,
-    const char *path, struct rpc_identity *id);
+/* Serve one /api/v1 request on the routes of rest (identity already set
+ * up by http.c). */
+void rest_handle(struct spendd *sd, const struct rest *rest,
+    struct httpd_req *req, const char *path, struct rpc_identity *id);
 
 #endif

@@ -4,18 +4,22 @@
 #include "testutil.h"
 #include "rest.h"
 
+static struct rest *rest;
+
 static int
 setup(void **state)
 {
 	(void)state;
-	return rest_init();
+	rest = rest_new();
+	return rest ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	rest_free();
+	rest_free(rest);
+	rest = NULL;
 	return 0;
 }
 
@@ -24,7 +28,7 @@ match(const char *verb, const char *path, json_t **params)
 {
 	const struct rpc_method *m = NULL;
 	json_t *p = json_object();
-	int r = rest_match(verb, path, &m, p, NULL, 0);
+	int r = rest_match(rest, verb, path, &m, p, NULL, 0);
 
 	if (params)
 		*params = p;
@@ -87,8 +91,8 @@ test_routes(void **state)
 	assert_string_equal(match("GET", "/api/v1/a/b/c/d/e/f/g/h/i/j", NULL),
 	    "404");
 	assert_string_equal(match("POST", "/api/v1/version", NULL), "405");
-	assert_int_equal(rest_match("POST", "/api/v1/expenses/1", &m, NULL, allow,
-	    sizeof(allow)), SPEND_EINVAL);
+	assert_int_equal(rest_match(rest, "POST", "/api/v1/expenses/1", &m,
+	    NULL, allow, sizeof(allow)), SPEND_EINVAL);
 	assert_string_equal(allow, "GET, HEAD, PUT, PATCH, DELETE");
 }
 
