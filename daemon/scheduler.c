@@ -11,8 +11,8 @@
 
 #define IDEM_KEEP_SECONDS (24 * 3600)	/* retries come within a day */
 
-struct job {
-	struct job *next;
+struct scheduler_task {
+	struct scheduler_task *next;
 	const char *name;
 	struct spendd *sd;
 	struct event *ev;
@@ -20,12 +20,10 @@ struct job {
 	void (*fn)(struct spendd *);
 };
 
-static struct job *jobs;
-
 static void
 fire(evutil_socket_t fd, short what, void *arg)
 {
-	struct job *j = arg;
+	struct scheduler_task *j = arg;
 
 	(void)fd;
 	(void)what;
@@ -38,7 +36,7 @@ int
 sched_every(struct spendd *sd, const char *name, int first, int seconds,
     void (*fn)(struct spendd *))
 {
-	struct job *j = calloc(1, sizeof(*j));
+	struct scheduler_task *j = calloc(1, sizeof(*j));
 	struct timeval tv = { first, 0 };
 
 	if (j == NULL || (j->ev = evtimer_new(sd->base, fire, j)) == NULL) {
@@ -50,8 +48,8 @@ sched_every(struct spendd *sd, const char *name, int first, int seconds,
 	j->fn = fn;
 	j->every.tv_sec = seconds;
 	evtimer_add(j->ev, &tv);
-	j->next = jobs;
-	jobs = j;
+	j->next = sd->tasks;
+	sd->tasks = j;
 	return 0;
 }
 
@@ -77,11 +75,10 @@ sched_start(struct spendd *sd)
 void
 sched_stop(struct spendd *sd)
 {
-	(void)sd;
-	while (jobs) {
-		struct job *j = jobs;
+	while (sd->tasks) {
+		struct scheduler_task *j = sd->tasks;
 
-		jobs = j->next;
+		sd->tasks = j->next;
 		event_free(j->ev);
 		free(j);
 	}

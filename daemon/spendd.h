@@ -21,6 +21,7 @@ struct plugins;
 struct rpc_inflight;
 struct events;
 struct backups;
+struct scheduler_task;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -37,6 +38,7 @@ struct spendd {
 	struct rpc_inflight *inflight;	/* async writes with idempotency keys */
 	struct events *events;		/* live-sync subscribers (events.h) */
 	struct backups *backups;	/* backup state (backup.h), or NULL */
+	struct scheduler_task *tasks;	/* the scheduler's timers (scheduler.h) */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */
