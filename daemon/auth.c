@@ -70,7 +70,8 @@ auth_init(struct spendd *sd, struct spend_err *err)
 		auth_free(sd);
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	}
-	password_set_cost((unsigned long long)sd->cfg.argon2_opslimit,
+	password_cost_set(&sd->password,
+	    (unsigned long long)sd->cfg.argon2_opslimit,
 	    (size_t)sd->cfg.argon2_memlimit);
 	sd->auth = a;
 	if (sd->base && sched_every(sd, "refresh-token-expiry", 60, EXPIRE_EVERY,

@@ -152,6 +152,7 @@ enum pw_op { J_LOGIN, J_CREATE, J_PASSWORD, J_DELETE };
 struct pw_job {
 	enum pw_op kind;
 	struct rpc_call *c;
+	const struct password_cost *cost;	/* sd's, read-only */
 	struct user u;
 	char *pw, *pw2;		/* copies, wiped when done */
 	size_t pwlen, pw2len;
@@ -177,23 +178,25 @@ static void
 job_run(struct job *job, void *arg)
 {
 	struct pw_job *j = arg;
+	const struct password_cost *pc = j->cost;
 
 	switch (j->kind) {
 	case J_LOGIN:
 	case J_PASSWORD:
 	case J_DELETE:
-		j->ok = password_verify(j->stored, j->pw, j->pwlen);
+		j->ok = password_verify(pc, j->stored, j->pw, j->pwlen);
 		if (!j->ok)
 			break;
-		if (j->kind == J_LOGIN && password_needs_rehash(j->stored)) {
-			j->rehash = password_hash(j->pw, j->pwlen, j->newhash,
-			    &j->err) == 0;
+		if (j->kind == J_LOGIN && password_needs_rehash(pc, j->stored)) {
+			j->rehash = password_hash(pc, j->pw, j->pwlen,
+			    j->newhash, &j->err) == 0;
 		} else if (j->kind == J_PASSWORD)
-			j->ok = password_hash(j->pw2, j->pw2len, j->newhash,
+			j->ok = password_hash(pc, j->pw2, j->pw2len, j->newhash,
 			    &j->err) == 0;
 		break;
 	case J_CREATE:
-		j->ok = password_hash(j->pw, j->pwlen, j->newhash, &j->err) == 0;
+		j->ok = password_hash(pc, j->pw, j->pwlen, j->newhash,
+		    &j->err) == 0;
 		break;
 	}
 }
@@ -434,6 +437,7 @@ job_new(struct rpc_call *c, enum pw_op kind, const char *pw, size_t len,
 	}
 	j->kind = kind;
 	j->c = c;
+	j->cost = &c->sd->password;
 	j->pwlen = len;
 	return j;
 }

@@ -1,41 +1,27 @@
 /* Argon2id hashing and verification, off the event loop. */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "password.h"
 
-static unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-static size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+_Static_assert(PASSWORD_HASH_MAX >= crypto_pwhash_STRBYTES,
+    "PASSWORD_HASH_MAX holds a crypto_pwhash_str hash");
 
-/* A hash of a random password at today's cost, for unknown accounts.
- * Made on the loop when the cost is set, read-only on workers after. */
-static char dummy[PASSWORD_HASH_MAX];
-
-static void
-make_dummy(void)
+void
+password_cost_set(struct password_cost *pc, unsigned long long opslimit,
+    size_t memlimit)
 {
 	char rnd[16];
 
+	pc->opslimit = opslimit;
+	pc->memlimit = memlimit;
 	randombytes_buf(rnd, sizeof(rnd));
-	if (crypto_pwhash_str(dummy, rnd, sizeof(rnd), ops, mem) != 0)
-		dummy[0] = '\0';
+	if (crypto_pwhash_str(pc->dummy, rnd, sizeof(rnd), opslimit,
+	    memlimit) != 0)
+		pc->dummy[0] = '\0';
 	sodium_memzero(rnd, sizeof(rnd));
-}
-
-void
-password_set_cost(unsigned long long opslimit, size_t memlimit)
-{
-	ops = opslimit;
-	mem = memlimit;
-	make_dummy();
-}
-
-void
-password_get_cost(unsigned long long *opslimit, size_t *memlimit)
-{
-	*opslimit = ops;
-	*memlimit = mem;
 }
 
 int
@@ -53,20 +39,23 @@ password_check(const char *pw, size_t len, const char *field,
 }
 
 int
-password_hash(const char *pw, size_t len, char *out, struct spend_err *err)
+password_hash(const struct password_cost *pc, const char *pw, size_t len,
+    char *out, struct spend_err *err)
 {
-	if (crypto_pwhash_str(out, pw, len, ops, mem) != 0)
+	if (crypto_pwhash_str(out, pw, len, pc->opslimit, pc->memlimit) != 0)
 		return spend_errf(err, SPEND_ENOMEM, "password",
 		    "cannot hash the password: out of memory");
 	return 0;
 }
 
 bool
-password_verify(const char *hash, const char *pw, size_t len)
+password_verify(const struct password_cost *pc, const char *hash,
+    const char *pw, size_t len)
 {
 	if (hash == NULL) {
 		/* same work as a real account, then no */
-		if (dummy[0] && crypto_pwhash_str_verify(dummy, pw, len) == 0)
+		if (pc->dummy[0] && crypto_pwhash_str_verify(pc->dummy, pw,
+		    len) == 0)
 			log_warnx("password: the dummy hash matched");
 		return false;
 	}
@@ -74,7 +63,8 @@ password_verify(const char *hash, const char *pw, size_t len)
 }
 
 bool
-password_needs_rehash(const char *hash)
+password_needs_rehash(const struct password_cost *pc, const char *hash)
 {
-	return crypto_pwhash_str_needs_rehash(hash, ops, mem) != 0;
+	return crypto_pwhash_str_needs_rehash(hash, pc->opslimit,
+	    pc->memlimit) != 0;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "password.h"
 #include "store.h"
 
 /* Bumped when the socket protocol changes incompatibly; spendctl checks. */
@@ -39,6 +40,7 @@ struct spendd {
 	struct events *events;		/* live-sync subscribers (events.h) */
 	struct backups *backups;	/* backup state (backup.h), or NULL */
 	struct scheduler_task *tasks;	/* the scheduler's timers (scheduler.h) */
+	struct password_cost password;	/* Argon2 cost, dummy hash (auth_init) */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */

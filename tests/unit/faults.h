@@ -108,6 +108,7 @@ struct fx {
 	int64_t exp_id;		/* one of alice's expenses */
 	bool ckpt;		/* checkpoint after every commit */
 	char oldhash[PASSWORD_HASH_MAX];	/* carol's, at the old cost */
+	struct password_cost cost;		/* that old cost */
 };
 
 static struct fx FX;
@@ -184,8 +185,9 @@ fx_group_setup(void **state)
 	assert_int_equal(store_begin(st, &err), 0);
 	FX.alice = fx_user(st, "alice", NULL);
 	FX.bob = fx_user(st, "bob", NULL);
-	password_set_cost(1, 8192);
-	assert_int_equal(password_hash("carol-pass-1", 12, FX.oldhash, &err), 0);
+	password_cost_set(&FX.cost, 1, 8192);
+	assert_int_equal(password_hash(&FX.cost, "carol-pass-1", 12, FX.oldhash,
+	    &err), 0);
 	fx_user(st, "carol", FX.oldhash);
 	for (int i = 0; i < 80; i++)
 		fx_expense(st, FX.alice, i % 3 ? "food" : "transport", i);

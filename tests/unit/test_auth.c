@@ -245,8 +245,10 @@ test_login_during_password_change(void **state)
 	assert_int_equal(pub(sd, "auth.register", "{\"username\":\"fay\","
 	    "\"password\":\"fay-pass-1\"}", NULL), 0);
 	assert_int_equal(store_user_by_name(sd->store, "fay", &u, &err), 0);
-	password_set_cost(2, 8192);	/* fay's hash now wants a rehash */
-	assert_int_equal(password_hash("fay-pass-2", 10, newhash, &err), 0);
+	/* fay's hash now wants a rehash */
+	password_cost_set(&sd->password, 2, 8192);
+	assert_int_equal(password_hash(&sd->password, "fay-pass-2", 10, newhash,
+	    &err), 0);
 	sd->base = event_base_new();
 	assert_int_equal(workers_start(sd, 1), 0);
 	strlcpy(id.peer, "192.0.2.1", sizeof(id.peer));

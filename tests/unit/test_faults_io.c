@@ -502,7 +502,7 @@ carol(bool *old_hash)
 		n = sqlite3_column_int(s, 0);
 		*old_hash = strcmp((const char *)sqlite3_column_text(s, 1),
 		    FX.oldhash) == 0;
-		if (!*old_hash && !password_verify((const char *)
+		if (!*old_hash && !password_verify(&FX.cost, (const char *)
 		    sqlite3_column_text(s, 1), "carol-pass-1", 12))
 			fail_msg("carol's new hash does not verify");
 	}

@@ -26,6 +26,8 @@ tu_spendd(void)
 	assert_non_null(sd);
 	assert_int_equal(sodium_init() >= 0, 1);
 	config_defaults(&sd->cfg);
+	/* cheap hashes (auth_init sets the configuration's) */
+	password_cost_set(&sd->password, 1, 8192);
 	if (store_open(":memory:", STORE_CREATE, &sd->store, &err) < 0)
 		fail_msg("store_open: %s", err.msg);
 	return sd;
