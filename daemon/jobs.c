@@ -16,8 +16,6 @@ static const char *const kind_names[JOB_NKINDS] = {
 	[JOB_BACKUP] = "backup",
 };
 
-static atomic_llong submitted[JOB_NKINDS];
-
 const char *
 job_kind_name(enum job_kind kind)
 {
@@ -41,7 +39,7 @@ jobs_submit(struct spendd *sd, enum job_kind kind, job_fn fn, job_fn done,
 
 	if ((unsigned)kind >= JOB_NKINDS || fn == NULL)
 		return spend_errf(err, SPEND_EINTERNAL, "", "bad job");
-	atomic_fetch_add(&submitted[kind], 1);
+	atomic_fetch_add(&sd->jobs_submitted[kind], 1);
 	if (sd->workers == NULL) {
 		/* no pool (unit tests): here and now, on this thread */
 		struct job inl = { .kind = kind, .fn = fn, .done = done,
@@ -76,9 +74,10 @@ jobs_full(struct spendd *sd, enum job_kind kind)
 }
 
 int64_t
-jobs_submitted(enum job_kind kind)
+jobs_submitted(struct spendd *sd, enum job_kind kind)
 {
-	return (unsigned)kind < JOB_NKINDS ? atomic_load(&submitted[kind]) : 0;
+	return (unsigned)kind < JOB_NKINDS ?
+	    atomic_load(&sd->jobs_submitted[kind]) : 0;
 }
 
 enum job_kind

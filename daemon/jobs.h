@@ -82,8 +82,8 @@ int jobs_submit(struct spendd *sd, enum job_kind kind, job_fn fn,
  * kinds without a cap. Event loop thread. */
 bool jobs_full(struct spendd *sd, enum job_kind kind);
 
-/* Jobs of kind submitted since the process started, inline ones too. */
-int64_t jobs_submitted(enum job_kind kind);
+/* Jobs of kind submitted to sd since it started, inline ones too. */
+int64_t jobs_submitted(struct spendd *sd, enum job_kind kind);
 
 /* ---- inside fn (and done) ---- */
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "jobs.h"
 #include "password.h"
 #include "store.h"
 
@@ -41,6 +42,7 @@ struct spendd {
 	struct backups *backups;	/* backup state (backup.h), or NULL */
 	struct scheduler_task *tasks;	/* the scheduler's timers (scheduler.h) */
 	struct password_cost password;	/* Argon2 cost, dummy hash (auth_init) */
+	atomic_llong jobs_submitted[JOB_NKINDS];	/* per kind (jobs.h) */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */

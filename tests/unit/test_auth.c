@@ -154,11 +154,11 @@ test_rate_limit_before_hashing(void **state)
 		assert_int_equal(pub(f->sd, "auth.login",
 		    "{\"username\":\"dan\",\"password\":\"wrong-pass\"}", NULL),
 		    SPEND_EAUTH);
-	before = jobs_submitted(JOB_PASSWORD);
+	before = jobs_submitted(f->sd, JOB_PASSWORD);
 	assert_int_equal(pub(f->sd, "auth.login",
 	    "{\"username\":\"dan\",\"password\":\"dan-pass-1\"}", NULL),
 	    SPEND_ERATELIMIT);
-	assert_int_equal(jobs_submitted(JOB_PASSWORD), before);
+	assert_int_equal(jobs_submitted(f->sd, JOB_PASSWORD), before);
 }
 
 /* With a real loop and a worker: the first call is pending while the

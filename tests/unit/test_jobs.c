@@ -202,7 +202,7 @@ test_inline(void **state)
 	struct fx *fx = *state;
 	struct spendd *sd = fx->sd;
 	struct tj t = { .id = 1, .want_store = true };
-	int64_t before = jobs_submitted(JOB_READ);
+	int64_t before = jobs_submitted(sd, JOB_READ);
 
 	assert_null(sd->workers);
 	submit(sd, JOB_READ, &t);
@@ -212,7 +212,7 @@ test_inline(void **state)
 	assert_int_equal(t.kind, JOB_READ);
 	assert_false(t.saw_cancel);
 	assert_ptr_equal(t.st, sd->store);	/* the loop's connection */
-	assert_int_equal(jobs_submitted(JOB_READ), before + 1);
+	assert_int_equal(jobs_submitted(sd, JOB_READ), before + 1);
 	assert_false(jobs_full(sd, JOB_PASSWORD));
 	/* stopping: a job started now is cancelled from the start... */
 	sd->stopping = true;
@@ -536,7 +536,7 @@ test_report_run(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.result,
 	    "echo")), "yes");
 	json_decref(r.result);
-	assert_true(jobs_submitted(JOB_REPORT) >= 2);
+	assert_true(jobs_submitted(sd, JOB_REPORT) >= 2);
 }
 
 int
