@@ -878,42 +878,71 @@ report_json(struct spend_import *job)
 }
 
 /*
- * The staging imports of this process (any thread): an import that
- * blocks a new one and is not among them was left by a stop (or by an
- * undo a full disk cut short), and is undone first.
+ * The imports this spendd is staging (sd->imports, any thread): an
+ * import that blocks a new one and is not among them was left by a stop
+ * (or by an undo a full disk cut short), and is undone first.
  */
-static pthread_mutex_t live_mtx = PTHREAD_MUTEX_INITIALIZER;
-static int64_t live[64];
+struct imports {
+	pthread_mutex_t mtx;
+	int64_t live[64];
+};
+
+int
+import_init(struct spendd *sd, struct spend_err *err)
+{
+	struct imports *im;
+	int e;
+
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if ((e = pthread_mutex_init(&im->mtx, NULL)) != 0) {
+		free(im);
+		return spend_errf(err, SPEND_EINTERNAL, "", "import: mutex: %s",
+		    strerror(e));
+	}
+	sd->imports = im;
+	return 0;
+}
+
+void
+import_free(struct spendd *sd)
+{
+	if (sd->imports == NULL)
+		return;
+	pthread_mutex_destroy(&sd->imports->mtx);
+	free(sd->imports);
+	sd->imports = NULL;
+}
 
 static bool
-live_set(int64_t id, bool on)
+live_set(struct imports *im, int64_t id, bool on)
 {
 	bool found = false;
 
-	pthread_mutex_lock(&live_mtx);
-	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
-		if (on && !found && live[i] == 0) {
-			live[i] = id;
+	pthread_mutex_lock(&im->mtx);
+	for (size_t i = 0; i < sizeof(im->live) / sizeof(im->live[0]); i++) {
+		if (on && !found && im->live[i] == 0) {
+			im->live[i] = id;
 			found = true;
-		} else if (!on && live[i] == id) {
-			live[i] = 0;
+		} else if (!on && im->live[i] == id) {
+			im->live[i] = 0;
 			found = true;
 		}
 	}
-	pthread_mutex_unlock(&live_mtx);
+	pthread_mutex_unlock(&im->mtx);
 	return found;
 }
 
 static bool
-live_has(int64_t id)
+live_has(struct imports *im, int64_t id)
 {
 	bool found = false;
 
-	pthread_mutex_lock(&live_mtx);
-	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
-		if (live[i] == id)
+	pthread_mutex_lock(&im->mtx);
+	for (size_t i = 0; i < sizeof(im->live) / sizeof(im->live[0]); i++)
+		if (im->live[i] == id)
 			found = true;
-	pthread_mutex_unlock(&live_mtx);
+	pthread_mutex_unlock(&im->mtx);
 	return found;
 }
 
@@ -926,7 +955,7 @@ stage(struct spend_import *job, struct spend_err *err)
 
 	r = store_import_stage(job->st, job->user.id, job->vt->name, name,
 	    &job->import_id, &blocking, err);
-	if (r == SPEND_ERUNNING && blocking > 0 && !live_has(blocking)) {
+	if (r == SPEND_ERUNNING && blocking > 0 && !live_has(job->sd->imports, blocking)) {
 		log_info("import: undoing import %lld of %s, left unfinished, "
 		    "before this one", (long long)blocking, job->user.name);
 		if ((r = import_undo(job->st, job->user.id, blocking, err)) < 0)
@@ -935,7 +964,7 @@ stage(struct spend_import *job, struct spend_err *err)
 		    name, &job->import_id, &blocking, err);
 	}
 	if (r == 0)
-		live_set(job->import_id, true);
+		live_set(job->sd->imports, job->import_id, true);
 	return r;
 }
 
@@ -1008,6 +1037,8 @@ job_new(struct spendd *sd, const struct user *u,
 
 	if (job == NULL)
 		fatal("calloc");
+	if (sd->imports == NULL)
+		fatalx("import: import_init was not called");
 	job->sd = sd;
 	job->user = *u;
 	job->p = *ip;
@@ -1048,7 +1079,7 @@ import_run_sync(struct spendd *sd, const struct user *u,
 
 	r = job_run(job, result, err);
 	if (job->import_id)
-		live_set(job->import_id, false);
+		live_set(job->sd->imports, job->import_id, false);
 	if (r == 0) {
 		job->result = json_incref(*result);
 		write_run_hooks(&job->pub, sd);
@@ -1065,7 +1096,7 @@ job_work(struct job *work, void *arg)
 	spend_err_clear(&job->err);
 	job->rc = job_run(job, &job->result, &job->err);
 	if (job->import_id)
-		live_set(job->import_id, false);
+		live_set(job->sd->imports, job->import_id, false);
 	/* the connection goes now, not when the loop gets to it */
 	if (job->st) {
 		store_import_seen_close(job->st);

@@ -90,6 +90,11 @@ int import_api_emit(struct spend_import *job, const struct spend_record *rec);
  * mark it failed. */
 int import_undo(struct store *st, int64_t uid, int64_t id,
     struct spend_err *err);
+/* The registry of the imports sd is staging, sd->imports: made at
+ * start-up before any import runs (NULL sd->imports is a bug: fatal),
+ * freed at the end. */
+int import_init(struct spendd *sd, struct spend_err *err);
+void import_free(struct spendd *sd);
 /* At start: undo the imports a crash or kill left staging, on a worker
  * (inline without workers). Their rows stay hidden meanwhile. */
 void import_cleanup_leftovers(struct spendd *sd);

@@ -9,6 +9,8 @@
 
 #include "log.h"
 
+/* Process-wide: where log lines go is the process's (stderr or one
+ * openlog), and fatal() must log with no context at hand. */
 static int log_syslog;
 static int log_verbose;
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;

@@ -35,10 +35,9 @@
 
 #define SHUTDOWN_GRACE_MS 10000
 
+/* The root of all state: main() makes it and hands it to everything
+ * (the signal handlers get it as their argument). */
 static struct spendd sd;
-static int pidfd = -1;
-static struct event *ev_drain;
-static int64_t stop_deadline;
 
 static void
 usage(void)
@@ -56,21 +55,23 @@ usage(void)
 	exit(2);
 }
 
+/* Lock and write the pid file; the lock is held (s->pidfd open) until
+ * the process ends. */
 static void
-write_pidfile(const char *path)
+write_pidfile(struct spendd *s, const char *path)
 {
 	char buf[32];
 	int n;
 
-	if ((pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+	if ((s->pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		fatal("pid file %s", path);
-	if (flock(pidfd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(s->pidfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
 			fatalx("another spendd holds %s", path);
 		fatal("lock %s", path);
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(pidfd, 0) < 0 || write(pidfd, buf, (size_t)n) != n)
+	if (ftruncate(s->pidfd, 0) < 0 || write(s->pidfd, buf, (size_t)n) != n)
 		fatal("write %s", path);
 }
 
@@ -116,7 +117,6 @@ remove_leftovers(const char *dir)
 /* The loop's commits never checkpoint (a checkpoint copies megabytes):
  * once the WAL passes WAL_CHECKPOINT_PAGES a worker does it. */
 #define WAL_CHECKPOINT_PAGES 1000
-static bool checkpointing;
 
 static void
 checkpoint_work(struct job *job, void *arg)
@@ -133,9 +133,10 @@ checkpoint_work(struct job *job, void *arg)
 static void
 checkpoint_done(struct job *job, void *arg)
 {
+	struct spendd *s = arg;
+
 	(void)job;
-	(void)arg;
-	checkpointing = false;
+	s->checkpointing = false;
 }
 
 static void
@@ -144,74 +145,78 @@ wal_grown(void *arg, int pages)
 	struct spendd *s = arg;
 	struct spend_err err;
 
-	if (pages < WAL_CHECKPOINT_PAGES || checkpointing || s->stopping)
+	if (pages < WAL_CHECKPOINT_PAGES || s->checkpointing || s->stopping)
 		return;
-	checkpointing = true;
-	if (jobs_submit(s, JOB_WRITE, checkpoint_work, checkpoint_done, NULL,
+	s->checkpointing = true;
+	if (jobs_submit(s, JOB_WRITE, checkpoint_work, checkpoint_done, s,
 	    &err) < 0)
-		checkpointing = false;
+		s->checkpointing = false;
 }
 
 static void
 drain_check(evutil_socket_t fd, short what, void *arg)
 {
+	struct spendd *s = arg;
+
 	(void)fd;
 	(void)what;
-	(void)arg;
 	/* HTTP replies not yet written hold the loop too (up to the deadline) */
-	if (http_busy(&sd) > 0 && time_mono_ms() <= stop_deadline) {
+	if (http_busy(s) > 0 && time_mono_ms() <= s->stop_deadline) {
 		struct timeval tv0 = { 0, 50000 };
 
-		evtimer_add(ev_drain, &tv0);
+		evtimer_add(s->ev_drain, &tv0);
 		return;
 	}
-	if ((sd.pending == 0 && (sd.workers == NULL ||
-	    workers_busy(sd.workers) == 0)) || time_mono_ms() > stop_deadline) {
-		if (sd.pending)
+	if ((s->pending == 0 && (s->workers == NULL ||
+	    workers_busy(s->workers) == 0)) ||
+	    time_mono_ms() > s->stop_deadline) {
+		if (s->pending)
 			log_warnx("shutdown: %d requests still pending, "
-			    "leaving anyway", sd.pending);
-		event_base_loopexit(sd.base, NULL);
+			    "leaving anyway", s->pending);
+		event_base_loopexit(s->base, NULL);
 		return;
 	}
 	struct timeval tv = { 0, 50000 };
-	evtimer_add(ev_drain, &tv);
+	evtimer_add(s->ev_drain, &tv);
 }
 
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
+	struct spendd *s = arg;
+
 	(void)what;
-	(void)arg;
-	if (sd.stopping) {
+	if (s->stopping) {
 		log_info("second signal: leaving now");
-		event_base_loopbreak(sd.base);
+		event_base_loopbreak(s->base);
 		return;
 	}
 	log_info("signal %d: finishing in-flight requests, then stopping",
 	    (int)sig);
-	sd.stopping = true;
-	rpc_unix_stop(&sd);
-	plugins_cancel_jobs(&sd);	/* imports roll back, exports stop */
-	backup_cancel(&sd);	/* a backup stops at its next chunk */
-	workers_cancel(sd.workers);	/* job_cancelled() says so */
-	http_stop(&sd);		/* no new connections; event streams end */
-	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
-	ev_drain = evtimer_new(sd.base, drain_check, NULL);
-	drain_check(-1, 0, NULL);
+	s->stopping = true;
+	rpc_unix_stop(s);
+	plugins_cancel_jobs(s);	/* imports roll back, exports stop */
+	backup_cancel(s);	/* a backup stops at its next chunk */
+	workers_cancel(s->workers);	/* job_cancelled() says so */
+	http_stop(s);		/* no new connections; event streams end */
+	s->stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
+	if ((s->ev_drain = evtimer_new(s->base, drain_check, s)) == NULL)
+		fatalx("shutdown: out of memory");
+	drain_check(-1, 0, s);
 }
 
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
+	struct spendd *s = arg;
 	struct config nc;
 	struct spend_err err;
 
 	(void)sig;
 	(void)what;
-	(void)arg;
 	config_defaults(&nc);
-	strlcpy(nc.data_dir, sd.cfg.data_dir, sizeof(nc.data_dir));
-	if (config_load(&nc, sd.config_path, sd.overrides, sd.n_overrides,
+	strlcpy(nc.data_dir, s->cfg.data_dir, sizeof(nc.data_dir));
+	if (config_load(&nc, s->config_path, s->overrides, s->n_overrides,
 	    &err) < 0) {
 		log_warnx("reload: %s; keeping the running configuration",
 		    err.msg);
@@ -223,35 +228,35 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	 * request and HTTP limits (every connection's next step) and trusted
 	 * proxies. Paths, listeners, workers and plugins need a restart. */
 	log_init(!strcmp(nc.log, "syslog"), nc.debug);
-	memcpy(sd.cfg.admin_uids, nc.admin_uids, sizeof(nc.admin_uids));
-	memcpy(sd.cfg.admins, nc.admins, sizeof(nc.admins));
-	sd.cfg.n_admins = nc.n_admins;
-	sd.cfg.debug = nc.debug;
-	memcpy(sd.cfg.default_currency, nc.default_currency,
+	memcpy(s->cfg.admin_uids, nc.admin_uids, sizeof(nc.admin_uids));
+	memcpy(s->cfg.admins, nc.admins, sizeof(nc.admins));
+	s->cfg.n_admins = nc.n_admins;
+	s->cfg.debug = nc.debug;
+	memcpy(s->cfg.default_currency, nc.default_currency,
 	    sizeof(nc.default_currency));
-	memcpy(sd.cfg.default_timezone, nc.default_timezone,
+	memcpy(s->cfg.default_timezone, nc.default_timezone,
 	    sizeof(nc.default_timezone));
-	memcpy(sd.cfg.registration, nc.registration, sizeof(nc.registration));
-	sd.cfg.max_request = nc.max_request;
-	sd.cfg.max_batch_reply = nc.max_batch_reply;
-	sd.cfg.http_max_body = nc.http_max_body;
-	sd.cfg.http_max_import = nc.http_max_import;
-	sd.cfg.http_max_headers = nc.http_max_headers;
-	sd.cfg.http_timeout = nc.http_timeout;
-	sd.cfg.http_header_timeout = nc.http_header_timeout;
-	sd.cfg.http_max_connections = nc.http_max_connections;
-	sd.cfg.http_max_connections_per_address =
+	memcpy(s->cfg.registration, nc.registration, sizeof(nc.registration));
+	s->cfg.max_request = nc.max_request;
+	s->cfg.max_batch_reply = nc.max_batch_reply;
+	s->cfg.http_max_body = nc.http_max_body;
+	s->cfg.http_max_import = nc.http_max_import;
+	s->cfg.http_max_headers = nc.http_max_headers;
+	s->cfg.http_timeout = nc.http_timeout;
+	s->cfg.http_header_timeout = nc.http_header_timeout;
+	s->cfg.http_max_connections = nc.http_max_connections;
+	s->cfg.http_max_connections_per_address =
 	    nc.http_max_connections_per_address;
-	sd.cfg.http_max_output = nc.http_max_output;
-	memcpy(sd.cfg.http_trusted_proxies, nc.http_trusted_proxies,
+	s->cfg.http_max_output = nc.http_max_output;
+	memcpy(s->cfg.http_trusted_proxies, nc.http_trusted_proxies,
 	    sizeof(nc.http_trusted_proxies));
-	memcpy(sd.cfg.trusted_proxies, nc.trusted_proxies,
+	memcpy(s->cfg.trusted_proxies, nc.trusted_proxies,
 	    sizeof(nc.trusted_proxies));
-	sd.cfg.n_trusted_proxies = nc.n_trusted_proxies;
-	config_free(&sd.cfg);
-	sd.cfg.sections = nc.sections;
-	sd.cfg.n_sections = nc.n_sections;
-	http_reload(&sd);
+	s->cfg.n_trusted_proxies = nc.n_trusted_proxies;
+	config_free(&s->cfg);
+	s->cfg.sections = nc.sections;
+	s->cfg.n_sections = nc.n_sections;
+	http_reload(s);
 	log_info("configuration reloaded");
 }
 
@@ -330,7 +335,7 @@ main(int argc, char *argv[])
 			strlcpy(sd.cfg.log, "syslog", sizeof(sd.cfg.log));
 	}
 	log_init(!strcmp(sd.cfg.log, "syslog"), sd.cfg.debug);
-	write_pidfile(sd.cfg.pidfile);
+	write_pidfile(&sd, sd.cfg.pidfile);
 	remove_leftovers(sd.cfg.data_dir);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -347,6 +352,8 @@ main(int argc, char *argv[])
 	if (workers_start(&sd, sd.cfg.workers) < 0)
 		fatalx("cannot start worker threads");
 	plugins_load(&sd);
+	if (import_init(&sd, &err) < 0)
+		fatalx("import: %s", err.msg);
 	if (auth_init(&sd, &err) < 0)
 		fatalx("auth: %s", err.msg);
 	if (http_start(&sd) < 0)
@@ -358,9 +365,10 @@ main(int argc, char *argv[])
 	if (sched_start(&sd) < 0)
 		fatalx("cannot start the scheduler");
 
-	ev_term = evsignal_new(sd.base, SIGTERM, on_stop, NULL);
-	ev_int = evsignal_new(sd.base, SIGINT, on_stop, NULL);
-	ev_hup = evsignal_new(sd.base, SIGHUP, on_hup, NULL);
+	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||
+	    (ev_int = evsignal_new(sd.base, SIGINT, on_stop, &sd)) == NULL ||
+	    (ev_hup = evsignal_new(sd.base, SIGHUP, on_hup, &sd)) == NULL)
+		fatalx("cannot watch signals");
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
@@ -378,8 +386,9 @@ main(int argc, char *argv[])
 	plugins_unload(&sd);
 	http_free(&sd);		/* after the workers' last replies */
 	auth_free(&sd);
-	if (ev_drain)
-		event_free(ev_drain);
+	import_free(&sd);
+	if (sd.ev_drain)
+		event_free(sd.ev_drain);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);

@@ -13,6 +13,7 @@
 /* Bumped when the socket protocol changes incompatibly; spendctl checks. */
 #define SPEND_PROTOCOL 1
 
+struct event;
 struct event_base;
 struct store;
 struct workers;
@@ -24,6 +25,7 @@ struct rpc_inflight;
 struct events;
 struct backups;
 struct scheduler_task;
+struct imports;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -43,10 +45,16 @@ struct spendd {
 	struct scheduler_task *tasks;	/* the scheduler's timers (scheduler.h) */
 	struct password_cost password;	/* Argon2 cost, dummy hash (auth_init) */
 	atomic_llong jobs_submitted[JOB_NKINDS];	/* per kind (jobs.h) */
+	struct imports *imports;	/* the imports staging (import_init) */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */
 	bool stopping;
+	/* main.c's */
+	int pidfd;			/* the pid file, locked while we run */
+	struct event *ev_drain;		/* stopping: waits for calls to end */
+	int64_t stop_deadline;		/* stopping: leave by then (mono ms) */
+	bool checkpointing;		/* a WAL checkpoint job is queued */
 };
 
 /* The store_open flags every connection of the daemon to its database

@@ -124,7 +124,8 @@ void
 date_today(const char *tz, char out[DATE_LEN + 1])
 {
 	/* glibc has no per-call zone: switch TZ under a lock. Only the
-	 * scheduler and date defaults call this, never a hot path. */
+	 * scheduler and date defaults call this, never a hot path. The lock
+	 * is process-wide because TZ (the environment) is. */
 	static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
 	time_t now = time(NULL);
 	struct tm tm;

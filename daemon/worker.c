@@ -237,6 +237,8 @@ worker_store(struct worker_thread *t, struct spend_err *err)
 	return t->st;
 }
 
+/* Process-wide: evthread_use_pthreads() sets libevent's global locking
+ * once, for every event base made after it. */
 static bool threads_on;
 
 int

@@ -305,6 +305,10 @@ quick_check(struct store *st, struct spend_err *err)
  * polls the lock every half millisecond (SQLite's own busy timeout sleeps
  * 1, 2, 5, 10... ms and would miss the gap between two batches), for at
  * most STORE_LOOP_BUSY_MS.
+ *
+ * loop_wants is process-wide: it speaks for the loop's connection to the
+ * workers' connections to the same database, and one process serves one
+ * database (store_open has no handle to share between connections).
  */
 static atomic_int loop_wants;
 
@@ -317,13 +321,12 @@ store_writer_waiting(void)
 static int
 loop_busy(void *arg, int count)
 {
+	struct store *st = arg;
 	struct timespec half = { 0, 500 * 1000 };
-	static int64_t since;
 
-	(void)arg;
 	if (count == 0)
-		since = time_mono_ms();
-	else if (time_mono_ms() - since >= STORE_LOOP_BUSY_MS)
+		st->busy_since = time_mono_ms();
+	else if (time_mono_ms() - st->busy_since >= STORE_LOOP_BUSY_MS)
 		return 0;
 	nanosleep(&half, NULL);
 	return 1;

@@ -21,6 +21,7 @@ struct store {
 	struct totals_cache *totals;	/* store_expense.c */
 	int last_code;			/* SPEND_E* of the last failure */
 	bool loop;			/* STORE_LOOP */
+	int64_t busy_since;		/* loop_busy: waiting since (mono ms) */
 	void (*wal_fn)(void *, int);	/* store_on_wal */
 	void *wal_arg;
 	/* SQLite rolled the open transaction back by itself (after an I/O

@@ -271,6 +271,8 @@ fx_open(void)
 	if (FX.ckpt)
 		assert_int_equal(sqlite3_exec(FX.sd->store->db,
 		    "PRAGMA wal_autocheckpoint = 1", NULL, NULL, NULL), SQLITE_OK);
+	if (import_init(FX.sd, &err) < 0)
+		fail_msg("import_init: %s", err.msg);
 	assert_int_equal(plugins_add_static(FX.sd, "faults", fx_plugin_init), 0);
 }
 
@@ -278,6 +280,7 @@ static void
 fx_close(void)
 {
 	plugins_unload(FX.sd);
+	import_free(FX.sd);
 	store_close(FX.sd->store);
 	config_free(&FX.sd->cfg);
 	free(FX.sd);

@@ -240,6 +240,8 @@ setup(void **state)
 		    write_commit(&w, &err) < 0)
 			fail_msg("user: %s", err.msg);
 	}
+	if (import_init(fx->sd, &err) < 0)
+		fail_msg("import_init: %s", err.msg);
 	assert_int_equal(plugins_add_static(fx->sd, "test", init_test), 0);
 	*state = fx;
 	return 0;
@@ -252,6 +254,7 @@ teardown(void **state)
 	char cmd[128];
 
 	plugins_unload(fx->sd);
+	import_free(fx->sd);
 	store_close(fx->sd->store);
 	config_free(&fx->sd->cfg);
 	free(fx->sd);
