@@ -20,6 +20,7 @@
 #include "shapes.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 /* ---- small helpers ---- */
 
@@ -346,10 +347,8 @@ password_done(struct pw_job *j, json_t **res, struct spend_err *err)
 	if ((r = store_user_get(c->st, j->u.id, &u, err)) < 0)
 		return r;
 	if (j->kind == J_DELETE) {
-		struct user *del = malloc(sizeof(*del));
+		struct user *del = xmalloc(sizeof(*del));
 
-		if (del == NULL)
-			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 		*del = u;
 		auth_set_cookie(c, "", 0);
 		/* everything the user owns goes: on a WRITE worker */
@@ -428,9 +427,10 @@ static struct pw_job *
 job_new(struct rpc_call *c, enum pw_op kind, const char *pw, size_t len,
     struct spend_err *err)
 {
-	struct pw_job *j = calloc(1, sizeof(*j));
+	struct pw_job *j = xcalloc(1, sizeof(*j));
 
-	if (j == NULL || (j->pw = memdup(pw, len)) == NULL) {
+	/* the password's copy is as long as the client made it */
+	if ((j->pw = memdup(pw, len)) == NULL) {
 		free(j);
 		spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 		return NULL;

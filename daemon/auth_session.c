@@ -301,11 +301,10 @@ session_cb(void *arg, const struct refresh_token *t)
 	unix_rfc3339(t->family_created_at, created);
 	unix_rfc3339(t->last_used_at, used);
 	unix_rfc3339(t->expires_at, expires);
-	json_array_append_new(sc->items, jp_pack("{s:s, s:s, s:s, s:s, s:s, "
+	return jp_append(sc->items, jp_pack("{s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:b}", "id", t->family, "created_at", created, "last_used_at",
 	    used, "expires_at", expires, "user_agent", t->user_agent, "address",
 	    t->address, "current", !strcmp(t->family, sc->current)));
-	return 0;
 }
 
 int

@@ -7,6 +7,7 @@
 #include "jsonp.h"
 #include "shapes.h"
 #include "util.h"
+#include "xmalloc.h"
 
 json_t *
 category_json(const struct category *c)
@@ -44,8 +45,7 @@ category_from_json(struct store *st, int64_t uid, json_t *p,
 static int
 list_cb(void *arg, const struct category *c)
 {
-	json_array_append_new(arg, category_json(c));
-	return 0;
+	return jp_append(arg, category_json(c));
 }
 
 /* Categories with their expense counts: a count is a scan of the
@@ -75,8 +75,7 @@ h_category_list(struct rpc_call *c, json_t *p, json_t **res,
 	bool *archived;
 
 	(void)res;
-	if ((archived = calloc(1, sizeof(*archived))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	archived = xcalloc(1, sizeof(*archived));
 	if (jp_bool(p, "archived", archived, NULL, err) < 0) {
 		free(archived);
 		return SPEND_EINVAL;
@@ -111,8 +110,7 @@ h_category_get(struct rpc_call *c, json_t *p, json_t **res,
 	if ((r = category_from_json(c->st, c->uid, p, "name", false, &cat,
 	    err)) < 0)
 		return r;
-	if ((id = malloc(sizeof(*id))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	id = xmalloc(sizeof(*id));
 	*id = cat.id;
 	return rpc_offload(c, JOB_READ, get_work, id, free, err);
 }
@@ -246,8 +244,7 @@ h_category_delete(struct rpc_call *c, json_t *p, json_t **res,
 			return r;
 		}
 	}
-	if ((del = calloc(1, sizeof(*del))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	del = xcalloc(1, sizeof(*del));
 	del->cat = cat;
 	del->dst = dst;
 	del->version = version;

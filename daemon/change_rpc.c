@@ -18,8 +18,7 @@ change_json(const struct change *c)
 static int
 list_cb(void *arg, const struct change *c)
 {
-	json_array_append_new(arg, change_json(c));
-	return 0;
+	return jp_append(arg, change_json(c));
 }
 
 int

@@ -3,6 +3,7 @@
 
 #include "events.h"
 #include "spendd.h"
+#include "xmalloc.h"
 
 struct events_sub {
 	struct events_sub *next;
@@ -22,7 +23,7 @@ static struct events *
 hub(struct spendd *sd)
 {
 	if (sd->events == NULL)
-		sd->events = calloc(1, sizeof(struct events));
+		sd->events = xcalloc(1, sizeof(struct events));
 	return sd->events;
 }
 
@@ -32,8 +33,7 @@ events_subscribe(struct spendd *sd, int64_t uid, events_fn fn, void *arg)
 	struct events *ev = hub(sd);
 	struct events_sub *s;
 
-	if (ev == NULL || (s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
+	s = xcalloc(1, sizeof(*s));
 	s->uid = uid;
 	s->fn = fn;
 	s->arg = arg;

@@ -18,7 +18,7 @@ typedef void (*events_fn)(void *arg, int64_t seq, const char *type,
     json_t *data);
 
 /* Subscribe to uid's events (uid 0: every user's). Free with
- * events_unsubscribe(). NULL on allocation failure. */
+ * events_unsubscribe(). */
 struct events_sub *events_subscribe(struct spendd *sd, int64_t uid,
     events_fn fn, void *arg);
 void events_unsubscribe(struct spendd *sd, struct events_sub *s);

@@ -9,6 +9,7 @@
 #include "money.h"
 #include "shapes.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
@@ -300,8 +301,7 @@ list_row(void *arg, const struct expense *e)
 {
 	struct list_ctx *lc = arg;
 
-	json_array_append_new(lc->items, expense_json(e));
-	return 0;
+	return jp_append(lc->items, expense_json(e));
 }
 
 static int
@@ -363,8 +363,7 @@ h_expense_list(struct rpc_call *c, json_t *p, json_t **res,
 	int r;
 
 	(void)res;
-	if ((lr = calloc(1, sizeof(*lr))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	lr = xcalloc(1, sizeof(*lr));
 	if ((r = expense_filter_from_json(c->st, c->uid, p, &lr->f, err)) < 0 ||
 	    (r = jp_int(p, "limit", false, 1, LIST_MAX, &limit, NULL,
 	    err)) < 0 ||

@@ -21,6 +21,7 @@
 #include "plugin.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define PAGE 256		/* rows per keyset page */
 #define OUTBUF 65536		/* bytes buffered before a write(2) */
@@ -507,19 +508,23 @@ job_run(struct spend_export *job, json_t **result, struct spend_err *err)
 	return 0;
 }
 
+/* A job for ep, or NULL (err filled) if its filters cannot be copied. */
 static struct spend_export *
 job_new(struct spendd *sd, const struct user *u,
-    const struct export_params *ep)
+    const struct export_params *ep, struct spend_err *err)
 {
-	struct spend_export *job = calloc(1, sizeof(*job));
+	struct spend_export *job = xcalloc(1, sizeof(*job));
 
-	if (job == NULL)
-		fatal("calloc");
 	job->sd = sd;
 	job->user = *u;
 	job->p = *ep;
-	job->p.filters = ep->filters ? json_deep_copy(ep->filters) :
-	    json_object();
+	/* as large as the client made them */
+	if ((job->p.filters = ep->filters ? json_deep_copy(ep->filters) :
+	    json_object()) == NULL) {
+		free(job);
+		spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		return NULL;
+	}
 	job->fd = -1;
 	return job;
 }
@@ -558,9 +563,12 @@ int
 export_run_sync(struct spendd *sd, const struct user *u,
     const struct export_params *ep, json_t **result, struct spend_err *err)
 {
-	struct spend_export *job = job_new(sd, u, ep);
-	int r = job_run(job, result, err);
+	struct spend_export *job;
+	int r;
 
+	if ((job = job_new(sd, u, ep, err)) == NULL)
+		return SPEND_ENOMEM;
+	r = job_run(job, result, err);
 	job_free(job);
 	return r;
 }
@@ -607,7 +615,8 @@ export_start(struct spendd *sd, const struct user *u,
 		return spend_errf(err, SPEND_EINVAL, "path", "path is required");
 	if (plugins_exporter(sd, ep->format, NULL) == NULL)
 		return plugins_unknown(sd, "exporter", ep->format, "format", err);
-	job = job_new(sd, u, ep);
+	if ((job = job_new(sd, u, ep, err)) == NULL)
+		return SPEND_ENOMEM;
 	job->done = done;
 	job->arg = arg;
 	if ((r = jobs_submit(sd, JOB_EXPORT, job_work, job_done, job,

@@ -23,6 +23,7 @@
 #include "rpc.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 struct http {
 	struct spendd *sd;
@@ -89,21 +90,24 @@ http_client_address(const struct netprefix *trusted, size_t n,
 	}
 }
 
-/* Every X-Forwarded-For header, in order, joined with ","; NULL if none.
- * Free it. */
-static char *
-forwarded_for(struct evkeyvalq *in)
+/* Every X-Forwarded-For header, in order, joined with ",", into *out
+ * (NULL if none; free it). -1 if out of memory. */
+static int
+forwarded_for(struct evkeyvalq *in, char **out)
 {
 	struct evkeyval *kv;
 	size_t len = 0;
 	bool first = true;
 	char *all;
 
+	*out = NULL;
 	TAILQ_FOREACH(kv, in, next)
 		if (strcasecmp_ascii(kv->key, "X-Forwarded-For") == 0)
 			len += strlen(kv->value) + 1;
-	if (len == 0 || (all = malloc(len)) == NULL)
-		return NULL;
+	if (len == 0)
+		return 0;
+	if ((all = malloc(len)) == NULL)
+		return -1;
 	all[0] = '\0';
 	TAILQ_FOREACH(kv, in, next)
 		if (strcasecmp_ascii(kv->key, "X-Forwarded-For") == 0) {
@@ -112,7 +116,8 @@ forwarded_for(struct evkeyvalq *in)
 			strlcat(all, kv->value, len);
 			first = false;
 		}
-	return all;
+	*out = all;
+	return 0;
 }
 
 static int
@@ -127,8 +132,10 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 	id->transport = "http";
 	id->transport_data = req;
 	if (h->sd->cfg.n_trusted_proxies > 0) {
-		char *xff = forwarded_for(in);
+		char *xff;
 
+		if (forwarded_for(in, &xff) < 0)
+			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 		http_client_address(h->sd->cfg.trusted_proxies,
 		    h->sd->cfg.n_trusted_proxies, addr, xff, id->peer,
 		    sizeof(id->peer));
@@ -151,6 +158,15 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 	}
 	return auth_identify(h->sd, evhttp_find_header(in, "Authorization"), id,
 	    err);
+}
+
+/* The status of a request identify refused: 401, but running out of
+ * memory is spendd's failure, not the client's. */
+static int
+refused(const struct spend_err *err)
+{
+	return err->code == SPEND_ENOMEM ? spend_err_http_status(err->code) :
+	    401;
 }
 
 /* ---- POST /rpc ---- */
@@ -211,7 +227,13 @@ serve_rpc(struct http *h, struct httpd_req *req)
 		return;
 	}
 	if (identify(h, req, false, &id, &err) < 0) {
-		json_t *e = rpc_error_envelope(&err);
+		json_t *e;
+
+		if (refused(&err) != 401) {
+			http_reply_error(h->sd, req, &err, NULL);
+			return;
+		}
+		e = rpc_error_envelope(&err);
 
 		evhttp_add_header(httpd_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"spend\", "
@@ -220,11 +242,7 @@ serve_rpc(struct http *h, struct httpd_req *req)
 		json_decref(e);
 		return;
 	}
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
-		http_reply_status(h->sd, req, 500, &err, NULL);
-		return;
-	}
+	r = xcalloc(1, sizeof(*r));
 	r->h = h;
 	r->req = req;
 	rpc_dispatch_text(h->sd, &id, (const char *)evbuffer_pullup(in, -1), len,
@@ -247,7 +265,7 @@ serve_events(struct http *h, struct httpd_req *req)
 		return;
 	}
 	if (identify(h, req, false, &id, &err) < 0) {
-		http_reply_status(h->sd, req, 401, &err, NULL);
+		http_reply_status(h->sd, req, refused(&err), &err, NULL);
 		return;
 	}
 	http_sse_open(h->sse, req, &id);
@@ -329,7 +347,7 @@ on_head(struct httpd_req *req, void *arg)
 				spend_errf(&err, SPEND_EAUTH, "", "log in first: "
 				    "an upload needs Authorization: Bearer "
 				    "ACCESS_TOKEN");
-			http_reply_status(h->sd, req, 401, &err, NULL);
+			http_reply_status(h->sd, req, refused(&err), &err, NULL);
 			free(path);
 			return -1;
 		}
@@ -395,7 +413,7 @@ on_request(struct httpd_req *req, void *arg)
 		const char *why;
 
 		if (identify(h, req, true, &id, &err) < 0)
-			http_reply_status(h->sd, req, 401, &err, NULL);
+			http_reply_status(h->sd, req, refused(&err), &err, NULL);
 		else if (id.uid == 0 && !safe_method(req) && (why =
 		    auth_cross_site(&h->sd->cfg, evhttp_find_header(in, "Origin"),
 		    evhttp_find_header(in, "Host"), evhttp_find_header(in,

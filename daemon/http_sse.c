@@ -10,9 +10,11 @@
 #include "http_reply.h"
 #include "http_sse.h"
 #include "httpd.h"
+#include "log.h"
 #include "rpc.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define SSE_PING_S 20
 #define SSE_MAX_PER_USER 16	/* each stream holds a socket for good */
@@ -113,25 +115,32 @@ sse_ping(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(h->ev_ping, &tv);
 }
 
-/* One committed write of the stream's user: "id", "event", "data". */
+/* One committed write of the stream's user: "id", "event", "data". An
+ * event too large for the memory left ends the stream rather than go
+ * missing from it: the client reconnects and reads the data again. */
 static void
 sse_event(void *arg, int64_t seq, const char *type, json_t *data)
 {
 	struct sse *s = arg;
-	char *text, *msg;
-	int n;
+	char *text, *msg = NULL;
+	int n = -1;
 
 	if (!sse_live(s)) {
 		sse_end(s);	/* never a write to a session that ended */
 		return;
 	}
-	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
+		n = asprintf(&msg, "id: %lld\nevent: %s\ndata: %s\n\n",
+		    (long long)seq, type, text);
+		free(text);
+	}
+	if (n < 0) {
+		log_warnx("http: event %lld (%s): out of memory; ending the "
+		    "stream of user %lld", (long long)seq, type,
+		    (long long)s->uid);
+		sse_end(s);
 		return;
-	n = asprintf(&msg, "id: %lld\nevent: %s\ndata: %s\n\n",
-	    (long long)seq, type, text);
-	free(text);
-	if (n < 0)
-		return;
+	}
 	sse_send(s, msg, (size_t)n);
 	free(msg);
 }
@@ -168,21 +177,17 @@ http_sse_open(struct http_sse *h, struct httpd_req *req,
 			return;
 		}
 	}
-	if (h->sd->stopping || (s = calloc(1, sizeof(*s))) == NULL) {
+	if (h->sd->stopping) {
 		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
 		http_reply_status(h->sd, req, 503, &err, NULL);
 		return;
 	}
+	s = xcalloc(1, sizeof(*s));
 	s->h = h;
 	s->req = req;
 	s->uid = id->uid;
 	strlcpy(s->sid, id->session, sizeof(s->sid));
-	if ((s->sub = events_subscribe(h->sd, id->uid, sse_event, s)) == NULL) {
-		free(s);
-		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
-		http_reply_status(h->sd, req, 500, &err, NULL);
-		return;
-	}
+	s->sub = events_subscribe(h->sd, id->uid, sse_event, s);
 	s->next = h->list;
 	if (h->list)
 		h->list->prev = s;
@@ -208,8 +213,7 @@ http_sse_new(struct spendd *sd)
 {
 	struct http_sse *h;
 
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return NULL;
+	h = xcalloc(1, sizeof(*h));
 	h->sd = sd;
 	if ((h->ev_ping = evtimer_new(sd->base, sse_ping, h)) == NULL) {
 		free(h);

@@ -12,8 +12,8 @@ struct httpd_req;
 struct rpc_identity;
 struct http_sse;
 
-/* The streams and their ping timer on sd->base. NULL if out of memory.
- * Free with http_sse_free (which ends the streams still open). */
+/* The streams and their ping timer on sd->base (NULL if the timer
+ * cannot be made). Free with http_sse_free (which ends the streams still open). */
 struct http_sse *http_sse_new(struct spendd *sd);
 void http_sse_free(struct http_sse *h);
 

@@ -27,6 +27,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define MAX_HEADERS 100		/* header fields in one request */
 #define ADDR_BUCKETS 1024
@@ -142,18 +143,16 @@ addr_count(struct httpd *h, const struct netaddr *a)
 	return *p ? (*p)->n : 0;
 }
 
-static int
+static void
 addr_add(struct httpd *h, const struct netaddr *a)
 {
 	struct addr_count **p = addr_slot(h, a);
 
 	if (*p == NULL) {
-		if ((*p = calloc(1, sizeof(**p))) == NULL)
-			return -1;
+		*p = xcalloc(1, sizeof(**p));
 		(*p)->a = *a;
 	}
 	(*p)->n++;
-	return 0;
 }
 
 static void
@@ -296,10 +295,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		evutil_closesocket(fd);
-		return;
-	}
+	c = xcalloc(1, sizeof(*c));
 	c->h = h;
 	c->addr = a;
 	netaddr_format(&a, c->peer, sizeof(c->peer));
@@ -311,8 +307,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 	if ((c->bev = bufferevent_socket_new(h->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
 	    (c->timer = evtimer_new(h->base, on_timer, c)) == NULL ||
-	    (c->req.body = evbuffer_new()) == NULL ||
-	    addr_add(h, &a) < 0) {
+	    (c->req.body = evbuffer_new()) == NULL) {
 		if (c->bev)
 			bufferevent_free(c->bev);
 		else
@@ -324,6 +319,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		free(c);
 		return;
 	}
+	addr_add(h, &a);
 	c->counted = true;
 	TAILQ_INSERT_TAIL(&h->conns, c, link);
 	h->nconns++;
@@ -1264,10 +1260,7 @@ httpd_spool(struct httpd_req *r, const char *dir)
 {
 	if (r->spool)
 		return 0;
-	if (asprintf(&r->spool, "%s/upload.XXXXXX", dir) < 0) {
-		r->spool = NULL;
-		return -1;
-	}
+	xasprintf(&r->spool, "%s/upload.XXXXXX", dir);
 	if ((r->spool_fd = mkostemp(r->spool, O_CLOEXEC)) < 0) {
 		log_warn("http: upload: mkstemp %s", r->spool);
 		free(r->spool);

@@ -25,6 +25,7 @@
 #include "plugin.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define CAT_CACHE 16		/* recent category names -> categories */
 /* A batch of staged rows is committed after this many rows or this long
@@ -1029,21 +1030,25 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 	return 0;
 }
 
+/* A job for ip, or NULL (err filled) if its options cannot be copied. */
 static struct spend_import *
 job_new(struct spendd *sd, const struct user *u,
-    const struct import_params *ip)
+    const struct import_params *ip, struct spend_err *err)
 {
-	struct spend_import *job = calloc(1, sizeof(*job));
+	struct spend_import *job = xcalloc(1, sizeof(*job));
 
-	if (job == NULL)
-		fatal("calloc");
 	if (sd->imports == NULL)
 		fatalx("import: import_init was not called");
 	job->sd = sd;
 	job->user = *u;
 	job->p = *ip;
-	job->p.options = ip->options ? json_deep_copy(ip->options) :
-	    json_object();
+	/* as large as the client made them */
+	if ((job->p.options = ip->options ? json_deep_copy(ip->options) :
+	    json_object()) == NULL) {
+		free(job);
+		spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		return NULL;
+	}
 	job->fd = -1;
 	job->created_names = json_array();
 	job->errors = json_array();
@@ -1074,9 +1079,11 @@ int
 import_run_sync(struct spendd *sd, const struct user *u,
     const struct import_params *ip, json_t **result, struct spend_err *err)
 {
-	struct spend_import *job = job_new(sd, u, ip);
+	struct spend_import *job;
 	int r;
 
+	if ((job = job_new(sd, u, ip, err)) == NULL)
+		return SPEND_ENOMEM;
 	r = job_run(job, result, err);
 	if (job->import_id)
 		live_set(job->sd->imports, job->import_id, false);
@@ -1143,7 +1150,8 @@ import_start(struct spendd *sd, const struct user *u,
 		return spend_errf(err, SPEND_EINVAL, "path", "path is required");
 	if (ip->format[0] && plugins_importer(sd, ip->format, NULL) == NULL)
 		return plugins_unknown(sd, "importer", ip->format, "format", err);
-	job = job_new(sd, u, ip);
+	if ((job = job_new(sd, u, ip, err)) == NULL)
+		return SPEND_ENOMEM;
 	job->done = done;
 	job->arg = arg;
 	/* (without workers the job is done, and freed, before this returns) */

@@ -5,6 +5,7 @@
 #include "rpc.h"
 #include "spendd.h"
 #include "worker.h"
+#include "xmalloc.h"
 
 static const char *const kind_names[JOB_NKINDS] = {
 	[JOB_PASSWORD] = "password",
@@ -51,8 +52,7 @@ jobs_submit(struct spendd *sd, enum job_kind kind, job_fn fn, job_fn done,
 			done(&inl, arg);
 		return 0;
 	}
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	j = xcalloc(1, sizeof(*j));
 	j->kind = kind;
 	j->fn = fn;
 	j->done = done;

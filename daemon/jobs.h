@@ -70,7 +70,7 @@ const char *job_kind_name(enum job_kind kind);
 int jobs_check(struct spendd *sd, struct spend_err *err);
 
 /* Submit a job (see the top). 0, or a negative SPEND_E* with err filled
- * (shutting down, out of memory): then neither fn nor done is called and
+ * (shutting down, a bad kind): then neither fn nor done is called and
  * arg is still the caller's. Never refuses for load: ask jobs_full()
  * first where a queue must stay short. Event loop thread. */
 int jobs_submit(struct spendd *sd, enum job_kind kind, job_fn fn,

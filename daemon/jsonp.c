@@ -160,3 +160,9 @@ jp_pack(const char *fmt, ...)
 		fatalx("json_pack(%s) failed", fmt);
 	return j;
 }
+
+int
+jp_append(json_t *arr, json_t *v)
+{
+	return json_array_append_new(arr, v) == 0 ? 0 : SPEND_ENOMEM;
+}

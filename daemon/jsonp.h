@@ -34,5 +34,10 @@ int jp_amount(json_t *params, const char *key, bool required, char *buf,
 int jp_cstr(json_t *params, const char *key, bool required, const char **out,
     struct spend_err *err);
 json_t *jp_pack(const char *fmt, ...);
+/* Append v (a new reference, stolen) to the array arr: 0, or SPEND_ENOMEM
+ * (v freed) if arr cannot grow. A list as long as the data must fail so,
+ * not come back short: a store list callback returns it (the dispatcher
+ * says "out of memory"). */
+int jp_append(json_t *arr, json_t *v);
 
 #endif

@@ -62,8 +62,7 @@ h_rate_set(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 static int
 list_cb(void *arg, const struct rate *r)
 {
-	json_array_append_new(arg, rate_json(r));
-	return 0;
+	return jp_append(arg, rate_json(r));
 }
 
 static int
@@ -167,6 +166,7 @@ h_rate_import(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	const char *path;
+	char *copy;
 
 	(void)res;
 	if (jp_cstr(p, "path", false, &path, err) < 0)
@@ -184,5 +184,8 @@ h_rate_import(struct rpc_call *c, json_t *p, json_t **res,
 		return spend_errf(err, SPEND_EINVAL, "path", "path \"%s\" must be "
 		    "absolute: spendd opens it, from its own working directory",
 		    path);
-	return rpc_offload(c, JOB_WRITE, import_work, strdup(path), free, err);
+	/* a path as long as the client made it */
+	if ((copy = strdup(path)) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	return rpc_offload(c, JOB_WRITE, import_work, copy, free, err);
 }

@@ -17,6 +17,7 @@
 #include "plugin.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define REPORT_MAX_PARAMS 32
 #define REPORT_KEY_MAX 64
@@ -134,10 +135,7 @@ h_report_run(struct rpc_call *c, json_t *p, json_t **res,
 		    "queued; try again shortly");
 		goto fail;
 	}
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		rc = spend_errf(err, SPEND_ENOMEM, "", "out of memory");
-		goto fail;
-	}
+	r = xcalloc(1, sizeof(*r));
 	r->c = c;
 	r->sd = c->sd;
 	r->user = c->user;

@@ -15,9 +15,11 @@
 #include "config.h"
 #include "http_reply.h"
 #include "httpd.h"
+#include "jsonp.h"
 #include "log.h"
 #include "rest.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define MAX_SEGS 8
 #define SEG_MAX 128		/* a path segment, bytes */
@@ -36,6 +38,7 @@ struct route {
 	const struct rpc_method *m;
 	unsigned verbs;
 	int nsegs, literals;
+	char *buf;		/* the path, split: segs point into it */
 	char *segs[MAX_SEGS];	/* "expenses" or "{id}" */
 };
 
@@ -56,21 +59,21 @@ verb_bit(const char *v)
 	return 0;
 }
 
+/* Copy path into buf (size bytes) and split it at '/' into segs,
+ * pointers into buf: their number, or -1 if path does not fit or has
+ * more than max segments. */
 static int
-split(const char *path, char **segs, int max)
+split(const char *path, char *buf, size_t size, char **segs, int max)
 {
-	char buf[1024], *p, *save = NULL;
+	char *p, *save = NULL;
 	int n = 0;
 
-	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
+	if (strlcpy(buf, path, size) >= size)
 		return -1;
 	for (p = strtok_r(buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-		if (n == max || (segs[n] = strdup(p)) == NULL) {
-			while (n > 0)
-				free(segs[--n]);
+		if (n == max)
 			return -1;
-		}
-		n++;
+		segs[n++] = p;
 	}
 	return n;
 }
@@ -88,6 +91,7 @@ parse_route(const struct rpc_method *m, struct route *r)
 {
 	char vbuf[64], *v, *save = NULL;
 	const char *sp = strchr(m->route, ' ');
+	size_t len;
 
 	memset(r, 0, sizeof(*r));
 	r->m = m;
@@ -103,8 +107,13 @@ parse_route(const struct rpc_method *m, struct route *r)
 			return -1;
 		r->verbs |= b;
 	}
-	if ((r->nsegs = split(sp + 1, r->segs, MAX_SEGS)) <= 0)
+	len = strlen(sp + 1) + 1;
+	r->buf = xmalloc(len);
+	if ((r->nsegs = split(sp + 1, r->buf, len, r->segs, MAX_SEGS)) <= 0) {
+		free(r->buf);
+		r->buf = NULL;
 		return -1;
+	}
 	for (int i = 0; i < r->nsegs; i++)
 		if (!is_param(r->segs[i]))
 			r->literals++;
@@ -169,8 +178,7 @@ rest_free(struct rest *rest)
 	if (rest == NULL)
 		return;
 	for (size_t i = 0; i < rest->n; i++)
-		for (int k = 0; k < rest->routes[i].nsegs; k++)
-			free(rest->routes[i].segs[k]);
+		free(rest->routes[i].buf);
 	free(rest->routes);
 	free(rest);
 }
@@ -191,12 +199,12 @@ int
 rest_match(const struct rest *rest, const char *verb, const char *path,
     const struct rpc_method **m, json_t *params, char *allow, size_t len)
 {
-	char *segs[MAX_SEGS + 1];
+	char buf[1024], *segs[MAX_SEGS + 1];
 	const struct route *best = NULL;
 	unsigned others = 0, vb = verb_bit(verb);
 	int n, i;
 
-	if ((n = split(path, segs, MAX_SEGS + 1)) < 0)
+	if ((n = split(path, buf, sizeof(buf), segs, MAX_SEGS + 1)) < 0)
 		return SPEND_ENOMETHOD;
 	for (size_t r = 0; r < rest->n; r++) {
 		const struct route *rt = &rest->routes[r];
@@ -231,8 +239,6 @@ rest_match(const struct rest *rest, const char *verb, const char *path,
 				    param_value(name, segs[i]));
 			}
 	}
-	for (i = 0; i < n; i++)
-		free(segs[i]);
 	if (best)
 		return 0;
 	if (others == 0)
@@ -476,30 +482,38 @@ build_params(struct rest_ctx *x, json_t *params, struct spend_err *err)
 	return rest_params(&rq, params, err);
 }
 
-/* The URL of the next page: this one with cursor replaced. */
+/* The URL of the next page: this one with cursor replaced. NULL if out
+ * of memory (the query is as long as the client made it). */
 static json_t *
 next_link(struct rest_ctx *x, const char *cursor)
 {
-	struct evbuffer *b = evbuffer_new();
-	char *enc = evhttp_encode_uri(cursor), *q = NULL, *save = NULL, *kv;
-	json_t *out;
+	struct evbuffer *b;
+	char *enc = NULL, *q = NULL, *save = NULL, *kv;
+	json_t *out = NULL;
 	bool first = true;
 
-	evbuffer_add_printf(b, "%s?", x->path);
-	if (x->query && (q = strdup(x->query)) != NULL)
-		for (kv = strtok_r(q, "&", &save); kv;
-		    kv = strtok_r(NULL, "&", &save)) {
-			if (!strncmp(kv, "cursor=", 7) || !strcmp(kv, "cursor"))
-				continue;
-			evbuffer_add_printf(b, "%s%s", first ? "" : "&", kv);
-			first = false;
-		}
-	evbuffer_add_printf(b, "%scursor=%s", first ? "" : "&", enc ? enc : "");
+	if ((b = evbuffer_new()) == NULL ||
+	    (enc = evhttp_encode_uri(cursor)) == NULL ||
+	    (x->query && (q = strdup(x->query)) == NULL) ||
+	    evbuffer_add_printf(b, "%s?", x->path) < 0)
+		goto out;
+	for (kv = q ? strtok_r(q, "&", &save) : NULL; kv;
+	    kv = strtok_r(NULL, "&", &save)) {
+		if (!strncmp(kv, "cursor=", 7) || !strcmp(kv, "cursor"))
+			continue;
+		if (evbuffer_add_printf(b, "%s%s", first ? "" : "&", kv) < 0)
+			goto out;
+		first = false;
+	}
+	if (evbuffer_add_printf(b, "%scursor=%s", first ? "" : "&", enc) < 0)
+		goto out;
 	out = json_stringn((const char *)evbuffer_pullup(b, -1),
 	    evbuffer_get_length(b));
+out:
 	free(q);
 	free(enc);
-	evbuffer_free(b);
+	if (b)
+		evbuffer_free(b);
 	return out;
 }
 
@@ -593,6 +607,15 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 		json_t *link = next_link(x, json_string_value(v));
 		char hdr[2048];
 
+		if (link == NULL) {
+			struct spend_err e2;
+
+			json_decref(body);
+			spend_errf(&e2, SPEND_ENOMEM, "", "out of memory");
+			http_reply_error(x->sd, x->req, &e2, call->out_meta);
+			ctx_free(x);
+			return;
+		}
 		snprintf(hdr, sizeof(hdr), "<%s>; rel=\"next\"",
 		    json_string_value(link));
 		evhttp_add_header(out, "Link", hdr);
@@ -633,13 +656,8 @@ rest_handle(struct spendd *sd, const struct rest *rest, struct httpd_req *req,
 	case EVHTTP_REQ_DELETE: verb = "DELETE"; break;
 	default: verb = "?"; break;
 	}
-	if ((x = calloc(1, sizeof(*x))) == NULL ||
-	    (params = json_object()) == NULL) {
-		free(x);
-		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
-		http_reply_error(sd, req, &err, NULL);
-		return;
-	}
+	x = xcalloc(1, sizeof(*x));
+	params = jp_pack("{}");
 	x->sd = sd;
 	x->req = req;
 	x->verb = verb_bit(verb);

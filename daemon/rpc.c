@@ -650,22 +650,26 @@ call_finish(struct rpc_call *c, json_t *result, const struct spend_err *err)
 	free(c);
 }
 
-static void
-request_hash(struct rpc_call *c)
+/* The hash of the method and params that a retry must repeat. */
+static int
+request_hash(struct rpc_call *c, struct spend_err *err)
 {
 	unsigned char h[32];
 	char *text = json_dumps(c->params, JSON_COMPACT | JSON_SORT_KEYS);
 	crypto_generichash_state s;
 
+	/* params are as large as the client made them */
+	if (text == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	crypto_generichash_init(&s, NULL, 0, sizeof(h));
 	crypto_generichash_update(&s, (const unsigned char *)c->m->name,
 	    strlen(c->m->name) + 1);
-	if (text)
-		crypto_generichash_update(&s, (const unsigned char *)text,
-		    strlen(text));
+	crypto_generichash_update(&s, (const unsigned char *)text,
+	    strlen(text));
 	crypto_generichash_final(&s, h, sizeof(h));
 	free(text);
 	hex_encode(h, sizeof(h), c->idem_hash);
+	return 0;
 }
 
 /* Take the acting user and the idempotency key out of params. */
@@ -724,7 +728,8 @@ resolve(struct rpc_call *c, struct spend_err *err)
 			    "idempotency_key must be 1..128 printable characters");
 		strlcpy(c->idem_key, k, sizeof(c->idem_key));
 		json_object_del(c->params, "idempotency_key");
-		request_hash(c);
+		if ((r = request_hash(c, err)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -840,6 +845,8 @@ offload_done(struct job *job, void *arg)
 	}
 	if (o->free_fn)
 		o->free_fn(o->arg);
+	if (o->r == SPEND_ENOMEM && o->err.code == 0)
+		spend_errf(&o->err, SPEND_ENOMEM, "", "out of memory");
 	if (o->r < 0 && o->err.code == 0)
 		spend_errf(&o->err, SPEND_EINTERNAL, "", "%s failed without a "
 		    "reason", c->m->name);
@@ -887,7 +894,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	bool tx = false, flight = false;
 	char key[sizeof(c->idem_key)];
 	int64_t owner = 0;
-	int r;
+	int r = 0;
 
 	spend_err_clear(&err);
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -899,6 +906,10 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	c->arg = arg;
 	sd->pending++;
 	c->params = params ? json_deep_copy(params) : json_object();
+	if (c->params == NULL && params != NULL) {
+		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
+		goto fail;
+	}
 	if (c->params == NULL || !json_is_object(c->params)) {
 		spend_errf(&err, SPEND_EREQUEST, "params",
 		    "params must be an object");
@@ -979,6 +990,8 @@ fail:
 	if (tx)
 		write_rollback(&c->w);
 	json_decref(result);
+	if (r == SPEND_ENOMEM && err.code == 0)
+		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
 	if (err.code == 0)
 		spend_errf(&err, SPEND_EINTERNAL, "", "handler failed without "
 		    "a reason");

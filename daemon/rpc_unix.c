@@ -17,6 +17,7 @@
 #include "rpc.h"
 #include "rpc_unix.h"
 #include "util.h"
+#include "xmalloc.h"
 
 /*
  * A client is read while it has fewer than MAX_PENDING calls unanswered
@@ -277,10 +278,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(fd);
-		return;
-	}
+	c = xcalloc(1, sizeof(*c));
 	c->ru = ru;
 	c->id.role = ROLE_ADMIN;
 	c->id.socket_admin = true;

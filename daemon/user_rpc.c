@@ -10,6 +10,7 @@
 #include "password.h"
 #include "shapes.h"
 #include "util.h"
+#include "xmalloc.h"
 
 /* role, currency and timezone from params into u (present ones only). */
 static int
@@ -58,8 +59,7 @@ h_user_add(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 static int
 list_cb(void *arg, const struct user *u)
 {
-	json_array_append_new(arg, user_json(u));
-	return 0;
+	return jp_append(arg, user_json(u));
 }
 
 /* Every account: it grows with them, so on a READ worker. */
@@ -155,8 +155,7 @@ h_user_delete(struct rpc_call *c, json_t *p, json_t **res,
 	int r;
 
 	(void)res;
-	if ((u = calloc(1, sizeof(*u))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	u = xcalloc(1, sizeof(*u));
 	if ((r = named_user(c, p, u, err)) < 0) {
 		free(u);
 		return r;

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,18 +134,20 @@ date_today(const char *tz, char out[DATE_LEN + 1])
 	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0) {
 		gmtime_r(&now, &tm);
 	} else {
-		char *old;
+		/* a copy without malloc: a TZ longer than a path is no zone */
+		char old[PATH_MAX + 2];
+		const char *cur;
+		bool had;
 
 		pthread_mutex_lock(&mtx);
-		old = getenv("TZ");
-		old = old ? strdup(old) : NULL;
+		cur = getenv("TZ");
+		had = cur && strlcpy(old, cur, sizeof(old)) < sizeof(old);
 		setenv("TZ", tz, 1);
 		tzset();
 		localtime_r(&now, &tm);
-		if (old) {
+		if (had)
 			setenv("TZ", old, 1);
-			free(old);
-		} else
+		else
 			unsetenv("TZ");
 		tzset();
 		pthread_mutex_unlock(&mtx);

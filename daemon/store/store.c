@@ -520,7 +520,10 @@ store_meta_get(struct store *st, const char *key, char **value,
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*value = strdup((const char *)sqlite3_column_text(s, 0));
+		/* (value is NOT NULL: a NULL text is SQLite out of memory) */
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		*value = t ? strdup(t) : NULL;
 		sqlite3_reset(s);
 		return *value ? 0 : spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	}

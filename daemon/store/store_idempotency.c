@@ -21,9 +21,12 @@ store_idem_get(struct store *st, int64_t uid, const char *key,
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*hash_match = strcmp((const char *)sqlite3_column_text(s, 0),
-		    request_hash) == 0;
-		*response = strdup((const char *)sqlite3_column_text(s, 1));
+		/* (both NOT NULL: a NULL text is SQLite out of memory) */
+		const char *h = (const char *)sqlite3_column_text(s, 0);
+		const char *t = (const char *)sqlite3_column_text(s, 1);
+
+		*hash_match = h && strcmp(h, request_hash) == 0;
+		*response = h && t ? strdup(t) : NULL;
 		sqlite3_reset(s);
 		return *response ? 0 : spend_errf(err, SPEND_ENOMEM, "",
 		    "out of memory");

@@ -263,6 +263,41 @@ test_admin_only(void **state)
 	json_decref(r);
 }
 
+/* jansson's allocations from big_fail bytes on fail (0: none). */
+static size_t big_fail;
+
+static void *
+big_malloc(size_t n)
+{
+	return big_fail && n >= big_fail ? NULL : malloc(n);
+}
+
+/* A list that cannot grow (its array of 600 past 4 KiB) fails with "out
+ * of memory"; it does not come back short (docs/HACKING.md, "Out of
+ * memory"). */
+static void
+test_list_out_of_memory(void **state)
+{
+	struct spendd *sd = *state;
+	json_t *r;
+
+	for (int i = 0; i < 600; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "{\"name\":\"u%03d\"}", i);
+		json_decref(tu_ok(sd, NULL, "user.add", p));
+	}
+	json_set_alloc_funcs(big_malloc, free);
+	big_fail = 4096;
+	TU_FAILS(sd, NULL, "user.list", "{}", SPEND_ENOMEM, "",
+	    "out of memory");
+	big_fail = 0;
+	json_set_alloc_funcs(malloc, free);
+	r = tu_ok(sd, NULL, "user.list", "{}");
+	assert_int_equal(tu_int(r, "count"), 600);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -274,6 +309,7 @@ main(void)
 		T(test_list_get_edit),
 		T(test_delete),
 		T(test_admin_only),
+		T(test_list_out_of_memory),
 	};
 #undef T
 
