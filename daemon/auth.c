@@ -74,7 +74,7 @@ auth_init(struct spendd *sd, struct spend_err *err)
 	    (unsigned long long)sd->cfg.argon2_opslimit,
 	    (size_t)sd->cfg.argon2_memlimit);
 	sd->auth = a;
-	if (sd->base && sched_every(sd, "refresh-token-expiry", 60, EXPIRE_EVERY,
+	if (sd->base && scheduler_every(sd, "refresh-token-expiry", 60, EXPIRE_EVERY,
 	    auth_session_expire) < 0) {
 		auth_free(sd);
 		return spend_errf(err, SPEND_ENOMEM, "", "cannot schedule the "

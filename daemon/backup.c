@@ -572,7 +572,7 @@ backup_schedule(struct spendd *sd)
 	log_info("backups: every %ds into %s, keeping %d%s; next in %ds",
 	    c->backup_every, c->backup_dir, c->backup_keep,
 	    c->backup_keep ? "" : " (all)", first);
-	return sched_every(sd, "backup", first, c->backup_every, tick);
+	return scheduler_every(sd, "backup", first, c->backup_every, tick);
 }
 
 void

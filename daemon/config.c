@@ -311,14 +311,14 @@ config_set(struct config *c, const char *section, const char *key,
 		case C_NETS: {
 			/* checked here, not in validate(): a bad entry is an
 			 * error at its own line */
-			struct netprefix np[CONFIG_MAX_PROXIES];
+			struct netaddr_prefix np[CONFIG_MAX_PROXIES];
 			size_t nn;
 
 			if (strlen(value) >= k->size)
 				return spend_errf(err, SPEND_EINVAL, key,
 				    "%s: value too long (max %zu)", key,
 				    k->size - 1);
-			if (netprefix_list_parse(key, value, np,
+			if (netaddr_prefix_list_parse(key, value, np,
 			    CONFIG_MAX_PROXIES, &nn, err) < 0)
 				return SPEND_EINVAL;
 			strlcpy(p, value, k->size);

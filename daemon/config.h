@@ -62,7 +62,7 @@ struct config {
 	char http_origin[256];		/* allowed Origin; "" = same host */
 	/* peers whose X-Forwarded-For is believed; "" = none */
 	char http_trusted_proxies[1024];
-	struct netprefix trusted_proxies[CONFIG_MAX_PROXIES];
+	struct netaddr_prefix trusted_proxies[CONFIG_MAX_PROXIES];
 	size_t n_trusted_proxies;
 	/* [auth] */
 	char registration[8];		/* "open" or "closed" */

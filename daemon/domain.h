@@ -89,11 +89,11 @@ int expense_list(struct store *st, int64_t uid, struct expense_filter *f,
 
 /* Tags: strings -> canonical ",a,b," (lower case, unique, at most
  * TAGS_MAX of 1..TAG_MAX_LEN bytes without spaces or commas). */
-int tags_canon(const char *const *tags, size_t n, char *out, size_t size,
+int expense_tags_canon(const char *const *tags, size_t n, char *out, size_t size,
     struct spend_err *err);
 /* A text field: at most size - 1 bytes of UTF-8 without control
  * characters but those in allow; copied to out. */
-int text_field(const char *field, const char *v, const char *allow, char *out,
+int expense_text_field(const char *field, const char *v, const char *allow, char *out,
     size_t size, struct spend_err *err);
 
 /* ---- categories ---- */

@@ -8,7 +8,7 @@
 #include "util.h"
 
 int
-text_field(const char *field, const char *v, const char *allow, char *out,
+expense_text_field(const char *field, const char *v, const char *allow, char *out,
     size_t size, struct spend_err *err)
 {
 	size_t len = strlen(v);
@@ -25,7 +25,7 @@ text_field(const char *field, const char *v, const char *allow, char *out,
 }
 
 int
-tags_canon(const char *const *tags, size_t n, char *out, size_t size,
+expense_tags_canon(const char *const *tags, size_t n, char *out, size_t size,
     struct spend_err *err)
 {
 	if (n > TAGS_MAX)
@@ -94,19 +94,19 @@ apply(struct store *st, int64_t stage, const struct user *u,
 	if (is_add && !(in->set & EF_CATEGORY))
 		return spend_errf(err, SPEND_EINVAL, "category", "category is "
 		    "required");
-	if (have_amount && text_field("amount", in->amount, NULL, amount,
+	if (have_amount && expense_text_field("amount", in->amount, NULL, amount,
 	    sizeof(amount), err) < 0)
 		return SPEND_EINVAL;
-	if ((in->set & EF_NOTE) && text_field("note", in->note, "\t\n", e->note,
+	if ((in->set & EF_NOTE) && expense_text_field("note", in->note, "\t\n", e->note,
 	    sizeof(e->note), err) < 0)
 		return SPEND_EINVAL;
-	if ((in->set & EF_PAYEE) && text_field("payee", in->payee, NULL,
+	if ((in->set & EF_PAYEE) && expense_text_field("payee", in->payee, NULL,
 	    e->payee, sizeof(e->payee), err) < 0)
 		return SPEND_EINVAL;
 	if (in->set & EF_CURRENCY) {
 		char code[8];
 
-		if (text_field("currency", in->currency, NULL, code, sizeof(code),
+		if (expense_text_field("currency", in->currency, NULL, code, sizeof(code),
 		    err) < 0)
 			return SPEND_EINVAL;
 		str_trim(code);
@@ -169,7 +169,7 @@ apply(struct store *st, int64_t stage, const struct user *u,
 		e->category_id = cat->id;
 		strlcpy(e->category, cat->name, sizeof(e->category));
 	}
-	if ((in->set & EF_TAGS) && (r = tags_canon(in->tags, in->ntags, e->tags,
+	if ((in->set & EF_TAGS) && (r = expense_tags_canon(in->tags, in->ntags, e->tags,
 	    sizeof(e->tags), err)) < 0)
 		return r;
 	return 0;

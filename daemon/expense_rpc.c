@@ -15,7 +15,7 @@
 #define LIST_MAX 500
 
 json_t *
-tags_to_json(const char *canon)
+expense_tags_json(const char *canon)
 {
 	json_t *arr = json_array();
 	const char *p = canon;
@@ -41,7 +41,7 @@ expense_json(const struct expense *e)
 	return jp_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s}",
 	    "id", (json_int_t)e->id, "amount", amount, "currency", e->currency,
 	    "category", e->category, "date", e->date, "note", e->note,
-	    "payee", e->payee, "tags", tags_to_json(e->tags),
+	    "payee", e->payee, "tags", expense_tags_json(e->tags),
 	    "version", (json_int_t)e->version, "created_at", e->created_at,
 	    "updated_at", e->updated_at);
 }

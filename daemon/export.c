@@ -62,15 +62,6 @@ struct spend_export {
 	int rc;
 };
 
-struct spend_report_job {
-	struct spendd *sd;
-	struct user user;
-	struct store *st;
-	json_t *params;			/* object of strings */
-	bool failed;
-	char msg[SPEND_ERR_MSG_MAX];
-};
-
 static void
 job_fail(struct spend_export *job, int code, const char *msg)
 {
@@ -329,8 +320,8 @@ totals_cb(void *arg, const struct store_total *t)
 	return tc->cb(tc->arg, &st) != 0 ? 1 : 0;
 }
 
-static int
-group_ok(enum spend_group g)
+bool
+export_group_ok(enum spend_group g)
 {
 	return g == SPEND_GROUP_CATEGORY || g == SPEND_GROUP_MONTH ||
 	    g == SPEND_GROUP_DAY;
@@ -344,21 +335,31 @@ store_group_of(enum spend_group g)
 }
 
 int
+export_totals(struct store *st, int64_t uid, const struct expense_filter *f,
+    enum spend_group group, int (*cb)(void *, const struct spend_total *),
+    void *arg, struct spend_err *err)
+{
+	struct totals_ctx tc = { cb, arg };
+
+	return store_report_totals(st, uid, f, store_group_of(group), totals_cb,
+	    &tc, err);
+}
+
+int
 export_api_totals(struct spend_export *job, enum spend_group group,
     int (*cb)(void *, const struct spend_total *), void *arg)
 {
-	struct totals_ctx tc = { cb, arg };
 	struct spend_err err;
 	int r;
 
 	if (job->failed || cb == NULL)
 		return -1;
-	if (!group_ok(group)) {
+	if (!export_group_ok(group)) {
 		job_fail(job, SPEND_EINVAL, "export_totals: unknown group");
 		return -1;
 	}
-	r = store_report_totals(job->st, job->user.id, &job->p.filter,
-	    store_group_of(group), totals_cb, &tc, &err);
+	r = export_totals(job->st, job->user.id, &job->p.filter, group, cb,
+	    arg, &err);
 	if (r < 0) {
 		job_fail(job, err.code, err.msg);
 		return -1;
@@ -692,115 +693,5 @@ h_export_run(struct rpc_call *c, json_t *p, json_t **res,
 		r = RPC_PENDING;
 out:
 	export_params_free(&ep);
-	return r;
-}
-
-/* ---- report jobs ---- */
-
-const char *
-report_api_param(struct spend_report_job *job, const char *key)
-{
-	return key ? json_string_value(json_object_get(job->params, key)) :
-	    NULL;
-}
-
-int
-report_api_totals(struct spend_report_job *job, const char *from,
-    const char *to, enum spend_group group,
-    int (*cb)(void *, const struct spend_total *), void *arg)
-{
-	struct totals_ctx tc = { cb, arg };
-	struct expense_filter f;
-	struct spend_err err;
-	int r;
-
-	if (job->failed || cb == NULL)
-		return -1;
-	memset(&f, 0, sizeof(f));
-	if ((from && *from && !date_valid(from)) ||
-	    (to && *to && !date_valid(to)) || !group_ok(group)) {
-		report_api_error(job, "report_totals: bad period or group");
-		return -1;
-	}
-	if (from)
-		strlcpy(f.from, from, sizeof(f.from));
-	if (to)
-		strlcpy(f.to, to, sizeof(f.to));
-	r = store_report_totals(job->st, job->user.id, &f,
-	    store_group_of(group), totals_cb, &tc, &err);
-	if (r < 0) {
-		report_api_error(job, "%s", err.msg);
-		return -1;
-	}
-	return r ? -1 : 0;
-}
-
-void
-report_api_error(struct spend_report_job *job, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (job->failed)
-		return;
-	job->failed = true;
-	va_start(ap, fmt);
-	vsnprintf(job->msg, sizeof(job->msg), fmt, ap);
-	va_end(ap);
-	if (!utf8_valid(job->msg, strlen(job->msg)))
-		strlcpy(job->msg, "(message not valid UTF-8)", sizeof(job->msg));
-}
-
-int
-report_run_sync(struct spendd *sd, const struct user *u, const char *name,
-    json_t *params, json_t **result, struct spend_err *err)
-{
-	const struct spend_report *vt;
-	struct spend_report_job job;
-	struct spend_plugin *self;
-	json_error_t jerr;
-	const char *k;
-	json_t *v;
-	char *text;
-	int r;
-
-	*result = NULL;
-	if ((vt = plugins_report(sd, name, &self)) == NULL)
-		return plugins_unknown(sd, "report", name, "name", err);
-	memset(&job, 0, sizeof(job));
-	job.sd = sd;
-	job.user = *u;
-	job.params = json_object();
-	json_object_foreach(params, k, v) {
-		char num[32];
-
-		if (json_is_string(v))
-			json_object_set(job.params, k, v);
-		else if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%lld",
-			    (long long)json_integer_value(v));
-			json_object_set_new(job.params, k, json_string(num));
-		} else if (json_is_boolean(v))
-			json_object_set_new(job.params, k,
-			    json_string(json_is_true(v) ? "yes" : "no"));
-	}
-	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY |
-	    spendd_store_flags(sd), &job.st, err)) < 0 ||
-	    (r = store_read_begin(job.st, err)) < 0)
-		goto out;
-	text = vt->run(self, &job);
-	store_rollback(job.st);
-	if (text == NULL) {
-		r = spend_errf(err, SPEND_EINVAL, "", "report %s: %s", name,
-		    job.failed ? job.msg : "failed without saying why");
-		goto out;
-	}
-	*result = json_loads(text, JSON_DECODE_ANY, &jerr);
-	free(text);
-	if (*result == NULL)
-		r = spend_errf(err, SPEND_EINTERNAL, "", "report %s returned "
-		    "invalid JSON: %s", name, jerr.text);
-out:
-	store_close(job.st);
-	json_decref(job.params);
 	return r;
 }

@@ -7,7 +7,7 @@
  * exporter succeeded: a failed export leaves nothing) or to a descriptor
  * the caller owns (HTTP downloads).
  *
- * Report jobs (report plugins) live here too: they share the totals.
+ * The totals (export_totals) serve report plugins too (report.c).
  *
  * The result (also what export.run returns):
  *   {"format", "path", "rows", "bytes", "mime_type", "extension"}
@@ -64,17 +64,17 @@ int export_start(struct spendd *sd, const struct user *u,
 int export_run_sync(struct spendd *sd, const struct user *u,
     const struct export_params *ep, json_t **result, struct spend_err *err);
 
-/*
- * Run report plugin name for user u with params (an object; values are
- * handed to the plugin as strings). *result: the report's JSON (new
- * reference). Runs on the calling thread with its own store connection:
- * call it from a worker. Returns 0 or a negative SPEND_E*.
- */
-int report_run_sync(struct spendd *sd, const struct user *u,
-    const char *name, json_t *params, json_t **result, struct spend_err *err);
+/* The plugin API's groups the totals know. */
+bool export_group_ok(enum spend_group g);
+/* The totals of uid's expenses in f by group (export_group_ok), to cb as
+ * the plugin API's spend_total (exporters' and reports' totals): 0, 1 if
+ * cb stopped them, or a negative SPEND_E*. */
+int export_totals(struct store *st, int64_t uid, const struct expense_filter *f,
+    enum spend_group group, int (*cb)(void *arg, const struct spend_total *t),
+    void *arg, struct spend_err *err);
 
-/* ---- the host API's export and report functions (plugin.c puts them
- * in the table): the job's own thread only ---- */
+/* ---- the host API's export functions (plugin.c puts them in the
+ * table): the job's own thread only ---- */
 int export_api_next(struct spend_export *job, struct spend_record *rec);
 int export_api_rewind(struct spend_export *job);
 int export_api_write(struct spend_export *job, const void *buf, size_t len);
@@ -82,12 +82,6 @@ const struct spend_export_info *export_api_info(struct spend_export *job);
 int export_api_totals(struct spend_export *job, enum spend_group group,
     int (*cb)(void *arg, const struct spend_total *t), void *arg);
 void export_api_error(struct spend_export *job, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-const char *report_api_param(struct spend_report_job *job, const char *key);
-int report_api_totals(struct spend_report_job *job, const char *from,
-    const char *to, enum spend_group group,
-    int (*cb)(void *arg, const struct spend_total *t), void *arg);
-void report_api_error(struct spend_report_job *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 #endif

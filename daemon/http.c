@@ -57,7 +57,7 @@ copy_printable(char *dst, size_t size, const char *src)
  * read means a proxy we do not understand: both get the peer address.
  */
 void
-http_client_address(const struct netprefix *trusted, size_t n,
+http_client_address(const struct netaddr_prefix *trusted, size_t n,
     const char *peer, const char *xff, char *out, size_t size)
 {
 	struct netaddr a;
@@ -65,7 +65,7 @@ http_client_address(const struct netprefix *trusted, size_t n,
 
 	strlcpy(out, peer, size);
 	if (xff == NULL || n == 0 || netaddr_parse(peer, strlen(peer), &a) < 0 ||
-	    !netprefix_match(trusted, n, &a))
+	    !netaddr_prefix_match(trusted, n, &a))
 		return;
 	for (end = xff + strlen(xff);; end = s - 1) {
 		for (s = end; s > xff && s[-1] != ','; s--)
@@ -83,7 +83,7 @@ http_client_address(const struct netprefix *trusted, size_t n,
 			strlcpy(out, peer, size);
 			return;
 		}
-		if (!netprefix_match(trusted, n, &a) || s == xff) {
+		if (!netaddr_prefix_match(trusted, n, &a) || s == xff) {
 			netaddr_format(&a, out, size);
 			return;
 		}

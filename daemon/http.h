@@ -33,8 +33,8 @@ int http_port(struct spendd *sd);
 /* The client address of a request from peer (the TCP peer's address
  * text) with X-Forwarded-For value xff (NULL = none; several headers
  * joined with ","), given the n trusted proxies: into out. */
-struct netprefix;
-void http_client_address(const struct netprefix *trusted, size_t n,
+struct netaddr_prefix;
+void http_client_address(const struct netaddr_prefix *trusted, size_t n,
     const char *peer, const char *xff, char *out, size_t size);
 
 #endif

@@ -283,7 +283,7 @@ on_accept(struct evconnlistener *lis, evutil_socket_t fd,
 		return;
 	}
 	if (h->lim.max_conns_per_addr > 0 &&
-	    !netprefix_match(h->lim.exempt, h->lim.n_exempt, &a) &&
+	    !netaddr_prefix_match(h->lim.exempt, h->lim.n_exempt, &a) &&
 	    addr_count(h, &a) >= h->lim.max_conns_per_addr) {
 		char text[NETADDR_STRLEN], what[128];
 

@@ -36,7 +36,7 @@ struct httpd_req;
 struct httpd_limits {
 	int max_conns;		/* open connections in all */
 	int max_conns_per_addr;	/* from one client address (0 = no cap) */
-	const struct netprefix *exempt;	/* addresses without that cap */
+	const struct netaddr_prefix *exempt;	/* addresses without that cap */
 	size_t n_exempt;		/* (trusted proxies); borrowed */
 	size_t max_head;	/* request line and headers, bytes */
 	int head_timeout;	/* seconds to send the whole head */

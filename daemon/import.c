@@ -555,7 +555,7 @@ preview_add(struct spend_import *job, size_t line, const struct expense *e,
 	    "s:s, s:s, s:s, s:s, s:o}", "line", (json_int_t)line, "status",
 	    status, "date", e->date, "amount", amount, "currency", e->currency,
 	    "category", e->category, "payee", e->payee, "note", e->note,
-	    "tags", tags_to_json(e->tags)));
+	    "tags", expense_tags_json(e->tags)));
 }
 
 static void
@@ -1235,7 +1235,7 @@ leftovers_work(struct job *work, void *arg)
 	struct spend_err err;
 	struct store *st;
 
-	if ((st = job_store(work, &err)) == NULL) {
+	if ((st = jobs_store(work, &err)) == NULL) {
 		log_warnx("import: cannot undo unfinished imports: %s", err.msg);
 		return;
 	}

@@ -1,10 +1,10 @@
-/* The front door of the job system (jobs.h); the pool is worker.c. */
+/* The front door of the job system (jobs.h); the pool is workers.c. */
 #include <stdlib.h>
 
 #include "jobs.h"
 #include "rpc.h"
 #include "spendd.h"
-#include "worker.h"
+#include "workers.h"
 #include "xmalloc.h"
 
 static const char *const kind_names[JOB_NKINDS] = {
@@ -18,7 +18,7 @@ static const char *const kind_names[JOB_NKINDS] = {
 };
 
 const char *
-job_kind_name(enum job_kind kind)
+jobs_kind_name(enum job_kind kind)
 {
 	return (unsigned)kind < JOB_NKINDS ? kind_names[kind] : "?";
 }
@@ -81,27 +81,27 @@ jobs_submitted(struct spendd *sd, enum job_kind kind)
 }
 
 enum job_kind
-job_kind(const struct job *job)
+jobs_kind(const struct job *job)
 {
 	return job->kind;
 }
 
 bool
-job_cancelled(const struct job *job)
+jobs_cancelled(const struct job *job)
 {
 	return atomic_load(&job->cancel);
 }
 
 struct store *
-job_store(struct job *job, struct spend_err *err)
+jobs_store(struct job *job, struct spend_err *err)
 {
 	if (job->thread == NULL) {
 		if (job->st == NULL)
-			spend_errf(err, SPEND_EINTERNAL, "", "job_store: not "
+			spend_errf(err, SPEND_EINTERNAL, "", "jobs_store: not "
 			    "inside a job");
 		return job->st;
 	}
-	return worker_store(job->thread, err);
+	return workers_store(job->thread, err);
 }
 
 void

@@ -8,13 +8,13 @@
  * fn(job, arg) runs once on a worker thread, then done(job, arg) once on
  * the event loop; arg is the caller's (the job system never frees it).
  * Each kind has its own queue, a limit on how many run at once and a
- * priority (worker.c has the table and the reasons): a password check
+ * priority (workers.c has the table and the reasons): a password check
  * never waits behind an import, export, report or backup, because those
  * long kinds together never hold every thread.
  *
  * Cancelling (spendd is stopping) does not skip fn: fn always runs, then
  * done, so an owner always gets its job back. A job whose work can take
- * long polls job_cancelled() and stops early.
+ * long polls jobs_cancelled() and stops early.
  *
  * Without a worker pool (sd->workers NULL: unit tests) jobs_submit runs
  * fn and then done on the calling thread before it returns; that decision
@@ -35,7 +35,7 @@ struct spendd;
 struct store;
 struct worker_thread;
 
-/* In priority order within each class (worker.c). */
+/* In priority order within each class (workers.c). */
 enum job_kind {
 	JOB_PASSWORD,	/* an Argon2 hash or check: short, before all */
 	JOB_READ,	/* lists with totals, search */
@@ -63,7 +63,7 @@ struct job {
 };
 
 /* "password", "read", ... (static). */
-const char *job_kind_name(enum job_kind kind);
+const char *jobs_kind_name(enum job_kind kind);
 
 /* 0 if a job may start now, or SPEND_EUNAVAIL with err filled ("spendd
  * is shutting down"). Event loop thread. */
@@ -87,9 +87,9 @@ int64_t jobs_submitted(struct spendd *sd, enum job_kind kind);
 
 /* ---- inside fn (and done) ---- */
 
-enum job_kind job_kind(const struct job *job);
+enum job_kind jobs_kind(const struct job *job);
 /* spendd is stopping: fn should wrap up (any thread). */
-bool job_cancelled(const struct job *job);
+bool jobs_cancelled(const struct job *job);
 /*
  * A store connection fn may use for the length of the job: its worker
  * thread's own (STORE_SECONDARY, opened at the first use, kept for the
@@ -98,7 +98,7 @@ bool job_cancelled(const struct job *job);
  * after it (and logged). NULL with err filled if it cannot be opened.
  * For READ and WRITE jobs; the long kinds hold their own connections.
  */
-struct store *job_store(struct job *job, struct spend_err *err);
+struct store *jobs_store(struct job *job, struct spend_err *err);
 
 /* An import_done_fn / export_done_fn whose arg is the struct rpc_call
  * to complete (a new reference to result, or err). */

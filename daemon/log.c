@@ -68,7 +68,7 @@ emit(int prio, int err, const char *fmt, va_list ap)
 }
 
 void
-vlog(int prio, const char *fmt, va_list ap)
+log_vlog(int prio, const char *fmt, va_list ap)
 {
 	emit(prio, 0, fmt, ap);
 }

@@ -16,6 +16,6 @@ void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* prio is a syslog priority (LOG_INFO...) */
-void vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void log_vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #endif

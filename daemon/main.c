@@ -31,7 +31,7 @@
 #include "spendd.h"
 #include "store.h"
 #include "util.h"
-#include "worker.h"
+#include "workers.h"
 
 #define SHUTDOWN_GRACE_MS 10000
 
@@ -125,7 +125,7 @@ checkpoint_work(struct job *job, void *arg)
 	struct store *st;
 
 	(void)arg;
-	if ((st = job_store(job, &err)) == NULL ||
+	if ((st = jobs_store(job, &err)) == NULL ||
 	    store_checkpoint(st, &err) < 0)
 		log_warnx("store: checkpoint: %s", err.msg);
 }
@@ -197,7 +197,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	rpc_unix_stop(s);
 	plugins_cancel_jobs(s);	/* imports roll back, exports stop */
 	backup_cancel(s);	/* a backup stops at its next chunk */
-	workers_cancel(s->workers);	/* job_cancelled() says so */
+	workers_cancel(s->workers);	/* jobs_cancelled() says so */
 	http_stop(s);		/* no new connections; event streams end */
 	s->stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	if ((s->ev_drain = evtimer_new(s->base, drain_check, s)) == NULL)
@@ -362,7 +362,7 @@ main(int argc, char *argv[])
 		fatalx("cannot serve the control socket");
 	store_on_wal(sd.store, wal_grown, &sd);
 	import_cleanup_leftovers(&sd);
-	if (sched_start(&sd) < 0)
+	if (scheduler_start(&sd) < 0)
 		fatalx("cannot start the scheduler");
 
 	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||
@@ -378,7 +378,7 @@ main(int argc, char *argv[])
 	    (long)getpid(), sd.cfg.data_dir);
 	event_base_dispatch(sd.base);
 
-	sched_stop(&sd);
+	scheduler_stop(&sd);
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);

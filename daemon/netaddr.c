@@ -63,7 +63,7 @@ mask(struct netaddr *a, int bits)
 }
 
 int
-netprefix_parse(const char *s, struct netprefix *out)
+netaddr_prefix_parse(const char *s, struct netaddr_prefix *out)
 {
 	const char *slash = strchr(s, '/');
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);
@@ -91,7 +91,7 @@ netprefix_parse(const char *s, struct netprefix *out)
 }
 
 bool
-netprefix_match(const struct netprefix *p, size_t n, const struct netaddr *a)
+netaddr_prefix_match(const struct netaddr_prefix *p, size_t n, const struct netaddr *a)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct netaddr m = *a;
@@ -104,7 +104,7 @@ netprefix_match(const struct netprefix *p, size_t n, const struct netaddr *a)
 }
 
 int
-netprefix_list_parse(const char *key, const char *list, struct netprefix *out,
+netaddr_prefix_list_parse(const char *key, const char *list, struct netaddr_prefix *out,
     size_t max, size_t *n, struct spend_err *err)
 {
 	const char *p = list;
@@ -112,7 +112,7 @@ netprefix_list_parse(const char *key, const char *list, struct netprefix *out,
 	*n = 0;
 	for (;;) {
 		char tok[NETADDR_STRLEN + 8];
-		struct netprefix np;
+		struct netaddr_prefix np;
 		size_t len;
 
 		p += strspn(p, " \t");
@@ -120,7 +120,7 @@ netprefix_list_parse(const char *key, const char *list, struct netprefix *out,
 			return 0;
 		len = strcspn(p, " \t");
 		if (len >= sizeof(tok) || (memcpy(tok, p, len), tok[len] = '\0',
-		    netprefix_parse(tok, &np) < 0))
+		    netaddr_prefix_parse(tok, &np) < 0))
 			return spend_errf(err, SPEND_EINVAL, key, "%s: \"%.*s\" is "
 			    "not an IPv4 or IPv6 address or CIDR prefix (like "
 			    "192.0.2.1, 10.0.0.0/8 or fd00::/8)", key,

@@ -19,7 +19,7 @@ struct netaddr {
 	unsigned char b[16];	/* network order; IPv4 as ::ffff:a.b.c.d */
 };
 
-struct netprefix {
+struct netaddr_prefix {
 	struct netaddr a;	/* bits past the prefix are zero */
 	int bits;		/* 0..128, over the mapped form (IPv4 /n = 96+n) */
 };
@@ -34,13 +34,13 @@ void netaddr_format(const struct netaddr *a, char *out, size_t size);
 
 /* "ADDR" (a single address) or "ADDR/BITS" (IPv4 0..32, IPv6 0..128);
  * host bits past the prefix are ignored. 0 or -1. */
-int netprefix_parse(const char *s, struct netprefix *out);
+int netaddr_prefix_parse(const char *s, struct netaddr_prefix *out);
 /* Is a inside one of the n prefixes? */
-bool netprefix_match(const struct netprefix *p, size_t n,
+bool netaddr_prefix_match(const struct netaddr_prefix *p, size_t n,
     const struct netaddr *a);
 /* A space-separated list into out[max], *n entries. On a bad entry or
  * more than max, an error naming the entry, with field key. */
-int netprefix_list_parse(const char *key, const char *list,
-    struct netprefix *out, size_t max, size_t *n, struct spend_err *err);
+int netaddr_prefix_list_parse(const char *key, const char *list,
+    struct netaddr_prefix *out, size_t max, size_t *n, struct spend_err *err);
 
 #endif

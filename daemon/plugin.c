@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "export.h"
+#include "report.h"
 #include "handlers.h"
 #include "import.h"
 #include "jsonp.h"

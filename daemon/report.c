@@ -2,10 +2,12 @@
  * report.run: a report plugin (include/spend/plugin.h) run on a REPORT
  * job for the acting user. The plugin reads its parameters as strings
  * (host->report_param) and the user's totals (host->report_totals)
- * through report_run_sync (export.c), on the worker with a store
+ * through report_run_sync, on the worker with a store
  * connection of its own inside one read transaction, and returns JSON,
  * which is the method's result as it is.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@
 #include "jsonp.h"
 #include "log.h"
 #include "plugin.h"
+#include "report.h"
 #include "spendd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -22,6 +25,15 @@
 #define REPORT_MAX_PARAMS 32
 #define REPORT_KEY_MAX 64
 #define REPORT_VALUE_MAX 1024
+
+struct spend_report_job {
+	struct spendd *sd;
+	struct user user;
+	struct store *st;
+	json_t *params;			/* object of strings */
+	bool failed;
+	char msg[SPEND_ERR_MSG_MAX];
+};
 
 struct report_run {
 	struct rpc_call *c;
@@ -41,7 +53,7 @@ run(struct job *job, void *arg)
 	struct report_run *r = arg;
 
 	spend_err_clear(&r->err);
-	if (job_cancelled(job))	/* queued when spendd began to stop */
+	if (jobs_cancelled(job))	/* queued when spendd began to stop */
 		r->rc = spend_errf(&r->err, SPEND_EUNAVAIL, "", "spendd is "
 		    "shutting down");
 	else
@@ -149,4 +161,112 @@ h_report_run(struct rpc_call *c, json_t *p, json_t **res,
 fail:
 	json_decref(params);
 	return rc;
+}
+
+/* ---- the report plugins' host API and runs (export.c has the totals) ---- */
+
+const char *
+report_api_param(struct spend_report_job *job, const char *key)
+{
+	return key ? json_string_value(json_object_get(job->params, key)) :
+	    NULL;
+}
+
+int
+report_api_totals(struct spend_report_job *job, const char *from,
+    const char *to, enum spend_group group,
+    int (*cb)(void *, const struct spend_total *), void *arg)
+{
+	struct expense_filter f;
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	if ((from && *from && !date_valid(from)) ||
+	    (to && *to && !date_valid(to)) || !export_group_ok(group)) {
+		report_api_error(job, "report_totals: bad period or group");
+		return -1;
+	}
+	if (from)
+		strlcpy(f.from, from, sizeof(f.from));
+	if (to)
+		strlcpy(f.to, to, sizeof(f.to));
+	r = export_totals(job->st, job->user.id, &f, group, cb, arg, &err);
+	if (r < 0) {
+		report_api_error(job, "%s", err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;
+}
+
+void
+report_api_error(struct spend_report_job *job, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (job->failed)
+		return;
+	job->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(job->msg, sizeof(job->msg), fmt, ap);
+	va_end(ap);
+	if (!utf8_valid(job->msg, strlen(job->msg)))
+		strlcpy(job->msg, "(message not valid UTF-8)", sizeof(job->msg));
+}
+
+int
+report_run_sync(struct spendd *sd, const struct user *u, const char *name,
+    json_t *params, json_t **result, struct spend_err *err)
+{
+	const struct spend_report *vt;
+	struct spend_report_job job;
+	struct spend_plugin *self;
+	json_error_t jerr;
+	const char *k;
+	json_t *v;
+	char *text;
+	int r;
+
+	*result = NULL;
+	if ((vt = plugins_report(sd, name, &self)) == NULL)
+		return plugins_unknown(sd, "report", name, "name", err);
+	memset(&job, 0, sizeof(job));
+	job.sd = sd;
+	job.user = *u;
+	job.params = json_object();
+	json_object_foreach(params, k, v) {
+		char num[32];
+
+		if (json_is_string(v))
+			json_object_set(job.params, k, v);
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			json_object_set_new(job.params, k, json_string(num));
+		} else if (json_is_boolean(v))
+			json_object_set_new(job.params, k,
+			    json_string(json_is_true(v) ? "yes" : "no"));
+	}
+	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY |
+	    spendd_store_flags(sd), &job.st, err)) < 0 ||
+	    (r = store_read_begin(job.st, err)) < 0)
+		goto out;
+	text = vt->run(self, &job);
+	store_rollback(job.st);
+	if (text == NULL) {
+		r = spend_errf(err, SPEND_EINVAL, "", "report %s: %s", name,
+		    job.failed ? job.msg : "failed without saying why");
+		goto out;
+	}
+	*result = json_loads(text, JSON_DECODE_ANY, &jerr);
+	free(text);
+	if (*result == NULL)
+		r = spend_errf(err, SPEND_EINTERNAL, "", "report %s returned "
+		    "invalid JSON: %s", name, jerr.text);
+out:
+	store_close(job.st);
+	json_decref(job.params);
+	return r;
 }

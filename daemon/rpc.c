@@ -811,7 +811,7 @@ offload_work(struct job *job, void *arg)
 	struct store *st;
 
 	spend_err_clear(&o->err);
-	if ((st = job_store(job, &o->err)) == NULL) {
+	if ((st = jobs_store(job, &o->err)) == NULL) {
 		o->r = o->err.code ? o->err.code : SPEND_ESTORE;
 		return;
 	}

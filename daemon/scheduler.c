@@ -33,7 +33,7 @@ fire(evutil_socket_t fd, short what, void *arg)
 }
 
 int
-sched_every(struct spendd *sd, const char *name, int first, int seconds,
+scheduler_every(struct spendd *sd, const char *name, int first, int seconds,
     void (*fn)(struct spendd *))
 {
 	struct scheduler_task *j = calloc(1, sizeof(*j));
@@ -64,16 +64,16 @@ expire_idempotency_keys(struct spendd *sd)
 }
 
 int
-sched_start(struct spendd *sd)
+scheduler_start(struct spendd *sd)
 {
-	if (sched_every(sd, "idempotency-expiry", 60, 3600,
+	if (scheduler_every(sd, "idempotency-expiry", 60, 3600,
 	    expire_idempotency_keys) < 0)
 		return -1;
 	return backup_schedule(sd);
 }
 
 void
-sched_stop(struct spendd *sd)
+scheduler_stop(struct spendd *sd)
 {
 	while (sd->tasks) {
 		struct scheduler_task *j = sd->tasks;

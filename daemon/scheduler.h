@@ -7,11 +7,11 @@ struct spendd;
 /* Run fn(sd) every `seconds`, first after `first` seconds: a task in
  * sd->tasks. Tasks must be quick (they run on the loop); heavy work goes
  * to jobs_submit(). -1 if out of memory. */
-int sched_every(struct spendd *sd, const char *name, int first, int seconds,
+int scheduler_every(struct spendd *sd, const char *name, int first, int seconds,
     void (*fn)(struct spendd *sd));
 /* Register spendd's own housekeeping tasks. */
-int sched_start(struct spendd *sd);
+int scheduler_start(struct spendd *sd);
 /* Cancel and free every task. */
-void sched_stop(struct spendd *sd);
+void scheduler_stop(struct spendd *sd);
 
 #endif

@@ -15,7 +15,7 @@
 json_t *expense_json(const struct expense *e);
 json_t *category_json(const struct category *c);
 json_t *user_json(const struct user *u);
-json_t *tags_to_json(const char *canon);
+json_t *expense_tags_json(const char *canon);
 json_t *change_json(const struct change *c);
 
 /*

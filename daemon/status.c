@@ -7,7 +7,7 @@
 #include "jsonp.h"
 #include "money.h"
 #include "util.h"
-#include "worker.h"
+#include "workers.h"
 
 int
 h_daemon_version(struct rpc_call *c, json_t *p, json_t **res,
@@ -30,7 +30,7 @@ jobs_status(struct spendd *sd)
 
 		if (sd->workers)
 			workers_stats(sd->workers, k, &st);
-		json_object_set_new(o, job_kind_name(k), jp_pack("{s:i, s:i, "
+		json_object_set_new(o, jobs_kind_name(k), jp_pack("{s:i, s:i, "
 		    "s:i, s:I}", "busy", st.busy, "queued", st.queued, "limit",
 		    st.limit, "done", (json_int_t)st.done));
 	}

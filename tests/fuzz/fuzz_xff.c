@@ -25,7 +25,7 @@
 static const char *const prefixes[] = { "127.0.0.1", "10.0.0.0/8", "::1",
     "2001:db8::/32", "192.0.2.0/24", "0.0.0.0/0", "::/0", "fe80::/10" };
 #define NPREFIX (sizeof(prefixes) / sizeof(prefixes[0]))
-static struct netprefix all[NPREFIX];
+static struct netaddr_prefix all[NPREFIX];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -34,12 +34,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	log_init(0, 0);
 	for (size_t i = 0; i < NPREFIX; i++)
-		CHECK(netprefix_parse(prefixes[i], &all[i]) == 0);
+		CHECK(netaddr_prefix_parse(prefixes[i], &all[i]) == 0);
 	return 0;
 }
 
 static void
-ref(const struct netprefix *tp, size_t n, const char *peer, const char *xff,
+ref(const struct netaddr_prefix *tp, size_t n, const char *peer, const char *xff,
     char *out, size_t size)
 {
 	struct netaddr a;
@@ -48,7 +48,7 @@ ref(const struct netprefix *tp, size_t n, const char *peer, const char *xff,
 
 	strlcpy(out, peer, size);
 	if (xff == NULL || n == 0 || netaddr_parse(peer, strlen(peer), &a) < 0 ||
-	    !netprefix_match(tp, n, &a))
+	    !netaddr_prefix_match(tp, n, &a))
 		return;
 	for (p = xff; *p; p++)
 		count += *p == ',';
@@ -67,7 +67,7 @@ ref(const struct netprefix *tp, size_t n, const char *peer, const char *xff,
 			strlcpy(out, peer, size);
 			return;
 		}
-		if (!netprefix_match(tp, n, &a) || i == 0) {
+		if (!netaddr_prefix_match(tp, n, &a) || i == 0) {
 			netaddr_format(&a, out, size);
 			return;
 		}
@@ -77,7 +77,7 @@ ref(const struct netprefix *tp, size_t n, const char *peer, const char *xff,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct netprefix tp[NPREFIX];
+	struct netaddr_prefix tp[NPREFIX];
 	char *buf, got[NETADDR_STRLEN + 8], want[NETADDR_STRLEN + 8];
 	const char *peer, *xff;
 	size_t n = 0, psize;

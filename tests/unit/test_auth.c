@@ -12,7 +12,7 @@
 #include "password.h"
 #include "ratelimit.h"
 #include "util.h"
-#include "worker.h"
+#include "workers.h"
 
 static char dir[64];
 

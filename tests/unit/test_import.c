@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "shapes.h"
 #include "export.h"
+#include "report.h"
 #include "import.h"
 #include "plugin.h"
 

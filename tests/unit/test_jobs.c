@@ -1,4 +1,4 @@
-/* jobs.c and worker.c: inline mode, priorities, per-kind limits, a
+/* jobs.c and workers.c: inline mode, priorities, per-kind limits, a
  * password job while the long kinds fill their limit, queue caps, cancel
  * at shutdown, the threads' own store connections; report.run. */
 #include <event2/event.h>
@@ -12,7 +12,7 @@
 #include "jobs.h"
 #include "plugin.h"
 #include "util.h"
-#include "worker.h"
+#include "workers.h"
 
 /* ---- a gate the test opens, and a log of what started ---- */
 
@@ -25,12 +25,12 @@ static int order[64];
 struct tj {
 	int id;
 	bool block;		/* wait for the gate */
-	bool until_cancel;	/* spin until job_cancelled (at most 10 s) */
-	bool want_store;	/* call job_store() */
-	bool saw_cancel;	/* job_cancelled() when fn started / ended */
+	bool until_cancel;	/* spin until jobs_cancelled (at most 10 s) */
+	bool want_store;	/* call jobs_store() */
+	bool saw_cancel;	/* jobs_cancelled() when fn started / ended */
 	bool done;
 	enum job_kind kind;
-	struct store *st;	/* job_store() */
+	struct store *st;	/* jobs_store() */
 	bool tx_left;		/* the store was in a transaction at start */
 	struct spend_err err;
 };
@@ -75,10 +75,10 @@ fn(struct job *job, void *arg)
 	struct tj *t = arg;
 	int64_t until = time_mono_ms() + 10000;
 
-	t->kind = job_kind(job);
+	t->kind = jobs_kind(job);
 	if (t->want_store) {
 		spend_err_clear(&t->err);
-		t->st = job_store(job, &t->err);
+		t->st = jobs_store(job, &t->err);
 		t->tx_left = t->st && store_in_tx(t->st);
 		if (t->st && t->id == 99)	/* leave a transaction open */
 			assert_int_equal(store_begin(t->st, &t->err), 0);
@@ -91,10 +91,10 @@ fn(struct job *job, void *arg)
 	while (t->block && !gate_open)
 		pthread_cond_wait(&cond, &mtx);
 	pthread_mutex_unlock(&mtx);
-	while (t->until_cancel && !job_cancelled(job) &&
+	while (t->until_cancel && !jobs_cancelled(job) &&
 	    time_mono_ms() < until)
 		usleep(1000);
-	t->saw_cancel = job_cancelled(job);
+	t->saw_cancel = jobs_cancelled(job);
 }
 
 static void
@@ -135,7 +135,7 @@ stats(struct spendd *sd, enum job_kind k, int busy, int queued)
 
 	workers_stats(sd->workers, k, &st);
 	if (st.busy != busy || st.queued != queued)
-		fail_msg("%s: busy %d queued %d, want %d %d", job_kind_name(k),
+		fail_msg("%s: busy %d queued %d, want %d %d", jobs_kind_name(k),
 		    st.busy, st.queued, busy, queued);
 }
 

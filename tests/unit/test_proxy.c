@@ -48,20 +48,20 @@ test_parse(void **state)
 static bool
 in(const char *prefix, const char *addr)
 {
-	struct netprefix p;
+	struct netaddr_prefix p;
 	struct netaddr a;
 
-	if (netprefix_parse(prefix, &p) < 0)
+	if (netaddr_prefix_parse(prefix, &p) < 0)
 		fail_msg("prefix \"%s\" refused", prefix);
 	if (netaddr_parse(addr, strlen(addr), &a) < 0)
 		fail_msg("address \"%s\" refused", addr);
-	return netprefix_match(&p, 1, &a);
+	return netaddr_prefix_match(&p, 1, &a);
 }
 
 static void
 test_cidr(void **state)
 {
-	struct netprefix p;
+	struct netaddr_prefix p;
 
 	(void)state;
 	assert_true(in("127.0.0.1", "127.0.0.1"));
@@ -93,11 +93,11 @@ test_cidr(void **state)
 	    "::/129", "::/1280", "10.0.0.0/8/8", "10.0.0.0.0/8", "host/8",
 	    "localhost" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (netprefix_parse(bad[i], &p) == 0)
+		if (netaddr_prefix_parse(bad[i], &p) == 0)
 			fail_msg("\"%s\" parsed as a prefix", bad[i]);
 }
 
-static struct netprefix tp[4];
+static struct netaddr_prefix tp[4];
 static size_t ntp;
 
 static void
@@ -105,7 +105,7 @@ trust(const char *list)
 {
 	struct spend_err err;
 
-	if (netprefix_list_parse("trusted_proxies", list, tp, 4, &ntp, &err) < 0)
+	if (netaddr_prefix_list_parse("trusted_proxies", list, tp, 4, &ntp, &err) < 0)
 		fail_msg("%s: %s", list, err.msg);
 }
 

@@ -39,7 +39,7 @@
 #include "spendd.h"
 #include "store.h"
 #include "util.h"
-#include "worker.h"
+#include "workers.h"
 
 static const struct {
 	int class;		/* 0 first */
@@ -202,7 +202,7 @@ worker_main(void *arg)
 		j->thread = NULL;
 		if (t->st && store_in_tx(t->st)) {
 			log_warnx("workers: a %s job left a transaction open; "
-			    "rolled back", job_kind_name(j->kind));
+			    "rolled back", jobs_kind_name(j->kind));
 			while (store_in_tx(t->st))
 				store_rollback(t->st);
 		}
@@ -227,7 +227,7 @@ worker_main(void *arg)
 }
 
 struct store *
-worker_store(struct worker_thread *t, struct spend_err *err)
+workers_store(struct worker_thread *t, struct spend_err *err)
 {
 	if (t->st == NULL && store_open(t->w->db_path, STORE_SECONDARY |
 	    t->w->store_flags, &t->st, err) < 0) {

@@ -4,8 +4,8 @@
  * jobs_submit(); this header is for start-up, shutdown, status and the
  * job system itself.
  */
-#ifndef SPEND_WORKER_H
-#define SPEND_WORKER_H
+#ifndef SPEND_WORKERS_H
+#define SPEND_WORKERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,10 +22,10 @@ struct workers;
 int workers_threads_init(void);
 /* Start n threads and set sd->workers. Completions are delivered on
  * sd->base's loop (created after workers_threads_init()); threads open
- * their store connections (job_store) on sd->cfg.db_path. */
+ * their store connections (jobs_store) on sd->cfg.db_path. */
 int workers_start(struct spendd *sd, int n);
 /* Set every job's cancel flag, queued and running, and of jobs
- * submitted from now on (job_cancelled()). */
+ * submitted from now on (jobs_cancelled()). */
 void workers_cancel(struct workers *w);
 /* Let queued and running jobs finish, deliver their completions, join,
  * close the threads' store connections. */
@@ -50,6 +50,6 @@ void workers_stats(struct workers *w, enum job_kind kind,
 int workers_submit(struct workers *w, struct job *job);
 bool workers_full(struct workers *w, enum job_kind kind);
 /* The store connection of the thread running job. */
-struct store *worker_store(struct worker_thread *t, struct spend_err *err);
+struct store *workers_store(struct worker_thread *t, struct spend_err *err);
 
 #endif
