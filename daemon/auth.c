@@ -1,50 +1,14 @@
-/* The auth module's life cycle and the helpers its handlers share
- * (auth_internal.h has the map of its files). */
+/* The auth module's life cycle: its state, the signing key, the rate
+ * limits, the password cost (auth_internal.h has the map of its files). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "auth_internal.h"
-#include "jsonp.h"
 #include "password.h"
 #include "ratelimit.h"
 #include "scheduler.h"
 #include "spendd.h"
-
-struct auth *
-auth_of(struct rpc_call *c, struct spend_err *err)
-{
-	if (c->sd->auth == NULL)
-		spend_errf(err, SPEND_EUNAVAIL, "", "accounts are not enabled "
-		    "in this spendd");
-	return c->sd->auth;
-}
-
-static void
-meta_set(struct rpc_call *c, const char *key, json_t *v)
-{
-	if (c->out_meta == NULL)
-		c->out_meta = json_object();
-	json_object_set_new(c->out_meta, key, v);
-}
-
-void
-auth_set_cookie(struct rpc_call *c, const char *value, int64_t max_age)
-{
-	if (!c->id.cookies)
-		return;
-	meta_set(c, "set_cookie", jp_pack("{s:s, s:s, s:I}", "name",
-	    AUTH_COOKIE, "value", value, "max_age", (json_int_t)max_age));
-}
-
-int
-auth_rate_limited(struct rpc_call *c, int retry, const char *what,
-    struct spend_err *err)
-{
-	meta_set(c, "retry_after", json_integer(retry > 0 ? retry : 1));
-	return spend_errf(err, SPEND_ERATELIMIT, "", "too many %s; try again "
-	    "in %d seconds", what, retry > 0 ? retry : 1);
-}
 
 int
 auth_init(struct spendd *sd, struct spend_err *err)

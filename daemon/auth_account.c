@@ -24,6 +24,19 @@
 
 /* ---- small helpers ---- */
 
+/* A 429 that says when to come back (out_meta's retry_after). */
+static int
+auth_rate_limited(struct rpc_call *c, int retry, const char *what,
+    struct spend_err *err)
+{
+	if (c->out_meta == NULL)
+		c->out_meta = json_object();
+	json_object_set_new(c->out_meta, "retry_after",
+	    json_integer(retry > 0 ? retry : 1));
+	return spend_errf(err, SPEND_ERATELIMIT, "", "too many %s; try again "
+	    "in %d seconds", what, retry > 0 ? retry : 1);
+}
+
 /* A password param: any UTF-8 string without NUL, 8..1024 bytes. The
  * pointer is borrowed from params. */
 static int

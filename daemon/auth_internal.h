@@ -1,9 +1,10 @@
 /*
  * What the files of the auth module share (auth.h is its interface):
- *   auth.c          init and free, helpers of every handler
+ *   auth.c          init and free
  *   auth_session.c  refresh tokens and sessions: issue, rotation,
  *                   revocation, expiry; auth.refresh, auth.logout,
- *                   auth.logout_all, auth.rotate_key, session.*
+ *                   auth.logout_all, auth.rotate_key, session.*; the
+ *                   helpers every handler uses
  *   auth_account.c  register, login, me, password change, account
  *                   deletion, auth_user_create: the Argon2 jobs, the
  *                   login limits and the account-wide throttle
@@ -69,15 +70,13 @@ struct auth {
 
 struct ratelimit;
 
+/* ---- auth_session.c (auth_account.c and auth.c call it; it calls
+ * neither) ---- */
+
 /* sd->auth, or NULL with err filled (EUNAVAIL: accounts are off). */
 struct auth *auth_of(struct rpc_call *c, struct spend_err *err);
 /* Ask the transport to set (max_age > 0) or delete the refresh cookie. */
 void auth_set_cookie(struct rpc_call *c, const char *value, int64_t max_age);
-/* A 429 that says when to come back (out_meta's retry_after). */
-int auth_rate_limited(struct rpc_call *c, int retry, const char *what,
-    struct spend_err *err);
-
-/* ---- auth_session.c ---- */
 
 /*
  * Issue an access token and the next refresh token of a session: a new

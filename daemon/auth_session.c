@@ -1,6 +1,7 @@
 /* Sessions: refresh tokens (issue, rotation, reuse detection,
  * revocation, expiry) and the auth.refresh, auth.logout,
- * auth.logout_all, auth.rotate_key and session.* handlers. */
+ * auth.logout_all, auth.rotate_key and session.* handlers; the helpers
+ * every auth handler uses. */
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +38,32 @@ token_hash(const char *token, char out[65])
 }
 
 /* ---- sessions ---- */
+
+struct auth *
+auth_of(struct rpc_call *c, struct spend_err *err)
+{
+	if (c->sd->auth == NULL)
+		spend_errf(err, SPEND_EUNAVAIL, "", "accounts are not enabled "
+		    "in this spendd");
+	return c->sd->auth;
+}
+
+static void
+meta_set(struct rpc_call *c, const char *key, json_t *v)
+{
+	if (c->out_meta == NULL)
+		c->out_meta = json_object();
+	json_object_set_new(c->out_meta, key, v);
+}
+
+void
+auth_set_cookie(struct rpc_call *c, const char *value, int64_t max_age)
+{
+	if (!c->id.cookies)
+		return;
+	meta_set(c, "set_cookie", jp_pack("{s:s, s:s, s:I}", "name",
+	    AUTH_COOKIE, "value", value, "max_age", (json_int_t)max_age));
+}
 
 int
 auth_session_issue(struct rpc_call *c, const struct user *u,

@@ -23,7 +23,7 @@ struct spendd;
  * named are ever removed there: spend-YYYYMMDDTHHMMSSZ.db (UTC). */
 #define BACKUP_NAME_LEN 25
 
-/* Register the [backup] timer when dir is set (scheduler_start calls it).
+/* Register the [backup] timer when dir is set (main.c calls it).
  * The first run comes `every` after the newest backup already in dir, or
  * within a minute when there is none or it is older. */
 int backup_schedule(struct spendd *sd);

@@ -688,7 +688,7 @@ h_export_run(struct rpc_call *c, json_t *p, json_t **res,
 	if (c->id.transport && !strcmp(c->id.transport, "unix") &&
 	    sscanf(c->id.peer, "uid %u", &uid) == 1)
 		ep.owner = (uid_t)uid;
-	if ((r = export_start(c->sd, &c->user, &ep, jobs_rpc_done, c,
+	if ((r = export_start(c->sd, &c->user, &ep, rpc_job_done, c,
 	    err)) == 0)
 		r = RPC_PENDING;
 out:

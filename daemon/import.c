@@ -1193,7 +1193,7 @@ h_import_run(struct rpc_call *c, json_t *p, json_t **res,
 		    "(an absolute file name spendd can read)");
 		goto out;
 	}
-	if ((r = import_start(c->sd, &c->user, &ip, jobs_rpc_done, c,
+	if ((r = import_start(c->sd, &c->user, &ip, rpc_job_done, c,
 	    err)) == 0)
 		r = RPC_PENDING;
 out:

@@ -2,26 +2,9 @@
 #include <stdlib.h>
 
 #include "jobs.h"
-#include "rpc.h"
 #include "spendd.h"
 #include "workers.h"
 #include "xmalloc.h"
-
-static const char *const kind_names[JOB_NKINDS] = {
-	[JOB_PASSWORD] = "password",
-	[JOB_READ] = "read",
-	[JOB_WRITE] = "write",
-	[JOB_IMPORT] = "import",
-	[JOB_EXPORT] = "export",
-	[JOB_REPORT] = "report",
-	[JOB_BACKUP] = "backup",
-};
-
-const char *
-jobs_kind_name(enum job_kind kind)
-{
-	return (unsigned)kind < JOB_NKINDS ? kind_names[kind] : "?";
-}
 
 int
 jobs_check(struct spendd *sd, struct spend_err *err)
@@ -102,10 +85,4 @@ jobs_store(struct job *job, struct spend_err *err)
 		return job->st;
 	}
 	return workers_store(job->thread, err);
-}
-
-void
-jobs_rpc_done(json_t *result, const struct spend_err *err, void *arg)
-{
-	rpc_complete(arg, result ? json_incref(result) : NULL, err);
 }

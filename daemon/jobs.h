@@ -62,8 +62,23 @@ struct job {
 	struct store *st;		/* inline: the loop's connection */
 };
 
-/* "password", "read", ... (static). */
-const char *jobs_kind_name(enum job_kind kind);
+/* "password", "read", ... (static). Here, not in jobs.c, so that the
+ * pool (workers.c) names kinds without calling back into jobs.c. */
+static inline const char *
+jobs_kind_name(enum job_kind kind)
+{
+	static const char *const names[JOB_NKINDS] = {
+		[JOB_PASSWORD] = "password",
+		[JOB_READ] = "read",
+		[JOB_WRITE] = "write",
+		[JOB_IMPORT] = "import",
+		[JOB_EXPORT] = "export",
+		[JOB_REPORT] = "report",
+		[JOB_BACKUP] = "backup",
+	};
+
+	return (unsigned)kind < JOB_NKINDS ? names[kind] : "?";
+}
 
 /* 0 if a job may start now, or SPEND_EUNAVAIL with err filled ("spendd
  * is shutting down"). Event loop thread. */
@@ -100,8 +115,5 @@ bool jobs_cancelled(const struct job *job);
  */
 struct store *jobs_store(struct job *job, struct spend_err *err);
 
-/* An import_done_fn / export_done_fn whose arg is the struct rpc_call
- * to complete (a new reference to result, or err). */
-void jobs_rpc_done(json_t *result, const struct spend_err *err, void *arg);
 
 #endif

@@ -362,7 +362,7 @@ main(int argc, char *argv[])
 		fatalx("cannot serve the control socket");
 	store_on_wal(sd.store, wal_grown, &sd);
 	import_cleanup_leftovers(&sd);
-	if (scheduler_start(&sd) < 0)
+	if (scheduler_start(&sd) < 0 || backup_schedule(&sd) < 0)
 		fatalx("cannot start the scheduler");
 
 	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||

@@ -790,6 +790,12 @@ rpc_complete(struct rpc_call *c, json_t *result, const struct spend_err *err)
 	json_decref(result);
 }
 
+void
+rpc_job_done(json_t *result, const struct spend_err *err, void *arg)
+{
+	rpc_complete(arg, result ? json_incref(result) : NULL, err);
+}
+
 /* ---- work off the loop ---- */
 
 struct offload {

@@ -172,6 +172,9 @@ void rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
  * stolen, or NULL with err. */
 void rpc_complete(struct rpc_call *call, json_t *result,
     const struct spend_err *err);
+/* An import_done_fn / export_done_fn whose arg is the struct rpc_call
+ * to complete (a new reference to result, or err). */
+void rpc_job_done(json_t *result, const struct spend_err *err, void *arg);
 
 /*
  * Run the rest of a call off the loop, for work that grows with the data

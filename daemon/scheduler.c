@@ -2,7 +2,6 @@
 #include <event2/event.h>
 #include <stdlib.h>
 
-#include "backup.h"
 #include "log.h"
 #include "scheduler.h"
 #include "spendd.h"
@@ -66,10 +65,8 @@ expire_idempotency_keys(struct spendd *sd)
 int
 scheduler_start(struct spendd *sd)
 {
-	if (scheduler_every(sd, "idempotency-expiry", 60, 3600,
-	    expire_idempotency_keys) < 0)
-		return -1;
-	return backup_schedule(sd);
+	return scheduler_every(sd, "idempotency-expiry", 60, 3600,
+	    expire_idempotency_keys);
 }
 
 void

@@ -9,7 +9,8 @@ struct spendd;
  * to jobs_submit(). -1 if out of memory. */
 int scheduler_every(struct spendd *sd, const char *name, int first, int seconds,
     void (*fn)(struct spendd *sd));
-/* Register spendd's own housekeeping tasks. */
+/* Register spendd's own housekeeping tasks (the modules with timers of
+ * their own, auth and backup, register theirs). */
 int scheduler_start(struct spendd *sd);
 /* Cancel and free every task. */
 void scheduler_stop(struct spendd *sd);

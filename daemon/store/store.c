@@ -412,12 +412,23 @@ store_open(const char *path, int flags, struct store **out,
 	return 0;
 }
 
+static void
+totals_free(struct store *st)
+{
+	if (st->totals == NULL)
+		return;
+	for (int i = 0; i < TOTALS_CACHE; i++)
+		free(st->totals->e[i].key);
+	free(st->totals);
+	st->totals = NULL;
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	st_totals_free(st);
+	totals_free(st);
 	for (int i = 0; i < STMT_CACHE; i++) {
 		sqlite3_finalize(st->cache[i].stmt);
 		free(st->cache[i].sql);

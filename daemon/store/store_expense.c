@@ -377,32 +377,7 @@ store_expense_list(struct store *st, int64_t uid,
  * PRAGMA data_version moves when another connection commits, and the
  * connection's own change counter when this one writes.
  */
-#define TOTALS_CACHE 32
-#define TOTALS_CURRENCIES 8	/* larger results are not cached */
-
-struct totals_entry {
-	char *key;
-	int64_t data_version, changes;
-	uint64_t last_use;
-	int n;
-	struct expense_total t[TOTALS_CURRENCIES];
-};
-
-struct totals_cache {
-	struct totals_entry e[TOTALS_CACHE];
-	uint64_t tick;
-};
-
-void
-st_totals_free(struct store *st)
-{
-	if (st->totals == NULL)
-		return;
-	for (int i = 0; i < TOTALS_CACHE; i++)
-		free(st->totals->e[i].key);
-	free(st->totals);
-	st->totals = NULL;
-}
+/* (struct totals_cache: store_internal.h; the connection frees it) */
 
 /* The query text and its bound values, as one string. */
 static char *

@@ -9,6 +9,24 @@
 
 #define STMT_CACHE 64
 
+/* The expense totals of recent queries (store_expense_totals), kept with
+ * the connection and freed by store_close. */
+#define TOTALS_CACHE 32
+#define TOTALS_CURRENCIES 8	/* larger results are not cached */
+
+struct totals_entry {
+	char *key;
+	int64_t data_version, changes;
+	uint64_t last_use;
+	int n;
+	struct expense_total t[TOTALS_CURRENCIES];
+};
+
+struct totals_cache {
+	struct totals_entry e[TOTALS_CACHE];
+	uint64_t tick;
+};
+
 struct store {
 	sqlite3 *db;
 	int tx_depth;
@@ -18,7 +36,7 @@ struct store {
 		uint64_t last_use;
 	} cache[STMT_CACHE];
 	uint64_t tick;
-	struct totals_cache *totals;	/* store_expense.c */
+	struct totals_cache *totals;	/* store_expense_totals's */
 	int last_code;			/* SPEND_E* of the last failure */
 	bool loop;			/* STORE_LOOP */
 	int64_t busy_since;		/* loop_busy: waiting since (mono ms) */
@@ -35,8 +53,6 @@ struct store {
 #define ST_VISIBLE(a) a ".stage != (SELECT staging FROM users WHERE id = " \
 	a ".user_id)"
 
-/* Free the expense totals cache (store_close). */
-void st_totals_free(struct store *st);
 
 /* A prepared statement for sql, from the connection's cache (prepared on
  * first use). Reset and cleared before it is returned; do not finalize.
