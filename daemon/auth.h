@@ -31,11 +31,15 @@
 
 struct config;
 
+/* ---- auth.c ---- */
+
 /* Load or create the signing key, set the password cost from the
  * configuration, schedule the refresh-token expiry (when sd->base is
  * set). */
 int auth_init(struct spendd *sd, struct spend_err *err);
 void auth_free(struct spendd *sd);
+
+/* ---- auth_http.c ---- */
 
 /*
  * The identity of an HTTP request. authorization: the Authorization
@@ -64,6 +68,8 @@ const char *auth_csrf_check(const struct config *cfg, const char *origin,
  */
 const char *auth_cross_site(const struct config *cfg, const char *origin,
     const char *host, const char *sec_fetch_site);
+
+/* ---- auth_account.c (the handlers: handlers.h) ---- */
 
 /*
  * Create user u (name, role, currency, timezone set) and their default

@@ -1,5 +1,5 @@
-/* Export jobs (exporter plugins) and report jobs (report plugins): the
- * host iterates, the plugin writes. */
+/* Export jobs (exporter plugins): the host iterates, the plugin writes;
+ * the totals exporters and report plugins (report.c) share. */
 #include <sys/stat.h>
 
 #include <errno.h>

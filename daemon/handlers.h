@@ -8,15 +8,16 @@
 #define HANDLER(fn) int fn(struct rpc_call *, json_t *, json_t **, \
     struct spend_err *)
 
-/* auth_account.c, auth_session.c */
+/* auth_account.c */
 HANDLER(h_auth_delete_account);
 HANDLER(h_auth_login);
-HANDLER(h_auth_logout);
-HANDLER(h_auth_logout_all);
 HANDLER(h_auth_me);
 HANDLER(h_auth_password);
-HANDLER(h_auth_refresh);
 HANDLER(h_auth_register);
+/* auth_session.c */
+HANDLER(h_auth_logout);
+HANDLER(h_auth_logout_all);
+HANDLER(h_auth_refresh);
 HANDLER(h_auth_rotate_key);
 HANDLER(h_session_list);
 HANDLER(h_session_revoke);
@@ -33,7 +34,7 @@ HANDLER(h_user_list);
 HANDLER(h_user_get);
 HANDLER(h_user_edit);
 HANDLER(h_user_delete);
-/* category.c */
+/* category_rpc.c */
 HANDLER(h_category_list);
 HANDLER(h_category_get);
 HANDLER(h_category_add);
@@ -41,19 +42,20 @@ HANDLER(h_category_edit);
 HANDLER(h_category_rename);
 HANDLER(h_category_archive);
 HANDLER(h_category_unarchive);
+HANDLER(h_category_delete);
+/* change_rpc.c */
 HANDLER(h_change_list);
+/* rates_rpc.c */
 HANDLER(h_rate_import);
 HANDLER(h_rate_list);
 HANDLER(h_rate_set);
-HANDLER(h_category_delete);
-/* expense.c */
+/* expense_rpc.c */
 HANDLER(h_expense_add);
 HANDLER(h_expense_get);
 HANDLER(h_expense_edit);
 HANDLER(h_expense_delete);
 HANDLER(h_expense_list);
-
-/* plugin.c, import.c, export.c, report.c */
+/* export.c, import.c, plugin.c, report.c */
 HANDLER(h_export_run);
 HANDLER(h_import_run);
 HANDLER(h_plugin_list);

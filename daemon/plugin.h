@@ -2,8 +2,8 @@
  * The plugin host: loads the .so files of [plugins] dir (or only those
  * named in [plugins] load), refuses unsafe files and ABI mismatches, keeps
  * the registry of importers, exporters, reports and notifiers by name and
- * implements struct spend_host_api (the job parts are in import.c and
- * export.c).
+ * implements struct spend_host_api (the job parts are in import.c,
+ * export.c and report.c).
  *
  * Threads: loading, unloading, plugins_json and plugins_notify run on the
  * event loop. The registry does not change between plugins_load and
