@@ -230,7 +230,7 @@ fields(char *line, char **f, size_t max)
 
 int
 rates_import_ecb(struct store *st, const char *text, size_t len, int64_t *n,
-    struct spend_err *err)
+    char *skipped, size_t skippedlen, struct spend_err *err)
 {
 	char *buf = malloc(len + 1), *line, *save = NULL, *hdr[128], *f[128];
 	char codes[128][4];
@@ -238,6 +238,8 @@ rates_import_ecb(struct store *st, const char *text, size_t len, int64_t *n,
 	int r = 0;
 
 	*n = 0;
+	if (skipped && skippedlen)
+		skipped[0] = '\0';
 	if (buf == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	memcpy(buf, text, len);
@@ -263,8 +265,22 @@ rates_import_ecb(struct store *st, const char *text, size_t len, int64_t *n,
 					    "\"Date,USD,...\")", lineno);
 					break;
 				}
-				for (size_t i = 1; i < nf; i++)
+				/* columns of currencies that no longer
+				 * exist (CYP, SIT, ...) are skipped: no
+				 * expense can be in them */
+				for (size_t i = 1; i < nf; i++) {
 					strlcpy(codes[i], hdr[i], 4);
+					if (codes[i][0] && (strlen(hdr[i]) != 3 ||
+					    money_currency(codes[i]) == NULL)) {
+						if (skipped && *skipped)
+							strlcat(skipped, " ",
+							    skippedlen);
+						if (skipped)
+							strlcat(skipped, hdr[i],
+							    skippedlen);
+						codes[i][0] = '\0';
+					}
+				}
 				nh = nf;
 				continue;
 			}

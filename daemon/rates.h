@@ -43,9 +43,11 @@ int rates_set(struct store *st, const char *currency, const char *date,
  * or eurofxref-hist.csv ("Date,USD,JPY,..." then a row per day,
  * "2024-03-04,1.0856,...", "N/A" where none). Every rate is stored with
  * source "ecb" in one transaction (all or nothing); *n gets how many.
+ * Columns of codes not in the currency table (the history's CYP, SIT,
+ * ...) are skipped and listed in skipped ("CYP SIT", may be NULL).
  * Errors name the line and the currency.
  */
 int rates_import_ecb(struct store *st, const char *text, size_t len,
-    int64_t *n, struct spend_err *err);
+    int64_t *n, char *skipped, size_t skippedlen, struct spend_err *err);
 
 #endif

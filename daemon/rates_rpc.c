@@ -152,13 +152,21 @@ import_work(struct rpc_call *c, struct store *st, struct write_tx *w,
 	(void)w;
 	if ((r = slurp(path, &text, &len, err)) < 0)
 		return r;
-	r = rates_import_ecb(st, text, len, &n, err);
+	char skipped[512];
+	json_t *sk;
+
+	r = rates_import_ecb(st, text, len, &n, skipped, sizeof(skipped), err);
 	free(text);
 	if (r < 0)
 		return r;
 	log_info("rates: %lld imported from %s by %s", (long long)n,
 	    c->id.upload[0] ? "an upload" : path, c->id.peer);
-	*res = jp_pack("{s:I, s:s}", "imported", (json_int_t)n, "source", "ecb");
+	sk = json_array();
+	for (char *t, *save = NULL, *q = skipped; (t = strtok_r(q, " ",
+	    &save)) != NULL; q = NULL)
+		json_array_append_new(sk, json_string(t));
+	*res = jp_pack("{s:I, s:s, s:o}", "imported", (json_int_t)n, "source",
+	    "ecb", "skipped", sk);
 	return 0;
 }
 
