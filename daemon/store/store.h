@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -411,6 +411,23 @@ int store_rate_find(struct store *st, const char *currency, const char *date,
  * open), by currency and date. */
 int store_rate_list(struct store *st, const char *currency, const char *from,
     const char *to, int (*cb)(void *arg, const struct rate *r), void *arg,
+    struct spend_err *err);
+
+/* ---- the notifier outbox (store_outbox.c) ---- */
+/* Store an event of uid's (kind "alert", "reminder", ...; payload a JSON
+ * object's text) in the caller's transaction: *id gets its id. */
+int store_outbox_add(struct store *st, int64_t uid, const char *kind,
+    const char *payload, int64_t *id, struct spend_err *err);
+struct outbox_event {
+	int64_t id, user_id;
+	char kind[32];
+	char *payload;			/* malloc'd by the reader, freed by it */
+	char created_at[TIMESTAMP_LEN + 1];
+};
+/* uid's events after id after (0 = all; uid 0 = every user's), oldest
+ * first, at most limit. */
+int store_outbox_list(struct store *st, int64_t uid, int64_t after, int limit,
+    int (*cb)(void *arg, const struct outbox_event *e), void *arg,
     struct spend_err *err);
 
 /* ---- aggregates (store_report.c): exports and report plugins ---- */

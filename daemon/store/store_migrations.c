@@ -179,4 +179,19 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  source TEXT NOT NULL,"
 	"  updated_at TEXT NOT NULL,"
 	"  PRIMARY KEY (currency, date)) STRICT, WITHOUT ROWID;",
+
+	/* 4: the notifier outbox. An event (an alert, a reminder) is stored
+	 * in the same transaction as the write that caused it, so it is
+	 * neither lost by a crash nor sent for a write that rolled back;
+	 * the deliverer routes it to the user's channels and keeps one
+	 * delivery row per channel with its retries. */
+	"CREATE TABLE outbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  routed INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL) STRICT;"
+	"CREATE INDEX outbox_unrouted ON outbox(routed) WHERE routed = 0;"
+	"CREATE INDEX outbox_user ON outbox(user_id, id);",
 };
