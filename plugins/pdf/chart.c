@@ -127,7 +127,8 @@ chart_pie(struct layout *l, const struct chart_pie *p,
 	int64_t total;
 	size_t i;
 
-	if (pie_total(l, s, n, &total) < 0 || p == NULL || !(p->r > 0.0) ||
+	if (pie_total(l, s, n, &total) < 0 || p == NULL || !isfinite(p->cx) ||
+	    !isfinite(p->cy) || !(p->r > 0.0) || !isfinite(p->r) ||
 	    !(p->hole >= 0.0) || !(p->hole < p->r))
 		return -1;
 	cx = p->cx;
@@ -194,7 +195,8 @@ chart_legend(struct layout *l, const struct chart_legend *g,
 	int64_t total;
 	size_t i;
 
-	if (pie_total(l, s, n, &total) < 0 || g == NULL)
+	if (pie_total(l, s, n, &total) < 0 || g == NULL || !isfinite(g->x) ||
+	    !isfinite(g->y) || !isfinite(g->right))
 		return -1;
 	/* swatch, label, share, value */
 	for (i = 0; i < n && !l->failed; i++) {

@@ -481,7 +481,8 @@ test_line(void **state)
 			fail_msg("%s centred at %.2f, not %.2f", months[i], mid,
 			    want_x);
 		assert_true(y0 > PAGE - 60);	/* below the plot */
-		if (i >= 2 && (mid - prev < gap - 1.0 || mid - prev > gap + 1.0))
+		if (i >= 2 && (mid - prev < gap - 1.0 ||
+		    mid - prev > gap + 1.0))
 			fail_msg("%s: gap %.2f, not %.2f", months[i],
 			    mid - prev, gap);
 		if (i >= 1)
@@ -607,6 +608,12 @@ bad_calls(struct layout *l)
 	    .cy = 200, .r = 50, .hole = 50 }, abc, 3), -1);
 	assert_int_equal(chart_pie(l, &(struct chart_pie){ .cx = 200,
 	    .cy = 200, .r = 0 }, abc, 3), -1);
+	assert_int_equal(chart_pie(l, &(struct chart_pie){ .cx = NAN,
+	    .cy = 200, .r = 50 }, abc, 3), -1);
+	assert_int_equal(chart_pie(l, &(struct chart_pie){ .cx = 200,
+	    .cy = 200, .r = INFINITY }, abc, 3), -1);
+	assert_int_equal(chart_line(l, &(struct chart_plot){ .x = 60,
+	    .y = 60, .w = NAN, .h = 200 }, ok, 2), -1);
 	assert_int_equal(chart_legend(l, &(struct chart_legend){ .x = 60,
 	    .y = 300, .right = 340 }, abc, 0), -1);
 	assert_int_equal(chart_legend(l, &(struct chart_legend){ .x = 60,
