@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -186,7 +186,8 @@ enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
 struct expense_filter {
 	char from[DATE_LEN + 1], to[DATE_LEN + 1];	/* inclusive; "" open */
 	int64_t category_id;				/* 0 = any */
-	char search[SEARCH_MAX_LEN + 1];		/* in note or payee */
+	/* in note or payee: a substring, in any case (store_search.c) */
+	char search[SEARCH_MAX_LEN + 1];
 	bool has_min, has_max;
 	int64_t min_e4, max_e4;		/* money_scale_e4 units, inclusive */
 	char currency[4];				/* "" = any */
@@ -236,6 +237,19 @@ int store_expense_totals(struct store *st, int64_t uid,
     const struct expense_filter *f,
     int (*cb)(void *arg, const struct expense_total *t), void *arg,
     struct spend_err *err);
+/* How the filter's search runs (store_search.c). AUTO: the trigram index
+ * for a term of 3 characters or more that is rare enough, else a scan of
+ * the user's rows; INDEX and SCAN force one way (tests: the same rows in
+ * the same order); LIKE is the old LIKE scan (ASCII case folding only),
+ * what SPEND_BENCH_SEARCH=like in the environment gives every connection,
+ * for the benchmark. */
+enum store_search {
+	STORE_SEARCH_AUTO,
+	STORE_SEARCH_INDEX,
+	STORE_SEARCH_SCAN,
+	STORE_SEARCH_LIKE,
+};
+void store_search_mode(struct store *st, enum store_search m);
 /* Is import_key already used by this user? */
 int store_expense_has_import_key(struct store *st, int64_t uid,
     const char *key, bool *found, struct spend_err *err);

@@ -194,4 +194,39 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  created_at TEXT NOT NULL) STRICT;"
 	"CREATE INDEX outbox_unrouted ON outbox(routed) WHERE routed = 0;"
 	"CREATE INDEX outbox_user ON outbox(user_id, id);",
+
+	/* 5: a full-text index of note and payee for expense.list --search
+	 * (store_search.c): FTS5 with the trigram tokenizer, so a term of 3
+	 * characters or more is found as a substring in any case and any
+	 * script. External content (the text stays in expenses only), no
+	 * per-row token counts (nothing ranks). The triggers keep it in step
+	 * in the same transaction as every write of a row, whoever writes
+	 * it: a cascade, a user's deletion, an import and its undoing. Rows
+	 * deleted with deleted = 1 stay indexed (readers filter them, and
+	 * FTS5's rebuild and integrity-check expect every row of the content
+	 * table). A future migration that rebuilds expenses (a new table,
+	 * copy, drop, rename) drops these triggers with the old table: it
+	 * must create them again and rebuild expenses_fts. */
+	"CREATE VIRTUAL TABLE expenses_fts USING fts5(note, payee,"
+	"  content='expenses', content_rowid='id', tokenize='trigram',"
+	"  columnsize=0);"
+	"CREATE TRIGGER expenses_fts_insert AFTER INSERT ON expenses BEGIN"
+	"  INSERT INTO expenses_fts(rowid, note, payee)"
+	"    VALUES (NEW.id, NEW.note, NEW.payee);"
+	"  END;"
+	"CREATE TRIGGER expenses_fts_delete AFTER DELETE ON expenses BEGIN"
+	"  INSERT INTO expenses_fts(expenses_fts, rowid, note, payee)"
+	"    VALUES ('delete', OLD.id, OLD.note, OLD.payee);"
+	"  END;"
+	/* an edit rewrites note and payee even when they stay the same:
+	 * only a real change costs an index update */
+	"CREATE TRIGGER expenses_fts_update AFTER UPDATE OF id, note, payee"
+	"  ON expenses WHEN OLD.id != NEW.id OR OLD.note IS NOT NEW.note OR"
+	"  OLD.payee IS NOT NEW.payee BEGIN"
+	"  INSERT INTO expenses_fts(expenses_fts, rowid, note, payee)"
+	"    VALUES ('delete', OLD.id, OLD.note, OLD.payee);"
+	"  INSERT INTO expenses_fts(rowid, note, payee)"
+	"    VALUES (NEW.id, NEW.note, NEW.payee);"
+	"  END;"
+	"INSERT INTO expenses_fts(expenses_fts) VALUES ('rebuild');",
 };
