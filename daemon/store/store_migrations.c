@@ -194,4 +194,46 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  created_at TEXT NOT NULL) STRICT;"
 	"CREATE INDEX outbox_unrouted ON outbox(routed) WHERE routed = 0;"
 	"CREATE INDEX outbox_user ON outbox(user_id, id);",
+
+	/* budgets: per category (category_id 0: the overall one) per month,
+	 * in minor units of currency (the user's base when set); amount is
+	 * the default from month since on (NULL: only the months of
+	 * budget_months), rollover carries what is left (or overspent)
+	 * into the next month; alerts are the thresholds in percent
+	 * ("80,100"). A deleted budget is a tombstone (sync) and comes back
+	 * in the same row. alerts_sent: each threshold crossed, once per
+	 * user, category (0: overall) and month; stored in the write that
+	 * crossed it, so a restart neither loses nor repeats one. */
+	"CREATE TABLE budgets("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL,"
+	"  amount INTEGER CHECK (amount >= 0),"
+	"  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+	"  since TEXT NOT NULL CHECK (length(since) = 7),"
+	"  rollover INTEGER NOT NULL DEFAULT 0,"
+	"  alerts TEXT NOT NULL DEFAULT '80,100',"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"CREATE UNIQUE INDEX budgets_key ON budgets(user_id, category_id);"
+	"CREATE TABLE budget_months("
+	"  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,"
+	"  month TEXT NOT NULL CHECK (length(month) = 7),"
+	"  amount INTEGER NOT NULL CHECK (amount >= 0),"
+	"  PRIMARY KEY (budget_id, month)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE alerts_sent("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  month TEXT NOT NULL CHECK (length(month) = 7),"
+	"  threshold INTEGER NOT NULL,"
+	"  spent INTEGER NOT NULL,"
+	"  available INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  outbox_id INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (user_id, category_id, month, threshold)) STRICT;",
 };
