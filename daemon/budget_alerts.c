@@ -178,7 +178,11 @@ reeval_work(struct job *job, void *arg)
 		return;
 	}
 	/* the previous month in any time zone starts after this */
-	date_today(NULL, today);
+	{
+		struct user utc = { .timezone = "UTC" };
+
+		budget_today(&utc, today);
+	}
 	date_add_days(today, -62, from);
 	if (store_budget_users_foreign(st, re->currency, from, "", uid_cb, re,
 	    &err) < 0) {

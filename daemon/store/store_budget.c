@@ -332,8 +332,10 @@ store_budget_users_foreign(struct store *st, const char *currency,
 	if (s == NULL)
 		return st_failed(st);
 	sqlite3_bind_text(s, 1, currency ? currency : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, from && *from ? from : "0000-00-00", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, to && *to ? to : "9999-99-99", -1,
+	    SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if ((r = cb(arg, sqlite3_column_int64(s, 0))) != 0)
 			break;

@@ -87,7 +87,7 @@ int store_alert_list(struct store *st, int64_t uid, const char *month,
     int (*cb)(void *arg, const struct alert *a), void *arg,
     struct spend_err *err);
 /* Users with a live budget and expenses from day from to day to
- * (inclusive) in a currency other than their base (currency: that one
+ * (inclusive; "" open) in a currency other than their base (currency: that one
  * only; NULL or "": any), by id. What a new rate may change. */
 int store_budget_users_foreign(struct store *st, const char *currency,
     const char *from, const char *to,
