@@ -191,6 +191,7 @@ reeval_work(struct job *job, void *arg)
 		    err.msg);
 		return;
 	}
+	log_debug("budgets: a rate change: %zu users to re-evaluate from %s", re->nuids, from);
 	if (re->nuids && (re->tx = calloc(re->nuids, sizeof(*re->tx))) == NULL) {
 		log_warnx("budgets: out of memory re-evaluating alerts");
 		return;
