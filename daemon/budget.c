@@ -411,6 +411,11 @@ struct calc {
 	int from;		/* the first month read (month_num) */
 	int nmonths;		/* from .. the month asked */
 	int64_t *spent;		/* [line][month] */
+	struct {		/* months before with amounts in another */
+		char month[BUDGET_MONTH_LEN + 1];	/* currency */
+		char currency[4];
+	} *foreign;
+	size_t nforeign;
 	struct spend_err *err;
 };
 
@@ -512,6 +517,7 @@ day_cb(void *arg, const struct day_total *t)
 		any = line_has(&s->lines[i], t->category_id);
 	if (!any)
 		return 0;	/* no budget counts it: no conversion */
+	/* a month's key ("YYYY-MM") is in the base: no conversion */
 	if ((r = convert(k, t->sum, t->currency, t->day, t->category_id,
 	    "spent", &v)) <= 0)
 		return r;
@@ -526,6 +532,49 @@ day_cb(void *arg, const struct day_total *t)
 		    &l->spent_to_date, v)) < 0))
 			return r;
 	}
+	return 0;
+}
+
+/* A month before the one asked: amounts in the base add up as they are;
+ * the others are read again per day, to convert at each day's rate. */
+static int
+month_cb(void *arg, const struct day_total *t)
+{
+	struct calc *k = arg;
+	struct budget_status *s = k->s;
+	int mi = month_num(t->day) - k->from;
+	bool any = false;
+	int r;
+
+	if (mi < 0 || mi >= k->nmonths - 1)
+		return 0;
+	for (size_t i = 0; i < s->nlines && !any; i++)
+		any = line_has(&s->lines[i], t->category_id);
+	if (!any)
+		return 0;
+	if (strcmp(t->currency, k->u->currency) != 0) {
+		size_t i;
+
+		for (i = 0; i < k->nforeign; i++)
+			if (!strcmp(k->foreign[i].month, t->day) &&
+			    !strcmp(k->foreign[i].currency, t->currency))
+				return 0;
+		void *p = realloc(k->foreign, (k->nforeign + 1) *
+		    sizeof(*k->foreign));
+		if (p == NULL)
+			return spend_errf(k->err, SPEND_ENOMEM, "", "out of "
+			    "memory");
+		k->foreign = p;
+		strlcpy(k->foreign[i].month, t->day, BUDGET_MONTH_LEN + 1);
+		strlcpy(k->foreign[i].currency, t->currency, 4);
+		k->nforeign++;
+		return 0;
+	}
+	for (size_t i = 0; i < s->nlines; i++)
+		if (line_has(&s->lines[i], t->category_id) &&
+		    (r = add_checked(k, &k->spent[i * (size_t)k->nmonths + mi],
+		    t->sum)) < 0)
+			return r;
 	return 0;
 }
 
@@ -634,11 +683,27 @@ compute(struct calc *k, const char *month)
 	if ((k->spent = calloc((size_t)k->nmonths * s->nlines,
 	    sizeof(*k->spent))) == NULL)
 		return spend_errf(k->err, SPEND_ENOMEM, "", "out of memory");
-	month_str(from, m);
-	month_range(m, first, last);
+	/* the months before (a rollover chain): a row per month and
+	 * category, and the days of those with other currencies */
+	if (from < target) {
+		char lm[BUDGET_MONTH_LEN + 1];
+
+		month_str(from, m);
+		month_str(target - 1, lm);
+		if ((r = store_month_totals(k->st, k->u->id, m, lm, month_cb, k,
+		    k->err)) < 0)
+			return r;
+		for (size_t i = 0; i < k->nforeign; i++) {
+			month_range(k->foreign[i].month, first, last);
+			if ((r = store_budget_days(k->st, k->u->id, first, last,
+			    k->foreign[i].currency, day_cb, k, k->err)) < 0)
+				return r;
+		}
+	}
+	/* the month asked, day by day */
 	month_range(month, tfirst, last);
-	if ((r = store_day_totals(k->st, k->u->id, first, last, 0, day_cb, k,
-	    k->err)) < 0)
+	if ((r = store_budget_days(k->st, k->u->id, tfirst, last, NULL, day_cb,
+	    k, k->err)) < 0)
 		return r;
 	/* still to come */
 	if (upcoming_fn && s->period != PERIOD_PAST) {
@@ -747,6 +812,7 @@ budget_status(struct store *st, const struct user *u,
 	k.err = err;
 	r = compute(&k, month);
 	free(k.spent);
+	free(k.foreign);
 	rates_free(k.rates);
 	if (r < 0)
 		budget_status_free(out);

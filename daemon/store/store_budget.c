@@ -368,3 +368,76 @@ store_stage_months(struct store *st, int64_t uid, int64_t stage,
 		return st_error(st, err, "list an import's months");
 	return r;
 }
+
+/* Rows of day_totals or month_totals into a day_total. */
+static int
+totals_rows(struct store *st, sqlite3_stmt *s,
+    int (*cb)(void *, const struct day_total *), void *arg,
+    struct spend_err *err)
+{
+	struct day_total t;
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_int(s, 5)) {
+			sqlite3_reset(s);
+			return spend_errf(err, SPEND_EINVAL, "",
+			    "the sum of these expenses overflows");
+		}
+		memset(&t, 0, sizeof(t));
+		st_col_text(s, 0, t.day, sizeof(t.day));
+		t.category_id = sqlite3_column_int64(s, 1);
+		st_col_text(s, 2, t.currency, sizeof(t.currency));
+		t.count = sqlite3_column_int64(s, 3);
+		t.sum = sqlite3_column_int64(s, 4);
+		if ((r = cb(arg, &t)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (r == 0 && rc != SQLITE_DONE)
+		return st_error(st, err, "budget totals");
+	return r;
+}
+
+/* One user's rows: the staging import is hidden by one lookup, not one
+ * per row as ST_VISIBLE does. A sum past int64 is REAL in the table. */
+int
+store_month_totals(struct store *st, int64_t uid, const char *from,
+    const char *to, int (*cb)(void *, const struct day_total *), void *arg,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT t.month, t.category_id, "
+	    "t.currency, t.count, t.sum, typeof(t.sum) = 'real' "
+	    "FROM month_totals t WHERE t.user_id = ?1 AND t.month >= ?2 AND "
+	    "t.month <= ?3 AND t.stage != (SELECT staging FROM users WHERE "
+	    "id = ?1) ORDER BY 1, 2, 3", err);
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
+	return totals_rows(st, s, cb, arg, err);
+}
+
+int
+store_budget_days(struct store *st, int64_t uid, const char *from,
+    const char *to, const char *currency,
+    int (*cb)(void *, const struct day_total *), void *arg,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT t.day, t.category_id, "
+	    "t.currency, t.count, t.sum, typeof(t.sum) = 'real' "
+	    "FROM day_totals t WHERE t.user_id = ?1 AND t.day >= ?2 AND "
+	    "t.day <= ?3 AND (?4 = '' OR t.currency = ?4) AND "
+	    "t.stage != (SELECT staging FROM users WHERE id = ?1) "
+	    "ORDER BY 1, 2, 3", err);
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, currency ? currency : "", -1, SQLITE_STATIC);
+	return totals_rows(st, s, cb, arg, err);
+}

@@ -92,6 +92,19 @@ int store_alert_list(struct store *st, int64_t uid, const char *month,
 int store_budget_users_foreign(struct store *st, const char *currency,
     const char *from, const char *to,
     int (*cb)(void *arg, int64_t uid), void *arg, struct spend_err *err);
+/* What a budget reads. uid's visible totals per month ("YYYY-MM" in
+ * t->day) from month from to month to, by month, category and currency
+ * (month_totals, kept beside day_totals by triggers); and per day from
+ * day from to day to of one currency (NULL or "": all). A row per day,
+ * category and currency (staged ones apart: sum them). EINVAL if a sum
+ * overflows. */
+int store_month_totals(struct store *st, int64_t uid, const char *from,
+    const char *to, int (*cb)(void *arg, const struct day_total *t),
+    void *arg, struct spend_err *err);
+int store_budget_days(struct store *st, int64_t uid, const char *from,
+    const char *to, const char *currency,
+    int (*cb)(void *arg, const struct day_total *t), void *arg,
+    struct spend_err *err);
 /* The months ("YYYY-MM") with expenses staged by import stage of uid,
  * ascending (from the daily totals: a few rows per day, not a scan of
  * the rows). */

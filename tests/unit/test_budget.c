@@ -364,6 +364,105 @@ test_conversion(void **state)
 	done();
 }
 
+/* A rollover chain converts the months before at their days' rates
+ * too, and lists what it cannot convert with its month. */
+static void
+test_conversion_chain(void **state)
+{
+	struct fx *fx = *state;
+	struct spend_err err;
+	const struct budget_line *l;
+
+	strlcpy(today, "2024-03-10", sizeof(today));
+	set(fx, &fx->alice, fx->food, "500", NULL, "2024-01", 1, NULL);
+	spend(fx, &fx->alice, "100", NULL, fx->food, "2024-01-11");
+	spend(fx, &fx->alice, "50", "USD", fx->food, "2024-02-10");
+	spend(fx, &fx->alice, "100", NULL, fx->food, "2024-02-11");
+	spend(fx, &fx->alice, "20", NULL, fx->food, "2024-03-01");
+	l = status(fx, &fx->alice, "2024-03", fx->food);
+	/* 400 left of January, 800 of February: 50 USD not counted */
+	LINE(l, 50000, 80000, 130000, 2000);
+	assert_int_equal(st.nunconv, 1);
+	assert_string_equal(st.unconv[0].month, "2024-02");
+	assert_string_equal(st.unconv[0].currency, "USD");
+	assert_int_equal(st.unconv[0].amount, 5000);
+	/* a rate from February 1st: 50 USD at 1.25 is 40.00 EUR */
+	assert_int_equal(rates_set(fx->sd->store, "USD", "2024-02-01", "1.25",
+	    "manual", &err), 0);
+	l = status(fx, &fx->alice, "2024-03", fx->food);
+	LINE(l, 50000, 76000, 126000, 2000);
+	assert_int_equal(st.nunconv, 0);
+	/* January alone is unchanged */
+	l = status(fx, &fx->alice, "2024-01", fx->food);
+	LINE(l, 50000, 0, 50000, 10000);
+	done();
+}
+
+/* month_totals (what the chains read) against day_totals, after every
+ * kind of change of an expense. */
+struct sums {
+	int64_t v[8][3];	/* [month][currency] */
+};
+
+static int
+currency_ix(const char *c)
+{
+	return !strcmp(c, "EUR") ? 0 : !strcmp(c, "USD") ? 1 : 2;
+}
+
+static int
+sum_days(void *arg, const struct day_total *t)
+{
+	struct sums *x = arg;
+
+	x->v[atoi(t->day + 5) % 8][currency_ix(t->currency)] += t->sum *
+	    (t->category_id % 7 + 1);
+	return 0;
+}
+
+static void
+same_totals(struct fx *fx, const char *what)
+{
+	struct sums a = { 0 }, b = { 0 };
+	struct spend_err err;
+
+	assert_int_equal(store_day_totals(fx->sd->store, fx->alice.id,
+	    "2024-01-01", "2024-06-30", 0, sum_days, &a, &err), 0);
+	assert_int_equal(store_month_totals(fx->sd->store, fx->alice.id,
+	    "2024-01", "2024-06", sum_days, &b, &err), 0);
+	if (memcmp(&a, &b, sizeof(a)) != 0)
+		fail_msg("month_totals differ from day_totals after %s", what);
+}
+
+static void
+test_month_totals(void **state)
+{
+	struct fx *fx = *state;
+	json_t *res;
+	char p[256];
+	int64_t id;
+
+	spend(fx, &fx->alice, "10", NULL, fx->food, "2024-01-31");
+	id = spend(fx, &fx->alice, "20", NULL, fx->food, "2024-02-01");
+	spend(fx, &fx->alice, "30", "USD", fx->rent, "2024-02-02");
+	same_totals(fx, "adds");
+	snprintf(p, sizeof(p), "{\"id\":%lld, \"date\":\"2024-03-15\"}",
+	    (long long)id);
+	json_decref(tu_ok(fx->sd, "alice", "expense.edit", p));
+	same_totals(fx, "a date moved to another month");
+	snprintf(p, sizeof(p), "{\"id\":%lld, \"category\":\"bills\", "
+	    "\"currency\":\"USD\", \"amount\":\"25\"}", (long long)id);
+	json_decref(tu_ok(fx->sd, "alice", "expense.edit", p));
+	same_totals(fx, "category, currency and amount changed");
+	snprintf(p, sizeof(p), "{\"id\":%lld}", (long long)id);
+	json_decref(tu_ok(fx->sd, "alice", "expense.delete", p));
+	same_totals(fx, "a delete");
+	res = tu_ok(fx->sd, "alice", "category.delete", "{\"name\":\"food\", "
+	    "\"move_to\":\"bills\"}");
+	json_decref(res);
+	same_totals(fx, "a category's expenses moved");
+}
+
 static void
 test_thresholds(void **state)
 {
@@ -670,6 +769,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_projection, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_conversion, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_conversion_chain, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_month_totals, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_thresholds, setup,
 		    teardown),
