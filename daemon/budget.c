@@ -35,8 +35,17 @@ month_num(const char *s)	/* "YYYY-MM" -> y * 12 + m - 1, or -1 */
 static void
 month_str(int n, char out[BUDGET_MONTH_LEN + 1])
 {
-	snprintf(out, BUDGET_MONTH_LEN + 1, "%04d-%02d", (n / 12) % 10000,
-	    n % 12 + 1);
+	int y = (n / 12) % 10000, m = n % 12 + 1;
+
+	/* not snprintf: a rollover chain formats one per month and budget */
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '\0';
 }
 
 bool
@@ -605,6 +614,10 @@ limit_base(struct calc *k, const struct budget *b, const char *month,
 {
 	char first[DATE_LEN + 1], last[DATE_LEN + 1];
 
+	if (strcmp(b->currency, k->u->currency) == 0) {
+		*out = amount;
+		return 1;
+	}
 	month_range(month, first, last);
 	return convert(k, amount, b->currency, first, b->category_id, "limit",
 	    out);
