@@ -108,9 +108,14 @@ BEGIN {
 	row("this month (no expenses), no rollover", d)
 	row("2025-12, no rollover, +10% rows in USD (daily rates)", e)
 	row("2025-12, rollover, +10% rows in USD (daily rates)", f)
-	split(a, x, " ")
-	printf "\ntarget p50 <= 2 ms: %s (worst p50 without USD: %.2fx the target)\n", \
-	    x[1] <= 2 ? "met" : "NOT met", x[1] / 2
+	worst = 0
+	split(a " " b " " c " " d, x, " ")
+	for (i = 1; i <= 7; i += 2) if (x[i] > worst) worst = x[i]
+	split(f, y, " ")
+	printf "\ntarget p50 <= 2 ms: %s in base currency (worst p50 %.3f ms, %.2fx the target);\n", \
+	    worst <= 2 ? "met" : "NOT met", worst, worst / 2
+	printf "with USD rows in every month of a 24-month rollover chain: %.2fx (each day converted)\n", \
+	    y[1] / 2
 	printf "\nexpense.add, %d one at a time, dated today %20s %8s %8s\n", l, "", "p50 ms", "p99 ms"
 	row("user without budgets", wp)
 	row("8 budgets, rollover chains (alerts evaluated)", wc)
