@@ -77,6 +77,18 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "report", "report.run", "name", "param*KEY=VALUE", run_report,
 	  print_report, "Run the report plugin NAME with its params "
 	  "(--param month=2024-03)" },
+	{ "budget set", "budget.set", "category:CATEGORY amount",
+	  "no-rollover!:rollover=false", NULL, print_budget, "Set CATEGORY's "
+	  "monthly budget (\"total\": the overall one), or one month's" },
+	{ "budget list", "budget.list", "", "", NULL, print_budget_list, NULL },
+	{ "budget show", "budget.get", "category:CATEGORY", "", NULL,
+	  print_budget, NULL },
+	{ "budget rm", "budget.delete", "category:CATEGORY", "", NULL,
+	  print_budget_deleted, NULL },
+	{ "budget status", "budget.status", "", "", NULL, print_budget_status,
+	  "Each budget's month as a bar: spent / available, percent, "
+	  "projection" },
+	{ "alerts", "alert.list", "", "", NULL, print_alert_list, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

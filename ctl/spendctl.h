@@ -125,4 +125,11 @@ int print_rate_import(struct ctl *, json_t *);
 int run_report(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_report(struct ctl *, json_t *);
 
+/* ---- cmd_budget.c ---- */
+int print_budget(struct ctl *, json_t *);
+int print_budget_list(struct ctl *, json_t *);
+int print_budget_deleted(struct ctl *, json_t *);
+int print_budget_status(struct ctl *, json_t *);
+int print_alert_list(struct ctl *, json_t *);
+
 #endif

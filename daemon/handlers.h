@@ -58,5 +58,12 @@ HANDLER(h_export_run);
 HANDLER(h_import_run);
 HANDLER(h_plugin_list);
 HANDLER(h_report_run);
+/* budget_rpc.c */
+HANDLER(h_alert_list);
+HANDLER(h_budget_delete);
+HANDLER(h_budget_get);
+HANDLER(h_budget_list);
+HANDLER(h_budget_set);
+HANDLER(h_budget_status);
 
 #endif

@@ -19,6 +19,7 @@
 #include "apidoc.h"
 #include "auth.h"
 #include "backup.h"
+#include "budget.h"
 #include "config.h"
 #include "events.h"
 #include "http.h"
@@ -337,6 +338,7 @@ main(int argc, char *argv[])
 	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP |
 	    spendd_store_flags(&sd), &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
+	budget_alerts_init();	/* evaluated in the writes (budget.h) */
 	/* jansson's hash seed, set once before any thread builds JSON */
 	json_object_seed(0);
 	/* before the base: it must be created with a lock */

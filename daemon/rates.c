@@ -20,6 +20,7 @@ struct rates {
 	struct store *st;
 	struct history h[MAX_CURRENCIES];
 	size_t nh;
+	char since[DATE_LEN + 1];	/* rates_new_since's, or "" */
 };
 
 struct rates *
@@ -29,6 +30,16 @@ rates_new(struct store *st)
 
 	if (r)
 		r->st = st;
+	return r;
+}
+
+struct rates *
+rates_new_since(struct store *st, const char *since)
+{
+	struct rates *r = rates_new(st);
+
+	if (r && since)
+		strlcpy(r->since, since, sizeof(r->since));
 	return r;
 }
 
@@ -85,7 +96,20 @@ history(struct rates *r, const char *currency, struct spend_err *err)
 	h = &r->h[r->nh];
 	memset(h, 0, sizeof(*h));
 	strlcpy(h->currency, currency, sizeof(h->currency));
-	if ((rc = store_rate_list(r->st, currency, NULL, NULL, history_add, h,
+	char from[DATE_LEN + 1] = "";
+	if (r->since[0]) {	/* from the rate in force on since */
+		struct rate first;
+
+		rc = store_rate_find(r->st, currency, r->since, &first, err);
+		if (rc == 0)
+			strlcpy(from, first.date, sizeof(from));
+		else if (rc == SPEND_ENOTFOUND) {
+			spend_err_clear(err);
+			strlcpy(from, r->since, sizeof(from));
+		} else
+			return NULL;
+	}
+	if ((rc = store_rate_list(r->st, currency, from, NULL, history_add, h,
 	    err)) != 0) {
 		free(h->dates);
 		free(h->rates);

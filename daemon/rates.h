@@ -20,6 +20,10 @@ struct rates;
  * first use). Free with rates_free. NULL on allocation failure. */
 struct rates *rates_new(struct store *st);
 void rates_free(struct rates *r);
+/* The same, loading each history only from the rate in force on day
+ * since: for conversions of dates on or after since (a month's budget),
+ * without reading decades of rates. */
+struct rates *rates_new_since(struct store *st, const char *since);
 
 /*
  * amount (minor units of from) in minor units of to, at date: *out, and

@@ -231,6 +231,35 @@ static const struct rpc_param p_user_edit[] = {
 	  NULL },
 	END };
 
+static const struct rpc_param p_budget_set[] = {
+	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
+	  "or id), or \"total\" for the overall budget", NULL },
+	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "per month, in the "
+	  "base currency", NULL },
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "only this month's amount (the "
+	  "default's otherwise)", NULL },
+	{ "since", PT_MONTH, 0, 0, 0, NULL, "the default applies from this "
+	  "month on (a new budget: this month)", NULL },
+	{ "rollover", PT_BOOL, 0, 0, 0, NULL, "what is left (or overspent) "
+	  "carries into the next month", NULL },
+	{ "alerts", PT_STRING, 0, 0, 60, "PCTS", "alert thresholds in percent "
+	  "(80,100)", "alert" },
+	END };
+static const struct rpc_param p_budget_by[] = {
+	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
+	  "or id), or \"total\"", NULL },
+	END };
+static const struct rpc_param p_budget_delete[] = {
+	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
+	  "or id), or \"total\"", NULL },
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "only this month's own amount",
+	  NULL },
+	END };
+static const struct rpc_param p_month_only[] = {
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "the month (this one by default)",
+	  NULL },
+	END };
+
 #undef END
 #undef REQ
 #undef POS
@@ -240,6 +269,9 @@ static const struct rpc_param p_user_edit[] = {
  * help, docs, REST routes and statuses, body limits and checks are made
  * from it. */
 static const struct rpc_method methods[] = {
+	{ "alert.list", h_alert_list, U, X | RPC_ASYNC, "GET /api/v1/alerts",
+	  p_month_only, "Budget alerts sent: each threshold once per category "
+	  "and month (all months without month)", 0 },
 	{ "auth.delete_account", h_auth_delete_account, U, RPC_ASYNC,
 	  "DELETE /api/v1/me", p_password_only,
 	  "Delete your own account and all its data (needs the password)", 0 },
@@ -268,6 +300,21 @@ static const struct rpc_method methods[] = {
 	  "POST /api/v1/auth/rotate-key", p_none,
 	  "New token signing key; tokens signed with the old ones stay valid",
 	  0 },
+	{ "budget.delete", h_budget_delete, U, W | X,
+	  "DELETE /api/v1/budgets/{category}", p_budget_delete,
+	  "Remove a budget, or only its amount of one month", 0 },
+	{ "budget.get", h_budget_get, U, X, "GET /api/v1/budgets/{category}",
+	  p_budget_by, "Show one budget with its months' amounts", 0 },
+	{ "budget.list", h_budget_list, U, X, "GET /api/v1/budgets", p_none,
+	  "The budgets: amounts, months of their own, rollover, alerts", 0 },
+	{ "budget.set", h_budget_set, U, W | X,
+	  "PUT /api/v1/budgets/{category}", p_budget_set,
+	  "Set a category's (or the overall) monthly budget, or one month's",
+	  0 },
+	{ "budget.status", h_budget_status, U, X | RPC_ASYNC,
+	  "GET /api/v1/budgets/status", p_month_only,
+	  "Each budget's month: spent, limit, remaining, percent, projection, "
+	  "state", 0 },
 	{ "category.add", h_category_add, U, W | X, "POST /api/v1/categories",
 	  p_category_add, "Add a category", 201 },
 	{ "category.archive", h_category_archive, U, W | X,

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "budget.h"
 #include "domain.h"
 #include "import.h"
 #include "password.h"
@@ -191,6 +192,24 @@ fx_group_setup(void **state)
 		fx_expense(st, FX.alice, i % 3 ? "food" : "transport", i);
 	for (int i = 0; i < 20; i++)
 		fx_expense(st, FX.bob, "food", i);
+	{	/* bob's budget of bills: 10.00 a month, from this one */
+		struct budget b;
+		struct category c;
+		char today[DATE_LEN + 1];
+
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(store_category_by_name(st, FX.bob, "bills", &c,
+		    &err), 0);
+		b.user_id = FX.bob;
+		b.category_id = c.id;
+		b.has_amount = true;
+		b.amount = 1000;
+		strlcpy(b.currency, "EUR", sizeof(b.currency));
+		date_today(NULL, today);
+		memcpy(b.since, today, 7);
+		strlcpy(b.alerts, "50,80,100", sizeof(b.alerts));
+		assert_int_equal(store_budget_put(st, &b, &err), 0);
+	}
 	for (int i = 0; i < 5; i++) {
 		struct refresh_token t;
 		char key[32], hash[65];
@@ -368,7 +387,8 @@ fx_make_queries(sqlite3 *db)
 		fprintf(out, "[%s]\nSELECT %s FROM \"%s\"%s ORDER BY %s", name,
 		    cols, name, !strcmp(name, "expenses") ||
 		    !strcmp(name, "categories") ||
-		    !strcmp(name, "day_totals") ? " WHERE stage != (SELECT "
+		    !strcmp(name, "day_totals") ||
+		    !strcmp(name, "month_totals") ? " WHERE stage != (SELECT "
 		    "staging FROM users WHERE users.id = user_id)" : "", cols);
 		fputc('\0', out);
 	}
@@ -507,6 +527,21 @@ op_import(struct spend_err *err)
 	return fx_call("alice", "import.run", p, err);
 }
 
+/* bob's expense that takes his bills budget past its three thresholds:
+ * the expense, three alerts and their outbox rows, all or nothing (the
+ * evaluator runs inside the write, before its commit). */
+static int
+op_budget_alert(struct spend_err *err)
+{
+	int r;
+
+	write_set_precommit(budget_evaluate);
+	r = fx_call("bob", "expense.add", "{\"amount\": \"12.50\", "
+	    "\"category\": \"bills\"}", err);
+	write_set_precommit(NULL);
+	return r;
+}
+
 /* The store alone: an expense and its idempotency key in one
  * transaction, as the dispatcher does. */
 static int
@@ -559,6 +594,7 @@ static const struct fx_op fx_ops[] = {
 	{ "category.delete move_to", op_category_move },
 	{ "user.delete", op_user_delete },
 	{ "import.run", op_import },
+	{ "expense.add + budget alerts", op_budget_alert },
 	{ "store expense + idempotency key", op_store_idem },
 	{ "store_user_delete alone", op_store_user_delete },
 };
