@@ -40,7 +40,8 @@ else
 fi
 [ -f "$src/debian/rules" ] || { echo "mkdeb.sh: no debian/ in the copy" >&2; exit 1; }
 
-rm -f "$out"/spend_"$version"_*.deb "$out"/spend-dev_"$version"_*.deb
+rm -f "$out"/spend_"$version"_* "$out"/spend-dev_"$version"_* \
+    "$out"/spend-dbgsym_"$version"_*
 cd "$src"
 DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS-nocheck} \
     dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1 || {
