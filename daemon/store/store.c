@@ -270,6 +270,12 @@ migrate(struct store *st, struct spend_err *err)
 		return spend_errf(err, SPEND_ESTORE, "",
 		    "database schema version %d is newer than this spendd "
 		    "(%d): upgrade spendd", v, STORE_SCHEMA_VERSION);
+	if (v > 0 && v < STORE_SCHEMA_VERSION) {	/* store_upgrade.c */
+		int r = st_copy_before_migrate(st, v, err);
+
+		if (r < 0)
+			return r;
+	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		char bump[64];
 		int r;

@@ -86,4 +86,9 @@ sqlite3_stmt *st_expense_filtered(struct store *st, const char *select,
     int64_t uid, const struct expense_filter *f, const char *tail,
     struct spend_err *err);
 
+
+/* Copy the database to "<path>.v<version>" before migrating it
+ * (store_upgrade.c). */
+int st_copy_before_migrate(struct store *st, int version,
+    struct spend_err *err);
 #endif
