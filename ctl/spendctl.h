@@ -149,4 +149,11 @@ int print_rate_import(struct ctl *, json_t *);
 int run_report(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_report(struct ctl *, json_t *);
 
+/* ---- cmd_recurring.c ---- */
+int print_recurring(struct ctl *, json_t *);
+int print_recurring_list(struct ctl *, json_t *);
+int print_recurring_deleted(struct ctl *, json_t *);
+int print_recurring_upcoming(struct ctl *, json_t *);
+int print_recurring_settings(struct ctl *, json_t *);
+
 #endif

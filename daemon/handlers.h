@@ -58,5 +58,17 @@ HANDLER(h_export_run);
 HANDLER(h_import_run);
 HANDLER(h_plugin_list);
 HANDLER(h_report_run);
+/* recurring_rpc.c */
+HANDLER(h_recurring_add);
+HANDLER(h_recurring_configure);
+HANDLER(h_recurring_delete);
+HANDLER(h_recurring_get);
+HANDLER(h_recurring_list);
+HANDLER(h_recurring_pause);
+HANDLER(h_recurring_resume);
+HANDLER(h_recurring_settings);
+HANDLER(h_recurring_skip);
+HANDLER(h_recurring_upcoming);
+HANDLER(h_recurring_update);
 
 #endif
