@@ -59,7 +59,7 @@ static const struct rpc_param p_none[] = { END };
 /* recurring.add and recurring.update: when it falls, and the expense
  * each occurrence creates. */
 #define RECURRING_FIELDS \
-	{ "every", PT_STRING, 0, 0, 8, "day|week|month|year", "how often " \
+	{ "every", PT_STRING, 0, 0, 16, "day|week|month|year", "how often " \
 	  "(required to add)", NULL }, \
 	{ "interval", PT_INT, 0, 1, 1000, NULL, "every N days, weeks, months " \
 	  "or years (1)", NULL }, \

@@ -208,8 +208,8 @@ date_start(const char *tz, const char *date)
 		    (lt.tm_mon + 1 > m || (lt.tm_mon + 1 == m &&
 		    lt.tm_mday >= d))))
 			break;
-		t += 1800;
-		t -= t % 1800;
+		t += 900;	/* zones are whole quarter hours apart */
+		t -= t % 900;
 	}
 	tz_leave(old);
 	return t;
