@@ -12,15 +12,16 @@
  * transaction. A kill between two occurrences loses nothing and repeats
  * nothing: the next start goes on from the rule's progress.
  *
- * The writes of a catch-up are grouped, as an import's rows are: each
- * occurrence is its own write (a savepoint, with its change-log entries
- * and hooks) inside a batch transaction committed after BATCH_MS, or at
- * once when the event loop waits for the write lock. A kill loses at
- * most the batch, which the next pass does again: whole occurrences, never
- * half of one, never one twice. One commit per occurrence would write
- * every page it touches (the expense, its four indexes, the day total,
- * the change log, the rule) to the WAL again each time: several times
- * slower for a catch-up of thousands.
+ * The writes of a catch-up are grouped, as an import's rows are: a
+ * rule's occurrences go through the core write path (expense_check and
+ * expense_store, the change log, a hook each) in a write transaction
+ * committed after BATCH_MS, or at once when the event loop waits for the
+ * write lock. A kill loses at most the batch, which the next pass does
+ * again: whole occurrences, never half of one, never one twice. A commit
+ * per occurrence writes every page it touches (the expense, its indexes,
+ * the day total, the change log, the rule) to the WAL again each time;
+ * a savepoint per occurrence copies them to its journal: both several
+ * times slower for a catch-up of thousands (HACKING.md has the figures).
  *
  * A pass works for at most CHUNK_MS, then gives its worker back and goes
  * on in a new job: a catch-up of years never holds a worker (or the
@@ -77,8 +78,7 @@ struct pass {
 	struct recurring_sched *rs;
 	int64_t now;
 	struct committed *writes, **tail;	/* committed: hooks to run */
-	struct committed *pending, **ptail;	/* in the open batch */
-	bool batch;				/* a batch transaction is open */
+	struct committed *batch;		/* the open batch, or NULL */
 	int64_t batch_since;
 	int64_t batch_created;
 	int64_t created, reminded, failed;
@@ -149,11 +149,13 @@ tags_of(const char *canon, char *buf, size_t size, const char **tags)
 }
 
 /* Create r's occurrence r->next as u's expense in w (unless an expense
- * already holds it), in category cat (found in this batch). */
+ * already holds it), in category cat (found in this batch). *bad: the
+ * rule's fault (its category archived...: err says why), found before
+ * anything was written; any other failure leaves w to roll back. */
 static int
 create_occurrence(struct write_tx *w, const struct user *u,
     const struct recurring_rule *r, const struct category *cat, bool *made,
-    struct spend_err *err)
+    bool *bad, struct spend_err *err)
 {
 	struct expense_input in;
 	struct created_ev *ev;
@@ -162,7 +164,7 @@ create_occurrence(struct write_tx *w, const struct user *u,
 	bool found;
 	int rc;
 
-	*made = false;
+	*made = *bad = false;
 	if ((rc = store_recurring_has(w->st, r->id, r->next, &found, err)) < 0)
 		return rc;
 	if (found)
@@ -180,7 +182,13 @@ create_occurrence(struct write_tx *w, const struct user *u,
 	in.tags = tags;
 	if ((ev = calloc(1, sizeof(*ev))) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
-	if ((rc = expense_create(w, u, &in, &ev->e, err)) < 0 ||
+	/* expense_create in its two steps: the checks write nothing */
+	if ((rc = expense_check(w->st, w->stage, u, &in, &ev->e, err)) < 0) {
+		free(ev);
+		*bad = !transient(rc);
+		return rc;
+	}
+	if ((rc = expense_store(w, &ev->e, err)) < 0 ||
 	    (rc = store_recurring_link(w->st, ev->e.id, r->id, r->next,
 	    err)) < 0) {
 		free(ev);
@@ -219,8 +227,19 @@ rule_failed(struct store *st, int64_t uid, int64_t id,
 
 /* ---- batches ---- */
 
+static void
+keep(struct pass *p, struct committed *c)
+{
+	c->next = NULL;
+	*p->tail = c;
+	p->tail = &c->next;
+}
+
+/* A rule's occurrences are written in batches: one write transaction of
+ * the rule's user, committed after BATCH_MS or when the loop waits. */
 static int
-batch_begin(struct pass *p, struct store *st, struct spend_err *err)
+batch_begin(struct pass *p, struct store *st, int64_t uid,
+    struct spend_err *err)
 {
 	int rc;
 
@@ -233,82 +252,58 @@ batch_begin(struct pass *p, struct store *st, struct spend_err *err)
 
 		nanosleep(&half, NULL);
 	}
-	if ((rc = store_begin(st, err)) < 0)
+	if ((p->batch = calloc(1, sizeof(*p->batch))) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if ((rc = write_begin(&p->batch->w, st, uid, err)) < 0) {
+		free(p->batch);
+		p->batch = NULL;
 		return rc;
-	p->batch = true;
+	}
 	p->batch_since = time_mono_ms();
-	p->pending = NULL;
-	p->ptail = &p->pending;
 	p->batch_created = 0;
 	return 0;
 }
 
-/* The writes of the batch: their hooks run (done) or are dropped. */
-static void
-batch_drop(struct pass *p)
-{
-	struct committed *c, *next;
-
-	for (c = p->pending; c; c = next) {
-		next = c->next;
-		write_rollback(&c->w);		/* drops its hooks */
-		free(c);
-	}
-	p->pending = NULL;
-	p->ptail = &p->pending;
-}
-
+/* Commit the batch; its hooks wait for the loop (pass_done). */
 static int
-batch_end(struct pass *p, struct store *st, struct spend_err *err)
+batch_end(struct pass *p, struct spend_err *err)
 {
+	struct committed *c = p->batch;
 	int rc;
 
-	if (!p->batch)
+	if (c == NULL)
 		return 0;
-	p->batch = false;
-	if ((rc = store_commit(st, err)) < 0) {	/* it rolled back */
-		batch_drop(p);
+	p->batch = NULL;
+	if ((rc = write_commit(&c->w, err)) < 0) {	/* it rolled back */
+		free(c);
 		return rc;
 	}
-	if (p->pending) {
-		*p->tail = p->pending;
-		p->tail = p->ptail;
-	}
-	p->pending = NULL;
-	p->ptail = &p->pending;
+	keep(p, c);
 	p->created += p->batch_created;
 	return 0;
 }
 
 static void
-batch_abort(struct pass *p, struct store *st)
+batch_abort(struct pass *p)
 {
-	if (!p->batch)
+	if (p->batch == NULL)
 		return;
-	p->batch = false;
-	store_rollback(st);
-	batch_drop(p);
+	write_rollback(&p->batch->w);
+	free(p->batch);
+	p->batch = NULL;
 }
 
 static int
-batch_maybe_end(struct pass *p, struct store *st, struct spend_err *err)
+batch_maybe_end(struct pass *p, struct spend_err *err)
 {
 	if (time_mono_ms() - p->batch_since < BATCH_MS &&
 	    !store_writer_waiting())
 		return 0;
-	return batch_end(p, st, err);
+	return batch_end(p, err);
 }
 
-static void
-keep(struct pass *p, struct committed *c)
-{
-	c->next = NULL;
-	*p->tail = c;
-	p->tail = &c->next;
-}
-
-/* Every occurrence of rule d due by today, one write each, in batches
- * (the caller ends the last one). */
+/* Every occurrence of rule d due by today, in batches (the caller ends
+ * the last one). */
 static int
 run_rule(struct pass *p, struct job *job, struct store *st,
     const struct recurring_due *d, const char *today, int64_t until)
@@ -317,80 +312,57 @@ run_rule(struct pass *p, struct job *job, struct store *st,
 	struct recurring_rule r;
 	struct category cat;
 	struct user u;
-	bool fresh = false;	/* r and cat read in the open batch */
 	int rc;
 
 	if ((rc = store_user_get(st, d->user_id, &u, &err)) < 0)
 		return rc == SPEND_ENOTFOUND ? 0 : rc;
 	for (;;) {
-		struct committed *c;
-		bool made;
+		bool made, bad;
 
 		if (job_cancelled(job) || time_mono_ms() >= until) {
 			p->more = true;
 			return 0;
 		}
-		if (!p->batch)
-			fresh = false;
-		if ((rc = batch_begin(p, st, &err)) < 0)
-			return rc;
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			return SPEND_ENOMEM;
-		if ((rc = write_begin(&c->w, st, d->user_id, &err)) < 0) {
-			free(c);
-			return rc;
-		}
-		/* the rule and its category as they are now: the loop may
-		 * have changed them before this batch (not during it: the
-		 * batch holds the write lock) */
-		if (!fresh && (rc = store_recurring_get(st, d->user_id, d->id,
-		    &r, &err)) < 0) {
-			write_rollback(&c->w);
-			free(c);
-			return rc == SPEND_ENOTFOUND ? 0 : rc;
+		if (p->batch == NULL) {
+			if ((rc = batch_begin(p, st, d->user_id, &err)) < 0)
+				return rc;
+			/* the rule and its category as they are now: the
+			 * loop may have changed them before this batch (not
+			 * during it: the batch holds the write lock) */
+			if ((rc = store_recurring_get(st, d->user_id, d->id, &r,
+			    &err)) < 0)
+				return rc == SPEND_ENOTFOUND ? 0 : rc;
+			if ((rc = category_find(st, d->user_id, 0,
+			    r.category_id, NULL, false, &cat, &err)) < 0) {
+				if (transient(rc))
+					return rc;
+				goto failed;
+			}
 		}
 		if (r.paused || r.error[0] || r.next[0] == '\0' ||
-		    strcmp(r.next, today) > 0) {
-			write_rollback(&c->w);
-			free(c);
+		    strcmp(r.next, today) > 0)
 			return 0;
-		}
-		if (!fresh && (rc = category_find(st, d->user_id, 0,
-		    r.category_id, NULL, false, &cat, &err)) < 0 &&
-		    transient(rc)) {
-			write_rollback(&c->w);
-			free(c);
+		if ((rc = create_occurrence(&p->batch->w, &u, &r, &cat, &made,
+		    &bad, &err)) < 0) {
+			if (bad)
+				goto failed;
 			return rc;
-		}
-		fresh = true;
-		if (rc < 0 || (rc = create_occurrence(&c->w, &u, &r, &cat, &made,
-		    &err)) < 0) {
-			write_rollback(&c->w);
-			free(c);
-			if (transient(rc))
-				return rc;
-			p->failed++;
-			if ((rc = batch_end(p, st, &err)) < 0)
-				return rc;
-			return rule_failed(st, d->user_id, d->id, &err);
 		}
 		strlcpy(r.after, r.next, sizeof(r.after));
 		r.done++;
 		recurring_refresh(&r);
-		if ((rc = store_recurring_progress(st, &r, &err)) < 0 ||
-		    (rc = write_commit(&c->w, &err)) < 0) {
-			write_rollback(&c->w);
-			free(c);
+		if ((rc = store_recurring_progress(st, &r, &err)) < 0)
 			return rc;
-		}
 		if (made)
 			p->batch_created++;
-		c->next = NULL;
-		*p->ptail = c;
-		p->ptail = &c->next;
-		if ((rc = batch_maybe_end(p, st, &err)) < 0)
+		if ((rc = batch_maybe_end(p, &err)) < 0)
 			return rc;
 	}
+failed:
+	p->failed++;
+	if ((rc = batch_end(p, &err)) < 0)
+		return rc;
+	return rule_failed(st, d->user_id, d->id, &err);
 }
 
 /* The reminders of rule d due by today + its user's days, in one write:
@@ -551,13 +523,14 @@ pass_work(struct job *job, void *arg)
 		today_of(p, ds.v[i].timezone, today);
 		if (strcmp(ds.v[i].next, today) > 0)
 			continue;
-		if ((rc = run_rule(p, job, st, &ds.v[i], today, until)) < 0) {
-			batch_abort(p, st);
+		rc = run_rule(p, job, st, &ds.v[i], today, until);
+		if (rc < 0)
+			batch_abort(p);
+		else
+			rc = batch_end(p, &err);
+		if (rc < 0)
 			goto fail;
-		}
 	}
-	if ((rc = batch_end(p, st, &err)) < 0)
-		goto fail;
 	if (p->more)
 		goto out;
 	ds.n = 0;
@@ -656,7 +629,6 @@ pass_submit(struct recurring_sched *rs)
 	p->rs = rs;
 	p->now = recurring_clock();
 	p->tail = &p->writes;
-	p->ptail = &p->pending;
 	rs->running = true;
 	rs->again = false;
 	if (jobs_submit(rs->sd, JOB_WRITE, pass_work, pass_done, p, &err) < 0) {
