@@ -178,6 +178,11 @@ int recurring_start(struct spendd *sd);
 /* A rule or a setting changed: a pass soon (coalesced), which re-arms the
  * timer. Safe before recurring_start (does nothing). */
 void recurring_kick(struct spendd *sd);
+/* Without an event loop (unit tests, fault sweeps): run passes now until
+ * every due occurrence is created. 0, or the error that stopped the
+ * creations (what was created stays; reminders and the timer's next
+ * moment are retried by the next pass and not reported here). */
+int recurring_run(struct spendd *sd, struct spend_err *err);
 /* The next due moment the timer waits for (unix seconds), 0 if none. */
 int64_t recurring_wake(struct spendd *sd);
 /* Counters since start: occurrences created, reminders stored. */

@@ -43,7 +43,9 @@
 #include "util.h"
 
 #define CHUNK_MS 100		/* a pass's job, then the next */
-#define BATCH_MS 20		/* occurrences per commit: this long */
+#define BATCH_MS 20		/* occurrences per commit: this long, */
+#define BATCH_MIN 32		/* and at least this many (unless the loop
+				 * waits for the lock) */
 #define YIELD_MS 50		/* at most this long, the loop's write first */
 #define RECHECK_S 3600		/* the timer never waits longer (a clock
 				 * step, a user's new time zone) */
@@ -65,6 +67,8 @@ struct recurring_sched {
 	bool again;		/* something changed meanwhile: once more */
 	bool more;		/* the last job stopped short: go on */
 	int64_t wake;		/* the next due moment, 0: none */
+	int last_rc;		/* what stopped the last pass's creations */
+	struct spend_err last_err;
 	int64_t created, reminded, passes;
 };
 
@@ -79,10 +83,12 @@ struct pass {
 	int64_t now;
 	struct committed *writes, **tail;	/* committed: hooks to run */
 	struct committed *batch;		/* the open batch, or NULL */
-	int64_t batch_since;
+	int64_t batch_since, batch_n;
 	int64_t batch_created;
 	int64_t created, reminded, failed;
 	bool more, retry;
+	int rc;				/* what stopped the creations */
+	struct spend_err err;
 	int64_t wake;
 	int nzones;
 	struct {
@@ -260,7 +266,7 @@ batch_begin(struct pass *p, struct store *st, int64_t uid,
 		return rc;
 	}
 	p->batch_since = time_mono_ms();
-	p->batch_created = 0;
+	p->batch_n = p->batch_created = 0;
 	return 0;
 }
 
@@ -296,8 +302,8 @@ batch_abort(struct pass *p)
 static int
 batch_maybe_end(struct pass *p, struct spend_err *err)
 {
-	if (time_mono_ms() - p->batch_since < BATCH_MS &&
-	    !store_writer_waiting())
+	if (!store_writer_waiting() && (++p->batch_n < BATCH_MIN ||
+	    time_mono_ms() - p->batch_since < BATCH_MS))
 		return 0;
 	return batch_end(p, err);
 }
@@ -306,34 +312,36 @@ batch_maybe_end(struct pass *p, struct spend_err *err)
  * the last one). */
 static int
 run_rule(struct pass *p, struct job *job, struct store *st,
-    const struct recurring_due *d, const char *today, int64_t until)
+    const struct recurring_due *d, const char *today, int64_t until,
+    struct spend_err *err)
 {
-	struct spend_err err;
 	struct recurring_rule r;
 	struct category cat;
 	struct user u;
 	int rc;
 
-	if ((rc = store_user_get(st, d->user_id, &u, &err)) < 0)
+	if ((rc = store_user_get(st, d->user_id, &u, err)) < 0)
 		return rc == SPEND_ENOTFOUND ? 0 : rc;
 	for (;;) {
 		bool made, bad;
 
-		if (job_cancelled(job) || time_mono_ms() >= until) {
-			p->more = true;
-			return 0;
-		}
 		if (p->batch == NULL) {
-			if ((rc = batch_begin(p, st, d->user_id, &err)) < 0)
+			/* the job's time is up: the next job goes on (a
+			 * batch is never cut by it) */
+			if (job_cancelled(job) || time_mono_ms() >= until) {
+				p->more = true;
+				return 0;
+			}
+			if ((rc = batch_begin(p, st, d->user_id, err)) < 0)
 				return rc;
 			/* the rule and its category as they are now: the
 			 * loop may have changed them before this batch (not
 			 * during it: the batch holds the write lock) */
 			if ((rc = store_recurring_get(st, d->user_id, d->id, &r,
-			    &err)) < 0)
+			    err)) < 0)
 				return rc == SPEND_ENOTFOUND ? 0 : rc;
 			if ((rc = category_find(st, d->user_id, 0,
-			    r.category_id, NULL, false, &cat, &err)) < 0) {
+			    r.category_id, NULL, false, &cat, err)) < 0) {
 				if (transient(rc))
 					return rc;
 				goto failed;
@@ -343,7 +351,7 @@ run_rule(struct pass *p, struct job *job, struct store *st,
 		    strcmp(r.next, today) > 0)
 			return 0;
 		if ((rc = create_occurrence(&p->batch->w, &u, &r, &cat, &made,
-		    &bad, &err)) < 0) {
+		    &bad, err)) < 0) {
 			if (bad)
 				goto failed;
 			return rc;
@@ -351,18 +359,18 @@ run_rule(struct pass *p, struct job *job, struct store *st,
 		strlcpy(r.after, r.next, sizeof(r.after));
 		r.done++;
 		recurring_refresh(&r);
-		if ((rc = store_recurring_progress(st, &r, &err)) < 0)
+		if ((rc = store_recurring_progress(st, &r, err)) < 0)
 			return rc;
 		if (made)
 			p->batch_created++;
-		if ((rc = batch_maybe_end(p, &err)) < 0)
+		if ((rc = batch_maybe_end(p, err)) < 0)
 			return rc;
 	}
 failed:
 	p->failed++;
-	if ((rc = batch_end(p, &err)) < 0)
+	if ((rc = batch_end(p, err)) < 0)
 		return rc;
-	return rule_failed(st, d->user_id, d->id, &err);
+	return rule_failed(st, d->user_id, d->id, err);
 }
 
 /* The reminders of rule d due by today + its user's days, in one write:
@@ -370,9 +378,8 @@ failed:
  * past it in the same transaction). */
 static int
 remind_rule(struct pass *p, struct store *st, const struct recurring_due *d,
-    const char *today)
+    const char *today, struct spend_err *err)
 {
-	struct spend_err err;
 	struct recurring_rule r;
 	struct committed *c;
 	char limit[DATE_LEN + 1], o[DATE_LEN + 1];
@@ -382,11 +389,11 @@ remind_rule(struct pass *p, struct store *st, const struct recurring_due *d,
 	date_add_days(today, d->remind_days, limit);
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return SPEND_ENOMEM;
-	if ((rc = write_begin(&c->w, st, d->user_id, &err)) < 0) {
+	if ((rc = write_begin(&c->w, st, d->user_id, err)) < 0) {
 		free(c);
 		return rc;
 	}
-	if ((rc = store_recurring_get(st, d->user_id, d->id, &r, &err)) < 0 ||
+	if ((rc = store_recurring_get(st, d->user_id, d->id, &r, err)) < 0 ||
 	    r.paused || r.error[0] || r.next[0] == '\0') {
 		write_rollback(&c->w);
 		free(c);
@@ -424,7 +431,7 @@ remind_rule(struct pass *p, struct store *st, const struct recurring_due *d,
 				json_object_set_new(ev, "note", json_string(r.note));
 				json_object_set_new(ev, "payee",
 				    json_string(r.payee));
-				rc = outbox_add(&c->w, "reminder", ev, NULL, &err);
+				rc = outbox_add(&c->w, "reminder", ev, NULL, err);
 				json_decref(ev);
 				if (rc < 0) {
 					write_rollback(&c->w);
@@ -439,8 +446,8 @@ remind_rule(struct pass *p, struct store *st, const struct recurring_due *d,
 			break;
 	}
 	recurring_refresh(&r);
-	if ((rc = store_recurring_progress(st, &r, &err)) < 0 ||
-	    (rc = write_commit(&c->w, &err)) < 0) {
+	if ((rc = store_recurring_progress(st, &r, err)) < 0 ||
+	    (rc = write_commit(&c->w, err)) < 0) {
 		write_rollback(&c->w);
 		free(c);
 		return rc;
@@ -510,33 +517,34 @@ pass_work(struct job *job, void *arg)
 
 	spend_err_clear(&err);
 	if ((st = job_store(job, &err)) == NULL) {
-		log_warnx("recurring: %s", err.msg);
-		p->retry = true;
-		return;
+		rc = err.code ? err.code : SPEND_ESTORE;
+		goto stopped;
 	}
 	/* the latest today anywhere (UTC+14): each rule is then checked
 	 * against its own user's */
 	date_at(NULL, p->now + 14 * 3600, through);
 	if ((rc = store_recurring_due(st, through, dues_add, &ds, &err)) < 0)
-		goto fail;
+		goto stopped;
 	for (size_t i = 0; i < ds.n && !p->more; i++) {
 		today_of(p, ds.v[i].timezone, today);
 		if (strcmp(ds.v[i].next, today) > 0)
 			continue;
-		rc = run_rule(p, job, st, &ds.v[i], today, until);
+		rc = run_rule(p, job, st, &ds.v[i], today, until, &err);
 		if (rc < 0)
 			batch_abort(p);
 		else
 			rc = batch_end(p, &err);
 		if (rc < 0)
-			goto fail;
+			goto stopped;
 	}
 	if (p->more)
 		goto out;
+	/* every due occurrence is created; then the reminders and the
+	 * next due moment (a failure there: the next pass does them) */
 	ds.n = 0;
 	if ((rc = store_recurring_remind_due(st, through, dues_add, &ds,
 	    &err)) < 0)
-		goto fail;
+		goto later;
 	for (size_t i = 0; i < ds.n; i++) {
 		char limit[DATE_LEN + 1];
 
@@ -544,13 +552,19 @@ pass_work(struct job *job, void *arg)
 		date_add_days(today, ds.v[i].remind_days, limit);
 		if (strcmp(ds.v[i].remind_next, limit) > 0)
 			continue;
-		if ((rc = remind_rule(p, st, &ds.v[i], today)) < 0)
-			goto fail;
+		if ((rc = remind_rule(p, st, &ds.v[i], today, &err)) < 0)
+			goto later;
 	}
 	if ((rc = store_recurring_wake(st, wake_cb, p, &err)) < 0)
-		goto fail;
+		goto later;
 	goto out;
-fail:
+stopped:
+	if (rc == SPEND_ENOMEM && err.msg[0] == '\0')
+		spend_errf(&err, rc, "", "out of memory");
+	p->rc = rc;
+	p->err = err;
+	p->err.code = rc;
+later:
 	if (rc == SPEND_ENOMEM && err.msg[0] == '\0')
 		spend_errf(&err, rc, "", "out of memory");
 	log_warnx("recurring: %s; trying again in %d s", err.msg[0] ? err.msg :
@@ -579,6 +593,8 @@ pass_done(struct job *job, void *arg)
 		free(c);
 	}
 	rs->running = false;
+	rs->last_rc = p->rc;
+	rs->last_err = p->err;
 	rs->created += p->created;
 	rs->reminded += p->reminded;
 	if (p->created || p->reminded || p->failed)
@@ -622,6 +638,8 @@ pass_submit(struct recurring_sched *rs)
 		return;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		rs->last_rc = spend_errf(&rs->last_err, SPEND_ENOMEM, "",
+		    "out of memory");
 		log_warnx("recurring: out of memory");
 		arm(rs, RETRY_S);
 		return;
@@ -633,6 +651,8 @@ pass_submit(struct recurring_sched *rs)
 	rs->again = false;
 	if (jobs_submit(rs->sd, JOB_WRITE, pass_work, pass_done, p, &err) < 0) {
 		rs->running = false;
+		rs->last_rc = err.code;
+		rs->last_err = err;
 		free(p);
 		if (!rs->sd->stopping) {
 			log_warnx("recurring: %s", err.msg);
@@ -658,21 +678,29 @@ arm(struct recurring_sched *rs, int64_t seconds)
 		evtimer_add(rs->ev, &tv);
 }
 
-int
-recurring_start(struct spendd *sd)
+static struct recurring_sched *
+sched_new(struct spendd *sd)
 {
 	struct recurring_sched *rs;
 
 	if (sd->recurring)
-		return 0;
+		return sd->recurring;
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
-		return -1;
+		return NULL;
 	rs->sd = sd;
 	if (sd->base && (rs->ev = evtimer_new(sd->base, fire, rs)) == NULL) {
 		free(rs);
-		return -1;
+		return NULL;
 	}
 	sd->recurring = rs;
+	return rs;
+}
+
+int
+recurring_start(struct spendd *sd)
+{
+	if (sched_new(sd) == NULL)
+		return -1;
 	recurring_kick(sd);
 	return 0;
 }
@@ -681,6 +709,7 @@ void
 recurring_kick(struct spendd *sd)
 {
 	struct recurring_sched *rs = sd->recurring;
+	struct spend_err err;
 
 	if (rs == NULL || sd->stopping)
 		return;
@@ -693,9 +722,31 @@ recurring_kick(struct spendd *sd)
 		return;
 	}
 	/* no loop: the jobs run inline, chunk after chunk */
-	do
+	recurring_run(sd, &err);
+}
+
+int
+recurring_run(struct spendd *sd, struct spend_err *err)
+{
+	struct recurring_sched *rs;
+
+	if (sd->base)
+		return spend_errf(err, SPEND_EINTERNAL, "", "recurring_run is "
+		    "for a spendd without an event loop");
+	if ((rs = sched_new(sd)) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if (rs->running)
+		return 0;	/* called from a pass's hook: it goes on */
+	do {
+		rs->more = false;
+		rs->last_rc = 0;
 		pass_submit(rs);
-	while (rs->more && !rs->running);
+	} while (rs->more && rs->last_rc == 0);
+	if (rs->last_rc < 0) {
+		*err = rs->last_err;
+		return rs->last_rc;
+	}
+	return 0;
 }
 
 int64_t
