@@ -84,6 +84,7 @@ struct pass {
 	struct committed *writes, **tail;	/* committed: hooks to run */
 	struct committed *batch;		/* the open batch, or NULL */
 	int64_t batch_since, batch_n;
+	int64_t batches;			/* begun by this job */
 	int64_t batch_created;
 	int64_t created, reminded, failed;
 	bool more, retry;
@@ -267,6 +268,7 @@ batch_begin(struct pass *p, struct store *st, int64_t uid,
 	}
 	p->batch_since = time_mono_ms();
 	p->batch_n = p->batch_created = 0;
+	p->batches++;
 	return 0;
 }
 
@@ -327,8 +329,9 @@ run_rule(struct pass *p, struct job *job, struct store *st,
 
 		if (p->batch == NULL) {
 			/* the job's time is up: the next job goes on (a
-			 * batch is never cut by it) */
-			if (job_cancelled(job) || time_mono_ms() >= until) {
+			 * batch is never cut by it, and each job does one) */
+			if (job_cancelled(job) || (p->batches > 0 &&
+			    time_mono_ms() >= until)) {
 				p->more = true;
 				return 0;
 			}
