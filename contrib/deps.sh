@@ -11,7 +11,7 @@ BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-
 libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
 # CJK glyphs for the pdf exporter (DejaVu has none)
 BUILD="$BUILD fonts-droid-fallback"
-TEST="curl python3 procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm"
+TEST="curl python3 procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"
 # the man page lint and the unit's exposure score (systemd-analyze)
 TEST="$TEST mandoc systemd"
 DEB="debhelper lintian"

@@ -89,6 +89,29 @@ const struct ctl_cmd ctl_cmds[] = {
 	  "Each budget's month as a bar: spent / available, percent, "
 	  "projection" },
 	{ "alerts", "alert.list", "", "", NULL, print_alert_list, NULL },
+	{ "recurring add", "recurring.add", "amount category", "", NULL,
+	  print_recurring, NULL },
+	{ "recurring list", "recurring.list", "", "", NULL,
+	  print_recurring_list, NULL },
+	{ "recurring show", "recurring.get", "id#", "", NULL, print_recurring,
+	  NULL },
+	{ "recurring edit", "recurring.update", "id#", "no-tags!:tags=[]",
+	  NULL, print_recurring, NULL },
+	{ "recurring pause", "recurring.pause", "id#", "", NULL,
+	  print_recurring, NULL },
+	{ "recurring resume", "recurring.resume", "id#", "", NULL,
+	  print_recurring, NULL },
+	{ "recurring skip", "recurring.skip", "id#", "", NULL, print_recurring,
+	  NULL },
+	{ "recurring rm", "recurring.delete", "id#", "", NULL,
+	  print_recurring_deleted, NULL },
+	{ "recurring upcoming", "recurring.upcoming", "", "", NULL,
+	  print_recurring_upcoming, NULL },
+	{ "recurring settings", "recurring.settings", "", "", NULL,
+	  print_recurring_settings, NULL },
+	{ "recurring remind", "recurring.configure", "remind_days#:DAYS", "",
+	  NULL, print_recurring_settings, "Remind of each occurrence DAYS "
+	  "days ahead (0: no reminders)" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

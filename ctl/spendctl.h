@@ -131,5 +131,11 @@ int print_budget_list(struct ctl *, json_t *);
 int print_budget_deleted(struct ctl *, json_t *);
 int print_budget_status(struct ctl *, json_t *);
 int print_alert_list(struct ctl *, json_t *);
+/* ---- cmd_recurring.c ---- */
+int print_recurring(struct ctl *, json_t *);
+int print_recurring_list(struct ctl *, json_t *);
+int print_recurring_deleted(struct ctl *, json_t *);
+int print_recurring_upcoming(struct ctl *, json_t *);
+int print_recurring_settings(struct ctl *, json_t *);
 
 #endif

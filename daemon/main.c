@@ -27,6 +27,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "plugin.h"
+#include "recurring.h"
 #include "rpc_unix.h"
 #include "scheduler.h"
 #include "spendd.h"
@@ -359,6 +360,8 @@ main(int argc, char *argv[])
 	import_cleanup_leftovers(&sd);
 	if (sched_start(&sd) < 0)
 		fatalx("cannot start the scheduler");
+	if (recurring_start(&sd) < 0)
+		fatalx("cannot start the recurring scheduler");
 
 	ev_term = evsignal_new(sd.base, SIGTERM, on_stop, NULL);
 	ev_int = evsignal_new(sd.base, SIGINT, on_stop, NULL);
@@ -376,6 +379,7 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
+	recurring_stop(&sd);	/* after the workers' last dones */
 	backup_free(&sd);
 	plugins_unload(&sd);
 	http_free(&sd);		/* after the workers' last replies */

@@ -56,6 +56,26 @@ static const struct rpc_param p_none[] = { END };
 	  NULL }, \
 	{ "order", PT_STRING, 0, 0, 0, "asc|desc", "the sort's direction", NULL }
 
+/* recurring.add and recurring.update: when it falls, and the expense
+ * each occurrence creates. */
+#define RECURRING_FIELDS \
+	{ "every", PT_STRING, 0, 0, 16, "day|week|month|year", "how often " \
+	  "(required to add)", NULL }, \
+	{ "interval", PT_INT, 0, 1, 1000, NULL, "every N days, weeks, months " \
+	  "or years (1)", NULL }, \
+	{ "on", PT_STRING, 0, 0, 64, "DAY|WEEKDAYS|last", "weekly: mon,thu...; " \
+	  "monthly and yearly: a day 1..31 (the month's last if shorter) or " \
+	  "last; default: the start's", NULL }, \
+	{ "start", PT_DATE, 0, 0, 0, NULL, "the first day (today)", NULL }
+#define EXPENSE_TEXT_FIELDS \
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "ISO 4217 code; the user's " \
+	  "base currency if absent", NULL }, \
+	{ "note", PT_STRING, 0, 0, 0, "TEXT", "free text (tabs and newlines " \
+	  "allowed)", NULL }, \
+	{ "payee", PT_STRING, 0, 0, 0, "TEXT", "who is paid", NULL }, \
+	{ "tags", PT_LIST, 0, 0, 0, "TAG", "tags (lower case, no spaces or " \
+	  "commas)", "tag" }
+
 #define CATEGORY_BY \
 	{ "name", PT_STRING, POS, 0, 0, "NAME", "the category's name (or its id " \
 	  "in digits)", NULL }, \
@@ -202,6 +222,56 @@ static const struct rpc_param p_rate_list[] = {
 static const struct rpc_param p_rate_import[] = {
 	{ "path", PT_STRING, POS, 0, 0, "FILE", "eurofxref.csv or "
 	  "eurofxref-hist.csv (socket only; over HTTP the body)", NULL },
+	END };
+static const struct rpc_param p_recurring_add[] = {
+	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "each occurrence's "
+	  "amount (a refund is negative)", NULL },
+	{ "category", PT_REF, REQ | POS, 0, 0, "NAME", "a category (name or id)",
+	  NULL },
+	RECURRING_FIELDS,
+	{ "end", PT_DATE, 0, 0, 0, NULL, "the last day it may fall on", NULL },
+	{ "count", PT_INT, 0, 1, 100000, NULL, "how many occurrences in all "
+	  "(instead of end)", NULL },
+	EXPENSE_TEXT_FIELDS,
+	END };
+static const struct rpc_param p_recurring_id[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_recurring_get[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	END };
+static const struct rpc_param p_recurring_delete[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	{ "delete_created", PT_BOOL, 0, 0, 0, NULL, "delete the expenses it "
+	  "created too (kept otherwise)", NULL },
+	END };
+static const struct rpc_param p_recurring_update[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	{ "amount", PT_AMOUNT, 0, 0, 0, NULL, "a new amount", NULL },
+	{ "category", PT_REF, 0, 0, 0, "NAME", "another category", NULL },
+	RECURRING_FIELDS,
+	{ "end", PT_STRING, 0, 0, 10, "DATE|none", "the last day it may fall "
+	  "on; none removes it", NULL },
+	{ "count", PT_INT, 0, 0, 100000, NULL, "occurrences in all (created "
+	  "or skipped); 0 removes it", NULL },
+	EXPENSE_TEXT_FIELDS,
+	END };
+static const struct rpc_param p_recurring_upcoming[] = {
+	{ "days", PT_INT, 0, 1, 366, NULL, "how many days ahead (30)", NULL },
+	END };
+static const struct rpc_param p_recurring_configure[] = {
+	{ "remind_days", PT_INT, REQ | POS, 0, 60, "DAYS", "remind of an "
+	  "occurrence this many days ahead; 0: no reminders", NULL },
 	END };
 static const struct rpc_param p_report[] = {
 	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "a report plugin", NULL },
@@ -381,6 +451,40 @@ static const struct rpc_method methods[] = {
 	  p_rate_list, "Exchange rates: units per EUR, by currency and date", 0 },
 	{ "rate.set", h_rate_set, A, W, "POST /api/v1/rates", p_rate_set,
 	  "Set a currency's rate per EUR for a day (today by default)", 201 },
+	{ "recurring.add", h_recurring_add, U, W | X, "POST /api/v1/recurring",
+	  p_recurring_add, "Add a recurring expense: a rule that creates an "
+	  "expense on each of its dates", 201 },
+	{ "recurring.configure", h_recurring_configure, U, W | X,
+	  "PUT,PATCH /api/v1/recurring/settings", p_recurring_configure,
+	  "Set how many days ahead occurrences are reminded (0: off)", 0 },
+	{ "recurring.delete", h_recurring_delete, U,
+	  W | X | RPC_ASYNC | RPC_NOTX, "DELETE /api/v1/recurring/{id}",
+	  p_recurring_delete, "Delete a recurring rule; the expenses it "
+	  "created stay unless delete_created", 0 },
+	{ "recurring.get", h_recurring_get, U, X, "GET /api/v1/recurring/{id}",
+	  p_recurring_get, "Show one recurring rule with its next dates", 0 },
+	{ "recurring.list", h_recurring_list, U, X | RPC_ASYNC,
+	  "GET /api/v1/recurring", p_none,
+	  "List the recurring rules with their next dates", 0 },
+	{ "recurring.pause", h_recurring_pause, U, W | X,
+	  "POST /api/v1/recurring/{id}/pause", p_recurring_id,
+	  "Pause a rule: the occurrences that fall meanwhile are not created",
+	  0 },
+	{ "recurring.resume", h_recurring_resume, U, W | X,
+	  "POST /api/v1/recurring/{id}/resume", p_recurring_id,
+	  "Resume a paused (or stopped) rule from today on", 0 },
+	{ "recurring.settings", h_recurring_settings, U, X,
+	  "GET /api/v1/recurring/settings", p_none,
+	  "The user's recurring settings (remind_days)", 0 },
+	{ "recurring.skip", h_recurring_skip, U, W | X,
+	  "POST /api/v1/recurring/{id}/skip", p_recurring_id,
+	  "Skip a rule's next occurrence", 0 },
+	{ "recurring.upcoming", h_recurring_upcoming, U, X | RPC_ASYNC,
+	  "GET /api/v1/recurring/upcoming", p_recurring_upcoming,
+	  "The occurrences still to come in the next days, with their sum", 0 },
+	{ "recurring.update", h_recurring_update, U, W | X,
+	  "PUT,PATCH /api/v1/recurring/{id}", p_recurring_update,
+	  "Change a rule; occurrences already created stay as they are", 0 },
 	{ "report.run", h_report_run, U, X | RPC_ASYNC | RPC_MORE,
 	  "GET /api/v1/reports/{name}", p_report,
 	  "Run a report plugin; its params are the report's own", 0 },

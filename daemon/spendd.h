@@ -21,6 +21,7 @@ struct plugins;
 struct rpc_inflight;
 struct events;
 struct backups;
+struct recurring_sched;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -41,6 +42,7 @@ struct spendd {
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */
 	bool stopping;
+	struct recurring_sched *recurring;	/* recurring.h's scheduler */
 };
 
 /* The store_open flags every connection of the daemon to its database

@@ -8,7 +8,7 @@
 
 #define EXP_COLS "e.id, e.user_id, e.amount, e.currency, e.category_id, " \
 	"c.name, e.date, e.note, e.payee, e.tags, e.import_key, e.version, " \
-	"e.deleted, e.created_at, e.updated_at"
+	"e.deleted, e.created_at, e.updated_at, e.recurring_id"
 
 static void
 row_exp(sqlite3_stmt *s, struct expense *e)
@@ -28,6 +28,7 @@ row_exp(sqlite3_stmt *s, struct expense *e)
 	e->deleted = sqlite3_column_int(s, 12);
 	st_col_text(s, 13, e->created_at, sizeof(e->created_at));
 	st_col_text(s, 14, e->updated_at, sizeof(e->updated_at));
+	e->recurring_id = sqlite3_column_int64(s, 15);
 }
 
 static int

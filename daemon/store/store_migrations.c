@@ -321,4 +321,51 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"    ON CONFLICT DO UPDATE SET count = count + 1,"
 	"    sum = sum + excluded.sum;"
 	"  END;",
+
+	/* 7: recurring expenses. A rule keeps its definition and its
+	 * progress: after_date (occurrences on or before it are done:
+	 * created, skipped, or passed over while paused), done_count (created
+	 * or skipped, for count), next_date (the next to create, '' when the
+	 * series is over), and the same for reminders. An expense a rule
+	 * created names it and the occurrence's date: unique, so no
+	 * occurrence is ever created twice, whatever stops a catch-up. And
+	 * each user's reminder setting (days ahead, 0 = off). */
+	"CREATE TABLE recurring_rules("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,"
+	"  amount INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  payee TEXT NOT NULL DEFAULT '',"
+	"  tags TEXT NOT NULL DEFAULT '',"
+	"  freq TEXT NOT NULL CHECK (freq IN ('day', 'week', 'month', 'year')),"
+	"  every_n INTEGER NOT NULL DEFAULT 1 CHECK (every_n >= 1),"
+	"  weekdays INTEGER NOT NULL DEFAULT 0,"
+	"  month_day INTEGER NOT NULL DEFAULT 0,"
+	"  start_date TEXT NOT NULL CHECK (length(start_date) = 10),"
+	"  end_date TEXT NOT NULL DEFAULT '',"
+	"  max_count INTEGER NOT NULL DEFAULT 0,"
+	"  after_date TEXT NOT NULL DEFAULT '',"
+	"  done_count INTEGER NOT NULL DEFAULT 0,"
+	"  next_date TEXT NOT NULL DEFAULT '',"
+	"  paused INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  remind_after TEXT NOT NULL DEFAULT '',"
+	"  remind_next TEXT NOT NULL DEFAULT '',"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"CREATE INDEX recurring_rules_user ON recurring_rules(user_id, deleted, id);"
+	"CREATE INDEX recurring_rules_due ON recurring_rules(next_date)"
+	"  WHERE deleted = 0 AND paused = 0 AND error = '' AND next_date != '';"
+	"CREATE TABLE recurring_settings("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  remind_days INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"ALTER TABLE expenses ADD COLUMN recurring_id INTEGER;"
+	"ALTER TABLE expenses ADD COLUMN occurrence TEXT;"
+	"CREATE UNIQUE INDEX expenses_occurrence ON expenses(recurring_id,"
+	"  occurrence) WHERE recurring_id IS NOT NULL;",
 };

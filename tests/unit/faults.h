@@ -34,6 +34,7 @@
 #include "import.h"
 #include "password.h"
 #include "plugin.h"
+#include "recurring.h"
 #include "store_internal.h"
 #include "util.h"
 
@@ -210,6 +211,27 @@ fx_group_setup(void **state)
 		strlcpy(b.alerts, "50,80,100", sizeof(b.alerts));
 		assert_int_equal(store_budget_put(st, &b, &err), 0);
 	}
+	{
+		/* bob's daily rule, 5 times from 2020: due, not yet created */
+		struct recurring_rule r;
+		struct category c;
+
+		memset(&r, 0, sizeof(r));
+		r.user_id = FX.bob;
+		assert_int_equal(store_category_by_name(st, FX.bob, "bills", &c,
+		    &err), 0);
+		r.category_id = c.id;
+		r.amount = 1999;
+		strlcpy(r.currency, "EUR", sizeof(r.currency));
+		strlcpy(r.payee, "Phone", sizeof(r.payee));
+		strlcpy(r.tags, ",home,", sizeof(r.tags));
+		r.rec.freq = REC_DAY;
+		r.rec.interval = 1;
+		r.rec.count = 5;
+		strlcpy(r.rec.start, "2020-01-01", sizeof(r.rec.start));
+		recurring_refresh(&r);
+		assert_int_equal(store_recurring_add(st, &r, &err), 0);
+	}
 	for (int i = 0; i < 5; i++) {
 		struct refresh_token t;
 		char key[32], hash[65];
@@ -294,6 +316,7 @@ fx_open(void)
 static void
 fx_close(void)
 {
+	recurring_stop(FX.sd);
 	plugins_unload(FX.sd);
 	store_close(FX.sd->store);
 	config_free(&FX.sd->cfg);
@@ -582,6 +605,14 @@ op_store_user_delete(struct spend_err *err)
 	return store_user_delete(FX.sd->store, FX.alice, err);
 }
 
+/* A recurring catch-up: bob's rule creates its 5 due occurrences (one
+ * batch: all or none). */
+static int
+op_recurring_run(struct spend_err *err)
+{
+	return recurring_run(FX.sd, err);
+}
+
 struct fx_op {
 	const char *name;
 	int (*run)(struct spend_err *);
@@ -597,6 +628,7 @@ static const struct fx_op fx_ops[] = {
 	{ "expense.add + budget alerts", op_budget_alert },
 	{ "store expense + idempotency key", op_store_idem },
 	{ "store_user_delete alone", op_store_user_delete },
+	{ "recurring catch-up", op_recurring_run },
 };
 
 #define FX_NOPS (sizeof(fx_ops) / sizeof(fx_ops[0]))
