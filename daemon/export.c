@@ -19,6 +19,7 @@
 #include "log.h"
 #include "money.h"
 #include "plugin.h"
+#include "report_job.h"
 #include "spendd.h"
 #include "util.h"
 
@@ -61,14 +62,6 @@ struct spend_export {
 	int rc;
 };
 
-struct spend_report_job {
-	struct spendd *sd;
-	struct user user;
-	struct store *st;
-	json_t *params;			/* object of strings */
-	bool failed;
-	char msg[SPEND_ERR_MSG_MAX];
-};
 
 static void
 job_fail(struct spend_export *job, int code, const char *msg)
@@ -742,8 +735,8 @@ report_api_error(struct spend_report_job *job, const char *fmt, ...)
 }
 
 int
-report_run_sync(struct spendd *sd, const struct user *u, const char *name,
-    json_t *params, json_t **result, struct spend_err *err)
+report_run_sync(struct spendd *sd, struct store *st, const struct user *u,
+    const char *name, json_t *params, json_t **result, struct spend_err *err)
 {
 	const struct spend_report *vt;
 	struct spend_report_job job;
@@ -774,15 +767,15 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 			json_object_set_new(job.params, k,
 			    json_string(json_is_true(v) ? "yes" : "no"));
 	}
-	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY |
-	    spendd_store_flags(sd), &job.st, err)) < 0 ||
-	    (r = store_read_begin(job.st, err)) < 0)
+	job.st = st;
+	if ((r = store_read_begin(job.st, err)) < 0)
 		goto out;
 	text = vt->run(self, &job);
 	store_rollback(job.st);
 	if (text == NULL) {
-		r = spend_errf(err, SPEND_EINVAL, "", "report %s: %s", name,
-		    job.failed ? job.msg : "failed without saying why");
+		r = spend_errf(err, SPEND_EINVAL, job.failed ? job.field : "",
+		    "report %s: %s", name, job.failed ? job.msg :
+		    "failed without saying why");
 		goto out;
 	}
 	*result = json_loads(text, JSON_DECODE_ANY, &jerr);
@@ -791,7 +784,7 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 		r = spend_errf(err, SPEND_EINTERNAL, "", "report %s returned "
 		    "invalid JSON: %s", name, jerr.text);
 out:
-	store_close(job.st);
+	report_job_release(&job);
 	json_decref(job.params);
 	return r;
 }

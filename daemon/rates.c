@@ -20,6 +20,8 @@ struct rates {
 	struct store *st;
 	struct history h[MAX_CURRENCIES];
 	size_t nh;
+	/* rates_new_window: dates converted lie in [from, to] ("" = all) */
+	char from[DATE_LEN + 1], to[DATE_LEN + 1];
 };
 
 struct rates *
@@ -29,6 +31,19 @@ rates_new(struct store *st)
 
 	if (r)
 		r->st = st;
+	return r;
+}
+
+struct rates *
+rates_new_window(struct store *st, const char *from, const char *to)
+{
+	struct rates *r = rates_new(st);
+
+	if (r && from && to && date_valid(from) && date_valid(to) &&
+	    strcmp(from, to) <= 0) {
+		strlcpy(r->from, from, sizeof(r->from));
+		strlcpy(r->to, to, sizeof(r->to));
+	}
 	return r;
 }
 
@@ -85,8 +100,22 @@ history(struct rates *r, const char *currency, struct spend_err *err)
 	h = &r->h[r->nh];
 	memset(h, 0, sizeof(*h));
 	strlcpy(h->currency, currency, sizeof(h->currency));
-	if ((rc = store_rate_list(r->st, currency, NULL, NULL, history_add, h,
-	    err)) != 0) {
+	if (r->from[0]) {
+		/* the window: from the rate in force on its first day */
+		struct rate first;
+		const char *lo = r->from;
+
+		rc = store_rate_find(r->st, currency, r->from, &first, err);
+		if (rc == 0)
+			lo = first.date;
+		else if (rc != SPEND_ENOTFOUND)
+			return NULL;
+		rc = store_rate_list(r->st, currency, lo, r->to, history_add,
+		    h, err);
+	} else
+		rc = store_rate_list(r->st, currency, NULL, NULL, history_add,
+		    h, err);
+	if (rc != 0) {
 		free(h->dates);
 		free(h->rates);
 		if (rc == SPEND_ENOMEM)
@@ -110,6 +139,10 @@ rate_at(struct rates *r, const char *currency, const char *date,
 		*when = date;
 		return 0;
 	}
+	if (r->from[0] && (strcmp(date, r->from) < 0 ||
+	    strcmp(date, r->to) > 0))
+		return spend_errf(err, SPEND_EINVAL, "date", "%s is outside "
+		    "the converter's window %s..%s", date, r->from, r->to);
 	if ((h = history(r, currency, err)) == NULL)
 		return err->code ? err->code : SPEND_ESTORE;
 	/* the last date <= date */

@@ -20,6 +20,12 @@ struct rates;
  * first use). Free with rates_free. NULL on allocation failure. */
 struct rates *rates_new(struct store *st);
 void rates_free(struct rates *r);
+/* The same for dates from..to only (both valid, from <= to; else as
+ * rates_new): a currency's history is loaded from the rate in force on
+ * from up to to, not whole (the ECB's history is 25 years). Converting a
+ * date outside the window is EINVAL. */
+struct rates *rates_new_window(struct store *st, const char *from,
+    const char *to);
 
 /*
  * amount (minor units of from) in minor units of to, at date: *out, and

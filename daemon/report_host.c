@@ -1,0 +1,282 @@
+/*
+ * The host functions of report jobs that work in the user's base
+ * currency (include/spend/plugin.h, "reports in the user's base
+ * currency"): the base currency, today, the parameter check, errors that
+ * name a parameter, and report_cells, the spending of a period as cells
+ * converted once each.
+ *
+ * Conversion: a cell is the sum of one day's expenses in one currency
+ * (and one category, or one payee), converted once with rates_convert
+ * (daemon/rates.h: through EUR, at the rate of the day or the nearest
+ * earlier one, exact, half to even to the base currency's minor unit).
+ * A cell without a rate on or before its day is handed over unconverted
+ * (converted = 0): never guessed. The rates are loaded for the call's
+ * period only (rates_new_window).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "money.h"
+#include "rates.h"
+#include "report_job.h"
+#include "util.h"
+
+#define KNOWN_MAX 64
+
+void
+report_job_release(struct spend_report_job *job)
+{
+	free(job->names);
+	job->names = NULL;
+	job->nnames = 0;
+	job->names_loaded = false;
+}
+
+const char *
+report_api_base_currency(struct spend_report_job *job)
+{
+	return job->user.currency;
+}
+
+const char *
+report_api_today(struct spend_report_job *job)
+{
+	if (job->today[0] == '\0')
+		date_today(job->user.timezone, job->today);
+	return job->today;
+}
+
+static void
+fail(struct spend_report_job *job, const char *field, const char *fmt,
+    va_list ap)
+{
+	if (job->failed)
+		return;
+	job->failed = true;
+	vsnprintf(job->msg, sizeof(job->msg), fmt, ap);
+	if (!utf8_valid(job->msg, strlen(job->msg)))
+		strlcpy(job->msg, "(message not valid UTF-8)", sizeof(job->msg));
+	strlcpy(job->field, field && utf8_valid(field, strlen(field)) ? field :
+	    "", sizeof(job->field));
+}
+
+void
+report_api_error_field(struct spend_report_job *job, const char *field,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail(job, field, fmt, ap);
+	va_end(ap);
+}
+
+static void
+failf(struct spend_report_job *job, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+failf(struct spend_report_job *job, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail(job, field, fmt, ap);
+	va_end(ap);
+}
+
+int
+report_api_params_only(struct spend_report_job *job,
+    const char *const *known)
+{
+	const char *k;
+	json_t *v;
+
+	if (job->failed)
+		return -1;
+	json_object_foreach(job->params, k, v) {
+		char list[512] = "";
+		size_t i;
+
+		for (i = 0; known && known[i] && i < KNOWN_MAX; i++)
+			if (strcmp(known[i], k) == 0)
+				break;
+		if (known && known[i] && i < KNOWN_MAX)
+			continue;
+		for (i = 0; known && known[i] && i < KNOWN_MAX; i++) {
+			if (i)
+				strlcat(list, ", ", sizeof(list));
+			strlcat(list, known[i], sizeof(list));
+		}
+		failf(job, k, "unknown parameter %s (this report takes: %s)",
+		    k, list[0] ? list : "none");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- cells ---- */
+
+static int
+name_add(void *arg, int64_t id, const char *name)
+{
+	struct spend_report_job *job = arg;
+	struct report_name *n;
+
+	if ((job->nnames & (job->nnames - 1)) == 0) {	/* 0, 1, 2, 4... */
+		n = reallocarray(job->names, job->nnames ? job->nnames * 2 :
+		    16, sizeof(*n));
+		if (n == NULL)
+			return SPEND_ENOMEM;
+		job->names = n;
+	}
+	n = &job->names[job->nnames++];
+	n->id = id;
+	strlcpy(n->name, name, sizeof(n->name));
+	return 0;
+}
+
+/* The name of category id ("" if unknown: cannot happen for a total the
+ * triggers keep, as expenses need their category). names are by id. */
+static const char *
+name_of(struct spend_report_job *job, int64_t id)
+{
+	size_t lo = 0, hi = job->nnames;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (job->names[mid].id == id)
+			return job->names[mid].name;
+		if (job->names[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return "";
+}
+
+struct cells {
+	struct spend_report_job *job;
+	enum spend_cells by;
+	struct rates *rates;
+	const struct currency *base;
+	/* the last cell's currency, looked up once per run of them */
+	char cur[4];
+	const struct currency *curc;
+	int (*cb)(void *, const struct spend_cell *);
+	void *arg;
+	struct spend_err err;
+	bool failed;
+};
+
+static int
+cell(void *arg, const struct report_cell *rc)
+{
+	struct cells *c = arg;
+	struct spend_cell sc;
+	char used[DATE_LEN + 1] = "";
+	int r;
+
+	if (strcmp(c->cur, rc->currency) != 0) {
+		strlcpy(c->cur, rc->currency, sizeof(c->cur));
+		c->curc = money_currency(rc->currency);
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.day = rc->day;
+	sc.category_id = rc->category_id;
+	sc.category = c->by == SPEND_CELLS_DAY ?
+	    name_of(c->job, rc->category_id) : "";
+	sc.payee = rc->payee;
+	sc.currency = rc->currency;
+	sc.exponent = c->curc ? c->curc->exponent : 2;
+	sc.count = rc->count;
+	sc.sum_minor = rc->sum;
+	sc.rate_date = "";
+	if (c->curc == c->base) {
+		sc.converted = 1;
+		sc.base_minor = rc->sum;
+	} else {
+		r = rates_convert(c->rates, rc->sum, rc->currency,
+		    c->base->code, rc->day, &sc.base_minor, used, &c->err);
+		if (r == 0) {
+			sc.converted = 1;
+			sc.rate_date = used;
+		} else if (r == SPEND_ENOTFOUND)
+			sc.base_minor = 0;	/* unconverted: listed, not guessed */
+		else {
+			c->failed = true;
+			return r;
+		}
+	}
+	return c->cb(c->arg, &sc) != 0 ? 1 : 0;
+}
+
+int
+report_api_cells(struct spend_report_job *job, const char *from,
+    const char *to, enum spend_cells by,
+    int (*cb)(void *, const struct spend_cell *), void *arg)
+{
+	struct spend_err err;
+	struct cells c;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	if (from == NULL)
+		from = "";
+	if (to == NULL)
+		to = "";
+	if ((*from && !date_valid(from)) || (*to && !date_valid(to)) ||
+	    (by != SPEND_CELLS_DAY && by != SPEND_CELLS_PAYEE)) {
+		failf(job, "", "report_cells: bad period or grouping");
+		return -1;
+	}
+	memset(&c, 0, sizeof(c));
+	c.job = job;
+	c.by = by;
+	c.cb = cb;
+	c.arg = arg;
+	if ((c.base = money_currency(job->user.currency)) == NULL) {
+		failf(job, "", "the base currency %s is unknown",
+		    job->user.currency);
+		return -1;
+	}
+	if (by == SPEND_CELLS_DAY && !job->names_loaded) {
+		spend_err_clear(&err);
+		if ((r = store_category_names(job->st, job->user.id, name_add,
+		    job, &err)) != 0) {
+			failf(job, "", "%s", r == SPEND_ENOMEM ? "out of memory" :
+			    err.msg);
+			return -1;
+		}
+		job->names_loaded = true;
+	}
+	/* an open end converts with every rate there is */
+	c.rates = *from && *to ? rates_new_window(job->st, from, to) :
+	    rates_new(job->st);
+	if (c.rates == NULL) {
+		failf(job, "", "out of memory");
+		return -1;
+	}
+	spend_err_clear(&err);
+	spend_err_clear(&c.err);
+	r = by == SPEND_CELLS_DAY ?
+	    store_report_day_cells(job->st, job->user.id, from, to, cell, &c,
+	    &err) :
+	    store_report_payee_cells(job->st, job->user.id, from, to, cell, &c,
+	    &err);
+	rates_free(c.rates);
+	if (c.failed) {
+		failf(job, c.err.field, "%s", c.err.msg);
+		return -1;
+	}
+	if (r < 0) {
+		failf(job, err.field, "%s", err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;	/* the plugin stopped the walk */
+}
