@@ -83,6 +83,26 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "report", "report.run", "name", "param*KEY=VALUE", run_report,
 	  print_report, "Run the report plugin NAME with its params "
 	  "(--param month=2024-03)" },
+	{ "report month", "report.run", "month?:YYYY-MM", "param*KEY=VALUE",
+	  run_report_month, print_summary, "A month in your base currency "
+	  "against the month before and a year before (default: this one)" },
+	{ "report year", "report.run", "year?:YYYY", "param*KEY=VALUE",
+	  run_report_year, print_summary, "A year in your base currency "
+	  "against the year before (default: this one)" },
+	{ "report week", "report.run", "week?:DATE", "param*KEY=VALUE",
+	  run_report_week, print_summary, "The ISO week of DATE (or "
+	  "YYYY-Www) against the week before and a year before" },
+	{ "report trend", "report.run", "",
+	  "from=DATE to=DATE by=day|week|month cumulative! window#N "
+	  "param*KEY=VALUE", run_report_trend, print_trend, "Spending by "
+	  "day, week or month, overall and per category, with sparklines" },
+	{ "report breakdown", "report.run", "",
+	  "from=DATE to=DATE month=YYYY-MM year=YYYY param*KEY=VALUE",
+	  run_report_breakdown, print_breakdown, "Each category's share of "
+	  "a range (default: everything)" },
+	{ "report payees", "report.run", "",
+	  "from=DATE to=DATE month=YYYY-MM year=YYYY limit#N param*KEY=VALUE",
+	  run_report_payees, print_payees, "The top payees of a range" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
