@@ -483,8 +483,8 @@ int store_report_day_cells(struct store *st, int64_t uid, const char *from,
     const char *to, int (*cb)(void *arg, const struct report_cell *c),
     void *arg, struct spend_err *err);
 /* The same from the expenses, one cell per (payee, day, currency), payees
- * compared ASCII case-insensitively and ordered so (the group's smallest
- * spelling is reported); expenses without a payee have payee "". */
+ * compared ASCII case-insensitively and ordered so (a cell reports its
+ * smallest spelling); expenses without a payee have payee "". */
 int store_report_payee_cells(struct store *st, int64_t uid, const char *from,
     const char *to, int (*cb)(void *arg, const struct report_cell *c),
     void *arg, struct spend_err *err);

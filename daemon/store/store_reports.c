@@ -124,8 +124,8 @@ store_report_payee_cells(struct store *st, int64_t uid, const char *from,
 	if ((r = staging_of(st, uid, &staging, err)) < 0)
 		return r;
 	/* payee is a BINARY column: NOCASE groups "ACME" with "Acme" (ASCII
-	 * only, like strcasecmp in the C locale); the spelling reported is
-	 * the group's smallest, so the same every time */
+	 * only, like strcasecmp in the C locale); a cell reports its
+	 * smallest spelling, so the same every time */
 	if ((s = st_prepare(st, "SELECT min(payee), date, currency, count(*), "
 	    "sum(amount) FROM expenses WHERE user_id = ?1 AND deleted = 0 AND "
 	    "date >= ?2 AND date <= ?3 AND stage != ?4 "

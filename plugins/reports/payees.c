@@ -4,6 +4,9 @@
  * without a payee are counted apart (no_payee), and the payees past the
  * limit together (others).
  *
+ * A payee is shown as its smallest spelling in byte order ("ACME" for
+ * "Acme" and "ACME").
+ *
  * Params: from/to (open ends allowed) or week, month, year, period;
  * limit=N (1..1000, 10).
  *
@@ -47,9 +50,19 @@ cell(void *arg, const struct spend_cell *c)
 		return 0;
 	if (*c->payee == '\0')
 		e = &p->none;
-	else if (p->n > 0 && strcasecmp(p->v[p->n - 1].name, c->payee) == 0)
+	else if (p->n > 0 && strcasecmp(p->v[p->n - 1].name, c->payee) == 0) {
 		e = &p->v[p->n - 1];	/* cells come by payee */
-	else {
+		/* spelt as its smallest spelling (byte order): "ACME" for
+		 * "Acme" and "ACME", whatever the days */
+		if (strcmp(c->payee, e->name) < 0) {
+			char *n = strdup(c->payee);
+
+			if (n == NULL)
+				goto nomem;
+			free(e->name);
+			e->name = n;
+		}
+	} else {
 		if (p->n == p->cap) {
 			size_t n = p->cap ? p->cap * 2 : 64;
 			void *v = realloc(p->v, n * sizeof(*p->v));
