@@ -93,8 +93,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	  run_report_week, print_summary, "The ISO week of DATE (or "
 	  "YYYY-Www) against the week before and a year before" },
 	{ "report trend", "report.run", "",
-	  "from=DATE to=DATE by=day|week|month cumulative! window#N "
-	  "param*KEY=VALUE", run_report_trend, print_trend, "Spending by "
+	  "from=DATE to=DATE month=YYYY-MM year=YYYY by=day|week|month "
+	  "cumulative! window#N param*KEY=VALUE", run_report_trend, print_trend, "Spending by "
 	  "day, week or month, overall and per category, with sparklines" },
 	{ "report breakdown", "report.run", "",
 	  "from=DATE to=DATE month=YYYY-MM year=YYYY param*KEY=VALUE",
