@@ -38,6 +38,13 @@ int rates_convert(struct rates *r, int64_t amount, const char *from,
     const char *to, const char *date, int64_t *out, char used[DATE_LEN + 1],
     struct spend_err *err);
 
+/* The same with the currencies' table entries (money_currency()): for
+ * loops that convert many amounts. */
+struct currency;
+int rates_convert_cur(struct rates *r, int64_t amount,
+    const struct currency *from, const struct currency *to, const char *date,
+    int64_t *out, char used[DATE_LEN + 1], struct spend_err *err);
+
 /* Set currency's rate (text, "1.0856") on date; checked. In the caller's
  * transaction. */
 int rates_set(struct store *st, const char *currency, const char *date,

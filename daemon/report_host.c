@@ -164,9 +164,12 @@ struct cells {
 	enum spend_cells by;
 	struct rates *rates;
 	const struct currency *base;
-	/* the last cell's currency, looked up once per run of them */
-	char cur[4];
-	const struct currency *curc;
+	/* the currencies met so far, looked up once each */
+	struct {
+		char code[4];
+		const struct currency *c;
+	} seen[16];
+	size_t nseen;
 	int (*cb)(void *, const struct spend_cell *);
 	void *arg;
 	struct spend_err err;
@@ -181,9 +184,26 @@ cell(void *arg, const struct report_cell *rc)
 	char used[DATE_LEN + 1] = "";
 	int r;
 
-	if (strcmp(c->cur, rc->currency) != 0) {
-		strlcpy(c->cur, rc->currency, sizeof(c->cur));
-		c->curc = money_currency(rc->currency);
+	const struct currency *cur = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nseen; i++)
+		if (memcmp(c->seen[i].code, rc->currency, 4) == 0) {
+			cur = c->seen[i].c;
+			break;
+		}
+	if (i == c->nseen) {
+		cur = money_currency(rc->currency);
+		if (c->nseen < sizeof(c->seen) / sizeof(c->seen[0])) {
+			memcpy(c->seen[c->nseen].code, rc->currency, 4);
+			c->seen[c->nseen++].c = cur;
+		}
+	}
+	if (cur == NULL) {
+		spend_errf(&c->err, SPEND_EINVAL, "currency", "unknown "
+		    "currency %s", rc->currency);
+		c->failed = true;
+		return SPEND_EINVAL;
 	}
 	memset(&sc, 0, sizeof(sc));
 	sc.day = rc->day;
@@ -192,16 +212,16 @@ cell(void *arg, const struct report_cell *rc)
 	    name_of(c->job, rc->category_id) : "";
 	sc.payee = rc->payee;
 	sc.currency = rc->currency;
-	sc.exponent = c->curc ? c->curc->exponent : 2;
+	sc.exponent = cur->exponent;
 	sc.count = rc->count;
 	sc.sum_minor = rc->sum;
 	sc.rate_date = "";
-	if (c->curc == c->base) {
+	if (cur == c->base) {
 		sc.converted = 1;
 		sc.base_minor = rc->sum;
 	} else {
-		r = rates_convert(c->rates, rc->sum, rc->currency,
-		    c->base->code, rc->day, &sc.base_minor, used, &c->err);
+		r = rates_convert_cur(c->rates, rc->sum, cur, c->base, rc->day,
+		    &sc.base_minor, used, &c->err);
 		if (r == 0) {
 			sc.converted = 1;
 			sc.rate_date = used;

@@ -60,7 +60,7 @@ store_report_day_cells(struct store *st, int64_t uid, const char *from,
 	 * the primary key's order, so C merges them as they stream by;
 	 * grouping in SQL costs several times the scan. */
 	sqlite3_stmt *s;
-	struct report_cell cur, next;
+	struct report_cell cur;
 	bool have = false;
 	int64_t staging;
 	int rc, r = 0;
@@ -74,31 +74,46 @@ store_report_day_cells(struct store *st, int64_t uid, const char *from,
 		return st_failed(st);
 	bind_period(s, uid, from, to, staging);
 	memset(&cur, 0, sizeof(cur));
-	memset(&next, 0, sizeof(next));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *day = sqlite3_column_text(s, 0);
+		const unsigned char *code = sqlite3_column_text(s, 2);
+		size_t dl = (size_t)sqlite3_column_bytes(s, 0);
+		size_t cl = (size_t)sqlite3_column_bytes(s, 2);
+		int64_t cat = sqlite3_column_int64(s, 1);
+
 		/* a sum past int64 was stored as REAL (migration 3) */
-		if (sqlite3_column_type(s, 4) != SQLITE_INTEGER) {
+		if (sqlite3_column_type(s, 4) != SQLITE_INTEGER ||
+		    day == NULL || code == NULL) {
 			sqlite3_reset(s);
-			return overflows(st, err);
+			return day && code ? overflows(st, err) :
+			    spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 		}
-		st_col_text(s, 0, next.day, sizeof(next.day));
-		next.category_id = sqlite3_column_int64(s, 1);
-		st_col_text(s, 2, next.currency, sizeof(next.currency));
-		next.count = sqlite3_column_int64(s, 3);
-		next.sum = sqlite3_column_int64(s, 4);
-		if (have && cur.category_id == next.category_id &&
-		    strcmp(cur.day, next.day) == 0 &&
-		    strcmp(cur.currency, next.currency) == 0) {
-			if (money_add(cur.sum, next.sum, &cur.sum) < 0) {
+		if (dl > DATE_LEN)
+			dl = DATE_LEN;
+		if (cl > 3)
+			cl = 3;
+		/* the next stage's row of the same cell: add it up */
+		if (have && cur.category_id == cat &&
+		    memcmp(cur.day, day, dl) == 0 && cur.day[dl] == '\0' &&
+		    memcmp(cur.currency, code, cl) == 0 &&
+		    cur.currency[cl] == '\0') {
+			if (money_add(cur.sum, sqlite3_column_int64(s, 4),
+			    &cur.sum) < 0) {
 				sqlite3_reset(s);
 				return overflows(st, err);
 			}
-			cur.count += next.count;
+			cur.count += sqlite3_column_int64(s, 3);
 			continue;
 		}
 		if (have && cur.count > 0 && (r = cb(arg, &cur)) != 0)
 			break;
-		cur = next;
+		memcpy(cur.day, day, dl);
+		cur.day[dl] = '\0';
+		memcpy(cur.currency, code, cl);
+		cur.currency[cl] = '\0';
+		cur.category_id = cat;
+		cur.count = sqlite3_column_int64(s, 3);
+		cur.sum = sqlite3_column_int64(s, 4);
 		have = true;
 	}
 	sqlite3_reset(s);

@@ -54,37 +54,79 @@ add(struct sum *s, int64_t *to, int64_t v)
 	return 0;
 }
 
+/* The face-value row of c: by (category id, currency) kept sorted, or by
+ * (month or day, currency) at the end (cells come by day). NULL without
+ * memory. */
+static struct row *
+row_of(struct sum *s, const struct spend_cell *c)
+{
+	size_t lo = 0, hi = s->nrows, at;
+	int keylen = s->group == 1 ? 7 : 10;
+	struct row *r;
+
+	if (s->group == 0) {
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int d = s->rows[mid].cat != c->category_id ?
+			    (s->rows[mid].cat < c->category_id ? -1 : 1) :
+			    strcmp(s->rows[mid].currency, c->currency);
+
+			if (d == 0)
+				return &s->rows[mid];
+			if (d < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		at = lo;
+	} else {
+		for (size_t i = s->nrows; i-- > 0;) {
+			r = &s->rows[i];
+			if (strncmp(r->key, c->day, (size_t)keylen) != 0)
+				break;
+			if (strcmp(r->currency, c->currency) == 0)
+				return r;
+		}
+		at = s->nrows;
+	}
+	if (s->nrows == s->caprows) {
+		size_t n = s->caprows ? s->caprows * 2 : 64;
+		void *v = realloc(s->rows, n * sizeof(*s->rows));
+
+		if (v == NULL)
+			return NULL;
+		s->rows = v;
+		s->caprows = n;
+	}
+	memmove(&s->rows[at + 1], &s->rows[at], (s->nrows - at) *
+	    sizeof(*s->rows));
+	s->nrows++;
+	r = &s->rows[at];
+	memset(r, 0, sizeof(*r));
+	if (s->group == 0) {
+		snprintf(r->key, sizeof(r->key), "%s", c->category);
+		r->cat = c->category_id;
+	} else
+		memcpy(r->key, c->day, (size_t)keylen);
+	snprintf(r->currency, sizeof(r->currency), "%s", c->currency);
+	return r;
+}
+
 static int
 cell(void *arg, const struct spend_cell *c)
 {
 	struct sum *s = arg;
 	struct cmp_period *cp = s->which == 1 ? &s->prev : &s->yb;
 	struct rp_cat *cat;
+	struct row *r = NULL;
 	int conv;
 
-	if (s->which == 0) {
-		struct row *r;
-
-		if (s->nrows == s->caprows) {
-			size_t n = s->caprows ? s->caprows * 2 : 256;
-			void *v = realloc(s->rows, n * sizeof(*s->rows));
-
-			if (v == NULL)
-				goto nomem;
-			s->rows = v;
-			s->caprows = n;
-		}
-		r = &s->rows[s->nrows++];
-		memset(r, 0, sizeof(*r));
-		if (s->group == 0) {
-			snprintf(r->key, sizeof(r->key), "%s", c->category);
-			r->cat = c->category_id;
-		} else
-			snprintf(r->key, sizeof(r->key), "%.*s",
-			    s->group == 1 ? 7 : 10, c->day);
-		snprintf(r->currency, sizeof(r->currency), "%s", c->currency);
-		r->count = c->count;
-		r->sum = c->sum_minor;
+	if (s->which == 0 && (r = row_of(s, c)) == NULL)
+		goto nomem;
+	if (r != NULL) {
+		r->count += c->count;
+		if (add(s, &r->sum, c->sum_minor) < 0)
+			return 1;
 	}
 	if ((conv = rp_conv_note(s->which == 0 ? &s->conv : &cp->conv,
 	    c)) < 0)
