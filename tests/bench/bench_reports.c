@@ -13,7 +13,7 @@
  *   bench_reports lat SOCK USER COUNT PARAMS
  *	report.run for USER with PARAMS, the members of its params object
  *	('"name":"summary","month":"2025-06"'), COUNT times one
- *	after another (after 3 unmeasured). Prints: n N p50_ms X p99_ms Y
+ *	after another (after 12 unmeasured). Prints: n N p50_ms X p99_ms Y
  *	max_ms Z errors E bytes B
  *
  * Rows are a pure function of (user, index): every run loads the same.
@@ -364,7 +364,8 @@ cmd_lat(const char *sock, const char *user, long count, const char *params)
 	    "\"report.run\",\"params\":{\"user\":\"%s\",%s}}\n", user,
 	    params);
 	conn_open(&c, sock);
-	for (int i = 0; i < 3; i++)
+	/* warm every worker's connection and page cache first */
+	for (int i = 0; i < 12; i++)
 		roundtrip(&c, req, &err);
 	for (long i = 0; i < count; i++) {
 		double t0 = now();
