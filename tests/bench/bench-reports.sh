@@ -70,12 +70,20 @@ trend "name":"trend","from":"2021-01-01","to":"2025-12-31","by":"month"
 breakdown "name":"breakdown","from":"2025-01-01","to":"2025-12-31"
 payees "name":"payees","from":"2025-01-01","to":"2025-12-31","limit":"10"'
 
-measure() {	# measure DIR: "name p50 p99 bytes" lines
+# spendd's CPU time so far, in clock ticks (user + system, every thread)
+cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+measure() {	# measure DIR: "name p50 p99 bytes cpu_ms" lines
 	start "$1"
 	echo "$REPORTS" | while read -r name params; do
+		c0=$(cpu)
 		r=$("$CLIENT" lat "$1/spendd.sock" big "$COUNT" "$params") ||
 			{ echo "bench-reports: $name failed: $r" >&2; exit 1; }
-		echo "$name $(echo "$r" | field p50_ms) $(echo "$r" | field p99_ms) $(echo "$r" | field bytes)"
+		c1=$(cpu)
+		# CPU per request (the 12 warm-up requests too): on a shared
+		# machine the wall-clock figures also hold other processes' turns
+		echo "$name $(echo "$r" | field p50_ms) $(echo "$r" | field p99_ms) $(echo "$r" | field bytes) $(awk -v a="$c0" -v b="$c1" -v n="$COUNT" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / (n + 12) }')"
 	done
 	stop
 }
@@ -124,15 +132,16 @@ awk -v rows="$rows1" -v users="$USERS" -v big="$BIG" -v n="$COUNT" \
 	name["breakdown"] = "breakdown of a year"
 	name["payees"] = "payees of a year, top 10"
 	split(m1, a, "\n"); split(m2, b, "\n")
-	for (i = 1; i in a; i++) { split(a[i], f, " "); p1[f[1]] = f[2]; q1[f[1]] = f[3]; by[f[1]] = f[4]; order[i] = f[1] }
-	for (i = 1; i in b; i++) { split(b[i], f, " "); p2[f[1]] = f[2]; q2[f[1]] = f[3] }
+	for (i = 1; i in a; i++) { split(a[i], f, " "); p1[f[1]] = f[2]; q1[f[1]] = f[3]; by[f[1]] = f[4]; c1[f[1]] = f[5]; order[i] = f[1] }
+	for (i = 1; i in b; i++) { split(b[i], f, " "); p2[f[1]] = f[2]; q2[f[1]] = f[3]; c2[f[1]] = f[5] }
 	printf "\nreport.run over the socket, user big (%d expenses); %d requests each\n", big, n
-	printf "crowded: %d rows, big among %d users; alone: big in an empty database\n\n", rows, users
-	printf "%-38s %8s %8s %6s %8s %8s %6s %7s %6s\n", "", "crowded", "", "", "alone", "", "", "", "reply"
-	printf "%-38s %8s %8s %6s %8s %8s %6s %7s %6s\n", "report", "p50 ms", "p99 ms", "p99/50", "p50 ms", "p99 ms", "p99/50", "target", "bytes"
+	printf "crowded: %d rows, big among %d users; alone: big in an empty database\n", rows, users
+	printf "cpu: spendd'"'"'s CPU time per request (all threads), whatever else the machine runs\n\n"
+	printf "%-36s %7s %7s %6s %6s %7s %7s %6s %6s %6s %6s\n", "", "crowded", "", "", "", "alone", "", "", "", "", "reply"
+	printf "%-36s %7s %7s %6s %6s %7s %7s %6s %6s %6s %6s\n", "report", "p50 ms", "p99 ms", "p99/50", "cpu ms", "p50 ms", "p99 ms", "p99/50", "cpu ms", "target", "bytes"
 	for (i = 1; i in order; i++) {
 		k = order[i]
-		printf "%-38s %8.2f %8.2f %6.1f %8.2f %8.2f %6.1f %7s %6d\n", name[k], p1[k], q1[k], q1[k] / p1[k], p2[k], q2[k], q2[k] / p2[k], (k in target) ? "<= " target[k] : "-", by[k]
+		printf "%-36s %7.2f %7.2f %6.1f %6.2f %7.2f %7.2f %6.1f %6.2f %6s %6d\n", name[k], p1[k], q1[k], q1[k] / p1[k], c1[k], p2[k], q2[k], q2[k] / p2[k], c2[k], (k in target) ? "<=" target[k] : "-", by[k]
 	}
 	printf "\nthe same 100k expenses as a journal (best of 3 runs, whole process):\n"
 	split(tools, t, "\n")
