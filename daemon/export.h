@@ -75,7 +75,7 @@ int report_run_sync(struct spendd *sd, struct store *st,
     const struct user *u, const char *name, json_t *params,
     json_t **result, struct spend_err *err);
 
-/* ---- the host API's export and report functions (plugin.c puts them
+/* ---- the host API's export and report functions (plugin_host.c puts them
  * in the table): the job's own thread only ---- */
 int export_api_next(struct spend_export *job, struct spend_record *rec);
 int export_api_rewind(struct spend_export *job);
