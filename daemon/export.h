@@ -85,6 +85,9 @@ int export_api_totals(struct spend_export *job, enum spend_group group,
     int (*cb)(void *arg, const struct spend_total *t), void *arg);
 void export_api_error(struct spend_export *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int export_api_cells(struct spend_export *job, const char *from,
+    const char *to, enum spend_cells by,
+    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
 const char *report_api_param(struct spend_report_job *job, const char *key);
 int report_api_totals(struct spend_report_job *job, const char *from,
     const char *to, enum spend_group group,

@@ -241,6 +241,7 @@ static const struct spend_host_api host_api = {
 	.report_params_only = report_api_params_only,
 	.report_error_field = report_api_error_field,
 	.report_cells = report_api_cells,
+	.export_cells = export_api_cells,
 };
 
 const struct spend_host_api *

@@ -27,12 +27,16 @@
 #define KNOWN_MAX 64
 
 void
+report_names_free(struct report_names *n)
+{
+	free(n->v);
+	memset(n, 0, sizeof(*n));
+}
+
+void
 report_job_release(struct spend_report_job *job)
 {
-	free(job->names);
-	job->names = NULL;
-	job->nnames = 0;
-	job->names_loaded = false;
+	report_names_free(&job->names);
 }
 
 const char *
@@ -123,17 +127,16 @@ report_api_params_only(struct spend_report_job *job,
 static int
 name_add(void *arg, int64_t id, const char *name)
 {
-	struct spend_report_job *job = arg;
+	struct report_names *ns = arg;
 	struct report_name *n;
 
-	if ((job->nnames & (job->nnames - 1)) == 0) {	/* 0, 1, 2, 4... */
-		n = reallocarray(job->names, job->nnames ? job->nnames * 2 :
-		    16, sizeof(*n));
+	if ((ns->n & (ns->n - 1)) == 0) {	/* 0, 1, 2, 4... */
+		n = reallocarray(ns->v, ns->n ? ns->n * 2 : 16, sizeof(*n));
 		if (n == NULL)
 			return SPEND_ENOMEM;
-		job->names = n;
+		ns->v = n;
 	}
-	n = &job->names[job->nnames++];
+	n = &ns->v[ns->n++];
 	n->id = id;
 	strlcpy(n->name, name, sizeof(n->name));
 	return 0;
@@ -142,16 +145,16 @@ name_add(void *arg, int64_t id, const char *name)
 /* The name of category id ("" if unknown: cannot happen for a total the
  * triggers keep, as expenses need their category). names are by id. */
 static const char *
-name_of(struct spend_report_job *job, int64_t id)
+name_of(const struct report_names *ns, int64_t id)
 {
-	size_t lo = 0, hi = job->nnames;
+	size_t lo = 0, hi = ns->n;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (job->names[mid].id == id)
-			return job->names[mid].name;
-		if (job->names[mid].id < id)
+		if (ns->v[mid].id == id)
+			return ns->v[mid].name;
+		if (ns->v[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -160,7 +163,7 @@ name_of(struct spend_report_job *job, int64_t id)
 }
 
 struct cells {
-	struct spend_report_job *job;
+	const struct report_names *names;
 	enum spend_cells by;
 	struct rates *rates;
 	const struct currency *base;
@@ -209,7 +212,7 @@ cell(void *arg, const struct report_cell *rc)
 	sc.day = rc->day;
 	sc.category_id = rc->category_id;
 	sc.category = c->by == SPEND_CELLS_DAY ?
-	    name_of(c->job, rc->category_id) : "";
+	    name_of(c->names, rc->category_id) : "";
 	sc.payee = rc->payee;
 	sc.currency = rc->currency;
 	sc.exponent = cur->exponent;
@@ -236,64 +239,67 @@ cell(void *arg, const struct report_cell *rc)
 }
 
 int
-report_api_cells(struct spend_report_job *job, const char *from,
-    const char *to, enum spend_cells by,
-    int (*cb)(void *, const struct spend_cell *), void *arg)
+report_cells_walk(struct store *st, const struct user *u,
+    struct report_names *names, const char *from, const char *to,
+    enum spend_cells by, int (*cb)(void *, const struct spend_cell *),
+    void *arg, struct spend_err *err)
 {
-	struct spend_err err;
 	struct cells c;
 	int r;
 
-	if (job->failed || cb == NULL)
-		return -1;
 	if (from == NULL)
 		from = "";
 	if (to == NULL)
 		to = "";
 	if ((*from && !date_valid(from)) || (*to && !date_valid(to)) ||
-	    (by != SPEND_CELLS_DAY && by != SPEND_CELLS_PAYEE)) {
-		failf(job, "", "report_cells: bad period or grouping");
-		return -1;
-	}
+	    (by != SPEND_CELLS_DAY && by != SPEND_CELLS_PAYEE) || cb == NULL)
+		return spend_errf(err, SPEND_EINVAL, "", "cells: bad period or "
+		    "grouping");
 	memset(&c, 0, sizeof(c));
-	c.job = job;
+	c.names = names;
 	c.by = by;
 	c.cb = cb;
 	c.arg = arg;
-	if ((c.base = money_currency(job->user.currency)) == NULL) {
-		failf(job, "", "the base currency %s is unknown",
-		    job->user.currency);
-		return -1;
-	}
-	if (by == SPEND_CELLS_DAY && !job->names_loaded) {
-		spend_err_clear(&err);
-		if ((r = store_category_names(job->st, job->user.id, name_add,
-		    job, &err)) != 0) {
-			failf(job, "", "%s", r == SPEND_ENOMEM ? "out of memory" :
-			    err.msg);
-			return -1;
-		}
-		job->names_loaded = true;
+	if ((c.base = money_currency(u->currency)) == NULL)
+		return spend_errf(err, SPEND_EINVAL, "", "the base currency %s "
+		    "is unknown", u->currency);
+	if (by == SPEND_CELLS_DAY && !names->loaded) {
+		if ((r = store_category_names(st, u->id, name_add, names,
+		    err)) != 0)
+			return r == SPEND_ENOMEM ? spend_errf(err, SPEND_ENOMEM,
+			    "", "out of memory") : r;
+		names->loaded = true;
 	}
 	/* an open end converts with every rate there is */
-	c.rates = *from && *to ? rates_new_window(job->st, from, to) :
-	    rates_new(job->st);
-	if (c.rates == NULL) {
-		failf(job, "", "out of memory");
-		return -1;
-	}
-	spend_err_clear(&err);
+	c.rates = *from && *to ? rates_new_window(st, from, to) :
+	    rates_new(st);
+	if (c.rates == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	spend_err_clear(&c.err);
 	r = by == SPEND_CELLS_DAY ?
-	    store_report_day_cells(job->st, job->user.id, from, to, cell, &c,
-	    &err) :
-	    store_report_payee_cells(job->st, job->user.id, from, to, cell, &c,
-	    &err);
+	    store_report_day_cells(st, u->id, from, to, cell, &c, err) :
+	    store_report_payee_cells(st, u->id, from, to, cell, &c, err);
 	rates_free(c.rates);
 	if (c.failed) {
-		failf(job, c.err.field, "%s", c.err.msg);
-		return -1;
+		*err = c.err;
+		return c.err.code ? c.err.code : SPEND_EINTERNAL;
 	}
+	return r;
+}
+
+int
+report_api_cells(struct spend_report_job *job, const char *from,
+    const char *to, enum spend_cells by,
+    int (*cb)(void *, const struct spend_cell *), void *arg)
+{
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	spend_err_clear(&err);
+	r = report_cells_walk(job->st, &job->user, &job->names, from, to, by,
+	    cb, arg, &err);
 	if (r < 0) {
 		failf(job, err.field, "%s", err.msg);
 		return -1;

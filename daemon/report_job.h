@@ -22,6 +22,13 @@ struct report_name {
 	char name[NAME_MAX_LEN + 1];
 };
 
+/* A user's category names by id, loaded on first use (report_cells_walk). */
+struct report_names {
+	struct report_name *v;
+	size_t n;
+	bool loaded;
+};
+
 struct spend_report_job {
 	struct spendd *sd;
 	struct user user;
@@ -32,13 +39,24 @@ struct spend_report_job {
 	char field[64];			/* the parameter at fault, or "" */
 	/* report_host.c, filled on first use: */
 	char today[DATE_LEN + 1];
-	struct report_name *names;	/* the user's categories, by id */
-	size_t nnames;
-	bool names_loaded;
+	struct report_names names;	/* the user's categories */
 };
 
 /* Free what the host functions allocated (names). */
 void report_job_release(struct spend_report_job *job);
+void report_names_free(struct report_names *n);
+
+/*
+ * u's spending from..to as cells converted to u's base currency (what
+ * host->report_cells and host->export_cells give): cb for each, on st
+ * (inside the caller's read transaction). 0; a positive value if cb
+ * stopped the walk; or a negative SPEND_E* with err filled (its field
+ * names the culprit, if any).
+ */
+int report_cells_walk(struct store *st, const struct user *u,
+    struct report_names *names, const char *from, const char *to,
+    enum spend_cells by, int (*cb)(void *arg, const struct spend_cell *c),
+    void *arg, struct spend_err *err);
 
 /* ---- host API functions of report jobs (report_host.c; plugin.c puts
  * them in the table): the job's own thread only ---- */

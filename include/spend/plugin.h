@@ -362,6 +362,13 @@ struct spend_host_api {
 	int (*report_cells)(struct spend_report_job *job, const char *from,
 	    const char *to, enum spend_cells by,
 	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
+	/* The same for an export's user, whatever the export's filters:
+	 * for exporters that show converted totals (the pdf statement). The
+	 * base currency is export_info()->base_currency. Worker thread, the
+	 * export's snapshot. */
+	int (*export_cells)(struct spend_export *job, const char *from,
+	    const char *to, enum spend_cells by,
+	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
 
 	/* Appended members go here, never above. */
 };
