@@ -112,6 +112,27 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "recurring remind", "recurring.configure", "remind_days#:DAYS", "",
 	  NULL, print_recurring_settings, "Remind of each occurrence DAYS "
 	  "days ahead (0: no reminders)" },
+	{ "report month", "report.run", "month?:YYYY-MM", "param*KEY=VALUE",
+	  run_report_month, print_summary, "A month in your base currency "
+	  "against the month before and a year before (default: this one)" },
+	{ "report year", "report.run", "year?:YYYY", "param*KEY=VALUE",
+	  run_report_year, print_summary, "A year in your base currency "
+	  "against the year before (default: this one)" },
+	{ "report week", "report.run", "week?:DATE", "param*KEY=VALUE",
+	  run_report_week, print_summary, "The ISO week of DATE (or "
+	  "YYYY-Www) against the week before and a year before" },
+	{ "report trend", "report.run", "",
+	  "from=DATE to=DATE month=YYYY-MM year=YYYY by=day|week|month "
+	  "cumulative! window#N param*KEY=VALUE", run_report_trend,
+	  print_trend, "Spending by day, week or month, overall and per "
+	  "category, with sparklines" },
+	{ "report breakdown", "report.run", "",
+	  "from=DATE to=DATE month=YYYY-MM year=YYYY param*KEY=VALUE",
+	  run_report_breakdown, print_breakdown, "Each category's share of "
+	  "a range (default: everything)" },
+	{ "report payees", "report.run", "",
+	  "from=DATE to=DATE month=YYYY-MM year=YYYY limit#N param*KEY=VALUE",
+	  run_report_payees, print_payees, "The top payees of a range" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -137,5 +137,16 @@ int print_recurring_list(struct ctl *, json_t *);
 int print_recurring_deleted(struct ctl *, json_t *);
 int print_recurring_upcoming(struct ctl *, json_t *);
 int print_recurring_settings(struct ctl *, json_t *);
+/* ---- cmd_reports.c ---- */
+int run_report_month(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_year(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_week(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_trend(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_breakdown(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_payees(struct ctl *, const struct ctl_cmd *, json_t *);
+int print_summary(struct ctl *, json_t *);
+int print_breakdown(struct ctl *, json_t *);
+int print_trend(struct ctl *, json_t *);
+int print_payees(struct ctl *, json_t *);
 
 #endif

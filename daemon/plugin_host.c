@@ -15,6 +15,7 @@
 #include "money.h"
 #include "plugin.h"
 #include "plugin_internal.h"
+#include "report_job.h"
 #include "spendd.h"
 #include "util.h"
 
@@ -235,6 +236,12 @@ static const struct spend_host_api host_api = {
 	.report_param = report_api_param,
 	.report_totals = report_api_totals,
 	.report_error = report_api_error,
+	.report_base_currency = report_api_base_currency,
+	.report_today = report_api_today,
+	.report_params_only = report_api_params_only,
+	.report_error_field = report_api_error_field,
+	.report_cells = report_api_cells,
+	.export_cells = export_api_cells,
 };
 
 const struct spend_host_api *

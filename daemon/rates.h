@@ -24,6 +24,12 @@ void rates_free(struct rates *r);
  * since: for conversions of dates on or after since (a month's budget),
  * without reading decades of rates. */
 struct rates *rates_new_since(struct store *st, const char *since);
+/* The same for dates from..to only (both valid, from <= to; else as
+ * rates_new): a currency's history is loaded from the rate in force on
+ * from up to to, not whole (the ECB's history is 25 years). Converting a
+ * date outside the window is EINVAL. */
+struct rates *rates_new_window(struct store *st, const char *from,
+    const char *to);
 
 /*
  * amount (minor units of from) in minor units of to, at date: *out, and
@@ -35,6 +41,13 @@ struct rates *rates_new_since(struct store *st, const char *since);
 int rates_convert(struct rates *r, int64_t amount, const char *from,
     const char *to, const char *date, int64_t *out, char used[DATE_LEN + 1],
     struct spend_err *err);
+
+/* The same with the currencies' table entries (money_currency()): for
+ * loops that convert many amounts. */
+struct currency;
+int rates_convert_cur(struct rates *r, int64_t amount,
+    const struct currency *from, const struct currency *to, const char *date,
+    int64_t *out, char used[DATE_LEN + 1], struct spend_err *err);
 
 /* Set currency's rate (text, "1.0856") on date; checked. In the caller's
  * transaction. */

@@ -590,4 +590,31 @@ int store_recurring_settings_get(struct store *st, int64_t uid, int *days,
 int store_recurring_settings_set(struct store *st, int64_t uid, int days,
     struct spend_err *err);
 
+/* ---- report cells (store_reports.c): what report plugins read ---- */
+struct report_cell {
+	char day[DATE_LEN + 1];
+	int64_t category_id;		/* day cells; 0 in payee cells */
+	char payee[PAYEE_MAX_LEN + 1];	/* payee cells; "" in day cells */
+	char currency[4];
+	int64_t count;
+	int64_t sum;			/* minor units of currency */
+};
+/* uid's visible spending from..to (inclusive; "" = open) as one cell per
+ * (day, category id, currency), in that order, from day_totals. Call
+ * inside a read transaction. EINVAL if a sum overflows. */
+int store_report_day_cells(struct store *st, int64_t uid, const char *from,
+    const char *to, int (*cb)(void *arg, const struct report_cell *c),
+    void *arg, struct spend_err *err);
+/* The same from the expenses, one cell per (payee, day, currency), payees
+ * compared ASCII case-insensitively and ordered so (a cell reports its
+ * smallest spelling); expenses without a payee have payee "". */
+int store_report_payee_cells(struct store *st, int64_t uid, const char *from,
+    const char *to, int (*cb)(void *arg, const struct report_cell *c),
+    void *arg, struct spend_err *err);
+/* id and name of every category of uid (archived and deleted too), by
+ * id, without counting their expenses. */
+int store_category_names(struct store *st, int64_t uid,
+    int (*cb)(void *arg, int64_t id, const char *name), void *arg,
+    struct spend_err *err);
+
 #endif
