@@ -18,7 +18,7 @@ is "make install succeeds" "$?" 0
 sed 's/^/#   /' "$T/install.log" | tail -5
 R=$STAGE$PREFIX
 for f in sbin/spendd bin/spendctl lib/spend/plugins/csv.so \
-    lib/spend/plugins/summary.so share/spend/webui/index.html \
+    lib/spend/plugins/reports.so share/spend/webui/index.html \
     share/spend/webui/js/app.js include/spend/plugin.h \
     lib/pkgconfig/spend-plugin.pc share/man/man1/spendctl.1 \
     share/man/man5/spendd.conf.5 share/man/man8/spendd.8 \
