@@ -19,6 +19,7 @@
 #include "jsonp.h"
 #include "log.h"
 #include "money.h"
+#include "notify.h"
 #include "plugin.h"
 #include "spendd.h"
 #include "util.h"
@@ -166,6 +167,10 @@ reg_report(struct spend_plugin *self, const struct spend_report *vt)
 static int
 reg_notifier(struct spend_plugin *self, const struct spend_notifier *vt)
 {
+	/* V1: notify(); V2 (deliveries with an outcome): deliver() */
+	if (vt && vt->version == SPEND_NOTIFIER_V2)
+		return reg(self, K_NOTIFIER, vt, vt->version,
+		    SPEND_NOTIFIER_V2, vt->name, vt->deliver != NULL);
 	return reg(self, K_NOTIFIER, vt, vt ? vt->version : 0,
 	    SPEND_NOTIFIER_V1, vt ? vt->name : NULL, vt && vt->notify);
 }
@@ -385,6 +390,10 @@ static const struct spend_host_api host_api = {
 	.report_param = report_api_param,
 	.report_totals = report_api_totals,
 	.report_error = report_api_error,
+	.delivery_done = notify_api_delivery_done,
+	.http_request = notify_api_http_request,
+	.mail_send = notify_api_mail_send,
+	.hmac_sha256 = notify_api_hmac_sha256,
 };
 
 const struct spend_host_api *
@@ -804,7 +813,7 @@ plugins_notify(struct spendd *sd, enum spend_event_type type,
 	for (size_t i = 0; i < pl->nvts; i++) {
 		const struct spend_notifier *vt = pl->vts[i].vt;
 
-		if (pl->vts[i].kind != K_NOTIFIER)
+		if (pl->vts[i].kind != K_NOTIFIER || vt->notify == NULL)
 			continue;
 		if (text == NULL && (text = json_dumps(details ? details :
 		    json_object(), JSON_COMPACT)) == NULL)
@@ -920,4 +929,25 @@ h_plugin_list(struct rpc_call *c, json_t *p, json_t **res,
 	*res = jp_pack("{s:o}", "plugins", plugins_json(c->sd,
 	    c->id.role >= ROLE_ADMIN));
 	return 0;
+}
+
+const struct spend_notifier *
+plugins_notifier(struct spendd *sd, const char *name,
+    struct spend_plugin **self)
+{
+	return lookup(sd, K_NOTIFIER, name, self);
+}
+
+const struct spend_notifier *
+plugins_notifier_at(struct spendd *sd, size_t i, struct spend_plugin **self)
+{
+	struct plugins *pl = sd->plugins;
+
+	for (size_t k = 0; pl && k < pl->nvts; k++)
+		if (pl->vts[k].kind == K_NOTIFIER && i-- == 0) {
+			if (self)
+				*self = &pl->vts[k].p->pub;
+			return pl->vts[k].vt;
+		}
+	return NULL;
 }
