@@ -760,7 +760,8 @@ notify_start(struct spendd *sd)
 	if (store_delivery_restart(sd->store, time_now(), &k, &err) < 0)
 		log_warnx("notify: resuming deliveries: %s", err.msg);
 	else if (k > 0)
-		log_info("notify: %lld attempt%s cut short by a stop: due again",
+		log_info("notify: %lld attempt%s cut short by a stop or a "
+		    "crash: due again",
 		    (long long)k, k == 1 ? "" : "s");
 	{
 		char names[256];
