@@ -171,14 +171,18 @@ ascii_printable(const char *s)
 	return 1;
 }
 
-/* A header value that may not be ASCII: RFC 2047 encoded-words of whole
- * UTF-8 characters, folded, so no line passes 78 bytes. */
+/* A header's value after "Name:": " value" when it is printable ASCII,
+ * else RFC 2047 encoded-words of whole UTF-8 characters, the first on
+ * the name's line and each other on a folded line of its own (the folds
+ * between encoded-words are not part of the text), so no line passes 78
+ * bytes. */
 static void
-put_header_text(struct buf *b, const char *s)
+put_header_value(struct buf *b, const char *s)
 {
 	size_t n = strlen(s), i = 0;
 
 	if (ascii_printable(s)) {
+		puts_(b, " ");
 		puts_(b, s);
 		return;
 	}
@@ -191,9 +195,8 @@ put_header_text(struct buf *b, const char *s)
 			take--;
 		if (take == 0)
 			take = n - i < 42 ? n - i : 42;
-		if (i > 0)
-			puts_(b, "\r\n ");
-		puts_(b, "=?UTF-8?B?");
+		/* the first word on the name's line: "Subject: " + 68 */
+		puts_(b, i == 0 ? " =?UTF-8?B?" : "\r\n =?UTF-8?B?");
 		put_b64(b, (const unsigned char *)s + i, take, 0);
 		puts_(b, "?=");
 		i += take;
@@ -249,6 +252,7 @@ email_build(const struct email_conf *c, const struct spend_event *ev,
 	json_t *root = json_loads(ev->json, 0, NULL), *data, *v;
 	const char *msg = NULL, *key, *domain;
 	char subject[SUBJECT_TEXT_MAX + 1], date[64], boundary[64];
+	char line[SUBJECT_TEXT_MAX + 256];
 	struct tm tm;
 
 	data = json_object_get(root, "data");
@@ -301,14 +305,12 @@ email_build(const struct email_conf *c, const struct spend_event *ev,
 	puts_(&html, "</p>\r\n</body></html>\r\n");
 
 	/* the mail */
-	puts_(&b, "From: ");
-	put_header_text(&b, c->from_name);
-	putf(&b, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, ev->target);
-	put_header_text(&b, c->prefix);
-	put_header_text(&b, " ");
-	put_header_text(&b, ev->kind);
-	puts_(&b, ": ");
-	put_header_text(&b, subject);
+	snprintf(line, sizeof(line), "%s %s: %s", c->prefix, ev->kind,
+	    subject);
+	puts_(&b, "From:");
+	put_header_value(&b, c->from_name);
+	putf(&b, " <%s>\r\nTo: <%s>\r\nSubject:", c->from, ev->target);
+	put_header_value(&b, line);
 	putf(&b, "\r\nDate: %s\r\n", date);
 	putf(&b, "Message-ID: <spend-event-%lld@%s>\r\n", (long long)ev->id,
 	    domain);

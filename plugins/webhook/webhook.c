@@ -71,6 +71,8 @@ snippet(const char *body, size_t len, char *out, size_t size)
 
 	for (size_t i = 0; i < len && o + 1 < size && i < 80; i++)
 		out[o++] = body[i] >= ' ' && body[i] < 127 ? body[i] : ' ';
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
 	out[o] = '\0';
 }
 

@@ -156,6 +156,17 @@ is "... no command again" "$(ls "$T/exec" | wc -l)" 1
 is "... and the deliveries are as they were" "$(ctl --json notify list | jget -j , 'items[event='"$EV"'].*.state')" \
     "$(repeat $N x | sed 's/x/sent,/g; s/,$//')"
 
+if [ $MAIL = yes ]; then
+	ctl notify test email --message "Café « Le Zinc » est à 80 % du budget
+ligne 2" >/dev/null
+	wait_for "the second mail" exists "$T/mail/2.subject"
+	is "a subject in UTF-8 (RFC 2047), its first line" "$(cat "$T/mail/2.subject")" \
+	    "[Spend] test: Café « Le Zinc » est à 80 % du budget"
+	like "... the whole message in the text" "$(cat "$T/mail/2.txt")" "80 % du budget
+ligne 2"
+	like "... and the HTML escaped" "$(cat "$T/mail/2.html")" "Café « Le Zinc » est à 80 % du budget<br>"
+fi
+
 # ---- retries ----
 ctl notify set webhook --target "$HOOKS/fail-2/alice" >/dev/null
 EV3=$(ctl --json notify test webhook | jget event)

@@ -47,7 +47,7 @@ class Handler:
             if ct in ("text/plain", "text/html"):
                 with open(base + (".txt" if ct == "text/plain" else ".html"),
                           "w") as f:
-                    f.write(part.get_content())
+                    f.write(part.get_content().replace("\r\n", "\n"))
         auth = session.auth_data.login.decode() if session.auth_data else ""
         with open(base + ".env", "w") as f:
             f.write("from %s\nto %s\nauth %s\ntls %s\n" % (
