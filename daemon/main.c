@@ -254,6 +254,12 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	memcpy(sd.cfg.trusted_proxies, nc.trusted_proxies,
 	    sizeof(nc.trusted_proxies));
 	sd.cfg.n_trusted_proxies = nc.n_trusted_proxies;
+	memcpy(sd.cfg.notify_webhook_allow, nc.notify_webhook_allow,
+	    sizeof(nc.notify_webhook_allow));
+	memcpy(sd.cfg.notify_retry, nc.notify_retry, sizeof(nc.notify_retry));
+	sd.cfg.notify_timeout = nc.notify_timeout;
+	sd.cfg.notify_max_inflight = nc.notify_max_inflight;
+	notify_reload(&sd);
 	config_free(&sd.cfg);
 	sd.cfg.sections = nc.sections;
 	sd.cfg.n_sections = nc.n_sections;

@@ -791,6 +791,17 @@ notify_stop(struct spendd *sd)
 		evtimer_del(n->timer);
 }
 
+void
+notify_reload(struct spendd *sd)
+{
+	struct notify *n = sd->notify;
+	struct spend_err err;
+
+	if (n && notify_retry_parse(sd->cfg.notify_retry, "retry", &n->retry,
+	    &err) < 0)
+		log_warnx("notify: %s", err.msg);	/* checked at load */
+}
+
 int
 notify_busy(struct spendd *sd)
 {

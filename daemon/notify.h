@@ -45,6 +45,8 @@ extern const char *const notify_kinds[];
 int notify_start(struct spendd *sd);
 /* A stop signal: no new attempts (those running finish). */
 void notify_stop(struct spendd *sd);
+/* [notify] changed (SIGHUP): take retry again. */
+void notify_reload(struct spendd *sd);
 /* Attempts running now. */
 int notify_busy(struct spendd *sd);
 /* After the loop and the workers ended (and httpc_free). */
