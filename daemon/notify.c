@@ -221,15 +221,16 @@ route_channel(void *arg, const struct notify_channel *c)
 	return 0;
 }
 
-/* Route up to ROUTE_BATCH events: 1 if there may be more, 0 if done,
- * -1 if the store said no. */
+/* Route up to ROUTE_BATCH events, in one transaction (one commit: with
+ * [storage] durability = full, one fsync): 1 if there may be more, 0 if
+ * done, -1 if the store said no (nothing of the batch is kept). */
 static int
 route(struct notify *n)
 {
 	struct store *st = n->sd->store;
 	struct ev_rows *rs = calloc(1, sizeof(*rs));
 	struct spend_err err;
-	int r = 0;
+	int r, i, added = 0;
 
 	if (rs == NULL)
 		return -1;
@@ -239,30 +240,38 @@ route(struct notify *n)
 		free(rs);
 		return -1;
 	}
-	for (int i = 0; i < rs->n; i++) {
+	if (rs->n == 0) {
+		free(rs);
+		return 0;
+	}
+	if (store_begin(st, &err) < 0)
+		goto fail;
+	for (i = 0; i < rs->n; i++) {
 		struct route_ctx rc = { n, &rs->rows[i], time_now(), 0, &err };
 
-		/* the event's deliveries and its mark, all or nothing */
-		if (store_begin(st, &err) < 0 ||
-		    store_notify_channel_list(st, rc.e->uid, route_channel, &rc,
-		    &err) < 0 ||
-		    store_outbox_routed(st, rc.e->id, &err) < 0 ||
-		    store_commit(st, &err) < 0) {
-			if (store_in_tx(st))
-				store_rollback(st);
-			log_warnx("notify: routing event %lld: %s",
-			    (long long)rc.e->id, err.msg);
-			free(rs);
-			return -1;
-		}
+		if (store_notify_channel_list(st, rc.e->uid, route_channel, &rc,
+		    &err) < 0 || store_outbox_routed(st, rc.e->id, &err) < 0)
+			goto fail;
 		if (rc.added == 0)
 			log_debug("notify: event %lld (%s) of user %lld: no "
 			    "channel takes it", (long long)rc.e->id, rc.e->kind,
 			    (long long)rc.e->uid);
+		added += rc.added;
 	}
+	if (store_commit(st, &err) < 0)
+		goto fail;
+	log_debug("notify: %d event%s routed: %d deliver%s", rs->n,
+	    rs->n == 1 ? "" : "s", added, added == 1 ? "y" : "ies");
 	r = rs->n == ROUTE_BATCH;
 	free(rs);
 	return r;
+fail:
+	if (store_in_tx(st))
+		store_rollback(st);
+	log_warnx("notify: routing %d events: %s (again in %d s)", rs->n,
+	    err.msg, STORE_RETRY_S);
+	free(rs);
+	return -1;
 }
 
 /* ---- outcomes ---- */
