@@ -487,7 +487,9 @@ settle(struct notify *n, const struct delivery *d, enum spend_delivery_result r,
 	record(n, &a, r, error);
 }
 
-static void
+/* Start an attempt of d: 0, or -1 if the store did not take its start
+ * (it stays due: tried again a second later). */
+static int
 start(struct notify *n, const struct delivery *d)
 {
 	struct spendd *sd = n->sd;
@@ -502,23 +504,23 @@ start(struct notify *n, const struct delivery *d)
 	if (!d->has_channel) {
 		settle(n, d, SPEND_DELIVERY_FAILED, "the user no longer has this "
 		    "channel");
-		return;
+		return 0;
 	}
 	if ((vt = notify_channel(sd, d->channel, &self)) == NULL) {
 		snprintf(why, sizeof(why), "no notifier \"%s\" is available "
 		    "([notify] channels, [plugins])", d->channel);
 		settle(n, d, SPEND_DELIVERY_RETRY, why);
-		return;
+		return 0;
 	}
 	if ((text = envelope(d)) == NULL) {
 		log_warnx("notify: delivery %lld: out of memory", (long long)d->id);
-		return;
+		return -1;
 	}
 	if (store_delivery_start(sd->store, d->id, time_now(), &err) < 0) {
-		log_warnx("notify: starting delivery %lld: %s", (long long)d->id,
-		    err.msg);
+		log_warnx("notify: starting delivery %lld: %s (again in %d s)",
+		    (long long)d->id, err.msg, STORE_RETRY_S);
 		free(text);
-		return;
+		return -1;
 	}
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		fatal("calloc");
@@ -560,6 +562,7 @@ start(struct notify *n, const struct delivery *d)
 		    SPEND_DELIVERED, NULL);
 	}
 	free(text);
+	return 0;
 }
 
 /* Start what is due, as far as there is room. */
@@ -581,8 +584,8 @@ run_due(struct notify *n)
 	if (r < 0)
 		log_warnx("notify: reading due deliveries: %s", err.msg);
 	for (int i = 0; i < dr.n; i++) {
-		if (r >= 0)
-			start(n, &dr.rows[i]);
+		if (r >= 0 && start(n, &dr.rows[i]) < 0)
+			r = -1;		/* the rest waits for the next try */
 		free(dr.rows[i].payload);
 	}
 	free(dr.rows);

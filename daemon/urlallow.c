@@ -70,6 +70,13 @@ urlallow_check(const char *patterns, const char *url, const char *field,
 	curl_url_cleanup(u);
 	str_tolower(scheme);
 	str_tolower(host);
+	/* IDNA maps many characters onto ASCII ones: compare only what is
+	 * sent */
+	for (const char *q = host; *q; q++)
+		if ((unsigned char)*q >= 0x80 || *q == '%')
+			return spend_errf(err, SPEND_EINVAL, field, "%s \"%.200s\": "
+			    "write the host in ASCII (xn-- for an international "
+			    "name)", field, url);
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
 		return spend_errf(err, SPEND_EINVAL, field, "%s \"%.200s\": only "
 		    "http and https URLs", field, url);

@@ -135,6 +135,9 @@ test_allow_match(void **state)
 		"https://a.example.org/hooks/1",
 		"https://a.b.example.org/hooks/",
 		"https://api.example.net:8443/v1/x",
+		/* curl decodes a host's %XX: what is checked is where it
+		 * connects */
+		"https://hooks%2eexample.com/x",
 		NULL };
 	static const struct {
 		const char *url, *why;
@@ -163,6 +166,10 @@ test_allow_match(void **state)
 		{ "https://api.example.net/v1/x", "not allowed" },	/* 443 */
 		{ "https://api.example.net:8443/v2/", "not allowed" },
 		{ "ftp://hooks.example.com/x", "only http and https" },
+		{ "https://hooks.ex\xc3\xa4mple.com/x", "" },
+		{ "https://hooks\xef\xbc\x8e" "example.com/x", "" },	/* U+FF0E */
+		{ "https://a\xe3\x80\x82" "example.org/hooks/", "" },	/* U+3002 */
+		{ "https://hooks.example.com\\@evil.com/", "" },
 		{ "file:///etc/passwd", "" },
 		{ "https://hooks.example.com/x y", "spaces" },
 		{ "https://hooks.example.com/\n", "spaces" },
