@@ -319,12 +319,19 @@ names_cb(void *arg, const struct notify_channel *ch)
 	return 0;
 }
 
+/*
+ * Not an RPC_WRITE either, though it writes (in its own write
+ * transaction): the outbox publishes the event to the user's live clients
+ * as "notify.test", which is also this method's name; the method's reply
+ * must not go there as a second, different "notify.test".
+ */
 int
 h_notify_test(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	struct names nm = { json_array(), NULL };
 	const char *msg = NULL;
+	struct write_tx w;
 	json_t *ev;
 	int64_t id;
 	int r;
@@ -354,12 +361,16 @@ h_notify_test(struct rpc_call *c, json_t *p, json_t **res,
 	ev = jp_pack("{s:s}", "message", msg ? msg : TEST_MESSAGE);
 	if (nm.only)
 		json_object_set_new(ev, "channel", json_string(nm.only));
-	r = outbox_add(&c->w, "test", ev, &id, err);
+	if ((r = write_begin(&w, c->st, c->uid, err)) == 0 &&
+	    ((r = outbox_add(&w, "test", ev, &id, err)) < 0 ||
+	    (r = write_commit(&w, err)) < 0))
+		write_rollback(&w);
 	json_decref(ev);
 	if (r < 0) {
 		json_decref(nm.arr);
 		return r;
 	}
+	write_run_hooks(&w, c->sd);	/* publishes it: the deliverer wakes */
 	*res = jp_pack("{s:I, s:s, s:o}", "event", (json_int_t)id, "kind",
 	    "test", "channels", nm.arr);
 	return 0;

@@ -362,7 +362,7 @@ static const struct rpc_method methods[] = {
 	{ "notify.settings", h_notify_settings, U, X,
 	  "GET /api/v1/notify/settings", p_none,
 	  "Your notification channels, and those you may choose", 0 },
-	{ "notify.test", h_notify_test, U, W | X, "POST /api/v1/notify/test",
+	{ "notify.test", h_notify_test, U, X, "POST /api/v1/notify/test",
 	  p_notify_test, "Send a test notification to your channels (through "
 	  "the outbox, like an alert)", 202 },
 	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", p_none,
