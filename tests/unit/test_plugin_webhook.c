@@ -170,6 +170,13 @@ test_signature(void **state)
 		assert_string_not_equal(a, b);
 		assert_string_not_equal(a, c);
 	}
+	{	/* answer the request (the plugin frees its state then) */
+		struct spend_transfer t = { .ok = 1, .status = 200,
+			.error = "", .body = "", .body_len = 0 };
+
+		seen.done(seen.arg, &t);
+		assert_int_equal(seen.result, SPEND_DELIVERED);
+	}
 	mh_free(&mh);
 }
 
