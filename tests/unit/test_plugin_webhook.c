@@ -171,10 +171,10 @@ test_signature(void **state)
 		assert_string_not_equal(a, c);
 	}
 	{	/* answer the request (the plugin frees its state then) */
-		struct spend_transfer t = { .ok = 1, .status = 200,
+		struct spend_transfer ok = { .ok = 1, .status = 200,
 			.error = "", .body = "", .body_len = 0 };
 
-		seen.done(seen.arg, &t);
+		seen.done(seen.arg, &ok);
 		assert_int_equal(seen.result, SPEND_DELIVERED);
 	}
 	mh_free(&mh);
