@@ -57,7 +57,7 @@ run_rate_import(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 	if (ctl_absolute(p, path, sizeof(path)) < 0)
 		return ctl_err("%s: path too long", p);
 	json_object_set_new(params, "path", json_string(path));
-	if (ctl_call(c, cmd->method, params, &res) < 0)
+	if (conn_call(c, cmd->method, params, &res) < 0)
 		return EXIT_ERR;
 	return ctl_output(c, res, cmd->print);
 }

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "money.h"
 #include "plugin.h"
+#include "report_job.h"
 #include "spendd.h"
 #include "util.h"
 
@@ -54,6 +55,7 @@ struct spend_export {
 
 	bool failed;
 	struct spend_err err;
+	struct report_names names;	/* export_cells' category names */
 
 	export_done_fn done;
 	void *arg;
@@ -61,14 +63,6 @@ struct spend_export {
 	int rc;
 };
 
-struct spend_report_job {
-	struct spendd *sd;
-	struct user user;
-	struct store *st;
-	json_t *params;			/* object of strings */
-	bool failed;
-	char msg[SPEND_ERR_MSG_MAX];
-};
 
 static void
 job_fail(struct spend_export *job, int code, const char *msg)
@@ -365,6 +359,26 @@ export_api_totals(struct spend_export *job, enum spend_group group,
 	return r ? -1 : 0;
 }
 
+int
+export_api_cells(struct spend_export *job, const char *from, const char *to,
+    enum spend_cells by, int (*cb)(void *, const struct spend_cell *),
+    void *arg)
+{
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	spend_err_clear(&err);
+	r = report_cells_walk(job->st, &job->user, &job->names, from, to, by,
+	    cb, arg, &err);
+	if (r < 0) {
+		job_fail(job, err.code, err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;
+}
+
 /* ---- the job ---- */
 
 static void
@@ -543,6 +557,7 @@ job_release(struct spend_export *job)
 	job->out = NULL;
 	free(job->page);
 	job->page = NULL;
+	report_names_free(&job->names);
 }
 
 static void
@@ -742,8 +757,8 @@ report_api_error(struct spend_report_job *job, const char *fmt, ...)
 }
 
 int
-report_run_sync(struct spendd *sd, const struct user *u, const char *name,
-    json_t *params, json_t **result, struct spend_err *err)
+report_run_sync(struct spendd *sd, struct store *st, const struct user *u,
+    const char *name, json_t *params, json_t **result, struct spend_err *err)
 {
 	const struct spend_report *vt;
 	struct spend_report_job job;
@@ -774,15 +789,15 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 			json_object_set_new(job.params, k,
 			    json_string(json_is_true(v) ? "yes" : "no"));
 	}
-	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY |
-	    spendd_store_flags(sd), &job.st, err)) < 0 ||
-	    (r = store_read_begin(job.st, err)) < 0)
+	job.st = st;
+	if ((r = store_read_begin(job.st, err)) < 0)
 		goto out;
 	text = vt->run(self, &job);
 	store_rollback(job.st);
 	if (text == NULL) {
-		r = spend_errf(err, SPEND_EINVAL, "", "report %s: %s", name,
-		    job.failed ? job.msg : "failed without saying why");
+		r = spend_errf(err, SPEND_EINVAL, job.failed ? job.field : "",
+		    "report %s: %s", name, job.failed ? job.msg :
+		    "failed without saying why");
 		goto out;
 	}
 	*result = json_loads(text, JSON_DECODE_ANY, &jerr);
@@ -791,7 +806,7 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 		r = spend_errf(err, SPEND_EINTERNAL, "", "report %s returned "
 		    "invalid JSON: %s", name, jerr.text);
 out:
-	store_close(job.st);
+	report_job_release(&job);
 	json_decref(job.params);
 	return r;
 }

@@ -67,13 +67,15 @@ int export_run_sync(struct spendd *sd, const struct user *u,
 /*
  * Run report plugin name for user u with params (an object; values are
  * handed to the plugin as strings). *result: the report's JSON (new
- * reference). Runs on the calling thread with its own store connection:
- * call it from a worker. Returns 0 or a negative SPEND_E*.
+ * reference). Runs on the calling thread, reading st (a worker's
+ * connection, job_store(), outside a transaction) in one read
+ * transaction: call it from a worker. Returns 0 or a negative SPEND_E*.
  */
-int report_run_sync(struct spendd *sd, const struct user *u,
-    const char *name, json_t *params, json_t **result, struct spend_err *err);
+int report_run_sync(struct spendd *sd, struct store *st,
+    const struct user *u, const char *name, json_t *params,
+    json_t **result, struct spend_err *err);
 
-/* ---- the host API's export and report functions (plugin.c puts them
+/* ---- the host API's export and report functions (plugin_host.c puts them
  * in the table): the job's own thread only ---- */
 int export_api_next(struct spend_export *job, struct spend_record *rec);
 int export_api_rewind(struct spend_export *job);
@@ -83,6 +85,9 @@ int export_api_totals(struct spend_export *job, enum spend_group group,
     int (*cb)(void *arg, const struct spend_total *t), void *arg);
 void export_api_error(struct spend_export *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int export_api_cells(struct spend_export *job, const char *from,
+    const char *to, enum spend_cells by,
+    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
 const char *report_api_param(struct spend_report_job *job, const char *key);
 int report_api_totals(struct spend_report_job *job, const char *from,
     const char *to, enum spend_group group,

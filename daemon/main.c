@@ -19,6 +19,7 @@
 #include "apidoc.h"
 #include "auth.h"
 #include "backup.h"
+#include "budget.h"
 #include "config.h"
 #include "events.h"
 #include "http.h"
@@ -29,6 +30,7 @@
 #include "notify.h"
 #include "plugin.h"
 #include "rates_fetch.h"
+#include "recurring.h"
 #include "rpc_unix.h"
 #include "scheduler.h"
 #include "spendd.h"
@@ -349,6 +351,7 @@ main(int argc, char *argv[])
 	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP |
 	    spendd_store_flags(&sd), &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
+	budget_alerts_init();	/* evaluated in the writes (budget.h) */
 	/* jansson's hash seed, set once before any thread builds JSON */
 	json_object_seed(0);
 	/* before the base: it must be created with a lock */
@@ -372,6 +375,8 @@ main(int argc, char *argv[])
 	if (httpc_init(&sd) < 0 || notify_start(&sd) < 0 ||
 	    rates_fetch_start(&sd) < 0)
 		fatalx("cannot start the deliverer (notify, rates fetch)");
+	if (recurring_start(&sd) < 0)
+		fatalx("cannot start the recurring scheduler");
 
 	ev_term = evsignal_new(sd.base, SIGTERM, on_stop, NULL);
 	ev_int = evsignal_new(sd.base, SIGINT, on_stop, NULL);
@@ -392,6 +397,7 @@ main(int argc, char *argv[])
 	notify_free(&sd);	/* attempts cut short stay due */
 	httpc_free(&sd);	/* transfers still running are cancelled */
 	rates_fetch_free(&sd);
+	recurring_stop(&sd);	/* after the workers' last dones */
 	backup_free(&sd);
 	plugins_unload(&sd);
 	http_free(&sd);		/* after the workers' last replies */

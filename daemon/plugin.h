@@ -3,7 +3,8 @@
  * named in [plugins] load), refuses unsafe files and ABI mismatches, keeps
  * the registry of importers, exporters, reports and notifiers by name and
  * implements struct spend_host_api (the job parts are in import.c and
- * export.c).
+ * export.c). plugin_load.c loads, plugin_host.c is the host API and
+ * plugin.c the registry (plugin_internal.h).
  *
  * Threads: loading, unloading, plugins_json and plugins_notify run on the
  * event loop. The registry does not change between plugins_load and
@@ -11,8 +12,8 @@
  * pointers they return stay valid until plugins_unload, which must come
  * after the workers have stopped.
  */
-#ifndef SPEND_PLUGIN_HOST_H
-#define SPEND_PLUGIN_HOST_H
+#ifndef SPEND_DAEMON_PLUGIN_H
+#define SPEND_DAEMON_PLUGIN_H
 
 #include <jansson.h>
 #include <stdbool.h>

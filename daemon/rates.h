@@ -20,6 +20,16 @@ struct rates;
  * first use). Free with rates_free. NULL on allocation failure. */
 struct rates *rates_new(struct store *st);
 void rates_free(struct rates *r);
+/* The same, loading each history only from the rate in force on day
+ * since: for conversions of dates on or after since (a month's budget),
+ * without reading decades of rates. */
+struct rates *rates_new_since(struct store *st, const char *since);
+/* The same for dates from..to only (both valid, from <= to; else as
+ * rates_new): a currency's history is loaded from the rate in force on
+ * from up to to, not whole (the ECB's history is 25 years). Converting a
+ * date outside the window is EINVAL. */
+struct rates *rates_new_window(struct store *st, const char *from,
+    const char *to);
 
 /*
  * amount (minor units of from) in minor units of to, at date: *out, and
@@ -31,6 +41,13 @@ void rates_free(struct rates *r);
 int rates_convert(struct rates *r, int64_t amount, const char *from,
     const char *to, const char *date, int64_t *out, char used[DATE_LEN + 1],
     struct spend_err *err);
+
+/* The same with the currencies' table entries (money_currency()): for
+ * loops that convert many amounts. */
+struct currency;
+int rates_convert_cur(struct rates *r, int64_t amount,
+    const struct currency *from, const struct currency *to, const char *date,
+    int64_t *out, char used[DATE_LEN + 1], struct spend_err *err);
 
 /* Set currency's rate (text, "1.0856") on date; checked. In the caller's
  * transaction. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "jsonp.h"
@@ -54,6 +55,7 @@ h_rate_set(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 		code[3] = '\0';
 		if ((r = store_rate_find(c->st, code, date, &rt, err)) < 0)
 			return r;
+		budget_rates_changed(&c->w, code);	/* alerts */
 	}
 	*res = rate_json(&rt);
 	return 0;
@@ -149,7 +151,6 @@ import_work(struct rpc_call *c, struct store *st, struct write_tx *w,
 	int64_t n;
 	int r;
 
-	(void)w;
 	if ((r = slurp(path, &text, &len, err)) < 0)
 		return r;
 	char skipped[512];
@@ -159,6 +160,7 @@ import_work(struct rpc_call *c, struct store *st, struct write_tx *w,
 	free(text);
 	if (r < 0)
 		return r;
+	budget_rates_changed(w, NULL);	/* alerts, once it commits */
 	log_info("rates: %lld imported from %s by %s", (long long)n,
 	    c->id.upload[0] ? "an upload" : path, c->id.peer);
 	sk = json_array();

@@ -1,10 +1,11 @@
 /*
  * report.run: a report plugin (include/spend/plugin.h) run on a REPORT
  * job for the acting user. The plugin reads its parameters as strings
- * (host->report_param) and the user's totals (host->report_totals)
- * through report_run_sync (export.c), on the worker with a store
- * connection of its own inside one read transaction, and returns JSON,
- * which is the method's result as it is.
+ * (host->report_param) and the user's totals (host->report_totals,
+ * host->report_cells) through report_run_sync (export.c), on the
+ * worker's own store connection (job_store: kept from job to job, so a
+ * report does not pay for opening the database) inside one read
+ * transaction, and returns JSON, which is the method's result as it is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,17 @@ run(struct job *job, void *arg)
 {
 	struct report_run *r = arg;
 
+	struct store *st;
+
 	spend_err_clear(&r->err);
 	if (job_cancelled(job))	/* queued when spendd began to stop */
 		r->rc = spend_errf(&r->err, SPEND_EUNAVAIL, "", "spendd is "
 		    "shutting down");
+	else if ((st = job_store(job, &r->err)) == NULL)
+		r->rc = r->err.code ? r->err.code : SPEND_ESTORE;
 	else
-		r->rc = report_run_sync(r->sd, &r->user, r->name, r->params,
-		    &r->result, &r->err);
+		r->rc = report_run_sync(r->sd, st, &r->user, r->name,
+		    r->params, &r->result, &r->err);
 }
 
 /* Event loop. */

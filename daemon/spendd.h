@@ -24,6 +24,7 @@ struct backups;
 struct httpc;
 struct notify;
 struct rates_fetch;
+struct recurring_sched;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -47,6 +48,7 @@ struct spendd {
 	struct httpc *httpc;		/* outgoing transfers (httpc.h) */
 	struct notify *notify;		/* the deliverer (notify.h) */
 	struct rates_fetch *rates_fetch;	/* [rates] url (rates_fetch.h) */
+	struct recurring_sched *recurring;	/* recurring.h's scheduler */
 };
 
 /* The store_open flags every connection of the daemon to its database

@@ -140,6 +140,37 @@ enum spend_group {
 	SPEND_GROUP_DAY = 2,
 };
 
+/* What host->report_cells walks. */
+enum spend_cells {
+	SPEND_CELLS_DAY = 0,	/* (day, category, currency) */
+	SPEND_CELLS_PAYEE = 1,	/* (payee, day, currency) */
+};
+
+/*
+ * One cell of a report: the expenses of one day in one currency (and one
+ * category, or one payee), their sum converted once to the user's base
+ * currency. That sum is the rounding unit: sums of cells are exact.
+ */
+struct spend_cell {
+	const char *day;	/* "YYYY-MM-DD" */
+	int64_t category_id;	/* day cells; 0 in payee cells */
+	const char *category;	/* its name; "" in payee cells */
+	const char *payee;	/* payee cells (as first spelt); "" in day
+				 * cells and for expenses without one */
+	const char *currency;	/* the expenses' own */
+	int exponent;		/* its decimals */
+	int64_t count;
+	int64_t sum_minor;	/* in currency */
+	/* 1: base_minor is sum_minor in the base currency. 0: no rate on
+	 * or before day for currency (or the base): never guessed. */
+	int converted;
+	int64_t base_minor;
+	/* the date of the (older) rate used: == day when published that
+	 * day, earlier when the nearest earlier one served; "" when
+	 * currency is the base or not converted */
+	const char *rate_date;
+};
+
 /* ---- plugin vtables ---- */
 
 struct spend_importer {
@@ -417,6 +448,40 @@ struct spend_host_api {
 	/* HMAC-SHA-256 of msg with key (any length) into out. Any thread. */
 	void (*hmac_sha256)(const void *key, size_t keylen, const void *msg,
 	    size_t len, unsigned char out[32]);
+	/* ---- reports in the user's base currency (check
+	 * SPEND_HOST_HAS(host, report_cells) first) ---- */
+	/* The user's base currency ("EUR") and today's date in the user's
+	 * time zone ("YYYY-MM-DD"); valid for the whole job. */
+	const char *(*report_base_currency)(struct spend_report_job *job);
+	const char *(*report_today)(struct spend_report_job *job);
+	/* Every parameter given is one of known (NULL-terminated): 0, or
+	 * -1 after setting the job's error, which names the stray one. */
+	int (*report_params_only)(struct spend_report_job *job,
+	    const char *const *known);
+	/* report_error naming the parameter at fault (the error's field). */
+	void (*report_error_field)(struct spend_report_job *job,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+	/*
+	 * The report user's spending between from and to (inclusive, "" =
+	 * open) as cells, each converted once to the base currency at the
+	 * rate of its day or the nearest earlier one (exact, half to even;
+	 * struct spend_cell): SPEND_CELLS_DAY gives one cell per (day,
+	 * category, currency) in that order, SPEND_CELLS_PAYEE one per
+	 * (payee, day, currency) ordered by payee (ASCII case-insensitive).
+	 * cb returns 0 to go on; non-zero stops the walk and the call
+	 * returns -1. 0, or -1 with the job's error set.
+	 */
+	int (*report_cells)(struct spend_report_job *job, const char *from,
+	    const char *to, enum spend_cells by,
+	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
+	/* The same for an export's user, whatever the export's filters:
+	 * for exporters that show converted totals (the pdf statement). The
+	 * base currency is export_info()->base_currency. Worker thread, the
+	 * export's snapshot. */
+	int (*export_cells)(struct spend_export *job, const char *from,
+	    const char *to, enum spend_cells by,
+	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
 
 	/* Appended members go here, never above. */
 };
