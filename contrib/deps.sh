@@ -9,9 +9,11 @@ set -eu
 
 BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
+# deliveries (webhook, email) and the rates fetch: libcurl's multi interface
+BUILD="$BUILD libcurl4-openssl-dev"
 # CJK glyphs for the pdf exporter (DejaVu has none)
 BUILD="$BUILD fonts-droid-fallback"
-TEST="curl python3 procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"
+TEST="curl python3 python3-aiosmtpd openssl procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"
 # the man page lint and the unit's exposure score (systemd-analyze)
 TEST="$TEST mandoc systemd"
 DEB="debhelper lintian"

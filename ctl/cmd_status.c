@@ -127,6 +127,7 @@ print_status(struct ctl *c, json_t *res)
 		json_object_set_new(o, "http", json_string("off"));
 	status_jobs(o);
 	status_backup(o);
+	status_notify(o);
 	r = print_kv(c, o);
 	json_decref(o);
 	return r;

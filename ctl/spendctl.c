@@ -77,6 +77,17 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "report", "report.run", "name", "param*KEY=VALUE", run_report,
 	  print_report, "Run the report plugin NAME with its params "
 	  "(--param month=2024-03)" },
+	{ "notify show", "notify.settings", "", "", NULL,
+	  print_notify_settings, NULL },
+	{ "notify set", "notify.set", "channel", "", NULL,
+	  print_notify_channel, NULL },
+	{ "notify off", "notify.remove", "channel", "", NULL,
+	  print_notify_removed, NULL },
+	{ "notify test", "notify.test", "channel?", "", NULL,
+	  print_notify_test, NULL },
+	{ "notify list", "notify.deliveries", "", "", NULL,
+	  print_notify_deliveries, NULL },
+	{ "rate fetch", "rate.fetch", "", "", NULL, print_rate_fetch, NULL },
 	{ "budget set", "budget.set", "category:CATEGORY amount",
 	  "no-rollover!:rollover=false", NULL, print_budget, "Set CATEGORY's "
 	  "monthly budget (\"total\": the overall one), or one month's" },

@@ -125,6 +125,15 @@ int print_rate_import(struct ctl *, json_t *);
 int run_report(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_report(struct ctl *, json_t *);
 
+/* ---- cmd_notify.c ---- */
+int print_notify_settings(struct ctl *, json_t *);
+int print_notify_channel(struct ctl *, json_t *);
+int print_notify_removed(struct ctl *, json_t *);
+int print_notify_test(struct ctl *, json_t *);
+int print_notify_deliveries(struct ctl *, json_t *);
+int print_rate_fetch(struct ctl *, json_t *);
+/* Replace status's "deliveries" and "rates_fetch" with lines. */
+void status_notify(json_t *status);
 /* ---- cmd_budget.c ---- */
 int print_budget(struct ctl *, json_t *);
 int print_budget_list(struct ctl *, json_t *);

@@ -58,6 +58,13 @@ HANDLER(h_export_run);
 HANDLER(h_import_run);
 HANDLER(h_plugin_list);
 HANDLER(h_report_run);
+/* notify_rpc.c, rates_fetch.c */
+HANDLER(h_notify_deliveries);
+HANDLER(h_notify_remove);
+HANDLER(h_notify_set);
+HANDLER(h_notify_settings);
+HANDLER(h_notify_test);
+HANDLER(h_rate_fetch);
 /* budget_rpc.c */
 HANDLER(h_alert_list);
 HANDLER(h_budget_delete);

@@ -23,10 +23,13 @@
 #include "config.h"
 #include "events.h"
 #include "http.h"
+#include "httpc.h"
 #include "import.h"
 #include "jobs.h"
 #include "log.h"
+#include "notify.h"
 #include "plugin.h"
+#include "rates_fetch.h"
 #include "recurring.h"
 #include "rpc_unix.h"
 #include "scheduler.h"
@@ -168,7 +171,8 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if ((sd.pending == 0 && (sd.workers == NULL ||
-	    workers_busy(sd.workers) == 0)) || time_mono_ms() > stop_deadline) {
+	    workers_busy(sd.workers) == 0) && notify_busy(&sd) == 0 &&
+	    httpc_busy(&sd) == 0) || time_mono_ms() > stop_deadline) {
 		if (sd.pending)
 			log_warnx("shutdown: %d requests still pending, "
 			    "leaving anyway", sd.pending);
@@ -197,6 +201,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	backup_cancel(&sd);	/* a backup stops at its next chunk */
 	workers_cancel(sd.workers);	/* job_cancelled() says so */
 	http_stop(&sd);		/* no new connections; event streams end */
+	notify_stop(&sd);	/* no new attempts; those running end */
+	rates_fetch_stop(&sd);
 	stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	ev_drain = evtimer_new(sd.base, drain_check, NULL);
 	drain_check(-1, 0, NULL);
@@ -250,6 +256,12 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	memcpy(sd.cfg.trusted_proxies, nc.trusted_proxies,
 	    sizeof(nc.trusted_proxies));
 	sd.cfg.n_trusted_proxies = nc.n_trusted_proxies;
+	memcpy(sd.cfg.notify_webhook_allow, nc.notify_webhook_allow,
+	    sizeof(nc.notify_webhook_allow));
+	memcpy(sd.cfg.notify_retry, nc.notify_retry, sizeof(nc.notify_retry));
+	sd.cfg.notify_timeout = nc.notify_timeout;
+	sd.cfg.notify_max_inflight = nc.notify_max_inflight;
+	notify_reload(&sd);
 	config_free(&sd.cfg);
 	sd.cfg.sections = nc.sections;
 	sd.cfg.n_sections = nc.n_sections;
@@ -360,6 +372,9 @@ main(int argc, char *argv[])
 	import_cleanup_leftovers(&sd);
 	if (sched_start(&sd) < 0)
 		fatalx("cannot start the scheduler");
+	if (httpc_init(&sd) < 0 || notify_start(&sd) < 0 ||
+	    rates_fetch_start(&sd) < 0)
+		fatalx("cannot start the deliverer (notify, rates fetch)");
 	if (recurring_start(&sd) < 0)
 		fatalx("cannot start the recurring scheduler");
 
@@ -379,6 +394,9 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
+	notify_free(&sd);	/* attempts cut short stay due */
+	httpc_free(&sd);	/* transfers still running are cancelled */
+	rates_fetch_free(&sd);
 	recurring_stop(&sd);	/* after the workers' last dones */
 	backup_free(&sd);
 	plugins_unload(&sd);

@@ -142,7 +142,7 @@ plugins_notify(struct spendd *sd, enum spend_event_type type,
 	for (size_t i = 0; i < pl->nvts; i++) {
 		const struct spend_notifier *vt = pl->vts[i].vt;
 
-		if (pl->vts[i].kind != K_NOTIFIER)
+		if (pl->vts[i].kind != K_NOTIFIER || vt->notify == NULL)
 			continue;
 		if (text == NULL && (text = json_dumps(details ? details :
 		    json_object(), JSON_COMPACT)) == NULL)
@@ -258,4 +258,25 @@ h_plugin_list(struct rpc_call *c, json_t *p, json_t **res,
 	*res = jp_pack("{s:o}", "plugins", plugins_json(c->sd,
 	    c->id.role >= ROLE_ADMIN));
 	return 0;
+}
+
+const struct spend_notifier *
+plugins_notifier(struct spendd *sd, const char *name,
+    struct spend_plugin **self)
+{
+	return lookup(sd, K_NOTIFIER, name, self);
+}
+
+const struct spend_notifier *
+plugins_notifier_at(struct spendd *sd, size_t i, struct spend_plugin **self)
+{
+	struct plugins *pl = sd->plugins;
+
+	for (size_t k = 0; pl && k < pl->nvts; k++)
+		if (pl->vts[k].kind == K_NOTIFIER && i-- == 0) {
+			if (self)
+				*self = &pl->vts[k].p->pub;
+			return pl->vts[k].vt;
+		}
+	return NULL;
 }

@@ -77,6 +77,13 @@ void plugins_notify(struct spendd *sd, enum spend_event_type type,
 void plugins_cancel_jobs(struct spendd *sd);
 bool plugins_cancelled(struct spendd *sd);
 
+/* A notifier by name, or the i-th in load order (NULL past the end);
+ * its version says which members it has (SPEND_NOTIFIER_V1 or _V2). */
+const struct spend_notifier *plugins_notifier(struct spendd *sd,
+    const char *name, struct spend_plugin **self);
+const struct spend_notifier *plugins_notifier_at(struct spendd *sd,
+    size_t i, struct spend_plugin **self);
+
 /* The table every plugin gets (static storage). */
 const struct spend_host_api *plugins_host_api(void);
 

@@ -12,6 +12,7 @@
 #include "export.h"
 #include "import.h"
 #include "log.h"
+#include "notify.h"
 #include "money.h"
 #include "plugin.h"
 #include "plugin_internal.h"
@@ -100,6 +101,10 @@ reg_report(struct spend_plugin *self, const struct spend_report *vt)
 static int
 reg_notifier(struct spend_plugin *self, const struct spend_notifier *vt)
 {
+	/* V1: notify(); V2 (deliveries with an outcome): deliver() */
+	if (vt && vt->version == SPEND_NOTIFIER_V2)
+		return reg(self, K_NOTIFIER, vt, vt->version,
+		    SPEND_NOTIFIER_V2, vt->name, vt->deliver != NULL);
 	return reg(self, K_NOTIFIER, vt, vt ? vt->version : 0,
 	    SPEND_NOTIFIER_V1, vt ? vt->name : NULL, vt && vt->notify);
 }
@@ -236,6 +241,10 @@ static const struct spend_host_api host_api = {
 	.report_param = report_api_param,
 	.report_totals = report_api_totals,
 	.report_error = report_api_error,
+	.delivery_done = notify_api_delivery_done,
+	.http_request = notify_api_http_request,
+	.mail_send = notify_api_mail_send,
+	.hmac_sha256 = notify_api_hmac_sha256,
 	.report_base_currency = report_api_base_currency,
 	.report_today = report_api_today,
 	.report_params_only = report_api_params_only,

@@ -301,6 +301,29 @@ static const struct rpc_param p_user_edit[] = {
 	  NULL },
 	END };
 
+static const struct rpc_param p_notify_set[] = {
+	{ "channel", PT_STRING, REQ | POS, 0, 64, "CHANNEL", "a channel "
+	  "(notify.settings lists them: log, webhook, email, exec...)", NULL },
+	{ "target", PT_STRING, 0, 0, 2048, "ADDRESS", "your email address, "
+	  "or webhook URL (an https URL the administrator allows)", NULL },
+	{ "kinds", PT_LIST, 0, 0, 0, "KIND", "the kinds of event it takes: "
+	  "alert, reminder, or * for all (new channels: all)", "kind" },
+	{ "rotate_secret", PT_BOOL, 0, 0, 0, NULL, "make a new signing secret "
+	  "(webhook); the reply shows it once", NULL },
+	END };
+static const struct rpc_param p_notify_channel[] = {
+	{ "channel", PT_STRING, REQ | POS, 0, 64, "CHANNEL", "one of your "
+	  "channels", NULL },
+	END };
+static const struct rpc_param p_notify_test[] = {
+	{ "channel", PT_STRING, POS, 0, 64, "CHANNEL", "only this channel "
+	  "(default: every channel of yours)", NULL },
+	{ "message", PT_STRING, 0, 0, 500, "TEXT", "the test's text", NULL },
+	END };
+static const struct rpc_param p_notify_deliveries[] = {
+	{ "limit", PT_INT, 0, 1, 500, NULL, "at most this many, newest first "
+	  "(50)", NULL },
+	END };
 static const struct rpc_param p_budget_set[] = {
 	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
 	  "or id), or \"total\" for the overall budget", NULL },
@@ -441,8 +464,28 @@ static const struct rpc_method methods[] = {
 	  W | X | RPC_ASYNC | RPC_NOTX | RPC_UPLOAD, "POST /api/v1/imports",
 	  p_import, "Import a file (over HTTP the body) with an importer: all or "
 	  "nothing, duplicates skipped", 0 },
+	{ "notify.deliveries", h_notify_deliveries, U, X,
+	  "GET /api/v1/notify/deliveries", p_notify_deliveries,
+	  "Your notifications' deliveries: channel, state, attempts, last "
+	  "error", 0 },
+	{ "notify.remove", h_notify_remove, U, X,
+	  "DELETE /api/v1/notify/settings/{channel}", p_notify_channel,
+	  "Stop notifying you on a channel", 0 },
+	{ "notify.set", h_notify_set, U, X,
+	  "PUT,PATCH /api/v1/notify/settings/{channel}", p_notify_set,
+	  "Choose a channel's target and the kinds of event it takes (a new "
+	  "signing secret is shown once)", 0 },
+	{ "notify.settings", h_notify_settings, U, X,
+	  "GET /api/v1/notify/settings", p_none,
+	  "Your notification channels, and those you may choose", 0 },
+	{ "notify.test", h_notify_test, U, X, "POST /api/v1/notify/test",
+	  p_notify_test, "Send a test notification to your channels (through "
+	  "the outbox, like an alert)", 202 },
 	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", p_none,
 	  "Plugins: state, version, and the formats each provides", 0 },
+	{ "rate.fetch", h_rate_fetch, A, RPC_ASYNC, "POST /api/v1/rates/fetch",
+	  p_none, "Fetch and import [rates] url now (it is also fetched "
+	  "daily)", 0 },
 	{ "rate.import", h_rate_import, A,
 	  W | RPC_ASYNC | RPC_NOTX | RPC_UPLOAD, "POST /api/v1/rates/imports",
 	  p_rate_import, "Import the ECB's reference rates (daily or history "

@@ -21,6 +21,9 @@ struct plugins;
 struct rpc_inflight;
 struct events;
 struct backups;
+struct httpc;
+struct notify;
+struct rates_fetch;
 struct recurring_sched;
 
 struct spendd {
@@ -42,6 +45,9 @@ struct spendd {
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */
 	bool stopping;
+	struct httpc *httpc;		/* outgoing transfers (httpc.h) */
+	struct notify *notify;		/* the deliverer (notify.h) */
+	struct rates_fetch *rates_fetch;	/* [rates] url (rates_fetch.h) */
 	struct recurring_sched *recurring;	/* recurring.h's scheduler */
 };
 

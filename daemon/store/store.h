@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -483,6 +483,95 @@ int store_backup_to(struct store *st, const char *dest, int chunk_pages,
     bool (*stop)(void *arg), void *arg, int64_t *pages,
     struct spend_err *err);
 
+/* ---- notifier channels and deliveries (store_notify.c) ---- */
+#define NOTIFY_CHANNEL_MAX 63		/* a notifier's name */
+#define NOTIFY_KINDS_MAX 256		/* ",alert,reminder," */
+#define NOTIFY_TARGET_MAX 2048		/* an email address or a URL */
+#define NOTIFY_SECRET_MAX 80
+#define NOTIFY_ERROR_MAX 300
+
+/* One of a user's channels: which kinds of event go where. */
+struct notify_channel {
+	char channel[NOTIFY_CHANNEL_MAX + 1];
+	char target[NOTIFY_TARGET_MAX + 1];	/* "" for log and exec */
+	char kinds[NOTIFY_KINDS_MAX + 1];	/* ",alert,reminder," or ",*," */
+	char secret[NOTIFY_SECRET_MAX + 1];	/* signing secret, or "" */
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+/* Insert or replace uid's channel c->channel (updated_at set). */
+int store_notify_channel_set(struct store *st, int64_t uid,
+    struct notify_channel *c, struct spend_err *err);
+/* ENOTFOUND if uid has no such channel. */
+int store_notify_channel_get(struct store *st, int64_t uid,
+    const char *channel, struct notify_channel *c, struct spend_err *err);
+/* *found: there was one (may be NULL). */
+int store_notify_channel_delete(struct store *st, int64_t uid,
+    const char *channel, bool *found, struct spend_err *err);
+/* uid's channels by name. */
+int store_notify_channel_list(struct store *st, int64_t uid,
+    int (*cb)(void *arg, const struct notify_channel *c), void *arg,
+    struct spend_err *err);
+
+/* Outbox events not yet routed, oldest first, at most limit. */
+int store_outbox_unrouted(struct store *st, int limit,
+    int (*cb)(void *arg, const struct outbox_event *e), void *arg,
+    struct spend_err *err);
+/* The event is routed (its deliveries, if any, are in). */
+int store_outbox_routed(struct store *st, int64_t id, struct spend_err *err);
+
+struct delivery {
+	int64_t id, outbox_id, user_id;
+	char channel[NOTIFY_CHANNEL_MAX + 1];
+	char state[8];			/* pending, sent, failed */
+	int attempts;
+	int64_t next_at;		/* unix seconds */
+	int64_t started_at;		/* an attempt runs since; 0 none */
+	char last_error[NOTIFY_ERROR_MAX + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+	/* the event (store_delivery_due and _list) */
+	char kind[32];
+	char created_at[TIMESTAMP_LEN + 1];
+	/* store_delivery_due only: */
+	char *payload;			/* malloc'd by the reader, freed by it */
+	char user[NAME_MAX_LEN + 1];
+	bool has_channel;		/* the user still has the channel: */
+	struct notify_channel ch;
+};
+/* A pending delivery of event outbox_id of uid on channel, due at
+ * next_at. ECONFLICT if that event has one on that channel already. */
+int store_delivery_add(struct store *st, int64_t outbox_id, int64_t uid,
+    const char *channel, int64_t next_at, struct spend_err *err);
+/* Pending deliveries due by now and not running, soonest first, at most
+ * limit, with their event, user and the user's channel settings. */
+int store_delivery_due(struct store *st, int64_t now, int limit,
+    int (*cb)(void *arg, const struct delivery *d), void *arg,
+    struct spend_err *err);
+/* An attempt of delivery id starts (started_at = now). */
+int store_delivery_start(struct store *st, int64_t id, int64_t now,
+    struct spend_err *err);
+/* An attempt ended: state ("pending" again, "sent", "failed"), attempts
+ * so far, the next attempt's time (pending), the error ("" if none). */
+int store_delivery_finish(struct store *st, int64_t id, const char *state,
+    int attempts, int64_t next_at, const char *error, struct spend_err *err);
+/* The soonest next_at of the pending deliveries not running (*found
+ * false if none). */
+int store_delivery_next(struct store *st, int64_t *next_at, bool *found,
+    struct spend_err *err);
+/* Attempts a stop or a crash cut short: pending again, due now. *n gets
+ * how many. */
+int store_delivery_restart(struct store *st, int64_t now, int64_t *n,
+    struct spend_err *err);
+/* How many deliveries are pending, sent and failed (any may be NULL). */
+int store_delivery_counts(struct store *st, int64_t *pending, int64_t *sent,
+    int64_t *failed, struct spend_err *err);
+/* uid's deliveries, newest first, at most limit. */
+int store_delivery_list(struct store *st, int64_t uid, int limit,
+    int (*cb)(void *arg, const struct delivery *d), void *arg,
+    struct spend_err *err);
+/* Forget events created before cutoff (RFC 3339) whose deliveries are
+ * all over (sent or failed), at most max of them: *n gets how many. */
+int store_notify_prune(struct store *st, const char *cutoff, int max,
+    int64_t *n, struct spend_err *err);
 /* ---- recurring rules (store_recurring.c) ---- */
 enum rec_freq { REC_DAY = 0, REC_WEEK = 1, REC_MONTH = 2, REC_YEAR = 3 };
 #define REC_LAST_DAY (-1)	/* month_day: the month's last day */

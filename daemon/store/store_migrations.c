@@ -368,4 +368,35 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE expenses ADD COLUMN occurrence TEXT;"
 	"CREATE UNIQUE INDEX expenses_occurrence ON expenses(recurring_id,"
 	"  occurrence) WHERE recurring_id IS NOT NULL;",
+
+	/* 8: notifier deliveries. Each user's channels (which kinds of
+	 * event go to their email address, their webhook URL, the log, the
+	 * admin's command) and, per outbox event, one delivery per channel
+	 * it was routed to, with its attempts and the time of the next one;
+	 * started_at is set while an attempt runs (one a stop or a crash
+	 * cut short runs again at the next start). */
+	"CREATE TABLE notify_channels("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  target TEXT NOT NULL DEFAULT '',"
+	"  kinds TEXT NOT NULL DEFAULT '',"
+	"  secret TEXT NOT NULL DEFAULT '',"
+	"  updated_at TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, channel)) STRICT;"
+	"CREATE TABLE deliveries("
+	"  id INTEGER PRIMARY KEY,"
+	"  outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  updated_at TEXT NOT NULL,"
+	"  UNIQUE (outbox_id, channel)) STRICT;"
+	"CREATE INDEX deliveries_due ON deliveries(next_at) WHERE state = 'pending';"
+	"CREATE INDEX deliveries_state ON deliveries(state);"
+	"CREATE INDEX deliveries_user ON deliveries(user_id, id);",
 };

@@ -110,6 +110,7 @@ struct fx {
 	int64_t exp_id;		/* one of alice's expenses */
 	bool ckpt;		/* checkpoint after every commit */
 	char oldhash[PASSWORD_HASH_MAX];	/* carol's, at the old cost */
+	int64_t event;		/* an outbox event of alice's, unrouted */
 };
 
 static struct fx FX;
@@ -246,6 +247,17 @@ fx_group_setup(void **state)
 		t.expires_at = 4000000000LL;
 		snprintf(hash, sizeof(hash), "%064d", i);
 		assert_int_equal(store_refresh_add(st, &t, hash, &err), 0);
+	}
+	{	/* a notification channel and an event waiting for it */
+		struct notify_channel ch;
+
+		memset(&ch, 0, sizeof(ch));
+		strlcpy(ch.channel, "log", sizeof(ch.channel));
+		strlcpy(ch.kinds, ",*,", sizeof(ch.kinds));
+		assert_int_equal(store_notify_channel_set(st, FX.alice, &ch,
+		    &err), 0);
+		assert_int_equal(store_outbox_add(st, FX.alice, "alert",
+		    "{\"message\": \"over budget\"}", &FX.event, &err), 0);
 	}
 	assert_int_equal(store_commit(st, &err), 0);
 	store_close(st);
@@ -605,6 +617,33 @@ op_store_user_delete(struct spend_err *err)
 	return store_user_delete(FX.sd->store, FX.alice, err);
 }
 
+/* A test event through the outbox, in the dispatcher's write. */
+static int
+op_notify_test(struct spend_err *err)
+{
+	return fx_call("alice", "notify.test", "{\"message\": \"hello\"}",
+	    err);
+}
+
+/* What the deliverer writes for an event: its delivery and its mark in
+ * one transaction (routing), then the outcome of an attempt. */
+static int
+op_store_route(struct spend_err *err)
+{
+	struct store *st = FX.sd->store;
+	int r;
+
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	if ((r = store_delivery_add(st, FX.event, FX.alice, "log", 1000,
+	    err)) < 0 || (r = store_outbox_routed(st, FX.event, err)) < 0 ||
+	    (r = store_commit(st, err)) < 0) {
+		store_rollback(st);
+		return r;
+	}
+	return 0;
+}
+
 /* A recurring catch-up: bob's rule creates its 5 due occurrences (one
  * batch: all or none). */
 static int
@@ -628,6 +667,8 @@ static const struct fx_op fx_ops[] = {
 	{ "expense.add + budget alerts", op_budget_alert },
 	{ "store expense + idempotency key", op_store_idem },
 	{ "store_user_delete alone", op_store_user_delete },
+	{ "notify.test", op_notify_test },
+	{ "store: route an outbox event", op_store_route },
 	{ "recurring catch-up", op_recurring_run },
 };
 
