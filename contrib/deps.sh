@@ -1,16 +1,29 @@
 #!/bin/sh
 # Install the Debian packages Spend needs to build and test, when missing.
-# Does nothing when everything is present. Usage: contrib/deps.sh [--build-only]
+# Does nothing when everything is present.
+# Usage: contrib/deps.sh [--build-only | --deb]
+#   (none)        build and make check
+#   --build-only  build
+#   --deb         build and make deb / make check-deb (debhelper, lintian)
 set -eu
 
 BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-dev
 libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
+# deliveries (webhook, email) and the rates fetch: libcurl's multi interface
+BUILD="$BUILD libcurl4-openssl-dev"
 # CJK glyphs for the pdf exporter (DejaVu has none)
 BUILD="$BUILD fonts-droid-fallback"
-TEST="curl python3 procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm"
+TEST="curl python3 python3-aiosmtpd openssl procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"
+# the man page lint and the unit's exposure score (systemd-analyze)
+TEST="$TEST mandoc systemd"
+DEB="debhelper lintian"
 
 pkgs=$BUILD
-[ "${1:-}" = "--build-only" ] || pkgs="$pkgs $TEST"
+case ${1:-} in
+--build-only) ;;
+--deb) pkgs="$pkgs $DEB" ;;
+*) pkgs="$pkgs $TEST" ;;
+esac
 
 missing=""
 for p in $pkgs; do
@@ -25,7 +38,7 @@ missing=$(echo $missing)
 # The regress tests' node packages (tests/js: jose, playwright-core), in
 # full mode, when missing; run again at the end if npm came with apt.
 js_deps() {
-	[ "${1:-}" = "--build-only" ] && return 0
+	case ${1:-} in --build-only|--deb) return 0 ;; esac
 	js=$(dirname "$0")/../tests/js
 	[ -d "$js/node_modules/jose" ] &&
 		[ -d "$js/node_modules/playwright-core" ] && return 0

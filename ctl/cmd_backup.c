@@ -33,7 +33,7 @@ run_backup(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 			return ctl_err("%s: path too long", file);
 		json_object_set_new(params, "path", json_string(path));
 	}
-	if (ctl_call(c, cmd->method, params, &res) < 0)
+	if (conn_call(c, cmd->method, params, &res) < 0)
 		return EXIT_ERR;
 	return ctl_output(c, res, cmd->print);
 }

@@ -155,14 +155,14 @@ run_expense_list(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 	json_t *all = NULL, *page;
 	char *prev = NULL;
 
-	if (!ctl_local_flag(c, "all"))
+	if (!opts_local_flag(c, "all"))
 		return ctl_run_default(c, cmd, params);
 	if (json_object_get(params, "limit") == NULL)
 		json_object_set_new(params, "limit", json_integer(PAGE_ALL));
 	for (;;) {
 		const char *next;
 
-		if (ctl_call(c, cmd->method, params, &page) < 0) {
+		if (conn_call(c, cmd->method, params, &page) < 0) {
 			json_decref(all);
 			free(prev);
 			return EXIT_ERR;

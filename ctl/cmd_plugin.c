@@ -93,7 +93,7 @@ run_import(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 		json_object_set_new(params, "options", o);
 		json_object_del(params, "option");
 	}
-	if (ctl_call(c, cmd->method, params, &res) < 0)
+	if (conn_call(c, cmd->method, params, &res) < 0)
 		return EXIT_ERR;
 	return ctl_output(c, res, cmd->print);
 }
@@ -187,7 +187,7 @@ run_export(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 		file = o;
 	}
 	if (file == NULL) {
-		ctl_usage(stderr, cmd);
+		opts_usage(stderr, cmd);
 		return EXIT_USAGE;
 	}
 	if (ctl_absolute(file, path, sizeof(path)) < 0)
@@ -195,7 +195,7 @@ run_export(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 	json_object_set_new(params, "path", json_string(path));
 	json_object_del(params, "o");
 	json_object_del(params, "file");
-	if (ctl_call(c, cmd->method, params, &res) < 0)
+	if (conn_call(c, cmd->method, params, &res) < 0)
 		return EXIT_ERR;
 	return ctl_output(c, res, cmd->print);
 }

@@ -57,7 +57,7 @@ run_rate_import(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 	if (ctl_absolute(p, path, sizeof(path)) < 0)
 		return ctl_err("%s: path too long", p);
 	json_object_set_new(params, "path", json_string(path));
-	if (ctl_call(c, cmd->method, params, &res) < 0)
+	if (conn_call(c, cmd->method, params, &res) < 0)
 		return EXIT_ERR;
 	return ctl_output(c, res, cmd->print);
 }
@@ -65,9 +65,18 @@ run_rate_import(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 int
 print_rate_import(struct ctl *c, json_t *r)
 {
+	json_t *sk = json_object_get(r, "skipped"), *v;
+	size_t i;
+
 	(void)c;
 	printf("%lld rates imported (%s)\n", (long long)json_integer_value(
 	    json_object_get(r, "imported")), json_string_value(
 	    json_object_get(r, "source")));
+	if (json_array_size(sk)) {
+		printf("skipped, not current currencies:");
+		json_array_foreach(sk, i, v)
+			printf(" %s", json_string_value(v));
+		printf("\n");
+	}
 	return 0;
 }

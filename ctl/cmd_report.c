@@ -41,7 +41,7 @@ run_report(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
 		json_object_set_new(params, key, json_string(eq + 1));
 	}
 	json_decref(arr);
-	if (ctl_call(c, cmd->method, params, &res) < 0)
+	if (conn_call(c, cmd->method, params, &res) < 0)
 		return EXIT_ERR;
 	return ctl_output(c, res, cmd->print);
 }

@@ -127,6 +127,7 @@ print_status(struct ctl *c, json_t *res)
 		json_object_set_new(o, "http", json_string("off"));
 	status_jobs(o);
 	status_backup(o);
+	status_notify(o);
 	r = print_kv(c, o);
 	json_decref(o);
 	return r;
@@ -141,7 +142,7 @@ summary_of(struct ctl *c, const struct ctl_cmd *cmd)
 
 	if (cmd->summary)
 		return cmd->summary;
-	if (cmd->method && (m = ctl_method(c, cmd->method)) != NULL)
+	if (cmd->method && (m = conn_method(c, cmd->method)) != NULL)
 		return json_string_value(json_object_get(m, "summary"));
 	return "";
 }
@@ -168,7 +169,7 @@ help_all(struct ctl *c, bool online)
 		char syn[256], ind[260];
 		const char *row[2];
 
-		ctl_synopsis(cmd, syn, sizeof(syn));
+		opts_synopsis(cmd, syn, sizeof(syn));
 		snprintf(ind, sizeof(ind), "  %s", syn);
 		row[0] = ind;
 		row[1] = summary_of(c, cmd);
@@ -225,7 +226,7 @@ int
 run_help(struct ctl *c, const struct ctl_cmd *self, json_t *params)
 {
 	const char *want = json_string_value(json_object_get(params, "command"));
-	bool online = ctl_connect(c, true) == 0;
+	bool online = conn_connect(c, true) == 0;
 	size_t n;
 	int found = 0;
 	json_t *m;
@@ -243,15 +244,15 @@ run_help(struct ctl *c, const struct ctl_cmd *self, json_t *params)
 			continue;
 		if (found++)
 			putchar('\n');
-		ctl_usage(stdout, cmd);
+		opts_usage(stdout, cmd);
 		if (*(s = summary_of(c, cmd)))
 			printf("%s\n", s);
-		if (cmd->method && (m = ctl_method(c, cmd->method)) != NULL)
+		if (cmd->method && (m = conn_method(c, cmd->method)) != NULL)
 			help_method(m);
 	}
 	if (found)
 		return 0;
-	if (online && (m = ctl_method(c, want)) != NULL) {
+	if (online && (m = conn_method(c, want)) != NULL) {
 		printf("%s\n", json_string_value(json_object_get(m, "summary")));
 		help_method(m);
 		printf("call it with: spendctl call %s '{...}'\n", want);
@@ -284,7 +285,7 @@ run_call(struct ctl *c, const struct ctl_cmd *self, json_t *params)
 			return EXIT_USAGE;
 		}
 	}
-	r = ctl_call(c, method, p, &res);
+	r = conn_call(c, method, p, &res);
 	json_decref(p);
 	if (r < 0)
 		return EXIT_ERR;

@@ -1,7 +1,8 @@
 /*
- * spendctl: the command-line client. spendctl.c holds main, the socket
- * connection and the one command table; cmd_*.c hold what each command
- * prints (one file per command group).
+ * spendctl: the command-line client. spendctl.c holds main and the one
+ * command table, conn.c the connection to spendd (socket, framing,
+ * errors), opts.c the command lines (the specs below, usage); cmd_*.c
+ * hold what each command prints (one file per command group).
  *
  * Adding a command is one line in the table in spendctl.c plus, when the
  * generic "call the method, print the result" is not enough, a function:
@@ -9,21 +10,8 @@
  *   { "expense show", "expense.get", "id#", "", NULL, print_expense },
  *     words           method         args   opts run  print
  *
- * args: positional parameters, space separated. NAME is sent as the string
- * param NAME; NAME# as an integer (sent as a string when it is not one, so
- * the daemon says why); NAME? is optional; NAME... takes the rest of the
- * words joined by spaces (optional). ":META" after a word sets the
- * placeholder shown in usage ("name:OLD").
- *
- * opts: options, space separated, each OPT KIND [META] [":" PARAM ["=" CONST]]
- *   OPT=META   --OPT VALUE, sent as the string param
- *   OPT#META   --OPT N, sent as an integer
- *   OPT*META   --OPT VALUE, repeatable, sent as an array of strings
- *   OPT!       --OPT, sent as true (or as the string CONST)
- *   OPT@       --OPT, reads one line from standard input and sends it
- * PARAM is the parameter name (default: OPT with '-' made '_'); PARAM "-"
- * keeps the option local: it lands in ctl->local for run() and is not
- * sent. Examples: "tag*TAG:tags", "asc!:order=asc", "all!:-".
+ * args and opts: the positional and option specs of opts.h; the method's
+ * declared params add their own options.
  */
 #ifndef SPENDCTL_H
 #define SPENDCTL_H
@@ -31,6 +19,9 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+#include "conn.h"
+#include "opts.h"
 
 /* Exit statuses. */
 #define EXIT_ERR 1	/* the daemon or the connection said no */
@@ -40,6 +31,7 @@ struct ctl {
 	const char *socket;	/* --socket, $SPEND_SOCKET, default */
 	const char *user;	/* --user, $SPEND_USER, or NULL */
 	bool json;		/* --json: print the raw result */
+	/* the connection's (conn.h) */
 	int fd;			/* -1 until connected */
 	char *buf;		/* read buffer and what it holds */
 	size_t buflen, bufsize;
@@ -53,7 +45,7 @@ struct ctl_cmd;
 
 /* run: do the whole command, return an exit status. params is the object
  * built from args and opts (borrowed; run may change it). NULL run means:
- * ctl_call(cmd->method), then ctl_output(print). */
+ * conn_call(cmd->method), then ctl_output(print). */
 typedef int (*ctl_run_fn)(struct ctl *c, const struct ctl_cmd *cmd,
     json_t *params);
 /* print: human output of a method's result (borrowed); exit status. */
@@ -72,29 +64,13 @@ struct ctl_cmd {
 /* The command table (spendctl.c), terminated by a NULL words. */
 extern const struct ctl_cmd ctl_cmds[];
 
-/* Connect and check the protocol (done once, on first use); on failure
- * print why (unless quiet) and return -1. */
-int ctl_connect(struct ctl *c, bool quiet);
-/* Call method with params (borrowed; "user" is added for methods that act
- * for a user). 0 and *result (a new reference the caller frees), or -1
- * after printing the daemon's message to stderr. */
-int ctl_call(struct ctl *c, const char *method, json_t *params,
-    json_t **result);
-/* The rpc.describe entry of a method, or NULL (borrowed). */
-json_t *ctl_method(struct ctl *c, const char *method);
 /* With --json print result as JSON, else print(c, result); consumes
  * result; returns an exit status. */
 int ctl_output(struct ctl *c, json_t *result, ctl_print_fn print);
-/* The generic run: ctl_call(cmd->method), then ctl_output(cmd->print). */
+/* The generic run: conn_call(cmd->method), then ctl_output(cmd->print). */
 int ctl_run_default(struct ctl *c, const struct ctl_cmd *cmd, json_t *params);
-/* Print the usage of one command to f. */
-void ctl_usage(FILE *f, const struct ctl_cmd *cmd);
-/* "expense add AMOUNT CATEGORY" (words and positional args) into buf. */
-void ctl_synopsis(const struct ctl_cmd *cmd, char *buf, size_t size);
 /* "spendctl: MESSAGE" on stderr; returns EXIT_ERR. */
 int ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Local option (PARAM "-") given? */
-bool ctl_local_flag(struct ctl *c, const char *opt);
 
 /* Printing helpers shared by the cmd_*.c files (cmd_status.c). */
 /* "s" of an object member, "" when missing; numbers as text in buf. */
@@ -148,5 +124,38 @@ int print_rate_import(struct ctl *, json_t *);
 /* ---- cmd_report.c ---- */
 int run_report(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_report(struct ctl *, json_t *);
+
+/* ---- cmd_notify.c ---- */
+int print_notify_settings(struct ctl *, json_t *);
+int print_notify_channel(struct ctl *, json_t *);
+int print_notify_removed(struct ctl *, json_t *);
+int print_notify_test(struct ctl *, json_t *);
+int print_notify_deliveries(struct ctl *, json_t *);
+int print_rate_fetch(struct ctl *, json_t *);
+/* Replace status's "deliveries" and "rates_fetch" with lines. */
+void status_notify(json_t *status);
+/* ---- cmd_budget.c ---- */
+int print_budget(struct ctl *, json_t *);
+int print_budget_list(struct ctl *, json_t *);
+int print_budget_deleted(struct ctl *, json_t *);
+int print_budget_status(struct ctl *, json_t *);
+int print_alert_list(struct ctl *, json_t *);
+/* ---- cmd_recurring.c ---- */
+int print_recurring(struct ctl *, json_t *);
+int print_recurring_list(struct ctl *, json_t *);
+int print_recurring_deleted(struct ctl *, json_t *);
+int print_recurring_upcoming(struct ctl *, json_t *);
+int print_recurring_settings(struct ctl *, json_t *);
+/* ---- cmd_reports.c ---- */
+int run_report_month(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_year(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_week(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_trend(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_breakdown(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_payees(struct ctl *, const struct ctl_cmd *, json_t *);
+int print_summary(struct ctl *, json_t *);
+int print_breakdown(struct ctl *, json_t *);
+int print_trend(struct ctl *, json_t *);
+int print_payees(struct ctl *, json_t *);
 
 #endif

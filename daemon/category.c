@@ -109,6 +109,14 @@ log_moved(void *arg, int64_t id, int64_t version)
 	return write_change(m->w, CH_EXPENSE, id, CH_UPDATE, version, m->err);
 }
 
+/* The months of the expenses moving to another category. */
+static int
+touch_moved(void *arg, const struct day_total *t)
+{
+	write_touch_month(arg, t->day);
+	return 0;
+}
+
 int
 category_delete(struct write_tx *w, int64_t id, int64_t version,
     int64_t move_to, struct spend_err *err)
@@ -123,6 +131,9 @@ category_delete(struct write_tx *w, int64_t id, int64_t version,
 		return spend_errf(err, SPEND_ESTALE, "version",
 		    "category was changed meanwhile (version %lld, you sent "
 		    "%lld)", (long long)cat.version, (long long)version);
+	if (move_to && (r = store_day_totals(w->st, w->uid, NULL, NULL, id,
+	    touch_moved, w, err)) < 0)
+		return r;
 	if ((r = store_category_delete(w->st, w->uid, id, move_to, log_moved,
 	    &m, err)) < 0)
 		return r;

@@ -4,15 +4,59 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "money.h"
+#include "notify_cfg.h"
 #include "util.h"
 
-enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS, C_DUR, C_ENUM };
+enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS, C_DUR, C_ENUM, C_CHECKED };
 
 /* The words of a C_ENUM key, in the order of its enum. */
 static const char *const durability_words[] = { "normal", "full", NULL };
+
+/* C_CHECKED strings: 0, or EINVAL naming key. */
+static int
+check_retry(const char *v, const char *key, struct spend_err *err)
+{
+	struct notify_retry r;
+
+	return notify_retry_parse(v, key, &r, err);
+}
+
+static int
+check_url_patterns(const char *v, const char *key, struct spend_err *err)
+{
+	size_t n;
+
+	return urlallow_parse(v, key, NULL, URLALLOW_MAX, &n, err);
+}
+
+/* "HH:MM", 00:00 to 23:59 */
+static int
+check_time_of_day(const char *v, const char *key, struct spend_err *err)
+{
+	if (strlen(v) != 5 || v[2] != ':' || v[0] < '0' || v[0] > '2' ||
+	    v[1] < '0' || v[1] > '9' || v[3] < '0' || v[3] > '5' ||
+	    v[4] < '0' || v[4] > '9' || (v[0] == '2' && v[1] > '3'))
+		return spend_errf(err, SPEND_EINVAL, key, "%s: \"%.20s\" is not "
+		    "a time of day HH:MM (UTC)", key, v);
+	return 0;
+}
+
+static int
+check_http_url(const char *v, const char *key, struct spend_err *err)
+{
+	if (*v && strncasecmp(v, "http://", 7) != 0 &&
+	    strncasecmp(v, "https://", 8) != 0)
+		return spend_errf(err, SPEND_EINVAL, key, "%s: \"%.60s\" must be "
+		    "an http:// or https:// URL", key, v);
+	if (!text_clean(v, NULL) || strchr(v, ' '))
+		return spend_errf(err, SPEND_EINVAL, key, "%s: no spaces or "
+		    "control characters in a URL", key);
+	return 0;
+}
 
 /* Every known key, once. Anything not here is an error. */
 static const struct ckey {
@@ -21,17 +65,21 @@ static const struct ckey {
 	size_t off, size;
 	long long min, max;
 	const char *const *words;	/* C_ENUM: NULL-terminated */
+	/* C_CHECKED: a string this function accepts */
+	int (*check)(const char *v, const char *key, struct spend_err *err);
 } keys[] = {
-#define S(sec, k, f) { sec, k, C_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL }
-#define I(sec, k, f, lo, hi) { sec, k, C_INT, offsetof(struct config, f), sizeof(int), lo, hi, NULL }
-#define B(sec, k, f) { sec, k, C_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1, NULL }
-#define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi, NULL }
+#define S(sec, k, f) { sec, k, C_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL, NULL }
+#define I(sec, k, f, lo, hi) { sec, k, C_INT, offsetof(struct config, f), sizeof(int), lo, hi, NULL, NULL }
+#define B(sec, k, f) { sec, k, C_BOOL, offsetof(struct config, f), sizeof(bool), 0, 1, NULL, NULL }
+#define Z(sec, k, f, lo, hi) { sec, k, C_SIZE, offsetof(struct config, f), sizeof(long long), lo, hi, NULL, NULL }
 /* a string of addresses and prefixes, parsed into trusted_proxies */
-#define N(sec, k, f) { sec, k, C_NETS, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL }
+#define N(sec, k, f) { sec, k, C_NETS, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL, NULL }
 /* a duration in seconds, written "90", "30s", "15m", "12h" or "1d" */
-#define D(sec, k, f, lo, hi) { sec, k, C_DUR, offsetof(struct config, f), sizeof(int), lo, hi, NULL }
+#define D(sec, k, f, lo, hi) { sec, k, C_DUR, offsetof(struct config, f), sizeof(int), lo, hi, NULL, NULL }
 /* one word of w, stored as its index in an int */
-#define E(sec, k, f, w) { sec, k, C_ENUM, offsetof(struct config, f), sizeof(int), 0, 0, w }
+#define E(sec, k, f, w) { sec, k, C_ENUM, offsetof(struct config, f), sizeof(int), 0, 0, w, NULL }
+/* a string fn accepts */
+#define F(sec, k, f, fn) { sec, k, C_CHECKED, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, NULL, fn }
 	S("daemon", "data_dir", data_dir),
 	S("daemon", "socket", socket),
 	S("daemon", "pidfile", pidfile),
@@ -69,6 +117,14 @@ static const struct ckey {
 	S("backup", "dir", backup_dir),
 	D("backup", "every", backup_every, 1, 366 * 86400),
 	I("backup", "keep", backup_keep, 0, 100000),
+	S("notify", "channels", notify_channels),
+	F("notify", "retry", notify_retry, check_retry),
+	F("notify", "webhook_allow", notify_webhook_allow, check_url_patterns),
+	D("notify", "timeout", notify_timeout, 1, 3600),
+	I("notify", "max_inflight", notify_max_inflight, 1, 1000),
+	I("notify", "keep_days", notify_keep_days, 1, 3650),
+	F("rates", "url", rates_url, check_http_url),
+	F("rates", "fetch_at", rates_fetch_at, check_time_of_day),
 #undef S
 #undef I
 #undef B
@@ -76,6 +132,7 @@ static const struct ckey {
 #undef N
 #undef D
 #undef E
+#undef F
 };
 
 void
@@ -110,6 +167,11 @@ config_defaults(struct config *c)
 	    sizeof(c->plugin_dir));
 	c->backup_every = 86400;
 	c->backup_keep = 7;
+	strlcpy(c->notify_retry, NOTIFY_RETRY_DEFAULT, sizeof(c->notify_retry));
+	c->notify_timeout = 30;
+	c->notify_max_inflight = 16;
+	c->notify_keep_days = 30;
+	strlcpy(c->rates_fetch_at, "16:30", sizeof(c->rates_fetch_at));
 }
 
 static int
@@ -266,14 +328,17 @@ int
 config_set(struct config *c, const char *section, const char *key,
     const char *value, struct spend_err *err)
 {
-	if (strncmp(section, "plugin ", 7) == 0) {
+	/* [notify NAME] is the notifier plugin NAME's [plugin NAME] */
+	if (strncmp(section, "plugin ", 7) == 0 ||
+	    strncmp(section, "notify ", 7) == 0) {
 		const char *name = section + 7;
 
 		while (*name == ' ')
 			name++;
 		if (*name == '\0')
 			return spend_errf(err, SPEND_EINVAL, section,
-			    "[plugin] section needs a name: [plugin NAME]");
+			    "[%.6s] section needs a name: [%.6s NAME]", section,
+			    section);
 		if (section_add(c, name, key, value) < 0)
 			return spend_errf(err, SPEND_ENOMEM, key, "out of memory");
 		return 0;
@@ -287,6 +352,15 @@ config_set(struct config *c, const char *section, const char *key,
 		if (strcmp(k->section, section) || strcmp(k->key, key))
 			continue;
 		switch (k->type) {
+		case C_CHECKED:
+			if (strlen(value) >= k->size)
+				return spend_errf(err, SPEND_EINVAL, key,
+				    "%s: value too long (max %zu)", key,
+				    k->size - 1);
+			if (k->check(value, key, err) < 0)
+				return SPEND_EINVAL;
+			strlcpy(p, value, k->size);
+			break;
 		case C_STR:
 			if (strlcpy(p, value, k->size) >= k->size)
 				return spend_errf(err, SPEND_EINVAL, key,

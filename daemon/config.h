@@ -80,6 +80,17 @@ struct config {
 	/* [plugin NAME] sections */
 	struct config_section *sections;
 	size_t n_sections;
+	/* [notify] (notify.h); [notify NAME] is the notifier NAME's own
+	 * section, the same as [plugin NAME] */
+	char notify_channels[256];	/* notifiers users may choose; "" = all */
+	char notify_retry[256];		/* waits between attempts */
+	char notify_webhook_allow[2048];	/* URL patterns; "" = none */
+	int notify_timeout;		/* seconds per attempt */
+	int notify_max_inflight;	/* attempts at once */
+	int notify_keep_days;		/* sent and failed deliveries kept */
+	/* [rates] */
+	char rates_url[1024];		/* "" = no scheduled fetch */
+	char rates_fetch_at[8];		/* "HH:MM" UTC, daily */
 };
 
 /* Compiled-in defaults (the "embedded default" make run uses). */

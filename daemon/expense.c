@@ -215,6 +215,7 @@ expense_store(struct write_tx *w, struct expense *e, struct spend_err *err)
 	e->stage = w->stage;
 	if ((r = store_expense_add(w->st, e, err)) < 0)
 		return r;
+	write_touch_month(w, e->date);
 	return write_change(w, CH_EXPENSE, e->id, CH_CREATE, e->version, err);
 }
 
@@ -237,9 +238,11 @@ expense_update(struct write_tx *w, const struct user *u, int64_t id,
 		return r;
 	if (version && version != out->version)
 		return stale(id, out->version, version, err);
+	write_touch_month(w, out->date);	/* the old month, and the new */
 	if ((r = apply(w->st, w->stage, u, in, out, false, err)) < 0 ||
 	    (r = store_expense_update(w->st, out, out->version, err)) < 0)
 		return r;
+	write_touch_month(w, out->date);
 	return write_change(w, CH_EXPENSE, id, CH_UPDATE, out->version, err);
 }
 
@@ -256,6 +259,7 @@ expense_delete(struct write_tx *w, int64_t id, int64_t version,
 		return stale(id, e.version, version, err);
 	if ((r = store_expense_delete(w->st, w->uid, id, e.version, err)) < 0)
 		return r;
+	write_touch_month(w, e.date);
 	return write_change(w, CH_EXPENSE, id, CH_DELETE, e.version + 1, err);
 }
 

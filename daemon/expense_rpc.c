@@ -36,14 +36,19 @@ expense_json(const struct expense *e)
 {
 	const struct currency *cur = money_currency(e->currency);
 	char amount[MONEY_STR_MAX];
+	json_t *o;
 
 	money_format(e->amount, cur ? cur->exponent : 2, amount, sizeof(amount));
-	return jp_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s}",
+	o = jp_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s}",
 	    "id", (json_int_t)e->id, "amount", amount, "currency", e->currency,
 	    "category", e->category, "date", e->date, "note", e->note,
 	    "payee", e->payee, "tags", expense_tags_json(e->tags),
 	    "version", (json_int_t)e->version, "created_at", e->created_at,
 	    "updated_at", e->updated_at);
+	/* the recurring rule that created it (recurring.h), or null */
+	json_object_set_new(o, "recurring_id", e->recurring_id ?
+	    json_integer(e->recurring_id) : json_null());
+	return o;
 }
 
 int

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "money.h"
 #include "plugin.h"
+#include "report_job.h"
 #include "spendd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -55,6 +56,7 @@ struct spend_export {
 
 	bool failed;
 	struct spend_err err;
+	struct report_names names;	/* export_cells' category names */
 
 	export_done_fn done;
 	void *arg;
@@ -367,6 +369,26 @@ export_api_totals(struct spend_export *job, enum spend_group group,
 	return r ? -1 : 0;
 }
 
+int
+export_api_cells(struct spend_export *job, const char *from, const char *to,
+    enum spend_cells by, int (*cb)(void *, const struct spend_cell *),
+    void *arg)
+{
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	spend_err_clear(&err);
+	r = report_cells_walk(job->st, &job->user, &job->names, from, to, by,
+	    cb, arg, &err);
+	if (r < 0) {
+		job_fail(job, err.code, err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;
+}
+
 /* ---- the job ---- */
 
 static void
@@ -549,6 +571,7 @@ job_release(struct spend_export *job)
 	job->out = NULL;
 	free(job->page);
 	job->page = NULL;
+	report_names_free(&job->names);
 }
 
 static void

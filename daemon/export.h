@@ -73,8 +73,8 @@ int export_totals(struct store *st, int64_t uid, const struct expense_filter *f,
     enum spend_group group, int (*cb)(void *arg, const struct spend_total *t),
     void *arg, struct spend_err *err);
 
-/* ---- the host API's export functions (plugin.c puts them in the
- * table): the job's own thread only ---- */
+/* ---- the host API's export functions (plugin_host.c puts them in
+ * the table): the job's own thread only ---- */
 int export_api_next(struct spend_export *job, struct spend_record *rec);
 int export_api_rewind(struct spend_export *job);
 int export_api_write(struct spend_export *job, const void *buf, size_t len);
@@ -83,5 +83,8 @@ int export_api_totals(struct spend_export *job, enum spend_group group,
     int (*cb)(void *arg, const struct spend_total *t), void *arg);
 void export_api_error(struct spend_export *job, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int export_api_cells(struct spend_export *job, const char *from,
+    const char *to, enum spend_cells by,
+    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
 
 #endif

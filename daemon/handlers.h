@@ -60,5 +60,31 @@ HANDLER(h_export_run);
 HANDLER(h_import_run);
 HANDLER(h_plugin_list);
 HANDLER(h_report_run);
+/* notify_rpc.c, rates_fetch.c */
+HANDLER(h_notify_deliveries);
+HANDLER(h_notify_remove);
+HANDLER(h_notify_set);
+HANDLER(h_notify_settings);
+HANDLER(h_notify_test);
+HANDLER(h_rate_fetch);
+/* budget_rpc.c */
+HANDLER(h_alert_list);
+HANDLER(h_budget_delete);
+HANDLER(h_budget_get);
+HANDLER(h_budget_list);
+HANDLER(h_budget_set);
+HANDLER(h_budget_status);
+/* recurring_rpc.c */
+HANDLER(h_recurring_add);
+HANDLER(h_recurring_configure);
+HANDLER(h_recurring_delete);
+HANDLER(h_recurring_get);
+HANDLER(h_recurring_list);
+HANDLER(h_recurring_pause);
+HANDLER(h_recurring_resume);
+HANDLER(h_recurring_settings);
+HANDLER(h_recurring_skip);
+HANDLER(h_recurring_upcoming);
+HANDLER(h_recurring_update);
 
 #endif

@@ -692,6 +692,7 @@ publish(struct spend_import *job, struct spend_err *err)
 	    job->last_id, err)) < 0 ||
 	    (r = store_import_publish(job->st, job->user.id, job->import_id,
 	    job->added, err)) < 0 ||
+	    (r = write_touch_stage(&job->pub, job->import_id, err)) < 0 ||
 	    (r = write_change(&job->pub, CH_IMPORT, job->import_id, CH_CREATE,
 	    1, err)) < 0) {
 		write_rollback(&job->pub);

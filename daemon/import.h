@@ -80,7 +80,7 @@ int import_run_sync(struct spendd *sd, const struct user *u,
 
 /* The import.run handler is h_import_run (handlers.h). */
 
-/* ---- the host API's import functions (plugin.c puts them in the
+/* ---- the host API's import functions (plugin_host.c puts them in the
  * table): the job's own thread only ---- */
 long import_api_read(struct spend_import *job, void *buf, size_t len);
 const char *import_api_option(struct spend_import *job, const char *key);

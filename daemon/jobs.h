@@ -111,7 +111,8 @@ bool jobs_cancelled(const struct job *job);
  * thread's next jobs, closed when the pool stops), or inline the event
  * loop's. Only from fn. A transaction fn leaves open is rolled back
  * after it (and logged). NULL with err filled if it cannot be opened.
- * For READ and WRITE jobs; the long kinds hold their own connections.
+ * For READ and WRITE jobs and reports (short reads); the other long
+ * kinds hold their own connections.
  */
 struct store *jobs_store(struct job *job, struct spend_err *err);
 

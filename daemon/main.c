@@ -19,13 +19,18 @@
 #include "apidoc.h"
 #include "auth.h"
 #include "backup.h"
+#include "budget.h"
 #include "config.h"
 #include "events.h"
 #include "http.h"
+#include "httpc.h"
 #include "import.h"
 #include "jobs.h"
 #include "log.h"
+#include "notify.h"
 #include "plugin.h"
+#include "rates_fetch.h"
+#include "recurring.h"
 #include "rpc_unix.h"
 #include "scheduler.h"
 #include "spendd.h"
@@ -168,8 +173,8 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if ((s->pending == 0 && (s->workers == NULL ||
-	    workers_busy(s->workers) == 0)) ||
-	    time_mono_ms() > s->stop_deadline) {
+	    workers_busy(s->workers) == 0) && notify_busy(s) == 0 &&
+	    httpc_busy(s) == 0) || time_mono_ms() > s->stop_deadline) {
 		if (s->pending)
 			log_warnx("shutdown: %d requests still pending, "
 			    "leaving anyway", s->pending);
@@ -199,6 +204,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	backup_cancel(s);	/* a backup stops at its next chunk */
 	workers_cancel(s->workers);	/* jobs_cancelled() says so */
 	http_stop(s);		/* no new connections; event streams end */
+	notify_stop(s);		/* no new attempts; those running end */
+	rates_fetch_stop(s);
 	s->stop_deadline = time_mono_ms() + SHUTDOWN_GRACE_MS;
 	if ((s->ev_drain = evtimer_new(s->base, drain_check, s)) == NULL)
 		fatalx("shutdown: out of memory");
@@ -253,6 +260,12 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	memcpy(s->cfg.trusted_proxies, nc.trusted_proxies,
 	    sizeof(nc.trusted_proxies));
 	s->cfg.n_trusted_proxies = nc.n_trusted_proxies;
+	memcpy(s->cfg.notify_webhook_allow, nc.notify_webhook_allow,
+	    sizeof(nc.notify_webhook_allow));
+	memcpy(s->cfg.notify_retry, nc.notify_retry, sizeof(nc.notify_retry));
+	s->cfg.notify_timeout = nc.notify_timeout;
+	s->cfg.notify_max_inflight = nc.notify_max_inflight;
+	notify_reload(s);
 	config_free(&s->cfg);
 	s->cfg.sections = nc.sections;
 	s->cfg.n_sections = nc.n_sections;
@@ -342,6 +355,7 @@ main(int argc, char *argv[])
 	if (store_open(sd.cfg.db_path, STORE_CREATE | STORE_LOOP |
 	    spendd_store_flags(&sd), &sd.store, &err) < 0)
 		fatalx("store: %s", err.msg);
+	budget_alerts_init();	/* evaluated in the writes (budget.h) */
 	/* jansson's hash seed, set once before any thread builds JSON */
 	json_object_seed(0);
 	/* before the base: it must be created with a lock */
@@ -364,6 +378,11 @@ main(int argc, char *argv[])
 	import_cleanup_leftovers(&sd);
 	if (scheduler_start(&sd) < 0 || backup_schedule(&sd) < 0)
 		fatalx("cannot start the scheduler");
+	if (httpc_init(&sd) < 0 || notify_start(&sd) < 0 ||
+	    rates_fetch_start(&sd) < 0)
+		fatalx("cannot start the deliverer (notify, rates fetch)");
+	if (recurring_start(&sd) < 0)
+		fatalx("cannot start the recurring scheduler");
 
 	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||
 	    (ev_int = evsignal_new(sd.base, SIGINT, on_stop, &sd)) == NULL ||
@@ -382,6 +401,10 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	workers_stop(sd.workers);
+	notify_free(&sd);	/* attempts cut short stay due */
+	httpc_free(&sd);	/* transfers still running are cancelled */
+	rates_fetch_free(&sd);
+	recurring_stop(&sd);	/* after the workers' last dones */
 	backup_free(&sd);
 	plugins_unload(&sd);
 	http_free(&sd);		/* after the workers' last replies */

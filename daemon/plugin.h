@@ -3,7 +3,8 @@
  * named in [plugins] load), refuses unsafe files and ABI mismatches, keeps
  * the registry of importers, exporters, reports and notifiers by name and
  * implements struct spend_host_api (the job parts are in import.c,
- * export.c and report.c).
+ * export.c and report.c). plugin_load.c loads, plugin_host.c is the host
+ * API and plugin.c the registry (plugin_internal.h).
  *
  * Threads: loading, unloading, plugins_json and plugins_notify run on the
  * event loop. The registry does not change between plugins_load and
@@ -11,8 +12,8 @@
  * pointers they return stay valid until plugins_unload, which must come
  * after the workers have stopped.
  */
-#ifndef SPEND_PLUGIN_HOST_H
-#define SPEND_PLUGIN_HOST_H
+#ifndef SPEND_DAEMON_PLUGIN_H
+#define SPEND_DAEMON_PLUGIN_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -75,6 +76,13 @@ void plugins_notify(struct spendd *sd, enum spend_event_type type,
  * when a stop signal arrives; any thread. */
 void plugins_cancel_jobs(struct spendd *sd);
 bool plugins_cancelled(struct spendd *sd);
+
+/* A notifier by name, or the i-th in load order (NULL past the end);
+ * its version says which members it has (SPEND_NOTIFIER_V1 or _V2). */
+const struct spend_notifier *plugins_notifier(struct spendd *sd,
+    const char *name, struct spend_plugin **self);
+const struct spend_notifier *plugins_notifier_at(struct spendd *sd,
+    size_t i, struct spend_plugin **self);
 
 /* The table every plugin gets (static storage). */
 const struct spend_host_api *plugins_host_api(void);

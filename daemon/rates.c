@@ -14,12 +14,15 @@ struct history {
 	size_t n, cap;
 	char (*dates)[DATE_LEN + 1];
 	int64_t *rates;
+	size_t hint;		/* the last answer's index + 1 (0: none) */
 };
 
 struct rates {
 	struct store *st;
 	struct history h[MAX_CURRENCIES];
 	size_t nh;
+	/* rates_new_window: dates converted lie in [from, to] ("" = all) */
+	char from[DATE_LEN + 1], to[DATE_LEN + 1];
 };
 
 struct rates *
@@ -29,6 +32,30 @@ rates_new(struct store *st)
 
 	if (r)
 		r->st = st;
+	return r;
+}
+
+struct rates *
+rates_new_window(struct store *st, const char *from, const char *to)
+{
+	struct rates *r = rates_new(st);
+
+	if (r && from && to && date_valid(from) && date_valid(to) &&
+	    strcmp(from, to) <= 0) {
+		strlcpy(r->from, from, sizeof(r->from));
+		strlcpy(r->to, to, sizeof(r->to));
+	}
+	return r;
+}
+
+struct rates *
+rates_new_since(struct store *st, const char *since)
+{
+	struct rates *r = rates_new(st);
+
+	/* a window open at its end */
+	if (r && since && date_valid(since))
+		strlcpy(r->from, since, sizeof(r->from));
 	return r;
 }
 
@@ -85,8 +112,23 @@ history(struct rates *r, const char *currency, struct spend_err *err)
 	h = &r->h[r->nh];
 	memset(h, 0, sizeof(*h));
 	strlcpy(h->currency, currency, sizeof(h->currency));
-	if ((rc = store_rate_list(r->st, currency, NULL, NULL, history_add, h,
-	    err)) != 0) {
+	if (r->from[0]) {
+		/* the window: from the rate in force on its first day */
+		struct rate first;
+		const char *lo = r->from;
+
+		rc = store_rate_find(r->st, currency, r->from, &first, err);
+		if (rc == 0)
+			lo = first.date;
+		else if (rc != SPEND_ENOTFOUND)
+			return NULL;
+		spend_err_clear(err);
+		rc = store_rate_list(r->st, currency, lo, r->to, history_add,
+		    h, err);
+	} else
+		rc = store_rate_list(r->st, currency, NULL, NULL, history_add,
+		    h, err);
+	if (rc != 0) {
 		free(h->dates);
 		free(h->rates);
 		if (rc == SPEND_ENOMEM)
@@ -110,8 +152,26 @@ rate_at(struct rates *r, const char *currency, const char *date,
 		*when = date;
 		return 0;
 	}
+	if (r->from[0] && (strcmp(date, r->from) < 0 ||
+	    (r->to[0] && strcmp(date, r->to) > 0)))
+		return spend_errf(err, SPEND_EINVAL, "date", "%s is outside "
+		    "the converter's window %s..%s", date, r->from, r->to);
 	if ((h = history(r, currency, err)) == NULL)
 		return err->code ? err->code : SPEND_ESTORE;
+	/* the last answer again, or the next rate's (a report asks day
+	 * after day): no search */
+	if (h->hint > 0 && h->hint <= h->n &&
+	    strcmp(h->dates[h->hint - 1], date) <= 0) {
+		if (h->hint == h->n || strcmp(h->dates[h->hint], date) > 0) {
+			lo = h->hint;
+			goto found;
+		}
+		if (h->hint + 1 == h->n || strcmp(h->dates[h->hint + 1],
+		    date) > 0) {
+			lo = ++h->hint;
+			goto found;
+		}
+	}
 	/* the last date <= date */
 	for (hi = h->n; lo < hi;) {
 		size_t mid = (lo + hi) / 2;
@@ -124,6 +184,8 @@ rate_at(struct rates *r, const char *currency, const char *date,
 	if (lo == 0)
 		return spend_errf(err, SPEND_ENOTFOUND, "currency", "no rate of "
 		    "%s on or before %s", currency, date);
+	h->hint = lo;
+found:
 	*rate = h->rates[lo - 1];
 	*when = h->dates[lo - 1];
 	return 0;
@@ -135,25 +197,35 @@ rates_convert(struct rates *r, int64_t amount, const char *from,
     struct spend_err *err)
 {
 	const struct currency *cf = money_currency(from), *ct = money_currency(to);
-	const char *wf, *wt;
-	int64_t rf, rt;
-	int rc;
 
 	used[0] = '\0';
 	if (cf == NULL || ct == NULL)
 		return spend_errf(err, SPEND_EINVAL, "currency", "unknown "
 		    "currency %s", cf ? to : from);
-	if (strcmp(from, to) == 0) {
+	return rates_convert_cur(r, amount, cf, ct, date, out, used, err);
+}
+
+int
+rates_convert_cur(struct rates *r, int64_t amount, const struct currency *cf,
+    const struct currency *ct, const char *date, int64_t *out,
+    char used[DATE_LEN + 1], struct spend_err *err)
+{
+	const char *wf, *wt;
+	int64_t rf, rt;
+	int rc;
+
+	used[0] = '\0';
+	if (cf == ct) {
 		*out = amount;
 		return 0;
 	}
-	if ((rc = rate_at(r, from, date, &rf, &wf, err)) < 0 ||
-	    (rc = rate_at(r, to, date, &rt, &wt, err)) < 0)
+	if ((rc = rate_at(r, cf->code, date, &rf, &wf, err)) < 0 ||
+	    (rc = rate_at(r, ct->code, date, &rt, &wt, err)) < 0)
 		return rc;
 	strlcpy(used, strcmp(wf, wt) < 0 ? wf : wt, DATE_LEN + 1);
 	if (money_convert(amount, cf->exponent, rf, ct->exponent, rt, out) < 0)
 		return spend_errf(err, SPEND_EINVAL, "amount", "%s in %s is out "
-		    "of range", from, to);
+		    "of range", cf->code, ct->code);
 	return 0;
 }
 
@@ -230,7 +302,7 @@ fields(char *line, char **f, size_t max)
 
 int
 rates_import_ecb(struct store *st, const char *text, size_t len, int64_t *n,
-    struct spend_err *err)
+    char *skipped, size_t skippedlen, struct spend_err *err)
 {
 	char *buf = malloc(len + 1), *line, *save = NULL, *hdr[128], *f[128];
 	char codes[128][4];
@@ -238,6 +310,8 @@ rates_import_ecb(struct store *st, const char *text, size_t len, int64_t *n,
 	int r = 0;
 
 	*n = 0;
+	if (skipped && skippedlen)
+		skipped[0] = '\0';
 	if (buf == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	memcpy(buf, text, len);
@@ -263,8 +337,22 @@ rates_import_ecb(struct store *st, const char *text, size_t len, int64_t *n,
 					    "\"Date,USD,...\")", lineno);
 					break;
 				}
-				for (size_t i = 1; i < nf; i++)
+				/* columns of currencies that no longer
+				 * exist (CYP, SIT, ...) are skipped: no
+				 * expense can be in them */
+				for (size_t i = 1; i < nf; i++) {
 					strlcpy(codes[i], hdr[i], 4);
+					if (codes[i][0] && (strlen(hdr[i]) != 3 ||
+					    money_currency(codes[i]) == NULL)) {
+						if (skipped && *skipped)
+							strlcat(skipped, " ",
+							    skippedlen);
+						if (skipped)
+							strlcat(skipped, hdr[i],
+							    skippedlen);
+						codes[i][0] = '\0';
+					}
+				}
 				nh = nf;
 				continue;
 			}

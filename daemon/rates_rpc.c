@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "jsonp.h"
@@ -54,6 +55,7 @@ h_rate_set(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 		code[3] = '\0';
 		if ((r = store_rate_find(c->st, code, date, &rt, err)) < 0)
 			return r;
+		budget_rates_changed(&c->w, code);	/* alerts */
 	}
 	*res = rate_json(&rt);
 	return 0;
@@ -148,16 +150,24 @@ import_work(struct rpc_call *c, struct store *st, struct write_tx *w,
 	int64_t n;
 	int r;
 
-	(void)w;
 	if ((r = slurp(path, &text, &len, err)) < 0)
 		return r;
-	r = rates_import_ecb(st, text, len, &n, err);
+	char skipped[512];
+	json_t *sk;
+
+	r = rates_import_ecb(st, text, len, &n, skipped, sizeof(skipped), err);
 	free(text);
 	if (r < 0)
 		return r;
+	budget_rates_changed(w, NULL);	/* alerts, once it commits */
 	log_info("rates: %lld imported from %s by %s", (long long)n,
 	    c->id.upload[0] ? "an upload" : path, c->id.peer);
-	*res = jp_pack("{s:I, s:s}", "imported", (json_int_t)n, "source", "ecb");
+	sk = json_array();
+	for (char *t, *save = NULL, *q = skipped; (t = strtok_r(q, " ",
+	    &save)) != NULL; q = NULL)
+		json_array_append_new(sk, json_string(t));
+	*res = jp_pack("{s:I, s:s, s:o}", "imported", (json_int_t)n, "source",
+	    "ecb", "skipped", sk);
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 /*
  * report.run: a report plugin (include/spend/plugin.h) run on a REPORT
  * job for the acting user. The plugin reads its parameters as strings
- * (host->report_param) and the user's totals (host->report_totals)
- * through report_run_sync, on the worker with a store
- * connection of its own inside one read transaction, and returns JSON,
- * which is the method's result as it is.
+ * (host->report_param) and the user's totals (host->report_totals,
+ * host->report_cells: report_host.c) through report_run_sync, on the
+ * worker's own store connection (jobs_store: kept from job to job, so a
+ * report does not pay for opening the database) inside one read
+ * transaction, and returns JSON, which is the method's result as it is.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "plugin.h"
 #include "report.h"
+#include "report_job.h"
 #include "spendd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -25,15 +27,6 @@
 #define REPORT_MAX_PARAMS 32
 #define REPORT_KEY_MAX 64
 #define REPORT_VALUE_MAX 1024
-
-struct spend_report_job {
-	struct spendd *sd;
-	struct user user;
-	struct store *st;
-	json_t *params;			/* object of strings */
-	bool failed;
-	char msg[SPEND_ERR_MSG_MAX];
-};
 
 struct report_run {
 	struct rpc_call *c;
@@ -51,14 +44,17 @@ static void
 run(struct job *job, void *arg)
 {
 	struct report_run *r = arg;
+	struct store *st;
 
 	spend_err_clear(&r->err);
 	if (jobs_cancelled(job))	/* queued when spendd began to stop */
 		r->rc = spend_errf(&r->err, SPEND_EUNAVAIL, "", "spendd is "
 		    "shutting down");
+	else if ((st = jobs_store(job, &r->err)) == NULL)
+		r->rc = r->err.code ? r->err.code : SPEND_ESTORE;
 	else
-		r->rc = report_run_sync(r->sd, &r->user, r->name, r->params,
-		    &r->result, &r->err);
+		r->rc = report_run_sync(r->sd, st, &r->user, r->name,
+		    r->params, &r->result, &r->err);
 }
 
 /* Event loop. */
@@ -217,8 +213,8 @@ report_api_error(struct spend_report_job *job, const char *fmt, ...)
 }
 
 int
-report_run_sync(struct spendd *sd, const struct user *u, const char *name,
-    json_t *params, json_t **result, struct spend_err *err)
+report_run_sync(struct spendd *sd, struct store *st, const struct user *u,
+    const char *name, json_t *params, json_t **result, struct spend_err *err)
 {
 	const struct spend_report *vt;
 	struct spend_report_job job;
@@ -249,15 +245,15 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 			json_object_set_new(job.params, k,
 			    json_string(json_is_true(v) ? "yes" : "no"));
 	}
-	if ((r = store_open(sd->cfg.db_path, STORE_SECONDARY |
-	    spendd_store_flags(sd), &job.st, err)) < 0 ||
-	    (r = store_read_begin(job.st, err)) < 0)
+	job.st = st;
+	if ((r = store_read_begin(job.st, err)) < 0)
 		goto out;
 	text = vt->run(self, &job);
 	store_rollback(job.st);
 	if (text == NULL) {
-		r = spend_errf(err, SPEND_EINVAL, "", "report %s: %s", name,
-		    job.failed ? job.msg : "failed without saying why");
+		r = spend_errf(err, SPEND_EINVAL, job.failed ? job.field : "",
+		    "report %s: %s", name, job.failed ? job.msg :
+		    "failed without saying why");
 		goto out;
 	}
 	*result = json_loads(text, JSON_DECODE_ANY, &jerr);
@@ -266,7 +262,7 @@ report_run_sync(struct spendd *sd, const struct user *u, const char *name,
 		r = spend_errf(err, SPEND_EINTERNAL, "", "report %s returned "
 		    "invalid JSON: %s", name, jerr.text);
 out:
-	store_close(job.st);
+	report_job_release(&job);
 	json_decref(job.params);
 	return r;
 }

@@ -46,7 +46,7 @@ static const struct rpc_param p_none[] = { END };
 	{ "to", PT_DATE, 0, 0, 0, NULL, "last day (inclusive)", NULL }, \
 	{ "category", PT_REF, 0, 0, 0, "NAME", "one category", NULL }, \
 	{ "search", PT_STRING, 0, 0, 0, "TEXT", "text in the note or payee " \
-	  "(any case)", NULL }, \
+	  "(any case, any script)", NULL }, \
 	{ "min", PT_AMOUNT, 0, 0, 0, NULL, "at least this amount (face " \
 	  "value, in its own currency)", NULL }, \
 	{ "max", PT_AMOUNT, 0, 0, 0, NULL, "at most this amount", NULL }, \
@@ -55,6 +55,26 @@ static const struct rpc_param p_none[] = { END };
 	{ "sort", PT_STRING, 0, 0, 0, "KEY", "date, amount, created or payee", \
 	  NULL }, \
 	{ "order", PT_STRING, 0, 0, 0, "asc|desc", "the sort's direction", NULL }
+
+/* recurring.add and recurring.update: when it falls, and the expense
+ * each occurrence creates. */
+#define RECURRING_FIELDS \
+	{ "every", PT_STRING, 0, 0, 16, "day|week|month|year", "how often " \
+	  "(required to add)", NULL }, \
+	{ "interval", PT_INT, 0, 1, 1000, NULL, "every N days, weeks, months " \
+	  "or years (1)", NULL }, \
+	{ "on", PT_STRING, 0, 0, 64, "DAY|WEEKDAYS|last", "weekly: mon,thu...; " \
+	  "monthly and yearly: a day 1..31 (the month's last if shorter) or " \
+	  "last; default: the start's", NULL }, \
+	{ "start", PT_DATE, 0, 0, 0, NULL, "the first day (today)", NULL }
+#define EXPENSE_TEXT_FIELDS \
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "ISO 4217 code; the user's " \
+	  "base currency if absent", NULL }, \
+	{ "note", PT_STRING, 0, 0, 0, "TEXT", "free text (tabs and newlines " \
+	  "allowed)", NULL }, \
+	{ "payee", PT_STRING, 0, 0, 0, "TEXT", "who is paid", NULL }, \
+	{ "tags", PT_LIST, 0, 0, 0, "TAG", "tags (lower case, no spaces or " \
+	  "commas)", "tag" }
 
 #define CATEGORY_BY \
 	{ "name", PT_STRING, POS, 0, 0, "NAME", "the category's name (or its id " \
@@ -203,6 +223,56 @@ static const struct rpc_param p_rate_import[] = {
 	{ "path", PT_STRING, POS, 0, 0, "FILE", "eurofxref.csv or "
 	  "eurofxref-hist.csv (socket only; over HTTP the body)", NULL },
 	END };
+static const struct rpc_param p_recurring_add[] = {
+	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "each occurrence's "
+	  "amount (a refund is negative)", NULL },
+	{ "category", PT_REF, REQ | POS, 0, 0, "NAME", "a category (name or id)",
+	  NULL },
+	RECURRING_FIELDS,
+	{ "end", PT_DATE, 0, 0, 0, NULL, "the last day it may fall on", NULL },
+	{ "count", PT_INT, 0, 1, 100000, NULL, "how many occurrences in all "
+	  "(instead of end)", NULL },
+	EXPENSE_TEXT_FIELDS,
+	END };
+static const struct rpc_param p_recurring_id[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_recurring_get[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	END };
+static const struct rpc_param p_recurring_delete[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	{ "delete_created", PT_BOOL, 0, 0, 0, NULL, "delete the expenses it "
+	  "created too (kept otherwise)", NULL },
+	END };
+static const struct rpc_param p_recurring_update[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the recurring rule",
+	  NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	{ "amount", PT_AMOUNT, 0, 0, 0, NULL, "a new amount", NULL },
+	{ "category", PT_REF, 0, 0, 0, "NAME", "another category", NULL },
+	RECURRING_FIELDS,
+	{ "end", PT_STRING, 0, 0, 10, "DATE|none", "the last day it may fall "
+	  "on; none removes it", NULL },
+	{ "count", PT_INT, 0, 0, 100000, NULL, "occurrences in all (created "
+	  "or skipped); 0 removes it", NULL },
+	EXPENSE_TEXT_FIELDS,
+	END };
+static const struct rpc_param p_recurring_upcoming[] = {
+	{ "days", PT_INT, 0, 1, 366, NULL, "how many days ahead (30)", NULL },
+	END };
+static const struct rpc_param p_recurring_configure[] = {
+	{ "remind_days", PT_INT, REQ | POS, 0, 60, "DAYS", "remind of an "
+	  "occurrence this many days ahead; 0: no reminders", NULL },
+	END };
 static const struct rpc_param p_report[] = {
 	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "a report plugin", NULL },
 	END };
@@ -231,6 +301,58 @@ static const struct rpc_param p_user_edit[] = {
 	  NULL },
 	END };
 
+static const struct rpc_param p_notify_set[] = {
+	{ "channel", PT_STRING, REQ | POS, 0, 64, "CHANNEL", "a channel "
+	  "(notify.settings lists them: log, webhook, email, exec...)", NULL },
+	{ "target", PT_STRING, 0, 0, 2048, "ADDRESS", "your email address, "
+	  "or webhook URL (an https URL the administrator allows)", NULL },
+	{ "kinds", PT_LIST, 0, 0, 0, "KIND", "the kinds of event it takes: "
+	  "alert, reminder, or * for all (new channels: all)", "kind" },
+	{ "rotate_secret", PT_BOOL, 0, 0, 0, NULL, "make a new signing secret "
+	  "(webhook); the reply shows it once", NULL },
+	END };
+static const struct rpc_param p_notify_channel[] = {
+	{ "channel", PT_STRING, REQ | POS, 0, 64, "CHANNEL", "one of your "
+	  "channels", NULL },
+	END };
+static const struct rpc_param p_notify_test[] = {
+	{ "channel", PT_STRING, POS, 0, 64, "CHANNEL", "only this channel "
+	  "(default: every channel of yours)", NULL },
+	{ "message", PT_STRING, 0, 0, 500, "TEXT", "the test's text", NULL },
+	END };
+static const struct rpc_param p_notify_deliveries[] = {
+	{ "limit", PT_INT, 0, 1, 500, NULL, "at most this many, newest first "
+	  "(50)", NULL },
+	END };
+static const struct rpc_param p_budget_set[] = {
+	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
+	  "or id), or \"total\" for the overall budget", NULL },
+	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "per month, in the "
+	  "base currency", NULL },
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "only this month's amount (the "
+	  "default's otherwise)", NULL },
+	{ "since", PT_MONTH, 0, 0, 0, NULL, "the default applies from this "
+	  "month on (a new budget: this month)", NULL },
+	{ "rollover", PT_BOOL, 0, 0, 0, NULL, "what is left (or overspent) "
+	  "carries into the next month", NULL },
+	{ "alerts", PT_STRING, 0, 0, 60, "PCTS", "alert thresholds in percent "
+	  "(80,100)", "alert" },
+	END };
+static const struct rpc_param p_budget_by[] = {
+	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
+	  "or id), or \"total\"", NULL },
+	END };
+static const struct rpc_param p_budget_delete[] = {
+	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
+	  "or id), or \"total\"", NULL },
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "only this month's own amount",
+	  NULL },
+	END };
+static const struct rpc_param p_month_only[] = {
+	{ "month", PT_MONTH, 0, 0, 0, NULL, "the month (this one by default)",
+	  NULL },
+	END };
+
 #undef END
 #undef REQ
 #undef POS
@@ -240,6 +362,9 @@ static const struct rpc_param p_user_edit[] = {
  * help, docs, REST routes and statuses, body limits and checks are made
  * from it. */
 static const struct rpc_method methods[] = {
+	{ "alert.list", h_alert_list, U, X | RPC_ASYNC, "GET /api/v1/alerts",
+	  p_month_only, "Budget alerts sent: each threshold once per category "
+	  "and month (all months without month)", 0 },
 	{ "auth.delete_account", h_auth_delete_account, U, RPC_ASYNC,
 	  "DELETE /api/v1/me", p_password_only,
 	  "Delete your own account and all its data (needs the password)", 0 },
@@ -268,6 +393,21 @@ static const struct rpc_method methods[] = {
 	  "POST /api/v1/auth/rotate-key", p_none,
 	  "New token signing key; tokens signed with the old ones stay valid",
 	  0 },
+	{ "budget.delete", h_budget_delete, U, W | X,
+	  "DELETE /api/v1/budgets/{category}", p_budget_delete,
+	  "Remove a budget, or only its amount of one month", 0 },
+	{ "budget.get", h_budget_get, U, X, "GET /api/v1/budgets/{category}",
+	  p_budget_by, "Show one budget with its months' amounts", 0 },
+	{ "budget.list", h_budget_list, U, X, "GET /api/v1/budgets", p_none,
+	  "The budgets: amounts, months of their own, rollover, alerts", 0 },
+	{ "budget.set", h_budget_set, U, W | X,
+	  "PUT /api/v1/budgets/{category}", p_budget_set,
+	  "Set a category's (or the overall) monthly budget, or one month's",
+	  0 },
+	{ "budget.status", h_budget_status, U, X | RPC_ASYNC,
+	  "GET /api/v1/budgets/status", p_month_only,
+	  "Each budget's month: spent, limit, remaining, percent, projection, "
+	  "state", 0 },
 	{ "category.add", h_category_add, U, W | X, "POST /api/v1/categories",
 	  p_category_add, "Add a category", 201 },
 	{ "category.archive", h_category_archive, U, W | X,
@@ -324,8 +464,28 @@ static const struct rpc_method methods[] = {
 	  W | X | RPC_ASYNC | RPC_NOTX | RPC_UPLOAD, "POST /api/v1/imports",
 	  p_import, "Import a file (over HTTP the body) with an importer: all or "
 	  "nothing, duplicates skipped", 0 },
+	{ "notify.deliveries", h_notify_deliveries, U, X,
+	  "GET /api/v1/notify/deliveries", p_notify_deliveries,
+	  "Your notifications' deliveries: channel, state, attempts, last "
+	  "error", 0 },
+	{ "notify.remove", h_notify_remove, U, X,
+	  "DELETE /api/v1/notify/settings/{channel}", p_notify_channel,
+	  "Stop notifying you on a channel", 0 },
+	{ "notify.set", h_notify_set, U, X,
+	  "PUT,PATCH /api/v1/notify/settings/{channel}", p_notify_set,
+	  "Choose a channel's target and the kinds of event it takes (a new "
+	  "signing secret is shown once)", 0 },
+	{ "notify.settings", h_notify_settings, U, X,
+	  "GET /api/v1/notify/settings", p_none,
+	  "Your notification channels, and those you may choose", 0 },
+	{ "notify.test", h_notify_test, U, X, "POST /api/v1/notify/test",
+	  p_notify_test, "Send a test notification to your channels (through "
+	  "the outbox, like an alert)", 202 },
 	{ "plugin.list", h_plugin_list, U, 0, "GET /api/v1/plugins", p_none,
 	  "Plugins: state, version, and the formats each provides", 0 },
+	{ "rate.fetch", h_rate_fetch, A, RPC_ASYNC, "POST /api/v1/rates/fetch",
+	  p_none, "Fetch and import [rates] url now (it is also fetched "
+	  "daily)", 0 },
 	{ "rate.import", h_rate_import, A,
 	  W | RPC_ASYNC | RPC_NOTX | RPC_UPLOAD, "POST /api/v1/rates/imports",
 	  p_rate_import, "Import the ECB's reference rates (daily or history "
@@ -334,6 +494,40 @@ static const struct rpc_method methods[] = {
 	  p_rate_list, "Exchange rates: units per EUR, by currency and date", 0 },
 	{ "rate.set", h_rate_set, A, W, "POST /api/v1/rates", p_rate_set,
 	  "Set a currency's rate per EUR for a day (today by default)", 201 },
+	{ "recurring.add", h_recurring_add, U, W | X, "POST /api/v1/recurring",
+	  p_recurring_add, "Add a recurring expense: a rule that creates an "
+	  "expense on each of its dates", 201 },
+	{ "recurring.configure", h_recurring_configure, U, W | X,
+	  "PUT,PATCH /api/v1/recurring/settings", p_recurring_configure,
+	  "Set how many days ahead occurrences are reminded (0: off)", 0 },
+	{ "recurring.delete", h_recurring_delete, U,
+	  W | X | RPC_ASYNC | RPC_NOTX, "DELETE /api/v1/recurring/{id}",
+	  p_recurring_delete, "Delete a recurring rule; the expenses it "
+	  "created stay unless delete_created", 0 },
+	{ "recurring.get", h_recurring_get, U, X, "GET /api/v1/recurring/{id}",
+	  p_recurring_get, "Show one recurring rule with its next dates", 0 },
+	{ "recurring.list", h_recurring_list, U, X | RPC_ASYNC,
+	  "GET /api/v1/recurring", p_none,
+	  "List the recurring rules with their next dates", 0 },
+	{ "recurring.pause", h_recurring_pause, U, W | X,
+	  "POST /api/v1/recurring/{id}/pause", p_recurring_id,
+	  "Pause a rule: the occurrences that fall meanwhile are not created",
+	  0 },
+	{ "recurring.resume", h_recurring_resume, U, W | X,
+	  "POST /api/v1/recurring/{id}/resume", p_recurring_id,
+	  "Resume a paused (or stopped) rule from today on", 0 },
+	{ "recurring.settings", h_recurring_settings, U, X,
+	  "GET /api/v1/recurring/settings", p_none,
+	  "The user's recurring settings (remind_days)", 0 },
+	{ "recurring.skip", h_recurring_skip, U, W | X,
+	  "POST /api/v1/recurring/{id}/skip", p_recurring_id,
+	  "Skip a rule's next occurrence", 0 },
+	{ "recurring.upcoming", h_recurring_upcoming, U, X | RPC_ASYNC,
+	  "GET /api/v1/recurring/upcoming", p_recurring_upcoming,
+	  "The occurrences still to come in the next days, with their sum", 0 },
+	{ "recurring.update", h_recurring_update, U, W | X,
+	  "PUT,PATCH /api/v1/recurring/{id}", p_recurring_update,
+	  "Change a rule; occurrences already created stay as they are", 0 },
 	{ "report.run", h_report_run, U, X | RPC_ASYNC | RPC_MORE,
 	  "GET /api/v1/reports/{name}", p_report,
 	  "Run a report plugin; its params are the report's own", 0 },

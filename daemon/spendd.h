@@ -26,6 +26,10 @@ struct events;
 struct backups;
 struct scheduler_task;
 struct imports;
+struct httpc;
+struct notify;
+struct rates_fetch;
+struct recurring_sched;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -46,6 +50,10 @@ struct spendd {
 	struct password_cost password;	/* Argon2 cost, dummy hash (auth_init) */
 	atomic_llong jobs_submitted[JOB_NKINDS];	/* per kind (jobs.h) */
 	struct imports *imports;	/* the imports staging (import_init) */
+	struct httpc *httpc;		/* outgoing transfers (httpc.h) */
+	struct notify *notify;		/* the deliverer (notify.h) */
+	struct rates_fetch *rates_fetch;	/* [rates] url (rates_fetch.h) */
+	struct recurring_sched *recurring;	/* recurring.h's scheduler */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
 	int pending;			/* calls not yet answered */

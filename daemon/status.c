@@ -6,6 +6,8 @@
 #include "jobs.h"
 #include "jsonp.h"
 #include "money.h"
+#include "notify.h"
+#include "rates_fetch.h"
 #include "util.h"
 #include "workers.h"
 
@@ -66,6 +68,8 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 	    workers_threads(sd->workers) : 0));
 	json_object_set_new(*res, "jobs", jobs_status(sd));
 	json_object_set_new(*res, "backup", backup_status(sd));
+	json_object_set_new(*res, "deliveries", notify_status(sd, c->st));
+	json_object_set_new(*res, "rates_fetch", rates_fetch_status(sd));
 	return 0;
 }
 

@@ -121,39 +121,106 @@ date_add_days(const char *date, int n, char out[DATE_LEN + 1])
 	snprintf(out, DATE_LEN + 1, "%04d-%02d-%02d", y, m, d);
 }
 
-void
-date_today(const char *tz, char out[DATE_LEN + 1])
+/* glibc has no per-call zone: TZ is switched under this lock. Only the
+ * scheduler and date defaults call these, never a hot path. The lock is
+ * process-wide because TZ (the environment) is. */
+static pthread_mutex_t tz_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+/* What TZ was, kept without malloc: a TZ longer than a path is no zone. */
+struct tz_saved {
+	char old[PATH_MAX + 2];
+	bool had;
+};
+
+static bool
+tz_is_utc(const char *tz)
 {
-	/* glibc has no per-call zone: switch TZ under a lock. Only the
-	 * scheduler and date defaults call this, never a hot path. The lock
-	 * is process-wide because TZ (the environment) is. */
-	static pthread_mutex_t mtx = PTHREAD_MUTEX_INITIALIZER;
-	time_t now = time(NULL);
+	return tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0;
+}
+
+/* Lock and set TZ to tz; *sv gets what to restore. */
+static void
+tz_enter(const char *tz, struct tz_saved *sv)
+{
+	const char *cur;
+
+	pthread_mutex_lock(&tz_mtx);
+	cur = getenv("TZ");
+	sv->had = cur && strlcpy(sv->old, cur, sizeof(sv->old)) <
+	    sizeof(sv->old);
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void
+tz_leave(const struct tz_saved *sv)
+{
+	if (sv->had)
+		setenv("TZ", sv->old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	pthread_mutex_unlock(&tz_mtx);
+}
+
+void
+date_at(const char *tz, int64_t when, char out[DATE_LEN + 1])
+{
+	time_t now = (time_t)when;
 	struct tm tm;
 
-	if (tz == NULL || *tz == '\0' || strcmp(tz, "UTC") == 0) {
+	if (tz_is_utc(tz)) {
 		gmtime_r(&now, &tm);
 	} else {
-		/* a copy without malloc: a TZ longer than a path is no zone */
-		char old[PATH_MAX + 2];
-		const char *cur;
-		bool had;
+		struct tz_saved sv;
 
-		pthread_mutex_lock(&mtx);
-		cur = getenv("TZ");
-		had = cur && strlcpy(old, cur, sizeof(old)) < sizeof(old);
-		setenv("TZ", tz, 1);
-		tzset();
+		tz_enter(tz, &sv);
 		localtime_r(&now, &tm);
-		if (had)
-			setenv("TZ", old, 1);
-		else
-			unsetenv("TZ");
-		tzset();
-		pthread_mutex_unlock(&mtx);
+		tz_leave(&sv);
 	}
 	snprintf(out, DATE_LEN + 1, "%04d-%02d-%02d", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday);
+}
+
+void
+date_today(const char *tz, char out[DATE_LEN + 1])
+{
+	date_at(tz, (int64_t)time(NULL), out);
+}
+
+int64_t
+date_start(const char *tz, const char *date)
+{
+	int y = digits(date, 4), m = digits(date + 5, 2), d = digits(date + 8, 2);
+	int64_t t = days_from_civil(y, m, d) * 86400;
+	struct tm tm;
+	struct tz_saved sv;
+
+	if (tz_is_utc(tz))
+		return t;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	tz_enter(tz, &sv);
+	t = (int64_t)mktime(&tm);
+	/* a midnight the clocks skip: mktime may land on the evening
+	 * before; the day starts with its first hour that exists */
+	for (int i = 0; i < 48; i++) {
+		time_t tt = (time_t)t;
+		struct tm lt;
+
+		localtime_r(&tt, &lt);
+		if (lt.tm_year + 1900 > y || (lt.tm_year + 1900 == y &&
+		    (lt.tm_mon + 1 > m || (lt.tm_mon + 1 == m &&
+		    lt.tm_mday >= d))))
+			break;
+		t += 900;	/* zones are whole quarter hours apart */
+		t -= t % 900;
+	}
+	tz_leave(&sv);
+	return t;
 }
 
 void

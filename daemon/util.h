@@ -23,6 +23,11 @@ int month_range(const char *ym, char from[DATE_LEN + 1], char to[DATE_LEN + 1]);
 int days_in_month(int year, int month);
 /* Today's date in time zone tz ("Europe/Paris"; NULL or "" = UTC). */
 void date_today(const char *tz, char out[DATE_LEN + 1]);
+/* The date in time zone tz (as date_today) at unix time when. */
+void date_at(const char *tz, int64_t when, char out[DATE_LEN + 1]);
+/* The first moment of a valid date in time zone tz (its midnight, or
+ * the first hour the clocks do not skip), in unix seconds. */
+int64_t date_start(const char *tz, const char *date);
 /* Add n days to a valid date (n may be negative). */
 void date_add_days(const char *date, int n, char out[DATE_LEN + 1]);
 

@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_budget.h"
 #include "write.h"
 
 struct write_hook {
@@ -12,6 +13,16 @@ struct write_hook {
 	void (*free_fn)(void *);
 	void *arg;
 };
+
+static write_precommit_fn precommit;
+
+static void
+drop_months(struct write_tx *w)
+{
+	free(w->months);
+	w->months = NULL;
+	w->nmonths = w->capmonths = 0;
+}
 
 static void
 drop_hooks(struct write_tx *w)
@@ -87,6 +98,12 @@ write_commit(struct write_tx *w, struct spend_err *err)
 
 	if (!w->open)
 		fatalx("write: commit without a transaction");
+	if (precommit && w->nmonths > 0 && w->stage == 0 &&
+	    (r = precommit(w, err)) < 0) {
+		write_rollback(w);
+		return r;
+	}
+	drop_months(w);
 	w->open = false;
 	if ((r = store_commit(w->st, err)) < 0) {	/* it rolled back */
 		drop_hooks(w);
@@ -104,6 +121,7 @@ write_rollback(struct write_tx *w)
 		store_rollback(w->st);
 	w->open = false;
 	drop_hooks(w);
+	drop_months(w);
 	w->first_seq = w->last_seq = 0;
 	w->nchanges = 0;
 }
@@ -124,4 +142,47 @@ write_run_hooks(struct write_tx *w, struct spendd *sd)
 	}
 	w->hooks = NULL;
 	w->tail = &w->hooks;
+}
+
+void
+write_touch_month(struct write_tx *w, const char *date)
+{
+	char m[8];
+
+	if (date == NULL || strlen(date) < 7)
+		return;
+	memcpy(m, date, 7);
+	m[7] = '\0';
+	for (int i = 0; i < w->nmonths; i++)
+		if (strcmp(w->months[i], m) == 0)
+			return;
+	if (w->nmonths == w->capmonths) {
+		int cap = w->capmonths ? w->capmonths * 2 : 4;
+		void *p = realloc(w->months, (size_t)cap * sizeof(*w->months));
+
+		if (p == NULL)
+			fatal("realloc");
+		w->months = p;
+		w->capmonths = cap;
+	}
+	memcpy(w->months[w->nmonths++], m, 8);
+}
+
+static int
+touch_cb(void *arg, const char *month)
+{
+	write_touch_month(arg, month);
+	return 0;
+}
+
+int
+write_touch_stage(struct write_tx *w, int64_t stage, struct spend_err *err)
+{
+	return store_stage_months(w->st, w->uid, stage, touch_cb, w, err);
+}
+
+void
+write_set_precommit(write_precommit_fn fn)
+{
+	precommit = fn;
 }

@@ -48,6 +48,10 @@ struct write_tx {
 	int nchanges;
 	struct write_hook *hooks, **tail;
 	bool open;
+	/* the months ("YYYY-MM") of w->uid's expenses this write changed
+	 * (write_touch_month), for the pre-commit evaluator */
+	char (*months)[8];
+	int nmonths, capmonths;
 };
 
 /* Begin a write of uid's data on st (a transaction, or a savepoint in
@@ -68,5 +72,26 @@ void write_rollback(struct write_tx *w);
 /* Run the hooks of a committed write, in order, and free them. Event loop
  * thread. */
 void write_run_hooks(struct write_tx *w, struct spendd *sd);
+
+/*
+ * Months touched. The domain functions note the month of each expense
+ * they write (its old and new dates), an import's publish the months of
+ * its rows, a rate change the months it re-evaluates; write_commit then
+ * runs the pre-commit evaluator (one, registered at start-up, so write.c
+ * knows nothing of budgets) inside the transaction, with the months in
+ * w->months: what it writes (alerts, outbox rows) commits with the rest
+ * or not at all. Not for staged writes (their rows are hidden until the
+ * publish, which notes them).
+ */
+/* date: "YYYY-MM-DD" (or "YYYY-MM"); a month already noted is not added
+ * twice. */
+void write_touch_month(struct write_tx *w, const char *date);
+/* The months of the rows staged by import stage (at its publish). */
+int write_touch_stage(struct write_tx *w, int64_t stage,
+    struct spend_err *err);
+/* fn(w, err) runs in write_commit just before the commit, when w touched
+ * months (NULL: none). A negative return rolls the write back. */
+typedef int (*write_precommit_fn)(struct write_tx *w, struct spend_err *err);
+void write_set_precommit(write_precommit_fn fn);
 
 #endif

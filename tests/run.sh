@@ -77,13 +77,18 @@ cmd() {
 	esac
 }
 
-# its time limit: "# timeout: S" in a regress test's first lines; fuzz
+# its time limit: "# timeout: S" in a regress test's first lines (" *
+# timeout: S" in a unit test's opening comment); fuzz
 # gets its targets' seconds on top
 limit() {
 	case $1 in
 	regress/*)
 		l=$(sed -n '1,15s/^# timeout: *\([0-9][0-9]*\).*/\1/p' \
 		    "tests/regress/${1#regress/}.sh" | head -1)
+		echo "${l:-$limit_default}" ;;
+	unit/*)	# " * timeout: S" in the test's opening comment
+		l=$(sed -n '1,15s/^ \* timeout: *\([0-9][0-9]*\).*/\1/p' \
+		    "tests/unit/${1#unit/}.c" | head -1)
 		echo "${l:-$limit_default}" ;;
 	fuzz)
 		n=$(ls tests/fuzz/fuzz_*.c 2>/dev/null | wc -l)

@@ -133,6 +133,19 @@ st_error(struct store *st, struct spend_err *err, const char *what)
 		    sqlite3_errmsg(st->db), rc, sys ? ", " : "",
 		    sys ? strerror(sys) : "");
 	st->last_code = e.code;
+	/*
+	 * After running out of memory (or an I/O error) in a read nested in
+	 * another statement, FTS5 (SQLite 3.40) can keep stale figures of its
+	 * table (row and token totals) on this connection, and its next
+	 * write of the index builds on them: the index no longer matches its
+	 * rows. Reloading the schema drops every cached FTS5 table. Only with
+	 * no transaction open (it takes no lock, and the statements prepare
+	 * again by themselves).
+	 */
+	if (((rc & 0xff) == SQLITE_NOMEM || (rc & 0xff) == SQLITE_IOERR ||
+	    (rc & 0xff) == SQLITE_FULL) && sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "PRAGMA writable_schema = RESET", NULL, NULL,
+		    NULL);
 	if (tx_lost(st) && st->lost_code == 0) {
 		st->lost_code = e.code;
 		strlcpy(st->lost_msg, e.msg, sizeof(st->lost_msg));
@@ -257,6 +270,12 @@ migrate(struct store *st, struct spend_err *err)
 		return spend_errf(err, SPEND_ESTORE, "",
 		    "database schema version %d is newer than this spendd "
 		    "(%d): upgrade spendd", v, STORE_SCHEMA_VERSION);
+	if (v > 0 && v < STORE_SCHEMA_VERSION) {	/* store_upgrade.c */
+		int r = st_copy_before_migrate(st, v, err);
+
+		if (r < 0)
+			return r;
+	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		char bump[64];
 		int r;
@@ -401,6 +420,7 @@ store_open(const char *path, int flags, struct store **out,
 	    err)) < 0 ||
 	    (r = st_exec(st, "PRAGMA foreign_keys = ON; PRAGMA temp_store = "
 	    "MEMORY; PRAGMA cache_size = -16000", err)) < 0 ||
+	    (r = st_search_init(st, err)) < 0 ||
 	    (!(flags & STORE_SECONDARY) && (r = quick_check(st, err)) < 0) ||
 	    (!(flags & (STORE_READONLY | STORE_SECONDARY)) &&
 	    (r = migrate(st, err)) < 0)) {

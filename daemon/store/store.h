@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 8
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -179,6 +179,8 @@ struct expense {
 	bool deleted;
 	char created_at[TIMESTAMP_LEN + 1];
 	char updated_at[TIMESTAMP_LEN + 1];
+	int64_t recurring_id;		/* the rule that created it, 0 = none
+					 * (read only: store_recurring_link) */
 };
 
 enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
@@ -186,7 +188,8 @@ enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
 struct expense_filter {
 	char from[DATE_LEN + 1], to[DATE_LEN + 1];	/* inclusive; "" open */
 	int64_t category_id;				/* 0 = any */
-	char search[SEARCH_MAX_LEN + 1];		/* in note or payee */
+	/* in note or payee: a substring, in any case (store_search.c) */
+	char search[SEARCH_MAX_LEN + 1];
 	bool has_min, has_max;
 	int64_t min_e4, max_e4;		/* money_scale_e4 units, inclusive */
 	char currency[4];				/* "" = any */
@@ -236,6 +239,19 @@ int store_expense_totals(struct store *st, int64_t uid,
     const struct expense_filter *f,
     int (*cb)(void *arg, const struct expense_total *t), void *arg,
     struct spend_err *err);
+/* How the filter's search runs (store_search.c). AUTO: the trigram index
+ * for a term of 3 characters or more that is rare enough, else a scan of
+ * the user's rows; INDEX and SCAN force one way (tests: the same rows in
+ * the same order); LIKE is the old LIKE scan (ASCII case folding only),
+ * what SPEND_BENCH_SEARCH=like in the environment gives every connection,
+ * for the benchmark. */
+enum store_search {
+	STORE_SEARCH_AUTO,
+	STORE_SEARCH_INDEX,
+	STORE_SEARCH_SCAN,
+	STORE_SEARCH_LIKE,
+};
+void store_search_mode(struct store *st, enum store_search m);
 /* Is import_key already used by this user? */
 int store_expense_has_import_key(struct store *st, int64_t uid,
     const char *key, bool *found, struct spend_err *err);
@@ -413,6 +429,23 @@ int store_rate_list(struct store *st, const char *currency, const char *from,
     const char *to, int (*cb)(void *arg, const struct rate *r), void *arg,
     struct spend_err *err);
 
+/* ---- the notifier outbox (store_outbox.c) ---- */
+/* Store an event of uid's (kind "alert", "reminder", ...; payload a JSON
+ * object's text) in the caller's transaction: *id gets its id. */
+int store_outbox_add(struct store *st, int64_t uid, const char *kind,
+    const char *payload, int64_t *id, struct spend_err *err);
+struct outbox_event {
+	int64_t id, user_id;
+	char kind[32];
+	char *payload;			/* malloc'd by the reader, freed by it */
+	char created_at[TIMESTAMP_LEN + 1];
+};
+/* uid's events after id after (0 = all; uid 0 = every user's), oldest
+ * first, at most limit. */
+int store_outbox_list(struct store *st, int64_t uid, int64_t after, int limit,
+    int (*cb)(void *arg, const struct outbox_event *e), void *arg,
+    struct spend_err *err);
+
 /* ---- aggregates (store_report.c): exports and report plugins ---- */
 enum store_group {
 	STORE_GROUP_CATEGORY = 0,	/* key: category name */
@@ -448,6 +481,229 @@ int store_read_begin(struct store *st, struct spend_err *err);
  * Only outside a transaction, on a connection of the caller's own. */
 int store_backup_to(struct store *st, const char *dest, int chunk_pages,
     bool (*stop)(void *arg), void *arg, int64_t *pages,
+    struct spend_err *err);
+
+/* ---- notifier channels and deliveries (store_notify.c) ---- */
+#define NOTIFY_CHANNEL_MAX 63		/* a notifier's name */
+#define NOTIFY_KINDS_MAX 256		/* ",alert,reminder," */
+#define NOTIFY_TARGET_MAX 2048		/* an email address or a URL */
+#define NOTIFY_SECRET_MAX 80
+#define NOTIFY_ERROR_MAX 300
+
+/* One of a user's channels: which kinds of event go where. */
+struct notify_channel {
+	char channel[NOTIFY_CHANNEL_MAX + 1];
+	char target[NOTIFY_TARGET_MAX + 1];	/* "" for log and exec */
+	char kinds[NOTIFY_KINDS_MAX + 1];	/* ",alert,reminder," or ",*," */
+	char secret[NOTIFY_SECRET_MAX + 1];	/* signing secret, or "" */
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+/* Insert or replace uid's channel c->channel (updated_at set). */
+int store_notify_channel_set(struct store *st, int64_t uid,
+    struct notify_channel *c, struct spend_err *err);
+/* ENOTFOUND if uid has no such channel. */
+int store_notify_channel_get(struct store *st, int64_t uid,
+    const char *channel, struct notify_channel *c, struct spend_err *err);
+/* *found: there was one (may be NULL). */
+int store_notify_channel_delete(struct store *st, int64_t uid,
+    const char *channel, bool *found, struct spend_err *err);
+/* uid's channels by name. */
+int store_notify_channel_list(struct store *st, int64_t uid,
+    int (*cb)(void *arg, const struct notify_channel *c), void *arg,
+    struct spend_err *err);
+
+/* Outbox events not yet routed, oldest first, at most limit. */
+int store_outbox_unrouted(struct store *st, int limit,
+    int (*cb)(void *arg, const struct outbox_event *e), void *arg,
+    struct spend_err *err);
+/* The event is routed (its deliveries, if any, are in). */
+int store_outbox_routed(struct store *st, int64_t id, struct spend_err *err);
+
+struct delivery {
+	int64_t id, outbox_id, user_id;
+	char channel[NOTIFY_CHANNEL_MAX + 1];
+	char state[8];			/* pending, sent, failed */
+	int attempts;
+	int64_t next_at;		/* unix seconds */
+	int64_t started_at;		/* an attempt runs since; 0 none */
+	char last_error[NOTIFY_ERROR_MAX + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+	/* the event (store_delivery_due and _list) */
+	char kind[32];
+	char created_at[TIMESTAMP_LEN + 1];
+	/* store_delivery_due only: */
+	char *payload;			/* malloc'd by the reader, freed by it */
+	char user[NAME_MAX_LEN + 1];
+	bool has_channel;		/* the user still has the channel: */
+	struct notify_channel ch;
+};
+/* A pending delivery of event outbox_id of uid on channel, due at
+ * next_at. ECONFLICT if that event has one on that channel already. */
+int store_delivery_add(struct store *st, int64_t outbox_id, int64_t uid,
+    const char *channel, int64_t next_at, struct spend_err *err);
+/* Pending deliveries due by now and not running, soonest first, at most
+ * limit, with their event, user and the user's channel settings. */
+int store_delivery_due(struct store *st, int64_t now, int limit,
+    int (*cb)(void *arg, const struct delivery *d), void *arg,
+    struct spend_err *err);
+/* An attempt of delivery id starts (started_at = now). */
+int store_delivery_start(struct store *st, int64_t id, int64_t now,
+    struct spend_err *err);
+/* An attempt ended: state ("pending" again, "sent", "failed"), attempts
+ * so far, the next attempt's time (pending), the error ("" if none). */
+int store_delivery_finish(struct store *st, int64_t id, const char *state,
+    int attempts, int64_t next_at, const char *error, struct spend_err *err);
+/* The soonest next_at of the pending deliveries not running (*found
+ * false if none). */
+int store_delivery_next(struct store *st, int64_t *next_at, bool *found,
+    struct spend_err *err);
+/* Attempts a stop or a crash cut short: pending again, due now. *n gets
+ * how many. */
+int store_delivery_restart(struct store *st, int64_t now, int64_t *n,
+    struct spend_err *err);
+/* How many deliveries are pending, sent and failed (any may be NULL). */
+int store_delivery_counts(struct store *st, int64_t *pending, int64_t *sent,
+    int64_t *failed, struct spend_err *err);
+/* uid's deliveries, newest first, at most limit. */
+int store_delivery_list(struct store *st, int64_t uid, int limit,
+    int (*cb)(void *arg, const struct delivery *d), void *arg,
+    struct spend_err *err);
+/* Forget events created before cutoff (RFC 3339) whose deliveries are
+ * all over (sent or failed), at most max of them: *n gets how many. */
+int store_notify_prune(struct store *st, const char *cutoff, int max,
+    int64_t *n, struct spend_err *err);
+/* ---- recurring rules (store_recurring.c) ---- */
+enum rec_freq { REC_DAY = 0, REC_WEEK = 1, REC_MONTH = 2, REC_YEAR = 3 };
+#define REC_LAST_DAY (-1)	/* month_day: the month's last day */
+
+/* When a rule falls (recurring.h computes it). */
+struct recurrence {
+	int freq;			/* enum rec_freq */
+	int interval;			/* every interval days/weeks/..., >= 1 */
+	unsigned weekdays;		/* weekly: bit 0 Monday .. bit 6 Sunday;
+					 * 0 = the start's weekday */
+	int month_day;			/* monthly, yearly (in the start's
+					 * month): 1..31, clamped to the
+					 * month's last day; REC_LAST_DAY; 0 =
+					 * the start's day */
+	char start[DATE_LEN + 1];
+	char end[DATE_LEN + 1];		/* last possible day, "" = none */
+	int64_t count;			/* occurrences in all (created or
+					 * skipped), 0 = no limit */
+};
+
+struct recurring_rule {
+	int64_t id, user_id;
+	int64_t category_id;
+	char category[NAME_MAX_LEN + 1];	/* filled on read */
+	int64_t amount;			/* minor units of currency */
+	char currency[4];
+	char note[NOTE_MAX_LEN + 1];
+	char payee[PAYEE_MAX_LEN + 1];
+	char tags[TAGS_BUF];		/* canonical ",a,b," or "" */
+	struct recurrence rec;
+	/* progress */
+	char after[DATE_LEN + 1];	/* occurrences on or before it are
+					 * done; "" = none yet */
+	int64_t done;			/* occurrences created or skipped */
+	char next[DATE_LEN + 1];	/* the next to create, "" = over */
+	bool paused;
+	char error[200];		/* why it stopped creating, "" = fine */
+	char remind_after[DATE_LEN + 1];	/* reminded up to this date */
+	char remind_next[DATE_LEN + 1];	/* the next occurrence to remind */
+	int64_t version;
+	char created_at[TIMESTAMP_LEN + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+
+/* In: the definition and progress. Out: id, version, timestamps. */
+int store_recurring_add(struct store *st, struct recurring_rule *r,
+    struct spend_err *err);
+/* A live rule of uid (ENOTFOUND for deleted rules and other users'). */
+int store_recurring_get(struct store *st, int64_t uid, int64_t id,
+    struct recurring_rule *r, struct spend_err *err);
+/* Write definition and progress of r (by r->id, r->user_id); version 0 =
+ * don't check, a mismatch is ESTALE. Bumps version, refreshes r. */
+int store_recurring_update(struct store *st, struct recurring_rule *r,
+    int64_t version, struct spend_err *err);
+/* Write only the progress of r (the scheduler's): no new version. */
+int store_recurring_progress(struct store *st, const struct recurring_rule *r,
+    struct spend_err *err);
+/* Tombstone; version 0 = don't check. */
+int store_recurring_delete(struct store *st, int64_t uid, int64_t id,
+    int64_t version, struct spend_err *err);
+/* uid's live rules by id. */
+int store_recurring_list(struct store *st, int64_t uid,
+    int (*cb)(void *arg, const struct recurring_rule *r), void *arg,
+    struct spend_err *err);
+
+/* What the scheduler reads: an active rule (not paused, not failed, not
+ * over) with its user's zone and reminder setting. */
+struct recurring_due {
+	int64_t id, user_id;
+	char timezone[TZ_MAX_LEN + 1];
+	int remind_days;
+	char next[DATE_LEN + 1];
+	char remind_next[DATE_LEN + 1];
+};
+/* Active rules whose next occurrence is on or before through, by date. */
+int store_recurring_due(struct store *st, const char *through,
+    int (*cb)(void *arg, const struct recurring_due *d), void *arg,
+    struct spend_err *err);
+/* Active rules of users with reminders on whose next reminder is due by
+ * through plus the user's days. */
+int store_recurring_remind_due(struct store *st, const char *through,
+    int (*cb)(void *arg, const struct recurring_due *d), void *arg,
+    struct spend_err *err);
+/* Per (time zone, reminder days): the earliest next occurrence and next
+ * reminder ("" if none) of the active rules: d->next, d->remind_next. */
+int store_recurring_wake(struct store *st,
+    int (*cb)(void *arg, const struct recurring_due *d), void *arg,
+    struct spend_err *err);
+/* Mark expense id as rule's occurrence on date (the unique key:
+ * ECONFLICT if that occurrence exists). */
+int store_recurring_link(struct store *st, int64_t expense_id, int64_t rule,
+    const char *date, struct spend_err *err);
+/* Does an expense (live or deleted) hold rule's occurrence on date? */
+int store_recurring_has(struct store *st, int64_t rule, const char *date,
+    bool *found, struct spend_err *err);
+/* The live expenses rule created (ids, ascending). */
+int store_recurring_expenses(struct store *st, int64_t uid, int64_t rule,
+    int (*cb)(void *arg, int64_t id), void *arg, struct spend_err *err);
+/* The rule that created expense id (0: none), and its occurrence. */
+int store_recurring_of(struct store *st, int64_t uid, int64_t id,
+    int64_t *rule, char occurrence[DATE_LEN + 1], struct spend_err *err);
+/* uid's reminder setting: days ahead, 0 = off. */
+int store_recurring_settings_get(struct store *st, int64_t uid, int *days,
+    struct spend_err *err);
+int store_recurring_settings_set(struct store *st, int64_t uid, int days,
+    struct spend_err *err);
+
+/* ---- report cells (store_reports.c): what report plugins read ---- */
+struct report_cell {
+	char day[DATE_LEN + 1];
+	int64_t category_id;		/* day cells; 0 in payee cells */
+	char payee[PAYEE_MAX_LEN + 1];	/* payee cells; "" in day cells */
+	char currency[4];
+	int64_t count;
+	int64_t sum;			/* minor units of currency */
+};
+/* uid's visible spending from..to (inclusive; "" = open) as one cell per
+ * (day, category id, currency), in that order, from day_totals. Call
+ * inside a read transaction. EINVAL if a sum overflows. */
+int store_report_day_cells(struct store *st, int64_t uid, const char *from,
+    const char *to, int (*cb)(void *arg, const struct report_cell *c),
+    void *arg, struct spend_err *err);
+/* The same from the expenses, one cell per (payee, day, currency), payees
+ * compared ASCII case-insensitively and ordered so (a cell reports its
+ * smallest spelling); expenses without a payee have payee "". */
+int store_report_payee_cells(struct store *st, int64_t uid, const char *from,
+    const char *to, int (*cb)(void *arg, const struct report_cell *c),
+    void *arg, struct spend_err *err);
+/* id and name of every category of uid (archived and deleted too), by
+ * id, without counting their expenses. */
+int store_category_names(struct store *st, int64_t uid,
+    int (*cb)(void *arg, int64_t id, const char *name), void *arg,
     struct spend_err *err);
 
 #endif

@@ -8,7 +8,7 @@
 
 #define EXP_COLS "e.id, e.user_id, e.amount, e.currency, e.category_id, " \
 	"c.name, e.date, e.note, e.payee, e.tags, e.import_key, e.version, " \
-	"e.deleted, e.created_at, e.updated_at"
+	"e.deleted, e.created_at, e.updated_at, e.recurring_id"
 
 static void
 row_exp(sqlite3_stmt *s, struct expense *e)
@@ -28,6 +28,7 @@ row_exp(sqlite3_stmt *s, struct expense *e)
 	e->deleted = sqlite3_column_int(s, 12);
 	st_col_text(s, 13, e->created_at, sizeof(e->created_at));
 	st_col_text(s, 14, e->updated_at, sizeof(e->updated_at));
+	e->recurring_id = sqlite3_column_int64(s, 15);
 }
 
 static int
@@ -245,11 +246,20 @@ sort_col(enum expense_sort s)
 	return "e.date";
 }
 
-static void
-build_where(struct query *q, int64_t uid, const struct expense_filter *f,
-    bool keyset)
+static int
+build_where(struct store *st, struct query *q, int64_t uid,
+    const struct expense_filter *f, bool keyset, struct spend_err *err)
 {
-	q_num(q, " WHERE e.user_id = ?", uid);
+	struct st_search search;
+	int r;
+
+	if (f->search[0] &&
+	    (r = st_search_cond(st, f->search, &search, err)) < 0)
+		return r;
+	/* the search index gives the rows: "+" keeps the user's indexes
+	 * (and their order) from being chosen to walk every row instead */
+	q_num(q, f->search[0] && search.drives ? " WHERE +e.user_id = ?" :
+	    " WHERE e.user_id = ?", uid);
 	q_add(q, " AND e.deleted = 0 AND " ST_VISIBLE("e"));
 	if (f->from[0])
 		q_text(q, " AND e.date >= ?", f->from);
@@ -270,20 +280,9 @@ build_where(struct query *q, int64_t uid, const struct expense_filter *f,
 		q_text(q, " AND instr(e.tags, ?) > 0", t);
 	}
 	if (f->search[0]) {
-		/* %term% with LIKE's own metacharacters escaped */
-		char pat[SEARCH_MAX_LEN * 2 + 8];
-		size_t o = 0;
-
-		pat[o++] = '%';
-		for (const char *p = f->search; *p; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				pat[o++] = '\\';
-			pat[o++] = *p;
-		}
-		pat[o++] = '%';
-		pat[o] = '\0';
-		q_text(q, " AND (e.note LIKE ? ESCAPE '\\'", pat);
-		q_text(q, " OR e.payee LIKE ? ESCAPE '\\')", pat);
+		q_add(q, search.sql);
+		for (int i = 0; i < search.nbind; i++)
+			q_text(q, "", search.text);
 	}
 	if (keyset && f->after) {
 		char buf[96];
@@ -297,6 +296,7 @@ build_where(struct query *q, int64_t uid, const struct expense_filter *f,
 			q_text(q, "?", f->after_key);
 		q_num(q, ", ?)", f->after_id);
 	}
+	return 0;
 }
 
 static sqlite3_stmt *
@@ -349,7 +349,8 @@ store_expense_list(struct store *st, int64_t uid,
 	memset(&q, 0, sizeof(q));
 	q_add(&q, "SELECT " EXP_COLS " FROM expenses e "
 	    "JOIN categories c ON c.id = e.category_id");
-	build_where(&q, uid, f, true);
+	if ((r = build_where(st, &q, uid, f, true, err)) < 0)
+		return r;
 	snprintf(buf, sizeof(buf), " ORDER BY %s %s, e.id %s", sort_col(f->sort),
 	    f->desc ? "DESC" : "ASC", f->desc ? "DESC" : "ASC");
 	q_add(&q, buf);
@@ -433,7 +434,8 @@ store_expense_totals(struct store *st, int64_t uid,
 
 	memset(&q, 0, sizeof(q));
 	q_add(&q, "SELECT e.currency, count(*), sum(e.amount) FROM expenses e");
-	build_where(&q, uid, f, false);
+	if ((r = build_where(st, &q, uid, f, false, err)) < 0)
+		return r;
 	q_add(&q, " GROUP BY e.currency ORDER BY e.currency");
 
 	if (st->totals == NULL)
@@ -511,7 +513,8 @@ st_expense_filtered(struct store *st, const char *select, int64_t uid,
 	memset(&q, 0, sizeof(q));
 	q_add(&q, select);
 	q_add(&q, " FROM expenses e JOIN categories c ON c.id = e.category_id");
-	build_where(&q, uid, f, false);
+	if (build_where(st, &q, uid, f, false, err) < 0)
+		return NULL;
 	q_add(&q, tail);
 	return q_prepare(st, &q, err);
 }

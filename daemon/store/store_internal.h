@@ -46,6 +46,7 @@ struct store {
 	 * error, a full disk, no memory): why, until the caller's rollback */
 	int lost_code;
 	char lost_msg[200];
+	enum store_search search_mode;	/* store_search.c */
 };
 
 /* SQL: the row of alias a is not part of its user's staging import
@@ -78,6 +79,23 @@ int st_exec(struct store *st, const char *sql, struct spend_err *err);
 /* Copy column i into a fixed buffer. */
 void st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len);
 
+/* Search (store_search.c). At every open: learn FTS5's case folding
+ * (once per process) and register spend_search(haystack, needle) on the
+ * connection. */
+int st_search_init(struct store *st, struct spend_err *err);
+/* The condition on e (alias of expenses) for "note or payee holds term":
+ * sql, with nbind parameters that each take text. drives: the condition
+ * gives the few rows to look at (the index) and the query must start
+ * from it, not from the user's indexes. */
+struct st_search {
+	const char *sql;	/* " AND ...", static */
+	int nbind;
+	bool drives;
+	char text[SEARCH_MAX_LEN * 2 + 8];
+};
+int st_search_cond(struct store *st, const char *term, struct st_search *out,
+    struct spend_err *err);
+
 /* The expense filter of store_expense.c, for other queries over it:
  * "<select> FROM expenses e JOIN categories c ON c.id = e.category_id
  * WHERE <f, keyset ignored><tail>", prepared (cached) and bound. */
@@ -85,4 +103,9 @@ sqlite3_stmt *st_expense_filtered(struct store *st, const char *select,
     int64_t uid, const struct expense_filter *f, const char *tail,
     struct spend_err *err);
 
+
+/* Copy the database to "<path>.v<version>" before migrating it
+ * (store_upgrade.c). */
+int st_copy_before_migrate(struct store *st, int version,
+    struct spend_err *err);
 #endif

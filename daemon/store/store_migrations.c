@@ -179,4 +179,224 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  source TEXT NOT NULL,"
 	"  updated_at TEXT NOT NULL,"
 	"  PRIMARY KEY (currency, date)) STRICT, WITHOUT ROWID;",
+
+	/* 4: the notifier outbox. An event (an alert, a reminder) is stored
+	 * in the same transaction as the write that caused it, so it is
+	 * neither lost by a crash nor sent for a write that rolled back;
+	 * the deliverer routes it to the user's channels and keeps one
+	 * delivery row per channel with its retries. */
+	"CREATE TABLE outbox("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  routed INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL) STRICT;"
+	"CREATE INDEX outbox_unrouted ON outbox(routed) WHERE routed = 0;"
+	"CREATE INDEX outbox_user ON outbox(user_id, id);",
+
+	/* 5: a full-text index of note and payee for expense.list --search
+	 * (store_search.c): FTS5 with the trigram tokenizer, so a term of 3
+	 * characters or more is found as a substring in any case and any
+	 * script. External content (the text stays in expenses only), no
+	 * per-row token counts (nothing ranks). The triggers keep it in step
+	 * in the same transaction as every write of a row, whoever writes
+	 * it: a cascade, a user's deletion, an import and its undoing. Rows
+	 * deleted with deleted = 1 stay indexed (readers filter them, and
+	 * FTS5's rebuild and integrity-check expect every row of the content
+	 * table). A future migration that rebuilds expenses (a new table,
+	 * copy, drop, rename) drops these triggers with the old table: it
+	 * must create them again and rebuild expenses_fts. */
+	"CREATE VIRTUAL TABLE expenses_fts USING fts5(note, payee,"
+	"  content='expenses', content_rowid='id', tokenize='trigram',"
+	"  columnsize=0);"
+	"CREATE TRIGGER expenses_fts_insert AFTER INSERT ON expenses BEGIN"
+	"  INSERT INTO expenses_fts(rowid, note, payee)"
+	"    VALUES (NEW.id, NEW.note, NEW.payee);"
+	"  END;"
+	"CREATE TRIGGER expenses_fts_delete AFTER DELETE ON expenses BEGIN"
+	"  INSERT INTO expenses_fts(expenses_fts, rowid, note, payee)"
+	"    VALUES ('delete', OLD.id, OLD.note, OLD.payee);"
+	"  END;"
+	/* an edit rewrites note and payee even when they stay the same:
+	 * only a real change costs an index update */
+	"CREATE TRIGGER expenses_fts_update AFTER UPDATE OF id, note, payee"
+	"  ON expenses WHEN OLD.id != NEW.id OR OLD.note IS NOT NEW.note OR"
+	"  OLD.payee IS NOT NEW.payee BEGIN"
+	"  INSERT INTO expenses_fts(expenses_fts, rowid, note, payee)"
+	"    VALUES ('delete', OLD.id, OLD.note, OLD.payee);"
+	"  INSERT INTO expenses_fts(rowid, note, payee)"
+	"    VALUES (NEW.id, NEW.note, NEW.payee);"
+	"  END;"
+	"INSERT INTO expenses_fts(expenses_fts) VALUES ('rebuild');",
+
+	/* 6: budgets: per category (category_id 0: the overall one) per month,
+	 * in minor units of currency (the user's base when set); amount is
+	 * the default from month since on (NULL: only the months of
+	 * budget_months), rollover carries what is left (or overspent)
+	 * into the next month; alerts are the thresholds in percent
+	 * ("80,100"). A deleted budget is a tombstone (sync) and comes back
+	 * in the same row. alerts_sent: each threshold crossed, once per
+	 * user, category (0: overall) and month; stored in the write that
+	 * crossed it, so a restart neither loses nor repeats one. */
+	"CREATE TABLE budgets("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL,"
+	"  amount INTEGER CHECK (amount >= 0),"
+	"  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+	"  since TEXT NOT NULL CHECK (length(since) = 7),"
+	"  rollover INTEGER NOT NULL DEFAULT 0,"
+	"  alerts TEXT NOT NULL DEFAULT '80,100',"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"CREATE UNIQUE INDEX budgets_key ON budgets(user_id, category_id);"
+	"CREATE TABLE budget_months("
+	"  budget_id INTEGER NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,"
+	"  month TEXT NOT NULL CHECK (length(month) = 7),"
+	"  amount INTEGER NOT NULL CHECK (amount >= 0),"
+	"  PRIMARY KEY (budget_id, month)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE alerts_sent("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  month TEXT NOT NULL CHECK (length(month) = 7),"
+	"  threshold INTEGER NOT NULL,"
+	"  spent INTEGER NOT NULL,"
+	"  available INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  outbox_id INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  UNIQUE (user_id, category_id, month, threshold)) STRICT;"
+	/* the same totals per month, kept by triggers beside day_totals:
+	 * a rollover chain reads a row per month and category, not one per
+	 * day (amounts in another currency than the base still convert at
+	 * their day's rate, from day_totals) */
+	"CREATE TABLE month_totals("
+	"  user_id INTEGER NOT NULL,"
+	"  month TEXT NOT NULL,"
+	"  category_id INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL,"
+	"  stage INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  sum INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, month, category_id, currency, stage))"
+	"  WITHOUT ROWID;"
+	"INSERT INTO month_totals SELECT user_id, substr(date, 1, 7),"
+	"  category_id, currency, stage, count(*), sum(amount) FROM expenses"
+	"  WHERE deleted = 0 GROUP BY 1, 2, 3, 4, 5;"
+	"CREATE TRIGGER month_totals_insert AFTER INSERT ON expenses"
+	"  WHEN NEW.deleted = 0 BEGIN"
+	"  INSERT INTO month_totals VALUES (NEW.user_id, substr(NEW.date, 1, 7),"
+	"    NEW.category_id, NEW.currency, NEW.stage, 1, NEW.amount)"
+	"    ON CONFLICT DO UPDATE SET count = count + 1,"
+	"    sum = sum + excluded.sum;"
+	"  END;"
+	"CREATE TRIGGER month_totals_delete AFTER DELETE ON expenses"
+	"  WHEN OLD.deleted = 0 BEGIN"
+	"  UPDATE month_totals SET count = count - 1, sum = sum - OLD.amount"
+	"    WHERE user_id = OLD.user_id AND month = substr(OLD.date, 1, 7) AND"
+	"    category_id = OLD.category_id AND currency = OLD.currency AND"
+	"    stage = OLD.stage;"
+	"  DELETE FROM month_totals WHERE user_id = OLD.user_id AND"
+	"    month = substr(OLD.date, 1, 7) AND category_id = OLD.category_id"
+	"    AND currency = OLD.currency AND stage = OLD.stage AND count = 0;"
+	"  END;"
+	"CREATE TRIGGER month_totals_update AFTER UPDATE OF deleted, amount,"
+	"  date, category_id, currency, stage ON expenses BEGIN"
+	"  UPDATE month_totals SET count = count - 1, sum = sum - OLD.amount"
+	"    WHERE OLD.deleted = 0 AND user_id = OLD.user_id AND"
+	"    month = substr(OLD.date, 1, 7) AND category_id = OLD.category_id"
+	"    AND currency = OLD.currency AND stage = OLD.stage;"
+	"  DELETE FROM month_totals WHERE OLD.deleted = 0 AND"
+	"    user_id = OLD.user_id AND month = substr(OLD.date, 1, 7) AND"
+	"    category_id = OLD.category_id AND currency = OLD.currency AND"
+	"    stage = OLD.stage AND count = 0;"
+	"  INSERT INTO month_totals SELECT NEW.user_id, substr(NEW.date, 1, 7),"
+	"    NEW.category_id, NEW.currency, NEW.stage, 1, NEW.amount"
+	"    WHERE NEW.deleted = 0"
+	"    ON CONFLICT DO UPDATE SET count = count + 1,"
+	"    sum = sum + excluded.sum;"
+	"  END;",
+
+	/* 7: recurring expenses. A rule keeps its definition and its
+	 * progress: after_date (occurrences on or before it are done:
+	 * created, skipped, or passed over while paused), done_count (created
+	 * or skipped, for count), next_date (the next to create, '' when the
+	 * series is over), and the same for reminders. An expense a rule
+	 * created names it and the occurrence's date: unique, so no
+	 * occurrence is ever created twice, whatever stops a catch-up. And
+	 * each user's reminder setting (days ahead, 0 = off). */
+	"CREATE TABLE recurring_rules("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  category_id INTEGER NOT NULL REFERENCES categories(id) ON DELETE CASCADE,"
+	"  amount INTEGER NOT NULL,"
+	"  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  payee TEXT NOT NULL DEFAULT '',"
+	"  tags TEXT NOT NULL DEFAULT '',"
+	"  freq TEXT NOT NULL CHECK (freq IN ('day', 'week', 'month', 'year')),"
+	"  every_n INTEGER NOT NULL DEFAULT 1 CHECK (every_n >= 1),"
+	"  weekdays INTEGER NOT NULL DEFAULT 0,"
+	"  month_day INTEGER NOT NULL DEFAULT 0,"
+	"  start_date TEXT NOT NULL CHECK (length(start_date) = 10),"
+	"  end_date TEXT NOT NULL DEFAULT '',"
+	"  max_count INTEGER NOT NULL DEFAULT 0,"
+	"  after_date TEXT NOT NULL DEFAULT '',"
+	"  done_count INTEGER NOT NULL DEFAULT 0,"
+	"  next_date TEXT NOT NULL DEFAULT '',"
+	"  paused INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  remind_after TEXT NOT NULL DEFAULT '',"
+	"  remind_next TEXT NOT NULL DEFAULT '',"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"CREATE INDEX recurring_rules_user ON recurring_rules(user_id, deleted, id);"
+	"CREATE INDEX recurring_rules_due ON recurring_rules(next_date)"
+	"  WHERE deleted = 0 AND paused = 0 AND error = '' AND next_date != '';"
+	"CREATE TABLE recurring_settings("
+	"  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	"  remind_days INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"ALTER TABLE expenses ADD COLUMN recurring_id INTEGER;"
+	"ALTER TABLE expenses ADD COLUMN occurrence TEXT;"
+	"CREATE UNIQUE INDEX expenses_occurrence ON expenses(recurring_id,"
+	"  occurrence) WHERE recurring_id IS NOT NULL;",
+
+	/* 8: notifier deliveries. Each user's channels (which kinds of
+	 * event go to their email address, their webhook URL, the log, the
+	 * admin's command) and, per outbox event, one delivery per channel
+	 * it was routed to, with its attempts and the time of the next one;
+	 * started_at is set while an attempt runs (one a stop or a crash
+	 * cut short runs again at the next start). */
+	"CREATE TABLE notify_channels("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  target TEXT NOT NULL DEFAULT '',"
+	"  kinds TEXT NOT NULL DEFAULT '',"
+	"  secret TEXT NOT NULL DEFAULT '',"
+	"  updated_at TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, channel)) STRICT;"
+	"CREATE TABLE deliveries("
+	"  id INTEGER PRIMARY KEY,"
+	"  outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL,"
+	"  started_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  updated_at TEXT NOT NULL,"
+	"  UNIQUE (outbox_id, channel)) STRICT;"
+	"CREATE INDEX deliveries_due ON deliveries(next_at) WHERE state = 'pending';"
+	"CREATE INDEX deliveries_state ON deliveries(state);"
+	"CREATE INDEX deliveries_user ON deliveries(user_id, id);",
 };

@@ -70,6 +70,7 @@ extern "C" {
 #define SPEND_EXPORTER_V1 1
 #define SPEND_REPORT_V1 1
 #define SPEND_NOTIFIER_V1 1
+#define SPEND_NOTIFIER_V2 2	/* deliveries with an outcome (deliver) */
 
 /* True if the running host's API struct has member m. */
 #define SPEND_HOST_HAS(host, m) \
@@ -139,6 +140,37 @@ enum spend_group {
 	SPEND_GROUP_DAY = 2,
 };
 
+/* What host->report_cells walks. */
+enum spend_cells {
+	SPEND_CELLS_DAY = 0,	/* (day, category, currency) */
+	SPEND_CELLS_PAYEE = 1,	/* (payee, day, currency) */
+};
+
+/*
+ * One cell of a report: the expenses of one day in one currency (and one
+ * category, or one payee), their sum converted once to the user's base
+ * currency. That sum is the rounding unit: sums of cells are exact.
+ */
+struct spend_cell {
+	const char *day;	/* "YYYY-MM-DD" */
+	int64_t category_id;	/* day cells; 0 in payee cells */
+	const char *category;	/* its name; "" in payee cells */
+	const char *payee;	/* payee cells (as first spelt); "" in day
+				 * cells and for expenses without one */
+	const char *currency;	/* the expenses' own */
+	int exponent;		/* its decimals */
+	int64_t count;
+	int64_t sum_minor;	/* in currency */
+	/* 1: base_minor is sum_minor in the base currency. 0: no rate on
+	 * or before day for currency (or the base): never guessed. */
+	int converted;
+	int64_t base_minor;
+	/* the date of the (older) rate used: == day when published that
+	 * day, earlier when the nearest earlier one served; "" when
+	 * currency is the base or not converted */
+	const char *rate_date;
+};
+
 /* ---- plugin vtables ---- */
 
 struct spend_importer {
@@ -187,22 +219,111 @@ enum spend_event_type {
 	SPEND_EVENT_BUDGET_THRESHOLD = 1,
 	SPEND_EVENT_RECURRING_CREATED = 2,
 	SPEND_EVENT_IMPORT_DONE = 3,
+	SPEND_EVENT_OUTBOX = 4,	/* a delivery of an outbox event (V2): see kind */
 };
 
 struct spend_event {
 	enum spend_event_type type;
 	const char *user;
-	const char *json;	/* event details as a JSON object text */
+	const char *json;	/* event details as a JSON object text; for a
+				 * delivery the whole event: {"id", "kind",
+				 * "user", "created_at", "data": {...}} */
+	/* Deliveries (deliver, SPEND_NOTIFIER_V2) only; broadcasts to
+	 * notify() leave them NULL and 0. */
+	const char *kind;	/* "alert", "reminder", "test", ... */
+	int64_t id;		/* the event's id: the same on every attempt
+				 * and every channel (receivers de-duplicate
+				 * by it) */
+	const char *target;	/* the user's address on this channel: an
+				 * email address, a URL; "" if none */
+	const char *secret;	/* the user's signing secret for this
+				 * channel, "" if none */
+	int attempt;		/* 1 for the first attempt */
+	int max_attempts;	/* the last attempt is attempt == max_attempts */
+	const char *created_at;	/* RFC 3339 UTC */
 };
 
-struct spend_notifier {
-	unsigned version;		/* SPEND_NOTIFIER_V1 */
-	const char *name;
-	const char *description;
-	/* Deliver ev. Event loop thread: must not block (use the event
-	 * base for I/O). */
-	void (*notify)(struct spend_plugin *self, const struct spend_event *ev);
+/* One attempt of a delivery: host-owned, valid until delivery_done. */
+struct spend_delivery;
+
+/* What became of an attempt (host->delivery_done). */
+enum spend_delivery_result {
+	SPEND_DELIVERED = 0,		/* the receiver took it */
+	SPEND_DELIVERY_RETRY = 1,	/* not now: the host tries again on
+					 * its schedule ([notify] retry) */
+	SPEND_DELIVERY_FAILED = 2,	/* never will (a refused address):
+					 * no retry */
 };
+
+/* What a user gives for a channel (notify.set's target). */
+enum spend_notify_target {
+	SPEND_TARGET_NONE = 0,		/* nothing (log, exec) */
+	SPEND_TARGET_EMAIL = 1,		/* an email address */
+	SPEND_TARGET_URL = 2,		/* an http(s) URL that [notify]
+					 * webhook_allow allows */
+};
+
+/* spend_notifier.flags */
+#define SPEND_NOTIFY_SECRET 1u	/* users get a signing secret (ev->secret) */
+
+struct spend_notifier {
+	unsigned version;		/* SPEND_NOTIFIER_V1 or _V2 */
+	const char *name;		/* the channel users choose: "webhook" */
+	const char *description;
+	/* Broadcasts (SPEND_EVENT_IMPORT_DONE): fire and forget. Event loop
+	 * thread: must not block (use the event base for I/O). Required in
+	 * V1, may be NULL in V2. A V1 notifier is also a channel: its
+	 * deliveries count as delivered once notify() returns. */
+	void (*notify)(struct spend_plugin *self, const struct spend_event *ev);
+	/* ---- SPEND_NOTIFIER_V2 ---- */
+	/* Deliver one attempt of an outbox event (ev->type
+	 * SPEND_EVENT_OUTBOX) and report its outcome exactly once with
+	 * host->delivery_done(d, ...), now or later, on the event loop
+	 * thread. Must not block: use host->http_request, host->mail_send
+	 * or the event base. ev and its strings live only during the call.
+	 * The host stops waiting after [notify] timeout plus a minute (a
+	 * retry); a late delivery_done is then ignored. */
+	void (*deliver)(struct spend_plugin *self, const struct spend_event *ev,
+	    struct spend_delivery *d);
+	unsigned target;		/* enum spend_notify_target */
+	unsigned flags;			/* SPEND_NOTIFY_* */
+};
+
+/* Outgoing HTTP and mail (host->http_request, host->mail_send): one
+ * libcurl multi handle on the event loop, shared by every plugin. */
+struct spend_http_request {
+	const char *method;		/* "POST", "PUT", "GET" */
+	const char *url;		/* must match [notify] webhook_allow */
+	const char *const *headers;	/* "Name: value", NULL-ended, or NULL */
+	const void *body;		/* copied by the host */
+	size_t body_len;
+	long timeout_ms;		/* 0: [notify] timeout */
+};
+
+struct spend_mail {
+	const char *server;		/* "smtp://host:587" or "smtps://host" */
+	int starttls;			/* smtp://: 2 required, 1 if offered, 0 no */
+	const char *ca_file;		/* NULL: the system's CAs */
+	const char *username;		/* NULL: no AUTH */
+	const char *password;
+	const char *from;		/* envelope sender address */
+	const char *to;			/* one recipient address */
+	const char *message;		/* RFC 5322 text with CRLF line ends,
+					 * headers included; copied */
+	size_t len;
+	long timeout_ms;		/* 0: [notify] timeout */
+};
+
+/* The outcome of a transfer, valid during the callback only. */
+struct spend_transfer {
+	int ok;			/* the transfer completed (any HTTP status) */
+	long status;		/* HTTP status, or the last SMTP reply code */
+	const char *error;	/* why not ok, "" if ok */
+	const char *body;	/* the response body (at most 64 KiB) */
+	size_t body_len;
+};
+
+typedef void (*spend_transfer_fn)(void *arg, const struct spend_transfer *t);
 
 /* ---- what the host gives ---- */
 
@@ -303,6 +424,64 @@ struct spend_host_api {
 	 * import_skip) first. */
 	void (*import_skip)(struct spend_import *job, size_t line,
 	    const char *reason);
+
+	/* ---- notifier deliveries (SPEND_NOTIFIER_V2), event loop thread;
+	 * check SPEND_HOST_HAS(host, delivery_done) first ---- */
+	/* The outcome of attempt d (given to deliver): exactly once. error
+	 * says why it was not delivered ("HTTP 500", "connection refused"),
+	 * NULL or "" when delivered; the host logs it and shows it to the
+	 * user. d is gone after the call. */
+	void (*delivery_done)(struct spend_delivery *d,
+	    enum spend_delivery_result result, const char *error);
+	/* Start an HTTP request on the host's libcurl multi handle. The
+	 * URL must match [notify] webhook_allow (scheme, host, port, path);
+	 * redirects are never followed. 0: done(arg, t) will run once,
+	 * later, never inside this call; -1: refused or not started, with
+	 * the reason in errbuf (done never runs). */
+	int (*http_request)(struct spend_plugin *self,
+	    const struct spend_http_request *req, spend_transfer_fn done,
+	    void *arg, char *errbuf, size_t errlen);
+	/* Send a mail over SMTP (libcurl: STARTTLS, AUTH). Same contract as
+	 * http_request; t->ok means the server accepted the message. */
+	int (*mail_send)(struct spend_plugin *self, const struct spend_mail *m,
+	    spend_transfer_fn done, void *arg, char *errbuf, size_t errlen);
+	/* HMAC-SHA-256 of msg with key (any length) into out. Any thread. */
+	void (*hmac_sha256)(const void *key, size_t keylen, const void *msg,
+	    size_t len, unsigned char out[32]);
+	/* ---- reports in the user's base currency (check
+	 * SPEND_HOST_HAS(host, report_cells) first) ---- */
+	/* The user's base currency ("EUR") and today's date in the user's
+	 * time zone ("YYYY-MM-DD"); valid for the whole job. */
+	const char *(*report_base_currency)(struct spend_report_job *job);
+	const char *(*report_today)(struct spend_report_job *job);
+	/* Every parameter given is one of known (NULL-terminated): 0, or
+	 * -1 after setting the job's error, which names the stray one. */
+	int (*report_params_only)(struct spend_report_job *job,
+	    const char *const *known);
+	/* report_error naming the parameter at fault (the error's field). */
+	void (*report_error_field)(struct spend_report_job *job,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+	/*
+	 * The report user's spending between from and to (inclusive, "" =
+	 * open) as cells, each converted once to the base currency at the
+	 * rate of its day or the nearest earlier one (exact, half to even;
+	 * struct spend_cell): SPEND_CELLS_DAY gives one cell per (day,
+	 * category, currency) in that order, SPEND_CELLS_PAYEE one per
+	 * (payee, day, currency) ordered by payee (ASCII case-insensitive).
+	 * cb returns 0 to go on; non-zero stops the walk and the call
+	 * returns -1. 0, or -1 with the job's error set.
+	 */
+	int (*report_cells)(struct spend_report_job *job, const char *from,
+	    const char *to, enum spend_cells by,
+	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
+	/* The same for an export's user, whatever the export's filters:
+	 * for exporters that show converted totals (the pdf statement). The
+	 * base currency is export_info()->base_currency. Worker thread, the
+	 * export's snapshot. */
+	int (*export_cells)(struct spend_export *job, const char *from,
+	    const char *to, enum spend_cells by,
+	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
 
 	/* Appended members go here, never above. */
 };

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amount.h"
+#include "date.h"
 #include "ingest.h"
-#include "utf8.h"
+#include "text.h"
 
 #define QUEUE_MAX (4u << 20)	/* bytes of rows waiting for a decision */
 #define TAGS_MAX 64		/* more is surely not a tag list; the host
@@ -19,624 +21,6 @@ const char *const ingest_field_name[IF_N] = {
 	"date", "amount", "debit", "credit", "currency", "category", "note",
 	"payee", "tags", "source_id",
 };
-
-static const char *const month_abbr[12] = {
-	"jan", "feb", "mar", "apr", "may", "jun",
-	"jul", "aug", "sep", "oct", "nov", "dec",
-};
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* Length of a blank at s: ASCII space or tab, NBSP, thin or narrow
- * no-break space (as French and Swiss amounts use); 0 if none. */
-static size_t
-blank_len(const unsigned char *s)
-{
-	if (*s == ' ' || *s == '\t')
-		return 1;
-	if (s[0] == 0xc2 && s[1] == 0xa0)
-		return 2;
-	if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xaf || s[2] == 0x89))
-		return 3;
-	return 0;
-}
-
-static const unsigned char *
-skip_blanks(const unsigned char *s)
-{
-	size_t n;
-
-	while ((n = blank_len(s)) > 0)
-		s += n;
-	return s;
-}
-
-static int
-empty(const char *s)
-{
-	return s == NULL || *skip_blanks((const unsigned char *)s) == '\0';
-}
-
-/* ---- dates ---- */
-
-struct dparts {
-	int a, b, c;
-	int alen, clen;
-	char sep;	/* first separator */
-	int named;	/* b was a month name */
-	int apos;	/* ' before the year (Quicken: 2000 + yy) */
-};
-
-static int
-read_num(const unsigned char **pp, int max, int *len)
-{
-	const unsigned char *p = *pp;
-	int v = 0, n = 0;
-
-	while (is_digit(*p) && n <= max) {
-		v = v * 10 + (*p - '0');
-		p++;
-		n++;
-	}
-	*len = n;
-	*pp = p;
-	return v;
-}
-
-/* An English month name or its abbreviation ("Jan", "Jan.", "January")
- * at *pp: 1..12, moving *pp past it; 0 if none. */
-static int
-month_name(const unsigned char **pp)
-{
-	const unsigned char *w = *pp, *p = w;
-	int i;
-
-	while (is_alpha(*p))
-		p++;
-	if (p - w < 3)
-		return 0;
-	for (i = 0; i < 12; i++)
-		if (lower(w[0]) == month_abbr[i][0] &&
-		    lower(w[1]) == month_abbr[i][1] &&
-		    lower(w[2]) == month_abbr[i][2])
-			break;
-	if (i == 12)
-		return 0;
-	if (*p == '.')
-		p++;
-	*pp = p;
-	return i + 1;
-}
-
-/* Split a date into three numbers. 0, or -1 if it has not that shape. */
-static int
-date_split(const char *s, struct dparts *d)
-{
-	const unsigned char *p = skip_blanks((const unsigned char *)s);
-	int blen;
-	char sep2;
-
-	memset(d, 0, sizeof(*d));
-	if (is_alpha(*p)) {	/* "Jan 2, 2024", "January 02 2024" */
-		if ((d->b = month_name(&p)) == 0)
-			return -1;
-		while (*p == ' ' || *p == '-')
-			p++;
-		d->a = read_num(&p, 2, &d->alen);
-		if (d->alen == 0 || d->alen > 2)
-			return -1;
-		if (*p == ',')
-			p++;
-		if (*p != ' ' && *p != '-')
-			return -1;
-		while (*p == ' ' || *p == '-')
-			p++;
-		d->c = read_num(&p, 4, &d->clen);
-		if (d->clen != 2 && d->clen != 4)
-			return -1;
-		d->named = 1;
-		goto tail;
-	}
-	d->a = read_num(&p, 8, &d->alen);
-	if (d->alen == 8) {	/* YYYYMMDD */
-		d->c = d->a % 100;
-		d->b = d->a / 100 % 100;
-		d->a /= 10000;
-		d->alen = 4;
-		d->clen = 2;
-		goto tail;
-	}
-	if (d->alen == 0 || d->alen == 3 || d->alen > 4)
-		return -1;
-	if (*p != '/' && *p != '-' && *p != '.' && *p != ' ')
-		return -1;
-	d->sep = (char)*p++;
-	while (*p == ' ')
-		p++;
-	if (is_alpha(*p)) {
-		if ((d->b = month_name(&p)) == 0)
-			return -1;
-		d->named = 1;
-	} else {
-		d->b = read_num(&p, 2, &blen);
-		if (blen == 0 || blen > 2)
-			return -1;
-	}
-	sep2 = (char)*p;
-	if (sep2 == '\'')
-		d->apos = 1;
-	else if (sep2 != d->sep && !(d->named && (sep2 == ' ' ||
-	    sep2 == '-' || sep2 == ',')))
-		return -1;
-	p++;
-	while (*p == ' ')
-		p++;
-	d->c = read_num(&p, 4, &d->clen);
-	if (d->clen == 0 || d->clen > 4 || (d->alen == 4 && d->clen > 2))
-		return -1;
-tail:
-	/* a time may follow: "2024-01-02T10:00:00", "02.01.2024 10:00" */
-	if (*p != '\0' && *p != ' ' && *p != 'T' && *p != '\t')
-		return -1;
-	return 0;
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-static int
-full_year(const struct dparts *d, int v, int len)
-{
-	if (len == 4)
-		return v;
-	if (d->apos)
-		return 2000 + v;
-	/* two digits: 70..99 are the 1900s, the rest this century */
-	return v >= 70 ? 1900 + v : 2000 + v;
-}
-
-int
-date_parse(const char *s, int order, char out[11], const char **why)
-{
-	struct dparts d;
-	int y, m, day;
-
-	if (date_split(s, &d) < 0) {
-		*why = "not a date";
-		return -1;
-	}
-	if (d.alen == 4) {
-		y = d.a;
-		m = d.b;
-		day = d.c;
-	} else {
-		if (d.clen == 3) {
-			*why = "not a date (3-digit year)";
-			return -1;
-		}
-		y = full_year(&d, d.c, d.clen);
-		if (d.named) {
-			day = d.a;
-			m = d.b;
-		} else {
-			if (order == ORDER_YMD) {
-				*why = "not YYYY-MM-DD (see date_format)";
-				return -1;
-			}
-			if (order == ORDER_AUTO) {
-				if (d.sep == '.' || d.a > 12)
-					order = ORDER_DMY;
-				else if (d.b > 12 || d.a == d.b)
-					order = ORDER_MDY;
-				else {
-					*why = "ambiguous: DD/MM/YYYY or "
-					    "MM/DD/YYYY?";
-					return -1;
-				}
-			}
-			day = order == ORDER_DMY ? d.a : d.b;
-			m = order == ORDER_DMY ? d.b : d.a;
-		}
-	}
-	if (m < 1 || m > 12) {
-		*why = order == ORDER_MDY ? "no such month (dates are read as "
-		    "MM/DD/YYYY)" : order == ORDER_DMY ? "no such month (dates "
-		    "are read as DD/MM/YYYY)" : "no such month";
-		return -1;
-	}
-	if (y < 1900 || y > 2999 || day < 1 || day > month_days(y, m)) {
-		*why = "no such day";
-		return -1;
-	}
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, day);
-	return 0;
-}
-
-int
-date_hint(const char *s)
-{
-	char buf[11];
-	const char *why;
-	struct dparts d;
-
-	if (date_split(s, &d) < 0)
-		return -1;
-	if (d.alen == 4 || d.named) {
-		if (date_parse(s, ORDER_YMD, buf, &why) < 0)
-			return -1;
-		return ORDER_YMD;
-	}
-	if (d.sep == '.' || d.a > 12)
-		return date_parse(s, ORDER_DMY, buf, &why) < 0 ? -1 : ORDER_DMY;
-	if (d.a == d.b)		/* 01/01: the same either way */
-		return date_parse(s, ORDER_DMY, buf, &why) < 0 ? -1 : ORDER_YMD;
-	if (d.b > 12)
-		return date_parse(s, ORDER_MDY, buf, &why) < 0 ? -1 : ORDER_MDY;
-	return date_parse(s, ORDER_DMY, buf, &why) < 0 ? -1 : ORDER_AUTO;
-}
-
-int
-date_order_from_option(const char *s)
-{
-	const char *d, *m, *y;
-	char low[32];
-	size_t i;
-
-	for (i = 0; s[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)lower((unsigned char)s[i]);
-	low[i] = '\0';
-	if (strcmp(low, "iso") == 0)
-		return ORDER_YMD;
-	d = strchr(low, 'd');
-	m = strchr(low, 'm');
-	y = strchr(low, 'y');
-	if (d == NULL || m == NULL || y == NULL || s[i] != '\0')
-		return -1;
-	if (y < m && m < d)
-		return ORDER_YMD;
-	if (d < m && m < y)
-		return ORDER_DMY;
-	if (m < d && d < y)
-		return ORDER_MDY;
-	return -1;
-}
-
-/* ---- amounts ---- */
-
-/* A currency symbol or code at p: its length, *code set ("" if the
- * symbol says no one currency, like $). 0 if none. */
-static size_t
-currency_at(const unsigned char *p, char code[4])
-{
-	size_t n;
-
-	if (p[0] == 0xe2 && p[1] == 0x82 && p[2] == 0xac) {
-		memcpy(code, "EUR", 4);
-		return 3;
-	}
-	if (p[0] == 0xc2 && p[1] == 0xa3) {
-		memcpy(code, "GBP", 4);
-		return 2;
-	}
-	if (p[0] == 0xe2 && p[1] == 0x82 && p[2] == 0xb9) {
-		memcpy(code, "INR", 4);
-		return 3;
-	}
-	if (p[0] == 0xc2 && p[1] == 0xa5) {	/* yen or yuan */
-		code[0] = '\0';
-		return 2;
-	}
-	if (p[0] == '$') {
-		code[0] = '\0';
-		return 1;
-	}
-	for (n = 0; is_alpha(p[n]); n++)
-		;
-	if (n == 3) {
-		for (size_t i = 0; i < 3; i++)
-			code[i] = (char)(p[i] >= 'a' ? p[i] - 32 : p[i]);
-		code[3] = '\0';
-		if (p[3] == '$')	/* "USD$" */
-			return 4;
-		return 3;
-	}
-	return 0;
-}
-
-/* A minus sign at p (ASCII or U+2212): its length, else 0. */
-static size_t
-minus_at(const unsigned char *p)
-{
-	if (*p == '-')
-		return 1;
-	if (p[0] == 0xe2 && p[1] == 0x88 && p[2] == 0x92)
-		return 3;
-	return 0;
-}
-
-/* A grouping separator at p other than dsep: its length, else 0. */
-static size_t
-group_at(const unsigned char *p, int dsep)
-{
-	if ((*p == '.' || *p == ',') && *p != dsep)
-		return 1;
-	if (*p == '\'')
-		return 1;
-	if (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0x99)	/* ’ */
-		return 3;
-	return blank_len(p);
-}
-
-static int
-bad(const char **why, const char *msg)
-{
-	*why = msg;
-	return -1;
-}
-
-/* Note the currency a symbol or code gave; two different ones fail. */
-static int
-set_code(char code[4], const char *c, const char **why)
-{
-	if (c[0] == '\0')
-		return 0;
-	if (code[0] != '\0' && strcmp(code, c) != 0)
-		return bad(why, "two different currencies");
-	memcpy(code, c, 4);
-	return 0;
-}
-
-int
-amount_norm(const char *s, int dsep, char *out, size_t outlen, char code[4],
-    const char **why)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char num[40], c4[4];
-	size_t n, nlen = 0, run = 0, nruns = 0;
-	int neg = 0, sign = 0, paren = 0, seen_dsep = 0, groups = 0;
-	int bad_group;
-	size_t gchar_len = 0;
-	unsigned char gchar[3] = { 0 };
-
-	code[0] = '\0';
-	/* prefix: blanks, a sign, "(", a currency */
-	for (;;) {
-		if ((n = blank_len(p)) > 0)
-			p += n;
-		else if ((n = minus_at(p)) > 0 || *p == '+') {
-			if (sign++)
-				return bad(why, "more than one sign");
-			neg = n > 0;
-			p += n ? n : 1;
-		} else if (*p == '(' && !paren) {
-			paren = 1;
-			p++;
-		} else if (!is_digit(*p) && *p != dsep &&
-		    (n = currency_at(p, c4)) > 0) {
-			if (set_code(code, c4, why) < 0)
-				return -1;
-			p += n;
-		} else
-			break;
-	}
-	if (!is_digit(*p) && !(*p == dsep && is_digit(p[1])))
-		return bad(why, *p ? "not a number" : "no digits");
-	/* digits, grouping in threes, one decimal separator */
-	num[nlen++] = '-';
-	for (;;) {
-		if (is_digit(*p)) {
-			if (nlen >= sizeof(num) - 2)
-				return bad(why, "too many digits");
-			num[nlen++] = (char)*p++;
-			run++;
-			continue;
-		}
-		if (*p == dsep && !seen_dsep) {
-			if (groups && run != 3)
-				return bad(why, "digit grouping must come in "
-				    "threes");
-			if (nruns == 0 && run == 0)
-				num[nlen++] = '0';
-			seen_dsep = 1;
-			num[nlen++] = '.';
-			p++;
-			run = 0;
-			nruns++;
-			continue;
-		}
-		if (*p == dsep)
-			return bad(why, "more than one decimal separator");
-		if (!seen_dsep && (n = group_at(p, dsep)) > 0 &&
-		    is_digit(p[n])) {
-			/* "1 234": a blank only groups if 3 digits follow */
-			if (gchar_len == 0) {
-				if (nruns != 0 || run == 0 || run > 3 ||
-				    num[1] == '0')
-					return bad(why, (*p == '.' ||
-					    *p == ',') ? "digit grouping must "
-					    "come in threes (is the decimal "
-					    "separator right? see the "
-					    "decimal_comma option)" :
-					    "not a number");
-				memcpy(gchar, p, n);
-				gchar_len = n;
-			} else if (n != gchar_len || memcmp(gchar, p, n) != 0)
-				return bad(why, "mixed digit grouping");
-			else if (run != 3)
-				return bad(why, "digit grouping must come in "
-				    "threes");
-			groups = 1;
-			p += n;
-			run = 0;
-			nruns++;
-			continue;
-		}
-		break;
-	}
-	/* judged after the suffix: "12,5x" is not a number at all */
-	bad_group = groups && !seen_dsep && run != 3;
-	/* suffix: blanks, a currency, ")", a trailing minus */
-	for (;;) {
-		if ((n = blank_len(p)) > 0)
-			p += n;
-		else if (*p == ')' && paren == 1) {
-			paren = 2;
-			p++;
-		} else if ((n = minus_at(p)) > 0 && !sign) {
-			sign = 1;
-			neg = 1;
-			p += n;
-		} else if ((n = currency_at(p, c4)) > 0) {
-			if (set_code(code, c4, why) < 0)
-				return -1;
-			p += n;
-		} else
-			break;
-	}
-	if (*p != '\0') {
-		if (*p == '.' || *p == ',')
-			return bad(why, "more than one decimal separator or "
-			    "bad grouping (see the decimal_comma option)");
-		return bad(why, "not a number");
-	}
-	if (bad_group)
-		return bad(why, "digit grouping must come in threes (is the "
-		    "decimal separator right? see the decimal_comma option)");
-	if (paren == 1)
-		return bad(why, "unbalanced parenthesis");
-	if (paren == 2) {
-		if (sign)
-			return bad(why, "sign and parentheses");
-		neg = 1;
-	}
-	num[nlen] = '\0';
-	if (nlen + 1 > outlen)
-		return bad(why, "too many digits");
-	memcpy(out, neg ? num : num + 1, neg ? nlen + 1 : nlen);
-	return 0;
-}
-
-int
-amount_hint(const char *s)
-{
-	const char *p, *last = NULL;
-	int ndot = 0, ncomma = 0, before = 0, after = 0, lead0 = 0;
-
-	for (p = s; *p; p++) {
-		if (*p == '.')
-			ndot++;
-		else if (*p == ',')
-			ncomma++;
-		else
-			continue;
-		last = p;
-	}
-	if (last == NULL)
-		return -1;
-	if (ndot && ncomma)
-		return *last;
-	if (ndot > 1)
-		return ',';
-	if (ncomma > 1)
-		return '.';
-	for (p = last + 1; is_digit(*p); p++)
-		after++;
-	for (p = last; p > s && is_digit(p[-1]); p--)
-		before++;
-	lead0 = before > 0 && *p == '0';
-	/* "1,234" could be either; "1,23", "0,123" and "1234,567" cannot
-	 * be grouping */
-	if (after == 3 && before >= 1 && before <= 3 && !lead0)
-		return 0;
-	return *last;
-}
-
-int
-text_blank(const char *s)
-{
-	return empty(s);
-}
-
-int
-looks_date(const char *s)
-{
-	return !empty(s) && date_hint(s) != -1;
-}
-
-int
-looks_amount(const char *s)
-{
-	char out[48], code[4];
-	const char *why;
-
-	if (empty(s))
-		return 0;
-	return amount_norm(s, '.', out, sizeof(out), code, &why) == 0 ||
-	    amount_norm(s, ',', out, sizeof(out), code, &why) == 0;
-}
-
-/* ---- text ---- */
-
-int
-text_utf8(const unsigned char *s, size_t len)
-{
-	const unsigned char *end = s + len;
-	uint32_t cp;
-	size_t n;
-
-	for (; s < end; s += n)
-		if ((n = utf8_seq(s, (size_t)(end - s), &cp)) == 0)
-			return 0;
-	return 1;
-}
-
-/* Windows-1252 0x80..0x9f to Unicode; 0 for the five holes. */
-static const uint16_t cp1252_hi[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
-
-size_t
-cp1252_to_utf8(const void *in, size_t len, char *out)
-{
-	const unsigned char *p = in;
-	char *d = out;
-
-	for (size_t i = 0; i < len; i++) {
-		uint32_t u = p[i];
-
-		if (u >= 0x80 && u < 0xa0 && (u = cp1252_hi[u - 0x80]) == 0)
-			u = 0xfffd;
-		d += utf8_put(u, d);
-	}
-	return (size_t)(d - out);
-}
 
 /* ---- options ---- */
 
@@ -738,14 +122,6 @@ ingest_skip(struct ingest *in, size_t line, const char *reason)
 		host->import_skip(in->job, line, reason);
 }
 
-int
-formula_like(const char *s)
-{
-	while (*s == '\'')
-		s++;
-	return *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
-}
-
 /* Copy text to dst (room for strlen(s) + 1), cleaned: a spreadsheet
  * neutraliser (the ' our csv exporter puts before = + - @ tab CR) removed,
  * line breaks kept as \n only if keep_nl (else blanks), other control
@@ -756,7 +132,7 @@ clean_text(const char *s, char *dst, int keep_nl)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0, start;
 
-	if (p[0] == '\'' && formula_like(s + 1))
+	if (p[0] == '\'' && text_formula_like(s + 1))
 		p++;
 	for (; *p; p++) {
 		unsigned char c = *p;
@@ -771,11 +147,11 @@ clean_text(const char *s, char *dst, int keep_nl)
 	}
 	dst[n] = '\0';
 	/* trim, after blanking, so that what comes out cleans to itself */
-	start = (size_t)(skip_blanks((unsigned char *)dst) -
+	start = (size_t)(text_skip_blanks((unsigned char *)dst) -
 	    (unsigned char *)dst);
 	while (start < n && dst[start] == '\n')
-		start = (size_t)(skip_blanks((unsigned char *)dst + start + 1) -
-		    (unsigned char *)dst);
+		start = (size_t)(text_skip_blanks((unsigned char *)dst +
+		    start + 1) - (unsigned char *)dst);
 	while (n > start && (dst[n - 1] == ' ' || dst[n - 1] == '\t' ||
 	    dst[n - 1] == '\n'))
 		n--;
@@ -823,7 +199,7 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 		return 0;
 	}
 	for (f = 0; f < IF_N; f++)
-		if (!empty(r->f[f]))
+		if (!text_blank(r->f[f]))
 			break;
 	if (f == IF_N) {	/* nothing of an expense in this row */
 		in->nskip_empty++;
@@ -833,7 +209,7 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	memset(&rec, 0, sizeof(rec));
 	rec.line = r->line;
 
-	if (empty(r->f[IF_DATE])) {
+	if (text_blank(r->f[IF_DATE])) {
 		host->import_error(in->job, r->line, "date", "date missing");
 		return -1;
 	}
@@ -845,7 +221,7 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	rec.date = date;
 
 	/* out: 1 money out (an expense), 0 money in */
-	if (!empty(r->f[IF_AMOUNT])) {
+	if (!text_blank(r->f[IF_AMOUNT])) {
 		if (norm_field(in, r, IF_AMOUNT, amt, sizeof(amt), code, &neg,
 		    &zero) < 0)
 			return -1;
@@ -854,14 +230,15 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 			snprintf(amount, sizeof(amount), "-%s", amt);
 			memcpy(amt, amount, sizeof(amt));
 		}
-	} else if (!empty(r->f[IF_DEBIT]) || !empty(r->f[IF_CREDIT])) {
+	} else if (!text_blank(r->f[IF_DEBIT]) ||
+	    !text_blank(r->f[IF_CREDIT])) {
 		char camt[48], c2[4] = "";
 		int dz = 1, cz = 1;
 
-		if (!empty(r->f[IF_DEBIT]) && norm_field(in, r, IF_DEBIT, amt,
-		    sizeof(amt), code, &neg, &dz) < 0)
+		if (!text_blank(r->f[IF_DEBIT]) && norm_field(in, r, IF_DEBIT,
+		    amt, sizeof(amt), code, &neg, &dz) < 0)
 			return -1;
-		if (!empty(r->f[IF_CREDIT]) && norm_field(in, r, IF_CREDIT,
+		if (!text_blank(r->f[IF_CREDIT]) && norm_field(in, r, IF_CREDIT,
 		    camt, sizeof(camt), c2, &neg, &cz) < 0)
 			return -1;
 		if (!dz && !cz) {
@@ -895,15 +272,15 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	}
 	rec.amount = amt;
 
-	if (!empty(r->f[IF_CURRENCY])) {
-		const unsigned char *c = skip_blanks(
+	if (!text_blank(r->f[IF_CURRENCY])) {
+		const unsigned char *c = text_skip_blanks(
 		    (const unsigned char *)r->f[IF_CURRENCY]);
 		size_t i;
 
-		for (i = 0; i < 3 && is_alpha(c[i]); i++)
+		for (i = 0; i < 3 && text_alpha(c[i]); i++)
 			cur[i] = (char)(c[i] >= 'a' ? c[i] - 32 : c[i]);
 		cur[i] = '\0';
-		if (i != 3 || *skip_blanks(c + 3) != '\0') {
+		if (i != 3 || *text_skip_blanks(c + 3) != '\0') {
 			host->import_error(in->job, r->line, "currency",
 			    "currency \"%.20s\": not an ISO 4217 code",
 			    r->f[IF_CURRENCY]);
@@ -930,7 +307,7 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	}
 	t = text;
 #define TEXT(field, dst, nl)						\
-	if (!empty(r->f[field])) {					\
+	if (!text_blank(r->f[field])) {					\
 		dst = clean_text(r->f[field], t, nl);			\
 		t += strlen(t) + 1;					\
 	}
@@ -939,7 +316,7 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 	TEXT(IF_NOTE, rec.note, 1);
 	TEXT(IF_SOURCE_ID, rec.source_id, 0);
 #undef TEXT
-	if (!empty(r->f[IF_TAGS])) {
+	if (!text_blank(r->f[IF_TAGS])) {
 		clean_text(r->f[IF_TAGS], t, 0);
 		for (t = strtok_r(t, " ,;|", &save); t;
 		    t = strtok_r(NULL, " ,;|", &save)) {
@@ -1085,7 +462,7 @@ ingest_row(struct ingest *in, const struct ingest_row *row)
 		return in->failed ? -1 : 0;
 	}
 	/* what this row tells, and what it needs */
-	if (!empty(row->f[IF_DATE]) && in->order == ORDER_AUTO) {
+	if (!text_blank(row->f[IF_DATE]) && in->order == ORDER_AUTO) {
 		h = date_hint(row->f[IF_DATE]);
 		if (h == ORDER_DMY || h == ORDER_MDY)
 			in->order = h;
@@ -1095,7 +472,7 @@ ingest_row(struct ingest *in, const struct ingest_row *row)
 	for (i = 0; i < 3 && in->dsep == 0; i++) {
 		const char *a = row->f[amount_fields[i]];
 
-		if (empty(a))
+		if (text_blank(a))
 			continue;
 		h = amount_hint(a);
 		if (h > 0)

@@ -6,8 +6,8 @@
  * An importer hands raw rows (the text of a date, an amount or a debit and
  * a credit, a payee...) to ingest_row(). Ingest parses dates and amounts
  * the way people write them ("02.01.24", "1/ 2'24", "1.234,56 €",
- * "(12.00)"), applies the sign convention and the "credits" option, cleans
- * text fields, and emits the records in order.
+ * "(12.00)": date.c and amount.c), applies the sign convention and the
+ * "credits" option, cleans text fields, and emits the records in order.
  *
  * Some files only tell their date order (DD/MM or MM/DD) or decimal
  * separator late: "01/02/2024" is either, "13/02/2024" is not. Rows that
@@ -43,6 +43,7 @@
 #include <stddef.h>
 
 #include "spend/plugin.h"
+#include "date.h"		/* enum date_order */
 
 enum ingest_field {
 	IF_DATE,
@@ -60,13 +61,6 @@ enum ingest_field {
 
 /* "date", "amount", "debit", ... indexed by enum ingest_field. */
 extern const char *const ingest_field_name[IF_N];
-
-enum date_order {
-	ORDER_AUTO = 0,
-	ORDER_YMD,
-	ORDER_DMY,
-	ORDER_MDY,
-};
 
 /* One source row: NULL or "" = absent. line is where it starts. skip:
  * NULL, or an INGEST_SKIP_* reason for a row the importer leaves out
@@ -130,48 +124,5 @@ int ingest_row(struct ingest *in, const struct ingest_row *row);
 /* Flush waiting rows and log what was skipped. 0 or -1. */
 int ingest_finish(struct ingest *in);
 void ingest_free(struct ingest *in);
-
-/*
- * Conversions, exposed for header sniffing and tests.
- *
- * date_parse: text in the given order (AUTO accepts only unambiguous
- * forms) to "YYYY-MM-DD" in out (11 bytes). Returns 0, or -1 with a
- * reason in *why (static text).
- * date_hint: what a date says about the order: ORDER_YMD (year first, no
- * order needed), ORDER_DMY or ORDER_MDY (decides), ORDER_AUTO (either
- * reading works: ambiguous) or -1 (not a date).
- */
-int date_parse(const char *s, int order, char out[11], const char **why);
-int date_hint(const char *s);
-/* A date_format option value to an enum date_order, or -1. */
-int date_order_from_option(const char *s);
-
-/*
- * amount_norm: "1.234,56 €", "-$12.00", "(12.00)", "12.00-", "EUR 5" to a
- * plain decimal "-1234.56" in out, with dsep ('.' or ',') as the decimal
- * separator. Grouping (the other of . and ,, an apostrophe or a space)
- * must come in threes. An ISO code or € £ ₹ in the text goes to code
- * ("" if none). 0, or -1 with a reason in *why.
- * amount_hint: the decimal separator the text implies: '.' or ',', 0 if
- * either reading works ("1,234"), -1 if it has none.
- */
-int amount_norm(const char *s, int dsep, char *out, size_t outlen,
-    char code[4], const char **why);
-int amount_hint(const char *s);
-/* 1 if the len bytes at s are valid UTF-8 (no overlongs, surrogates). */
-int text_utf8(const unsigned char *s, size_t len);
-/* Windows-1252 (a superset of Latin-1) to UTF-8: out needs 3 * len
- * bytes; returns the bytes written (not NUL-terminated). */
-size_t cp1252_to_utf8(const void *in, size_t len, char *out);
-/* 1 if a spreadsheet could run s as a formula once a leading ' is
- * removed: it is '* followed by = + - @ tab or CR. The csv exporter puts
- * a ' before such cells and ingest takes one off, which round-trips any
- * text. */
-int formula_like(const char *s);
-/* 1 if s is NULL or only blanks (space, tab, no-break spaces). */
-int text_blank(const char *s);
-/* 1 if s reads as a date or an amount (for telling data from headers). */
-int looks_date(const char *s);
-int looks_amount(const char *s);
 
 #endif

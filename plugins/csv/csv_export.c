@@ -6,7 +6,7 @@
  * the names the csv importer maps by itself, so that an export imports
  * back unchanged. Cells a spreadsheet would run as a formula (starting
  * with = + - @ tab or CR, after any ') get a leading ' that the
- * importer takes off again (formula_like() in ingest.c); the amount
+ * importer takes off again (text_formula_like() in text.c); the amount
  * column stays a plain number, negative or not.
  */
 #include <stdio.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "csv.h"
-#include "../common/ingest.h"
 #include "../common/out.h"
+#include "../common/text.h"
 
 /* One text cell: neutralised, quoted if it must be. */
 static void
@@ -30,7 +30,7 @@ out_cell(struct out *o, const char *s)
 		quote = 1;
 	if (quote)
 		out_mem(o, "\"", 1);
-	if (formula_like(s))
+	if (text_formula_like(s))
 		out_mem(o, "'", 1);
 	while ((p = strchr(s, '"')) != NULL) {
 		out_mem(o, s, (size_t)(p - s) + 1);

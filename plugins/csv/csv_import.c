@@ -33,7 +33,10 @@
 #include <csv.h>
 
 #include "csv.h"
+#include "../common/amount.h"
+#include "../common/date.h"
 #include "../common/ingest.h"
+#include "../common/text.h"
 
 #define CHUNK 65536		/* bytes per import_read */
 #define SNIFF_LINES 20		/* lines looked at for the delimiter */
@@ -266,10 +269,10 @@ static int
 is_data(const struct cimp *c)
 {
 	for (size_t i = 0; i < c->ncells; i++) {
-		if (!looks_date(cell(c, i)))
+		if (!date_like(cell(c, i)))
 			continue;
 		for (size_t j = 0; j < c->ncells; j++)
-			if (j != i && looks_amount(cell(c, j)))
+			if (j != i && amount_like(cell(c, j)))
 				return 1;
 	}
 	return 0;
@@ -567,7 +570,7 @@ cb_field(void *s, size_t len, void *arg)
 		    (i + 1 == len || p[i + 1] != '\n')))
 			c->row_nl++;
 	if (c->cp1252)
-		d += cp1252_to_utf8(s, len, d);
+		d += text_cp1252_to_utf8(s, len, d);
 	else {
 		memcpy(d, s, len);
 		d += len;

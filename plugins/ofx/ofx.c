@@ -42,6 +42,7 @@
 #include "spend/plugin.h"
 #include "../common/host.h"
 #include "../common/ingest.h"
+#include "../common/text.h"
 
 SPEND_PLUGIN_DECLARE;
 
@@ -324,8 +325,8 @@ tx_cb(const struct OfxTransactionData d, void *arg)
 		r.f[IF_PAYEE] = d.name;
 	else if (t.name[0]) {
 		if (!text_utf8((const unsigned char *)t.name, strlen(t.name)))
-			name[cp1252_to_utf8(t.name, strlen(t.name), name)] =
-			    '\0';
+			name[text_cp1252_to_utf8(t.name, strlen(t.name),
+			    name)] = '\0';
 		else
 			copy_val(name, sizeof(name), t.name);
 		decode_entities(name);

@@ -30,7 +30,9 @@
 
 #include "spend/plugin.h"
 #include "../common/host.h"
+#include "../common/amount.h"
 #include "../common/ingest.h"
+#include "../common/text.h"
 
 SPEND_PLUGIN_DECLARE;
 
@@ -306,7 +308,7 @@ qif_line(struct qimp *q, char *s, size_t len)
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		s[--len] = '\0';
 	if (!text_utf8((unsigned char *)s, len)) {
-		len = cp1252_to_utf8(s, len, q->conv);
+		len = text_cp1252_to_utf8(s, len, q->conv);
 		q->conv[len] = '\0';
 		s = q->conv;
 	}

@@ -14,9 +14,19 @@
  *   bench_socket list SOCK USER KIND COUNT
  *	KIND: month, search, page (follow next_cursor), first.
  *	Prints: n N p50_ms X p99_ms Y errors E
+ *   bench_socket search SOCK USER FILE
+ *	expense.list (limit 50) searching each line of FILE once.
+ *	Prints: n N p50_ms X p99_ms Y max_ms Z errors E found F
+ *	(F: the sum of the lists' counts)
+ *   bench_socket terms N EVERY
+ *	The rare words of rows 0..N-1 when BENCH_RARE_EVERY=EVERY, one a
+ *	line.
  *
  * Rows are a pure function of their index, so every run and every mode
- * stores the same data.
+ * stores the same data. With BENCH_RARE_EVERY=K in the environment, one
+ * row in K (i % K == K / 2) also carries a rare word in its note
+ * ("... ref qzkfbwpl"): 8 letters made from i, found in no other row of
+ * the same user.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -162,7 +172,23 @@ mix(uint64_t x)
 struct row {
 	char amount[16], date[16];
 	const char *cat, *note, *payee;
+	char notebuf[64];
 };
+
+static long rare_every;		/* BENCH_RARE_EVERY */
+
+/* The rare word of row i: 8 letters. */
+static void
+rare_word(long i, char out[9])
+{
+	uint64_t h = mix((uint64_t)i ^ 0x5ca1ab1e5eedULL);
+
+	for (int k = 0; k < 8; k++) {
+		out[k] = (char)('a' + h % 26);
+		h /= 26;
+	}
+	out[8] = '\0';
+}
 
 /* Row i: 24 months of 2024-2025, 0.01 .. 500.00 EUR. */
 static void
@@ -179,6 +205,14 @@ row_make(long i, struct row *r)
 	r->cat = cats[(h >> 32) % 7];
 	r->note = notes[(h >> 40) % 10];
 	r->payee = payees[(h >> 48) % 10];
+	if (rare_every > 0 && i % rare_every == rare_every / 2) {
+		char w[9];
+
+		rare_word(i, w);
+		snprintf(r->notebuf, sizeof(r->notebuf), "%s%sref %s", r->note,
+		    r->note[0] ? " " : "", w);
+		r->note = r->notebuf;
+	}
 }
 
 static int
@@ -314,6 +348,69 @@ cmd_list(const char *sock, const char *user, const char *kind, long count)
 	return errors != 0;
 }
 
+/* The number after "count": in a reply, or -1. */
+static long
+reply_count(const char *line)
+{
+	const char *p = strstr(line, "\"count\":");
+
+	if (p == NULL)
+		return -1;
+	p += 8;
+	while (*p == ' ')
+		p++;
+	return strtol(p, NULL, 10);
+}
+
+static int
+cmd_search(const char *sock, const char *user, const char *file)
+{
+	struct conn c;
+	FILE *in = fopen(file, "r");
+	double *lat = NULL;
+	char term[256], req[1024];
+	long errors = 0, found = 0, n = 0, cap = 0;
+	size_t used = 0;
+
+	if (in == NULL)
+		die("%s: %s", file, strerror(errno));
+	conn_open(&c, sock);
+	while (fgets(term, sizeof(term), in)) {
+		const char *line;
+		double t0;
+		long k;
+		int len;
+
+		term[strcspn(term, "\n")] = '\0';
+		if (term[0] == '\0' || strpbrk(term, "\"\\"))
+			continue;	/* no JSON escaping here */
+		len = snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
+		    "\"method\":\"expense.list\",\"params\":{\"user\":\"%s\","
+		    "\"limit\":50,\"search\":\"%s\"}}\n", n, user, term);
+		if (n == cap && (lat = realloc(lat, (size_t)(cap = cap ? cap * 2 :
+		    256) * sizeof(double))) == NULL)
+			die("out of memory");
+		t0 = now();
+		conn_write(&c, req, (size_t)len);
+		line = conn_line(&c, &used);
+		lat[n++] = (now() - t0) * 1000;
+		errors += count_errors(line);
+		if ((k = reply_count(line)) > 0)
+			found += k;
+	}
+	fclose(in);
+	if (n == 0)
+		die("%s: no terms", file);
+	qsort(lat, (size_t)n, sizeof(double), cmp_double);
+	printf("n %ld p50_ms %.3f p99_ms %.3f max_ms %.3f errors %ld found %ld\n",
+	    n, lat[(n - 1) / 2], lat[(n * 99 + 99) / 100 - 1], lat[n - 1],
+	    errors, found);
+	free(lat);
+	free(c.buf);
+	close(c.fd);
+	return errors != 0;
+}
+
 static int
 cmd_lat(const char *sock, const char *user, double seconds,
     const char *stopfile)
@@ -359,6 +456,20 @@ cmd_lat(const char *sock, const char *user, double seconds,
 int
 main(int argc, char **argv)
 {
+	if (getenv("BENCH_RARE_EVERY"))
+		rare_every = atol(getenv("BENCH_RARE_EVERY"));
+	if (argc == 4 && strcmp(argv[1], "terms") == 0 && atol(argv[3]) > 0) {
+		long every = atol(argv[3]);
+		char w[9];
+
+		for (long i = every / 2; i < atol(argv[2]); i += every) {
+			rare_word(i, w);
+			printf("%s\n", w);
+		}
+		return 0;
+	}
+	if (argc == 5 && strcmp(argv[1], "search") == 0)
+		return cmd_search(argv[2], argv[3], argv[4]);
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "lat") == 0)
 		return cmd_lat(argv[2], argv[3], atof(argv[4]),
 		    argc == 6 ? argv[5] : NULL);
@@ -369,6 +480,8 @@ main(int argc, char **argv)
 		return cmd_list(argv[2], argv[3], argv[4], atol(argv[5]));
 	fprintf(stderr, "usage: bench_socket insert SOCK USER N "
 	    "single|pipe|batch [CSV]\n"
-	    "       bench_socket list SOCK USER month|search|page|first COUNT\n");
+	    "       bench_socket list SOCK USER month|search|page|first COUNT\n"
+	    "       bench_socket search SOCK USER FILE\n"
+	    "       bench_socket terms N EVERY\n");
 	return 2;
 }

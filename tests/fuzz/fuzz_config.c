@@ -3,7 +3,7 @@
  * overrides (one per line). It must answer 0 or EINVAL with a message
  * (never crash, leak or accept an invalid result).
  */
-/* fuzz-sources: daemon/config.c daemon/err.c daemon/util.c daemon/money.c daemon/netaddr.c */
+/* fuzz-sources: daemon/config.c daemon/err.c daemon/util.c daemon/money.c daemon/netaddr.c daemon/notify_cfg.c */
 /* fuzz-libs: $(INIH_LIBS) -lpthread */
 #include <stdint.h>
 #include <stdio.h>

@@ -18,6 +18,9 @@
 #include "../../plugins/csv/csv_import.c"
 #include "../../plugins/csv/csv_export.c"
 #include "../../plugins/common/ingest.c"
+#include "../../plugins/common/date.c"
+#include "../../plugins/common/amount.c"
+#include "../../plugins/common/text.c"
 #include "../../plugins/common/out.c"
 #include "../../plugins/common/utf8.c"
 

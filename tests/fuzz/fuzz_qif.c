@@ -13,6 +13,9 @@
 #include "../unit/mock_host.h"
 #include "../../plugins/qif/qif.c"
 #include "../../plugins/common/ingest.c"
+#include "../../plugins/common/date.c"
+#include "../../plugins/common/amount.c"
+#include "../../plugins/common/text.c"
 #include "../../plugins/common/utf8.c"
 
 static struct mock_host mh;

@@ -4,15 +4,17 @@
 . "$(dirname "$0")/lib.sh"
 
 start_spendd || { not_ok "spendd starts"; done_testing; }
-ctl user add alice --currency EUR >/dev/null
+echo alice-pass-1 | ctl user add alice --currency EUR --password-stdin >/dev/null
 ctl user add bob --currency EUR >/dev/null
 
 # Python inserts the rows (JSON-RPC batches of 500 over the socket), then
-# drives spendctl --json and writes "ok - ..." lines to $T/py.
-SPENDCTL=$SPENDCTL SOCK=$SOCK python3 - >"$T/py" 2>&1 <<'PY'
-import json, os, random, socket, subprocess
+# drives spendctl --json (and the REST facade for searches) and writes
+# "ok - ..." lines to $T/py.
+SPENDCTL=$SPENDCTL SOCK=$SOCK HTTP_PORT=$HTTP_PORT python3 - >"$T/py" 2>&1 <<'PY'
+import json, os, random, socket, subprocess, urllib.parse, urllib.request
 
 SOCK, CTL = os.environ["SOCK"], os.environ["SPENDCTL"]
+BASE = "http://127.0.0.1:%s" % os.environ["HTTP_PORT"]
 N = 3000
 EXP = {"EUR": 2, "JPY": 0, "BHD": 3}
 rnd = random.Random(20260101)
@@ -42,8 +44,11 @@ def fmt(minor, cur):
     return sign + (str(m) if e == 0 else "%d.%0*d" % (m // 10**e, e, m % 10**e))
 
 cats = ["bills", "entertainment", "food", "health", "other", "shopping", "transport"]
-payees = ["Lidl", "Aldi", "Café du Coin", "SNCF", "Zoë's", "amazon", "Metro", "", "Ünïcode GmbH", "a|b"]
-notes = ["coffee with Ana", "lunch", "Café crème", "50% off", "500 off", "a_b", "axb", "", "Taxi ride", "COFFEE beans"]
+payees = ["Lidl", "Aldi", "Café du Coin", "SNCF", "Zoë's", "amazon", "Metro", "", "Ünïcode GmbH", "a|b",
+          "ÜBER Eats", "ωmega"]
+notes = ["coffee with Ana", "lunch", "Café crème", "50% off", "500 off", "a_b", "axb", "", "Taxi ride", "COFFEE beans",
+         "CAFÉ CRÈME", "дом и САД", 'say "hi"', "x OR y", "NEAR(a b)", "note:abc", "star* bucks", "ΣΟΦΊΑ",
+         "d'Artagnan"]
 tags = ["work", "home", "kids"]
 rows = []
 for i in range(N):
@@ -81,8 +86,11 @@ def check(desc, args, pred):
     ok(got["sum"] == {c: fmt(v, c) for c, v in sums.items()}, desc + ": sum per currency",
        "got %s" % got["sum"])
 
-def low(s):  # SQLite LIKE folds ASCII only
-    return "".join(c.lower() if c < "\x80" else c for c in s)
+# Search folds case as Unicode's simple case folding does (FTS5's trigram
+# tokenizer's folding), in every script; str.lower() is that for the
+# letters above (none of ß, a final Σ, İ, where the two differ).
+def low(s):
+    return s.lower()
 
 def search(t):
     return lambda r: low(t) in low(r["note"]) or low(t) in low(r["payee"])
@@ -96,6 +104,18 @@ check("--search coffee (ASCII case folded)", ["--search", "coffee"], search("cof
 check("--search Café (UTF-8)", ["--search", "Café"], search("Café"))
 check("--search 50% (LIKE metacharacters are literal)", ["--search", "50%"], search("50%"))
 check("--search a_b", ["--search", "a_b"], search("a_b"))
+# Unicode case folding, at every length of term (the index for 3
+# characters and more, a scan below that); accents count
+for t, what in [("café", "finds CAFÉ and Café"), ("CRÈME", "upper case, accented"),
+                ("ДОМ", "Cyrillic"), ("σοφία", "Greek"), ("é", "one character"),
+                ("Ü", "one upper-case character"), ("ωM", "two characters"),
+                ("cafe", "finds no café: accents count")]:
+    check("--search %s (%s)" % (t, what), ["--search", t], search(t))
+ok(len([r for r in rows if search("café")(r)]) > len([r for r in rows if "Café" in r["note"] + r["payee"]]),
+   "... the café rows include CAFÉ ones")
+# operators of FTS5's query syntax, quotes and LIKE's metacharacters are text
+for t in ['"hi"', 'say "', '"', "x OR y", "OR", "NEAR(a", "note:abc", "star*", "*", "d'A", "_", "%"]:
+    check("--search %s (literal)" % t, ["--search", t], search(t))
 check("--min 100 --max 200", ["--min", "100", "--max", "200"],
       lambda r: 100 * 10**4 <= e4(r) <= 200 * 10**4)
 check("--max -0.01 (refunds)", ["--max", "-0.01"], lambda r: r["minor"] < 0)
@@ -154,6 +174,23 @@ ok([i["id"] for i in p1["items"] + p2["items"]] == want[:200],
    "inserts ahead of the cursor neither repeat nor skip rows")
 ok(p2["count"] == N + 2, "count follows the inserts")
 ok(ctl("expense", "list", user="bob")["count"] == 50, "bob sees only his 50 rows")
+
+# the same searches through the REST facade
+def http(method, path, body=None, token=None):
+    req = urllib.request.Request(BASE + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())
+
+token = http("POST", "/api/v1/auth/login", {"username": "alice", "password": "alice-pass-1"})["access_token"]
+for t in ["café", "ДОМ", "é", "ωM", '"hi"', "x OR y", "NEAR(a", "note:abc", "star*", "50%", "cafe"]:
+    want = sorted(r["id"] for r in rows if search(t)(r))
+    got = http("GET", "/api/v1/expenses?" + urllib.parse.urlencode({"search": t, "limit": 500}), token=token)
+    ok(got["count"] == len(want) and (len(want) > 500 or sorted(i["id"] for i in got["items"]) == want),
+       "GET /api/v1/expenses?search=%s: %d rows" % (t, len(want)), "got count %s" % got["count"])
 print("\n".join(out))
 PY
 while IFS= read -r line; do

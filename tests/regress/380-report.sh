@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
-if [ ! -f "$PLUGIN_DIR/summary.so" ]; then
-	not_ok "no $PLUGIN_DIR/summary.so: build the plugins first"
+if [ ! -f "$PLUGIN_DIR/reports.so" ]; then
+	not_ok "no $PLUGIN_DIR/reports.so: build the plugins first"
 	done_testing
 fi
 start_spendd $CHEAP || { not_ok "spendd starts"; done_testing; }
@@ -39,7 +39,7 @@ is "bob's report has bob's expense only" \
 check_fails "a bad param fails" ctl --user alice report summary --param group=year
 like "... saying why" "$(cat "$T/err")" "group must be category, month or day"
 check_fails "an unknown report fails" ctl --user alice report nope
-like "... naming the ones there are" "$(cat "$T/err")" 'no report "nope" (have: summary)'
+like "... naming the ones there are" "$(cat "$T/err")" 'no report "nope" (have: summary, breakdown, trend, payees)'
 ctl --user alice report summary --param name=x >/dev/null 2>"$T/err"
 is "--param name= is a usage error" "$?" 2
 ctl --user alice report summary --param month >/dev/null 2>"$T/err"

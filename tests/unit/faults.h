@@ -29,10 +29,12 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "budget.h"
 #include "domain.h"
 #include "import.h"
 #include "password.h"
 #include "plugin.h"
+#include "recurring.h"
 #include "store_internal.h"
 #include "util.h"
 
@@ -109,6 +111,7 @@ struct fx {
 	bool ckpt;		/* checkpoint after every commit */
 	char oldhash[PASSWORD_HASH_MAX];	/* carol's, at the old cost */
 	struct password_cost cost;		/* that old cost */
+	int64_t event;		/* an outbox event of alice's, unrouted */
 };
 
 static struct fx FX;
@@ -193,6 +196,45 @@ fx_group_setup(void **state)
 		fx_expense(st, FX.alice, i % 3 ? "food" : "transport", i);
 	for (int i = 0; i < 20; i++)
 		fx_expense(st, FX.bob, "food", i);
+	{	/* bob's budget of bills: 10.00 a month, from this one */
+		struct budget b;
+		struct category c;
+		char today[DATE_LEN + 1];
+
+		memset(&b, 0, sizeof(b));
+		assert_int_equal(store_category_by_name(st, FX.bob, "bills", &c,
+		    &err), 0);
+		b.user_id = FX.bob;
+		b.category_id = c.id;
+		b.has_amount = true;
+		b.amount = 1000;
+		strlcpy(b.currency, "EUR", sizeof(b.currency));
+		date_today(NULL, today);
+		memcpy(b.since, today, 7);
+		strlcpy(b.alerts, "50,80,100", sizeof(b.alerts));
+		assert_int_equal(store_budget_put(st, &b, &err), 0);
+	}
+	{
+		/* bob's daily rule, 5 times from 2020: due, not yet created */
+		struct recurring_rule r;
+		struct category c;
+
+		memset(&r, 0, sizeof(r));
+		r.user_id = FX.bob;
+		assert_int_equal(store_category_by_name(st, FX.bob, "bills", &c,
+		    &err), 0);
+		r.category_id = c.id;
+		r.amount = 1999;
+		strlcpy(r.currency, "EUR", sizeof(r.currency));
+		strlcpy(r.payee, "Phone", sizeof(r.payee));
+		strlcpy(r.tags, ",home,", sizeof(r.tags));
+		r.rec.freq = REC_DAY;
+		r.rec.interval = 1;
+		r.rec.count = 5;
+		strlcpy(r.rec.start, "2020-01-01", sizeof(r.rec.start));
+		recurring_refresh(&r);
+		assert_int_equal(store_recurring_add(st, &r, &err), 0);
+	}
 	for (int i = 0; i < 5; i++) {
 		struct refresh_token t;
 		char key[32], hash[65];
@@ -207,6 +249,17 @@ fx_group_setup(void **state)
 		t.expires_at = 4000000000LL;
 		snprintf(hash, sizeof(hash), "%064d", i);
 		assert_int_equal(store_refresh_add(st, &t, hash, &err), 0);
+	}
+	{	/* a notification channel and an event waiting for it */
+		struct notify_channel ch;
+
+		memset(&ch, 0, sizeof(ch));
+		strlcpy(ch.channel, "log", sizeof(ch.channel));
+		strlcpy(ch.kinds, ",*,", sizeof(ch.kinds));
+		assert_int_equal(store_notify_channel_set(st, FX.alice, &ch,
+		    &err), 0);
+		assert_int_equal(store_outbox_add(st, FX.alice, "alert",
+		    "{\"message\": \"over budget\"}", &FX.event, &err), 0);
 	}
 	assert_int_equal(store_commit(st, &err), 0);
 	store_close(st);
@@ -279,6 +332,7 @@ fx_open(void)
 static void
 fx_close(void)
 {
+	recurring_stop(FX.sd);
 	plugins_unload(FX.sd);
 	import_free(FX.sd);
 	store_close(FX.sd->store);
@@ -313,9 +367,19 @@ fx_integrity(const char *when)
 		strlcpy(res, (const char *)sqlite3_column_text(s, 0),
 		    sizeof(res));
 	sqlite3_finalize(s);
-	sqlite3_close(db);
-	if (strcmp(res, "ok") != 0)
+	if (strcmp(res, "ok") != 0) {
+		sqlite3_close(db);
 		fail_msg("%s: integrity_check: %s", when, res);
+	}
+	/* the search index against the rows it indexes (FTS5's own check;
+	 * rank 1: also against the content table, expenses) */
+	if (sqlite3_exec(db, "INSERT INTO expenses_fts(expenses_fts, rank) "
+	    "VALUES ('integrity-check', 1)", NULL, NULL, NULL) != SQLITE_OK) {
+		strlcpy(res, sqlite3_errmsg(db), sizeof(res));
+		sqlite3_close(db);
+		fail_msg("%s: FTS5 integrity-check of expenses_fts: %s", when, res);
+	}
+	sqlite3_close(db);
 }
 
 /* Every row of every table but the meta table, without the columns that
@@ -333,10 +397,14 @@ fx_make_queries(sqlite3 *db)
 
 	assert_non_null(out);
 	/* imports is bookkeeping: a staged import's rows are what counts,
-	 * and they are judged by what readers see (the stage filter below) */
+	 * and they are judged by what readers see (the stage filter below).
+	 * The search index (expenses_fts and its shadow tables) is not data:
+	 * its pages differ with the order of merges; fx_integrity checks it
+	 * against the rows instead. */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema "
 	    "WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name != 'meta' "
-	    "AND name != 'imports' ORDER BY name", -1, &t, NULL), SQLITE_OK);
+	    "AND name != 'imports' AND name NOT LIKE 'expenses\\_fts%' "
+	    "ESCAPE '\\' ORDER BY name", -1, &t, NULL), SQLITE_OK);
 	while (sqlite3_step(t) == SQLITE_ROW) {
 		char sql[1024], cols[800] = "";
 		const char *name = (const char *)sqlite3_column_text(t, 0);
@@ -359,7 +427,8 @@ fx_make_queries(sqlite3 *db)
 		fprintf(out, "[%s]\nSELECT %s FROM \"%s\"%s ORDER BY %s", name,
 		    cols, name, !strcmp(name, "expenses") ||
 		    !strcmp(name, "categories") ||
-		    !strcmp(name, "day_totals") ? " WHERE stage != (SELECT "
+		    !strcmp(name, "day_totals") ||
+		    !strcmp(name, "month_totals") ? " WHERE stage != (SELECT "
 		    "staging FROM users WHERE users.id = user_id)" : "", cols);
 		fputc('\0', out);
 	}
@@ -498,6 +567,21 @@ op_import(struct spend_err *err)
 	return fx_call("alice", "import.run", p, err);
 }
 
+/* bob's expense that takes his bills budget past its three thresholds:
+ * the expense, three alerts and their outbox rows, all or nothing (the
+ * evaluator runs inside the write, before its commit). */
+static int
+op_budget_alert(struct spend_err *err)
+{
+	int r;
+
+	write_set_precommit(budget_evaluate);
+	r = fx_call("bob", "expense.add", "{\"amount\": \"12.50\", "
+	    "\"category\": \"bills\"}", err);
+	write_set_precommit(NULL);
+	return r;
+}
+
 /* The store alone: an expense and its idempotency key in one
  * transaction, as the dispatcher does. */
 static int
@@ -538,6 +622,41 @@ op_store_user_delete(struct spend_err *err)
 	return store_user_delete(FX.sd->store, FX.alice, err);
 }
 
+/* A test event through the outbox, in the dispatcher's write. */
+static int
+op_notify_test(struct spend_err *err)
+{
+	return fx_call("alice", "notify.test", "{\"message\": \"hello\"}",
+	    err);
+}
+
+/* What the deliverer writes for an event: its delivery and its mark in
+ * one transaction (routing), then the outcome of an attempt. */
+static int
+op_store_route(struct spend_err *err)
+{
+	struct store *st = FX.sd->store;
+	int r;
+
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	if ((r = store_delivery_add(st, FX.event, FX.alice, "log", 1000,
+	    err)) < 0 || (r = store_outbox_routed(st, FX.event, err)) < 0 ||
+	    (r = store_commit(st, err)) < 0) {
+		store_rollback(st);
+		return r;
+	}
+	return 0;
+}
+
+/* A recurring catch-up: bob's rule creates its 5 due occurrences (one
+ * batch: all or none). */
+static int
+op_recurring_run(struct spend_err *err)
+{
+	return recurring_run(FX.sd, err);
+}
+
 struct fx_op {
 	const char *name;
 	int (*run)(struct spend_err *);
@@ -550,8 +669,12 @@ static const struct fx_op fx_ops[] = {
 	{ "category.delete move_to", op_category_move },
 	{ "user.delete", op_user_delete },
 	{ "import.run", op_import },
+	{ "expense.add + budget alerts", op_budget_alert },
 	{ "store expense + idempotency key", op_store_idem },
 	{ "store_user_delete alone", op_store_user_delete },
+	{ "notify.test", op_notify_test },
+	{ "store: route an outbox event", op_store_route },
+	{ "recurring catch-up", op_recurring_run },
 };
 
 #define FX_NOPS (sizeof(fx_ops) / sizeof(fx_ops[0]))
@@ -600,6 +723,7 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 	fx_armed = inj;
 	fx_open();
 	d0 = fx_digest();
+	fx_integrity("before");
 	fx_cold();
 	inj->arm(0);
 	r = op->run(&err);
@@ -607,6 +731,7 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 	if (r != 0)
 		fail_msg("%s without faults: %s", op->name, err.msg);
 	d1 = fx_digest();
+	fx_integrity(op->name);
 	fx_close();
 	if (strcmp(d0, d1) == 0)
 		fail_msg("%s changed nothing", op->name);
@@ -648,7 +773,8 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 		} else
 			fail_msg("%s: returned %d", op->name, r);
 		free(d);
-		fx_integrity(op->name);
+		snprintf(why, sizeof(why), "%s, %s at %ld", op->name, inj->name, n);
+		fx_integrity(why);
 		/* the faults are gone: the same connection does it again */
 		if (r < 0) {
 			spend_err_clear(&err);
@@ -661,6 +787,9 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 				    "%s", op->name, inj->name, n,
 				    fx_diff(d, d1, why, sizeof(why)));
 			free(d);
+			snprintf(why, sizeof(why), "%s, %s at %ld, then the retry",
+			    op->name, inj->name, n);
+			fx_integrity(why);
 		}
 		fx_close();
 		stats.points++;

@@ -210,7 +210,11 @@ mh_register_report(struct spend_plugin *self, const struct spend_report *vt)
 static inline int
 mh_register_notifier(struct spend_plugin *self, const struct spend_notifier *vt)
 {
-	MH_REGISTER("notifier", notifiers, nnotifiers, vt, SPEND_NOTIFIER_V1);
+	/* V1, or V2 (deliver); delivery_done, http_request, mail_send and
+	 * hmac_sha256 are left to the test (mh.api) */
+	MH_REGISTER("notifier", notifiers, nnotifiers, vt, vt &&
+	    vt->version == SPEND_NOTIFIER_V2 ? SPEND_NOTIFIER_V2 :
+	    SPEND_NOTIFIER_V1);
 }
 
 static inline __attribute__((format(printf, 3, 4))) void

@@ -638,6 +638,59 @@ test_missing_file(void **state)
 	config_free(&c);
 }
 
+/* [notify], [notify NAME] (the notifier's own section) and [rates]. */
+static void
+test_notify_keys(void **state)
+{
+	struct config c;
+	struct spend_err err;
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.notify_retry, "10s 1m 5m 30m");
+	assert_string_equal(c.notify_webhook_allow, "");	/* none */
+	assert_int_equal(c.notify_timeout, 30);
+	assert_string_equal(c.rates_url, "");
+	assert_string_equal(c.rates_fetch_at, "16:30");
+	config_free(&c);
+	assert_int_equal(load(&c, "[notify]\nchannels = log webhook\n"
+	    "retry = 5s, 1m\nwebhook_allow = https://*.example.org/in/* "
+	    "http://[::1]:8080/\ntimeout = 10s\nmax_inflight = 4\n"
+	    "[notify email]\nserver = smtp://mail.example.org\n"
+	    "[plugin email]\nfrom = spend@example.org\n"
+	    "[rates]\nurl = https://example.org/eurofxref.csv\n"
+	    "fetch_at = 06:05\n", &err), 0);
+	assert_string_equal(c.notify_channels, "log webhook");
+	assert_string_equal(c.notify_retry, "5s, 1m");
+	assert_int_equal(c.notify_timeout, 10);
+	assert_int_equal(c.notify_max_inflight, 4);
+	/* one section for the notifier, whichever name it was given */
+	assert_string_equal(config_section_get(config_plugin_section(&c,
+	    "email"), "server"), "smtp://mail.example.org");
+	assert_string_equal(config_section_get(config_plugin_section(&c,
+	    "email"), "from"), "spend@example.org");
+	assert_string_equal(c.rates_fetch_at, "06:05");
+	config_free(&c);
+	LOAD_BAD("[notify]\nretry = 10s 5q\n", 2, "retry: \"5q\" is not a "
+	    "duration from 0s to 7d");
+	LOAD_BAD("[notify]\nwebhook_allow = https://ok.example.org/*\n"
+	    "webhook_allow = http://u@x.example.org/\n", 3, "webhook_allow: "
+	    "\"http://u@x.example.org/\": no user@ in a pattern");
+	LOAD_BAD("[notify]\nwebhook_allow = gopher://x/\n", 2,
+	    "webhook_allow: \"gopher://x/\": the scheme must be http or "
+	    "https");
+	LOAD_BAD("[notify]\ntimeout = 0\n", 2, "timeout: \"0\" is not a "
+	    "duration");
+	LOAD_BAD("[notify]\nsound = on\n", 2, "unknown key \"sound\" in "
+	    "[notify]");
+	LOAD_BAD("[rates]\nfetch_at = 24:00\n", 2, "fetch_at: \"24:00\" is "
+	    "not a time of day HH:MM (UTC)");
+	LOAD_BAD("[rates]\nurl = file:///etc/passwd\n", 2, "url: "
+	    "\"file:///etc/passwd\" must be an http:// or https:// URL");
+	OV_BAD("notify.retry=1y", "-o notify.retry=1y: retry: \"1y\" is not "
+	    "a duration");
+}
+
 int
 main(void)
 {
@@ -660,6 +713,7 @@ main(void)
 		cmocka_unit_test_teardown(test_durability, teardown),
 		cmocka_unit_test_teardown(test_backup_keys, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
+		cmocka_unit_test_teardown(test_notify_keys, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

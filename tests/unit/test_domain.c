@@ -5,6 +5,8 @@
 
 #include "testutil.h"
 #include "domain.h"
+#include "events.h"
+#include "outbox.h"
 #include "util.h"
 
 struct fx {
@@ -453,6 +455,78 @@ test_staging(void **state)
 	    &id2, &blocking, &err), 0);
 }
 
+struct heard {
+	int n;
+	char type[48];
+	int64_t outbox_id;
+};
+
+static void
+hear(void *arg, int64_t seq, const char *type, json_t *data)
+{
+	struct heard *h = arg;
+
+	(void)seq;
+	h->n++;
+	strlcpy(h->type, type, sizeof(h->type));
+	h->outbox_id = json_integer_value(json_object_get(data, "outbox_id"));
+}
+
+static int
+count_outbox(void *arg, const struct outbox_event *e)
+{
+	int *n = arg;
+
+	(void)e;
+	(*n)++;
+	return 0;
+}
+
+/* An event in the outbox goes with its write: a rollback leaves none
+ * and tells no one; a commit stores it and, after, tells the user's
+ * live clients. */
+static void
+test_outbox(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = fx->sd->store;
+	struct write_tx w;
+	struct spend_err err;
+	struct heard h = { 0 };
+	struct events_sub *sub;
+	json_t *ev = json_pack("{s:s, s:i}", "category", "food", "percent", 80);
+	int64_t id;
+	int n = 0;
+
+	assert_non_null(sub = events_subscribe(fx->sd, fx->alice.id, hear, &h));
+	assert_int_equal(write_begin(&w, st, fx->alice.id, &err), 0);
+	assert_int_equal(outbox_add(&w, "alert", ev, &id, &err), 0);
+	write_rollback(&w);
+	write_run_hooks(&w, fx->sd);
+	assert_int_equal(store_outbox_list(st, 0, 0, 10, count_outbox, &n,
+	    &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(h.n, 0);
+	assert_int_equal(write_begin(&w, st, fx->alice.id, &err), 0);
+	assert_int_equal(outbox_add(&w, "alert", ev, &id, &err), 0);
+	assert_int_equal(write_commit(&w, &err), 0);
+	assert_int_equal(h.n, 0);	/* not before the hooks run */
+	write_run_hooks(&w, fx->sd);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.type, "notify.alert");
+	assert_int_equal(h.outbox_id, id);
+	assert_int_equal(store_outbox_list(st, fx->alice.id, 0, 10,
+	    count_outbox, &n, &err), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(store_outbox_list(st, fx->bob.id, 0, 10, count_outbox,
+	    &n, &err), 0);
+	assert_int_equal(n, 0);
+	events_unsubscribe(fx->sd, sub);
+	events_free(fx->sd);
+	json_decref(ev);
+}
+
 int
 main(void)
 {
@@ -464,6 +538,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_category_move, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_staging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

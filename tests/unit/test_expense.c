@@ -51,7 +51,7 @@ test_shape(void **state)
 	struct spendd *sd = *state;
 	static const char *const keys[] = { "id", "amount", "currency",
 	    "category", "date", "note", "payee", "tags", "version",
-	    "created_at", "updated_at" };
+	    "created_at", "updated_at", "recurring_id" };
 	json_t *r;
 
 	r = tu_ok(sd, "alice", "expense.add", "{\"amount\":\"12.5\","
@@ -66,6 +66,8 @@ test_shape(void **state)
 	assert_true(json_is_string(json_object_get(r, "amount")));
 	assert_string_equal(tu_str(r, "amount"), "12.50");
 	assert_string_equal(tu_str(r, "currency"), "EUR");
+	/* not created by a recurring rule */
+	assert_true(json_is_null(json_object_get(r, "recurring_id")));
 	assert_string_equal(tu_str(r, "category"), "food");
 	assert_string_equal(tu_str(r, "date"), "2024-02-29");
 	assert_string_equal(tu_str(r, "note"), "lunch");

@@ -2,8 +2,10 @@
  * I/O faults under real store writes: a VFS wrapping the default unix one
  * fails the Nth xRead, xWrite, xSync or xTruncate (once, or from then on
  * for a full disk), swept over every operation of faults.h, the
- * checkpoint on close and a login (with a rehash) on a full disk. See faults.h for what each run must
- * end in.
+ * checkpoint on close and a login (with a rehash) on a full disk. See
+ * faults.h for what each run must end in.
+ * timeout: 900 (a sweep of every I/O call: seconds on an idle machine,
+ * minutes under load or ASan)
  *
  * This test registers an sqlite3 VFS, so it includes sqlite3.h (tests of
  * the store may; nothing outside daemon/store/ else does).

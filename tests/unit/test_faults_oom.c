@@ -4,6 +4,8 @@
  * is a test binary of its own) by one that fails the Nth allocation, swept
  * over every operation of faults.h. See faults.h for what each run must
  * end in.
+ * timeout: 900 (a sweep of every allocation: about a minute on an idle
+ * 2-core machine, several under load or ASan)
  *
  * This test configures sqlite itself, so it includes sqlite3.h (tests of
  * the store may; nothing outside daemon/store/ else does).

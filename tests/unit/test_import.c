@@ -819,7 +819,7 @@ test_report(void **state)
 	char *text;
 
 	json_decref(r.result);
-	assert_int_equal(report_run_sync(fx->sd, &fx->alice, "months", params,
+	assert_int_equal(report_run_sync(fx->sd, fx->sd->store, &fx->alice, "months", params,
 	    &res, &err), 0);
 	text = json_dumps(res, JSON_COMPACT);
 	assert_string_equal(text, "[{\"month\":\"2024-03\",\"currency\":\"EUR\","
@@ -827,7 +827,7 @@ test_report(void **state)
 	    "\"sum\":100}]");
 	free(text);
 	json_decref(res);
-	assert_int_equal(report_run_sync(fx->sd, &fx->alice, "nope", params,
+	assert_int_equal(report_run_sync(fx->sd, fx->sd->store, &fx->alice, "nope", params,
 	    &res, &err), SPEND_EINVAL);
 	json_decref(params);
 }

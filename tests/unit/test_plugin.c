@@ -100,8 +100,9 @@ notify(struct spend_plugin *self, const struct spend_event *ev)
 static int
 init_notifier(const struct spend_host_api *host, struct spend_plugin *self)
 {
-	static const struct spend_notifier n = { SPEND_NOTIFIER_V1, "note",
-		"notes events", notify };
+	/* designated: V2 added members at the end of the vtable */
+	static const struct spend_notifier n = { .version = SPEND_NOTIFIER_V1,
+		.name = "note", .description = "notes events", .notify = notify };
 
 	return host->register_notifier(self, &n);
 }

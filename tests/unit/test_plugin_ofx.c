@@ -7,6 +7,9 @@
 #include "mock_host.h"
 #include "../../plugins/ofx/ofx.c"
 #include "../../plugins/common/ingest.c"
+#include "../../plugins/common/date.c"
+#include "../../plugins/common/amount.c"
+#include "../../plugins/common/text.c"
 #include "../../plugins/common/utf8.c"
 
 /* Under --enable-asan: libofx and OpenSP (C++) leak; we are C. */

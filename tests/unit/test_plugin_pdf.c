@@ -11,6 +11,9 @@
 
 #include "mock_host.h"
 #include "../../plugins/pdf/pdf.c"
+#include "../../plugins/pdf/layout.c"
+#include "../../plugins/pdf/font.c"
+#include "../../plugins/pdf/chart.c"
 #include "../../plugins/common/utf8.c"
 
 struct fx {
@@ -315,7 +318,7 @@ test_fonts(void **state)
 	assert_has(fonts, "DejaVuSans");
 	assert_null(strstr(fonts, "Fallback"));
 	free(fonts);
-	if (faces[F_CJK].cmap == NULL)
+	if (pdf_fonts.face[FONT_CJK].cmap == NULL)
 		fail_msg("no CJK fallback font: install fonts-droid-fallback");
 	r.payee = "日本";
 	export_info(f, &r, 1, "", "", "cjk");
@@ -329,16 +332,16 @@ static void
 test_cmap(void **state)
 {
 	(void)state;
-	assert_true(face_has(&faces[F_REG], 'A'));
-	assert_true(face_has(&faces[F_REG], 0xe9));	/* é */
-	assert_true(face_has(&faces[F_REG], 0x20b9));	/* ₹ */
-	assert_true(face_has(&faces[F_REG], 0x2026));	/* … */
-	assert_false(face_has(&faces[F_REG], 0x65e5));	/* 日 */
-	assert_false(face_has(&faces[F_REG], 0x1f600));	/* not BMP */
-	assert_true(face_has(&faces[F_CJK], 0x65e5));
-	assert_int_equal(pick(0x65e5, 0), F_CJK);
-	assert_int_equal(pick(0xe9, 1), F_BOLD);
-	assert_int_equal(pick('x', 0), F_REG);
+	assert_true(font_has(&pdf_fonts.face[FONT_REG], 'A'));
+	assert_true(font_has(&pdf_fonts.face[FONT_REG], 0xe9));	/* é */
+	assert_true(font_has(&pdf_fonts.face[FONT_REG], 0x20b9));	/* ₹ */
+	assert_true(font_has(&pdf_fonts.face[FONT_REG], 0x2026));	/* … */
+	assert_false(font_has(&pdf_fonts.face[FONT_REG], 0x65e5));	/* 日 */
+	assert_false(font_has(&pdf_fonts.face[FONT_REG], 0x1f600));	/* not BMP */
+	assert_true(font_has(&pdf_fonts.face[FONT_CJK], 0x65e5));
+	assert_int_equal(font_pick(&pdf_fonts, 0x65e5, 0), FONT_CJK);
+	assert_int_equal(font_pick(&pdf_fonts, 0xe9, 1), FONT_BOLD);
+	assert_int_equal(font_pick(&pdf_fonts, 'x', 0), FONT_REG);
 }
 
 static void
@@ -347,11 +350,11 @@ test_clean(void **state)
 	char out[64];
 
 	(void)state;
-	clean("  a\tb\n\nc  ", out, sizeof(out));
+	layout_clean("  a\tb\n\nc  ", out, sizeof(out));
 	assert_string_equal(out, "a b c");
-	clean("x\xff" "y\xf0\x9f\x98\x80z", out, sizeof(out));
+	layout_clean("x\xff" "y\xf0\x9f\x98\x80z", out, sizeof(out));
 	assert_string_equal(out, "x\xef\xbf\xbdy\xef\xbf\xbdz");
-	clean(NULL, out, sizeof(out));
+	layout_clean(NULL, out, sizeof(out));
 	assert_string_equal(out, "");
 }
 
@@ -445,7 +448,7 @@ test_config(void **state)
 	assert_int_equal(mh_load(&mh, spend_plugin_init), 0);
 	assert_string_equal(title, "Steuer 2024");
 	assert_true(page_w > 611.0f && page_w < 613.0f);
-	assert_null(faces[F_CJK].cmap);
+	assert_null(pdf_fonts.face[FONT_CJK].cmap);
 	mh_free(&mh);
 }
 

@@ -7,6 +7,9 @@
 #include "mock_host.h"
 #include "../../plugins/qif/qif.c"
 #include "../../plugins/common/ingest.c"
+#include "../../plugins/common/date.c"
+#include "../../plugins/common/amount.c"
+#include "../../plugins/common/text.c"
 #include "../../plugins/common/utf8.c"
 
 static int

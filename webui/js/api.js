@@ -21,12 +21,40 @@ export class ApiError extends Error {
 }
 
 export function onAuthLost(fn) { authLost = fn; }
+
+// Whether this browser may hold a refresh cookie (see setToken).
+export function maybeSignedIn() {
+  try {
+    return localStorage.getItem('spend.session') !== null;
+  } catch (e) {
+    return true;
+  }
+}
+
+// A laptop that slept or a tab in the background missed the timer: when
+// the page is seen again with a token that is expired or nearly so,
+// renew it before the first request needs it.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && accessToken
+      && Date.now() > expiresAt - 60000) {
+    refresh().then((ok) => { if (!ok) authLost(); });
+  }
+});
 export function signedIn() { return accessToken !== null; }
+
+let expiresAt = 0;    // ms since the epoch, by this device's clock
 
 function setToken(reply) {
   accessToken = reply && reply.access_token ? reply.access_token : null;
   clearTimeout(refreshTimer);
   const ttl = reply && Number(reply.expires_in);
+  expiresAt = accessToken && ttl > 0 ? Date.now() + ttl * 1000 : 0;
+  try {
+    // not a secret: only whether to try the refresh cookie at start, so
+    // a visitor who never signed in sends no request that must fail
+    if (accessToken) localStorage.setItem('spend.session', '1');
+    else if (reply === null) localStorage.removeItem('spend.session');
+  } catch (e) { /* storage off: always try */ }
   if (accessToken && ttl > 90) {
     // renew a minute early so a request rarely meets an expired token
     refreshTimer = setTimeout(() => { refresh(); }, (ttl - 60) * 1000);
@@ -121,7 +149,8 @@ export function refresh() {
       ? navigator.locks.request('spend-refresh', go) : go();
     refreshing = locked
       .then((r) => { setToken(r); return true; })
-      .catch(() => { setToken(null); return false; })
+      // unreachable is not signed out: keep trying the cookie next time
+      .catch((e) => { setToken(e && e.status === 0 ? undefined : null); return false; })
       .finally(() => { refreshing = null; });
   }
   return refreshing;
@@ -132,9 +161,10 @@ export async function api(method, path, opts = {}) {
   try {
     return await send(method, path, opts);
   } catch (e) {
-    // a 401 that names a field is about that field (a wrong password),
-    // not about the access token
-    if (e.status !== 401 || opts.cookie || e.field) throw e;
+    // a 401 that names a field other than the token is about that field
+    // (a wrong password); an expired or refused access token says
+    // "token" and is answered by one refresh and one retry
+    if (e.status !== 401 || opts.cookie || (e.field && e.field !== 'token')) throw e;
     if (await refresh()) return send(method, path, opts);
     authLost();
     throw e;

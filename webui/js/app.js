@@ -1,5 +1,5 @@
 // Spend web UI: session start, routing between screens.
-import { refresh, logout, forget, onAuthLost } from './api.js';
+import { refresh, logout, forget, onAuthLost, maybeSignedIn } from './api.js';
 import { h, toast } from './dom.js';
 import { session, loadSession, clearSession } from './session.js';
 import { loadFeatures } from './features.js';
@@ -104,6 +104,6 @@ window.addEventListener('unhandledrejection', (ev) => {
 });
 
 (async () => {
-  if (await refresh()) await start();
+  if (maybeSignedIn() && await refresh()) await start();
   else showSignIn(null);
 })();

@@ -79,7 +79,11 @@ export function expenseFields(e, idPrefix) {
   };
   els.currency.id = `${idPrefix}-currency`;
   els.category.id = `${idPrefix}-category`;
-  if (!els.category.value && els.category.options.length) {
+  if (!e && lastCategory() === undefined) {
+    // nothing used yet: ask, rather than offer the alphabetical first
+    els.category.prepend(h('option', { value: '', disabled: true }, 'Choose a category'));
+    els.category.value = '';
+  } else if (!els.category.value && els.category.options.length) {
     els.category.selectedIndex = 0;
   }
   els.currency.addEventListener('change', () => {

@@ -11,6 +11,16 @@ export function todayISO() {
 
 export function thisMonth() { return todayISO().slice(0, 7); }
 
+// The date a new expense of month m gets by default: today in this
+// month, else today's day of the month in m, clamped to its last day.
+export function defaultDate(m) {
+  const today = todayISO();
+  if (!m || today.slice(0, 7) === m) return today;
+  const [y, mo] = m.split('-').map(Number);
+  const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return `${m}-${pad(Math.min(Number(today.slice(8, 10)), last))}`;
+}
+
 export function validMonth(m) { return /^\d{4}-(0[1-9]|1[0-2])$/.test(m || ''); }
 
 export function shiftMonth(m, delta) {

@@ -1,9 +1,9 @@
 // The month view: quick add, totals, filters, the list, edit and delete.
 import { api, newKey } from './api.js';
 import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
-import { session, pref, loadCategories } from './session.js';
+import { session, pref, loadCategories, activeCategories } from './session.js';
 import {
-  thisMonth, shiftMonth, monthLabel, dayLabel, validMonth, isRefund,
+  thisMonth, shiftMonth, monthLabel, dayLabel, validMonth, isRefund, defaultDate,
 } from './format.js';
 import {
   expenseFields, expenseBody, categorySelect, rememberCurrency,
@@ -38,6 +38,8 @@ export function renderMonth(main, params) {
 
   // ---- quick add
   const qa = expenseFields(null, 'qa');
+  // a date typed by the user stays until the next add
+  qa.els.date.addEventListener('input', () => { qa.els.date.dataset.typed = '1'; });
   const addBtn = h('button.primary', { type: 'submit' }, 'Add expense');
   const addForm = h('form.card.quick-add', { novalidate: true, 'aria-labelledby': 'qa-title' },
     h('h2#qa-title.sr-only', 'Add an expense'),
@@ -83,6 +85,8 @@ export function renderMonth(main, params) {
 
   // ---- rendering
   function syncHeader() {
+    // the quick add follows the month on screen (unless a date was typed)
+    if (!qa.els.date.dataset.typed) qa.els.date.value = defaultDate(st.month);
     title.textContent = monthLabel(st.month);
     document.title = `${monthLabel(st.month)} · Spend`;
     const q = new URLSearchParams();
@@ -178,6 +182,17 @@ export function renderMonth(main, params) {
       if (seq !== st.seq) return;
       listErr.textContent = e.message;
       listErr.hidden = false;
+      if (!append) {
+        // nothing of another month (rows, "no expenses in ...") stays
+        // under the error
+        st.items = [];
+        st.next = null;
+        clear(tbody);
+        empty.hidden = true;
+        table.hidden = true;
+        more.hidden = true;
+        totals.replaceChildren();
+      }
     } finally {
       if (seq === st.seq) listSection.removeAttribute('aria-busy');
     }
@@ -220,7 +235,8 @@ export function renderMonth(main, params) {
       return;
     }
     if (!body.category) {
-      showError(addForm, { field: 'category', message: 'Add a category first (Categories screen).' });
+      showError(addForm, { field: 'category', message: activeCategories().length
+        ? 'Choose a category.' : 'Add a category first (Categories screen).' });
       return;
     }
     // one key per distinct body: a resubmit after a lost reply is replayed
@@ -237,6 +253,8 @@ export function renderMonth(main, params) {
         pref('currency', e.currency);
         rememberCurrency(e.currency);
         for (const k of ['amount', 'payee', 'note', 'tags']) qa.els[k].value = '';
+        delete qa.els.date.dataset.typed;
+        qa.els.date.value = defaultDate(st.month);
         const where = e.date.slice(0, 7) === st.month ? '' : ` (in ${monthLabel(e.date.slice(0, 7))})`;
         toast(`Added ${e.amount} ${e.currency} · ${e.category}${where}`, 'ok');
         qa.els.amount.focus();
@@ -360,7 +378,10 @@ export function renderMonth(main, params) {
   // same control, new options (a category added or renamed elsewhere)
   function refreshSelect(sel, fresh) {
     const v = sel.value;
+    const ask = sel.options[0] && sel.options[0].value === '' && sel.options[0].disabled
+      ? sel.options[0] : null;
     sel.replaceChildren(...fresh.children);
+    if (ask && !v) sel.prepend(ask);
     sel.value = v;
     if (sel.value !== v && sel.options.length) sel.selectedIndex = 0;
   }

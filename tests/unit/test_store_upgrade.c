@@ -1,0 +1,256 @@
+/* store_open on a database of an older schema: first a copy of it,
+ * "<database>.v<N>" (store_upgrade.c), then the migrations; no migration
+ * without the copy. */
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "store.h"
+#include "store_migrations.h"
+#include "util.h"
+
+static char dir[64];
+
+static int
+setup_dir(void **state)
+{
+	(void)state;
+	strlcpy(dir, "/tmp/spend-test-upgrade.XXXXXX", sizeof(dir));
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown_dir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void
+exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+/* A database as a spendd of schema version v left it: migrations 1..v,
+ * user_version v, WAL, and a table of the test's own, marker, holding
+ * `bytes` bytes, to recognise it (and its copy) by. */
+static void
+make_old(const char *path, int v, int bytes)
+{
+	sqlite3 *db;
+	char sql[128];
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode = WAL");
+	for (int i = 0; i < v; i++)
+		exec_ok(db, store_migrations[i]);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	exec_ok(db, sql);
+	snprintf(sql, sizeof(sql), "CREATE TABLE marker(x BLOB); "
+	    "INSERT INTO marker VALUES (zeroblob(%d))", bytes);
+	exec_ok(db, sql);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* user_version of the database at path, and whether it has marker */
+static int
+version_of(const char *path, bool *marker)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "sqlite_schema WHERE name = 'marker'", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	*marker = sqlite3_column_int(s, 0) == 1;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* files in dir whose name starts with prefix */
+static int
+count_files(const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+open_ok(const char *path, int flags)
+{
+	struct store *st;
+	struct spend_err err;
+
+	if (store_open(path, flags, &st, &err) < 0)
+		fail_msg("store_open %s: %s", path, err.msg);
+	store_close(st);
+}
+
+static void
+test_copy_then_migrate(void **state)
+{
+	char path[128], copy[160];
+	struct stat sb;
+	bool marker;
+	int old = STORE_SCHEMA_VERSION - 1, n;
+
+	(void)state;
+	assert_true(old >= 1);
+	snprintf(path, sizeof(path), "%s/a.db", dir);
+	snprintf(copy, sizeof(copy), "%s.v%d", path, old);
+	make_old(path, old, 10000);
+	open_ok(path, 0);
+	/* the copy and nothing else: no temporary file left */
+	assert_int_equal(count_files("a.db.v"), 1);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
+	assert_true(marker);
+	/* the copy: the database as it was */
+	assert_int_equal(version_of(copy, &marker), old);
+	assert_true(marker);
+	assert_int_equal(stat(copy, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	/* up to date: opening again copies nothing (reading the copy made
+	 * its -wal and -shm: it is a WAL database like the original) */
+	n = count_files("a.db.v");
+	open_ok(path, 0);
+	assert_int_equal(count_files("a.db.v"), n);
+}
+
+static void
+test_from_first_version(void **state)
+{
+	char path[128], copy[160];
+	bool marker;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/b.db", dir);
+	snprintf(copy, sizeof(copy), "%s.v1", path);
+	make_old(path, 1, 100);
+	open_ok(path, 0);
+	assert_int_equal(count_files("b.db.v"), 1);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
+	assert_int_equal(version_of(copy, &marker), 1);
+	assert_true(marker);
+}
+
+static void
+test_new_database_no_copy(void **state)
+{
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/c.db", dir);
+	open_ok(path, STORE_CREATE);
+	assert_int_equal(count_files("c.db.v"), 0);
+	open_ok(path, 0);
+	assert_int_equal(count_files("c.db.v"), 0);
+}
+
+static void
+test_existing_copy_kept(void **state)
+{
+	char path[128], copy[160], buf[16] = "";
+	bool marker;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/d.db", dir);
+	snprintf(copy, sizeof(copy), "%s.v%d", path, STORE_SCHEMA_VERSION - 1);
+	make_old(path, STORE_SCHEMA_VERSION - 1, 100);
+	f = fopen(copy, "w");
+	assert_non_null(f);
+	fputs("earlier copy", f);
+	fclose(f);
+	open_ok(path, 0);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
+	f = fopen(copy, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "earlier copy");
+	assert_int_equal(count_files("d.db.v"), 1);
+}
+
+/* The copy cannot be written (a file size limit stands in for a full
+ * disk): store_open fails, says why, and migrates nothing. */
+static void
+test_copy_fails_nothing_migrated(void **state)
+{
+	char path[128];
+	struct rlimit rl, small;
+	struct store *st;
+	struct spend_err err;
+	bool marker;
+	int old = STORE_SCHEMA_VERSION - 1, r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/e.db", dir);
+	make_old(path, old, 4 << 20);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	small = rl;
+	small.rlim_cur = 2 << 20;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	r = store_open(path, 0, &st, &err);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_true(r < 0);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "before migrating"));
+	assert_non_null(strstr(err.msg, path));
+	assert_int_equal(version_of(path, &marker), old);
+	assert_true(marker);
+	assert_int_equal(count_files("e.db.v"), 0);	/* no partial copy */
+	/* with room again it goes through */
+	open_ok(path, 0);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
+	assert_int_equal(count_files("e.db.v"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copy_then_migrate),
+		cmocka_unit_test(test_from_first_version),
+		cmocka_unit_test(test_new_database_no_copy),
+		cmocka_unit_test(test_existing_copy_kept),
+		cmocka_unit_test(test_copy_fails_nothing_migrated),
+	};
+
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
