@@ -78,6 +78,11 @@ int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err);
 int st_exec(struct store *st, const char *sql, struct spend_err *err);
 /* Copy column i into a fixed buffer. */
 void st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len);
+/* PRAGMA user_version, or -1. */
+int st_user_version(struct store *st);
+/* The loop connection's busy handler (sqlite3_busy_handler, arg the
+ * store): polls the write lock for at most STORE_LOOP_BUSY_MS. */
+int st_loop_busy(void *arg, int count);
 
 /* Search (store_search.c). At every open: learn FTS5's case folding
  * (once per process) and register spend_search(haystack, needle) on the
