@@ -62,6 +62,8 @@ budget_month_add(const char *m, int n, char out[BUDGET_MONTH_LEN + 1])
 
 /* ---- the clock ---- */
 
+/* Process-wide: a test's injected clock (budget_set_clock), set before
+ * anything runs; NULL in spendd. */
 static void (*clock_fn)(const char *, char *);
 
 void
@@ -79,6 +81,8 @@ budget_today(const struct user *u, char out[DATE_LEN + 1])
 		date_today(u->timezone, out);
 }
 
+/* Process-wide like clock_fn: a hook set once before anything runs (the
+ * tests'; NULL in spendd), code not data. */
 static budget_upcoming_fn upcoming_fn;
 
 void

@@ -14,6 +14,7 @@
 #include "money.h"
 #include "outbox.h"
 #include "spendd.h"
+#include "xmalloc.h"
 
 /* Months after the current one a write may make us evaluate. */
 #define FUTURE_MONTHS_MAX 12
@@ -237,13 +238,9 @@ reeval_done(struct job *job, void *arg)
 static void
 rates_hook(struct spendd *sd, void *arg)
 {
-	struct reeval *re = calloc(1, sizeof(*re));
+	struct reeval *re = xcalloc(1, sizeof(*re));
 	struct spend_err err;
 
-	if (re == NULL) {
-		log_warnx("budgets: out of memory re-evaluating alerts");
-		return;
-	}
 	re->sd = sd;
 	strlcpy(re->currency, arg, sizeof(re->currency));
 	if (jobs_submit(sd, JOB_WRITE, reeval_work, reeval_done, re,
@@ -257,9 +254,7 @@ rates_hook(struct spendd *sd, void *arg)
 void
 budget_rates_changed(struct write_tx *w, const char *currency)
 {
-	char *c = strdup(currency ? currency : "");
+	char *c = xstrdup(currency ? currency : "");
 
-	if (c == NULL)
-		fatal("strdup");
 	write_hook(w, rates_hook, c, free);
 }

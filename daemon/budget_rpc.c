@@ -7,6 +7,7 @@
 #include "jobs.h"
 #include "jsonp.h"
 #include "money.h"
+#include "xmalloc.h"
 
 static json_t *
 amount_json(int64_t v, const char *currency)
@@ -325,8 +326,7 @@ h_budget_status(struct rpc_call *c, json_t *p, json_t **res,
 	struct status_req *sr;
 
 	(void)res;
-	if ((sr = calloc(1, sizeof(*sr))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	sr = xcalloc(1, sizeof(*sr));
 	if (month_param(p, "month", sr->month, err) < 0) {
 		free(sr);
 		return SPEND_EINVAL;
@@ -378,8 +378,7 @@ h_alert_list(struct rpc_call *c, json_t *p, json_t **res,
 	char *month;
 
 	(void)res;
-	if ((month = calloc(1, BUDGET_MONTH_LEN + 1)) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	month = xcalloc(1, BUDGET_MONTH_LEN + 1);
 	if (month_param(p, "month", month, err) < 0) {
 		free(month);
 		return SPEND_EINVAL;

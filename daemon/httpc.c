@@ -9,6 +9,7 @@
 #include "log.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define MAIL_TIMEOUT_MS 60000
@@ -157,8 +158,7 @@ socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
 	kind = (short)((what & CURL_POLL_IN ? EV_READ : 0) |
 	    (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST);
 	if (s == NULL) {
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			return -1;
+		s = xcalloc(1, sizeof(*s));
 		s->h = h;
 		s->fd = fd;
 		if ((s->ev = event_new(h->sd->base, fd, kind, on_socket,
@@ -205,8 +205,7 @@ httpc_init(struct spendd *sd)
 		log_warnx("httpc: curl_global_init failed");
 		return -1;
 	}
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return -1;
+	h = xcalloc(1, sizeof(*h));
 	h->sd = sd;
 	if ((h->multi = curl_multi_init()) == NULL ||
 	    (h->timer = evtimer_new(sd->base, on_timer, h)) == NULL) {
@@ -302,8 +301,8 @@ xfer_new(struct httpc *h, httpc_done_fn done, void *arg,
 		spend_errf(err, SPEND_EUNAVAIL, "", "spendd is shutting down");
 		return NULL;
 	}
-	if ((x = calloc(1, sizeof(*x))) == NULL ||
-	    (x->easy = curl_easy_init()) == NULL) {
+	x = xcalloc(1, sizeof(*x));
+	if ((x->easy = curl_easy_init()) == NULL) {
 		free(x);
 		spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 		return NULL;

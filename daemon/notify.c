@@ -20,6 +20,7 @@
 #include "store.h"
 #include "urlallow.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define ROUTE_BATCH 100		/* events routed per loop turn */
 #define DEADLINE_GRACE 60	/* seconds past [notify] timeout */
@@ -65,7 +66,10 @@ struct notify {
 	int64_t sent, retried, failed;	/* since start */
 };
 
-/* The deliverer of this process: host API calls carry only the attempt. */
+/* The deliverer of this process. Process-wide, not sd's: the notifiers'
+ * host API calls carry no sd, only the plugin or the delivery, and
+ * delivery_done's may be one the host gave up on and freed, so the
+ * deliverer must be found without reading it (one spendd, one deliverer). */
 static struct notify *active;
 
 static void wake_soon(struct notify *n);
@@ -228,12 +232,10 @@ static int
 route(struct notify *n)
 {
 	struct store *st = n->sd->store;
-	struct ev_rows *rs = calloc(1, sizeof(*rs));
+	struct ev_rows *rs = xcalloc(1, sizeof(*rs));
 	struct spend_err err;
 	int r, i, added = 0;
 
-	if (rs == NULL)
-		return -1;
 	if (store_outbox_unrouted(st, ROUTE_BATCH, collect_event, rs,
 	    &err) < 0) {
 		log_warnx("notify: reading the outbox: %s", err.msg);
@@ -344,10 +346,8 @@ record(struct notify *n, const struct attempt *a,
 	if (n->unsaved == NULL && save(n, &u) == 0)
 		return;
 	/* keep it, in order, for the next try */
-	struct unsaved *k = malloc(sizeof(*k)), **tail = &n->unsaved;
+	struct unsaved *k = xmalloc(sizeof(*k)), **tail = &n->unsaved;
 
-	if (k == NULL)
-		fatal("malloc");
 	*k = u;
 	k->next = NULL;
 	while (*tail)
@@ -522,8 +522,7 @@ start(struct notify *n, const struct delivery *d)
 		free(text);
 		return -1;
 	}
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		fatal("calloc");
+	a = xcalloc(1, sizeof(*a));
 	a->n = n;
 	a->id = d->id;
 	a->outbox_id = d->outbox_id;
@@ -672,6 +671,7 @@ on_event(void *arg, int64_t seq, const char *type, json_t *data)
 /* ---- pruning, on a worker ---- */
 
 struct prune {
+	struct spendd *sd;
 	char cutoff[TIMESTAMP_LEN + 1];
 	int64_t n;
 	struct spend_err err;
@@ -708,8 +708,8 @@ prune_done(struct job *job, void *arg)
 	else if (p->n)
 		log_info("notify: %lld delivered or failed events older than "
 		    "%s forgotten", (long long)p->n, p->cutoff);
-	if (active)
-		active->pruning = false;
+	if (p->sd->notify)
+		p->sd->notify->pruning = false;
 	free(p);
 }
 
@@ -723,9 +723,10 @@ prune(struct spendd *sd)
 	    86400);
 	struct tm tm;
 
-	if (n == NULL || n->pruning || n->stopping ||
-	    (p = calloc(1, sizeof(*p))) == NULL)
+	if (n == NULL || n->pruning || n->stopping)
 		return;
+	p = xcalloc(1, sizeof(*p));
+	p->sd = sd;
 	gmtime_r(&t, &tm);
 	strftime(p->cutoff, sizeof(p->cutoff), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
 	n->pruning = true;
@@ -740,12 +741,10 @@ prune(struct spendd *sd)
 int
 notify_start(struct spendd *sd)
 {
-	struct notify *n = calloc(1, sizeof(*n));
+	struct notify *n = xcalloc(1, sizeof(*n));
 	struct spend_err err;
 	int64_t k = 0;
 
-	if (n == NULL)
-		return -1;
 	n->sd = sd;
 	if (notify_retry_parse(sd->cfg.notify_retry, "retry", &n->retry,
 	    &err) < 0) {

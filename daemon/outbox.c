@@ -6,6 +6,7 @@
 #include "outbox.h"
 #include "store.h"
 #include "write.h"
+#include "xmalloc.h"
 
 struct published {
 	int64_t uid;
@@ -47,8 +48,8 @@ outbox_add(struct write_tx *w, const char *kind, json_t *event, int64_t *id,
 		return r;
 	if (id)
 		*id = oid;
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->event = json_deep_copy(event)) == NULL) {
+	p = xcalloc(1, sizeof(*p));
+	if ((p->event = json_deep_copy(event)) == NULL) {
 		free(p);
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	}

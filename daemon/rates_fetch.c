@@ -17,6 +17,7 @@
 #include "spendd.h"
 #include "store.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define FETCH_MAX (64 << 20)		/* the ECB history is ~7 MB */
 #define FETCH_TIMEOUT_MS 120000
@@ -207,8 +208,8 @@ got(void *arg, const struct httpc_result *r)
 		finish(rf, false, 0, "larger than %d MB", FETCH_MAX >> 20);
 		return;
 	}
-	if ((im = calloc(1, sizeof(*im))) == NULL ||
-	    (im->text = malloc(r->body_len + 1)) == NULL) {
+	im = xcalloc(1, sizeof(*im));
+	if ((im->text = malloc(r->body_len + 1)) == NULL) {
 		free(im);
 		finish(rf, false, 0, "out of memory");
 		return;
@@ -295,8 +296,7 @@ rates_fetch_start(struct spendd *sd)
 
 	if (sd->cfg.rates_url[0] == '\0')
 		return 0;
-	if ((rf = calloc(1, sizeof(*rf))) == NULL)
-		return -1;
+	rf = xcalloc(1, sizeof(*rf));
 	rf->sd = sd;
 	if ((rf->timer = evtimer_new(sd->base, on_timer, rf)) == NULL) {
 		free(rf);
@@ -396,8 +396,7 @@ h_rate_fetch(struct rpc_call *c, json_t *p, json_t **res,
 		    "spendd.conf: nothing to fetch");
 	if ((r = fetch(rf, err)) < 0)
 		return r;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		fatal("calloc");
+	w = xcalloc(1, sizeof(*w));
 	w->call = c;
 	w->next = rf->waiters;
 	rf->waiters = w;

@@ -9,6 +9,7 @@
 #include "recurring.h"
 #include "shapes.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define UPCOMING_DEFAULT 30
 #define NEXT_DATES 5		/* recurring.get shows the next few */
@@ -277,8 +278,7 @@ h_recurring_delete(struct rpc_call *c, json_t *p, json_t **res,
 	if ((rc = id_version(p, &id, &version, err)) < 0 ||
 	    jp_bool(p, "delete_created", &dc, NULL, err) < 0)
 		return rc < 0 ? rc : SPEND_EINVAL;
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	d = xcalloc(1, sizeof(*d));
 	d->id = id;
 	d->version = version;
 	d->delete_created = dc;
@@ -406,8 +406,7 @@ h_recurring_upcoming(struct rpc_call *c, json_t *p, json_t **res,
 	int64_t *days;
 
 	(void)res;
-	if ((days = malloc(sizeof(*days))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	days = xmalloc(sizeof(*days));
 	*days = UPCOMING_DEFAULT;
 	if (jp_int(p, "days", false, 1, REC_UPCOMING_MAX, days, NULL, err) < 0) {
 		free(days);

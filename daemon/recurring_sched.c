@@ -41,6 +41,7 @@
 #include "shapes.h"
 #include "spendd.h"
 #include "util.h"
+#include "xmalloc.h"
 
 #define CHUNK_MS 100		/* a pass's job, then the next */
 #define BATCH_MS 20		/* occurrences per commit: this long, */
@@ -187,8 +188,7 @@ create_occurrence(struct write_tx *w, const struct user *u,
 	in.payee = r->payee;
 	in.ntags = tags_of(r->tags, tagbuf, sizeof(tagbuf), tags);
 	in.tags = tags;
-	if ((ev = calloc(1, sizeof(*ev))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	ev = xcalloc(1, sizeof(*ev));
 	/* expense_create in its two steps: the checks write nothing */
 	if ((rc = expense_check(w->st, w->stage, u, &in, &ev->e, err)) < 0) {
 		free(ev);
@@ -259,8 +259,7 @@ batch_begin(struct pass *p, struct store *st, int64_t uid,
 
 		nanosleep(&half, NULL);
 	}
-	if ((p->batch = calloc(1, sizeof(*p->batch))) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	p->batch = xcalloc(1, sizeof(*p->batch));
 	if ((rc = write_begin(&p->batch->w, st, uid, err)) < 0) {
 		free(p->batch);
 		p->batch = NULL;
@@ -390,8 +389,7 @@ remind_rule(struct pass *p, struct store *st, const struct recurring_due *d,
 	int rc;
 
 	date_add_days(today, d->remind_days, limit);
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return SPEND_ENOMEM;
+	c = xcalloc(1, sizeof(*c));
 	if ((rc = write_begin(&c->w, st, d->user_id, err)) < 0) {
 		free(c);
 		return rc;
@@ -640,13 +638,7 @@ pass_submit(struct recurring_sched *rs)
 		rs->again = true;
 		return;
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		rs->last_rc = spend_errf(&rs->last_err, SPEND_ENOMEM, "",
-		    "out of memory");
-		log_warnx("recurring: out of memory");
-		arm(rs, RETRY_S);
-		return;
-	}
+	p = xcalloc(1, sizeof(*p));
 	p->rs = rs;
 	p->now = recurring_clock();
 	p->tail = &p->writes;
@@ -688,8 +680,7 @@ sched_new(struct spendd *sd)
 
 	if (sd->recurring)
 		return sd->recurring;
-	if ((rs = calloc(1, sizeof(*rs))) == NULL)
-		return NULL;
+	rs = xcalloc(1, sizeof(*rs));
 	rs->sd = sd;
 	if (sd->base && (rs->ev = evtimer_new(sd->base, fire, rs)) == NULL) {
 		free(rs);

@@ -14,6 +14,9 @@ struct write_hook {
 	void *arg;
 };
 
+/* Process-wide, not sd's: set once at start-up (budget_alerts_init), before
+ * any worker runs, and a write_tx has no sd (writes run on workers' own
+ * connections). Code, not data: write.c knows nothing of budgets. */
 static write_precommit_fn precommit;
 
 static void

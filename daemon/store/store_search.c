@@ -42,6 +42,8 @@ struct fold {
 	uint32_t from, to;
 };
 
+/* Process-wide, learnt once under fold_lock and only read after: FTS5's
+ * case folding is SQLite's, the same for every connection. */
 static pthread_mutex_t fold_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool fold_ready;
 static unsigned char fold_ascii[128];
