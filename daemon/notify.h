@@ -70,7 +70,7 @@ unsigned notify_channel_flags(const struct spend_notifier *vt);
  * running. New reference. */
 json_t *notify_status(struct spendd *sd, struct store *st);
 
-/* The host API's part (plugin.c's table points here). */
+/* The host API's part (plugin_host.c's table points here). */
 void notify_api_delivery_done(struct spend_delivery *d,
     enum spend_delivery_result result, const char *error);
 int notify_api_http_request(struct spend_plugin *self,
