@@ -344,14 +344,13 @@ h_budget_status(struct rpc_call *c, json_t *p, json_t **res,
 static int
 alert_cb(void *arg, const struct alert *a)
 {
-	json_array_append_new(arg, jp_pack("{s:I, s:s, s:o, s:s, s:i, s:o, "
+	return jp_append(arg, jp_pack("{s:I, s:s, s:o, s:s, s:i, s:o, "
 	    "s:o, s:s, s:s}", "id", (json_int_t)a->id, "category", a->category,
 	    "category_id", a->category_id ? json_integer(a->category_id) :
 	    json_null(), "month", a->month, "threshold", a->threshold,
 	    "spent", amount_json(a->spent, a->currency), "available",
 	    amount_json(a->available, a->currency), "currency", a->currency,
 	    "created_at", a->created_at));
-	return 0;
 }
 
 static int

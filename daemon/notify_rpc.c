@@ -60,8 +60,7 @@ settings_cb(void *arg, const struct notify_channel *c)
 {
 	struct list_ctx *lc = arg;
 
-	json_array_append_new(lc->arr, channel_json(lc->sd, c));
-	return 0;
+	return jp_append(lc->arr, channel_json(lc->sd, c));
 }
 
 static json_t *
@@ -406,8 +405,7 @@ delivery_cb(void *arg, const struct delivery *d)
 		json_object_set_new(o, "running", json_boolean(d->started_at !=
 		    0));
 	}
-	json_array_append_new(arg, o);
-	return 0;
+	return jp_append(arg, o);
 }
 
 int

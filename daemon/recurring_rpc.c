@@ -295,8 +295,7 @@ list_cb(void *arg, const struct recurring_rule *r)
 {
 	struct list_ctx *lc = arg;
 
-	json_array_append_new(lc->items, rule_json(r, lc->today));
-	return 0;
+	return jp_append(lc->items, rule_json(r, lc->today));
 }
 
 /* On a READ worker: every rule of the user. */
@@ -348,10 +347,11 @@ upcoming_cb(void *arg, const struct occurrence *o)
 	int64_t total = s ? json_integer_value(s) : 0;
 
 	money_format(o->amount, cur ? cur->exponent : 2, amount, sizeof(amount));
-	json_array_append_new(u->items, jp_pack("{s:s, s:I, s:s, s:s, s:s, "
+	if (jp_append(u->items, jp_pack("{s:s, s:I, s:s, s:s, s:s, "
 	    "s:s, s:s}", "date", o->date, "rule_id", (json_int_t)o->rule_id,
 	    "amount", amount, "currency", o->currency, "category", o->category,
-	    "note", o->rule->note, "payee", o->rule->payee));
+	    "note", o->rule->note, "payee", o->rule->payee)) < 0)
+		return SPEND_ENOMEM;
 	if (money_add(total, o->amount, &total) < 0)
 		u->overflow = true;
 	json_object_set_new(u->sum, o->currency, json_integer(total));
