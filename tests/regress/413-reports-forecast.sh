@@ -157,6 +157,7 @@ expect "no token, no budget report" 401
 login bob bob-pass
 as "$TOKEN" GET "/api/v1/reports/forecast"
 is "bob's forecast is his own" "$(jb -j , total.spent_to_date categories.# 'categories.0.budget')" "999.00,1,null"
+check_fails "an admin's forecast for an unknown user fails" ctl --user nobody report forecast
 ctl --user nobody report forecast >"$T/nobody.out" 2>&1
-like "an admin's report for an unknown user: not found" "$(cat "$T/nobody.out")" "nobody"
+like "... saying which user is not found" "$(cat "$T/nobody.out")" "nobody"
 done_testing
