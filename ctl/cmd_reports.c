@@ -531,3 +531,197 @@ print_payees(struct ctl *c, json_t *r)
 	conversion_notes(r);
 	return 0;
 }
+
+/* ---- forecast and budget ---- */
+
+int
+run_report_forecast(struct ctl *c, const struct ctl_cmd *cmd, json_t *p)
+{
+	return run_named(c, cmd, p, "forecast", NULL);
+}
+
+int
+run_report_budget(struct ctl *c, const struct ctl_cmd *cmd, json_t *p)
+{
+	return run_named(c, cmd, p, "budget", NULL);
+}
+
+/* "82 %" of a percent (an integer or null). */
+static void
+percent(json_t *v, char *buf, size_t size)
+{
+	if (json_is_integer(v))
+		snprintf(buf, size, "%lld %%", (long long)json_integer_value(v));
+	else
+		snprintf(buf, size, "-");
+}
+
+int
+print_forecast(struct ctl *c, json_t *r)
+{
+	json_t *t = json_object_get(r, "total");
+	json_t *tb = json_object_get(t, "budget");
+	json_t *cats = json_object_get(r, "categories"), *o;
+	json_t *up = json_object_get(r, "upcoming");
+	const char *period = str(r, "period");
+	const char *cur = str(r, "currency");
+	char line[256], pc[32];
+	int64_t max = 0;
+	int wn, wa = 9;
+	size_t i;
+
+	(void)c;
+	snprintf(line, sizeof(line), "forecast %s", str(r, "month"));
+	bold(line);
+	if (!strcmp(period, "current"))
+		printf("  day %lld of %lld, in %s\n",
+		    (long long)json_integer_value(json_object_get(r, "day")),
+		    (long long)json_integer_value(json_object_get(r, "days")),
+		    cur);
+	else
+		printf("  %s month, in %s\n", period, cur);
+	printf("spent so far  %12s  (%lld expenses)\n", str(t,
+	    "spent_to_date"), (long long)json_integer_value(json_object_get(t,
+	    "count")));
+	printf("dated later   %12s\n", str(t, "later"));
+	if (!strcmp(period, "current"))
+		printf("at this pace  %12s\n", str(t, "pace"));
+	printf("recurring     %12s  (%lld to come)\n", str(t, "recurring"),
+	    (long long)json_integer_value(json_object_get(t,
+	    "recurring_count")));
+	printf("projected     %12s", str(t, "projected"));
+	if (json_is_object(tb)) {
+		percent(json_object_get(tb, "percent"), pc, sizeof(pc));
+		printf("  of %s available (%s spent), %s",
+		    str(tb, "available"), pc, str(tb, "state"));
+	}
+	putchar('\n');
+	if (json_array_size(cats) == 0)
+		puts("\nnothing spent or to come");
+	else {
+		wn = widest(cats, "category", 8);
+		json_array_foreach(cats, i, o) {
+			if (minor(json_object_get(o, "projected")) > max)
+				max = minor(json_object_get(o, "projected"));
+			if (width(str(o, "projected")) > wa)
+				wa = width(str(o, "projected"));
+		}
+		putchar('\n');
+		cell("CATEGORY", wn, false);
+		printf("  %*s  %*s  %*s  %*s  %*s  %-5s  \n", wa, "SO FAR", wa,
+		    "LATER", wa, "RECURRING", wa, "PROJECTED", wa, "BUDGET",
+		    "STATE");
+		json_array_foreach(cats, i, o) {
+			json_t *b = json_object_get(o, "budget");
+
+			cell(str(o, "category"), wn, false);
+			printf("  %*s  %*s  %*s  %*s  %*s  %-5s  ", wa,
+			    str(o, "spent_to_date"), wa, str(o, "later"), wa,
+			    str(o, "recurring"), wa, str(o, "projected"), wa,
+			    json_is_object(b) ? str(b, "available") : "-",
+			    json_is_object(b) ? str(b, "state") : "");
+			bar(minor(json_object_get(o, "projected")), max,
+			    str(o, "color"));
+			putchar('\n');
+		}
+	}
+	if (json_array_size(up) > 0) {
+		puts("\nto come:");
+		json_array_foreach(up, i, o) {
+			printf("  %s  ", str(o, "date"));
+			cell(str(o, "category"), 12, false);
+			printf("  %s %s", str(o, "amount"), str(o, "currency"));
+			if (!json_is_true(json_object_get(o, "converted")))
+				printf("  (no rate, not counted)");
+			else if (strcmp(str(o, "currency"), cur) != 0)
+				printf(" = %s %s", str(o, "base_amount"), cur);
+			if (*str(o, "payee"))
+				printf("  %s", str(o, "payee"));
+			putchar('\n');
+		}
+		if (json_integer_value(json_object_get(r, "upcoming_count")) >
+		    (json_int_t)json_array_size(up))
+			printf("  ... %lld in all\n", (long long)
+			    json_integer_value(json_object_get(r,
+			    "upcoming_count")));
+	}
+	conversion_notes(r);
+	return 0;
+}
+
+int
+print_budget_report(struct ctl *c, json_t *r)
+{
+	json_t *months = json_object_get(r, "months"), *m, *o;
+	json_t *budgets = json_object_get(r, "budgets");
+	json_t *un = json_object_get(r, "unconverted");
+	char line[256], pc[32];
+	int64_t sp, av;
+	int wn = 6, wa = 9;
+	size_t i, k;
+
+	(void)c;
+	snprintf(line, sizeof(line), "budgets %s..%s", str(r, "from"),
+	    str(r, "to"));
+	bold(line);
+	printf("  in %s\n", str(r, "currency"));
+	json_array_foreach(months, i, m)
+		json_array_foreach(json_object_get(m, "items"), k, o) {
+			const char *f[] = { "limit", "carry", "available",
+				"spent", "remaining" };
+
+			if (width(str(o, "category")) > wn)
+				wn = width(str(o, "category"));
+			for (size_t j = 0; j < 5; j++)
+				if (width(str(o, f[j])) > wa)
+					wa = width(str(o, f[j]));
+		}
+	if (json_array_size(budgets) == 0) {
+		puts("\nno budgets in these months");
+		return 0;
+	}
+	putchar('\n');
+	printf("%-7s  ", "MONTH");
+	cell("BUDGET", wn, false);
+	printf("  %*s  %*s  %*s  %*s  %*s  %5s  %-5s\n", wa, "LIMIT", wa,
+	    "CARRY", wa, "AVAILABLE", wa, "SPENT", wa, "REMAINING", "%",
+	    "STATE");
+	json_array_foreach(months, i, m)
+		json_array_foreach(json_object_get(m, "items"), k, o) {
+			percent(json_object_get(o, "percent"), pc, sizeof(pc));
+			printf("%-7s  ", k == 0 ? str(m, "month") : "");
+			cell(str(o, "category"), wn, false);
+			printf("  %*s  %*s  %*s  %*s  %*s  %5s  %-5s  ", wa,
+			    str(o, "limit"), wa, str(o, "carry"), wa,
+			    str(o, "available"), wa, str(o, "spent"), wa,
+			    str(o, "remaining"), pc, str(o, "state"));
+			/* spent of what the month has */
+			sp = minor(json_object_get(o, "spent"));
+			av = minor(json_object_get(o, "available"));
+			if (av <= 0)
+				av = sp;
+			bar(sp > av ? av : sp, av, NULL);
+			putchar('\n');
+		}
+	putchar('\n');
+	cell("BUDGET", wn, false);
+	printf("  %6s  %*s  %*s  %*s  %5s  %4s  %4s  %4s\n", "MONTHS", wa,
+	    "LIMIT", wa, "SPENT", wa, "REMAINING", "%", "OK", "NEAR", "OVER");
+	json_array_foreach(budgets, i, o) {
+		percent(json_object_get(o, "percent"), pc, sizeof(pc));
+		cell(str(o, "category"), wn, false);
+		printf("  %6lld  %*s  %*s  %*s  %5s  %4lld  %4lld  %4lld\n",
+		    (long long)json_integer_value(json_object_get(o, "months")),
+		    wa, str(o, "limit"), wa, str(o, "spent"), wa,
+		    str(o, "remaining"), pc,
+		    (long long)json_integer_value(json_object_get(o, "ok")),
+		    (long long)json_integer_value(json_object_get(o, "near")),
+		    (long long)json_integer_value(json_object_get(o, "over")));
+	}
+	json_array_foreach(un, i, o)
+		printf("%s  %s  %s %s %s in %s\n", i ? "" :
+		    "\nnot converted (no rate), not counted:\n", str(o,
+		    "category"), str(o, "amount"), str(o, "currency"),
+		    str(o, "what"), str(o, "month"));
+	return 0;
+}

@@ -144,6 +144,15 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "report payees", "report.run", "",
 	  "from=DATE to=DATE month=YYYY-MM year=YYYY limit#N param*KEY=VALUE",
 	  run_report_payees, print_payees, "The top payees of a range" },
+	{ "report forecast", "report.run", "month?:YYYY-MM", "param*KEY=VALUE",
+	  run_report_forecast, print_forecast, "Where a month will end: "
+	  "spent so far, the pace, what recurring rules will add, against "
+	  "the budgets (default: this month)" },
+	{ "report budget", "report.run", "",
+	  "from=YYYY-MM to=YYYY-MM param*KEY=VALUE", run_report_budget,
+	  print_budget_report, "Budgets against what was spent, month by "
+	  "month, and per budget over the range (default: the last 12 "
+	  "months)" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -153,9 +153,13 @@ int run_report_week(struct ctl *, const struct ctl_cmd *, json_t *);
 int run_report_trend(struct ctl *, const struct ctl_cmd *, json_t *);
 int run_report_breakdown(struct ctl *, const struct ctl_cmd *, json_t *);
 int run_report_payees(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_forecast(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_report_budget(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_summary(struct ctl *, json_t *);
 int print_breakdown(struct ctl *, json_t *);
 int print_trend(struct ctl *, json_t *);
 int print_payees(struct ctl *, json_t *);
+int print_forecast(struct ctl *, json_t *);
+int print_budget_report(struct ctl *, json_t *);
 
 #endif

@@ -81,16 +81,6 @@ budget_today(const struct user *u, char out[DATE_LEN + 1])
 		date_today(u->timezone, out);
 }
 
-/* Process-wide like clock_fn: a hook set once before anything runs (the
- * tests'; NULL in spendd), code not data. */
-static budget_upcoming_fn upcoming_fn;
-
-void
-budget_set_upcoming(budget_upcoming_fn fn)
-{
-	upcoming_fn = fn;
-}
-
 /* ---- writing budgets ---- */
 
 int
@@ -419,6 +409,7 @@ struct calc {
 	struct store *st;
 	const struct user *u;
 	const struct budget_book *bk;
+	budget_upcoming_fn upcoming;	/* NULL: nothing to come */
 	struct budget_status *s;
 	struct rates *rates;
 	int from;		/* the first month read (month_num) */
@@ -723,14 +714,14 @@ compute(struct calc *k, const char *month)
 	    k, k->err)) < 0)
 		return r;
 	/* still to come */
-	if (upcoming_fn && s->period != PERIOD_PAST) {
+	if (k->upcoming && s->period != PERIOD_PAST) {
 		char tomorrow[DATE_LEN + 1];
 
 		if (s->period == PERIOD_CURRENT)
 			date_add_days(s->today, 1, tomorrow);
 		else
 			month_range(month, tomorrow, last);
-		if (strcmp(tomorrow, last) <= 0 && (r = upcoming_fn(k->st, k->u,
+		if (strcmp(tomorrow, last) <= 0 && (r = k->upcoming(k->st, k->u,
 		    tomorrow, last, upcoming_cb, k, k->err)) < 0)
 			return r;
 	}
@@ -799,7 +790,8 @@ compute(struct calc *k, const char *month)
 int
 budget_status(struct store *st, const struct user *u,
     const struct budget_book *bk, const char *month, const char *today,
-    struct budget_status *out, struct spend_err *err)
+    budget_upcoming_fn upcoming, struct budget_status *out,
+    struct spend_err *err)
 {
 	struct calc k;
 	char tm[BUDGET_MONTH_LEN + 1];
@@ -825,6 +817,7 @@ budget_status(struct store *st, const struct user *u,
 	k.st = st;
 	k.u = u;
 	k.bk = bk;
+	k.upcoming = upcoming;
 	k.s = out;
 	k.err = err;
 	r = compute(&k, month);

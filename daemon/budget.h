@@ -118,7 +118,7 @@ struct budget_line {
 	int64_t available;	/* limit + carry */
 	int64_t spent;		/* the month's expenses, converted */
 	int64_t spent_to_date;	/* those dated today or before */
-	int64_t to_come;	/* still to come (budget_set_upcoming) */
+	int64_t to_come;	/* still to come (budget_status's upcoming) */
 	int64_t projected;	/* spent by the month's end, at this pace */
 	bool has_percent;	/* available > 0 */
 	int64_t percent;	/* spent / available, rounded down, >= 0 */
@@ -153,26 +153,11 @@ struct budget_status {
 };
 
 /*
- * The status of month for u (base currency, and the book's budgets) as
- * of today: per budget spent, limit, carry, remaining, percent; the
- * projection to the month's end (past months: what was spent; the
- * current one: the pace so far, spent up to today times days / day,
- * plus what is dated later; future ones: what is recorded) plus what
- * the upcoming hook says is still to come; the state: over (spent more
- * than available), near (a threshold reached, or projected over), ok.
- * Free with budget_status_free.
- */
-int budget_status(struct store *st, const struct user *u,
-    const struct budget_book *bk, const char *month, const char *today,
-    struct budget_status *out, struct spend_err *err);
-void budget_status_free(struct budget_status *s);
-
-/*
  * Still to come in a month: the recurring expenses not yet recorded.
  * fn(st, u, from, to, add, ctx, err) calls add(ctx, &x) once per
  * expected expense dated from..to (inclusive); amounts in any currency
- * (converted at their date, or listed as unconverted). The recurring
- * module registers its own at start-up; by default there is none.
+ * (converted at their date, or listed as unconverted).
+ * recurring_budget_upcoming (recurring.h) is the recurring rules' own.
  */
 struct budget_upcoming {
 	int64_t category_id;
@@ -184,7 +169,23 @@ typedef int (*budget_upcoming_fn)(struct store *st, const struct user *u,
     const char *from, const char *to,
     int (*add)(void *ctx, const struct budget_upcoming *x), void *ctx,
     struct spend_err *err);
-void budget_set_upcoming(budget_upcoming_fn fn);
+
+/*
+ * The status of month for u (base currency, and the book's budgets) as
+ * of today: per budget spent, limit, carry, remaining, percent; the
+ * projection to the month's end (past months: what was spent; the
+ * current one: the pace so far, spent up to today times days / day,
+ * plus what is dated later; future ones: what is recorded) plus what
+ * upcoming (if not NULL) says is still to come after today; the state:
+ * over (spent more than available), near (a threshold reached, or
+ * projected over), ok. Free with budget_status_free.
+ */
+int budget_status(struct store *st, const struct user *u,
+    const struct budget_book *bk, const char *month, const char *today,
+    budget_upcoming_fn upcoming, struct budget_status *out,
+    struct spend_err *err);
+void budget_status_free(struct budget_status *s);
+
 
 /* ---- alerts (budget_alerts.c) ---- */
 

@@ -129,8 +129,8 @@ budget_evaluate(struct write_tx *w, struct spend_err *err)
 	for (int i = 0; i < n && r == 0; i++) {
 		struct budget_status s;
 
-		if ((r = budget_status(w->st, &u, &bk, eval[i], today, &s,
-		    err)) < 0)
+		if ((r = budget_status(w->st, &u, &bk, eval[i], today, NULL,
+		    &s, err)) < 0)
 			break;
 		for (size_t k = 0; k < s.nlines && r == 0; k++)
 			r = record(w, &s, &s.lines[k], err);

@@ -7,6 +7,7 @@
 #include "jobs.h"
 #include "jsonp.h"
 #include "money.h"
+#include "recurring.h"
 #include "xmalloc.h"
 
 static json_t *
@@ -307,8 +308,8 @@ status_work(struct rpc_call *c, struct store *st, struct write_tx *w,
 	if ((r = store_read_begin(st, err)) < 0)
 		return r;
 	if ((r = budget_book_load(st, c->uid, &bk, err)) == 0) {
-		r = budget_status(st, &c->user, &bk, sr->month, sr->today, &s,
-		    err);
+		r = budget_status(st, &c->user, &bk, sr->month, sr->today,
+		    recurring_budget_upcoming, &s, err);
 		if (r == 0) {
 			*res = status_json(&s);
 			budget_status_free(&s);

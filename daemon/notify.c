@@ -63,6 +63,8 @@ struct notify {
 	struct unsaved *unsaved;
 	bool stopping;
 	bool pruning;
+	bool resume;		/* the attempts a stop cut short are
+				 * still to be made due again */
 	int64_t sent, retried, failed;	/* since start */
 };
 
@@ -619,6 +621,27 @@ arm(struct notify *n, bool failed)
 	evtimer_add(n->timer, &tv);
 }
 
+/* Attempts a stop or a crash cut short are due again: once, at start,
+ * or at the next passes while the database is busy (an import's
+ * clean-up at start, say), so none stays "sending" until a restart. */
+static int
+resume_cut_short(struct notify *n)
+{
+	struct spend_err err;
+	int64_t k = 0;
+
+	if (store_delivery_restart(n->sd->store, time_now(), &k, &err) < 0) {
+		log_warnx("notify: resuming deliveries: %s (trying again)",
+		    err.msg);
+		return -1;
+	}
+	n->resume = false;
+	if (k > 0)
+		log_info("notify: %lld attempt%s cut short by a stop or a "
+		    "crash: due again", (long long)k, k == 1 ? "" : "s");
+	return 0;
+}
+
 void
 notify_poll(struct spendd *sd)
 {
@@ -628,6 +651,12 @@ notify_poll(struct spendd *sd)
 
 	if (n == NULL || n->stopping)
 		return;
+	/* nothing starts before those cut short are due again: marking
+	 * them later would mark this process's own running attempts too */
+	if (n->resume && resume_cut_short(n) < 0) {
+		arm(n, true);
+		return;
+	}
 	if (save_unsaved(n) < 0)
 		failed = true;
 	if ((r = route(n)) < 0)
@@ -743,7 +772,6 @@ notify_start(struct spendd *sd)
 {
 	struct notify *n = xcalloc(1, sizeof(*n));
 	struct spend_err err;
-	int64_t k = 0;
 
 	n->sd = sd;
 	if (notify_retry_parse(sd->cfg.notify_retry, "retry", &n->retry,
@@ -768,12 +796,8 @@ notify_start(struct spendd *sd)
 	}
 	sd->notify = n;
 	active = n;
-	if (store_delivery_restart(sd->store, time_now(), &k, &err) < 0)
-		log_warnx("notify: resuming deliveries: %s", err.msg);
-	else if (k > 0)
-		log_info("notify: %lld attempt%s cut short by a stop or a "
-		    "crash: due again",
-		    (long long)k, k == 1 ? "" : "s");
+	n->resume = true;
+	(void)resume_cut_short(n);	/* a failure: again at each pass */
 	{
 		char names[256];
 

@@ -252,6 +252,8 @@ static const struct spend_host_api host_api = {
 	.report_error_field = report_api_error_field,
 	.report_cells = report_api_cells,
 	.export_cells = export_api_cells,
+	.report_upcoming = report_api_upcoming,
+	.report_budget_status = report_api_budget_status,
 };
 
 const struct spend_host_api *

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "money.h"
 #include "recurring.h"
 #include "util.h"
@@ -470,6 +471,36 @@ out:
 	free(os.v);
 	free(rs.v);
 	return rc;
+}
+
+struct budget_feed {
+	int (*add)(void *ctx, const struct budget_upcoming *x);
+	void *ctx;
+};
+
+static int
+budget_feed(void *arg, const struct occurrence *o)
+{
+	struct budget_feed *f = arg;
+	struct budget_upcoming x;
+
+	memset(&x, 0, sizeof(x));
+	x.category_id = o->category_id;
+	strlcpy(x.currency, o->currency, sizeof(x.currency));
+	strlcpy(x.date, o->date, sizeof(x.date));
+	x.amount = o->amount;
+	return f->add(f->ctx, &x);
+}
+
+int
+recurring_budget_upcoming(struct store *st, const struct user *u,
+    const char *from, const char *to,
+    int (*add)(void *ctx, const struct budget_upcoming *x), void *ctx,
+    struct spend_err *err)
+{
+	struct budget_feed f = { add, ctx };
+
+	return recurring_upcoming(st, u->id, from, to, budget_feed, &f, err);
 }
 
 struct tot {

@@ -163,6 +163,15 @@ int recurring_upcoming_totals(struct store *st, int64_t uid, const char *from,
     const char *currency, int64_t count, int64_t sum), void *arg,
     struct spend_err *err);
 
+/* budget_upcoming_fn (budget.h) over recurring_upcoming: what u's rules
+ * will still create from..to, for budget_status's projection. */
+struct budget_upcoming;
+struct user;
+int recurring_budget_upcoming(struct store *st, const struct user *u,
+    const char *from, const char *to,
+    int (*add)(void *ctx, const struct budget_upcoming *x), void *ctx,
+    struct spend_err *err);
+
 /* ---- the scheduler (event loop thread) ---- */
 
 /* The clock the scheduler and the domain's "today" read: unix seconds.

@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "log.h"
 #include "money.h"
 #include "rates.h"
+#include "recurring.h"
 #include "report_job.h"
 #include "util.h"
 
@@ -37,6 +39,9 @@ void
 report_job_release(struct spend_report_job *job)
 {
 	report_names_free(&job->names);
+	if (job->book_loaded)
+		budget_book_free(&job->book);
+	job->book_loaded = false;
 }
 
 const char *
@@ -48,8 +53,9 @@ report_api_base_currency(struct spend_report_job *job)
 const char *
 report_api_today(struct spend_report_job *job)
 {
+	/* budget_today: the clock budget.status reads (tests inject one) */
 	if (job->today[0] == '\0')
-		date_today(job->user.timezone, job->today);
+		budget_today(&job->user, job->today);
 	return job->today;
 }
 
@@ -305,4 +311,227 @@ report_api_cells(struct spend_report_job *job, const char *from,
 		return -1;
 	}
 	return r ? -1 : 0;	/* the plugin stopped the walk */
+}
+
+/* ---- recurring rules' occurrences still to come ---- */
+
+struct upc {
+	struct rates *rates;
+	const struct currency *base;
+	int (*cb)(void *, const struct spend_cell *);
+	void *arg;
+	bool stopped;
+	struct spend_err err;
+	bool failed;
+};
+
+static int
+upc_occ(void *arg, const struct occurrence *o)
+{
+	struct upc *u = arg;
+	const struct currency *cur = money_currency(o->currency);
+	char used[DATE_LEN + 1] = "";
+	struct spend_cell sc;
+	int r;
+
+	if (cur == NULL) {
+		spend_errf(&u->err, SPEND_EINVAL, "currency", "recurring rule "
+		    "%lld: unknown currency %s", (long long)o->rule_id,
+		    o->currency);
+		u->failed = true;
+		return SPEND_EINVAL;
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.day = o->date;
+	sc.category_id = o->category_id;
+	sc.category = o->category;
+	sc.payee = o->rule ? o->rule->payee : "";
+	sc.currency = o->currency;
+	sc.exponent = cur->exponent;
+	sc.count = 1;
+	sc.sum_minor = o->amount;
+	sc.rate_date = "";
+	if (cur == u->base) {
+		sc.converted = 1;
+		sc.base_minor = o->amount;
+	} else {
+		r = rates_convert_cur(u->rates, o->amount, cur, u->base, o->date,
+		    &sc.base_minor, used, &u->err);
+		if (r == 0) {
+			sc.converted = 1;
+			sc.rate_date = used;
+		} else if (r == SPEND_ENOTFOUND)
+			sc.base_minor = 0;	/* unconverted: listed, not guessed */
+		else {
+			u->failed = true;
+			return r;
+		}
+	}
+	if (u->cb(u->arg, &sc) != 0) {
+		u->stopped = true;
+		return 1;
+	}
+	return 0;
+}
+
+int
+report_upcoming_walk(struct store *st, const struct user *u,
+    const char *from, const char *to,
+    int (*cb)(void *, const struct spend_cell *), void *arg,
+    struct spend_err *err)
+{
+	struct upc k;
+	int r;
+
+	if (from == NULL || to == NULL || !date_valid(from) ||
+	    !date_valid(to) || strcmp(from, to) > 0 || cb == NULL)
+		return spend_errf(err, SPEND_EINVAL, "", "upcoming: from and to "
+		    "must be dates, from before to");
+	memset(&k, 0, sizeof(k));
+	k.cb = cb;
+	k.arg = arg;
+	if ((k.base = money_currency(u->currency)) == NULL)
+		return spend_errf(err, SPEND_EINVAL, "", "the base currency %s "
+		    "is unknown", u->currency);
+	if ((k.rates = rates_new_window(st, from, to)) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	spend_err_clear(&k.err);
+	r = recurring_upcoming(st, u->id, from, to, upc_occ, &k, err);
+	rates_free(k.rates);
+	if (k.failed) {
+		*err = k.err;
+		return k.err.code ? k.err.code : SPEND_EINTERNAL;
+	}
+	if (k.stopped)
+		return 1;
+	return r < 0 ? r : 0;
+}
+
+int
+report_api_upcoming(struct spend_report_job *job, const char *from,
+    const char *to, int (*cb)(void *, const struct spend_cell *), void *arg)
+{
+	struct spend_err err;
+	int r;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	spend_err_clear(&err);
+	r = report_upcoming_walk(job->st, &job->user, from, to, cb, arg, &err);
+	if (r < 0) {
+		failf(job, err.field, "%s", err.msg);
+		return -1;
+	}
+	return r ? -1 : 0;
+}
+
+/* ---- budgets ---- */
+
+static const char *const period_names[] = { "past", "current", "future" };
+
+int
+report_api_budget_status(struct spend_report_job *job, const char *month,
+    int (*cb)(void *, const struct spend_budget_month *), void *arg)
+{
+	const struct currency *base = money_currency(job->user.currency);
+	struct spend_budget_line *lines = NULL;
+	struct spend_budget_unconverted *un = NULL;
+	const struct spend_budget_line **lp = NULL;
+	const struct spend_budget_unconverted **up = NULL;
+	struct spend_budget_month m;
+	struct budget_status s;
+	struct spend_err err;
+	int r, rc = -1;
+
+	if (job->failed || cb == NULL)
+		return -1;
+	if (month == NULL || !budget_month_valid(month)) {
+		failf(job, "month", "month \"%.20s\": expected YYYY-MM",
+		    month ? month : "");
+		return -1;
+	}
+	if (base == NULL) {
+		failf(job, "", "the base currency %s is unknown",
+		    job->user.currency);
+		return -1;
+	}
+	spend_err_clear(&err);
+	if (!job->book_loaded) {
+		if (budget_book_load(job->st, job->user.id, &job->book,
+		    &err) < 0) {
+			failf(job, err.field, "%s", err.msg);
+			return -1;
+		}
+		job->book_loaded = true;
+	}
+	if ((r = budget_status(job->st, &job->user, &job->book, month,
+	    report_api_today(job), recurring_budget_upcoming, &s, &err)) < 0) {
+		failf(job, err.field, "%s", err.msg);
+		return -1;
+	}
+	lines = calloc(s.nlines ? s.nlines : 1, sizeof(*lines));
+	lp = calloc(s.nlines ? s.nlines : 1, sizeof(*lp));
+	un = calloc(s.nunconv ? s.nunconv : 1, sizeof(*un));
+	up = calloc(s.nunconv ? s.nunconv : 1, sizeof(*up));
+	if (lines == NULL || lp == NULL || un == NULL || up == NULL) {
+		failf(job, "", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < s.nlines; i++) {
+		const struct budget_line *l = &s.lines[i];
+		struct spend_budget_line *o = &lines[i];
+
+		o->category = l->b->category_id ? l->b->category :
+		    BUDGET_OVERALL;
+		o->category_id = l->b->category_id;
+		o->rollover = l->b->rollover;
+		o->limit = l->limit;
+		o->carry = l->carry;
+		o->available = l->available;
+		o->spent = l->spent;
+		o->spent_to_date = l->spent_to_date;
+		o->to_come = l->to_come;
+		o->projected = l->projected;
+		o->has_percent = l->has_percent;
+		o->percent = l->percent;
+		o->state = budget_state_name(l->state);
+		lp[i] = o;
+	}
+	for (size_t i = 0; i < s.nunconv; i++) {
+		const struct budget_unconverted *x = &s.unconv[i];
+		const struct currency *c = money_currency(x->currency);
+		struct spend_budget_unconverted *o = &un[i];
+
+		o->category = BUDGET_OVERALL;
+		for (size_t k = 0; k < s.nlines && x->category_id; k++)
+			if (s.lines[k].b->category_id == x->category_id)
+				o->category = s.lines[k].b->category;
+		o->category_id = x->category_id;
+		o->month = x->month;
+		o->currency = x->currency;
+		o->exponent = c ? c->exponent : 2;
+		o->amount_minor = x->amount;
+		o->what = x->what;
+		up[i] = o;
+	}
+	memset(&m, 0, sizeof(m));
+	m.month = s.month;
+	m.today = s.today;
+	m.currency = s.currency;
+	m.exponent = base->exponent;
+	m.period = period_names[s.period];
+	m.day = s.day;
+	m.days = s.days;
+	m.lines = lp;
+	m.nlines = s.nlines;
+	m.unconverted = up;
+	m.nunconverted = s.nunconv;
+	rc = cb(arg, &m) != 0 ? -1 : 0;
+out:
+	free(lines);
+	free(lp);
+	free(un);
+	free(up);
+	budget_status_free(&s);
+	return rc;
 }

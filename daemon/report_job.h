@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "spend/plugin.h"
+#include "budget.h"
 #include "err.h"
 #include "store.h"
 #include "util.h"
@@ -40,6 +41,8 @@ struct spend_report_job {
 	/* report_host.c, filled on first use: */
 	char today[DATE_LEN + 1];
 	struct report_names names;	/* the user's categories */
+	struct budget_book book;	/* the user's budgets */
+	bool book_loaded;
 };
 
 /* Free what the host functions allocated (names). */
@@ -58,6 +61,17 @@ int report_cells_walk(struct store *st, const struct user *u,
     enum spend_cells by, int (*cb)(void *arg, const struct spend_cell *c),
     void *arg, struct spend_err *err);
 
+/*
+ * What u's recurring rules will still create from..to (both dates) as
+ * cells of one occurrence each, converted to u's base currency at each
+ * date (host->report_upcoming): cb for each, on st. 0; 1 if cb stopped
+ * the walk; or a negative SPEND_E* with err filled.
+ */
+int report_upcoming_walk(struct store *st, const struct user *u,
+    const char *from, const char *to,
+    int (*cb)(void *arg, const struct spend_cell *c), void *arg,
+    struct spend_err *err);
+
 /* ---- host API functions of report jobs (report_host.c; plugin_host.c puts
  * them in the table): the job's own thread only ---- */
 const char *report_api_base_currency(struct spend_report_job *job);
@@ -69,5 +83,11 @@ void report_api_error_field(struct spend_report_job *job, const char *field,
 int report_api_cells(struct spend_report_job *job, const char *from,
     const char *to, enum spend_cells by,
     int (*cb)(void *arg, const struct spend_cell *c), void *arg);
+int report_api_upcoming(struct spend_report_job *job, const char *from,
+    const char *to, int (*cb)(void *arg, const struct spend_cell *c),
+    void *arg);
+int report_api_budget_status(struct spend_report_job *job,
+    const char *month,
+    int (*cb)(void *arg, const struct spend_budget_month *m), void *arg);
 
 #endif

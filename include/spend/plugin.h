@@ -171,6 +171,56 @@ struct spend_cell {
 	const char *rate_date;
 };
 
+/*
+ * One budget's month (host->report_budget_status), amounts in minor units
+ * of the user's base currency: what budget.status shows for it.
+ */
+struct spend_budget_line {
+	const char *category;	/* its name; "total" for the overall one */
+	int64_t category_id;	/* 0: the overall budget (every category) */
+	int rollover;		/* 1: what is left carries into the next */
+	int64_t limit;		/* the month's amount (its own or the default) */
+	int64_t carry;		/* rolled over from the months before */
+	int64_t available;	/* limit + carry */
+	int64_t spent;		/* the month's expenses, converted */
+	int64_t spent_to_date;	/* those dated today or before */
+	int64_t to_come;	/* what recurring rules will still create */
+	int64_t projected;	/* by the month's end (budget.status's) */
+	int has_percent;	/* available > 0 */
+	int64_t percent;	/* spent / available, rounded down */
+	const char *state;	/* "ok", "near" or "over" */
+};
+
+/* An amount a budget's month left out: no rate converts it. */
+struct spend_budget_unconverted {
+	const char *category;	/* its budget's name ("total": overall) */
+	int64_t category_id;
+	const char *month;	/* "YYYY-MM" */
+	const char *currency;
+	int exponent;
+	int64_t amount_minor;	/* in currency */
+	const char *what;	/* "spent", "to come", "limit" */
+};
+
+/*
+ * A month of the user's budgets (host->report_budget_status). The arrays
+ * hold pointers, so each struct may grow at its end without moving them.
+ */
+struct spend_budget_month {
+	const char *month;	/* "YYYY-MM" */
+	const char *today;	/* the user's today */
+	const char *currency;	/* the base */
+	int exponent;
+	const char *period;	/* "past", "current" or "future" */
+	int day, days;		/* today's day of the month (past: days,
+				 * future: 0), the month's days */
+	const struct spend_budget_line *const *lines;	/* budgets with an
+							 * amount that month */
+	size_t nlines;
+	const struct spend_budget_unconverted *const *unconverted;
+	size_t nunconverted;
+};
+
 /* ---- plugin vtables ---- */
 
 struct spend_importer {
@@ -482,6 +532,36 @@ struct spend_host_api {
 	int (*export_cells)(struct spend_export *job, const char *from,
 	    const char *to, enum spend_cells by,
 	    int (*cb)(void *arg, const struct spend_cell *c), void *arg);
+
+	/* ---- budgets and recurring rules in reports (check
+	 * SPEND_HOST_HAS(host, report_budget_status) first) ---- */
+	/*
+	 * What the report user's active recurring rules will still create
+	 * between from and to (inclusive, both required: "YYYY-MM-DD"), one
+	 * cell per occurrence (count 1; payee: the rule's), in date order
+	 * then rule, each converted to the base currency at the rate of its
+	 * date or the nearest earlier one (exact, half to even). No rate:
+	 * converted = 0, never guessed. Paused rules and rules stopped by an
+	 * error create nothing; occurrences already created are expenses, not
+	 * upcoming (a rule's next date may be before today while the
+	 * scheduler catches up: pass tomorrow as from for what is still to
+	 * come). cb as report_cells. 0, or -1 with the job's error set.
+	 */
+	int (*report_upcoming)(struct spend_report_job *job, const char *from,
+	    const char *to, int (*cb)(void *arg, const struct spend_cell *c),
+	    void *arg);
+	/*
+	 * The report user's budgets in month ("YYYY-MM") as budget.status
+	 * computes them as of report_today (rollover chains, conversion at
+	 * each day's rate, the projection with what recurring rules will
+	 * still create): cb(arg, m) once, m valid during the call. cb's
+	 * non-zero return makes the call return -1. 0, or -1 with the job's
+	 * error set.
+	 */
+	int (*report_budget_status)(struct spend_report_job *job,
+	    const char *month,
+	    int (*cb)(void *arg, const struct spend_budget_month *m),
+	    void *arg);
 
 	/* Appended members go here, never above. */
 };

@@ -3,7 +3,10 @@
  * summary (a week, month, year or range against the period before and
  * a year before), breakdown (category shares as pie-chart data), trend
  * (a series by day, week or month with a moving average) and payees
- * (the top payees). They read the host's converted cells
+ * (the top payees); with a host that has report_budget_status, forecast
+ * (a month's projection with what recurring rules will add) and budget
+ * (budgets against actuals, month by month). They read the host's
+ * converted cells
  * (host->report_cells: one conversion per day, category or payee, and
  * currency) and never SQL; they run on REPORT jobs (spendctl report,
  * GET /api/v1/reports/{name}).
@@ -20,13 +23,22 @@ spend_plugin_init(const struct spend_host_api *h, struct spend_plugin *self)
 	    "host API too old: no reports in the base currency") < 0)
 		return -1;
 	rp_host = h;
-	self->version = "2.0";
+	self->version = "2.1";
 	self->description = "reports in the base currency: summary, "
-	    "breakdown, trend, payees";
+	    "breakdown, trend, payees, forecast, budget";
 	if (h->register_report(self, &rp_summary) < 0 ||
 	    h->register_report(self, &rp_breakdown) < 0 ||
 	    h->register_report(self, &rp_trend) < 0 ||
 	    h->register_report(self, &rp_payees) < 0)
+		return -1;
+	/* an older spendd: the four above, without budgets and forecasts */
+	if (!SPEND_HOST_HAS(h, report_budget_status)) {
+		h->log(self, SPEND_LOG_INFO, "spendd %s has no budgets for "
+		    "reports: no forecast or budget report", h->host_version);
+		return 0;
+	}
+	if (h->register_report(self, &rp_forecast) < 0 ||
+	    h->register_report(self, &rp_budget) < 0)
 		return -1;
 	return 0;
 }

@@ -64,6 +64,8 @@ void rp_civil(int64_t days, int *y, int *m, int *d);
 void rp_date(int64_t days, char out[11]);
 /* "YYYY-MM-DD" that is a real date: 0, else -1. */
 int rp_parse_date(const char *s, int64_t *days);
+/* "YYYY-MM", years 1900..2999 (budgets' months): 0, else -1. */
+int rp_parse_month(const char *s, int *y, int *m);
 int rp_weekday(int64_t days);			/* Monday 0 ... Sunday 6 */
 void rp_iso_week(int64_t days, int *year, int *week);
 int rp_iso_weeks(int year);			/* 52 or 53 */
@@ -149,5 +151,8 @@ void rp_nomem(struct spend_report_job *job, const char *report);
 /* The reports (summary.c, breakdown.c, trend.c, payees.c). */
 extern const struct spend_report rp_summary, rp_breakdown, rp_trend,
     rp_payees;
+/* forecast.c, budgets.c: budgets and recurring rules (the host's
+ * report_upcoming and report_budget_status). */
+extern const struct spend_report rp_forecast, rp_budget;
 
 #endif

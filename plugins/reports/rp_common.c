@@ -300,6 +300,17 @@ rp_parse_date(const char *s, int64_t *days)
 }
 
 int
+rp_parse_month(const char *s, int *y, int *m)
+{
+	if (s == NULL || strlen(s) != 7 || s[4] != '-' || !digits(s, 4) ||
+	    !digits(s + 5, 2))
+		return -1;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	return *y >= 1900 && *y <= 2999 && *m >= 1 && *m <= 12 ? 0 : -1;
+}
+
+int
 rp_weekday(int64_t days)
 {
 	/* 1970-01-01 was a Thursday */

@@ -48,7 +48,7 @@ is "options of backup" "$(comp backup --f)" "--force "
 mkdir -p "$T/bk" && touch "$T/bk/spend-1.db"
 is "backup completes a FILE" "$(comp backup "$T/bk/sp")" "$T/bk/spend-1.db "
 like "report is a command" "$(comp "")" "report"
-is "report names and commands" "$(comp --user alice report "")" "breakdown month payees summary trend week year "
+is "report names and commands" "$(comp --user alice report "")" "breakdown budget forecast month payees summary trend week year "
 is "options of a report command" "$(comp report trend --c)" "--cumulative "
 is "options of report" "$(comp report summary --p)" "--param "
 done_testing

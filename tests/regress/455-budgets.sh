@@ -68,6 +68,16 @@ is "... projected at this pace" "$(ctl --json budget status | jget items.1.proje
     "$(awk -v d="$(date -u +%-d)" -v n="$(date -u -d "$(date -u +%Y-%m-01) +1 month -1 day" +%-d)" \
         'BEGIN { printf "%.2f", int((10000 * n + int(d / 2)) / d) / 100 }')"
 
+# what recurring rules will still create counts in the projection
+nm=$(date -u -d "$(date -u +%Y-%m-01) +1 month" +%Y-%m)
+check "a monthly rule from next month" \
+    ctl recurring add 30 food --every month --start "$nm-05"
+is "next month: the rule's 30.00 is to come, and projected" \
+    "$(ctl --json budget status --month "$nm" | jget -j , items.1.category items.1.to_come items.1.projected items.0.to_come)" \
+    "food,30.00,30.00,30.00"
+like "... and drawn" "$(LC_ALL=C ctl budget status --month "$nm" | grep '^food' | tr -s ' ')" \
+    "food ............... 0.00 / 500.00 EUR 0% -> 30.00 by"
+
 # errors name the field
 check_fails "a negative budget is refused" ctl budget set food -5
 like "... naming the amount" "$(cat "$T/err")" "amount"

@@ -10,6 +10,7 @@
 #include "events.h"
 #include "money.h"
 #include "rates.h"
+#include "recurring.h"
 #include "util.h"
 
 static char today[DATE_LEN + 1] = "2024-03-10";
@@ -20,6 +21,9 @@ fake_clock(const char *tz, char out[DATE_LEN + 1])
 	(void)tz;
 	strlcpy(out, today, DATE_LEN + 1);
 }
+
+/* what status() asks for what is still to come (NULL: nothing) */
+static budget_upcoming_fn upcoming;
 
 struct fx {
 	struct spendd *sd;
@@ -64,7 +68,7 @@ setup(void **state)
 	fx->sd = tu_spendd();
 	budget_alerts_init();
 	budget_set_clock(fake_clock);
-	budget_set_upcoming(NULL);
+	upcoming = NULL;
 	strlcpy(today, "2024-03-10", sizeof(today));
 	mkuser(fx->sd->store, &fx->alice, "alice", "EUR");
 	mkuser(fx->sd->store, &fx->bob, "bob", "EUR");
@@ -82,7 +86,7 @@ teardown(void **state)
 
 	write_set_precommit(NULL);
 	budget_set_clock(NULL);
-	budget_set_upcoming(NULL);
+	upcoming = NULL;
 	events_free(fx->sd);
 	tu_spendd_free(fx->sd);
 	free(fx);
@@ -144,7 +148,8 @@ status(struct fx *fx, const struct user *u, const char *month,
 	budget_status_free(&st);
 	budget_book_free(&book);
 	if (budget_book_load(fx->sd->store, u->id, &book, &err) < 0 ||
-	    budget_status(fx->sd->store, u, &book, month, today, &st, &err) < 0)
+	    budget_status(fx->sd->store, u, &book, month, today, upcoming,
+	    &st, &err) < 0)
 		fail_msg("status %s: %s", month, err.msg);
 	for (size_t i = 0; i < st.nlines; i++)
 		if (st.lines[i].b->category_id == category)
@@ -284,7 +289,7 @@ test_projection(void **state)
 	/* the recurring expenses still to come, from the hook: tomorrow
 	 * to the month's end */
 	upcoming_cat = fx->food;
-	budget_set_upcoming(upcoming_food);
+	upcoming = upcoming_food;
 	upcoming_calls = 0;
 	l = status(fx, &fx->alice, "2024-03", fx->food);
 	assert_int_equal(upcoming_calls, 1);
@@ -300,7 +305,7 @@ test_projection(void **state)
 	assert_int_equal(upcoming_calls, 1);
 	assert_string_equal(upcoming_from, "2024-04-01");
 	assert_int_equal(l->projected, 3000);
-	budget_set_upcoming(NULL);
+	upcoming = NULL;
 
 	/* projected over the limit: near, though only 37% is spent */
 	spend(fx, &fx->alice, "50", NULL, fx->food, "2024-03-02");
@@ -310,6 +315,73 @@ test_projection(void **state)
 	assert_int_equal(l->crossed, 0);
 	assert_int_equal(l->state, BUDGET_NEAR);
 	done();
+}
+
+/* A rule of u's through the domain: amount in cur every `every` from
+ * start. */
+static void
+rule(struct fx *fx, const struct user *u, const char *amount,
+    const char *cur, int64_t category, const char *every, const char *start)
+{
+	struct recurring_input in;
+	struct recurring_rule r;
+	struct write_tx w;
+	struct spend_err err;
+
+	memset(&in, 0, sizeof(in));
+	in.exp.set = EF_AMOUNT | EF_CATEGORY | (cur ? EF_CURRENCY : 0);
+	in.exp.amount = amount;
+	in.exp.currency = cur;
+	in.exp.category_id = category;
+	in.set = RF_EVERY | RF_START;
+	in.every = every;
+	in.start = start;
+	if (write_begin(&w, fx->sd->store, u->id, &err) < 0 ||
+	    recurring_create(&w, u, &in, today, &r, &err) < 0 ||
+	    write_commit(&w, &err) < 0)
+		fail_msg("rule %s %s: %s", amount, every, err.msg);
+	write_run_hooks(&w, NULL);
+}
+
+/* The projection counts what the user's recurring rules will still
+ * create this month (recurring_budget_upcoming, as budget.status does):
+ * converted at each occurrence's date, not what is already recorded,
+ * not a paused rule's. */
+static void
+test_projection_recurring(void **state)
+{
+	struct fx *fx = *state;
+	const struct budget_line *l;
+	struct spend_err err;
+
+	strlcpy(today, "2024-03-10", sizeof(today));
+	set(fx, &fx->alice, fx->food, "380", NULL, "2024-01", 0, NULL);
+	spend(fx, &fx->alice, "100", NULL, fx->food, "2024-03-05");
+	/* weekly from the 12th: the 12th, 19th and 26th are to come */
+	rule(fx, &fx->alice, "25", NULL, fx->food, "week", "2024-03-12");
+	/* 10.00 USD monthly on the 20th, at 1 EUR = 1.25 USD: 8.00 */
+	assert_int_equal(rates_set(fx->sd->store, "USD", "2024-03-01",
+	    "1.25", "test", &err), 0);
+	rule(fx, &fx->alice, "10", "USD", fx->food, "month", "2024-03-20");
+	/* bob's rule is his */
+	rule(fx, &fx->bob, "500", NULL, fx->bob_food, "day", "2024-03-11");
+	upcoming = recurring_budget_upcoming;
+	l = status(fx, &fx->alice, "2024-03", fx->food);
+	assert_non_null(l);
+	assert_int_equal(l->to_come, 7500 + 800);
+	/* 100.00 in 10 days of 31 is 310.00, plus 83.00 to come */
+	assert_int_equal(l->projected, 31000 + 8300);
+	/* 26% spent, but 393.00 projected of 380.00: near */
+	assert_int_equal(l->state, BUDGET_NEAR);
+	/* next month: five Tuesdays (the 2nd to the 30th) and the 20th */
+	l = status(fx, &fx->alice, "2024-04", fx->food);
+	assert_int_equal(l->to_come, 5 * 2500 + 800);
+	/* without the recurring feed, nothing is to come */
+	upcoming = NULL;
+	l = status(fx, &fx->alice, "2024-03", fx->food);
+	assert_int_equal(l->to_come, 0);
+	assert_int_equal(l->projected, 31000);
+	assert_int_equal(l->state, BUDGET_OK);
 }
 
 static void
@@ -767,6 +839,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rollover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_projection, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_projection_recurring, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_conversion, setup,
 		    teardown),

@@ -7,7 +7,11 @@
  * this file: conversion, rate dates, unconverted cells, payee cells, the
  * rows of a staged import hidden until it is published, and errors that
  * name their parameter. (The bundled reports end to end: regress 410 and
- * 411.)
+ * 411.) The forecast and budget reports (forecast.c, budgets.c) through
+ * the real host with an injected clock: a month under way, a past and a
+ * future one, recurring rules (one in a currency a rate converts at the
+ * occurrence's date, one in a currency without rates), budgets, another
+ * user's data, against amounts worked out by hand in cents.
  */
 #include <time.h>
 
@@ -16,7 +20,11 @@
 #include "plugin.h"
 #include "report.h"
 #include "write.h"
+#include "budget.h"
+#include "recurring.h"
 #include "../../plugins/reports/rp_common.c"
+#include "../../plugins/reports/forecast.c"
+#include "../../plugins/reports/budgets.c"
 
 /* ---- calendar ---- */
 
@@ -385,6 +393,369 @@ test_host_cells(void **state)
 	tu_spendd_free(sd);
 }
 
+/* ---- forecast and budget, through the real host ---- */
+
+static int64_t
+fake_epoch(void)
+{
+	return 1710072000;	/* 2024-03-10 12:00 UTC */
+}
+
+static void
+fake_today(const char *tz, char out[DATE_LEN + 1])
+{
+	(void)tz;
+	strcpy(out, "2024-03-10");
+}
+
+static int
+init_fc(const struct spend_host_api *host, struct spend_plugin *self)
+{
+	H = host;
+	rp_host = host;
+	if (!SPEND_HOST_HAS(host, report_budget_status))
+		return -1;
+	return host->register_report(self, &rp_forecast) < 0 ? -1 :
+	    host->register_report(self, &rp_budget);
+}
+
+/* report name for user with params: the result (decref), or NULL and
+ * field gets the error's field when want is an error. */
+static json_t *
+run_rep(struct spendd *sd, const char *user, const char *name,
+    const char *params, int want, char *field)
+{
+	struct spend_err err;
+	struct user u;
+	json_t *p = json_loads(params, 0, NULL), *res = NULL;
+	int r;
+
+	assert_non_null(p);
+	assert_int_equal(store_user_by_name(sd->store, user, &u, &err), 0);
+	r = report_run_sync(sd, sd->store, &u, name, p, &res, &err);
+	if (r != want)
+		fail_msg("%s %s: %d (%s), want %d", name, params, r,
+		    r ? err.msg : "ok", want);
+	if (r != 0 && field)
+		strcpy(field, err.field);
+	json_decref(p);
+	return res;
+}
+
+/* A string at a path of dotted keys and array indexes ("total.pace",
+ * "categories.0.category"), "" if absent, "null" for null. */
+static const char *
+at(json_t *j, const char *path)
+{
+	char buf[128], *save = NULL, *k;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (k = strtok_r(buf, ".", &save); k && j; k = strtok_r(NULL, ".",
+	    &save))
+		j = json_is_array(j) ? json_array_get(j, (size_t)atoi(k)) :
+		    json_object_get(j, k);
+	if (j == NULL)
+		return "";
+	if (json_is_null(j))
+		return "null";
+	if (json_is_string(j))
+		return json_string_value(j);
+	if (json_is_integer(j)) {
+		static char n[32];
+
+		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(j));
+		return n;
+	}
+	return json_is_true(j) ? "true" : json_is_false(j) ? "false" : "?";
+}
+
+#define AT(j, path, want) assert_string_equal(at((j), (path)), (want))
+
+/* The category entry named name in arr. */
+static json_t *
+named(json_t *arr, const char *key, const char *name)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o)
+		if (strcmp(tu_str(o, key), name) == 0)
+			return o;
+	fail_msg("no %s %s", key, name);
+	return NULL;
+}
+
+static void
+spend_as(struct spendd *sd, const char *user, const char *amount,
+    const char *cur, const char *cat, const char *date)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "{\"amount\":\"%s\",\"currency\":\"%s\","
+	    "\"category\":\"%s\",\"date\":\"%s\"}", amount, cur, cat,
+	    date);
+	json_decref(tu_ok(sd, user, "expense.add", p));
+}
+
+static void
+test_forecast_budget(void **state)
+{
+	struct spendd *sd = tu_spendd();
+	int64_t (*real_clock)(void) = recurring_clock;
+	json_t *r, *c, *st;
+	char field[64] = "";
+
+	(void)state;
+	recurring_clock = fake_epoch;
+	budget_set_clock(fake_today);
+	json_decref(tu_ok(sd, NULL, "user.add", "{\"name\":\"alice\"}"));
+	json_decref(tu_ok(sd, NULL, "user.add", "{\"name\":\"bob\"}"));
+	assert_int_equal(plugins_add_static(sd, "fc", init_fc), 0);
+	/* 1 EUR = 1.25 USD from March 1st, 2 from the 15th; no CHF, GBP */
+	json_decref(tu_ok(sd, NULL, "rate.set", "{\"currency\":\"USD\","
+	    "\"rate\":\"1.25\",\"date\":\"2024-03-01\"}"));
+	json_decref(tu_ok(sd, NULL, "rate.set", "{\"currency\":\"USD\","
+	    "\"rate\":\"2\",\"date\":\"2024-03-15\"}"));
+	/* today is 2024-03-10: day 10 of 31 */
+	spend_as(sd, "alice", "100.00", "EUR", "food", "2024-03-05");
+	spend_as(sd, "alice", "10.00", "USD", "food", "2024-03-10");	/* 8.00 */
+	spend_as(sd, "alice", "7.77", "GBP", "food", "2024-03-06");	/* none */
+	spend_as(sd, "alice", "0.15", "EUR", "bills", "2024-03-02");
+	spend_as(sd, "alice", "33.33", "EUR", "bills", "2024-03-25");	/* later */
+	spend_as(sd, "alice", "40.00", "EUR", "food", "2024-02-10");	/* past */
+	spend_as(sd, "alice", "60.00", "EUR", "food", "2024-04-03");	/* future */
+	/* weekly 25.00 food from the 12th (12, 19, 26); 10.00 USD monthly
+	 * on the 20th (at 2: 5.00); 3.00 CHF weekly bills from the 11th */
+	json_decref(tu_ok(sd, "alice", "recurring.add", "{\"amount\":\"25\","
+	    "\"category\":\"food\",\"every\":\"week\","
+	    "\"start\":\"2024-03-12\",\"payee\":\"Market\"}"));
+	json_decref(tu_ok(sd, "alice", "recurring.add", "{\"amount\":\"10\","
+	    "\"currency\":\"USD\",\"category\":\"food\","
+	    "\"every\":\"month\",\"start\":\"2024-03-20\"}"));
+	json_decref(tu_ok(sd, "alice", "recurring.add", "{\"amount\":\"3\","
+	    "\"currency\":\"CHF\",\"category\":\"bills\","
+	    "\"every\":\"week\",\"start\":\"2024-03-11\"}"));
+	json_decref(tu_ok(sd, "alice", "budget.set", "{\"category\":\"food\","
+	    "\"amount\":\"380\",\"since\":\"2024-01\"}"));
+	json_decref(tu_ok(sd, "alice", "budget.set", "{\"category\":\"bills\","
+	    "\"amount\":\"50\",\"since\":\"2024-01\"}"));
+	json_decref(tu_ok(sd, "alice", "budget.set", "{\"category\":\"total\","
+	    "\"amount\":\"1000\",\"since\":\"2024-03\"}"));
+	/* bob's money, rule and budget are his own */
+	spend_as(sd, "bob", "999.00", "EUR", "food", "2024-03-05");
+	json_decref(tu_ok(sd, "bob", "recurring.add", "{\"amount\":\"500\","
+	    "\"category\":\"food\",\"every\":\"day\","
+	    "\"start\":\"2024-03-11\"}"));
+	json_decref(tu_ok(sd, "bob", "budget.set", "{\"category\":\"food\","
+	    "\"amount\":\"1\",\"since\":\"2024-01\"}"));
+
+	/* the month under way (the default) */
+	r = run_rep(sd, "alice", "forecast", "{}", 0, NULL);
+	AT(r, "month", "2024-03");
+	AT(r, "period", "current");
+	AT(r, "day", "10");
+	AT(r, "days", "31");
+	AT(r, "today", "2024-03-10");
+	AT(r, "currency", "EUR");
+	/* to date 108.15: 10815 x 31 / 10 = 33526.5, half away from zero
+	 * (budget.c's scale) 335.27, where half to even would say 335.26 */
+	AT(r, "total.spent_to_date", "108.15");
+	AT(r, "total.later", "33.33");
+	AT(r, "total.spent", "141.48");
+	AT(r, "total.count", "4");
+	AT(r, "total.pace", "335.27");
+	/* 3 x 25.00 + 10 USD at 2 = 80.00; CHF not converted */
+	AT(r, "total.recurring", "80.00");
+	AT(r, "total.recurring_count", "4");
+	AT(r, "total.projected", "448.60");	/* 335.27 + 33.33 + 80.00 */
+	/* the overall budget's projection is the same number */
+	AT(r, "total.budget.projected", "448.60");
+	AT(r, "total.budget.available", "1000.00");
+	AT(r, "total.budget.spent", "141.48");
+	AT(r, "total.budget.state", "ok");
+	c = named(json_object_get(r, "categories"), "category", "food");
+	AT(c, "spent_to_date", "108.00");
+	AT(c, "later", "0.00");
+	AT(c, "pace", "334.80");
+	AT(c, "recurring", "80.00");
+	AT(c, "projected", "414.80");
+	AT(c, "budget.limit", "380.00");
+	AT(c, "budget.projected", "414.80");
+	AT(c, "budget.projected_remaining", "-34.80");
+	AT(c, "budget.percent", "28");
+	AT(c, "budget.state", "near");	/* projected over */
+	c = named(json_object_get(r, "categories"), "category", "bills");
+	/* 15 x 31 / 10 = 46.5 -> 47 (half away; half even: 46) */
+	AT(c, "pace", "0.47");
+	AT(c, "later", "33.33");
+	AT(c, "recurring", "0.00");
+	AT(c, "recurring_count", "0");
+	AT(c, "projected", "33.80");
+	AT(c, "budget.projected", "33.80");
+	AT(c, "budget.state", "ok");
+	AT(r, "categories.0.category", "food");	/* by projection */
+	assert_int_equal(json_array_size(json_object_get(r, "categories")), 2);
+	/* every occurrence, in date order; the CHF ones unconverted */
+	AT(r, "upcoming_count", "7");
+	AT(r, "upcoming.0.date", "2024-03-11");
+	AT(r, "upcoming.0.currency", "CHF");
+	AT(r, "upcoming.0.converted", "false");
+	AT(r, "upcoming.0.base_amount", "null");
+	AT(r, "upcoming.1.date", "2024-03-12");
+	AT(r, "upcoming.1.payee", "Market");
+	AT(r, "upcoming.1.base_amount", "25.00");
+	AT(r, "upcoming.4.date", "2024-03-20");
+	AT(r, "upcoming.4.amount", "10.00");
+	AT(r, "upcoming.4.currency", "USD");
+	AT(r, "upcoming.4.base_amount", "5.00");
+	AT(r, "upcoming.4.rate_date", "2024-03-15");
+	AT(r, "upcoming_unconverted.0.currency", "CHF");
+	AT(r, "upcoming_unconverted.0.count", "3");
+	AT(r, "upcoming_unconverted.0.sum", "9.00");
+	assert_int_equal(json_array_size(json_object_get(r,
+	    "upcoming_unconverted")), 1);
+	AT(r, "unconverted.0.currency", "GBP");
+	AT(r, "unconverted.0.sum", "7.77");
+	/* budgets list what they could not convert too */
+	assert_true(json_array_size(json_object_get(r,
+	    "budget_unconverted")) >= 2);
+	/* the same as budget.status says */
+	st = tu_ok(sd, "alice", "budget.status", "{\"month\":\"2024-03\"}");
+	c = named(json_object_get(st, "items"), "category", "food");
+	AT(c, "projected", "414.80");
+	AT(c, "to_come", "80.00");
+	json_decref(st);
+	json_decref(r);
+
+	/* a past month: what was spent */
+	r = run_rep(sd, "alice", "forecast", "{\"month\":\"2024-02\"}", 0,
+	    NULL);
+	AT(r, "period", "past");
+	AT(r, "day", "29");
+	AT(r, "days", "29");
+	AT(r, "total.spent_to_date", "40.00");
+	AT(r, "total.pace", "40.00");
+	AT(r, "total.recurring", "0.00");
+	AT(r, "total.projected", "40.00");
+	AT(r, "upcoming_count", "0");
+	AT(r, "total.budget", "null");	/* the overall one starts in March */
+	json_decref(r);
+
+	/* a future month: what is recorded and what the rules will add:
+	 * April 2, 9, 16, 23, 30 (25.00 each) and 10 USD on the 20th */
+	r = run_rep(sd, "alice", "forecast", "{\"month\":\"2024-04\"}", 0,
+	    NULL);
+	AT(r, "period", "future");
+	AT(r, "day", "0");
+	AT(r, "total.spent_to_date", "0.00");
+	AT(r, "total.later", "60.00");
+	AT(r, "total.pace", "0.00");
+	AT(r, "total.recurring", "130.00");
+	AT(r, "total.recurring_count", "6");
+	AT(r, "total.projected", "190.00");
+	AT(r, "upcoming_count", "11");	/* and five CHF Mondays */
+	AT(r, "upcoming_unconverted.0.sum", "15.00");
+	json_decref(r);
+
+	/* bob sees his own only */
+	r = run_rep(sd, "bob", "forecast", "{}", 0, NULL);
+	AT(r, "total.spent_to_date", "999.00");
+	AT(r, "total.later", "0.00");
+	AT(r, "total.recurring_count", "21");	/* daily, 11th..31st */
+	AT(r, "total.recurring", "10500.00");
+	assert_int_equal(json_array_size(json_object_get(r, "unconverted")), 0);
+	assert_int_equal(json_array_size(json_object_get(r, "categories")), 1);
+	AT(r, "categories.0.budget.limit", "1.00");
+	assert_int_equal(json_array_size(json_object_get(r,
+	    "upcoming_unconverted")), 0);
+	json_decref(r);
+
+	/* budgets over months */
+	r = run_rep(sd, "alice", "budget", "{\"from\":\"2024-02\","
+	    "\"to\":\"2024-04\"}", 0, NULL);
+	AT(r, "from", "2024-02");
+	AT(r, "to", "2024-04");
+	assert_int_equal(json_array_size(json_object_get(r, "months")), 3);
+	AT(r, "months.0.month", "2024-02");
+	AT(r, "months.0.period", "past");
+	c = named(json_object_get(json_array_get(json_object_get(r, "months"),
+	    0), "items"), "category", "food");
+	AT(c, "limit", "380.00");
+	AT(c, "spent", "40.00");
+	AT(c, "remaining", "340.00");
+	AT(c, "percent", "10");
+	AT(c, "state", "ok");
+	/* February has no overall budget: two lines */
+	assert_int_equal(json_array_size(json_object_get(json_array_get(
+	    json_object_get(r, "months"), 0), "items")), 2);
+	c = named(json_object_get(json_array_get(json_object_get(r, "months"),
+	    1), "items"), "category", "food");
+	AT(c, "spent", "108.00");
+	AT(c, "projected", "414.80");
+	AT(c, "state", "near");
+	c = named(json_object_get(r, "budgets"), "category", "food");
+	AT(c, "months", "3");
+	AT(c, "limit", "1140.00");
+	AT(c, "spent", "208.00");	/* 40 + 108 + 60 */
+	AT(c, "remaining", "932.00");
+	AT(c, "percent", "18");
+	AT(c, "ok", "2");
+	AT(c, "near", "1");
+	AT(c, "over", "0");
+	c = named(json_object_get(r, "budgets"), "category", "total");
+	AT(c, "months", "2");
+	AT(c, "overall", "true");
+	AT(c, "category_id", "null");
+	/* GBP spent in March, CHF to come in March and April: each once,
+	 * under the expense's category (budget.status lists them so) */
+	assert_int_equal(json_array_size(json_object_get(r, "unconverted")),
+	    3);
+	AT(r, "unconverted.0.month", "2024-03");
+	AT(r, "unconverted.0.category", "bills");
+	AT(r, "unconverted.0.currency", "CHF");
+	AT(r, "unconverted.0.amount", "9.00");
+	AT(r, "unconverted.0.what", "to come");
+	AT(r, "unconverted.1.month", "2024-03");
+	AT(r, "unconverted.1.category", "food");
+	AT(r, "unconverted.1.currency", "GBP");
+	AT(r, "unconverted.1.amount", "7.77");
+	AT(r, "unconverted.1.what", "spent");
+	AT(r, "unconverted.2.month", "2024-04");
+	AT(r, "unconverted.2.amount", "15.00");
+	json_decref(r);
+	/* the default: the 12 months ending with this one */
+	r = run_rep(sd, "alice", "budget", "{}", 0, NULL);
+	AT(r, "from", "2023-04");
+	AT(r, "to", "2024-03");
+	assert_int_equal(json_array_size(json_object_get(r, "months")), 12);
+	/* nothing before 2024-01 */
+	assert_int_equal(json_array_size(json_object_get(json_array_get(
+	    json_object_get(r, "months"), 0), "items")), 0);
+	json_decref(r);
+
+	/* errors name their parameter */
+	assert_null(run_rep(sd, "alice", "forecast", "{\"month\":\"2024-13\"}",
+	    SPEND_EINVAL, field));
+	assert_string_equal(field, "month");
+	assert_null(run_rep(sd, "alice", "forecast", "{\"from\":\"2024-01\"}",
+	    SPEND_EINVAL, field));
+	assert_string_equal(field, "from");
+	assert_null(run_rep(sd, "alice", "budget", "{\"from\":\"2024-05\","
+	    "\"to\":\"2024-04\"}", SPEND_EINVAL, field));
+	assert_string_equal(field, "to");
+	assert_null(run_rep(sd, "alice", "budget", "{\"from\":\"2014-01\","
+	    "\"to\":\"2024-04\"}", SPEND_EINVAL, field));
+	assert_string_equal(field, "to");
+	assert_null(run_rep(sd, "alice", "budget", "{\"to\":\"24-04\"}",
+	    SPEND_EINVAL, field));
+	assert_string_equal(field, "to");
+
+	plugins_unload(sd);
+	recurring_clock = real_clock;
+	budget_set_clock(NULL);
+	tu_spendd_free(sd);
+}
+
 int
 main(void)
 {
@@ -395,6 +766,7 @@ main(void)
 		cmocka_unit_test(test_shares),
 		cmocka_unit_test(test_colours),
 		cmocka_unit_test(test_host_cells),
+		cmocka_unit_test(test_forecast_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
