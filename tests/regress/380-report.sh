@@ -39,7 +39,7 @@ is "bob's report has bob's expense only" \
 check_fails "a bad param fails" ctl --user alice report summary --param group=year
 like "... saying why" "$(cat "$T/err")" "group must be category, month or day"
 check_fails "an unknown report fails" ctl --user alice report nope
-like "... naming the ones there are" "$(cat "$T/err")" 'no report "nope" (have: summary, breakdown, trend, payees)'
+like "... naming the ones there are" "$(cat "$T/err")" 'no report "nope" (have: summary, breakdown, trend, payees, forecast, budget)'
 ctl --user alice report summary --param name=x >/dev/null 2>"$T/err"
 is "--param name= is a usage error" "$?" 2
 ctl --user alice report summary --param month >/dev/null 2>"$T/err"
