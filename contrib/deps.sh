@@ -11,6 +11,8 @@ BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-
 libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
 # deliveries (webhook, email) and the rates fetch: libcurl's multi interface
 BUILD="$BUILD libcurl4-openssl-dev"
+# search: Unicode case folding and normalisation (u8_casefold, u8_normalize)
+BUILD="$BUILD libunistring-dev"
 # CJK glyphs for the pdf exporter (DejaVu has none)
 BUILD="$BUILD fonts-droid-fallback"
 TEST="curl python3 python3-aiosmtpd openssl procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"

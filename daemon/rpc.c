@@ -45,8 +45,8 @@ static const struct rpc_param p_none[] = { END };
 	{ "from", PT_DATE, 0, 0, 0, NULL, "first day (inclusive)", NULL }, \
 	{ "to", PT_DATE, 0, 0, 0, NULL, "last day (inclusive)", NULL }, \
 	{ "category", PT_REF, 0, 0, 0, "NAME", "one category", NULL }, \
-	{ "search", PT_STRING, 0, 0, 0, "TEXT", "text in the note or payee " \
-	  "(any case, any script)", NULL }, \
+	{ "search", PT_STRING, 0, 0, 0, "TEXT", "text in the note, payee or " \
+	  "a tag (any case, any accents, any script)", NULL }, \
 	{ "min", PT_AMOUNT, 0, 0, 0, NULL, "at least this amount (face " \
 	  "value, in its own currency)", NULL }, \
 	{ "max", PT_AMOUNT, 0, 0, 0, NULL, "at most this amount", NULL }, \

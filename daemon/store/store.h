@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -188,7 +188,8 @@ enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
 struct expense_filter {
 	char from[DATE_LEN + 1], to[DATE_LEN + 1];	/* inclusive; "" open */
 	int64_t category_id;				/* 0 = any */
-	/* in note or payee: a substring, in any case (store_search.c) */
+	/* in note, payee or a tag: a substring, in any case, accents
+	 * ignored (store_search.c) */
 	char search[SEARCH_MAX_LEN + 1];
 	bool has_min, has_max;
 	int64_t min_e4, max_e4;		/* money_scale_e4 units, inclusive */

@@ -54,14 +54,17 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO expenses(user_id, "
 	    "category_id, amount, amount_e4, currency, date, note, payee, tags, "
-	    "import_key, created_at, updated_at, stage) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	    "import_key, created_at, updated_at, stage, search_text) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	int64_t e4 = 0;
+	char *text;
 	int rc;
 
 	if (s == NULL)
 		return st_failed(st);
 	if ((rc = scale(st, e, &e4, err)) < 0)
+		return rc;
+	if ((rc = st_search_text(e->note, e->payee, e->tags, &text, err)) < 0)
 		return rc;
 	timestamp_now(e->created_at);
 	strlcpy(e->updated_at, e->created_at, sizeof(e->updated_at));
@@ -79,6 +82,7 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	sqlite3_bind_text(s, 11, e->created_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 12, e->updated_at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 13, e->stage);
+	sqlite3_bind_text(s, 14, text, -1, free);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -141,16 +145,18 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 {
 	sqlite3_stmt *s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
 	    "amount = ?, amount_e4 = ?, currency = ?, date = ?, note = ?, "
-	    "payee = ?, tags = ?, version = version + 1, updated_at = ? "
-	    "WHERE user_id = ? AND id = ? AND deleted = 0 "
+	    "payee = ?, tags = ?, version = version + 1, updated_at = ?, "
+	    "search_text = ? WHERE user_id = ? AND id = ? AND deleted = 0 "
 	    "AND (? = 0 OR version = ?)", err);
-	char now[TIMESTAMP_LEN + 1];
+	char now[TIMESTAMP_LEN + 1], *text;
 	int64_t e4 = 0;
 	int rc;
 
 	if (s == NULL)
 		return st_failed(st);
 	if ((rc = scale(st, e, &e4, err)) < 0)
+		return rc;
+	if ((rc = st_search_text(e->note, e->payee, e->tags, &text, err)) < 0)
 		return rc;
 	timestamp_now(now);
 	sqlite3_bind_int64(s, 1, e->category_id);
@@ -162,10 +168,11 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 	sqlite3_bind_text(s, 7, e->payee, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, e->tags, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, e->user_id);
-	sqlite3_bind_int64(s, 11, e->id);
-	sqlite3_bind_int64(s, 12, version);
+	sqlite3_bind_text(s, 10, text, -1, free);
+	sqlite3_bind_int64(s, 11, e->user_id);
+	sqlite3_bind_int64(s, 12, e->id);
 	sqlite3_bind_int64(s, 13, version);
+	sqlite3_bind_int64(s, 14, version);
 	if ((rc = st_exec_stmt(st, s, err)) < 0)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
@@ -208,7 +215,7 @@ struct query {
 	struct {
 		int is_text;
 		int64_t num;
-		char text[SEARCH_MAX_LEN * 2 + 8];
+		char text[SEARCH_TEXT_MAX];
 	} b[MAX_BINDS];
 };
 

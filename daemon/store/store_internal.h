@@ -84,19 +84,32 @@ int st_user_version(struct store *st);
  * store): polls the write lock for at most STORE_LOOP_BUSY_MS. */
 int st_loop_busy(void *arg, int count);
 
-/* Search (store_search.c). At every open: learn FTS5's case folding
- * (once per process) and register spend_search(haystack, needle) on the
- * connection. */
+/* Search (store_search.c). At every open: register spend_fold() on the
+ * connection (migration 9 fills expenses.search_text with it). */
 int st_search_init(struct store *st, struct spend_err *err);
-/* The condition on e (alias of expenses) for "note or payee holds term":
- * sql, with nbind parameters that each take text. drives: the condition
- * gives the few rows to look at (the index) and the query must start
- * from it, not from the user's indexes. */
+/* Between the fields of a search text: no folded text holds it (st_fold
+ * turns it into U+FFFD), so no term spans two fields. */
+#define SEARCH_SEP '\x1f'
+/* Room for a folded, quoted search term: folding may spell a character
+ * out in several ("ß" is "ss", "ﬃ" is "ffi"). */
+#define SEARCH_TEXT_MAX (SEARCH_MAX_LEN * 4 + 8)
+/* The folding of s that search compares (case, accents, compatibility
+ * forms): *out malloc'd (caller frees), *len its bytes (len may be
+ * NULL). 0, or -1 out of memory. */
+int st_fold(const char *s, char **out, size_t *len);
+/* expenses.search_text for a row with these fields (tags canonical
+ * ",a,b,"): malloc'd into *out (caller frees); 0 or SPEND_ENOMEM. */
+int st_search_text(const char *note, const char *payee, const char *tags,
+    char **out, struct spend_err *err);
+/* The condition on e (alias of expenses) for "note, payee or a tag holds
+ * term": sql, with nbind parameters that each take text. drives: the
+ * condition gives the few rows to look at (the index) and the query must
+ * start from it, not from the user's indexes. */
 struct st_search {
-	const char *sql;	/* " AND ...", static */
+	const char *sql;	/* " AND ..." or "", static */
 	int nbind;
 	bool drives;
-	char text[SEARCH_MAX_LEN * 2 + 8];
+	char text[SEARCH_TEXT_MAX];
 };
 int st_search_cond(struct store *st, const char *term, struct st_search *out,
     struct spend_err *err);

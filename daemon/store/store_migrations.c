@@ -399,4 +399,39 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX deliveries_due ON deliveries(next_at) WHERE state = 'pending';"
 	"CREATE INDEX deliveries_state ON deliveries(state);"
 	"CREATE INDEX deliveries_user ON deliveries(user_id, id);",
+
+	/* 9: search finds tags too, and ignores accents (store_search.c):
+	 * search_text is the folded text of note, payee and tags, written
+	 * by the store with every row (store_expense_add/update), filled
+	 * here by spend_fold() (registered on every connection, C). The
+	 * index of migration 5 goes; expenses_fts indexes search_text
+	 * instead, case sensitive (the text is folded already, so the index
+	 * and instr() find the same rows), with the same three triggers, of
+	 * the same names, and the same rule: every row, tombstones too. */
+	"DROP TRIGGER expenses_fts_insert;"
+	"DROP TRIGGER expenses_fts_delete;"
+	"DROP TRIGGER expenses_fts_update;"
+	"DROP TABLE expenses_fts;"
+	"ALTER TABLE expenses ADD COLUMN search_text TEXT NOT NULL DEFAULT '';"
+	"UPDATE expenses SET search_text = spend_fold(note, payee, tags);"
+	"CREATE VIRTUAL TABLE expenses_fts USING fts5(search_text,"
+	"  content='expenses', content_rowid='id',"
+	"  tokenize='trigram case_sensitive 1', columnsize=0);"
+	"CREATE TRIGGER expenses_fts_insert AFTER INSERT ON expenses BEGIN"
+	"  INSERT INTO expenses_fts(rowid, search_text)"
+	"    VALUES (NEW.id, NEW.search_text);"
+	"  END;"
+	"CREATE TRIGGER expenses_fts_delete AFTER DELETE ON expenses BEGIN"
+	"  INSERT INTO expenses_fts(expenses_fts, rowid, search_text)"
+	"    VALUES ('delete', OLD.id, OLD.search_text);"
+	"  END;"
+	"CREATE TRIGGER expenses_fts_update AFTER UPDATE OF id, search_text"
+	"  ON expenses WHEN OLD.id != NEW.id OR"
+	"  OLD.search_text IS NOT NEW.search_text BEGIN"
+	"  INSERT INTO expenses_fts(expenses_fts, rowid, search_text)"
+	"    VALUES ('delete', OLD.id, OLD.search_text);"
+	"  INSERT INTO expenses_fts(rowid, search_text)"
+	"    VALUES (NEW.id, NEW.search_text);"
+	"  END;"
+	"INSERT INTO expenses_fts(expenses_fts) VALUES ('rebuild');",
 };

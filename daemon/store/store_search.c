@@ -1,27 +1,39 @@
 /*
- * Search in notes and payees (expense.list --search, and the exports and
- * reports that take the same filters).
+ * Search in notes, payees and tags (expense.list --search, and the
+ * exports and reports that take the same filters).
  *
- * What a search finds: the rows whose note or payee holds the term as a
- * substring, with letters compared after the case folding of FTS5's
- * trigram tokenizer (every script it folds: "É" finds "é", "Д" finds
- * "д"), accents kept ("cafe" does not find "café"), every character
- * literal. Three ways to get there, with the same rows in the same order:
+ * What a search finds: the rows whose note, payee or one of whose tags
+ * holds the term as a substring once both are folded (st_fold below):
+ * any case, any accent, in every script ("cafe" finds "Café" and
+ * "CAFE\u0301", "strasse" finds "Straße"), every character literal.
  *
- *   - the index (migration 5: expenses_fts, FTS5 trigram over note and
- *     payee) for a term of 3 characters or more that it holds at most
- *     SEARCH_INDEX_MAX times across all users: the matching rowids drive
- *     the query, the user's other filters and the sort apply to those;
- *   - a scan of the user's rows with spend_search() (below) for a term
+ * The folded text of a row is kept in expenses.search_text (migration 9),
+ * written by store_expense_add/update beside the fields it comes from:
+ * fold(note) SEP fold(payee) [SEP fold(tag)]..., SEP a character no
+ * folded text holds, so no term spans two fields or two tags. Three ways
+ * to search it, with the same rows in the same order:
+ *
+ *   - the index (expenses_fts, FTS5 trigram over search_text, case
+ *     sensitive: it folds nothing more) for a folded term of 3
+ *     characters or more that it holds at most SEARCH_INDEX_MAX times
+ *     across all users: the matching rowids drive the query, the user's
+ *     other filters and the sort apply to those;
+ *   - a scan of the user's rows with instr(search_text, term) for a term
  *     the index holds more often than that, so that a page stops early in
  *     the sort order instead of sorting every match, and for a term of
  *     one or two characters, which a trigram index cannot look up;
- *   - the old LIKE scan (ASCII case folding only), when spendd runs with
- *     SPEND_BENCH_SEARCH=like in its environment: for tests/bench only.
+ *   - the old LIKE scan of note, payee and tags (ASCII case folding only,
+ *     accents count), when spendd runs with SPEND_BENCH_SEARCH=like in
+ *     its environment: for tests/bench only.
  */
-#include <pthread.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "store_internal.h"
 #include "log.h"
@@ -29,325 +41,267 @@
 /* Past this many matches (all users) a term is looked for by a scan. */
 #define SEARCH_INDEX_MAX 2000
 
-/* ---- case folding, as FTS5's trigram tokenizer does it ---- */
+/* ---- folding ---- */
+
+/* A growing buffer; on failure of an append, p is freed and NULL. */
+struct fbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void
+fb_add(struct fbuf *b, const void *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 128;
+		char *p;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			free(b->p);
+			b->p = NULL;
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* U+FFFD: what an invalid byte, or the separator in a text, becomes */
+static const char replacement[] = "\xef\xbf\xbd";
 
 /*
- * The tokenizer folds each code point on its own (sqlite3Fts5UnicodeFold
- * in SQLite's source, not an API). Rather than copy that table, and drift
- * from the SQLite we run on, it is read from the tokenizer once per
- * process: tokenize every code point followed by two letters, and the
- * first character of each trigram is the folded code point.
+ * Append the folding of s (n bytes) to b:
+ *   1. Unicode full case folding, then compatibility decomposition
+ *      (libunistring's u8_casefold with NFKD): "É" is "e" + U+0301,
+ *      "ß" is "ss", "ﬁ" is "fi", "Ａ" is "a", "Å" (the ångström sign)
+ *      is "a" + U+030A;
+ *   2. the combining marks that Unicode calls diacritics (general
+ *      category M with the Diacritic property) dropped: accents, cedillas,
+ *      Greek tonos, Hebrew points, Arabic harakat, the kana voicing marks,
+ *      Thai tone marks; the vowel signs of Indic and Thai scripts are
+ *      letters there and stay;
+ *   3. the rest composed again (NFC), so a Hangul syllable or a letter
+ *      with a mark that is not a diacritic stays one character.
+ * Letters Unicode does not decompose stay as they are ("ø", "ł", "đ",
+ * "æ", "ı"). Invalid UTF-8 bytes become U+FFFD, and so does SEARCH_SEP.
+ * ASCII takes a short way with the same result. 0, or -1 out of memory.
  */
-struct fold {
-	uint32_t from, to;
-};
-
-/* Process-wide, learnt once under fold_lock and only read after: FTS5's
- * case folding is SQLite's, the same for every connection. */
-static pthread_mutex_t fold_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool fold_ready;
-static unsigned char fold_ascii[128];
-static struct fold *folds;	/* code points >= 128 that change, sorted */
-static size_t nfolds;
-
-/* A UTF-8 decoder that reads bytes exactly as FTS5 does (its READ_UTF8):
- * lenient, and what is not a character comes out as U+FFFD. */
-static const unsigned char utf8_trans1[] = {
-	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-	0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-	0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
-	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-	0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-	0x00, 0x01, 0x02, 0x03, 0x00, 0x01, 0x00, 0x00,
-};
-
-static uint32_t
-utf8_next(const unsigned char **pp, const unsigned char *end)
-{
-	const unsigned char *p = *pp;
-	uint32_t c = *p++;
-
-	if (c >= 0xc0) {
-		c = utf8_trans1[c - 0xc0];
-		while (p != end && (*p & 0xc0) == 0x80)
-			c = (c << 6) + (0x3f & *p++);
-		if (c < 0x80 || (c & 0xfffff800) == 0xd800 ||
-		    (c & 0xfffffffe) == 0xfffe)
-			c = 0xfffd;
-	}
-	*pp = p;
-	return c;
-}
-
-/* Encode c (as SQLite's WRITE_UTF8 does) at o; returns the bytes. */
-static size_t
-utf8_put(unsigned char *o, uint32_t c)
-{
-	if (c < 0x80) {
-		o[0] = (unsigned char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		o[0] = (unsigned char)(0xc0 + (c >> 6));
-		o[1] = (unsigned char)(0x80 + (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		o[0] = (unsigned char)(0xe0 + (c >> 12));
-		o[1] = (unsigned char)(0x80 + ((c >> 6) & 0x3f));
-		o[2] = (unsigned char)(0x80 + (c & 0x3f));
-		return 3;
-	}
-	o[0] = (unsigned char)(0xf0 + ((c >> 18) & 0x07));
-	o[1] = (unsigned char)(0x80 + ((c >> 12) & 0x3f));
-	o[2] = (unsigned char)(0x80 + ((c >> 6) & 0x3f));
-	o[3] = (unsigned char)(0x80 + (c & 0x3f));
-	return 4;
-}
-
-static uint32_t
-fold(uint32_t c)
-{
-	size_t lo = 0, hi = nfolds;
-
-	if (c < 128)
-		return fold_ascii[c];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (folds[mid].from == c)
-			return folds[mid].to;
-		if (folds[mid].from < c)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return c;
-}
-
-#define FOLD_CHUNK 4096		/* code points per call of the tokenizer */
-
-struct fold_read {
-	uint32_t cp[FOLD_CHUNK];	/* the chunk's code points */
-	int off[FOLD_CHUNK];		/* and their byte offsets */
-	int n, next;			/* how many; the next token's */
-	bool bad;			/* the tokenizer did not do as expected */
-	struct fold *out;
-	size_t nout, cap;
-};
-
 static int
-fold_token(void *arg, int flags, const char *tok, int len, int start,
-    int end)
+fold_append(struct fbuf *b, const char *s, size_t n)
 {
-	struct fold_read *r = arg;
-	const unsigned char *p = (const unsigned char *)tok;
-	uint32_t to;
+	const uint8_t *u = (const uint8_t *)s, *p, *end;
+	uint8_t *clean = NULL, *cf = NULL, *nfc = NULL, *mid = NULL;
+	size_t cflen = 0, nfclen = 0, midlen = 0, i;
+	int r = -1;
 
-	(void)flags;
-	(void)end;
-	if (r->next >= r->n)	/* the trigrams of the padding */
-		return SQLITE_OK;
-	if (len <= 0 || start != r->off[r->next]) {
-		r->bad = true;
-		return SQLITE_ERROR;
-	}
-	to = utf8_next(&p, p + len);
-	if (to != r->cp[r->next]) {
-		if (r->cp[r->next] < 128) {
-			if (to >= 128) {
-				r->bad = true;
-				return SQLITE_ERROR;
-			}
-			fold_ascii[r->cp[r->next]] = (unsigned char)to;
-		} else {
-			if (r->nout == r->cap) {
-				size_t cap = r->cap ? r->cap * 2 : 1024;
-				struct fold *f = realloc(r->out, cap * sizeof(*f));
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n && u[i] < 0x80; i++)
+		;
+	if (i == n) {
+		char chunk[256];
+		size_t o = 0;
 
-				if (f == NULL)
-					return SQLITE_NOMEM;
-				r->out = f;
-				r->cap = cap;
-			}
-			r->out[r->nout].from = r->cp[r->next];
-			r->out[r->nout++].to = to;
-		}
-	}
-	r->next++;
-	return SQLITE_OK;
-}
+		for (i = 0; i < n; i++) {
+			char c = s[i];
 
-/* The fts5_api of db, or NULL. */
-static fts5_api *
-fts5_of(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
-	return api;
-}
-
-static int
-fold_load(sqlite3 *db, struct spend_err *err)
-{
-	struct fold_read *r;
-	unsigned char *text;
-	fts5_api *api = fts5_of(db);
-	fts5_tokenizer tk;
-	Fts5Tokenizer *t = NULL;
-	void *ud = NULL;
-	uint32_t c = 1;
-	int rc = SQLITE_OK;
-
-	if (api == NULL || api->xFindTokenizer(api, "trigram", &ud, &tk) !=
-	    SQLITE_OK)
-		return spend_errf(err, SPEND_ESTORE, "", "this SQLite has no "
-		    "FTS5 trigram tokenizer (SQLite 3.34 or later, built with "
-		    "FTS5): search needs it");
-	r = calloc(1, sizeof(*r));
-	text = malloc(FOLD_CHUNK * 4 + 2);
-	if (r == NULL || text == NULL || tk.xCreate(ud, NULL, 0, &t) !=
-	    SQLITE_OK) {
-		free(r);
-		free(text);
-		return spend_errf(err, SPEND_ENOMEM, "", "search: out of memory");
-	}
-	for (int i = 0; i < 128; i++)
-		fold_ascii[i] = (unsigned char)i;
-	while (c <= 0x10ffff && rc == SQLITE_OK) {
-		int len = 0;
-
-		r->n = r->next = 0;
-		for (; c <= 0x10ffff && r->n < FOLD_CHUNK; c++) {
-			/* these the tokenizer reads as U+FFFD (or the end) */
-			if ((c & 0xfffff800) == 0xd800 ||
-			    (c & 0xfffffffe) == 0xfffe)
+			if (c == SEARCH_SEP) {
+				fb_add(b, chunk, o);
+				o = 0;
+				fb_add(b, replacement, 3);
 				continue;
-			r->cp[r->n] = c;
-			r->off[r->n++] = len;
-			len += (int)utf8_put(text + len, c);
+			}
+			chunk[o++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+			if (o == sizeof(chunk)) {
+				fb_add(b, chunk, o);
+				o = 0;
+			}
 		}
-		text[len++] = 'x';
-		text[len++] = 'x';
-		rc = tk.xTokenize(t, r, FTS5_TOKENIZE_DOCUMENT, (char *)text, len,
-		    fold_token);
-		if (rc == SQLITE_OK && r->next != r->n)
-			r->bad = true;
-		if (r->bad)
-			rc = SQLITE_ERROR;
+		fb_add(b, chunk, o);
+		return b->failed ? -1 : 0;
 	}
-	tk.xDelete(t);
-	free(text);
-	if (rc != SQLITE_OK) {
-		free(r->out);
-		free(r);
-		if (rc == SQLITE_NOMEM)
-			return spend_errf(err, SPEND_ENOMEM, "",
-			    "search: out of memory");
-		return spend_errf(err, SPEND_ESTORE, "", "search: FTS5's trigram "
-		    "tokenizer does not tokenize as expected (one trigram per "
-		    "character): cannot learn its case folding");
+	if (u8_check(u, n) != NULL) {
+		/* invalid UTF-8 (not from the API, which refuses it): each
+		 * bad byte one U+FFFD, as u8_mbtouc reads it */
+		struct fbuf c = { 0 };
+
+		for (p = u, end = u + n; p < end;) {
+			ucs4_t uc;
+			int k = u8_mbtouc(&uc, p, (size_t)(end - p));
+
+			if (uc == 0xfffd && !(k == 3 && memcmp(p, replacement,
+			    3) == 0))
+				fb_add(&c, replacement, 3);
+			else
+				fb_add(&c, p, (size_t)k);
+			p += k;
+		}
+		if (c.failed)
+			return -1;
+		clean = (uint8_t *)c.p;
+		u = clean;
+		n = c.len;
 	}
-	/* in code point order already: the chunks were */
-	folds = r->out;
-	nfolds = r->nout;
-	free(r);
+	if ((cf = u8_casefold(u, n, NULL, UNINORM_NFKD, NULL, &cflen)) == NULL)
+		goto out;
+	if ((mid = malloc(cflen + 1)) == NULL)
+		goto out;
+	for (p = cf, end = cf + cflen; p < end;) {
+		ucs4_t uc;
+		int k = u8_mbtouc_unsafe(&uc, p, (size_t)(end - p));
+
+		if (!(uc_is_general_category(uc, UC_CATEGORY_M) &&
+		    uc_is_property_diacritic(uc))) {
+			memcpy(mid + midlen, p, (size_t)k);
+			midlen += (size_t)k;
+		}
+		p += k;
+	}
+	if (midlen > 0 && (nfc = u8_normalize(UNINORM_NFC, mid, midlen, NULL,
+	    &nfclen)) == NULL)
+		goto out;
+	/* the separator in the text (a control character: the steps above
+	 * leave it alone) */
+	for (p = nfc, end = nfc + nfclen; p < end; p++) {
+		const uint8_t *q = memchr(p, SEARCH_SEP, (size_t)(end - p));
+
+		if (q == NULL) {
+			fb_add(b, p, (size_t)(end - p));
+			break;
+		}
+		fb_add(b, p, (size_t)(q - p));
+		fb_add(b, replacement, 3);
+		p = q;
+	}
+	r = b->failed ? -1 : 0;
+out:
+	free(clean);
+	free(cf);
+	free(mid);
+	free(nfc);
+	return r;
+}
+
+/* Characters (code points) in the UTF-8 s of n bytes. */
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+int
+st_fold(const char *s, char **out, size_t *len)
+{
+	struct fbuf b = { 0 };
+
+	fb_add(&b, "", 0);
+	if (b.failed || fold_append(&b, s, strlen(s)) < 0) {
+		free(b.p);
+		*out = NULL;
+		return -1;
+	}
+	*out = b.p;
+	if (len)
+		*len = b.len;
 	return 0;
 }
 
-/* The folded UTF-8 of s (n bytes) into out (3 * n bytes: one byte may
- * read as U+FFFD), its length. */
-static size_t
-fold_utf8(const unsigned char *s, size_t n, unsigned char *out)
+/* The search text of a row into b: see the top of this file. tags is
+ * the canonical ",a,b," (or ""). */
+static void
+search_text(struct fbuf *b, const char *note, size_t nlen,
+    const char *payee, size_t plen, const char *tags, size_t tlen)
 {
-	const unsigned char *end = s + n;
-	size_t o = 0;
+	const char sep = SEARCH_SEP;
 
-	while (s < end)
-		o += utf8_put(out + o, fold(utf8_next(&s, end)));
-	return o;
-}
+	fb_add(b, "", 0);
+	if (fold_append(b, note, nlen) < 0)
+		return;
+	fb_add(b, &sep, 1);
+	if (fold_append(b, payee, plen) < 0)
+		return;
+	for (size_t i = 0; i < tlen;) {
+		size_t k = i;
 
-/* Characters in s, as FTS5 counts them. */
-static size_t
-utf8_chars(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	size_t n = 0;
-
-	while (p < end) {
-		utf8_next(&p, end);
-		n++;
+		while (k < tlen && tags[k] != ',')
+			k++;
+		if (k > i) {
+			fb_add(b, &sep, 1);
+			if (fold_append(b, tags + i, k - i) < 0)
+				return;
+		}
+		i = k + 1;
 	}
-	return n;
 }
 
-/* ---- spend_search(haystack, needle) ---- */
+int
+st_search_text(const char *note, const char *payee, const char *tags,
+    char **out, struct spend_err *err)
+{
+	struct fbuf b = { 0 };
 
-struct needle {
-	size_t len;
-	unsigned char s[];
-};
+	search_text(&b, note, strlen(note), payee, strlen(payee), tags,
+	    strlen(tags));
+	if (b.failed || b.p == NULL) {
+		free(b.p);
+		*out = NULL;
+		return spend_errf(err, SPEND_ENOMEM, "", "search text: out of "
+		    "memory");
+	}
+	*out = b.p;
+	return 0;
+}
+
+/* ---- SQL: spend_fold(text) and spend_fold(note, payee, tags) ---- */
 
 /*
- * 1 if needle occurs in haystack once both are folded (above), else 0;
- * NULL if either is NULL. An empty needle is in every haystack. The
- * folded needle is kept with the statement (auxdata): a scan folds it
- * once.
+ * One argument: the folding of the text. Three: the search text of a
+ * row with that note, payee and tags (what migration 9 fills
+ * search_text with). NULL reads as "". Registered on every connection
+ * (st_search_init), for the migration and for tests; the store's writes
+ * compute search_text in C and need no function in the schema, so the
+ * sqlite3 shell can still write rows.
  */
 static void
-spend_search(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+spend_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	const unsigned char *h, *n;
-	struct needle *nd;
-	unsigned char stack[3 * 1024 + 4], *buf = stack;
-	size_t hlen, flen;
-	bool fresh = false;
+	const char *v[3] = { "", "", "" };
+	size_t n[3] = { 0, 0, 0 };
+	struct fbuf b = { 0 };
 
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
-	    sqlite3_value_type(argv[1]) == SQLITE_NULL)
-		return;
-	if ((nd = sqlite3_get_auxdata(ctx, 1)) == NULL) {
-		size_t len;
-
-		if ((n = sqlite3_value_text(argv[1])) == NULL)
-			goto nomem;
-		len = (size_t)sqlite3_value_bytes(argv[1]);
-		if ((nd = sqlite3_malloc64(sizeof(*nd) + 3 * len + 1)) == NULL)
-			goto nomem;
-		nd->len = fold_utf8(n, len, nd->s);
-		fresh = true;
+	for (int i = 0; i < argc && i < 3; i++) {
+		if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
+			continue;
+		if ((v[i] = (const char *)sqlite3_value_text(argv[i])) == NULL) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+		n[i] = (size_t)sqlite3_value_bytes(argv[i]);
 	}
-	if ((h = sqlite3_value_text(argv[0])) == NULL)
-		goto nomem;
-	hlen = (size_t)sqlite3_value_bytes(argv[0]);
-	if (3 * hlen + 4 > sizeof(stack) &&
-	    (buf = sqlite3_malloc64(3 * hlen + 4)) == NULL)
-		goto nomem;
-	flen = fold_utf8(h, hlen, buf);
-	/* both in the same encoding of the same code points: a byte match
-	 * starts on a character and is a character match */
-	sqlite3_result_int(ctx, nd->len == 0 ||
-	    memmem(buf, flen, nd->s, nd->len) != NULL);
-	if (buf != stack)
-		sqlite3_free(buf);
-	/* last: SQLite may free it at once (it may keep none) */
-	if (fresh)
-		sqlite3_set_auxdata(ctx, 1, nd, sqlite3_free);
-	return;
-nomem:
-	if (fresh)
-		sqlite3_free(nd);
-	sqlite3_result_error_nomem(ctx);
+	if (argc == 1) {
+		fb_add(&b, "", 0);
+		fold_append(&b, v[0], n[0]);
+	} else
+		search_text(&b, v[0], n[0], v[1], n[1], v[2], n[2]);
+	if (b.failed || b.p == NULL) {
+		free(b.p);
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text64(ctx, b.p, b.len, free, SQLITE_UTF8);
 }
 
 /* ---- per connection ---- */
@@ -356,18 +310,14 @@ int
 st_search_init(struct store *st, struct spend_err *err)
 {
 	const char *env = getenv("SPEND_BENCH_SEARCH");
-	int r = 0;
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	    SQLITE_INNOCUOUS;
 
-	pthread_mutex_lock(&fold_lock);
-	if (!fold_ready && (r = fold_load(st->db, err)) == 0)
-		fold_ready = true;
-	pthread_mutex_unlock(&fold_lock);
-	if (r < 0)
-		return r;
-	if (sqlite3_create_function_v2(st->db, "spend_search", 2,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-	    spend_search, NULL, NULL, NULL) != SQLITE_OK)
-		return st_error(st, err, "register spend_search");
+	if (sqlite3_create_function_v2(st->db, "spend_fold", 1, flags, NULL,
+	    spend_fold, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(st->db, "spend_fold", 3, flags, NULL,
+	    spend_fold, NULL, NULL, NULL) != SQLITE_OK)
+		return st_error(st, err, "register spend_fold");
 	st->search_mode = STORE_SEARCH_AUTO;
 	if (env && strcmp(env, "like") == 0) {
 		static bool said;
@@ -409,19 +359,30 @@ index_count(struct store *st, const char *match, int max, int *n,
 	return 0;
 }
 
+static int
+too_long(struct spend_err *err)
+{
+	return spend_errf(err, SPEND_EINVAL, "search", "search: the text is "
+	    "too long once its ligatures and compatibility characters are "
+	    "spelled out");
+}
+
 int
 st_search_cond(struct store *st, const char *term, struct st_search *out,
     struct spend_err *err)
 {
 	enum store_search m = st->search_mode;
-	size_t o = 0;
+	size_t o = 0, flen;
+	char *folded;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof(out[0]));
 	if (m == STORE_SEARCH_LIKE) {
 		/* %term% with LIKE's own metacharacters escaped */
 		out->text[o++] = '%';
 		for (const char *p = term; *p; p++) {
+			if (o + 3 >= sizeof(out->text))
+				return too_long(err);
 			if (*p == '%' || *p == '_' || *p == '\\')
 				out->text[o++] = '\\';
 			out->text[o++] = *p;
@@ -429,16 +390,28 @@ st_search_cond(struct store *st, const char *term, struct st_search *out,
 		out->text[o++] = '%';
 		out->text[o] = '\0';
 		out->sql = " AND (e.note LIKE ? ESCAPE '\\' OR "
-		    "e.payee LIKE ? ESCAPE '\\')";
-		out->nbind = 2;
+		    "e.payee LIKE ? ESCAPE '\\' OR e.tags LIKE ? ESCAPE '\\')";
+		out->nbind = 3;
 		return 0;
 	}
-	if (m != STORE_SEARCH_SCAN && utf8_chars(term) >= 3) {
+	if (st_fold(term, &folded, &flen) < 0)
+		return spend_errf(err, SPEND_ENOMEM, "", "search: out of memory");
+	if (flen == 0) {
+		/* nothing left once folded (only accents): every row */
+		free(folded);
+		out->sql = "";
+		return 0;
+	}
+	if (m != STORE_SEARCH_SCAN && utf8_chars(folded, flen) >= 3) {
 		/* one phrase, every character literal: operators, column
 		 * filters, prefixes and parentheses are text inside quotes,
 		 * and a quote is written twice */
 		out->text[o++] = '"';
-		for (const char *p = term; *p; p++) {
+		for (const char *p = folded; *p; p++) {
+			if (o + 4 >= sizeof(out->text)) {
+				free(folded);
+				return too_long(err);
+			}
 			if (*p == '"')
 				out->text[o++] = '"';
 			out->text[o++] = *p;
@@ -449,12 +422,15 @@ st_search_cond(struct store *st, const char *term, struct st_search *out,
 			int n = 0;
 
 			if ((r = index_count(st, out->text, SEARCH_INDEX_MAX, &n,
-			    err)) < 0)
+			    err)) < 0) {
+				free(folded);
 				return r;
+			}
 			m = n <= SEARCH_INDEX_MAX ? STORE_SEARCH_INDEX :
 			    STORE_SEARCH_SCAN;
 		}
 		if (m == STORE_SEARCH_INDEX) {
+			free(folded);
 			out->sql = " AND e.id IN (SELECT rowid FROM expenses_fts "
 			    "WHERE expenses_fts MATCH ?)";
 			out->nbind = 1;
@@ -462,8 +438,13 @@ st_search_cond(struct store *st, const char *term, struct st_search *out,
 			return 0;
 		}
 	}
-	strlcpy(out->text, term, sizeof(out->text));
-	out->sql = " AND (spend_search(e.note, ?) OR spend_search(e.payee, ?))";
-	out->nbind = 2;
+	if (flen >= sizeof(out->text)) {
+		free(folded);
+		return too_long(err);
+	}
+	memcpy(out->text, folded, flen + 1);
+	free(folded);
+	out->sql = " AND instr(e.search_text, ?) > 0";
+	out->nbind = 1;
 	return 0;
 }

@@ -11,7 +11,7 @@ ctl user add bob --currency EUR >/dev/null
 # drives spendctl --json (and the REST facade for searches) and writes
 # "ok - ..." lines to $T/py.
 SPENDCTL=$SPENDCTL SOCK=$SOCK HTTP_PORT=$HTTP_PORT python3 - >"$T/py" 2>&1 <<'PY'
-import json, os, random, socket, subprocess, urllib.parse, urllib.request
+import json, os, random, socket, subprocess, unicodedata, urllib.parse, urllib.request
 
 SOCK, CTL = os.environ["SOCK"], os.environ["SPENDCTL"]
 BASE = "http://127.0.0.1:%s" % os.environ["HTTP_PORT"]
@@ -45,11 +45,11 @@ def fmt(minor, cur):
 
 cats = ["bills", "entertainment", "food", "health", "other", "shopping", "transport"]
 payees = ["Lidl", "Aldi", "Café du Coin", "SNCF", "Zoë's", "amazon", "Metro", "", "Ünïcode GmbH", "a|b",
-          "ÜBER Eats", "ωmega"]
+          "ÜBER Eats", "ωmega", "STRASSE GmbH", "ÅNGSTRÖM AB", "Cafe\u0301 Noir"]
 notes = ["coffee with Ana", "lunch", "Café crème", "50% off", "500 off", "a_b", "axb", "", "Taxi ride", "COFFEE beans",
          "CAFÉ CRÈME", "дом и САД", 'say "hi"', "x OR y", "NEAR(a b)", "note:abc", "star* bucks", "ΣΟΦΊΑ",
-         "d'Artagnan"]
-tags = ["work", "home", "kids"]
+         "d'Artagnan", "Straße 12", "東京 ラーメン", "ｶﾞｽ代"]
+tags = ["work", "home", "kids", "épicerie", "東京"]
 rows = []
 for i in range(N):
     cur = rnd.choice(["EUR"] * 8 + ["JPY", "BHD"])
@@ -68,8 +68,14 @@ for start in range(0, N, 500):
 # bob's rows must never show up in alice's lists
 rpc_batch([{"jsonrpc": "2.0", "id": k, "method": "expense.add",
             "params": {"user": "bob", "amount": "1.00", "category": "food",
-                       "date": "2025-06-15", "note": "coffee", "payee": "Lidl"}} for k in range(50)])
+                       "date": "2025-06-15", "note": "coffee Café", "payee": "Lidl",
+                       "tags": ["work", "épicerie"]}} for k in range(50)])
 ok(all("id" in r for r in rows), "%d rows inserted in batches of 500" % N)
+# some of alice's rows deleted: never found again
+for r in rows[::41]:
+    ctl("expense", "rm", str(r["id"]))
+    r["deleted"] = True
+rows = [r for r in rows if not r.get("deleted")]
 
 def e4(r):
     return r["minor"] * 10 ** (4 - EXP[r["currency"]])
@@ -86,14 +92,20 @@ def check(desc, args, pred):
     ok(got["sum"] == {c: fmt(v, c) for c, v in sums.items()}, desc + ": sum per currency",
        "got %s" % got["sum"])
 
-# Search folds case as Unicode's simple case folding does (FTS5's trigram
-# tokenizer's folding), in every script; str.lower() is that for the
-# letters above (none of ß, a final Σ, İ, where the two differ).
-def low(s):
-    return s.lower()
+# Search folds the term and each of note, payee and tags (store_search.c):
+# full case folding, compatibility decomposition, the diacritic marks
+# dropped, NFC. Every combining mark in the rows above is a diacritic, so
+# dropping category Mn is the same here (Python has no Diacritic
+# property).
+def fold(s):
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", s).casefold())
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", s)
 
 def search(t):
-    return lambda r: low(t) in low(r["note"]) or low(t) in low(r["payee"])
+    f = fold(t)
+    return lambda r: (f in fold(r["note"]) or f in fold(r["payee"]) or
+                      any(f in fold(g) for g in r["tags"]))
 
 check("everything", [], lambda r: True)
 check("--month 2025-02", ["--month", "2025-02"], lambda r: r["date"].startswith("2025-02-"))
@@ -105,14 +117,29 @@ check("--search Café (UTF-8)", ["--search", "Café"], search("Café"))
 check("--search 50% (LIKE metacharacters are literal)", ["--search", "50%"], search("50%"))
 check("--search a_b", ["--search", "a_b"], search("a_b"))
 # Unicode case folding, at every length of term (the index for 3
-# characters and more, a scan below that); accents count
+# characters and more, a scan below that); accents do not count; tags are
+# searched too
 for t, what in [("café", "finds CAFÉ and Café"), ("CRÈME", "upper case, accented"),
                 ("ДОМ", "Cyrillic"), ("σοφία", "Greek"), ("é", "one character"),
                 ("Ü", "one upper-case character"), ("ωM", "two characters"),
-                ("cafe", "finds no café: accents count")]:
+                ("cafe", "finds Café, CAFÉ and Cafe + U+0301"),
+                ("Cafe\u0301", "an accent typed as a combining mark"),
+                ("CAFE", "upper case, no accent"), ("creme", "no accent"),
+                ("straße", "ß is ss"), ("STRASSE", "finds Straße"), ("ss", "ß is two letters"),
+                ("angstrom", "finds ÅNGSTRÖM"), ("ΣΟΦΙΑ", "Greek without its tonos"),
+                ("work", "a tag"), ("WOR", "part of a tag, any case"),
+                ("epicerie", "a tag with an accent, searched without"),
+                ("orkh", "never across two tags"), ("workhome", "never across two tags"),
+                ("東京", "CJK, a note and a tag"), ("京", "one CJK character"),
+                ("ラーメン", "katakana"), ("ガス", "half-width kana with a voicing mark"),
+                ("noir", "a payee written with a combining accent")]:
     check("--search %s (%s)" % (t, what), ["--search", t], search(t))
-ok(len([r for r in rows if search("café")(r)]) > len([r for r in rows if "Café" in r["note"] + r["payee"]]),
-   "... the café rows include CAFÉ ones")
+ok(len([r for r in rows if search("cafe")(r)]) > len([r for r in rows if "Café" in r["note"] + r["payee"]]),
+   "... the cafe rows include Café, CAFÉ and Cafe\u0301 ones")
+ok(len([r for r in rows if search("work")(r)]) > 0 and
+   not any("work" in fold(r["note"] + r["payee"]) for r in rows),
+   "... the work rows are found by their tag only")
+ok(not any(search("orkh")(r) for r in rows), "... and orkh in none")
 # operators of FTS5's query syntax, quotes and LIKE's metacharacters are text
 for t in ['"hi"', 'say "', '"', "x OR y", "OR", "NEAR(a", "note:abc", "star*", "*", "d'A", "_", "%"]:
     check("--search %s (literal)" % t, ["--search", t], search(t))
@@ -122,6 +149,8 @@ check("--max -0.01 (refunds)", ["--max", "-0.01"], lambda r: r["minor"] < 0)
 check("--currency JPY", ["--currency", "JPY"], lambda r: r["currency"] == "JPY")
 check("--tag work", ["--tag", "work"], lambda r: "work" in r["tags"])
 check("--tag WORK (tags are lower case)", ["--tag", "WORK"], lambda r: "work" in r["tags"])
+check("--tag work --search Café", ["--tag", "work", "--search", "Café"],
+      lambda r: "work" in r["tags"] and search("Café")(r))
 check("every filter at once", ["--month", "2025-07", "--category", "food", "--search", "o",
       "--min", "1", "--currency", "EUR", "--tag", "home"],
       lambda r: r["date"].startswith("2025-07-") and r["category"] == "food" and search("o")(r)
@@ -148,18 +177,24 @@ orders = [
     ("amount descending", ["--sort", "amount"], lambda r: (e4(r), r["id"]), True),
     ("payee A-Z", ["--sort", "payee"], lambda r: (r["payee"].encode(), r["id"]), False),
     ("date, oldest first, in March", ["--month", "2025-03", "--asc"], lambda r: (r["date"], r["id"]), False),
+    ("--search cafe, by date", ["--search", "cafe"], lambda r: (r["date"], r["id"]), True),
+    ("--search e (a scan), by amount", ["--search", "e", "--sort", "amount", "--asc"],
+     lambda r: (e4(r), r["id"]), False),
+    ("--search WORK (a tag), payee A-Z", ["--search", "WORK", "--sort", "payee"],
+     lambda r: (r["payee"].encode(), r["id"]), False),
 ]
 for desc, args, key, rev in orders:
     ids, pages = page_through(args, 97)
-    want = [r["id"] for r in sorted((r for r in rows if "--month" not in args or
-            r["date"].startswith("2025-03-")), key=key, reverse=rev)]
+    want = [r["id"] for r in sorted((r for r in rows if ("--month" not in args or
+            r["date"].startswith("2025-03-")) and ("--search" not in args or
+            search(args[args.index("--search") + 1])(r))), key=key, reverse=rev)]
     ok(ids == want, "paging by 97, %s: every row once, in order (%d pages)" % (desc, pages),
        "got %s..., want %s..." % (ids and ids[:5], want[:5]))
 
 # created: ties in the timestamp are broken by id
 allc = ctl("expense", "list", "--all", "--sort", "created")["items"]
 ids, pages = page_through(["--sort", "created"], 250)
-ok(ids == [i["id"] for i in allc] and len(set(ids)) == N,
+ok(ids == [i["id"] for i in allc] and len(set(ids)) == len(rows),
    "paging by created: every row once (%d pages)" % pages)
 ok(all((a["created_at"], a["id"]) > (b["created_at"], b["id"]) for a, b in zip(allc, allc[1:])),
    "created, newest first: strictly ordered by (created_at, id)")
@@ -172,7 +207,7 @@ p2 = ctl("expense", "list", "--limit", "100", "--cursor", p1["next_cursor"])
 want = [r["id"] for r in sorted(rows, key=lambda r: (r["date"], r["id"]), reverse=True)]
 ok([i["id"] for i in p1["items"] + p2["items"]] == want[:200],
    "inserts ahead of the cursor neither repeat nor skip rows")
-ok(p2["count"] == N + 2, "count follows the inserts")
+ok(p2["count"] == len(rows) + 2, "count follows the inserts")
 ok(ctl("expense", "list", user="bob")["count"] == 50, "bob sees only his 50 rows")
 
 # the same searches through the REST facade
@@ -186,7 +221,8 @@ def http(method, path, body=None, token=None):
         return json.loads(r.read())
 
 token = http("POST", "/api/v1/auth/login", {"username": "alice", "password": "alice-pass-1"})["access_token"]
-for t in ["café", "ДОМ", "é", "ωM", '"hi"', "x OR y", "NEAR(a", "note:abc", "star*", "50%", "cafe"]:
+for t in ["café", "ДОМ", "é", "ωM", '"hi"', "x OR y", "NEAR(a", "note:abc", "star*", "50%", "cafe",
+          "CAFE", "Straße", "work", "東京"]:
     want = sorted(r["id"] for r in rows if search(t)(r))
     got = http("GET", "/api/v1/expenses?" + urllib.parse.urlencode({"search": t, "limit": 500}), token=token)
     ok(got["count"] == len(want) and (len(want) > 500 or sorted(i["id"] for i in got["items"]) == want),

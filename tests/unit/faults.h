@@ -354,22 +354,26 @@ fx_db(void)
 	return db;
 }
 
+/* integrity_check (unless fts_only) and FTS5's check of the search
+ * index, on a connection of its own (as after a restart) */
 static void
-fx_integrity(const char *when)
+fx_check(const char *when, bool fts_only)
 {
 	sqlite3 *db = fx_db();
 	sqlite3_stmt *s;
 	char res[512] = "";
 
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
-	    &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		strlcpy(res, (const char *)sqlite3_column_text(s, 0),
-		    sizeof(res));
-	sqlite3_finalize(s);
-	if (strcmp(res, "ok") != 0) {
-		sqlite3_close(db);
-		fail_msg("%s: integrity_check: %s", when, res);
+	if (!fts_only) {
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check",
+		    -1, &s, NULL), SQLITE_OK);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			strlcpy(res, (const char *)sqlite3_column_text(s, 0),
+			    sizeof(res));
+		sqlite3_finalize(s);
+		if (strcmp(res, "ok") != 0) {
+			sqlite3_close(db);
+			fail_msg("%s: integrity_check: %s", when, res);
+		}
 	}
 	/* the search index against the rows it indexes (FTS5's own check;
 	 * rank 1: also against the content table, expenses) */
@@ -380,6 +384,12 @@ fx_integrity(const char *when)
 		fail_msg("%s: FTS5 integrity-check of expenses_fts: %s", when, res);
 	}
 	sqlite3_close(db);
+}
+
+static void
+fx_integrity(const char *when)
+{
+	fx_check(when, false);
 }
 
 /* Every row of every table but the meta table, without the columns that
@@ -787,9 +797,13 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 				    "%s", op->name, inj->name, n,
 				    fx_diff(d, d1, why, sizeof(why)));
 			free(d);
+			/* the connection that met the fault wrote again: the
+			 * search index must still match the rows (FTS5 in
+			 * SQLite 3.40 could keep stale figures after an
+			 * out-of-memory: see st_error) */
 			snprintf(why, sizeof(why), "%s, %s at %ld, then the retry",
 			    op->name, inj->name, n);
-			fx_integrity(why);
+			fx_check(why, true);
 		}
 		fx_close();
 		stats.points++;
