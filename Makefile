@@ -108,7 +108,7 @@ fuzz: deps all
 	@B=$(B) BIN=$(BIN) sh tests/fuzz/run.sh
 
 # the long proofs (tests/soak/*.sh): minutes, not part of make check
-soak: deps all
+soak: deps all tests
 	@B=$(B) BIN=$(BIN) sh tests/soak/run.sh
 
 # Where make install puts the systemd unit and spend-plugin.pc (the

@@ -27,6 +27,14 @@
  * (credits=skip) and zero amounts (ingest.c).
  *
  * libofx keeps global state: one import at a time in this process.
+ *
+ * libofx also putenv()s SP_CHARSET_FIXED and SP_ENCODING with strings in
+ * its own data: the environment then points into libofx, so the plugin
+ * is linked -z nodelete (a dlclose at shutdown would leave getenv()
+ * reading unmapped memory: gnutls's exit handler crashed on it), and
+ * both are set once at init, on the main thread, so the putenv on a
+ * worker replaces an entry instead of growing environ under another
+ * thread's getenv().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -492,6 +500,9 @@ spend_plugin_init(const struct spend_host_api *host, struct spend_plugin *self)
 	    NULL) < 0)
 		return -1;
 	ofx_host = host;
+	if (setenv("SP_CHARSET_FIXED", "1", 1) < 0 ||
+	    setenv("SP_ENCODING", "ms-dos", 1) < 0)
+		return -1;
 	/* libofx prints to stdout and stderr unless told not to */
 	ofx_PARSER_msg = ofx_DEBUG_msg = ofx_DEBUG1_msg = ofx_DEBUG2_msg = 0;
 	ofx_DEBUG3_msg = ofx_DEBUG4_msg = ofx_DEBUG5_msg = 0;

@@ -24,8 +24,12 @@
 #ifndef SPEND_TEST_FAULTS_H
 #define SPEND_TEST_FAULTS_H
 
+#include <sys/wait.h>
+
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -699,6 +703,89 @@ fx_cold(void)
 /* The injector of the sweep running: a failed test leaves it armed. */
 static const struct injector *fx_armed;
 
+/*
+ * Which fault points this process takes. make check takes every
+ * fx_stride-th point, starting at fx_offset (set from SPEND_FAULT_STRIDE
+ * and SPEND_FAULT_OFFSET; the offset otherwise changes from run to run,
+ * so successive runs cover every point); make soak sets the stride to 1,
+ * every point. Those points may also be split between processes, each
+ * taking every fx_nshards-th of them from fx_shard (fx_main).
+ */
+static long fx_stride = 1, fx_offset, fx_shard, fx_nshards = 1;
+
+static bool
+fx_mine(long n)
+{
+	if ((n - 1) % fx_stride != fx_offset)
+		return false;
+	return ((n - 1) / fx_stride) % fx_nshards == fx_shard;
+}
+
+/* Read SPEND_FAULT_STRIDE (else stride) and SPEND_FAULT_OFFSET (else one
+ * that changes every run) and say which points run, and how to repeat. */
+static void
+fx_points_setup(long stride)
+{
+	const char *e;
+
+	if ((e = getenv("SPEND_FAULT_STRIDE")) != NULL && atol(e) >= 1)
+		stride = atol(e);
+	fx_stride = stride;
+	if ((e = getenv("SPEND_FAULT_OFFSET")) != NULL)
+		fx_offset = atol(e) % stride;
+	else
+		fx_offset = (long)(time(NULL) % stride);
+	if (fx_offset < 0)
+		fx_offset = 0;
+	printf("fault points: every %ld from %ld (again: SPEND_FAULT_STRIDE=%ld "
+	    "SPEND_FAULT_OFFSET=%ld; every point: make soak)\n", fx_stride,
+	    fx_offset + 1, fx_stride, fx_offset);
+}
+
+/*
+ * Run the group in nshards processes (SPEND_FAULT_SHARDS overrides, 1 to
+ * 8), each on its share of the points; the exit status fails when any
+ * of them failed.
+ */
+static int
+fx_main(const struct CMUnitTest *tests, size_t ntests,
+    CMFixtureFunction setup, long stride, int nshards)
+{
+	const char *e = getenv("SPEND_FAULT_SHARDS");
+	pid_t kids[8];
+	int rc, st;
+
+	if (e != NULL && atoi(e) >= 1 && atoi(e) <= 8)
+		nshards = atoi(e);
+	/* line by line, so the shards' lines do not cut into each other */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fx_points_setup(stride);
+	fflush(NULL);
+	fx_nshards = nshards;
+	for (int k = 1; k < nshards; k++) {
+		if ((kids[k] = fork()) < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (kids[k] == 0) {
+			fx_shard = k;
+			return _cmocka_run_group_tests("faults", tests, ntests,
+			    setup, fx_group_teardown);
+		}
+	}
+	rc = _cmocka_run_group_tests("faults", tests, ntests, setup,
+	    fx_group_teardown);
+	for (int k = 1; k < nshards; k++) {
+		if (waitpid(kids[k], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0) {
+			printf("[  FAILED  ] shard %d of %d ended with status "
+			    "%d\n", k, nshards, st);
+			rc = 1;
+		}
+	}
+	return rc;
+}
+
 /* Per test: undo what a failed test left (faults armed, a store open). */
 static int
 fx_test_setup(void **state)
@@ -747,6 +834,8 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 		fail_msg("%s changed nothing", op->name);
 
 	for (long n = 1; n <= events; n++) {
+		if (!fx_mine(n))
+			continue;
 		fx_open();
 		fx_cold();
 		spend_err_clear(&err);
@@ -840,6 +929,8 @@ fx_sweep_close(const struct injector *inj)
 	for (long n = 1; n <= events; n++) {
 		struct store *st;
 
+		if (!fx_mine(n))
+			continue;
 		fx_open();
 		if (op_expense_add(&err) < 0 || op_category_move(&err) < 0)
 			fail_msg("close sweep: %s", err.msg);

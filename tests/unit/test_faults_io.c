@@ -4,8 +4,8 @@
  * for a full disk), swept over every operation of faults.h, the
  * checkpoint on close and a login (with a rehash) on a full disk. See
  * faults.h for what each run must end in.
- * timeout: 900 (a sweep of every I/O call: seconds on an idle machine,
- * minutes under load or ASan)
+ * timeout: 900 (make check sweeps every other I/O call, a different half
+ * each run; make soak every call: see fx_main in faults.h)
  *
  * This test registers an sqlite3 VFS, so it includes sqlite3.h (tests of
  * the store may; nothing outside daemon/store/ else does).
@@ -626,5 +626,6 @@ main(void)
 		cmocka_unit_test_setup(test_login_full_disk, fx_test_setup),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, fx_group_teardown);
+	return fx_main(tests, sizeof(tests) / sizeof(tests[0]), group_setup,
+	    2, 1);
 }
