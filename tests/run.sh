@@ -117,10 +117,12 @@ run() {
 
 # ---- start them, longest first (as the last run timed them) ----
 for n in $want; do rm -f "$log/$(base "$n").rc"; done
-prev() { # the last run's ms of test $1; unknown ones first, fuzz first
+# the last run's ms of test $1, fuzz first; a test not timed yet (a clean
+# clone) by its time limit, so the long sweeps still start first
+prev() {
 	[ "$1" = fuzz ] && { echo 999999999; return; }
 	_p=$(sed -n "s|^$1 \\([0-9]*\\)\$|\\1|p" "$log/times" 2>/dev/null)
-	echo "${_p:-99999999}"
+	echo "${_p:-$(($(limit "$1") * 1000))}"
 }
 order=$(for n in $want; do echo "$(prev "$n") $n"; done | sort -rn -k1,1 |
     cut -d' ' -f2)

@@ -51,7 +51,7 @@ export function renderMonth(main, params) {
 
   // ---- filters
   const search = h('input', {
-    type: 'search', name: 'search', placeholder: 'Payee or note', value: st.search,
+    type: 'search', name: 'search', placeholder: 'Payee, note or tag', value: st.search,
     autocomplete: 'off', enterkeyhint: 'search',
   });
   const catFilter = categorySelect('category', st.category, { any: 'All categories', all: true });
