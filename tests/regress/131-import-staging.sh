@@ -4,12 +4,12 @@
 # in short transactions, hidden from every read, while another user's
 # writes go on; a SIGKILL in the middle leaves nothing visible, the
 # leftovers are removed after the restart, and the same import then
-# succeeds whole. (200,000 generated rows here, enough for many batches
+# succeeds whole. (100,000 generated rows here, enough for many batches
 # and a kill in the middle; make soak runs the same with 1,000,000:
 # tests/soak/030-import-1m.sh. ROWS=... to change.)
 . "$(dirname "$0")/lib.sh"
 
-ROWS=${ROWS:-200000}
+ROWS=${ROWS:-100000}
 start_spendd || { not_ok "spendd starts"; done_testing; }
 ctl user add alice >/dev/null && ctl user add bob >/dev/null
 python3 - "$T/big.csv" "$ROWS" <<'PY'
