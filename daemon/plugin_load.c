@@ -124,6 +124,14 @@ describe_loaded(struct plugin *p)
 	    what[0] ? what : "registers nothing");
 }
 
+/*
+ * Forget a plugin whose init ran. Its code stays mapped: the libraries it
+ * pulled in may have left pointers into themselves in process-wide
+ * state (libofx putenv()s strings of its own, others register exit
+ * handlers or thread-local destructors), and unmapping them turned the
+ * next getenv() at exit into a crash. Only a plugin refused before its
+ * init is dlclose()d.
+ */
 static void
 dl_unload(struct plugin *p)
 {
@@ -131,8 +139,6 @@ dl_unload(struct plugin *p)
 		p->pub.free_func(&p->pub);
 	p->pub.free_func = NULL;
 	p->pub.data = NULL;
-	if (p->dl && dlclose(p->dl) != 0)
-		log_warnx("plugin %s: dlclose: %s", p->name, dlerror());
 	p->dl = NULL;
 }
 

@@ -29,12 +29,10 @@
  * libofx keeps global state: one import at a time in this process.
  *
  * libofx also putenv()s SP_CHARSET_FIXED and SP_ENCODING with strings in
- * its own data: the environment then points into libofx, so the plugin
- * is linked -z nodelete (a dlclose at shutdown would leave getenv()
- * reading unmapped memory: gnutls's exit handler crashed on it), and
- * both are set once at init, on the main thread, so the putenv on a
- * worker replaces an entry instead of growing environ under another
- * thread's getenv().
+ * its own data (so spendd never unmaps a plugin it initialised:
+ * dl_unload). Both are set once at init, on the main thread, so the
+ * putenv on a worker replaces an entry instead of growing environ under
+ * another thread's getenv().
  */
 #include <errno.h>
 #include <fcntl.h>

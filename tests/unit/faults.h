@@ -713,13 +713,9 @@ static const struct injector *fx_armed;
  */
 static long fx_stride = 1, fx_offset, fx_shard, fx_nshards = 1;
 
-static bool
-fx_mine(long n)
-{
-	if ((n - 1) % fx_stride != fx_offset)
-		return false;
-	return ((n - 1) / fx_stride) % fx_nshards == fx_shard;
-}
+#define FX_EACH_POINT(n, events)					\
+	for (long n = 1 + fx_offset + fx_shard * fx_stride; n <= (events);	\
+	    n += fx_stride * fx_nshards)
 
 /* Read SPEND_FAULT_STRIDE (else stride) and SPEND_FAULT_OFFSET (else one
  * that changes every run) and say which points run, and how to repeat. */
@@ -731,12 +727,8 @@ fx_points_setup(long stride)
 	if ((e = getenv("SPEND_FAULT_STRIDE")) != NULL && atol(e) >= 1)
 		stride = atol(e);
 	fx_stride = stride;
-	if ((e = getenv("SPEND_FAULT_OFFSET")) != NULL)
-		fx_offset = atol(e) % stride;
-	else
-		fx_offset = (long)(time(NULL) % stride);
-	if (fx_offset < 0)
-		fx_offset = 0;
+	e = getenv("SPEND_FAULT_OFFSET");
+	fx_offset = labs(e ? atol(e) : (long)time(NULL)) % stride;
 	printf("fault points: every %ld from %ld (again: SPEND_FAULT_STRIDE=%ld "
 	    "SPEND_FAULT_OFFSET=%ld; every point: make soak)\n", fx_stride,
 	    fx_offset + 1, fx_stride, fx_offset);
@@ -755,8 +747,8 @@ fx_main(const struct CMUnitTest *tests, size_t ntests,
 	pid_t kids[8];
 	int rc, st;
 
-	if (e != NULL && atoi(e) >= 1 && atoi(e) <= 8)
-		nshards = atoi(e);
+	if (e != NULL && atoi(e) >= 1)
+		nshards = atoi(e) < 8 ? atoi(e) : 8;
 	/* line by line, so the shards' lines do not cut into each other */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fx_points_setup(stride);
@@ -833,9 +825,7 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 	if (strcmp(d0, d1) == 0)
 		fail_msg("%s changed nothing", op->name);
 
-	for (long n = 1; n <= events; n++) {
-		if (!fx_mine(n))
-			continue;
+	FX_EACH_POINT(n, events) {
 		fx_open();
 		fx_cold();
 		spend_err_clear(&err);
@@ -926,11 +916,9 @@ fx_sweep_close(const struct injector *inj)
 	fx_close();
 	events = inj->disarm();
 	free(d1);
-	for (long n = 1; n <= events; n++) {
+	FX_EACH_POINT(n, events) {
 		struct store *st;
 
-		if (!fx_mine(n))
-			continue;
 		fx_open();
 		if (op_expense_add(&err) < 0 || op_category_move(&err) < 0)
 			fail_msg("close sweep: %s", err.msg);
