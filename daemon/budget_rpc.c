@@ -8,6 +8,7 @@
 #include "jsonp.h"
 #include "money.h"
 #include "recurring.h"
+#include "shapes.h"
 #include "xmalloc.h"
 
 static json_t *
@@ -384,4 +385,20 @@ h_alert_list(struct rpc_call *c, json_t *p, json_t **res,
 		return SPEND_EINVAL;
 	}
 	return rpc_offload(c, JOB_READ, alerts_work, month, free, err);
+}
+
+int
+budget_state_json(struct store *st, int64_t uid, int64_t id, json_t **out,
+    struct spend_err *err)
+{
+	struct budget b;
+	int r;
+
+	if ((r = store_budget_get_id(st, uid, id, &b, err)) < 0)
+		return r;
+	if (b.deleted)
+		return spend_errf(err, SPEND_ENOTFOUND, "id", "no budget %lld",
+		    (long long)id);
+	return budget_reply(st, &b, b.category_id ? b.category :
+	    BUDGET_OVERALL, out, err);
 }

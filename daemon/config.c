@@ -125,6 +125,8 @@ static const struct ckey {
 	I("notify", "keep_days", notify_keep_days, 1, 3650),
 	F("rates", "url", rates_url, check_http_url),
 	F("rates", "fetch_at", rates_fetch_at, check_time_of_day),
+	I("sync", "tombstone_days", sync_tombstone_days, 0, 36500),
+	D("sync", "compact_every", sync_compact_every, 1, 366 * 86400),
 #undef S
 #undef I
 #undef B
@@ -172,6 +174,8 @@ config_defaults(struct config *c)
 	c->notify_max_inflight = 16;
 	c->notify_keep_days = 30;
 	strlcpy(c->rates_fetch_at, "16:30", sizeof(c->rates_fetch_at));
+	c->sync_tombstone_days = 90;
+	c->sync_compact_every = 86400;
 }
 
 static int

@@ -91,6 +91,9 @@ struct config {
 	/* [rates] */
 	char rates_url[1024];		/* "" = no scheduled fetch */
 	char rates_fetch_at[8];		/* "HH:MM" UTC, daily */
+	/* [sync] */
+	int sync_tombstone_days;	/* deletes kept in the change log */
+	int sync_compact_every;		/* seconds between compactions */
 };
 
 /* Compiled-in defaults (the "embedded default" make run uses). */

@@ -33,6 +33,7 @@ static const struct {
 	{ SPEND_EFULL,		"disk_full",		-32057,	507 },
 	{ SPEND_EINFLIGHT,	"in_flight",		-32010,	409 },
 	{ SPEND_ERUNNING,	"already_running",	-32011,	409 },
+	{ SPEND_ERESYNC,	"resync_required",	-32014,	410 },
 };
 
 #define NERR (sizeof(errtab) / sizeof(errtab[0]))

@@ -30,6 +30,8 @@ enum spend_errno {
 				 * still running: 409 */
 	SPEND_ERUNNING = -20,	/* one at a time: an import of this user, a
 				 * backup, is already running: 409 */
+	SPEND_ERESYNC = -21,	/* a sync client behind the compacted change
+				 * log: pull again from 0: 410 */
 };
 
 #define SPEND_ERR_MSG_MAX 512

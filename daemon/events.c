@@ -15,7 +15,6 @@ struct events_sub {
 
 struct events {
 	struct events_sub *subs;
-	int64_t seq;
 	int publishing;
 };
 
@@ -74,12 +73,11 @@ events_publish(struct spendd *sd, int64_t uid, const char *type, json_t *data)
 
 	if (ev == NULL || ev->subs == NULL)
 		return;
-	ev->seq++;
 	/* a subscriber may unsubscribe itself or others from its callback */
 	ev->publishing++;
 	for (struct events_sub *s = ev->subs; s; s = s->next)
 		if (!s->dead && (s->uid == uid || s->uid == 0))
-			s->fn(s->arg, ev->seq, type, data);
+			s->fn(s->arg, sd->hook_seq, type, data);
 	if (--ev->publishing == 0)
 		reap(ev);
 }

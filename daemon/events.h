@@ -13,7 +13,9 @@ struct spendd;
 struct events_sub;
 
 /* fn(arg, seq, type, data): type is the method ("expense.add"), data the
- * write's result (borrowed: incref to keep). seq grows by one per event. */
+ * write's result (borrowed: incref to keep). seq is the change-log number
+ * of the write (its last), what a client resumes from (sync.pull, the SSE
+ * stream's Last-Event-ID); 0 for an event outside a write's hooks. */
 typedef void (*events_fn)(void *arg, int64_t seq, const char *type,
     json_t *data);
 
@@ -22,7 +24,7 @@ typedef void (*events_fn)(void *arg, int64_t seq, const char *type,
 struct events_sub *events_subscribe(struct spendd *sd, int64_t uid,
     events_fn fn, void *arg);
 void events_unsubscribe(struct spendd *sd, struct events_sub *s);
-/* Tell every subscriber of uid. */
+/* Tell every subscriber of uid (numbered by sd->hook_seq). */
 void events_publish(struct spendd *sd, int64_t uid, const char *type,
     json_t *data);
 /* Drop every subscription (shutdown). */

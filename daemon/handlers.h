@@ -45,6 +45,8 @@ HANDLER(h_category_unarchive);
 HANDLER(h_category_delete);
 /* change_rpc.c */
 HANDLER(h_change_list);
+/* sync_rpc.c */
+HANDLER(h_sync_pull);
 /* rates_rpc.c */
 HANDLER(h_rate_import);
 HANDLER(h_rate_list);

@@ -1,5 +1,10 @@
 /* GET /api/v1/events: server-sent events, one stream per client, fed
- * by the events hub with the committed writes of its user. */
+ * by the events hub with the committed writes of its user. Each event of
+ * a write carries its change-log number as its id; a client that comes
+ * back with Last-Event-ID first gets what it missed from the change log
+ * (read on a job; the live events meanwhile wait behind it). */
+#include <errno.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <stdio.h>
@@ -10,14 +15,26 @@
 #include "http_reply.h"
 #include "http_sse.h"
 #include "httpd.h"
+#include "jobs.h"
 #include "log.h"
 #include "rpc.h"
 #include "spendd.h"
+#include "store.h"
+#include "sync.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define SSE_PING_S 20
 #define SSE_MAX_PER_USER 16	/* each stream holds a socket for good */
+#define SSE_REPLAY_MAX 1000	/* more missed: the client pulls instead */
+
+/* A live event held while the replay is read. */
+struct sse_held {
+	struct sse_held *next;
+	int64_t seq;
+	size_t len;
+	char *msg;
+};
 
 struct sse {
 	struct sse *next, *prev;
@@ -26,7 +43,23 @@ struct sse {
 	struct events_sub *sub;
 	int64_t uid;
 	char sid[33];		/* the session that opened the stream */
+	bool replaying;		/* a replay job holds this stream */
+	bool closed;		/* ... which then frees it */
+	struct sse_held *held, **held_tail;
 };
+
+static void
+held_free(struct sse *s)
+{
+	while (s->held) {
+		struct sse_held *e = s->held;
+
+		s->held = e->next;
+		free(e->msg);
+		free(e);
+	}
+	s->held_tail = &s->held;
+}
 
 struct http_sse {
 	struct spendd *sd;
@@ -51,6 +84,13 @@ sse_free(struct sse *s)
 	sse_unlink(s);
 	if (s->sub)
 		events_unsubscribe(s->h->sd, s->sub);
+	s->sub = NULL;
+	held_free(s);
+	if (s->replaying) {
+		s->closed = true;	/* the replay's done frees it */
+		s->req = NULL;
+		return;
+	}
 	free(s);
 }
 
@@ -130,8 +170,10 @@ sse_event(void *arg, int64_t seq, const char *type, json_t *data)
 		return;
 	}
 	if ((text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) != NULL) {
-		n = asprintf(&msg, "id: %lld\nevent: %s\ndata: %s\n\n",
-		    (long long)seq, type, text);
+		/* an event outside a write (none yet) keeps the last id */
+		n = seq > 0 ? asprintf(&msg, "id: %lld\nevent: %s\ndata: "
+		    "%s\n\n", (long long)seq, type, text) : asprintf(&msg,
+		    "event: %s\ndata: %s\n\n", type, text);
 		free(text);
 	}
 	if (n < 0) {
@@ -141,8 +183,159 @@ sse_event(void *arg, int64_t seq, const char *type, json_t *data)
 		sse_end(s);
 		return;
 	}
+	if (s->replaying) {	/* after what the replay sends */
+		struct sse_held *e = xcalloc(1, sizeof(*e));
+
+		e->seq = seq;
+		e->msg = msg;
+		e->len = (size_t)n;
+		*s->held_tail = e;
+		s->held_tail = &e->next;
+		return;
+	}
 	sse_send(s, msg, (size_t)n);
 	free(msg);
+}
+
+/* ---- the replay of what a returning client missed ---- */
+
+struct replay {
+	struct sse *s;
+	int64_t uid, since;
+	int64_t last;		/* the last change replayed */
+	struct evbuffer *out;	/* the events to send */
+	struct spend_err err;
+	int r;
+};
+
+struct replay_page {
+	struct change c[SSE_REPLAY_MAX + 1];
+	int n;
+};
+
+static int
+replay_cb(void *arg, const struct change *c)
+{
+	struct replay_page *pg = arg;
+
+	pg->c[pg->n++] = *c;
+	return 0;
+}
+
+static void
+replay_work(struct job *job, void *arg)
+{
+	struct replay *rp = arg;
+	struct replay_page *pg;
+	struct store *st;
+	struct user u;
+	int64_t head, floor;
+	json_t *it;
+	char *text;
+
+	if ((st = jobs_store(job, &rp->err)) == NULL) {
+		rp->r = rp->err.code;
+		return;
+	}
+	pg = xcalloc(1, sizeof(*pg));
+	if ((rp->r = store_read_begin(st, &rp->err)) < 0) {
+		free(pg);
+		return;
+	}
+	if ((rp->r = store_user_get(st, rp->uid, &u, &rp->err)) < 0 ||
+	    (rp->r = store_sync_marks(st, rp->uid, &head, &floor,
+	    &rp->err)) < 0 ||
+	    (rp->r = store_sync_changes(st, rp->uid, rp->since,
+	    SSE_REPLAY_MAX + 1, replay_cb, pg, &rp->err)) < 0)
+		goto out;
+	rp->last = rp->since;
+	if (rp->since > head || (rp->since > 0 && rp->since < floor) ||
+	    pg->n > SSE_REPLAY_MAX) {
+		/* too far behind, or ahead (a restored database): a pull
+		 * says what changed, the stream goes on from now */
+		evbuffer_add_printf(rp->out, "id: %lld\nevent: resync\ndata: "
+		    "{\"since\":%lld,\"head\":%lld}\n\n", (long long)head,
+		    (long long)rp->since, (long long)head);
+		rp->last = head;
+		goto out;
+	}
+	for (int i = 0; i < pg->n; i++) {
+		if ((rp->r = sync_item(st, &u, &pg->c[i], &it, &rp->err)) < 0)
+			goto out;
+		text = json_dumps(it, JSON_COMPACT);
+		json_decref(it);
+		if (text == NULL) {
+			rp->r = spend_errf(&rp->err, SPEND_ENOMEM, "", "out of "
+			    "memory");
+			goto out;
+		}
+		evbuffer_add_printf(rp->out, "id: %lld\nevent: change\ndata: "
+		    "%s\n\n", (long long)pg->c[i].seq, text);
+		free(text);
+		rp->last = pg->c[i].seq;
+	}
+out:
+	store_rollback(st);
+	free(pg);
+}
+
+static void
+replay_done(struct job *job, void *arg)
+{
+	struct replay *rp = arg;
+	struct sse *s = rp->s;
+	struct sse_held *e;
+
+	(void)job;
+	s->replaying = false;
+	if (s->closed) {	/* the client left meanwhile */
+		free(s);
+		goto out;
+	}
+	if (rp->r < 0) {
+		log_warnx("http: events of user %lld after %lld: %s",
+		    (long long)rp->uid, (long long)rp->since, rp->err.msg);
+		sse_end(s);	/* it reconnects and asks again */
+		goto out;
+	}
+	{
+		size_t len = evbuffer_get_length(rp->out);
+
+		if (len > 0 && sse_send(s, (const char *)evbuffer_pullup(
+		    rp->out, -1), len) < 0)
+			goto out;
+	}
+	/* the live events that came meanwhile, but those replayed */
+	while ((e = s->held) != NULL) {
+		s->held = e->next;
+		if ((e->seq == 0 || e->seq > rp->last) &&
+		    sse_send(s, e->msg, e->len) < 0) {
+			free(e->msg);
+			free(e);
+			goto out;	/* s is gone, and its held list */
+		}
+		free(e->msg);
+		free(e);
+	}
+	s->held_tail = &s->held;
+out:
+	evbuffer_free(rp->out);
+	free(rp);
+}
+
+/* Last-Event-ID: digits, or -1 (none or not a number: no replay). */
+static int64_t
+last_event_id(struct httpd_req *req)
+{
+	const char *v = httpd_header(req, "Last-Event-ID");
+	char *end;
+	long long n;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return errno || *end ? -1 : n;
 }
 
 void
@@ -152,6 +345,7 @@ http_sse_open(struct http_sse *h, struct httpd_req *req,
 	struct evkeyvalq *o = httpd_output_headers(req);
 	struct spend_err err;
 	struct sse *s;
+	int64_t since;
 	static const char hello[] = "retry: 5000\n: spendd events\n\n";
 
 	if (id->uid == 0) {
@@ -186,6 +380,7 @@ http_sse_open(struct http_sse *h, struct httpd_req *req,
 	s->h = h;
 	s->req = req;
 	s->uid = id->uid;
+	s->held_tail = &s->held;
 	strlcpy(s->sid, id->session, sizeof(s->sid));
 	s->sub = events_subscribe(h->sd, id->uid, sse_event, s);
 	s->next = h->list;
@@ -198,7 +393,25 @@ http_sse_open(struct http_sse *h, struct httpd_req *req,
 	evhttp_add_header(o, "X-Accel-Buffering", "no");
 	httpd_set_close_cb(req, sse_closed, s);
 	httpd_stream_start(req, 200);
-	sse_send(s, hello, sizeof(hello) - 1);
+	if (sse_send(s, hello, sizeof(hello) - 1) < 0)
+		return;
+	if ((since = last_event_id(req)) >= 0) {
+		struct replay *rp = xcalloc(1, sizeof(*rp));
+
+		rp->s = s;
+		rp->uid = s->uid;
+		rp->since = since;
+		if ((rp->out = evbuffer_new()) == NULL)
+			fatal("evbuffer_new");
+		s->replaying = true;
+		if (jobs_submit(h->sd, JOB_READ, replay_work, replay_done, rp,
+		    &err) < 0) {
+			s->replaying = false;
+			evbuffer_free(rp->out);
+			free(rp);
+			sse_end(s);
+		}
+	}
 }
 
 void

@@ -33,6 +33,7 @@
 #include "recurring.h"
 #include "rpc_unix.h"
 #include "scheduler.h"
+#include "sync.h"
 #include "spendd.h"
 #include "store.h"
 #include "util.h"
@@ -383,6 +384,8 @@ main(int argc, char *argv[])
 		fatalx("cannot start the deliverer (notify, rates fetch)");
 	if (recurring_start(&sd) < 0)
 		fatalx("cannot start the recurring scheduler");
+	if (sync_start(&sd) < 0)
+		fatalx("cannot start the change-log compaction");
 
 	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||
 	    (ev_int = evsignal_new(sd.base, SIGINT, on_stop, &sd)) == NULL ||

@@ -444,3 +444,18 @@ h_recurring_configure(struct rpc_call *c, json_t *p, json_t **res,
 	*res = jp_pack("{s:i}", "remind_days", (int)days);
 	return 0;
 }
+
+int
+recurring_state_json(struct store *st, const struct user *u, int64_t id,
+    json_t **out, struct spend_err *err)
+{
+	struct recurring_rule r;
+	char today[DATE_LEN + 1];
+	int rc;
+
+	if ((rc = recurring_get(st, u->id, id, &r, err)) < 0)
+		return rc;
+	recurring_today(u->timezone, today);
+	*out = rule_json(&r, today);
+	return 0;
+}

@@ -145,6 +145,13 @@ static const struct rpc_param p_changes[] = {
 	  NULL },
 	{ "limit", PT_INT, 0, 1, 1000, NULL, "at most this many (100)", NULL },
 	END };
+static const struct rpc_param p_sync_pull[] = {
+	{ "since", PT_INT, 0, 0, INT64_MAX, "SEQ", "the last change number "
+	  "the device has (0: everything)", NULL },
+	{ "cursor", PT_STRING, 0, 0, 71, "CURSOR", "next_cursor of the last "
+	  "page, instead of since", NULL },
+	{ "limit", PT_INT, 0, 1, 1000, NULL, "at most this many (100)", NULL },
+	END };
 static const struct rpc_param p_backup[] = {
 	{ "path", PT_STRING, POS, 0, 0, "FILE", "where (socket only; default: "
 	  "a new file in [backup] dir)", NULL },
@@ -538,6 +545,9 @@ static const struct rpc_method methods[] = {
 	{ "session.revoke", h_session_revoke, U, W | X,
 	  "DELETE /api/v1/sessions/{id}", p_session_revoke, "End one session",
 	  0 },
+	{ "sync.pull", h_sync_pull, U, X | RPC_ASYNC, "GET /api/v1/changes",
+	  p_sync_pull, "What changed since a device's last pull: each changed "
+	  "entity's state now, or its tombstone", 0 },
 	{ "user.add", h_user_add, A, W | RPC_ASYNC | RPC_NOTX,
 	  "POST /api/v1/users", p_user_add, "Create a user", 201 },
 	{ "user.delete", h_user_delete, A, W | RPC_ASYNC | RPC_NOTX,

@@ -17,6 +17,12 @@ json_t *category_json(const struct category *c);
 json_t *user_json(const struct user *u);
 json_t *expense_tags_json(const char *canon);
 json_t *change_json(const struct change *c);
+/* The current state of an entity for a sync pull (sync_rpc.c), as its
+ * get method shows it; ENOTFOUND when it is gone (a tombstone). */
+int budget_state_json(struct store *st, int64_t uid, int64_t id,
+    json_t **out, struct spend_err *err);
+int recurring_state_json(struct store *st, const struct user *u, int64_t id,
+    json_t **out, struct spend_err *err);
 
 /*
  * The expense fields of params (amount currency category category_id

@@ -63,6 +63,9 @@ struct spendd {
 	struct event *ev_drain;		/* stopping: waits for calls to end */
 	int64_t stop_deadline;		/* stopping: leave by then (mono ms) */
 	bool checkpointing;		/* a WAL checkpoint job is queued */
+	int64_t hook_seq;		/* the last change number of the write
+					 * whose hooks run now, else 0 (write.c) */
+	bool sync_compacting;		/* a change-log compaction job is (sync.h) */
 };
 
 /* The store_open flags every connection of the daemon to its database

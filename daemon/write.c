@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "spendd.h"
 #include "store_budget.h"
 #include "write.h"
 
@@ -136,6 +137,8 @@ write_run_hooks(struct write_tx *w, struct spendd *sd)
 
 	if (w->open)
 		fatalx("write: hooks of a write not committed");
+	if (sd)		/* unit tests run hooks without a daemon */
+		sd->hook_seq = w->last_seq;	/* what the events hub numbers by */
 	for (h = w->hooks; h; h = next) {
 		next = h->next;
 		h->fn(sd, h->arg);
@@ -143,6 +146,8 @@ write_run_hooks(struct write_tx *w, struct spendd *sd)
 			h->free_fn(h->arg);
 		free(h);
 	}
+	if (sd)
+		sd->hook_seq = 0;
 	w->hooks = NULL;
 	w->tail = &w->hooks;
 }

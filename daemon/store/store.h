@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -389,6 +389,31 @@ int store_change_list(struct store *st, int64_t uid, int64_t since,
     struct spend_err *err);
 /* The user's last sequence number (0: no change yet). */
 int store_change_last(struct store *st, int64_t uid, int64_t *seq,
+    struct spend_err *err);
+
+/* ---- sync: pulls and compaction (store_change.c) ---- */
+/* The latest change of each entity after since, in order, at most limit:
+ * a change with a later one of the same entity is skipped (the later
+ * one comes instead; a pull returns current states, not history). */
+int store_sync_changes(struct store *st, int64_t uid, int64_t since,
+    int limit, int (*cb)(void *arg, const struct change *c), void *arg,
+    struct spend_err *err);
+/* uid's head (its last number) and floor (changes at or below it may
+ * have been compacted away: a client behind it must start again). */
+int store_sync_marks(struct store *st, int64_t uid, int64_t *head,
+    int64_t *floor, struct spend_err *err);
+/* One step of compacting every user's change log, from the key after
+ * (*uid, *seq) (0, 0 to begin), at most batch rows looked at, in one
+ * write: superseded changes go, and deletes changed before `before` (a
+ * timestamp) go too, raising their user's floor. *uid, *seq: where to
+ * go on (both 0: done). *removed: rows removed by the step. */
+int store_sync_compact(struct store *st, const char *before, int batch,
+    int64_t *uid, int64_t *seq, int64_t *removed, struct spend_err *err);
+/* The live expenses import_id of uid published, ids after after_id, in
+ * id order, at most limit (what its one change stands for). */
+int store_import_expenses(struct store *st, int64_t uid, int64_t import_id,
+    int64_t after_id, int limit,
+    int (*cb)(void *arg, const struct expense *e), void *arg,
     struct spend_err *err);
 
 /* ---- daily totals and exchange rates (store_totals.c) ---- */

@@ -48,19 +48,21 @@ store_budget_any(struct store *st, int64_t uid, bool *any,
 	return 0;
 }
 
-int
-store_budget_get(struct store *st, int64_t uid, int64_t category_id,
+#define BUDGET_BY(col) "SELECT " BUDGET_COLS " FROM budgets b " \
+	"LEFT JOIN categories c ON c.id = b.category_id " \
+	"WHERE b.user_id = ? AND b." col " = ?"
+
+static int
+budget_by(struct store *st, int64_t uid, const char *sql, int64_t v,
     struct budget *b, struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "SELECT " BUDGET_COLS " FROM budgets b "
-	    "LEFT JOIN categories c ON c.id = b.category_id "
-	    "WHERE b.user_id = ? AND b.category_id = ?", err);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if ((s = st_prepare(st, sql, err)) == NULL)
 		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
-	sqlite3_bind_int64(s, 2, category_id);
+	sqlite3_bind_int64(s, 2, v);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		row_budget(s, b);
@@ -71,6 +73,21 @@ store_budget_get(struct store *st, int64_t uid, int64_t category_id,
 		return st_error(st, err, "get a budget");
 	return spend_errf(err, SPEND_ENOTFOUND, "category", "no budget for "
 	    "this category");
+}
+
+int
+store_budget_get(struct store *st, int64_t uid, int64_t category_id,
+    struct budget *b, struct spend_err *err)
+{
+	return budget_by(st, uid, BUDGET_BY("category_id"), category_id, b,
+	    err);
+}
+
+int
+store_budget_get_id(struct store *st, int64_t uid, int64_t id,
+    struct budget *b, struct spend_err *err)
+{
+	return budget_by(st, uid, BUDGET_BY("id"), id, b, err);
 }
 
 int

@@ -42,6 +42,9 @@ int store_budget_any(struct store *st, int64_t uid, bool *any,
  * ENOTFOUND if there never was one. */
 int store_budget_get(struct store *st, int64_t uid, int64_t category_id,
     struct budget *b, struct spend_err *err);
+/* The same by the budget's own id (the change log's). */
+int store_budget_get_id(struct store *st, int64_t uid, int64_t id,
+    struct budget *b, struct spend_err *err);
 /* Write b: a new row (b->id 0) or every field of row b->id (version
  * bumped). Out: id, version, timestamps. */
 int store_budget_put(struct store *st, struct budget *b,

@@ -545,3 +545,37 @@ store_expense_has_import_key(struct store *st, int64_t uid, const char *key,
 	*found = rc == SQLITE_ROW;
 	return 0;
 }
+
+int
+store_import_expenses(struct store *st, int64_t uid, int64_t import_id,
+    int64_t after_id, int limit,
+    int (*cb)(void *arg, const struct expense *e), void *arg,
+    struct spend_err *err)
+{
+	/* the import's id range walks the primary key, not the table */
+	sqlite3_stmt *s = st_prepare(st, "SELECT " EXP_COLS " FROM imports i "
+	    "JOIN expenses e ON e.id > max(?3, i.first_id - 1) AND "
+	    "e.id <= i.last_id JOIN categories c ON c.id = e.category_id "
+	    "WHERE i.id = ?2 AND i.user_id = ?1 AND i.state = 'published' AND "
+	    "e.user_id = ?1 AND e.stage = ?2 AND e.deleted = 0 "
+	    "ORDER BY e.id LIMIT ?4", err);
+	struct expense e;
+	int rc, r = 0;
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_int64(s, 2, import_id);
+	sqlite3_bind_int64(s, 3, after_id);
+	sqlite3_bind_int64(s, 4, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		row_exp(s, &e);
+		if ((r = cb(arg, &e)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = st_error(st, err, "list an import's expenses");
+	sqlite3_reset(s);
+	return r;
+}

@@ -434,4 +434,13 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"    VALUES (NEW.id, NEW.search_text);"
 	"  END;"
 	"INSERT INTO expenses_fts(expenses_fts) VALUES ('rebuild');",
+
+	/* 10: sync. A pull returns the latest change of each entity after a
+	 * number (changes_entity finds "is there a later one" per row), and
+	 * the change log is compacted: superseded changes go at once, a
+	 * delete's tombstone after [sync] tombstone_days, and change_floor
+	 * is then the highest number removed that a client may have missed
+	 * (one behind it must resync from 0). */
+	"CREATE INDEX changes_entity ON changes(user_id, entity, entity_id, seq);"
+	"ALTER TABLE users ADD COLUMN change_floor INTEGER NOT NULL DEFAULT 0;",
 };

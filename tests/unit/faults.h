@@ -200,6 +200,16 @@ fx_group_setup(void **state)
 		fx_expense(st, FX.alice, i % 3 ? "food" : "transport", i);
 	for (int i = 0; i < 20; i++)
 		fx_expense(st, FX.bob, "food", i);
+	{	/* what compaction removes: a superseded change, a tombstone */
+		int64_t seq;
+
+		assert_int_equal(store_change_append(st, FX.alice, "expense",
+		    FX.exp_id, "create", 1, &seq, &err), 0);
+		assert_int_equal(store_change_append(st, FX.alice, "expense",
+		    FX.exp_id, "update", 2, &seq, &err), 0);
+		assert_int_equal(store_change_append(st, FX.bob, "expense",
+		    999, "delete", 2, &seq, &err), 0);
+	}
 	{	/* bob's budget of bills: 10.00 a month, from this one */
 		struct budget b;
 		struct category c;
@@ -671,6 +681,17 @@ op_recurring_run(struct spend_err *err)
 	return recurring_run(FX.sd, err);
 }
 
+/* One step of compacting the change log (every tombstone old enough):
+ * the rows removed and the floors raised, all or nothing. */
+static int
+op_sync_compact(struct spend_err *err)
+{
+	int64_t uid = 0, seq = 0, removed;
+
+	return store_sync_compact(FX.sd->store, "9999", 0, &uid, &seq,
+	    &removed, err);
+}
+
 struct fx_op {
 	const char *name;
 	int (*run)(struct spend_err *);
@@ -689,6 +710,7 @@ static const struct fx_op fx_ops[] = {
 	{ "notify.test", op_notify_test },
 	{ "store: route an outbox event", op_store_route },
 	{ "recurring catch-up", op_recurring_run },
+	{ "sync: compact the change log", op_sync_compact },
 };
 
 #define FX_NOPS (sizeof(fx_ops) / sizeof(fx_ops[0]))

@@ -1039,6 +1039,7 @@ test_error_codes(void **state)
 		{ SPEND_ERATELIMIT, -32029, 429, "rate_limited" },
 		{ SPEND_EINFLIGHT, -32010, 409, "in_flight" },
 		{ SPEND_ERUNNING, -32011, 409, "already_running" },
+		{ SPEND_ERESYNC, -32014, 410, "resync_required" },
 		{ SPEND_EBUSY, -32053, 503, "busy" },
 		{ SPEND_ESTORE, -32603, 500, "store_error" },
 		{ SPEND_ENOMETHOD, -32601, 404, "no_such_method" },
