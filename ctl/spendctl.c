@@ -88,6 +88,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ "notify list", "notify.deliveries", "", "", NULL,
 	  print_notify_deliveries, NULL },
 	{ "rate fetch", "rate.fetch", "", "", NULL, print_rate_fetch, NULL },
+	{ "sync status", "sync.status", "", "", NULL, print_sync_status,
+	  "The change log's number, and each device with how far behind it is" },
+	{ "device rename", "session.rename", "id name", "", NULL, print_device,
+	  NULL },
+	{ "device rm", "session.revoke", "id", "", NULL, print_device,
+	  "Sign a device out (end its session)" },
 	{ "budget set", "budget.set", "category:CATEGORY amount",
 	  "no-rollover!:rollover=false", NULL, print_budget, "Set CATEGORY's "
 	  "monthly budget (\"total\": the overall one), or one month's" },

@@ -132,6 +132,8 @@ int print_notify_removed(struct ctl *, json_t *);
 int print_notify_test(struct ctl *, json_t *);
 int print_notify_deliveries(struct ctl *, json_t *);
 int print_rate_fetch(struct ctl *, json_t *);
+int print_sync_status(struct ctl *, json_t *);
+int print_device(struct ctl *, json_t *);
 /* Replace status's "deliveries" and "rates_fetch" with lines. */
 void status_notify(json_t *status);
 /* ---- cmd_budget.c ---- */

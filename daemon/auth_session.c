@@ -18,16 +18,6 @@
 /* ---- small helpers ---- */
 
 static void
-unix_rfc3339(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
 token_hash(const char *token, char out[65])
 {
 	unsigned char h[32];
@@ -101,6 +91,14 @@ auth_session_issue(struct rpc_call *c, const struct user *u,
 	token_hash(refresh, hash);
 	if ((r = store_refresh_add(c->st, &t, hash, err)) < 0)
 		return r;
+	if (prev == NULL) {	/* a new session: its device may have a name */
+		const char *dev = json_string_value(json_object_get(c->params,
+		    "device"));
+
+		if (dev && dev[0] && (r = store_device_name(c->st, u->id,
+		    t.family, dev, err)) < 0)
+			return r;
+	}
 
 	memset(&cl, 0, sizeof(cl));
 	strlcpy(cl.iss, AUTH_ISSUER, sizeof(cl.iss));
@@ -329,9 +327,12 @@ session_cb(void *arg, const struct refresh_token *t)
 	unix_rfc3339(t->last_used_at, used);
 	unix_rfc3339(t->expires_at, expires);
 	return jp_append(sc->items, jp_pack("{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:b}", "id", t->family, "created_at", created, "last_used_at",
-	    used, "expires_at", expires, "user_agent", t->user_agent, "address",
-	    t->address, "current", !strcmp(t->family, sc->current)));
+	    "s:s, s:b, s:s, s:I, s:o}", "id", t->family, "created_at", created,
+	    "last_used_at", used, "expires_at", expires, "user_agent",
+	    t->user_agent, "address", t->address, "current",
+	    !strcmp(t->family, sc->current), "device", t->device, "sync_seq",
+	    (json_int_t)t->sync_seq, "synced_at", t->synced_at[0] ?
+	    json_string(t->synced_at) : json_null()));
 }
 
 int
@@ -350,6 +351,41 @@ h_session_list(struct rpc_call *c, json_t *p, json_t **res,
 	}
 	*res = jp_pack("{s:o, s:I}", "items", sc.items, "count",
 	    (json_int_t)json_array_size(sc.items));
+	return 0;
+}
+
+/* A session of c->uid's that is live (not used up, revoked or expired). */
+static int
+session_find_cb(void *arg, const struct refresh_token *t)
+{
+	const char **want = arg;
+
+	if (strcmp(t->family, *want) == 0) {
+		*want = NULL;	/* found */
+		return 1;
+	}
+	return 0;
+}
+
+int
+h_session_rename(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	char id[40], name[65];
+	const char *want = id;
+	int r;
+
+	if (jp_str(p, "id", true, id, sizeof(id), NULL, NULL, err) < 0 ||
+	    jp_str(p, "name", true, name, sizeof(name), NULL, NULL, err) < 0)
+		return SPEND_EINVAL;
+	if ((r = store_session_list(c->st, c->uid, time_now(), session_find_cb,
+	    &want, err)) < 0)
+		return r;
+	if (want != NULL)
+		return spend_errf(err, SPEND_ENOTFOUND, "id", "no such session");
+	if ((r = store_device_name(c->st, c->uid, id, name, err)) < 0)
+		return r;
+	*res = jp_pack("{s:s, s:s}", "id", id, "device", name);
 	return 0;
 }
 

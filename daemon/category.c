@@ -105,7 +105,11 @@ static int
 log_moved(void *arg, int64_t id, int64_t version)
 {
 	struct moved *m = arg;
+	int r;
 
+	if ((r = store_expense_field_touch(m->w->st, id, "category", version,
+	    m->err)) < 0)
+		return r;
 	return write_change(m->w, CH_EXPENSE, id, CH_UPDATE, version, m->err);
 }
 

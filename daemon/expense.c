@@ -227,11 +227,36 @@ stale(int64_t id, int64_t have, int64_t sent, struct spend_err *err)
 	    (long long)id, (long long)have, (long long)sent);
 }
 
+/* The version at which each field last changed (a stale push merges when
+ * its fields and the server's differ): the fields b differs from a in. */
+static int
+touch_fields(struct store *st, const struct expense *a,
+    const struct expense *b, struct spend_err *err)
+{
+	const struct { const char *name; bool changed; } f[] = {
+		{ "amount", a->amount != b->amount },
+		{ "currency", strcmp(a->currency, b->currency) != 0 },
+		{ "category", a->category_id != b->category_id },
+		{ "date", strcmp(a->date, b->date) != 0 },
+		{ "note", strcmp(a->note, b->note) != 0 },
+		{ "payee", strcmp(a->payee, b->payee) != 0 },
+		{ "tags", strcmp(a->tags, b->tags) != 0 },
+	};
+	int r;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i].changed && (r = store_expense_field_touch(st, b->id,
+		    f[i].name, b->version, err)) < 0)
+			return r;
+	return 0;
+}
+
 int
 expense_update(struct write_tx *w, const struct user *u, int64_t id,
     int64_t version, const struct expense_input *in, struct expense *out,
     struct spend_err *err)
 {
+	struct expense before;
 	int r;
 
 	if ((r = store_expense_get(w->st, u->id, id, out, err)) < 0)
@@ -239,8 +264,10 @@ expense_update(struct write_tx *w, const struct user *u, int64_t id,
 	if (version && version != out->version)
 		return stale(id, out->version, version, err);
 	write_touch_month(w, out->date);	/* the old month, and the new */
+	before = *out;
 	if ((r = apply(w->st, w->stage, u, in, out, false, err)) < 0 ||
-	    (r = store_expense_update(w->st, out, out->version, err)) < 0)
+	    (r = store_expense_update(w->st, out, out->version, err)) < 0 ||
+	    (r = touch_fields(w->st, &before, out, err)) < 0)
 		return r;
 	write_touch_month(w, out->date);
 	return write_change(w, CH_EXPENSE, id, CH_UPDATE, out->version, err);

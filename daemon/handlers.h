@@ -20,6 +20,7 @@ HANDLER(h_auth_logout_all);
 HANDLER(h_auth_refresh);
 HANDLER(h_auth_rotate_key);
 HANDLER(h_session_list);
+HANDLER(h_session_rename);
 HANDLER(h_session_revoke);
 /* backup.c */
 HANDLER(h_daemon_backup);
@@ -47,6 +48,9 @@ HANDLER(h_category_delete);
 HANDLER(h_change_list);
 /* sync_rpc.c */
 HANDLER(h_sync_pull);
+HANDLER(h_sync_status);
+/* sync_push.c */
+HANDLER(h_sync_push);
 /* rates_rpc.c */
 HANDLER(h_rate_import);
 HANDLER(h_rate_list);

@@ -87,6 +87,8 @@ static const struct rpc_param p_login[] = {
 	{ "password", PT_STRING, REQ | SEC, 0, 0, NULL, "its password", NULL },
 	{ "refresh_in_body", PT_BOOL, 0, 0, 0, NULL, "return the refresh token "
 	  "in the reply, not a cookie (apps)", NULL },
+	{ "device", PT_STRING, 0, 0, 64, "NAME", "this device's name (\"Pixel "
+	  "8\", \"laptop\")", NULL },
 	END };
 static const struct rpc_param p_refresh[] = {
 	{ "refresh_token", PT_STRING, SEC, 0, 0, NULL, "the refresh token "
@@ -110,6 +112,7 @@ static const struct rpc_param p_register[] = {
 	{ "password", PT_STRING, REQ | SEC, 0, 0, NULL, "8 to 1024 bytes", NULL },
 	{ "currency", PT_STRING, 0, 0, 8, "CODE", "base currency", NULL },
 	{ "timezone", PT_STRING, 0, 0, 64, "ZONE", "like Europe/Paris", NULL },
+	{ "device", PT_STRING, 0, 0, 64, "NAME", "this device's name", NULL },
 	END };
 static const struct rpc_param p_category_add[] = {
 	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "the new category's name",
@@ -151,6 +154,10 @@ static const struct rpc_param p_sync_pull[] = {
 	{ "cursor", PT_STRING, 0, 0, 71, "CURSOR", "next_cursor of the last "
 	  "page, instead of since", NULL },
 	{ "limit", PT_INT, 0, 1, 1000, NULL, "at most this many (100)", NULL },
+	END };
+static const struct rpc_param p_sync_push[] = {
+	{ "mutations", PT_ANY, REQ, 0, 0, "JSON", "1 to 1000 edits of expenses "
+	  "made offline, in order (see Sync)", NULL },
 	END };
 static const struct rpc_param p_backup[] = {
 	{ "path", PT_STRING, POS, 0, 0, "FILE", "where (socket only; default: "
@@ -282,6 +289,12 @@ static const struct rpc_param p_recurring_configure[] = {
 	END };
 static const struct rpc_param p_report[] = {
 	{ "name", PT_STRING, REQ | POS, 0, 0, "NAME", "a report plugin", NULL },
+	END };
+static const struct rpc_param p_session_rename[] = {
+	{ "id", PT_STRING, REQ | POS, 0, 40, "ID", "the session (session.list)",
+	  NULL },
+	{ "name", PT_STRING, REQ | POS, 0, 64, "NAME", "the device's new name",
+	  NULL },
 	END };
 static const struct rpc_param p_session_revoke[] = {
 	{ "id", PT_STRING, REQ | POS, 0, 40, "SESSION", "a session id (from "
@@ -542,12 +555,20 @@ static const struct rpc_method methods[] = {
 	  "Every method with its role, route, params and summary", 0 },
 	{ "session.list", h_session_list, U, X, "GET /api/v1/sessions", p_none,
 	  "The user's sessions (devices logged in)", 0 },
+	{ "session.rename", h_session_rename, U, W | X,
+	  "PUT,PATCH /api/v1/sessions/{id}", p_session_rename,
+	  "Name the device of one session", 0 },
 	{ "session.revoke", h_session_revoke, U, W | X,
 	  "DELETE /api/v1/sessions/{id}", p_session_revoke, "End one session",
 	  0 },
 	{ "sync.pull", h_sync_pull, U, X | RPC_ASYNC, "GET /api/v1/changes",
 	  p_sync_pull, "What changed since a device's last pull: each changed "
 	  "entity's state now, or its tombstone", 0 },
+	{ "sync.push", h_sync_push, U, W | X | RPC_ASYNC | RPC_NOTX,
+	  "POST /api/v1/changes", p_sync_push, "Apply a device's offline edits "
+	  "once each: applied, merged, or a conflict with both sides", 0 },
+	{ "sync.status", h_sync_status, U, X, "GET /api/v1/sync", p_none,
+	  "The change log's head and floor, and each device with its lag", 0 },
 	{ "user.add", h_user_add, A, W | RPC_ASYNC | RPC_NOTX,
 	  "POST /api/v1/users", p_user_add, "Create a user", 201 },
 	{ "user.delete", h_user_delete, A, W | RPC_ASYNC | RPC_NOTX,

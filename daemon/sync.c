@@ -33,6 +33,10 @@ compact_work(struct job *job, void *arg)
 		c->r = c->err.code;
 		return;
 	}
+	/* a device retrying a push after tombstone_days starts over anyway */
+	if ((c->r = store_sync_mutations_forget(st, c->before, &c->err)) < 0 ||
+	    (c->r = store_devices_forget(st, &c->err)) < 0)
+		return;
 	do {
 		if ((c->r = store_sync_compact(st, c->before, COMPACT_BATCH,
 		    &uid, &seq, &n, &c->err)) < 0)

@@ -17,9 +17,12 @@
 #include "handlers.h"
 #include "jobs.h"
 #include "jsonp.h"
+#include "log.h"
 #include "recurring.h"
 #include "shapes.h"
+#include "spendd.h"
 #include "sync.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define PULL_DEFAULT 100
@@ -248,6 +251,52 @@ sync_item(struct store *st, const struct user *u, const struct change *c,
 	return 0;
 }
 
+struct status_ctx {
+	json_t *items;
+	const char *current;
+	int64_t head;
+};
+
+static int
+status_cb(void *arg, const struct refresh_token *t)
+{
+	struct status_ctx *sc = arg;
+	char used[32];
+
+	unix_rfc3339(t->last_used_at, used);
+	return jp_append(sc->items, jp_pack("{s:s, s:s, s:s, s:s, s:I, s:o, "
+	    "s:o, s:b}", "id", t->family, "device", t->device, "user_agent",
+	    t->user_agent, "last_used_at", used, "sync_seq",
+	    (json_int_t)t->sync_seq, "synced_at", t->synced_at[0] ?
+	    json_string(t->synced_at) : json_null(), "lag", t->synced_at[0] ?
+	    json_integer(sc->head - t->sync_seq) : json_null(), "current",
+	    strcmp(t->family, sc->current) == 0));
+}
+
+int
+h_sync_status(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	struct status_ctx sc;
+	int64_t floor;
+	int r;
+
+	(void)p;
+	sc.current = c->id.uid == c->uid ? c->id.session : "";
+	if ((r = store_sync_marks(c->st, c->uid, &sc.head, &floor, err)) < 0)
+		return r;
+	sc.items = json_array();
+	if ((r = store_session_list(c->st, c->uid, time_now(), status_cb, &sc,
+	    err)) < 0) {
+		json_decref(sc.items);
+		return r == SPEND_ENOMEM ? spend_errf(err, r, "", "out of "
+		    "memory") : r;
+	}
+	*res = jp_pack("{s:I, s:I, s:o}", "head", (json_int_t)sc.head, "floor",
+	    (json_int_t)floor, "devices", sc.items);
+	return 0;
+}
+
 /* "SEQ", "SEQ:ID" (an import's expenses are the client's up to ID), each
  * with "@FLOOR" if the pull began at 0 (and the floor was FLOOR). */
 static int
@@ -300,6 +349,19 @@ h_sync_pull(struct rpc_call *c, json_t *p, json_t **res,
 			goto bad;
 	}
 	pl->limit = (int)limit;
+	/* the device (a session over HTTP) has every change up to since:
+	 * its high-water mark, for sync.status */
+	if (c->id.session[0] && c->id.uid == c->uid && pl->after == 0) {
+		int64_t head, floor;
+
+		/* (a mark the log does not cover is the pull's error) */
+		if (store_sync_marks(c->st, c->uid, &head, &floor, err) < 0 ||
+		    (pl->since <= head && (pl->since >= floor || pl->since == 0) &&
+		    store_device_synced(c->st, c->uid, c->id.session,
+		    pl->since, err) < 0))
+			log_warnx("sync: cannot record the mark of a device of "
+			    "user %lld: %s", (long long)c->uid, err->msg);
+	}
 	return rpc_offload(c, JOB_READ, pull_work, pl, free, err);
 bad:
 	free(pl);

@@ -224,6 +224,16 @@ date_start(const char *tz, const char *date)
 }
 
 void
+unix_rfc3339(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
 timestamp_now(char out[TIMESTAMP_LEN + 1])
 {
 	struct timespec ts;

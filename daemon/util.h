@@ -33,6 +33,8 @@ void date_add_days(const char *date, int n, char out[DATE_LEN + 1]);
 
 /* Current UTC time as RFC 3339 with milliseconds. */
 void timestamp_now(char out[TIMESTAMP_LEN + 1]);
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+void unix_rfc3339(int64_t t, char out[32]);
 /* Seconds since the epoch (wall clock) and a monotonic clock in ms. */
 int64_t time_now(void);
 int64_t time_mono_ms(void);

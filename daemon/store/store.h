@@ -288,6 +288,10 @@ struct refresh_token {
 	int64_t last_used_at;
 	char user_agent[128];
 	char address[64];
+	/* store_session_list only: the session's device (sync) */
+	char device[65];		/* its name, "" if none */
+	int64_t sync_seq;		/* the last change number it pulled from */
+	char synced_at[TIMESTAMP_LEN + 1];	/* when, "" if never */
 };
 
 /* In: all but id/used/revoked. token_hash: hex hash of the token (the
@@ -409,6 +413,40 @@ int store_sync_marks(struct store *st, int64_t uid, int64_t *head,
  * go on (both 0: done). *removed: rows removed by the step. */
 int store_sync_compact(struct store *st, const char *before, int batch,
     int64_t *uid, int64_t *seq, int64_t *removed, struct spend_err *err);
+/* ---- devices (store_sync.c) ---- */
+/* Name the device of session family of uid. */
+int store_device_name(struct store *st, int64_t uid, const char *family,
+    const char *name, struct spend_err *err);
+/* The device pulled from seq (it has every change up to seq). */
+int store_device_synced(struct store *st, int64_t uid, const char *family,
+    int64_t seq, struct spend_err *err);
+/* Devices whose sessions ended go. */
+int store_devices_forget(struct store *st, struct spend_err *err);
+
+/* ---- pushes (store_sync.c) ---- */
+/* The stored outcome (JSON text, *result malloc'd) of uid's mutation mid;
+ * ENOTFOUND if it was never applied. */
+int store_sync_mutation_get(struct store *st, int64_t uid, const char *mid,
+    char **result, struct spend_err *err);
+int store_sync_mutation_put(struct store *st, int64_t uid, const char *mid,
+    const char *result, struct spend_err *err);
+/* Outcomes recorded before `before` (a timestamp) go. */
+int store_sync_mutations_forget(struct store *st, const char *before,
+    struct spend_err *err);
+/* The expense a device created as client_id (ENOTFOUND: none). */
+int store_sync_client_get(struct store *st, int64_t uid,
+    const char *client_id, int64_t *expense_id, struct spend_err *err);
+/* ECONFLICT if client_id names another expense already. */
+int store_sync_client_put(struct store *st, int64_t uid,
+    const char *client_id, int64_t expense_id, struct spend_err *err);
+/* Field field of expense id changed at version. */
+int store_expense_field_touch(struct store *st, int64_t id, const char *field,
+    int64_t version, struct spend_err *err);
+/* cb(arg, field) for each field of expense id changed after version
+ * (a field never changed since its creation has no row). */
+int store_expense_fields_since(struct store *st, int64_t id, int64_t version,
+    int (*cb)(void *arg, const char *field), void *arg,
+    struct spend_err *err);
 /* The live expenses import_id of uid published, ids after after_id, in
  * id order, at most limit (what its one change stands for). */
 int store_import_expenses(struct store *st, int64_t uid, int64_t import_id,

@@ -131,9 +131,14 @@ store_session_list(struct store *st, int64_t uid, int64_t now,
     int (*cb)(void *, const struct refresh_token *), void *arg,
     struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "SELECT " RT_COLS " FROM refresh_tokens "
-	    "WHERE user_id = ? AND used = 0 AND revoked = 0 AND expires_at > ? "
-	    "ORDER BY family_created_at, id", err);
+	sqlite3_stmt *s = st_prepare(st, "SELECT t.id, t.user_id, t.family, "
+	    "t.used, t.revoked, t.created_at, t.family_created_at, "
+	    "t.expires_at, t.last_used_at, t.user_agent, t.address, "
+	    "coalesce(d.name, ''), coalesce(d.sync_seq, 0), "
+	    "coalesce(d.synced_at, '') FROM refresh_tokens t LEFT JOIN devices d "
+	    "ON d.user_id = t.user_id AND d.family = t.family "
+	    "WHERE t.user_id = ? AND t.used = 0 AND t.revoked = 0 AND "
+	    "t.expires_at > ? ORDER BY t.family_created_at, t.id", err);
 	struct refresh_token t;
 	int rc, r = 0;
 
@@ -142,7 +147,11 @@ store_session_list(struct store *st, int64_t uid, int64_t now,
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_int64(s, 2, now);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&t, 0, sizeof(t));
 		row_refresh(s, &t);
+		st_col_text(s, 11, t.device, sizeof(t.device));
+		t.sync_seq = sqlite3_column_int64(s, 12);
+		st_col_text(s, 13, t.synced_at, sizeof(t.synced_at));
 		if ((r = cb(arg, &t)) != 0)
 			break;
 	}

@@ -442,5 +442,35 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	 * is then the highest number removed that a client may have missed
 	 * (one behind it must resync from 0). */
 	"CREATE INDEX changes_entity ON changes(user_id, entity, entity_id, seq);"
-	"ALTER TABLE users ADD COLUMN change_floor INTEGER NOT NULL DEFAULT 0;",
+	"ALTER TABLE users ADD COLUMN change_floor INTEGER NOT NULL DEFAULT 0;"
+	/* pushes: each mutation's outcome by its client-made id (a retried
+	 * batch is applied once), the client-made ids of the expenses a
+	 * device created, and the version at which each field of an expense
+	 * last changed (a stale edit merges when the fields differ) */
+	"CREATE TABLE sync_mutations("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  mid TEXT NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, mid)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX sync_mutations_age ON sync_mutations(created_at);"
+	"CREATE TABLE sync_client_ids("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  client_id TEXT NOT NULL,"
+	"  expense_id INTEGER NOT NULL REFERENCES expenses(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (user_id, client_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE expense_field_versions("
+	"  expense_id INTEGER NOT NULL REFERENCES expenses(id) ON DELETE CASCADE,"
+	"  field TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  PRIMARY KEY (expense_id, field)) STRICT, WITHOUT ROWID;"
+	/* devices: a session (a refresh-token family) with a name and the
+	 * last change number it pulled from */
+	"CREATE TABLE devices("
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  family TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  sync_seq INTEGER NOT NULL DEFAULT 0,"
+	"  synced_at TEXT,"
+	"  PRIMARY KEY (user_id, family)) STRICT, WITHOUT ROWID;",
 };

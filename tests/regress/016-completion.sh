@@ -21,7 +21,7 @@ comp() {
 		"$TOP/contrib/spendctl.bash-completion" "$@"
 }
 
-like "commands" "$(comp "")" "category expense"
+like "commands" "$(comp "")" "category device expense"
 like "commands include status and help" "$(comp "")" "help"
 is "a prefix" "$(comp exp)" "expense export "
 is "subcommands" "$(comp expense "")" "add edit list rm show "

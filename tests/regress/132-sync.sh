@@ -70,8 +70,32 @@ as "$TOKEN" GET '/api/v1/changes?since=999'
 expect "a pull from beyond the head is 410" 410
 is "... resync_required" "$(jb error.code)" "resync_required"
 
+# devices: a session named at login, its high-water mark, its lag
+req POST /api/v1/auth/login '{"username":"alice","password":"alice-pass","refresh_in_body":true,"device":"Pixel 8"}'
+expect "a login names its device" 200
+phone=$(jb access_token); psess=$(jb session)
+as "$phone" GET '/api/v1/changes?since=12'
+expect "the phone pulls from 12" 200
+ctl sync status >"$T/st.txt"
+like "sync status: the log's number" "$(cat "$T/st.txt")" "change log: at 16, kept after 0"
+is "... the phone, named, pulled from 12, 4 behind" \
+	"$(grep Pixel "$T/st.txt" | awk '{print $1, $2, $3, $5, $6}')" "$psess Pixel 8 12 4"
+is "... the first session: unnamed, its mark its last good pull (13), not the 410 one" \
+	"$(grep unnamed "$T/st.txt" | awk '{print $2, $4, $5}')" "(unnamed) 13 3"
+as "$phone" GET '/api/v1/changes?since=16'
+is "after pulling to the head its lag is 0" \
+	"$(ctl --json sync status | jget "devices[id=$psess].0.lag")" 0
+check "device rename" ctl device rename "$psess" "Work phone"
+is "... renamed" "$(ctl --json sync status | jget "devices[id=$psess].0.device")" "Work phone"
+check_fails "renaming a session that is not one fails" ctl device rename nope x
+check "device rm signs it out" ctl device rm "$psess"
+as "$phone" GET /api/v1/me
+expect "... its token no longer works" 401
+
 python3 "$TOP/tests/regress/synccheck.py" catchup "$SOCK" "$HTTP_PORT" "$TOKEN" \
 	"${SYNC_CHANGES:-10000}" || not_ok "synccheck.py catchup: every case passed"
+python3 "$TOP/tests/regress/synccheck.py" push "$SOCK" "$HTTP_PORT" "$TOKEN" ||
+	not_ok "synccheck.py push: every case passed"
 python3 "$TOP/tests/regress/synccheck.py" resume "$SOCK" "$HTTP_PORT" "$TOKEN" ||
 	not_ok "synccheck.py resume: every case passed"
 

@@ -169,7 +169,15 @@ def sse_connect(last_id=None):
     extra = "Last-Event-ID: %s\r\n" % last_id if last_id is not None else ""
     s.sendall(("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                "Accept: text/event-stream\r\n%s\r\n" % (token, extra)).encode())
-    return [s, b""]
+    # subscribed once the greeting came: writes after it are on the stream
+    buf, end = b"", time.time() + 10
+    while b": spendd events" not in buf and time.time() < end:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+    body = buf.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in buf else b""
+    return [s, body.split(b": spendd events\n\n", 1)[-1]]
 
 
 def sse_events(c, n, seconds=10):
@@ -264,8 +272,92 @@ def compacted(since):
     c[0].close()
 
 
+def push():
+    """sync.push: offline creations and edits, applied once each; stale
+    edits merge by field or come back as conflicts with both sides."""
+    rpc = Rpc()
+    uid = lambda n: "00000000-0000-4000-8000-%012d" % n
+    res, err = rpc.call("sync.push", {"mutations": [
+        {"mid": uid(1), "op": "create", "client_id": uid(101),
+         "fields": {"amount": "4.50", "category": "food", "note": "offline lunch"}},
+        {"mid": uid(2), "op": "update", "client_id": uid(101), "version": 1,
+         "fields": {"payee": "Deli"}}]})
+    r = res["results"] if res else []
+    report(err is None and [x["status"] for x in r] == ["applied", "applied"],
+           "a creation and an edit naming it by its client id, in one push", err or r)
+    eid = r[0]["expense"]["id"] if r else 0
+    report(r and r[1]["expense"]["payee"] == "Deli" and r[1]["expense"]["version"] == 2,
+           "... the edit applied to the new expense", r)
+    before = len(server_expenses(rpc))
+    res2, err = rpc.call("sync.push", {"mutations": [
+        {"mid": uid(1), "op": "create", "client_id": uid(101),
+         "fields": {"amount": "4.50", "category": "food", "note": "offline lunch"}},
+        {"mid": uid(2), "op": "update", "client_id": uid(101), "version": 1,
+         "fields": {"payee": "Deli"}}]})
+    r2 = res2["results"] if res2 else []
+    report(len(server_expenses(rpc)) == before and res2["replayed"] == 2 and
+           [x["expense"]["id"] for x in r2] == [eid, eid],
+           "the same push again is applied once: the same answers, no new row", res2)
+    # two devices edit the expense offline from version 2
+    a, _ = rpc.call("sync.push", {"mutations": [{"mid": uid(3), "op": "update",
+        "id": eid, "version": 2, "fields": {"note": "from the phone"}}]})
+    b, _ = rpc.call("sync.push", {"mutations": [{"mid": uid(4), "op": "update",
+        "id": eid, "version": 2, "fields": {"amount": "5.00"}}]})
+    e, _ = rpc.call("expense.get", {"id": eid})
+    report(a["results"][0]["status"] == "applied" and b["results"][0]["status"] == "merged"
+           and e["note"] == "from the phone" and e["amount"] == "5.00",
+           "edits of different fields from one version merge: both kept", [a, b, e])
+    c, _ = rpc.call("sync.push", {"mutations": [{"mid": uid(5), "op": "update",
+        "id": eid, "version": 2, "fields": {"note": "from the laptop"}}]})
+    x = c["results"][0]
+    e2, _ = rpc.call("expense.get", {"id": eid})
+    report(x["status"] == "conflict" and x["fields"] == ["note"] and
+           x["server"]["note"] == "from the phone" and x["mine"]["note"] == "from the laptop"
+           and e2 == e, "an edit of the same field is a conflict with both sides, "
+           "nothing written", x)
+    d, _ = rpc.call("sync.push", {"mutations": [{"mid": uid(6), "op": "update",
+        "id": eid, "version": x["server"]["version"], "fields": {"note": "from the laptop"}}]})
+    e3, _ = rpc.call("expense.get", {"id": eid})
+    report(d["results"][0]["status"] == "applied" and e3["note"] == "from the laptop",
+           "... keep mine: pushed again on the server's version, it applies", d)
+    # a bad mutation in the middle undoes nothing before it
+    res, err = rpc.call("sync.push", {"mutations": [
+        {"mid": uid(7), "op": "create", "fields": {"amount": "1.00", "category": "food"}},
+        {"mid": uid(8), "op": "create", "fields": {"amount": "1.005", "category": "food"}},
+        {"mid": uid(9), "op": "create", "fields": {"amount": "2.00", "category": "nope"}},
+        {"mid": uid(10), "op": "create", "fields": {"amount": "3.00", "category": "food"}}]})
+    r = res["results"]
+    report([x["status"] for x in r] == ["applied", "error", "error", "applied"] and
+           r[1]["index"] == 1 and "amount" in r[1]["error"]["message"] and
+           "nope" in r[2]["error"]["message"],
+           "bad mutations are reported by index and what is wrong; the others apply",
+           r)
+    # deletes: a stale one over a changed field is a conflict, a current one applies
+    res, _ = rpc.call("sync.push", {"mutations": [{"mid": uid(11), "op": "delete",
+        "id": eid, "version": 2}]})
+    report(res["results"][0]["status"] == "conflict", "a delete based on an old version "
+           "of an edited expense is a conflict", res)
+    res, _ = rpc.call("sync.push", {"mutations": [{"mid": uid(12), "op": "delete",
+        "id": eid, "version": e3["version"]}, {"mid": uid(13), "op": "update",
+        "id": eid, "version": e3["version"], "fields": {"note": "too late"}}]})
+    r = res["results"]
+    report(r[0]["status"] == "applied" and r[1]["status"] == "conflict" and
+           r[1]["server"] is None, "a current delete applies; an edit of a deleted "
+           "expense is a conflict with no server side", r)
+    # a phone's 1000 offline mutations in one push
+    muts = [{"mid": uid(1000 + i), "op": "create", "client_id": uid(5000 + i),
+             "fields": {"amount": "%d.00" % (i % 50 + 1), "category": "food",
+                        "note": "bulk %d" % i}} for i in range(1000)]
+    t = time.time()
+    res, err = rpc.call("sync.push", {"mutations": muts})
+    report(err is None and res["applied"] == 1000 and res["complete"],
+           "a push of 1000 offline creations (%.2f s)" % (time.time() - t), err)
+
+
 if suite == "catchup":
     catchup()
+elif suite == "push":
+    push()
 elif suite == "resume":
     resume()
 elif suite == "compacted":

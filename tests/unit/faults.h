@@ -692,6 +692,17 @@ op_sync_compact(struct spend_err *err)
 	    &removed, err);
 }
 
+/* A device's offline creation with its client id and its outcome, in
+ * one push: all or nothing. */
+static int
+op_sync_push(struct spend_err *err)
+{
+	return fx_call("alice", "sync.push", "{\"mutations\": [{\"mid\": "
+	    "\"m-1\", \"op\": \"create\", \"client_id\": \"c-1\", "
+	    "\"fields\": {\"amount\": \"3.20\", \"category\": \"food\", "
+	    "\"note\": \"offline\"}}]}", err);
+}
+
 struct fx_op {
 	const char *name;
 	int (*run)(struct spend_err *);
@@ -711,6 +722,7 @@ static const struct fx_op fx_ops[] = {
 	{ "store: route an outbox event", op_store_route },
 	{ "recurring catch-up", op_recurring_run },
 	{ "sync: compact the change log", op_sync_compact },
+	{ "sync.push", op_sync_push },
 };
 
 #define FX_NOPS (sizeof(fx_ops) / sizeof(fx_ops[0]))

@@ -295,13 +295,13 @@ test_params_declared(void **state)
 		const char *method, *params;
 	} want[] = {
 		{ "auth.delete_account", "password" },
-		{ "auth.login", "username password refresh_in_body" },
+		{ "auth.login", "username password refresh_in_body device" },
 		{ "auth.logout", "refresh_token" },
 		{ "auth.logout_all", "" },
 		{ "auth.me", "" },
 		{ "auth.password", "password new_password refresh_in_body" },
 		{ "auth.refresh", "refresh_token" },
-		{ "auth.register", "username password currency timezone" },
+		{ "auth.register", "username password currency timezone device" },
 		{ "auth.rotate_key", "" },
 		{ "plugin.list", "" },
 		{ "session.list", "" },
