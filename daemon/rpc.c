@@ -579,6 +579,8 @@ static const struct rpc_method methods[] = {
 	{ "report.run", h_report_run, U, X | RPC_ASYNC | RPC_MORE,
 	  "GET /api/v1/reports/{name}", p_report,
 	  "Run a report plugin; its params are the report's own", 0 },
+	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", p_none,
+	  "Every method with its role, route, params and summary", 0 },
 	{ "rule.add", h_rule_add, U, W | X, "POST /api/v1/rules", p_rule_add,
 	  "Add a categorisation rule: conditions and actions, in order", 201 },
 	{ "rule.apply", h_rule_apply, U, W | X | RPC_ASYNC | RPC_NOTX,
@@ -591,8 +593,6 @@ static const struct rpc_method methods[] = {
 	{ "rule.test", h_rule_test, U, X, "POST /api/v1/rules/test",
 	  p_rule_test, "What the rules would do to an expense with this "
 	  "payee (and note, amount...)", 0 },
-	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", p_none,
-	  "Every method with its role, route, params and summary", 0 },
 	{ "session.list", h_session_list, U, X, "GET /api/v1/sessions", p_none,
 	  "The user's sessions (devices logged in)", 0 },
 	{ "session.revoke", h_session_revoke, U, W | X,
