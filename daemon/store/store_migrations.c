@@ -457,6 +457,19 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  c.user_id = u.id AND c.deleted = 0 AND c.uncategorised = 1);"
 	"CREATE UNIQUE INDEX categories_uncategorised ON categories(user_id)"
 	"  WHERE uncategorised = 1 AND deleted = 0;"
+	/* the change log learns of the categories made here (and of one
+	 * adopted that it never saw created), at the next number of each
+	 * user's sequence: one category a user at most */
+	"INSERT INTO changes(user_id, seq, entity, entity_id, op, version,"
+	"  changed_at) SELECT c.user_id, u.change_seq + 1, 'category', c.id,"
+	"  'create', c.version, c.updated_at FROM categories c"
+	"  JOIN users u ON u.id = c.user_id WHERE c.uncategorised = 1 AND"
+	"  c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM changes h WHERE"
+	"  h.user_id = c.user_id AND h.entity = 'category' AND"
+	"  h.entity_id = c.id);"
+	"UPDATE users SET change_seq = change_seq + 1 WHERE EXISTS (SELECT 1"
+	"  FROM changes h WHERE h.user_id = users.id AND"
+	"  h.seq = users.change_seq + 1);"
 	"ALTER TABLE expenses ADD COLUMN category_auto INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"ALTER TABLE expenses ADD COLUMN source TEXT NOT NULL DEFAULT '';"

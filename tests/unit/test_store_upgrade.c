@@ -289,9 +289,9 @@ test_migration_10_uncategorised(void **state)
 	make_old(path, 9, 100);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
-	    "created_at, updated_at) VALUES "
-	    "(1, 'ann', 'user', 'EUR', 'UTC', 'x', 'x'), "
-	    "(2, 'ben', 'user', 'EUR', 'UTC', 'x', 'x');"
+	    "created_at, updated_at, change_seq) VALUES "
+	    "(1, 'ann', 'user', 'EUR', 'UTC', 'x', 'x', 5), "
+	    "(2, 'ben', 'user', 'EUR', 'UTC', 'x', 'x', 5);"
 	    "INSERT INTO categories(id, user_id, name, created_at, updated_at, "
 	    "deleted) VALUES (10, 1, 'food', 'x', 'x', 0), "
 	    "(11, 1, 'Uncategorised', 'x', 'x', 0), "
@@ -319,6 +319,13 @@ test_migration_10_uncategorised(void **state)
 	assert_int_equal(query_int(path, "SELECT count(*) FROM expenses WHERE "
 	    "category_auto = 0 AND source = ''"), 2);
 	assert_int_equal(query_int(path, "SELECT count(*) FROM rules"), 0);
+	/* each user's change log has the category, at the next number */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM changes c "
+	    "JOIN users u ON u.id = c.user_id AND c.seq = u.change_seq "
+	    "JOIN categories k ON k.id = c.entity_id AND k.uncategorised = 1 "
+	    "WHERE c.entity = 'category' AND c.op = 'create' AND "
+	    "u.change_seq = 6"), 2);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM changes"), 2);
 	/* one uncategorised category per user: the index says so */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(db, "UPDATE categories SET "
