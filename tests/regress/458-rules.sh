@@ -140,6 +140,16 @@ check "a dry run through spendctl" ctl --user alice import "$T/two.csv" \
 like "... says how many the rules did" "$(cat "$T/out")" \
     "rows without a category: 1 categorised by rules, 1 uncategorised"
 
+# uncategorised spending shows plainly in lists, budgets and reports
+like "expense list --category uncategorised" "$(ctl --user alice expense list \
+    --category uncategorised --month 2024-01)" "uncategorised"
+like "the breakdown report shows it" "$(ctl --user alice report breakdown \
+    --year 2024)" "uncategorised"
+check "a budget on uncategorised" ctl --user alice budget set uncategorised 100 \
+    --since 2024-01
+like "... its status" "$(ctl --user alice budget status --month 2024-01)" \
+    "uncategorised"
+
 # ---- --category still forces a category ----
 printf 'date,amount,payee\n2024-06-01,5.00,Cafe Forced\n' >"$T/forced.csv"
 check "import --category" ctl --user alice --json import "$T/forced.csv" \
