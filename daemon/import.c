@@ -548,8 +548,10 @@ import_key(struct spend_import *job, const struct spend_record *rec,
 	hash_str(&s, e->date);
 	hash_str(&s, e->currency);
 	hash_str(&s, amount);
-	hash_str(&s, e->payee);
-	hash_str(&s, e->note);
+	/* the row as the file has it, not as rules renamed it: the same
+	 * file is the same rows whatever the rules are by then */
+	hash_str(&s, rec->payee ? rec->payee : "");
+	hash_str(&s, rec->note ? rec->note : "");
 	crypto_generichash_final(&s, h, sizeof(h));
 	/* the how-many-th identical row of this file it is */
 	if ((r = store_import_seen_next(job->st, h, sizeof(h), &n, err)) < 0)

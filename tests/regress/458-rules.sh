@@ -140,6 +140,12 @@ check "a dry run through spendctl" ctl --user alice import "$T/two.csv" \
 like "... says how many the rules did" "$(cat "$T/out")" \
     "rows without a category: 1 categorised by rules, 1 uncategorised"
 
+check "a new rule that renames" ctl --user alice rule add \
+    --payee-contains "cafe central" --rename "Café Central"
+check "the same file again" ctl --user alice import "$T/bank.csv" --dry-run
+like "... is the same rows, whatever the rules did to them" "$(cat "$T/out")" \
+    "500 rows, 0 new, 500 skipped (500 duplicate)"
+
 # uncategorised spending shows plainly in lists, budgets and reports
 like "expense list --category uncategorised" "$(ctl --user alice expense list \
     --category uncategorised --month 2024-01)" "uncategorised"
@@ -201,11 +207,11 @@ login alice alice-pass
 A=$TOKEN
 as "$A" GET /api/v1/rules
 expect "GET /api/v1/rules" 200
-is "... 10 rules" "$(jb count)" 10
+is "... 11 rules" "$(jb count)" 11
 as "$A" POST /api/v1/rules '{"note_contains":"refund","category":"other"}'
 expect "POST /api/v1/rules" 201
 rid=$(jb id)
-is "... after the last" "$(jb position)" 11
+is "... after the last" "$(jb position)" 12
 as "$A" POST /api/v1/rules/test '{"payee":"x","note":"A REFUND"}'
 expect "POST /api/v1/rules/test" 200
 is "... the note rule" "$(jb category)" other
