@@ -78,7 +78,9 @@ actions(json_t *r, char *buf, size_t size)
 
 	buf[0] = '\0';
 	if (str(r, "category")[0])
-		snprintf(buf, size, "-> %s", str(r, "category"));
+		snprintf(buf, size, "-> %s%s", str(r, "category"),
+		    json_is_false(json_object_get(r, "category_usable")) ?
+		    " (deleted or archived: not set)" : "");
 	tags_text(json_object_get(r, "tags"), tags, sizeof(tags));
 	if (tags[0]) {
 		n = strlen(buf);

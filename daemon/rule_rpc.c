@@ -43,6 +43,10 @@ rule_json(const struct rule *r)
 
 	json_object_set_new(o, "category", r->category_id ?
 	    json_string(r->category) : json_null());
+	/* its category deleted or archived since: the rule sets none */
+	if (r->category_id)
+		json_object_set_new(o, "category_usable",
+		    json_boolean(r->category_usable));
 	if (r->payee_op != RULE_OP_NONE) {
 		char k[32];
 

@@ -202,6 +202,17 @@ is "rule changes are in the change log" "$(rpc change.list \
     '{"user":"bob","limit":1000}' | jget -j, 'result.items[entity=rule].*.op')" \
     "create,create"
 
+check "a rule on a category archived since" ctl --user bob rule add \
+    --payee-contains zalando --category health
+ctl --user bob category archive health >/dev/null
+like "... is listed as setting no category" "$(ctl --user bob rule list)" \
+    "health (deleted or archived: not set)"
+is "... and sets none" "$(ctl --user bob --json rule test Zalando |
+    jget uncategorised)" true
+ctl --user bob category unarchive health >/dev/null
+is "... until it is back" "$(ctl --user bob --json rule test Zalando |
+    jget category)" health
+
 # ---- REST ----
 login alice alice-pass
 A=$TOKEN
