@@ -74,6 +74,7 @@ print_expense(struct ctl *c, json_t *e)
 		table_add(t, rows[i]);
 	table_print(t, stdout);
 	table_free(t);
+	print_suggested_rule(json_object_get(e, "suggested_rule"));
 	return 0;
 }
 

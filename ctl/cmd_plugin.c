@@ -125,6 +125,10 @@ print_import(struct ctl *c, json_t *r)
 	if (num(r, "defaulted"))
 		printf("%lld rows in the default category\n",
 		    num(r, "defaulted"));
+	if (num(r, "by_rules") || num(r, "uncategorised"))
+		printf("rows without a category: %lld categorised by rules, "
+		    "%lld uncategorised\n", num(r, "by_rules"),
+		    num(r, "uncategorised"));
 	list = json_object_get(r, "categories_created");
 	if (json_array_size(list) > 0) {
 		printf("categories %s:", dry ? "to create" : "created");

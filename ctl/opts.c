@@ -168,15 +168,21 @@ cmd_synopsis(const struct ctl_cmd *cmd, char *buf, size_t size)
 static const char *
 cmd_opts(const struct ctl_cmd *cmd)
 {
-	static char *made[64];
+	static char **made;	/* one per entry of ctl_cmds */
 	size_t i = (size_t)(cmd - ctl_cmds);
 	const struct rpc_method *m;
 	char buf[2048], tok[160], opt[40];
 	const char *es;
 	struct optspec eo;
 
-	if (i >= sizeof(made) / sizeof(made[0]))
-		abort();
+	if (made == NULL) {
+		size_t n = 0;
+
+		while (ctl_cmds[n].words)
+			n++;
+		if ((made = calloc(n, sizeof(*made))) == NULL)
+			abort();
+	}
 	if (made[i])
 		return made[i];
 	buf[0] = '\0';

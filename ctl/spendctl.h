@@ -99,6 +99,15 @@ int print_expense(struct ctl *, json_t *);
 int print_expense_list(struct ctl *, json_t *);
 int print_expense_deleted(struct ctl *, json_t *);
 
+/* ---- cmd_rule.c ---- */
+int print_rule(struct ctl *, json_t *);
+int print_rule_list(struct ctl *, json_t *);
+int print_rule_deleted(struct ctl *, json_t *);
+int print_rule_test(struct ctl *, json_t *);
+int print_rule_apply(struct ctl *, json_t *);
+/* expense.edit's suggested_rule (may be NULL): the command to add it. */
+void print_suggested_rule(json_t *s);
+
 /* ---- cmd_backup.c ---- */
 int run_backup(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_backup(struct ctl *, json_t *);

@@ -54,15 +54,16 @@ category_find(struct store *st, int64_t uid, int64_t stage, int64_t id,
 	return store_category_find_staged(st, uid, stage, id, name, c, err);
 }
 
-int
-category_create(struct write_tx *w, const char *name, struct category *out,
-    struct spend_err *err)
+static int
+create(struct write_tx *w, const char *name, bool uncategorised,
+    struct category *out, struct spend_err *err)
 {
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	if ((r = category_name_check(name, "name", err)) < 0)
 		return r;
+	out->uncategorised = uncategorised;
 	out->user_id = w->uid;
 	out->stage = w->stage;
 	strlcpy(out->name, name, sizeof(out->name));
@@ -70,6 +71,13 @@ category_create(struct write_tx *w, const char *name, struct category *out,
 		return r;
 	return write_change(w, CH_CATEGORY, out->id, CH_CREATE, out->version,
 	    err);
+}
+
+int
+category_create(struct write_tx *w, const char *name, struct category *out,
+    struct spend_err *err)
+{
+	return create(w, name, false, out, err);
 }
 
 int
@@ -135,6 +143,10 @@ category_delete(struct write_tx *w, int64_t id, int64_t version,
 		return spend_errf(err, SPEND_ESTALE, "version",
 		    "category was changed meanwhile (version %lld, you sent "
 		    "%lld)", (long long)cat.version, (long long)version);
+	if (cat.uncategorised)
+		return spend_errf(err, SPEND_EINVAL, "name", "category \"%s\" "
+		    "cannot be deleted: rows without a category go there "
+		    "(archive it to hide it from pickers)", cat.name);
 	if (move_to && (r = store_day_totals(w->st, w->uid, NULL, NULL, id,
 	    touch_moved, w, err)) < 0)
 		return r;
@@ -154,5 +166,5 @@ category_create_defaults(struct write_tx *w, struct spend_err *err)
 	for (const char *const *n = default_categories; *n; n++)
 		if ((r = category_create(w, *n, &c, err)) < 0)
 			return r;
-	return 0;
+	return create(w, "uncategorised", true, &c, err);
 }

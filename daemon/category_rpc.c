@@ -12,8 +12,9 @@
 json_t *
 category_json(const struct category *c)
 {
-	return jp_pack("{s:I, s:s, s:b, s:I, s:I, s:s, s:s}",
+	return jp_pack("{s:I, s:s, s:b, s:b, s:I, s:I, s:s, s:s}",
 	    "id", (json_int_t)c->id, "name", c->name, "archived", c->archived,
+	    "uncategorised", c->uncategorised,
 	    "expenses", (json_int_t)c->expenses, "version",
 	    (json_int_t)c->version, "created_at", c->created_at,
 	    "updated_at", c->updated_at);

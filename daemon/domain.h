@@ -49,6 +49,12 @@ struct expense_input {
 	const char *const *tags;	/* ntags strings */
 	size_t ntags;
 	const char *import_key;
+	/* Without EF_CATEGORY (add only): the rules choose the category, or
+	 * it is the user's uncategorised one (rule_categorise). rules: the
+	 * user's, loaded once by the caller (an import), or NULL: loaded
+	 * here. source: the importer's name, NULL for an add. */
+	const struct rule_set *rules;
+	const char *source;
 };
 
 /* What expense_create would store, without writing: every check, the
@@ -56,7 +62,8 @@ struct expense_input {
 int expense_check(struct store *st, int64_t stage, const struct user *u,
     const struct expense_input *in, struct expense *out,
     struct spend_err *err);
-/* Record an expense for u. Required: amount (either form) and category.
+/* Record an expense for u. Required: amount (either form); without a
+ * category the rules choose one (or uncategorised).
  * Defaults: u's currency, today in u's time zone. out: the stored row. */
 int expense_create(struct write_tx *w, const struct user *u,
     const struct expense_input *in, struct expense *out,
@@ -66,7 +73,8 @@ int expense_create(struct write_tx *w, const struct user *u,
 int expense_store(struct write_tx *w, struct expense *e,
     struct spend_err *err);
 /* Change the given fields of expense id of u; version 0 = any, else a
- * mismatch is ESTALE. */
+ * mismatch is ESTALE. A category given is the user's: category_auto
+ * ends, so rules never change it again. */
 int expense_update(struct write_tx *w, const struct user *u, int64_t id,
     int64_t version, const struct expense_input *in, struct expense *out,
     struct spend_err *err);
@@ -122,6 +130,92 @@ int category_delete(struct write_tx *w, int64_t id, int64_t version,
     int64_t move_to, struct spend_err *err);
 /* The categories a new user starts with. */
 int category_create_defaults(struct write_tx *w, struct spend_err *err);
+
+/* ---- rules (rule.c) ---- */
+
+/* A rule as a client gives it: the conditions (at least one), the
+ * actions (at least one). Strings borrowed, NULL = not given. */
+struct rule_input {
+	enum rule_op payee_op, note_op;
+	const char *payee, *note;	/* the text for the op */
+	const char *amount_min, *amount_max;	/* decimal text */
+	const char *currency;
+	const char *source;		/* an importer's name: csv, ofx... */
+	const char *category;		/* name (digits: an id) */
+	int64_t category_id;
+	const char *const *tags;
+	size_t ntags;
+	const char *rename;		/* the payee's new name */
+	const char *set_note;
+	int64_t position;		/* 0: after the last */
+};
+
+/* A user's rules, compiled for matching (texts folded). */
+struct rule_set;
+
+/* What an expense looks like to the rules. */
+struct rule_subject {
+	const char *payee, *note;
+	int64_t amount;			/* minor units of currency */
+	const char *currency;
+	const char *source;		/* "" or NULL: added by hand */
+};
+
+/* What the matching rules do: the first match with a usable category
+ * sets it, the first with a rename or a note sets those, tags
+ * accumulate over every match. */
+struct rule_result {
+	int nmatched;
+	int64_t first_id;		/* the first rule that matched, 0 none */
+	int64_t category_rule;		/* the rule that set the category */
+	int64_t category_id;		/* 0: none */
+	char category[NAME_MAX_LEN + 1];
+	char tags[TAGS_BUF];		/* the rules' tags, canonical */
+	bool renamed;
+	char payee[PAYEE_MAX_LEN + 1];
+	bool has_note;
+	char note[NOTE_MAX_LEN + 1];
+};
+
+/* Create a rule of w->uid (checks every field; an unknown category, a
+ * bad glob, an empty text say what and where). */
+int rule_create(struct write_tx *w, const struct rule_input *in,
+    struct rule *out, struct spend_err *err);
+/* Tombstone rule id of w->uid (version 0 = any). */
+int rule_delete(struct write_tx *w, int64_t id, int64_t version,
+    struct spend_err *err);
+/* Is p a glob fnmatch(3) can read? field names it in the error. */
+int rule_glob_check(const char *p, const char *field,
+    struct spend_err *err);
+/* Load uid's rules (*out: rule_set_free). */
+int rule_set_load(struct store *st, int64_t uid, struct rule_set **out,
+    struct spend_err *err);
+/* A set of n rules given (tests, rule.test of a rule not stored). */
+int rule_set_of(const struct rule *rules, size_t n, struct rule_set **out,
+    struct spend_err *err);
+void rule_set_free(struct rule_set *rs);
+size_t rule_set_count(const struct rule_set *rs);
+/* Does rule i of rs match s? */
+bool rule_set_matches(const struct rule_set *rs, size_t i,
+    const struct rule_subject *s);
+/* Run the rules over s into res (0, or ENOMEM). */
+int rule_eval(const struct rule_set *rs, const struct rule_subject *s,
+    struct rule_result *res, struct spend_err *err);
+/* Categorise e (a new expense without a category) with rs: the result's
+ * category, or u's uncategorised one (staged by stage too), its tags
+ * added, renamed, the note set where it had none; category_auto set.
+ * *by_rule: a rule chose the category. */
+int rule_categorise(struct store *st, int64_t stage, const struct user *u,
+    const struct rule_set *rs, struct expense *e, bool *by_rule,
+    struct spend_err *err);
+/* Run the rules again over u's expenses from..to ("" = open) whose
+ * category a rule or the default chose; those the user set stay.
+ * change(arg, before, after) for each expense that changes (or would,
+ * with dry_run). */
+int rule_apply(struct write_tx *w, const struct user *u, const char *from,
+    const char *to, bool dry_run,
+    int (*change)(void *arg, const struct expense *before,
+    const struct expense *after), void *arg, struct spend_err *err);
 
 /* ---- users ---- */
 

@@ -91,9 +91,6 @@ apply(struct store *st, int64_t stage, const struct user *u,
 	if (is_add && !(in->set & (EF_AMOUNT | EF_AMOUNT_MINOR)))
 		return spend_errf(err, SPEND_EINVAL, "amount", "amount is "
 		    "required");
-	if (is_add && !(in->set & EF_CATEGORY))
-		return spend_errf(err, SPEND_EINVAL, "category", "category is "
-		    "required");
 	if (have_amount && expense_text_field("amount", in->amount, NULL, amount,
 	    sizeof(amount), err) < 0)
 		return SPEND_EINVAL;
@@ -185,8 +182,19 @@ expense_check(struct store *st, int64_t stage, const struct user *u,
 	memset(out, 0, sizeof(*out));
 	out->user_id = u->id;
 	out->stage = stage;
+	if (in->source && strlcpy(out->source, in->source,
+	    sizeof(out->source)) >= sizeof(out->source))
+		return spend_errf(err, SPEND_EINTERNAL, "source",
+		    "source too long");
 	if ((r = apply(st, stage, u, in, out, true, err)) < 0)
 		return r;
+	if (!(in->set & EF_CATEGORY)) {		/* the rules, or uncategorised */
+		bool by_rule;
+
+		if ((r = rule_categorise(st, stage, u, in->rules, out, &by_rule,
+		    err)) < 0)
+			return r;
+	}
 	if ((in->set & EF_IMPORT_KEY) && in->import_key &&
 	    strlcpy(out->import_key, in->import_key, sizeof(out->import_key)) >=
 	    sizeof(out->import_key))
@@ -265,6 +273,8 @@ expense_update(struct write_tx *w, const struct user *u, int64_t id,
 		return stale(id, out->version, version, err);
 	write_touch_month(w, out->date);	/* the old month, and the new */
 	before = *out;
+	if (in->set & EF_CATEGORY)
+		out->category_auto = false;	/* the user's from now on */
 	if ((r = apply(w->st, w->stage, u, in, out, false, err)) < 0 ||
 	    (r = store_expense_update(w->st, out, out->version, err)) < 0 ||
 	    (r = touch_fields(w->st, &before, out, err)) < 0)

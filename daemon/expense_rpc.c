@@ -48,6 +48,8 @@ expense_json(const struct expense *e)
 	/* the recurring rule that created it (recurring.h), or null */
 	json_object_set_new(o, "recurring_id", e->recurring_id ?
 	    json_integer(e->recurring_id) : json_null());
+	/* a rule or the uncategorised default chose the category */
+	json_object_set_new(o, "category_auto", json_boolean(e->category_auto));
 	return o;
 }
 
@@ -144,12 +146,38 @@ h_expense_get(struct rpc_call *c, json_t *p, json_t **res,
 	return 0;
 }
 
+/* Learning: the user moved e to another category and no rule matches
+ * its payee: offer the rule "payee contains X -> category Y". */
+static int
+suggest_rule(struct rpc_call *c, const struct expense *e, json_t *res,
+    struct spend_err *err)
+{
+	struct rule_subject s = { e->payee, e->note, e->amount, e->currency,
+	    e->source };
+	struct rule_result rr;
+	struct rule_set *rs;
+	int r;
+
+	if (e->payee[0] == '\0')
+		return 0;
+	if ((r = rule_set_load(c->st, c->uid, &rs, err)) < 0)
+		return r;
+	r = rule_eval(rs, &s, &rr, err);
+	rule_set_free(rs);
+	if (r < 0)
+		return r;
+	if (rr.category_rule == 0)
+		json_object_set_new(res, "suggested_rule", jp_pack("{s:s, s:s}",
+		    "payee_contains", e->payee, "category", e->category));
+	return 0;
+}
+
 int
 h_expense_edit(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
 {
 	struct expense_input in;
-	struct expense e;
+	struct expense e, old;
 	int64_t id, version = 0;
 	const char **tags;
 	int r;
@@ -158,9 +186,16 @@ h_expense_edit(struct rpc_call *c, json_t *p, json_t **res,
 	    jp_int(p, "version", false, 1, INT64_MAX, &version, NULL, err) < 0)
 		return SPEND_EINVAL;
 	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0 &&
+	    (r = expense_get(c->st, c->uid, id, &old, err)) == 0 &&
 	    (r = expense_update(&c->w, &c->user, id, version, &in, &e,
-	    err)) == 0)
+	    err)) == 0) {
 		*res = expense_json(&e);
+		if (old.category_id != e.category_id &&
+		    (r = suggest_rule(c, &e, *res, err)) < 0) {
+			json_decref(*res);
+			*res = NULL;
+		}
+	}
 	free(tags);
 	return r;
 }

@@ -92,5 +92,11 @@ HANDLER(h_recurring_settings);
 HANDLER(h_recurring_skip);
 HANDLER(h_recurring_upcoming);
 HANDLER(h_recurring_update);
+/* rule_rpc.c */
+HANDLER(h_rule_add);
+HANDLER(h_rule_apply);
+HANDLER(h_rule_delete);
+HANDLER(h_rule_list);
+HANDLER(h_rule_test);
 
 #endif

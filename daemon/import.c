@@ -51,6 +51,9 @@ struct spend_import {
 	struct store *st;		/* the worker's own connection */
 
 	int64_t rows, added, skipped, rejected, defaulted, created;
+	int64_t by_rules, uncategorised;	/* of the rows added */
+	struct rule_set *rules;		/* the user's, loaded once */
+	int64_t uncategorised_id;
 	struct category default_cat;	/* id 0 = none */
 	struct category cats[CAT_CACHE];
 	unsigned ncats, nextcat;
@@ -378,10 +381,10 @@ resolve_category(struct spend_import *job, const char *raw,
 	strlcpy(name, raw ? raw : "", sizeof(name));
 	str_trim(name);
 	if (name[0] == '\0') {
-		if (job->default_cat.id == 0)
-			return spend_errf(err, SPEND_EINVAL, "category", "no "
-			    "category: give a default category for such rows "
-			    "(spendctl import --category NAME)");
+		if (job->default_cat.id == 0) {	/* the rules decide */
+			*out = NULL;
+			return 0;
+		}
 		job->defaulted++;
 		*out = &job->default_cat;
 		return 0;
@@ -441,6 +444,22 @@ default_category(struct spend_import *job, struct spend_err *err)
 	return 0;
 }
 
+/* The user's rules and uncategorised category, for the rows without a
+ * category. */
+static int
+import_rules(struct spend_import *job, struct spend_err *err)
+{
+	struct category c;
+	int r;
+
+	if ((r = rule_set_load(job->st, job->user.id, &job->rules, err)) < 0 ||
+	    (r = store_category_uncategorised(job->st, job->user.id,
+	    job->import_id, &c, err)) < 0)
+		return r;
+	job->uncategorised_id = c.id;
+	return 0;
+}
+
 /* ---- records ---- */
 
 /* Validate rec exactly like expense.add (the domain's expense_check)
@@ -469,7 +488,9 @@ record_expense(struct spend_import *job, const struct spend_record *rec,
 	memset(&in, 0, sizeof(in));
 	if ((r = resolve_category(job, rec->category, &in.cat, err)) < 0)
 		return r;
-	in.set = EF_AMOUNT | EF_DATE | EF_CATEGORY;
+	in.set = EF_AMOUNT | EF_DATE | (in.cat ? EF_CATEGORY : 0);
+	in.rules = job->rules;
+	in.source = job->vt->name;
 	in.amount = rec->amount;
 	in.date = rec->date;
 	if (rec->currency && rec->currency[0]) {
@@ -527,8 +548,10 @@ import_key(struct spend_import *job, const struct spend_record *rec,
 	hash_str(&s, e->date);
 	hash_str(&s, e->currency);
 	hash_str(&s, amount);
-	hash_str(&s, e->payee);
-	hash_str(&s, e->note);
+	/* the row as the file has it, not as rules renamed it: the same
+	 * file is the same rows whatever the rules are by then */
+	hash_str(&s, rec->payee ? rec->payee : "");
+	hash_str(&s, rec->note ? rec->note : "");
 	crypto_generichash_final(&s, h, sizeof(h));
 	/* the how-many-th identical row of this file it is */
 	if ((r = store_import_seen_next(job->st, h, sizeof(h), &n, err)) < 0)
@@ -752,8 +775,13 @@ import_api_emit(struct spend_import *job, const struct spend_record *rec)
 	if (dup) {
 		job->skipped++;
 		count_skip(job, "duplicate");
-	} else
+	} else {
 		job->added++;
+		if (e.category_auto && e.category_id == job->uncategorised_id)
+			job->uncategorised++;
+		else if (e.category_auto)
+			job->by_rules++;
+	}
 	if (job->p.dry_run && json_array_size(job->preview) < IMPORT_PREVIEW)
 		preview_add(job, line, &e, dup ? "duplicate" : "new");
 	return 0;
@@ -874,6 +902,10 @@ report_json(struct spend_import *job)
 	    "errors", job->errors);
 
 	json_object_set(o, "skipped_why", job->skipped_why);
+	/* rows without a category: those the rules categorised, the rest */
+	json_object_set_new(o, "by_rules", json_integer(job->by_rules));
+	json_object_set_new(o, "uncategorised",
+	    json_integer(job->uncategorised));
 	if (job->p.dry_run)
 		json_object_set(o, "preview", job->preview);
 	return o;
@@ -989,7 +1021,8 @@ job_run(struct spend_import *job, json_t **result, struct spend_err *err)
 		return r;
 	if (!job->p.dry_run && (r = stage(job, err)) < 0)
 		return r;
-	if ((r = default_category(job, err)) < 0) {
+	if ((r = default_category(job, err)) < 0 ||
+	    (r = import_rules(job, err)) < 0) {
 		undo(job);
 		return r;
 	}
@@ -1073,6 +1106,7 @@ job_free(struct spend_import *job)
 	json_decref(job->preview);
 	json_decref(job->skipped_why);
 	json_decref(job->result);
+	rule_set_free(job->rules);
 	free(job);
 }
 

@@ -168,8 +168,8 @@ static const struct rpc_param p_backup[] = {
 static const struct rpc_param p_expense_add[] = {
 	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "at most the currency's "
 	  "decimals; a refund is negative", NULL },
-	{ "category", PT_REF, REQ | POS, 0, 0, "NAME", "a category (name or id)",
-	  NULL },
+	{ "category", PT_REF, POS, 0, 0, "NAME", "a category (name or id); "
+	  "absent: the rules choose one, or uncategorised", NULL },
 	EXPENSE_FIELDS,
 	END };
 static const struct rpc_param p_expense_id[] = {
@@ -343,6 +343,54 @@ static const struct rpc_param p_notify_test[] = {
 static const struct rpc_param p_notify_deliveries[] = {
 	{ "limit", PT_INT, 0, 1, 500, NULL, "at most this many, newest first "
 	  "(50)", NULL },
+	END };
+#define RULE_TEXT(key, what) \
+	{ key "_contains", PT_STRING, 0, 0, 200, "TEXT", "the " what " " \
+	  "contains TEXT (any case, any accents)", NULL }, \
+	{ key "_equals", PT_STRING, 0, 0, 200, "TEXT", "the " what " is TEXT " \
+	  "(any case, any accents)", NULL }, \
+	{ key "_glob", PT_STRING, 0, 0, 200, "GLOB", "the " what " matches " \
+	  "GLOB (*, ?, [...]; any case, any accents)", NULL }
+static const struct rpc_param p_rule_add[] = {
+	RULE_TEXT("payee", "payee"),
+	RULE_TEXT("note", "note"),
+	{ "amount_min", PT_AMOUNT, 0, 0, 0, NULL, "the amount is at least this "
+	  "(face value, any currency)", NULL },
+	{ "amount_max", PT_AMOUNT, 0, 0, 0, NULL, "the amount is at most this",
+	  NULL },
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "the expense is in this "
+	  "currency", NULL },
+	{ "source", PT_STRING, 0, 0, 31, "FORMAT", "the row comes from this "
+	  "importer (csv, ofx, qif...)", NULL },
+	{ "category", PT_REF, 0, 0, 0, "NAME", "action: set this category "
+	  "(the first matching rule's)", NULL },
+	{ "tags", PT_LIST, 0, 0, 0, "TAG", "action: add these tags (every "
+	  "matching rule's)", "tag" },
+	{ "rename", PT_STRING, 0, 0, 200, "PAYEE", "action: rename the payee",
+	  NULL },
+	{ "set_note", PT_STRING, 0, 0, 1000, "TEXT", "action: the note, where "
+	  "the expense has none", NULL },
+	{ "position", PT_INT, 0, 1, INT32_MAX, NULL, "where in the order "
+	  "(default: after the last; equal positions run oldest first)", NULL },
+	END };
+static const struct rpc_param p_rule_id[] = {
+	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the rule", NULL },
+	{ "version", PT_INT, 0, 1, INT64_MAX, NULL, "refuse if it changed since",
+	  NULL },
+	END };
+static const struct rpc_param p_rule_test[] = {
+	{ "payee", PT_STRING, POS, 0, 0, "PAYEE", "the payee to test", NULL },
+	{ "note", PT_STRING, 0, 0, 0, "TEXT", "a note", NULL },
+	{ "amount", PT_AMOUNT, 0, 0, 0, NULL, "an amount (0)", NULL },
+	{ "currency", PT_STRING, 0, 0, 8, "CODE", "its currency (your base "
+	  "currency)", NULL },
+	{ "source", PT_STRING, 0, 0, 31, "FORMAT", "an importer's name", NULL },
+	END };
+static const struct rpc_param p_rule_apply[] = {
+	{ "from", PT_DATE, 0, 0, 0, NULL, "first day (inclusive)", NULL },
+	{ "to", PT_DATE, 0, 0, 0, NULL, "last day (inclusive)", NULL },
+	{ "dry_run", PT_BOOL, 0, 0, 0, NULL, "show what would change, change "
+	  "nothing", NULL },
 	END };
 static const struct rpc_param p_budget_set[] = {
 	{ "category", PT_REF, REQ | POS, 0, 0, "CATEGORY", "a category (name "
@@ -553,6 +601,18 @@ static const struct rpc_method methods[] = {
 	  "Run a report plugin; its params are the report's own", 0 },
 	{ "rpc.describe", h_rpc_describe, P, 0, "GET /api/v1/methods", p_none,
 	  "Every method with its role, route, params and summary", 0 },
+	{ "rule.add", h_rule_add, U, W | X, "POST /api/v1/rules", p_rule_add,
+	  "Add a categorisation rule: conditions and actions, in order", 201 },
+	{ "rule.apply", h_rule_apply, U, W | X | RPC_ASYNC | RPC_NOTX,
+	  "POST /api/v1/rules/apply", p_rule_apply, "Run the rules again over "
+	  "expenses they or the default categorised; hand-set ones stay", 0 },
+	{ "rule.delete", h_rule_delete, U, W | X, "DELETE /api/v1/rules/{id}",
+	  p_rule_id, "Delete a rule", 0 },
+	{ "rule.list", h_rule_list, U, X, "GET /api/v1/rules", p_none,
+	  "List the rules in the order they run", 0 },
+	{ "rule.test", h_rule_test, U, X, "POST /api/v1/rules/test",
+	  p_rule_test, "What the rules would do to an expense with this "
+	  "payee (and note, amount...)", 0 },
 	{ "session.list", h_session_list, U, X, "GET /api/v1/sessions", p_none,
 	  "The user's sessions (devices logged in)", 0 },
 	{ "session.rename", h_session_rename, U, W | X,

@@ -23,6 +23,8 @@ int budget_state_json(struct store *st, int64_t uid, int64_t id,
     json_t **out, struct spend_err *err);
 int recurring_state_json(struct store *st, const struct user *u, int64_t id,
     json_t **out, struct spend_err *err);
+int rule_state_json(struct store *st, int64_t uid, int64_t id, json_t **out,
+    struct spend_err *err);
 
 /*
  * The expense fields of params (amount currency category category_id

@@ -94,6 +94,8 @@ state(struct store *st, const struct user *u, const struct change *c,
 	} else if (strcmp(c->entity, CH_RECURRING) == 0) {
 		r = recurring_state_json(st, u, c->entity_id, data,
 		    err);
+	} else if (strcmp(c->entity, CH_RULE) == 0) {
+		r = rule_state_json(st, u->id, c->entity_id, data, err);
 	} else if (strcmp(c->entity, CH_USER) == 0) {
 		struct user now;
 

@@ -34,6 +34,7 @@ struct write_hook;
 #define CH_CATEGORY "category"
 #define CH_USER "user"
 #define CH_IMPORT "import"
+#define CH_RULE "rule"
 #define CH_CREATE "create"
 #define CH_UPDATE "update"
 #define CH_DELETE "delete"

@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -128,6 +128,8 @@ struct category {
 	bool archived;
 	int64_t version;
 	int64_t stage;			/* the import creating it, else 0 */
+	bool uncategorised;		/* the user's one category for rows
+					 * without one: never deleted */
 	int64_t expenses;		/* live expenses using it (list/get) */
 	char created_at[TIMESTAMP_LEN + 1];
 	char updated_at[TIMESTAMP_LEN + 1];
@@ -162,7 +164,14 @@ int store_category_delete(struct store *st, int64_t uid, int64_t id,
     int64_t move_to, int (*moved)(void *arg, int64_t id, int64_t version),
     void *arg, struct spend_err *err);
 
+/* The user's uncategorised category (seeing those staged by stage too;
+ * an import may not have created it yet for a brand new user: never, it
+ * comes with the user). ENOTFOUND if missing. */
+int store_category_uncategorised(struct store *st, int64_t uid,
+    int64_t stage, struct category *c, struct spend_err *err);
+
 /* ---- expenses ---- */
+#define SOURCE_MAX_LEN 31		/* an importer's name */
 struct expense {
 	int64_t id, user_id;
 	int64_t amount;			/* minor units of currency */
@@ -181,6 +190,9 @@ struct expense {
 	char updated_at[TIMESTAMP_LEN + 1];
 	int64_t recurring_id;		/* the rule that created it, 0 = none
 					 * (read only: store_recurring_link) */
+	bool category_auto;		/* a rule or the uncategorised default
+					 * chose the category, not the user */
+	char source[SOURCE_MAX_LEN + 1];	/* the importer, "" = added */
 };
 
 enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
@@ -253,6 +265,54 @@ enum store_search {
 	STORE_SEARCH_LIKE,
 };
 void store_search_mode(struct store *st, enum store_search m);
+/* The ids of uid's live, published expenses dated from..to (inclusive,
+ * "" = open) whose category a rule or the default chose (category_auto),
+ * in date order: *ids malloc'd (caller frees), *n of them. */
+int store_expense_auto_ids(struct store *st, int64_t uid, const char *from,
+    const char *to, int64_t **ids, size_t *n, struct spend_err *err);
+/* The folding search compares (case, accents, compatibility forms),
+ * for the rules to compare alike: *out malloc'd (caller frees). 0 or
+ * SPEND_ENOMEM. */
+int store_fold(const char *s, char **out, struct spend_err *err);
+
+/* ---- rules (store_rule.c) ---- */
+#define RULE_TEXT_MAX 200
+enum rule_op { RULE_OP_NONE, RULE_OP_CONTAINS, RULE_OP_EQUALS, RULE_OP_GLOB };
+struct rule {
+	int64_t id, user_id;
+	int64_t position;		/* rules run in (position, id) order */
+	enum rule_op payee_op, note_op;
+	char payee[RULE_TEXT_MAX + 1];	/* as the user wrote it */
+	char note[RULE_TEXT_MAX + 1];
+	bool has_min, has_max;
+	int64_t min_e4, max_e4;		/* money_scale_e4 units, inclusive */
+	char currency[4];		/* "" = any */
+	char source[SOURCE_MAX_LEN + 1];	/* "" = any */
+	int64_t category_id;		/* 0 = none */
+	char category[NAME_MAX_LEN + 1];	/* filled on read */
+	bool category_usable;		/* on read: live and not archived */
+	char tags[TAGS_BUF];		/* canonical ",a,b," or "" */
+	char rename[PAYEE_MAX_LEN + 1];	/* "" = none */
+	bool has_set_note;
+	char set_note[NOTE_MAX_LEN + 1];
+	int64_t version;
+	char created_at[TIMESTAMP_LEN + 1];
+	char updated_at[TIMESTAMP_LEN + 1];
+};
+/* In: every field but id/version/timestamps/category; position 0 = after
+ * the last. Out: those. */
+int store_rule_add(struct store *st, struct rule *r, struct spend_err *err);
+/* ENOTFOUND for deleted rules and other users'. */
+int store_rule_get(struct store *st, int64_t uid, int64_t id, struct rule *r,
+    struct spend_err *err);
+/* uid's live rules in order. */
+int store_rule_list(struct store *st, int64_t uid,
+    int (*cb)(void *arg, const struct rule *r), void *arg,
+    struct spend_err *err);
+/* Tombstone; version 0 = don't check (ESTALE on a mismatch). */
+int store_rule_delete(struct store *st, int64_t uid, int64_t id,
+    int64_t version, struct spend_err *err);
+
 /* Is import_key already used by this user? */
 int store_expense_has_import_key(struct store *st, int64_t uid,
     const char *key, bool *found, struct spend_err *err);

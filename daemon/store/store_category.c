@@ -5,7 +5,7 @@
 #include "store_internal.h"
 
 #define CAT_BASE "c.id, c.user_id, c.name, c.archived, c.version, " \
-	"c.created_at, c.updated_at"
+	"c.created_at, c.updated_at, c.uncategorised"
 #define CAT_COLS CAT_BASE ", (SELECT count(*) FROM expenses e " \
 	"WHERE e.user_id = c.user_id AND e.category_id = c.id AND e.deleted = 0 " \
 	"AND " ST_VISIBLE("e") ")"
@@ -20,7 +20,8 @@ row_cat(sqlite3_stmt *s, struct category *c)
 	c->version = sqlite3_column_int64(s, 4);
 	st_col_text(s, 5, c->created_at, sizeof(c->created_at));
 	st_col_text(s, 6, c->updated_at, sizeof(c->updated_at));
-	c->expenses = sqlite3_column_int64(s, 7);
+	c->uncategorised = sqlite3_column_int(s, 7);
+	c->expenses = sqlite3_column_int64(s, 8);
 }
 
 int
@@ -28,7 +29,8 @@ store_category_add(struct store *st, struct category *c,
     struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO categories(user_id, name, "
-	    "archived, created_at, updated_at, stage) VALUES (?, ?, ?, ?, ?, ?)",
+	    "archived, created_at, updated_at, stage, uncategorised) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    err);
 	int rc;
 
@@ -42,6 +44,7 @@ store_category_add(struct store *st, struct category *c,
 	sqlite3_bind_text(s, 4, c->created_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, c->updated_at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, c->stage);
+	sqlite3_bind_int(s, 7, c->uncategorised);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -135,6 +138,22 @@ store_category_find_staged(struct store *st, int64_t uid, int64_t stage,
 		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, stage);
 	return get_one(st, s, c, err, id ? NULL : name);
+}
+
+int
+store_category_uncategorised(struct store *st, int64_t uid, int64_t stage,
+    struct category *c, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st,
+	    "SELECT " CAT_BASE ", -1 FROM categories c WHERE c.user_id = ? AND "
+	    "c.uncategorised = 1 AND c.deleted = 0 AND (c.stage = ? OR "
+	    ST_VISIBLE("c") ")", err);
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_int64(s, 2, stage);
+	return get_one(st, s, c, err, "uncategorised");
 }
 
 int

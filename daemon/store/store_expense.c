@@ -8,7 +8,8 @@
 
 #define EXP_COLS "e.id, e.user_id, e.amount, e.currency, e.category_id, " \
 	"c.name, e.date, e.note, e.payee, e.tags, e.import_key, e.version, " \
-	"e.deleted, e.created_at, e.updated_at, e.recurring_id"
+	"e.deleted, e.created_at, e.updated_at, e.recurring_id, " \
+	"e.category_auto, e.source"
 
 static void
 row_exp(sqlite3_stmt *s, struct expense *e)
@@ -29,6 +30,8 @@ row_exp(sqlite3_stmt *s, struct expense *e)
 	st_col_text(s, 13, e->created_at, sizeof(e->created_at));
 	st_col_text(s, 14, e->updated_at, sizeof(e->updated_at));
 	e->recurring_id = sqlite3_column_int64(s, 15);
+	e->category_auto = sqlite3_column_int(s, 16);
+	st_col_text(s, 17, e->source, sizeof(e->source));
 }
 
 static int
@@ -54,8 +57,9 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO expenses(user_id, "
 	    "category_id, amount, amount_e4, currency, date, note, payee, tags, "
-	    "import_key, created_at, updated_at, stage, search_text) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	    "import_key, created_at, updated_at, stage, search_text, "
+	    "category_auto, source) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	int64_t e4 = 0;
 	char *text;
 	int rc;
@@ -83,6 +87,8 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	sqlite3_bind_text(s, 12, e->updated_at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 13, e->stage);
 	sqlite3_bind_text(s, 14, text, -1, free);
+	sqlite3_bind_int(s, 15, e->category_auto);
+	sqlite3_bind_text(s, 16, e->source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -146,8 +152,8 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 	sqlite3_stmt *s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
 	    "amount = ?, amount_e4 = ?, currency = ?, date = ?, note = ?, "
 	    "payee = ?, tags = ?, version = version + 1, updated_at = ?, "
-	    "search_text = ? WHERE user_id = ? AND id = ? AND deleted = 0 "
-	    "AND (? = 0 OR version = ?)", err);
+	    "search_text = ?, category_auto = ? WHERE user_id = ? AND id = ? "
+	    "AND deleted = 0 AND (? = 0 OR version = ?)", err);
 	char now[TIMESTAMP_LEN + 1], *text;
 	int64_t e4 = 0;
 	int rc;
@@ -169,10 +175,11 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 	sqlite3_bind_text(s, 8, e->tags, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, text, -1, free);
-	sqlite3_bind_int64(s, 11, e->user_id);
-	sqlite3_bind_int64(s, 12, e->id);
-	sqlite3_bind_int64(s, 13, version);
+	sqlite3_bind_int(s, 11, e->category_auto);
+	sqlite3_bind_int64(s, 12, e->user_id);
+	sqlite3_bind_int64(s, 13, e->id);
 	sqlite3_bind_int64(s, 14, version);
+	sqlite3_bind_int64(s, 15, version);
 	if ((rc = st_exec_stmt(st, s, err)) < 0)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
@@ -578,4 +585,51 @@ store_import_expenses(struct store *st, int64_t uid, int64_t import_id,
 		r = st_error(st, err, "list an import's expenses");
 	sqlite3_reset(s);
 	return r;
+}
+
+int
+store_expense_auto_ids(struct store *st, int64_t uid, const char *from,
+    const char *to, int64_t **ids, size_t *n, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT e.id FROM expenses e "
+	    "WHERE e.user_id = ? AND e.deleted = 0 AND e.date >= ? AND "
+	    "e.date <= ? AND e.category_auto = 1 AND " ST_VISIBLE("e")
+	    " ORDER BY e.date, e.id", err);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, uid);
+	sqlite3_bind_text(s, 2, from ? from : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, to && to[0] ? to : "9999-99-99", -1,
+	    SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			int64_t *p = realloc(*ids, nc * sizeof(**ids));
+
+			if (p == NULL) {
+				sqlite3_reset(s);
+				free(*ids);
+				*ids = NULL;
+				*n = 0;
+				return spend_errf(err, SPEND_ENOMEM, "",
+				    "out of memory");
+			}
+			*ids = p;
+			cap = nc;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return st_error(st, err, "list expenses for rules");
+	}
+	return 0;
 }

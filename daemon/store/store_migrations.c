@@ -435,7 +435,69 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  END;"
 	"INSERT INTO expenses_fts(expenses_fts) VALUES ('rebuild');",
 
-	/* 10: sync. A pull returns the latest change of each entity after a
+	/* 10: rules and the uncategorised category. Each user has one
+	 * category that rows without one go to (uncategorised = 1, never
+	 * deleted): an existing live category of that name becomes it, else
+	 * one is made. expenses.category_auto says a rule or that default
+	 * chose the category (not the user: rule.apply may change it), and
+	 * expenses.source the importer a row came from ('' = added). A rule
+	 * is conditions (payee and note: op and text; an amount range in
+	 * money_scale_e4 units, NULL = open; currency; source) and actions
+	 * (category, tags, rename_payee, set_note; NULL = none), in position
+	 * order. */
+	"ALTER TABLE categories ADD COLUMN uncategorised INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE categories SET uncategorised = 1 WHERE deleted = 0 AND"
+	"  name = 'uncategorised';"
+	"INSERT INTO categories(user_id, name, uncategorised, created_at,"
+	"  updated_at) SELECT u.id, 'uncategorised', 1,"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+	"  strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM users u"
+	"  WHERE NOT EXISTS (SELECT 1 FROM categories c WHERE"
+	"  c.user_id = u.id AND c.deleted = 0 AND c.uncategorised = 1);"
+	"CREATE UNIQUE INDEX categories_uncategorised ON categories(user_id)"
+	"  WHERE uncategorised = 1 AND deleted = 0;"
+	/* the change log learns of the categories made here (and of one
+	 * adopted that it never saw created), at the next number of each
+	 * user's sequence: one category a user at most */
+	"INSERT INTO changes(user_id, seq, entity, entity_id, op, version,"
+	"  changed_at) SELECT c.user_id, u.change_seq + 1, 'category', c.id,"
+	"  'create', c.version, c.updated_at FROM categories c"
+	"  JOIN users u ON u.id = c.user_id WHERE c.uncategorised = 1 AND"
+	"  c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM changes h WHERE"
+	"  h.user_id = c.user_id AND h.entity = 'category' AND"
+	"  h.entity_id = c.id);"
+	"UPDATE users SET change_seq = change_seq + 1 WHERE EXISTS (SELECT 1"
+	"  FROM changes h WHERE h.user_id = users.id AND"
+	"  h.seq = users.change_seq + 1);"
+	"ALTER TABLE expenses ADD COLUMN category_auto INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE expenses ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE rules("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  payee_op TEXT NOT NULL DEFAULT ''"
+	"    CHECK (payee_op IN ('', 'contains', 'equals', 'glob')),"
+	"  payee TEXT NOT NULL DEFAULT '',"
+	"  note_op TEXT NOT NULL DEFAULT ''"
+	"    CHECK (note_op IN ('', 'contains', 'equals', 'glob')),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  amount_min INTEGER,"
+	"  amount_max INTEGER,"
+	"  currency TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT '',"
+	"  category_id INTEGER REFERENCES categories(id) ON DELETE CASCADE,"
+	"  tags TEXT NOT NULL DEFAULT '',"
+	"  rename_payee TEXT NOT NULL DEFAULT '',"
+	"  set_note TEXT,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) STRICT;"
+	"CREATE INDEX rules_user ON rules(user_id, deleted, position, id);",
+
+	/* 11: sync. A pull returns the latest change of each entity after a
 	 * number (changes_entity finds "is there a later one" per row), and
 	 * the change log is compacted: superseded changes go at once, a
 	 * delete's tombstone after [sync] tombstone_days, and change_floor

@@ -448,3 +448,11 @@ st_search_cond(struct store *st, const char *term, struct st_search *out,
 	out->nbind = 1;
 	return 0;
 }
+
+int
+store_fold(const char *s, char **out, struct spend_err *err)
+{
+	if (st_fold(s, out, NULL) < 0)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	return 0;
+}

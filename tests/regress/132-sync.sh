@@ -17,10 +17,12 @@ export SPEND_USER=alice
 pull() { ctl call sync.pull "$1"; }
 
 pull '{}' >"$T/p.json"
-is "a first pull: alice and her 8 categories, each once" \
+B=$(jget head <"$T/p.json")	# the user and its default categories
+ncat=$(ctl --json category list | jget count)
+is "a first pull: alice and her $ncat categories, each once" \
 	"$(jget -j , changes.*.entity <"$T/p.json")" \
-	"user,category,category,category,category,category,category,category,category"
-is "... up to the head, nothing more" "$(jget -j , last head more <"$T/p.json")" "9,9,false"
+	"user$(repeat "$ncat" x | sed 's/x/,category/g')"
+is "... up to the head, nothing more" "$(jget -j , last head more <"$T/p.json")" "$B,$B,false"
 is "... with their states" "$(jget changes.0.data.name changes.1.data.name <"$T/p.json")" "alice
 bills"
 
@@ -30,32 +32,32 @@ ctl expense edit "$a" --note once >/dev/null
 ctl expense edit "$a" --note twice >/dev/null
 ctl expense rm "$b" >/dev/null
 c=$(ctl --json category add snacks | jget id)
-pull '{"since":9}' >"$T/p.json"
-is "a pull after 9: each entity once, at its latest change, in order" \
+pull "{\"since\":$B}" >"$T/p.json"
+is "a pull after $B: each entity once, at its latest change, in order" \
 	"$(jget -j ' ' changes.*.seq changes.*.entity changes.*.id changes.*.op <"$T/p.json")" \
-	"13 14 15 expense expense category $a $b $c update delete create"
+	"$((B + 4)) $((B + 5)) $((B + 6)) expense expense category $a $b $c update delete create"
 is "... the edited expense as it is now" \
 	"$(jget changes.0.data.note changes.0.version changes.0.deleted <"$T/p.json")" "twice
 3
 false"
 is "... the deleted one a tombstone" "$(jget changes.1.deleted changes.1.data <"$T/p.json")" "true
 null"
-is "a pull at the head is empty" "$(pull '{"since":15}' | jget -j , changes.# more)" "0,false"
+is "a pull at the head is empty" "$(pull "{\"since\":$((B + 6))}" | jget -j , changes.# more)" "0,false"
 
 # an import's expenses are paged inside its one change
 printf 'date,amount,category,note\n' >"$T/five.csv"
 for i in 1 2 3 4 5; do printf '2026-02-0%s,%s.00,food,row %s\n' $i $i $i >>"$T/five.csv"; done
 check "an import of 5 rows" ctl import "$T/five.csv"
-pull '{"since":15,"limit":2}' >"$T/p1.json"
+pull "{\"since\":$((B + 6)),\"limit\":2}" >"$T/p1.json"
 is "page 1: two of the import's expenses" "$(jget -j , changes.*.data.note more <"$T/p1.json")" "row 1,row 2,true"
-is "... the cursor inside the import" "$(jget next_cursor last <"$T/p1.json")" "15:$(jget changes.1.id <"$T/p1.json")
-15"
+is "... the cursor inside the import" "$(jget next_cursor last <"$T/p1.json")" "$((B + 6)):$(jget changes.1.id <"$T/p1.json")
+$((B + 6))"
 pull "{\"cursor\":\"$(jget next_cursor <"$T/p1.json")\",\"limit\":2}" >"$T/p2.json"
 pull "{\"cursor\":\"$(jget next_cursor <"$T/p2.json")\",\"limit\":2}" >"$T/p3.json"
 is "pages 2 and 3: the rest, once each" \
 	"$(jget -j , changes.*.data.note <"$T/p2.json"),$(jget -j , changes.*.data.note <"$T/p3.json")" \
 	"row 3,row 4,row 5"
-is "... the last page ends at the import's change" "$(jget -j , last more next_cursor <"$T/p3.json")" "16,false,16"
+is "... the last page ends at the import's change" "$(jget -j , last more next_cursor <"$T/p3.json")" "$((B + 7)),false,$((B + 7))"
 check_fails "since and cursor together are refused" ctl call sync.pull '{"since":1,"cursor":"2"}'
 like "... saying so" "$(cat "$T/err")" "not both"
 check_fails "a cursor that is not one is refused" ctl call sync.pull '{"cursor":"x9"}'
@@ -63,7 +65,7 @@ like "... naming it" "$(cat "$T/err")" "not a cursor of sync.pull"
 
 # REST: GET /api/v1/changes, and a client ahead of the server (a restored
 # database) is 410 resync_required
-as "$TOKEN" GET '/api/v1/changes?since=13&limit=1'
+as "$TOKEN" GET "/api/v1/changes?since=$((B + 4))&limit=1"
 expect "GET /api/v1/changes" 200
 is "... the same pull" "$(jb -j , changes.*.id more)" "$b,true"
 as "$TOKEN" GET '/api/v1/changes?since=999'
@@ -74,15 +76,15 @@ is "... resync_required" "$(jb error.code)" "resync_required"
 req POST /api/v1/auth/login '{"username":"alice","password":"alice-pass","refresh_in_body":true,"device":"Pixel 8"}'
 expect "a login names its device" 200
 phone=$(jb access_token); psess=$(jb session)
-as "$phone" GET '/api/v1/changes?since=12'
-expect "the phone pulls from 12" 200
+as "$phone" GET "/api/v1/changes?since=$((B + 3))"
+expect "the phone pulls from $((B + 3))" 200
 ctl sync status >"$T/st.txt"
-like "sync status: the log's number" "$(cat "$T/st.txt")" "change log: at 16, kept after 0"
-is "... the phone, named, pulled from 12, 4 behind" \
-	"$(grep Pixel "$T/st.txt" | awk '{print $1, $2, $3, $5, $6}')" "$psess Pixel 8 12 4"
-is "... the first session: unnamed, its mark its last good pull (13), not the 410 one" \
-	"$(grep unnamed "$T/st.txt" | awk '{print $2, $4, $5}')" "(unnamed) 13 3"
-as "$phone" GET '/api/v1/changes?since=16'
+like "sync status: the log's number" "$(cat "$T/st.txt")" "change log: at $((B + 7)), kept after 0"
+is "... the phone, named, pulled from $((B + 3)), 4 behind" \
+	"$(grep Pixel "$T/st.txt" | awk '{print $1, $2, $3, $5, $6}')" "$psess Pixel 8 $((B + 3)) 4"
+is "... the first session: unnamed, its mark its last good pull, not the 410 one" \
+	"$(grep unnamed "$T/st.txt" | awk '{print $2, $4, $5}')" "(unnamed) $((B + 4)) 3"
+as "$phone" GET "/api/v1/changes?since=$((B + 7))"
 is "after pulling to the head its lag is 0" \
 	"$(ctl --json sync status | jget "devices[id=$psess].0.lag")" 0
 check "device rename" ctl device rename "$psess" "Work phone"

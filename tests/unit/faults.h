@@ -109,6 +109,8 @@ struct fx {
 	char tmpl[128];		/* the template database */
 	char path[128];		/* this run's copy */
 	char import[128];	/* an import file */
+	char import2[128];	/* one without categories: the rules' */
+	int64_t rule_id;	/* one of alice's rules */
 	struct spendd *sd;
 	int64_t alice, bob;
 	int64_t exp_id;		/* one of alice's expenses */
@@ -187,6 +189,7 @@ fx_group_setup(void **state)
 	snprintf(FX.tmpl, sizeof(FX.tmpl), "%s/template.db", FX.dir);
 	snprintf(FX.path, sizeof(FX.path), "%s/spend.db", FX.dir);
 	snprintf(FX.import, sizeof(FX.import), "%s/rows.fpipe", FX.dir);
+	snprintf(FX.import2, sizeof(FX.import2), "%s/rows2.fpipe", FX.dir);
 	if (store_open(FX.tmpl, STORE_CREATE, &st, &err) < 0)
 		fail_msg("store_open: %s", err.msg);
 	assert_int_equal(store_begin(st, &err), 0);
@@ -275,9 +278,53 @@ fx_group_setup(void **state)
 		assert_int_equal(store_outbox_add(st, FX.alice, "alert",
 		    "{\"message\": \"over budget\"}", &FX.event, &err), 0);
 	}
+	{	/* alice's rules, and 10 rows a rule or the default chose */
+		struct rule r;
+		struct category c;
+		struct expense e;
+
+		memset(&r, 0, sizeof(r));
+		r.user_id = FX.alice;
+		r.payee_op = RULE_OP_CONTAINS;
+		strlcpy(r.payee, "cafe", sizeof(r.payee));
+		assert_int_equal(store_category_by_name(st, FX.alice, "food",
+		    &c, &err), 0);
+		r.category_id = c.id;
+		strlcpy(r.tags, ",coffee,", sizeof(r.tags));
+		assert_int_equal(store_rule_add(st, &r, &err), 0);
+		FX.rule_id = r.id;
+		memset(&r, 0, sizeof(r));
+		r.user_id = FX.alice;
+		r.note_op = RULE_OP_GLOB;
+		strlcpy(r.note, "imported*", sizeof(r.note));
+		assert_int_equal(store_category_by_name(st, FX.alice, "health",
+		    &c, &err), 0);
+		r.category_id = c.id;
+		strlcpy(r.rename, "Pharmacy", sizeof(r.rename));
+		assert_int_equal(store_rule_add(st, &r, &err), 0);
+		assert_int_equal(store_category_uncategorised(st, FX.alice, 0,
+		    &c, &err), 0);
+		for (int i = 0; i < 10; i++) {
+			memset(&e, 0, sizeof(e));
+			e.user_id = FX.alice;
+			e.category_id = c.id;
+			e.category_auto = true;
+			e.amount = 300 + i;
+			strlcpy(e.currency, "EUR", sizeof(e.currency));
+			snprintf(e.date, sizeof(e.date), "2026-04-%02d", 1 + i);
+			strlcpy(e.payee, i % 2 ? "CAFÉ ZOË" : "Kiosk",
+			    sizeof(e.payee));
+			assert_int_equal(store_expense_add(st, &e, &err), 0);
+		}
+	}
 	assert_int_equal(store_commit(st, &err), 0);
 	store_close(st);
 
+	assert_non_null(f = fopen(FX.import2, "w"));
+	for (int i = 0; i < 12; i++)
+		fprintf(f, "2026-03-%02d|%d.%02d||%s row %d\n", 1 + i % 28,
+		    i + 1, i, i % 3 ? "imported" : "other", i);
+	fclose(f);
 	assert_non_null(f = fopen(FX.import, "w"));
 	for (int i = 0; i < 12; i++)
 		fprintf(f, "2026-03-%02d|%d.%02d|%s|imported row %d\n", 1 + i % 28,
@@ -708,6 +755,48 @@ struct fx_op {
 	int (*run)(struct spend_err *);
 };
 
+/* Rules: add, delete, an add and an import they categorise, apply. */
+static int
+op_rule_add(struct spend_err *err)
+{
+	return fx_call("alice", "rule.add", "{\"payee_glob\": \"kiosk*\", "
+	    "\"category\": \"other\", \"tags\": [\"snack\"], "
+	    "\"position\": 1}", err);
+}
+
+static int
+op_rule_delete(struct spend_err *err)
+{
+	char p[100];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld}", (long long)FX.rule_id);
+	return fx_call("alice", "rule.delete", p, err);
+}
+
+static int
+op_expense_add_rules(struct spend_err *err)
+{
+	return fx_call("alice", "expense.add", "{\"amount\": \"4.20\", "
+	    "\"payee\": \"Café Zoë\", \"date\": \"2026-05-02\"}", err);
+}
+
+static int
+op_rule_apply(struct spend_err *err)
+{
+	return fx_call("alice", "rule.apply", "{\"from\": \"2026-04-01\"}",
+	    err);
+}
+
+static int
+op_import_rules(struct spend_err *err)
+{
+	char p[300];
+
+	snprintf(p, sizeof(p), "{\"path\": \"%s\", \"format\": \"fpipe\"}",
+	    FX.import2);
+	return fx_call("alice", "import.run", p, err);
+}
+
 static const struct fx_op fx_ops[] = {
 	{ "expense.add", op_expense_add },
 	{ "expense.edit", op_expense_edit },
@@ -723,6 +812,11 @@ static const struct fx_op fx_ops[] = {
 	{ "recurring catch-up", op_recurring_run },
 	{ "sync: compact the change log", op_sync_compact },
 	{ "sync.push", op_sync_push },
+	{ "rule.add", op_rule_add },
+	{ "rule.delete", op_rule_delete },
+	{ "expense.add by the rules", op_expense_add_rules },
+	{ "rule.apply", op_rule_apply },
+	{ "import.run through the rules", op_import_rules },
 };
 
 #define FX_NOPS (sizeof(fx_ops) / sizeof(fx_ops[0]))

@@ -84,13 +84,18 @@ test_defaults(void **state)
 	json_t *r;
 
 	assert_string_equal(names(sd, "alice", "{}", buf, sizeof(buf)),
-	    "bills,entertainment,food,health,other,shopping,transport,travel");
+	    "bills,entertainment,food,health,other,shopping,transport,travel,"
+	    "uncategorised");
 	/* each user has a set of their own */
 	assert_true(cat_id(sd, "alice", "food") != cat_id(sd, "bob", "food"));
 	r = get(sd, "alice", "food");
-	assert_int_equal(json_object_size(r), 7);
+	assert_int_equal(json_object_size(r), 8);
 	assert_string_equal(tu_str(r, "name"), "food");
 	assert_true(json_is_false(json_object_get(r, "archived")));
+	assert_true(json_is_false(json_object_get(r, "uncategorised")));
+	json_decref(r);
+	r = get(sd, "alice", "uncategorised");
+	assert_true(json_is_true(json_object_get(r, "uncategorised")));
 	assert_int_equal(tu_int(r, "expenses"), 0);
 	assert_int_equal(tu_int(r, "version"), 1);
 	assert_true(json_is_string(json_object_get(r, "created_at")));
@@ -232,13 +237,16 @@ test_archive(void **state)
 	json_decref(r);
 	/* hidden from the list unless asked for */
 	assert_string_equal(names(sd, "alice", "{}", buf, sizeof(buf)),
-	    "bills,entertainment,food,other,shopping,transport,travel");
+	    "bills,entertainment,food,other,shopping,transport,travel,"
+	    "uncategorised");
 	assert_string_equal(names(sd, "alice", "{\"archived\":true}", buf,
 	    sizeof(buf)),
-	    "bills,entertainment,food,health,other,shopping,transport,travel");
+	    "bills,entertainment,food,health,other,shopping,transport,travel,"
+	    "uncategorised");
 	assert_string_equal(names(sd, "alice", "{\"archived\":\"true\"}", buf,
 	    sizeof(buf)),
-	    "bills,entertainment,food,health,other,shopping,transport,travel");
+	    "bills,entertainment,food,health,other,shopping,transport,travel,"
+	    "uncategorised");
 	TU_FAILS(sd, "alice", "category.list", "{\"archived\":\"yes\"}",
 	    SPEND_EINVAL, "archived", "true or false");
 	/* still there by name; its name still taken; old expenses keep it */
@@ -349,7 +357,8 @@ test_isolation(void **state)
 	id = cat_id(sd, "alice", "secret");
 	assert_string_equal(names(sd, "bob", "{\"archived\":true}", buf,
 	    sizeof(buf)),
-	    "bills,entertainment,food,health,other,shopping,transport,travel");
+	    "bills,entertainment,food,health,other,shopping,transport,travel,"
+	    "uncategorised");
 	snprintf(p, sizeof(p), "{\"id\":%lld}", id);
 	TU_FAILS(sd, "bob", "category.get", p, SPEND_ENOTFOUND, "category",
 	    "no such");

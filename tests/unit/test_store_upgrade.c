@@ -48,12 +48,9 @@ exec_ok(sqlite3 *db, const char *sql)
 		fail_msg("%s: %s", sql, msg ? msg : "?");
 }
 
-/* A database as a spendd of schema version v left it: migrations 1..v,
- * user_version v, WAL, and a table of the test's own, marker, holding
- * `bytes` bytes, to recognise it (and its copy) by. */
-/* Migration 9 fills search_text with spend_fold(), which spendd
- * registers on every connection (store_search.c); the test's empty
- * tables need only the name. */
+/* spend_fold() as migration 9 calls it (store_search.c registers the
+ * real one on every connection of spendd's): the rows made here have no
+ * text to fold. */
 static void
 fold_stub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -62,6 +59,9 @@ fold_stub(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
 }
 
+/* A database as a spendd of schema version v left it: migrations 1..v,
+ * user_version v, WAL, and a table of the test's own, marker, holding
+ * `bytes` bytes, to recognise it (and its copy) by. */
 static void
 make_old(const char *path, int v, int bytes)
 {
@@ -69,7 +69,7 @@ make_old(const char *path, int v, int bytes)
 	char sql[128];
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_create_function(db, "spend_fold", -1,
+	assert_int_equal(sqlite3_create_function(db, "spend_fold", 3,
 	    SQLITE_UTF8, NULL, fold_stub, NULL, NULL), SQLITE_OK);
 	exec_ok(db, "PRAGMA journal_mode = WAL");
 	for (int i = 0; i < v; i++)
@@ -254,6 +254,85 @@ test_copy_fails_nothing_migrated(void **state)
 	assert_int_equal(count_files("e.db.v"), 1);
 }
 
+/* One number from the database at path. */
+static int64_t
+query_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Migration 10: every user gets one uncategorised category (a live one
+ * of that name, any case, becomes it; a deleted one does not count), the
+ * expenses already there keep their categories as set by hand, and the
+ * rules table is there, empty. */
+static void
+test_migration_10_uncategorised(void **state)
+{
+	char path[128];
+	sqlite3 *db;
+	bool marker;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/f.db", dir);
+	make_old(path, 9, 100);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	    "created_at, updated_at, change_seq) VALUES "
+	    "(1, 'ann', 'user', 'EUR', 'UTC', 'x', 'x', 5), "
+	    "(2, 'ben', 'user', 'EUR', 'UTC', 'x', 'x', 5);"
+	    "INSERT INTO categories(id, user_id, name, created_at, updated_at, "
+	    "deleted) VALUES (10, 1, 'food', 'x', 'x', 0), "
+	    "(11, 1, 'Uncategorised', 'x', 'x', 0), "
+	    "(12, 2, 'uncategorised', 'x', 'x', 1), "
+	    "(13, 2, 'food', 'x', 'x', 0);"
+	    "INSERT INTO expenses(user_id, category_id, amount, amount_e4, "
+	    "currency, date, created_at, updated_at) VALUES "
+	    "(1, 10, 100, 10000, 'EUR', '2024-01-01', 'x', 'x'), "
+	    "(2, 13, 200, 20000, 'EUR', '2024-01-02', 'x', 'x');");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	open_ok(path, 0);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
+	/* ann's own "Uncategorised" became it */
+	assert_int_equal(query_int(path, "SELECT id FROM categories WHERE "
+	    "user_id = 1 AND uncategorised = 1 AND deleted = 0"), 11);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM categories "
+	    "WHERE user_id = 1"), 2);
+	/* ben's was deleted: a new one */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM categories "
+	    "WHERE user_id = 2 AND uncategorised = 1 AND deleted = 0 AND "
+	    "name = 'uncategorised'"), 1);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM categories "
+	    "WHERE user_id = 2 AND uncategorised = 1"), 1);
+	/* the expenses were categorised by hand */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM expenses WHERE "
+	    "category_auto = 0 AND source = ''"), 2);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM rules"), 0);
+	/* each user's change log has the category, at the next number */
+	assert_int_equal(query_int(path, "SELECT count(*) FROM changes c "
+	    "JOIN users u ON u.id = c.user_id AND c.seq = u.change_seq "
+	    "JOIN categories k ON k.id = c.entity_id AND k.uncategorised = 1 "
+	    "WHERE c.entity = 'category' AND c.op = 'create' AND "
+	    "u.change_seq = 6"), 2);
+	assert_int_equal(query_int(path, "SELECT count(*) FROM changes"), 2);
+	/* one uncategorised category per user: the index says so */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE categories SET "
+	    "uncategorised = 1 WHERE id = 13", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -263,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_new_database_no_copy),
 		cmocka_unit_test(test_existing_copy_kept),
 		cmocka_unit_test(test_copy_fails_nothing_migrated),
+		cmocka_unit_test(test_migration_10_uncategorised),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
