@@ -512,7 +512,7 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE sync_mutations("
 	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
 	"  mid TEXT NOT NULL,"
-	"  result TEXT NOT NULL,"
+	"  response TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL,"
 	"  PRIMARY KEY (user_id, mid)) STRICT, WITHOUT ROWID;"
 	"CREATE INDEX sync_mutations_age ON sync_mutations(created_at);"

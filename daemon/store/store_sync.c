@@ -8,7 +8,7 @@ int
 store_sync_mutation_get(struct store *st, int64_t uid, const char *mid,
     char **result, struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "SELECT result FROM sync_mutations "
+	sqlite3_stmt *s = st_prepare(st, "SELECT response FROM sync_mutations "
 	    "WHERE user_id = ? AND mid = ?", err);
 	int rc;
 
@@ -37,7 +37,7 @@ store_sync_mutation_put(struct store *st, int64_t uid, const char *mid,
     const char *result, struct spend_err *err)
 {
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO sync_mutations(user_id, "
-	    "mid, result, created_at) VALUES (?, ?, ?, ?)", err);
+	    "mid, response, created_at) VALUES (?, ?, ?, ?)", err);
 	char now[TIMESTAMP_LEN + 1];
 
 	if (s == NULL)
