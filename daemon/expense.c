@@ -95,6 +95,8 @@ category_of(struct store *st, int64_t stage, const struct user *u,
 			    "%s %lld: not a category id", field, (long long)id);
 		if ((r = category_find(st, u->id, stage, name ? 0 : id, name,
 		    false, out, err)) < 0) {
+			if (strcmp(field, "category") != 0)
+				spend_err_prefix(err, "%s", field);
 			strlcpy(err->field, field, sizeof(err->field));
 			return r;
 		}
@@ -179,8 +181,8 @@ parts_apply(struct store *st, int64_t stage, const struct user *u,
 		money_format(diff < 0 ? -diff : diff, cur->exponent, d,
 		    sizeof(d));
 		snprintf(field, sizeof(field), "parts[%zu].amount", n - 1);
-		return spend_errf(err, SPEND_EINVAL, field, "the parts sum to "
-		    "%s, not the amount %s: %s %s", a, b, d,
+		return spend_errf(err, SPEND_EINVAL, field, "%s: the parts sum "
+		    "to %s, not the amount %s: %s %s", field, a, b, d,
 		    (diff < 0) != (e->amount < 0) ? "short" : "over");
 	}
 	e->nparts = (int)n;
