@@ -24,7 +24,7 @@ like "status shows the socket" "$(out)" "$SOCK"
 is "status --json is the raw result" \
 	"$(ctl --json status | jget socket)" "$SOCK"
 check "help" ctl help
-like "help lists expense add" "$(out)" "expense add AMOUNT CATEGORY"
+like "help lists expense add" "$(out)" "expense add AMOUNT [CATEGORY]"
 like "help has summaries from rpc.describe" "$(out)" "Record an expense"
 like "help lists methods without a command" "$(out)" "currency.list"
 check "help expense add" ctl help expense add
@@ -41,7 +41,7 @@ check "call currency.list" ctl call currency.list
 isnt "call prints JSON (a currency code)" "$(jget items.0.code <"$T/out")" ""
 exits 2 "call with params that are not an object" ctl call daemon.version '[1]'
 check "help without a daemon" "$SPENDCTL" --socket "$T/nothing.sock" help
-like "... still lists the commands" "$(out)" "expense add AMOUNT CATEGORY"
+like "... still lists the commands" "$(out)" "expense add AMOUNT [CATEGORY]"
 like "... and says the daemon is not reachable" "$(out)" "not reachable"
 check "--version" ctl --version
 like "--version names the protocol" "$(out)" "protocol 1"
@@ -188,8 +188,11 @@ exits 2 "group without a subcommand" ctl expense
 like "group lists its subcommands" "$(err)" "spendctl expense list"
 exits 2 "unknown option" ctl --user alice expense list --colour
 like "unknown option: usage" "$(err)" "usage: spendctl expense list"
-exits 2 "missing argument" ctl --user alice expense add 12
-like "missing argument named" "$(err)" "needs CATEGORY"
+exits 2 "missing argument" ctl --user alice expense edit
+like "missing argument named" "$(err)" "needs ID"
+# (a category is optional to spendctl: a split takes its parts')
+exits 1 "no category and no split" ctl --user alice expense add 12
+like "... says the category is required" "$(err)" "category is required"
 exits 2 "too many arguments" ctl --user alice expense show 1 2
 exits 2 "option without its value" ctl --user alice expense list --month
 exits 2 "option given twice" ctl --user alice expense list --asc --desc
