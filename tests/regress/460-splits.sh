@@ -67,6 +67,10 @@ ctl expense edit "$id" --split food:12 --split household:18 >/dev/null ||
 
 # ---- REST ----
 login alice alice-pass || not_ok "alice logs in"
+# the events stream carries the parts of a split written
+curl -s -N -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$HTTP_PORT/api/v1/events" >"$T/events" & EV=$!
+wait_for "the events stream opens" nonempty "$T/events"
 as "$TOKEN" POST /api/v1/expenses '{"amount":"9.00","date":"2024-03-07",
  "payee":"Garden centre","parts":[{"amount":"4.00","category":"garden",
  "note":"seeds"},{"amount":"5.00","category":"household"}]}'
@@ -74,6 +78,10 @@ expect "POST a split" 201
 rid=$(jb id)
 is "... returns its parts" "$(jb -j, 'parts.*.category' 'parts.*.note')" \
     "garden,household,seeds,"
+wait_for "the write on the events stream" in_file '"note":"seeds"' "$T/events"
+like "the event carries the parts" "$(cat "$T/events")" \
+    '"parts":[{"amount":"4.00","category":"garden"'
+kill "$EV" 2>/dev/null; wait "$EV" 2>/dev/null
 as "$TOKEN" GET "/api/v1/expenses/$rid"
 is "GET has the parts" "$(jb -j, 'parts.*.amount')" "4.00,5.00"
 as "$TOKEN" POST /api/v1/expenses '{"amount":"9.00","parts":[

@@ -475,9 +475,25 @@ test_edit_join_delete(void **state)
 	    "household");
 	assert_int_equal(tu_int(r, "version"), 2);
 	json_decref(r);
-	/* the change log has the edits */
+	/* the change log: a change of the parts alone is an update of the
+	 * expense, at its new version */
+	snprintf(q, sizeof(q), "{\"id\":%lld,\"parts\":["
+	    "{\"amount\":\"3.00\",\"category\":\"food\"},"
+	    "{\"amount\":\"6.00\",\"category\":\"household\"}]}", id);
+	r = tu_ok(sd, "alice", "expense.edit", q);
+	assert_int_equal(tu_int(r, "version"), 3);
+	json_decref(r);
+	totals_consistent(sd);
 	r = tu_ok(sd, "alice", "change.list", "{}");
-	assert_true(json_array_size(json_object_get(r, "items")) > 8);
+	{
+		json_t *items = json_object_get(r, "items");
+		json_t *last = json_array_get(items, json_array_size(items) - 1);
+
+		assert_string_equal(tu_str(last, "entity"), "expense");
+		assert_int_equal(tu_int(last, "id"), id);
+		assert_string_equal(tu_str(last, "op"), "update");
+		assert_int_equal(tu_int(last, "version"), 3);
+	}
 	json_decref(r);
 }
 
