@@ -203,13 +203,12 @@ apply(struct store *st, int64_t stage, const struct user *u,
 	const struct currency *cur;
 	char amount[64];
 	bool have_amount = (in->set & EF_AMOUNT) != 0;
+	bool split = (in->set & EF_PARTS) && in->nparts > 0;
 	int r;
 
 	if (is_add && !(in->set & (EF_AMOUNT | EF_AMOUNT_MINOR)))
 		return spend_errf(err, SPEND_EINVAL, "amount", "amount is "
 		    "required");
-	bool split = (in->set & EF_PARTS) && in->nparts > 0;
-
 	if (is_add && !(in->set & EF_CATEGORY) && !split)
 		return spend_errf(err, SPEND_EINVAL, "category", "category is "
 		    "required");
@@ -221,12 +220,12 @@ apply(struct store *st, int64_t stage, const struct user *u,
 		if (in->set & (EF_AMOUNT | EF_AMOUNT_MINOR | EF_CURRENCY))
 			return spend_errf(err, SPEND_EINVAL, "parts", "expense "
 			    "%lld is split: give its parts again with a new "
-			    "amount or currency (or no parts, to join them)",
+			    "amount or currency (or join them: parts [])",
 			    (long long)e->id);
 		if (in->set & EF_CATEGORY)
 			return spend_errf(err, SPEND_EINVAL, "category", "expense "
-			    "%lld is split: its parts have the categories (give "
-			    "no parts to join them into this one)",
+			    "%lld is split: its parts have the categories (join "
+			    "them into this one: parts [] with the category)",
 			    (long long)e->id);
 	}
 	if (have_amount && expense_text_field("amount", in->amount, NULL, amount,

@@ -161,6 +161,35 @@ ctl export "$T/out.csv" --format csv --month 2024-04 >/dev/null ||
 is "the CSV export: a row per part" \
     "$(grep -c Hypermarket "$T/out.csv")" 3
 
+# a file whose split does not add up is refused whole
+cat >"$T/bad.qif" <<'EOF'
+!Type:Bank
+D04/05/2024
+T-10.00
+PFirst
+Sfood
+$-4.00
+Shousehold
+$-6.00
+^
+D04/06/2024
+T-10.00
+PSecond
+Sfood
+$-4.00
+Shousehold
+$-5.00
+^
+EOF
+check_fails "a QIF split that does not add up is refused" ctl import \
+    "$T/bad.qif"
+like "... saying which part and by how much" "$(cat "$T/err")" "1.00 short"
+is "... and nothing of the file was added" \
+    "$(ctl --json expense list --search First | jget count)" 0
+st=$(ctl --json budget status --month 2024-04)
+is "... nor counted" "$(printf '%s' "$st" | jget 'items[category=food].0.spent')" \
+    "37.50"
+
 # ---- delete ----
 hid=$(printf '%s' "$q" | jget items.0.id)
 check "delete the split" ctl expense rm "$hid"
