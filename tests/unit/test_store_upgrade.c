@@ -272,10 +272,12 @@ query_ll(const char *path, const char *sql)
 	return v;
 }
 
-/* Migration 10 (splits) on a database of schema 9 with expenses: their
- * totals stay; then a split counts by its parts, and a delete of its
- * row (as an import undone does: the parts go by the cascade, after
- * the row) takes back exactly what the parts added. */
+/* The splits migration (10, the last one: SPLITS_MIGRATION) on a
+ * database of the schema before it with expenses: their totals stay;
+ * then a split counts by its parts, and a delete of its row (as an
+ * import undone does: the parts go by the cascade, after the row) takes
+ * back exactly what the parts added. */
+#define SPLITS_MIGRATION STORE_SCHEMA_VERSION	/* its number */
 static void
 test_splits_migration(void **state)
 {
@@ -288,7 +290,7 @@ test_splits_migration(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/splits.db", dir);
-	make_old(path, 9, 10);
+	make_old(path, SPLITS_MIGRATION - 1, 10);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
 	    "created_at, updated_at) VALUES (1, 'alice', 'user', 'EUR', 'UTC', "
@@ -305,7 +307,7 @@ test_splits_migration(void **state)
 
 	if (store_open(path, 0, &st, &err) < 0)
 		fail_msg("store_open: %s", err.msg);
-	assert_int_equal(store_schema_version(st), 10);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	memset(&e, 0, sizeof(e));
 	e.user_id = 1;
 	e.amount = 2000;
@@ -319,7 +321,7 @@ test_splits_migration(void **state)
 	if (store_expense_add(st, &e, &err) < 0)
 		fail_msg("split: %s", err.msg);
 	store_close(st);
-	assert_int_equal(version_of(path, &marker), 10);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
 	assert_true(marker);
 	/* the old rows' totals as they were, the split's by its parts */
 	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
