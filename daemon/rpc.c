@@ -42,10 +42,10 @@ static const struct rpc_param p_none[] = { END };
 /* A split (expense.add, expense.edit): spendctl's --split CAT:AMOUNT[:NOTE]
  * makes the objects (cmd_expense.c). */
 #define EXPENSE_PARTS \
-	{ "parts", PT_ANY, 0, 0, 0, "CAT:AMOUNT[:NOTE]", "a split: 2 to 32 " \
-	  "parts [{amount, category, note}] of the amount's sign summing " \
-	  "exactly to it, each counted in its own category; [] joins them", \
-	  "split" }
+	{ "parts", PT_ANY, 0, 0, 0, "CAT:AMOUNT[:NOTE]", "a split into 2 to " \
+	  "32 parts [{amount, category, note}] (spendctl: CAT:AMOUNT[:NOTE]), " \
+	  "of the amount's sign, summing exactly to it, each counted in its " \
+	  "own category; [] joins them", "split" }
 
 /* The list filters: expense.list and export.run. */
 #define FILTERS \
