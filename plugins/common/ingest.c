@@ -193,27 +193,28 @@ emit_split(struct ingest *in, const struct ingest_row *r,
 	struct spend_part parts[INGEST_PARTS_MAX];
 	char amounts[INGEST_PARTS_MAX][50], *copy, *p, *end;
 	char *cats[INGEST_PARTS_MAX], *notes[INGEST_PARTS_MAX];
-	size_t n = 0, total = 0;
-	int rc;
+	size_t n = 0;
+	int rc, last = 0;
 
 	if ((copy = strdup(r->splits)) == NULL) {
 		host->import_error(in->job, r->line, NULL, "out of memory");
 		return -1;
 	}
-	for (p = copy; *p; p = end + 1) {
+	for (p = copy; !last && *p; p = end + 1) {
 		char *cat = p, *note, *amt, code[4] = "", out[48];
 		const char *why;
 		int neg, zero = 1;
 
-		if ((end = strchr(p, '\x1e')) == NULL)
-			end = p + strlen(p) - 1;	/* (not made by us) */
+		if ((end = strchr(p, '\x1e')) == NULL) {
+			end = p + strlen(p);	/* a last part without its mark */
+			last = 1;
+		}
 		*end = '\0';
 		if ((note = strchr(cat, '\x1f')) == NULL ||
 		    (amt = strchr(note + 1, '\x1f')) == NULL)
 			continue;
 		*note++ = '\0';
 		*amt++ = '\0';
-		total++;
 		if (text_blank(amt))
 			continue;
 		if (amount_norm(amt, in->dsep ? in->dsep : in->dsep_fallback,
@@ -246,7 +247,6 @@ emit_split(struct ingest *in, const struct ingest_row *r,
 		free(copy);
 		return -1;
 	}
-	(void)total;
 	if (n == 1 && text_blank(rec->category))
 		rec->category = clean_text(cats[0], cats[0], 0);
 	if (n < 2) {
