@@ -1,4 +1,5 @@
 /* expense add|list|show|edit|rm: what they print, and list --all. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +49,99 @@ tags_text(json_t *tags, char *buf, size_t size)
 	}
 }
 
+/* "split: food 12.00, household 8.00" (parts' notes in parentheses),
+ * or "" when not split. */
+static void
+split_text(json_t *e, bool notes, char *buf, size_t size)
+{
+	json_t *parts = json_object_get(e, "parts"), *p;
+	size_t i, n;
+
+	buf[0] = '\0';
+	json_array_foreach(parts, i, p) {
+		n = strlen(buf);
+		snprintf(buf + n, size - n, "%s%s %s", i ? ", " : "split: ",
+		    str(p, "category"), str(p, "amount"));
+		if (notes && str(p, "note")[0]) {
+			n = strlen(buf);
+			snprintf(buf + n, size - n, " (%s)", str(p, "note"));
+		}
+	}
+}
+
+/* --split CAT:AMOUNT[:NOTE] (params' "parts", strings) into the parts
+ * objects; the amount is the first field after a ':' that reads as a
+ * number, so a category may hold ':' ("Food:Bread:12.50"). */
+static int
+parts_from_args(json_t *params)
+{
+	json_t *list = json_object_get(params, "parts"), *out, *v;
+	size_t i;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return 0;	/* absent, or --no-split's [] */
+	out = json_array();
+	json_array_foreach(list, i, v) {
+		const char *s = json_string_value(v), *c, *amt = NULL, *end;
+		json_t *o;
+
+		if (s == NULL) {
+			json_decref(out);
+			return ctl_err("--split: CAT:AMOUNT[:NOTE] expected");
+		}
+		for (c = strchr(s, ':'); c && !amt; c = strchr(c + 1, ':')) {
+			const char *q = c + 1;
+
+			if (*q == '-' || *q == '+')
+				q++;
+			if (*q >= '0' && *q <= '9') {
+				while ((*q >= '0' && *q <= '9') || *q == '.' ||
+				    *q == ',')
+					q++;
+				if (*q == '\0' || *q == ':')
+					amt = c + 1;
+			}
+		}
+		if (amt == NULL || amt - 1 == s) {
+			json_decref(out);
+			return ctl_err("--split \"%s\": CAT:AMOUNT[:NOTE] "
+			    "expected (like food:12.50)", s);
+		}
+		end = strchr(amt, ':');
+		o = json_pack("{s:s%, s:s%}", "category", s,
+		    (size_t)(amt - 1 - s), "amount", amt, end ?
+		    (size_t)(end - amt) : strlen(amt));
+		if (o == NULL)
+			abort();
+		if (end)
+			json_object_set_new(o, "note", json_string(end + 1));
+		json_array_append_new(out, o);
+	}
+	json_object_set_new(params, "parts", out);
+	return 0;
+}
+
+int
+run_expense_split(struct ctl *c, const struct ctl_cmd *cmd, json_t *params)
+{
+	int r;
+
+	if ((r = parts_from_args(params)) != 0)
+		return r;
+	return ctl_run_default(c, cmd, params);
+}
+
 int
 print_expense(struct ctl *c, json_t *e)
 {
 	struct table *t = table_new("ll", NULL);
-	char id[32], ver[32], amount[64], tags[1024];
+	char id[32], ver[32], amount[64], tags[1024], split[4096];
 	const char *rows[][2] = {
 		{ "id", jstr(e, "id", id, sizeof(id)) },
 		{ "date", str(e, "date") },
 		{ "amount", amount },
 		{ "category", str(e, "category") },
+		{ "split", split },
 		{ "payee", str(e, "payee") },
 		{ "note", str(e, "note") },
 		{ "tags", tags },
@@ -70,8 +154,12 @@ print_expense(struct ctl *c, json_t *e)
 	snprintf(amount, sizeof(amount), "%s %s", str(e, "amount"),
 	    str(e, "currency"));
 	tags_text(json_object_get(e, "tags"), tags, sizeof(tags));
+	split_text(e, true, split, sizeof(split));
+	if (split[0])	/* without its "split: " */
+		memmove(split, split + 7, strlen(split + 7) + 1);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		table_add(t, rows[i]);
+		if (strcmp(rows[i][0], "split") || split[0])
+			table_add(t, rows[i]);
 	table_print(t, stdout);
 	table_free(t);
 	print_suggested_rule(json_object_get(e, "suggested_rule"));
@@ -112,6 +200,7 @@ print_expense_list(struct ctl *c, json_t *res)
 		t = table_new("rlrlllll", heads);
 		json_array_foreach(items, i, e) {
 			char id[32], note[NOTE_COLUMN * 4 + 4], tags[1024];
+			char split[2048];
 			const char *row[8] = { jstr(e, "id", id, sizeof(id)),
 			    str(e, "date"), str(e, "amount"), str(e, "currency"),
 			    str(e, "category"), str(e, "payee"),
@@ -120,6 +209,12 @@ print_expense_list(struct ctl *c, json_t *res)
 
 			tags_text(json_object_get(e, "tags"), tags,
 			    sizeof(tags));
+			/* a split: its parts in the note's column, once */
+			split_text(e, false, split, sizeof(split));
+			if (split[0]) {
+				row[4] = "(split)";
+				row[6] = split;
+			}
 			table_add(t, row);
 		}
 		table_print(t, stdout);

@@ -95,6 +95,7 @@ int print_category_deleted(struct ctl *, json_t *);
 
 /* ---- cmd_expense.c ---- */
 int run_expense_list(struct ctl *, const struct ctl_cmd *, json_t *);
+int run_expense_split(struct ctl *, const struct ctl_cmd *, json_t *);
 int print_expense(struct ctl *, json_t *);
 int print_expense_list(struct ctl *, json_t *);
 int print_expense_deleted(struct ctl *, json_t *);

@@ -31,6 +31,17 @@ enum expense_field {
 	EF_PAYEE = 1 << 6,
 	EF_TAGS = 1 << 7,
 	EF_IMPORT_KEY = 1 << 8,
+	EF_PARTS = 1 << 9,		/* parts, nparts: a split (0: join) */
+};
+
+/* One part of a split, as given. */
+struct expense_part_input {
+	const char *amount;		/* "12.50" in the expense's currency:
+					 * the whole's sign, never zero */
+	const struct category *cat;	/* as in expense_input: resolved, */
+	int64_t category_id;		/* or by id, */
+	const char *category;		/* or by name (digits: an id) */
+	const char *note;		/* "" or NULL: none */
 };
 
 struct expense_input {
@@ -55,6 +66,12 @@ struct expense_input {
 	 * here. source: the importer's name, NULL for an add. */
 	const struct rule_set *rules;
 	const char *source;
+	/* A split: 2..EXPENSE_PARTS_MAX parts summing exactly to the
+	 * amount, each with its own category (then category is not given:
+	 * the whole's is the first part's); none on an edit joins them. An
+	 * edit of a split's amount or currency gives its parts again. */
+	const struct expense_part_input *parts;
+	size_t nparts;
 };
 
 /* What expense_create would store, without writing: every check, the

@@ -76,6 +76,123 @@ amount_plain(const struct expense *e, char *buf, size_t size)
 	}
 }
 
+/* A category for a part (or the whole) of e: found by in's cat, id or
+ * name; an archived one only if e uses it already. */
+static int
+category_of(struct store *st, int64_t stage, const struct user *u,
+    const struct expense *e, const struct category *given, int64_t id,
+    const char *name, const char *field, struct category *out,
+    struct spend_err *err)
+{
+	bool used = false;
+	int r;
+
+	if (given != NULL)
+		*out = *given;
+	else {
+		if (name == NULL && id < 1)
+			return spend_errf(err, SPEND_EINVAL, field,
+			    "%s %lld: not a category id", field, (long long)id);
+		if ((r = category_find(st, u->id, stage, name ? 0 : id, name,
+		    false, out, err)) < 0) {
+			if (strcmp(field, "category") != 0)
+				spend_err_prefix(err, "%s", field);
+			strlcpy(err->field, field, sizeof(err->field));
+			return r;
+		}
+	}
+	used = out->id == e->category_id;
+	for (int i = 0; i < e->nparts && !used; i++)
+		used = out->id == e->parts[i].category_id;
+	if (out->archived && !used)
+		return spend_errf(err, SPEND_EINVAL, field,
+		    "%s \"%s\" is archived", field, out->name);
+	return 0;
+}
+
+/* The split of in into e (its amount and currency set): 2 to
+ * EXPENSE_PARTS_MAX parts, each of e's sign, summing exactly to it. */
+static int
+parts_apply(struct store *st, int64_t stage, const struct user *u,
+    const struct expense_input *in, struct expense *e, struct spend_err *err)
+{
+	const struct currency *cur = money_currency(e->currency);
+	struct expense_part parts[EXPENSE_PARTS_MAX];
+	char field[48], amount[64], a[MONEY_STR_MAX], b[MONEY_STR_MAX];
+	int64_t sum = 0;
+	size_t n = in->nparts;
+	int r;
+
+	if (n < 2 || n > EXPENSE_PARTS_MAX)
+		return spend_errf(err, SPEND_EINVAL, "parts", "a split has 2 to "
+		    "%d parts (%zu given)", EXPENSE_PARTS_MAX, n);
+	memset(parts, 0, sizeof(parts));
+	for (size_t i = 0; i < n; i++) {
+		const struct expense_part_input *pi = &in->parts[i];
+		struct expense_part *p = &parts[i];
+		struct category cat;
+
+		snprintf(field, sizeof(field), "parts[%zu].amount", i);
+		if (pi->amount == NULL)
+			return spend_errf(err, SPEND_EINVAL, field,
+			    "%s is required", field);
+		if (expense_text_field(field, pi->amount, NULL, amount,
+		    sizeof(amount), err) < 0)
+			return SPEND_EINVAL;
+		str_trim(amount);
+		if ((r = money_parse(amount, cur->exponent, false, &p->amount,
+		    err)) < 0) {
+			strlcpy(err->field, field, sizeof(err->field));
+			spend_err_prefix(err, "%s", field);
+			return r;
+		}
+		if (p->amount == 0)
+			return spend_errf(err, SPEND_EINVAL, field,
+			    "%s must not be zero", field);
+		if ((p->amount < 0) != (e->amount < 0)) {
+			money_format(e->amount, cur->exponent, a, sizeof(a));
+			return spend_errf(err, SPEND_EINVAL, field,
+			    "%s %s: not of the sign of the amount %s (the parts "
+			    "of a split all spend, or all refund)", field,
+			    amount, a);
+		}
+		sum += p->amount;	/* 32 of 10^14 at most: no overflow */
+		snprintf(field, sizeof(field), "parts[%zu].category", i);
+		if (pi->cat == NULL && pi->category == NULL &&
+		    pi->category_id == 0)
+			return spend_errf(err, SPEND_EINVAL, field,
+			    "%s is required", field);
+		if ((r = category_of(st, stage, u, e, pi->cat,
+		    pi->category_id, pi->category, field, &cat, err)) < 0)
+			return r;
+		p->category_id = cat.id;
+		strlcpy(p->category, cat.name, sizeof(p->category));
+		snprintf(field, sizeof(field), "parts[%zu].note", i);
+		if (pi->note && expense_text_field(field, pi->note, "\t\n",
+		    p->note, sizeof(p->note), err) < 0)
+			return SPEND_EINVAL;
+	}
+	if (sum != e->amount) {
+		char d[MONEY_STR_MAX];
+		int64_t diff = sum - e->amount;
+
+		money_format(sum, cur->exponent, a, sizeof(a));
+		money_format(e->amount, cur->exponent, b, sizeof(b));
+		money_format(diff < 0 ? -diff : diff, cur->exponent, d,
+		    sizeof(d));
+		snprintf(field, sizeof(field), "parts[%zu].amount", n - 1);
+		return spend_errf(err, SPEND_EINVAL, field, "%s: the parts sum "
+		    "to %s, not the amount %s: %s %s", field, a, b, d,
+		    (diff < 0) != (e->amount < 0) ? "short" : "over");
+	}
+	e->nparts = (int)n;
+	memcpy(e->parts, parts, n * sizeof(parts[0]));
+	/* the whole's category: its first part's */
+	e->category_id = parts[0].category_id;
+	strlcpy(e->category, parts[0].category, sizeof(e->category));
+	return 0;
+}
+
 /* The fields of in into e: all of them for a new expense (is_add), else
  * only those given. */
 static int
@@ -86,11 +203,29 @@ apply(struct store *st, int64_t stage, const struct user *u,
 	const struct currency *cur;
 	char amount[64];
 	bool have_amount = (in->set & EF_AMOUNT) != 0;
+	bool split = (in->set & EF_PARTS) && in->nparts > 0;
 	int r;
 
 	if (is_add && !(in->set & (EF_AMOUNT | EF_AMOUNT_MINOR)))
 		return spend_errf(err, SPEND_EINVAL, "amount", "amount is "
 		    "required");
+	/* an add without a category: the rules choose (expense_check) */
+	if (split && (in->set & EF_CATEGORY))
+		return spend_errf(err, SPEND_EINVAL, "category", "a split takes "
+		    "its categories from its parts: give a category in each "
+		    "part, none for the whole");
+	if (!is_add && e->nparts > 0 && !(in->set & EF_PARTS)) {
+		if (in->set & (EF_AMOUNT | EF_AMOUNT_MINOR | EF_CURRENCY))
+			return spend_errf(err, SPEND_EINVAL, "parts", "expense "
+			    "%lld is split: give its parts again with a new "
+			    "amount or currency (or join them: parts [])",
+			    (long long)e->id);
+		if (in->set & EF_CATEGORY)
+			return spend_errf(err, SPEND_EINVAL, "category", "expense "
+			    "%lld is split: its parts have the categories (join "
+			    "them into this one: parts [] with the category)",
+			    (long long)e->id);
+	}
 	if (have_amount && expense_text_field("amount", in->amount, NULL, amount,
 	    sizeof(amount), err) < 0)
 		return SPEND_EINVAL;
@@ -169,6 +304,10 @@ apply(struct store *st, int64_t stage, const struct user *u,
 	if ((in->set & EF_TAGS) && (r = expense_tags_canon(in->tags, in->ntags, e->tags,
 	    sizeof(e->tags), err)) < 0)
 		return r;
+	if (split)
+		return parts_apply(st, stage, u, in, e, err);
+	if (in->set & EF_PARTS)
+		e->nparts = 0;	/* joined: the whole in its category */
 	return 0;
 }
 
@@ -188,7 +327,9 @@ expense_check(struct store *st, int64_t stage, const struct user *u,
 		    "source too long");
 	if ((r = apply(st, stage, u, in, out, true, err)) < 0)
 		return r;
-	if (!(in->set & EF_CATEGORY)) {		/* the rules, or uncategorised */
+	/* the rules, or uncategorised (a split's parts have categories) */
+	if (!(in->set & EF_CATEGORY) && !((in->set & EF_PARTS) &&
+	    in->nparts > 0)) {
 		bool by_rule;
 
 		if ((r = rule_categorise(st, stage, u, in->rules, out, &by_rule,
@@ -273,7 +414,7 @@ expense_update(struct write_tx *w, const struct user *u, int64_t id,
 		return stale(id, out->version, version, err);
 	write_touch_month(w, out->date);	/* the old month, and the new */
 	before = *out;
-	if (in->set & EF_CATEGORY)
+	if (in->set & (EF_CATEGORY | EF_PARTS))
 		out->category_auto = false;	/* the user's from now on */
 	if ((r = apply(w->st, w->stage, u, in, out, false, err)) < 0 ||
 	    (r = store_expense_update(w->st, out, out->version, err)) < 0 ||

@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "jobs.h"
 #include "jsonp.h"
+#include "log.h"
 #include "money.h"
 #include "shapes.h"
 #include "util.h"
@@ -50,14 +51,100 @@ expense_json(const struct expense *e)
 	    json_integer(e->recurring_id) : json_null());
 	/* a rule or the uncategorised default chose the category */
 	json_object_set_new(o, "category_auto", json_boolean(e->category_auto));
+	json_object_set_new(o, "parts", expense_parts_json(e));
 	return o;
+}
+
+json_t *
+expense_parts_json(const struct expense *e)
+{
+	const struct currency *cur = money_currency(e->currency);
+	json_t *arr = json_array();
+
+	if (arr == NULL)
+		fatalx("Out of memory");
+	for (int i = 0; i < e->nparts; i++) {
+		const struct expense_part *p = &e->parts[i];
+		char amount[MONEY_STR_MAX];
+
+		money_format(p->amount, cur ? cur->exponent : 2, amount,
+		    sizeof(amount));
+		json_array_append_new(arr, jp_pack("{s:s, s:s, s:I, s:s}",
+		    "amount", amount, "category", p->category, "category_id",
+		    (json_int_t)p->category_id, "note", p->note));
+	}
+	return arr;
+}
+
+/* parts: [{amount, category, note}, ...] into ps (n of them). */
+static int
+parts_from_json(json_t *v, struct expense_part_input *ps,
+    struct spend_err *err)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(v, i, o) {
+		struct expense_part_input *pi = &ps[i];
+		const char *key;
+		json_t *f;
+		char field[48];
+
+		if (!json_is_object(o))
+			return spend_errf(err, SPEND_EINVAL, "parts", "parts[%zu]: "
+			    "an object {amount, category, note}", i);
+		json_object_foreach(o, key, f) {
+			if (strcmp(key, "amount") && strcmp(key, "category") &&
+			    strcmp(key, "note") && strcmp(key, "category_id"))
+				return spend_errf(err, SPEND_EINVAL, "parts",
+				    "parts[%zu]: unknown field \"%.40s\" (amount, "
+				    "category, note)", i, key);
+		}
+		snprintf(field, sizeof(field), "parts[%zu].amount", i);
+		if ((f = json_object_get(o, "amount")) != NULL) {
+			if (!json_is_string(f) ||
+			    strlen(json_string_value(f)) != json_string_length(f))
+				return spend_errf(err, SPEND_EINVAL, field,
+				    "%s must be a decimal string like \"12.50\"",
+				    field);
+			pi->amount = json_string_value(f);
+		}
+		snprintf(field, sizeof(field), "parts[%zu].category", i);
+		if ((f = json_object_get(o, "category")) == NULL)
+			f = json_object_get(o, "category_id");
+		if (f != NULL && json_is_integer(f)) {
+			pi->category_id = json_integer_value(f);
+			if (pi->category_id < 1)
+				return spend_errf(err, SPEND_EINVAL, field,
+				    "%s %lld: not a category id", field,
+				    (long long)pi->category_id);
+		} else if (f != NULL) {
+			if (!json_is_string(f) ||
+			    strlen(json_string_value(f)) != json_string_length(f))
+				return spend_errf(err, SPEND_EINVAL, field,
+				    "%s must be a name or an id", field);
+			pi->category = json_string_value(f);
+		}
+		snprintf(field, sizeof(field), "parts[%zu].note", i);
+		if ((f = json_object_get(o, "note")) != NULL &&
+		    !json_is_null(f)) {
+			if (!json_is_string(f) ||
+			    strlen(json_string_value(f)) != json_string_length(f))
+				return spend_errf(err, SPEND_EINVAL, field,
+				    "%s must be a string", field);
+			pi->note = json_string_value(f);
+		}
+	}
+	return 0;
 }
 
 int
 expense_input_from_json(json_t *p, struct expense_input *in,
     const char ***tags, struct spend_err *err)
 {
-	json_t *v;
+	struct expense_part_input *parts = NULL;
+	json_t *v, *pv = NULL;
+	size_t ntags = 0, nparts = 0;
 
 	memset(in, 0, sizeof(*in));
 	*tags = NULL;
@@ -87,19 +174,49 @@ expense_input_from_json(json_t *p, struct expense_input *in,
 		}
 		in->set |= EF_CATEGORY;
 	}
+	if ((pv = json_object_get(p, "parts")) != NULL && !json_is_null(pv)) {
+		if (!json_is_array(pv))
+			return spend_errf(err, SPEND_EINVAL, "parts", "parts must "
+			    "be an array of {amount, category, note}");
+		if (json_array_size(pv) > EXPENSE_PARTS_MAX)
+			return spend_errf(err, SPEND_EINVAL, "parts", "a split "
+			    "has 2 to %d parts (%zu given)", EXPENSE_PARTS_MAX,
+			    json_array_size(pv));
+		nparts = json_array_size(pv);
+		in->set |= EF_PARTS;
+	}
 	if ((v = json_object_get(p, "tags")) != NULL && !json_is_null(v)) {
-		size_t i;
-		json_t *t;
-
 		if (!json_is_array(v))
 			return spend_errf(err, SPEND_EINVAL, "tags",
 			    "tags must be an array of strings");
 		if (json_array_size(v) > TAGS_MAX)
 			return spend_errf(err, SPEND_EINVAL, "tags",
 			    "at most %d tags", TAGS_MAX);
-		if ((*tags = calloc(json_array_size(v) + 1, sizeof(**tags))) ==
-		    NULL)
+		ntags = json_array_size(v);
+	}
+	/* one block (*tags): the tags' pointers, then the parts */
+	if (ntags || nparts) {
+		size_t head = (ntags + 1) * sizeof(**tags);
+
+		head = (head + 15) & ~(size_t)15;
+		if ((*tags = calloc(1, head + nparts *
+		    sizeof(struct expense_part_input))) == NULL)
 			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		parts = (struct expense_part_input *)(void *)((char *)*tags +
+		    head);
+	}
+	if (nparts) {
+		int r;
+
+		if ((r = parts_from_json(pv, parts, err)) < 0)
+			return r;
+		in->parts = parts;
+		in->nparts = nparts;
+	}
+	if (v != NULL && !json_is_null(v)) {
+		size_t i;
+		json_t *t;
+
 		json_array_foreach(v, i, t) {
 			if (!json_is_string(t) ||
 			    strlen(json_string_value(t)) != json_string_length(t))

@@ -41,6 +41,9 @@ struct spend_export {
 	bool started;
 	int64_t pass_rows, rows;	/* this pass, most of any pass */
 	char amount[MONEY_STR_MAX];	/* the current record's */
+	const struct expense *cur;	/* the current record */
+	struct spend_part parts[EXPENSE_PARTS_MAX];	/* its parts */
+	char part_amounts[EXPENSE_PARTS_MAX][MONEY_STR_MAX];
 	char tagbuf[TAGS_BUF];
 	const char *tags[TAGS_MAX + 1];
 
@@ -153,6 +156,7 @@ fetch_page(struct spend_export *job)
 	}
 	job->started = true;
 	job->n = job->pos = 0;
+	job->cur = NULL;
 	job->f.limit = PAGE;
 	if (store_expense_list(job->st, job->user.id, &job->f, page_cb, job,
 	    &err) < 0) {
@@ -210,9 +214,34 @@ export_api_next(struct spend_export *job, struct spend_record *rec)
 	rec->version = e->version;
 	rec->created_at = e->created_at;
 	rec->updated_at = e->updated_at;
+	job->cur = e;
 	if (++job->pass_rows > job->rows)
 		job->rows = job->pass_rows;
 	return 1;
+}
+
+size_t
+export_api_parts(struct spend_export *job, const struct spend_part **parts)
+{
+	const struct expense *e = job->cur;
+	const struct currency *c;
+
+	*parts = job->parts;
+	if (job->failed || e == NULL || e->nparts <= 0)
+		return 0;
+	c = money_currency(e->currency);
+	for (int i = 0; i < e->nparts && i < EXPENSE_PARTS_MAX; i++) {
+		struct spend_part *p = &job->parts[i];
+
+		money_format(e->parts[i].amount, c ? c->exponent : 2,
+		    job->part_amounts[i], sizeof(job->part_amounts[i]));
+		p->amount = job->part_amounts[i];
+		p->category = e->parts[i].category;
+		p->note = e->parts[i].note;
+		p->amount_minor = e->parts[i].amount;
+		p->category_id = e->parts[i].category_id;
+	}
+	return (size_t)e->nparts;
 }
 
 int
@@ -226,6 +255,7 @@ export_api_rewind(struct spend_export *job)
 		job->f.desc = false;
 	}
 	job->n = job->pos = 0;
+	job->cur = NULL;
 	job->started = false;
 	job->pass_rows = 0;
 	return 0;

@@ -76,6 +76,8 @@ int export_totals(struct store *st, int64_t uid, const struct expense_filter *f,
 /* ---- the host API's export functions (plugin_host.c puts them in
  * the table): the job's own thread only ---- */
 int export_api_next(struct spend_export *job, struct spend_record *rec);
+size_t export_api_parts(struct spend_export *job,
+    const struct spend_part **parts);
 int export_api_rewind(struct spend_export *job);
 int export_api_write(struct spend_export *job, const void *buf, size_t len);
 const struct spend_export_info *export_api_info(struct spend_export *job);

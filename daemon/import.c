@@ -462,12 +462,16 @@ import_rules(struct spend_import *job, struct spend_err *err)
 
 /* ---- records ---- */
 
-/* Validate rec exactly like expense.add (the domain's expense_check)
- * into e. */
+/* Validate rec (split into nparts parts, 0: not split) exactly like
+ * expense.add (the domain's expense_check) into e. */
 static int
 record_expense(struct spend_import *job, const struct spend_record *rec,
-    struct expense *e, struct spend_err *err)
+    const struct spend_part *parts, size_t nparts, struct expense *e,
+    struct spend_err *err)
 {
+	struct expense_part_input pin[EXPENSE_PARTS_MAX];
+	struct category pcat[EXPENSE_PARTS_MAX];
+	char pnote[EXPENSE_PARTS_MAX][PART_NOTE_MAX_LEN + 1];
 	struct expense_input in;
 	int r;
 
@@ -486,9 +490,47 @@ record_expense(struct spend_import *job, const struct spend_record *rec,
 			return spend_errf(err, SPEND_EINVAL, "tags",
 			    "tag %zu is missing", i + 1);
 	memset(&in, 0, sizeof(in));
-	if ((r = resolve_category(job, rec->category, &in.cat, err)) < 0)
+	if (nparts > EXPENSE_PARTS_MAX)
+		return spend_errf(err, SPEND_EINVAL, "parts", "a split has 2 to "
+		    "%d parts (%zu given)", EXPENSE_PARTS_MAX, nparts);
+	if (nparts > 0) {
+		memset(pin, 0, sizeof(pin));
+		for (size_t i = 0; i < nparts; i++) {
+			const struct category *c;
+
+			/* a copy: the cache may reuse its slot for the next */
+			if ((r = resolve_category(job, parts[i].category, &c,
+			    err)) < 0) {
+				snprintf(err->field, sizeof(err->field),
+				    "parts[%zu].category", i);
+				return r;
+			}
+			pcat[i] = *c;
+			pin[i].cat = &pcat[i];
+			pin[i].amount = parts[i].amount ? parts[i].amount : "";
+			/* a long memo is cut (on a character) to fit */
+			if (parts[i].note) {
+				size_t n = strlen(parts[i].note);
+
+				if (n > PART_NOTE_MAX_LEN) {
+					n = PART_NOTE_MAX_LEN;
+					while (n > 0 && ((unsigned char)
+					    parts[i].note[n] & 0xc0) == 0x80)
+						n--;
+				}
+				memcpy(pnote[i], parts[i].note, n);
+				pnote[i][n] = '\0';
+				pin[i].note = pnote[i];
+			}
+		}
+		in.parts = pin;
+		in.nparts = nparts;
+		in.set = EF_AMOUNT | EF_DATE | EF_PARTS;
+	} else if ((r = resolve_category(job, rec->category, &in.cat,
+	    err)) < 0)
 		return r;
-	in.set = EF_AMOUNT | EF_DATE | (in.cat ? EF_CATEGORY : 0);
+	else
+		in.set = EF_AMOUNT | EF_DATE | (in.cat ? EF_CATEGORY : 0);
 	in.rules = job->rules;
 	in.source = job->vt->name;
 	in.amount = rec->amount;
@@ -725,8 +767,28 @@ publish(struct spend_import *job, struct spend_err *err)
 	return write_commit(&job->pub, err);
 }
 
+static int emit(struct spend_import *job, const struct spend_record *rec,
+    const struct spend_part *parts, size_t nparts);
+
 int
 import_api_emit(struct spend_import *job, const struct spend_record *rec)
+{
+	return emit(job, rec, NULL, 0);
+}
+
+int
+import_api_emit_split(struct spend_import *job,
+    const struct spend_record *rec, const struct spend_part *parts,
+    size_t nparts)
+{
+	if (nparts > 0 && parts == NULL)
+		nparts = 0;
+	return emit(job, rec, parts, nparts);
+}
+
+static int
+emit(struct spend_import *job, const struct spend_record *rec,
+    const struct spend_part *parts, size_t nparts)
 {
 	struct spend_err err;
 	struct expense e;
@@ -744,7 +806,7 @@ import_api_emit(struct spend_import *job, const struct spend_record *rec)
 	job->rows++;
 	line = rec->line;
 	spend_err_clear(&err);
-	if ((r = record_expense(job, rec, &e, &err)) < 0 ||
+	if ((r = record_expense(job, rec, parts, nparts, &e, &err)) < 0 ||
 	    (r = import_key(job, rec, &e, &err)) < 0) {
 		if (r == SPEND_EINVAL)
 			return reject(job, line, &err);

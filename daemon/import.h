@@ -85,6 +85,9 @@ int import_run_sync(struct spendd *sd, const struct user *u,
 long import_api_read(struct spend_import *job, void *buf, size_t len);
 const char *import_api_option(struct spend_import *job, const char *key);
 int import_api_emit(struct spend_import *job, const struct spend_record *rec);
+int import_api_emit_split(struct spend_import *job,
+    const struct spend_record *rec, const struct spend_part *parts,
+    size_t nparts);
 
 /* Remove what staging import id of uid wrote (in short transactions) and
  * mark it failed. */

@@ -254,6 +254,8 @@ static const struct spend_host_api host_api = {
 	.export_cells = export_api_cells,
 	.report_upcoming = report_api_upcoming,
 	.report_budget_status = report_api_budget_status,
+	.import_emit_split = import_api_emit_split,
+	.export_parts = export_api_parts,
 };
 
 const struct spend_host_api *

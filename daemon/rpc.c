@@ -39,12 +39,21 @@ static const struct rpc_param p_none[] = { END };
 	{ "tags", PT_LIST, 0, 0, 0, "TAG", "tags (lower case, no spaces or " \
 	  "commas)", "tag" }
 
+/* A split (expense.add, expense.edit): spendctl's --split CAT:AMOUNT[:NOTE]
+ * makes the objects (cmd_expense.c). */
+#define EXPENSE_PARTS \
+	{ "parts", PT_ANY, 0, 0, 0, "CAT:AMOUNT[:NOTE]", "a split into 2 to " \
+	  "32 parts [{amount, category, note}] (spendctl: CAT:AMOUNT[:NOTE]), " \
+	  "of the amount's sign, summing exactly to it, each counted in its " \
+	  "own category; [] joins them", "split" }
+
 /* The list filters: expense.list and export.run. */
 #define FILTERS \
 	{ "month", PT_MONTH, 0, 0, 0, NULL, "one calendar month", NULL }, \
 	{ "from", PT_DATE, 0, 0, 0, NULL, "first day (inclusive)", NULL }, \
 	{ "to", PT_DATE, 0, 0, 0, NULL, "last day (inclusive)", NULL }, \
-	{ "category", PT_REF, 0, 0, 0, "NAME", "one category", NULL }, \
+	{ "category", PT_REF, 0, 0, 0, "NAME", "one category (a split: any " \
+	  "part in it)", NULL }, \
 	{ "search", PT_STRING, 0, 0, 0, "TEXT", "text in the note, payee or " \
 	  "a tag (any case, any accents, any script)", NULL }, \
 	{ "min", PT_AMOUNT, 0, 0, 0, NULL, "at least this amount (face " \
@@ -169,8 +178,9 @@ static const struct rpc_param p_expense_add[] = {
 	{ "amount", PT_AMOUNT, REQ | POS, 0, 0, NULL, "at most the currency's "
 	  "decimals; a refund is negative", NULL },
 	{ "category", PT_REF, POS, 0, 0, "NAME", "a category (name or id); "
-	  "absent: the rules choose one, or uncategorised", NULL },
+	  "absent: the parts', the rules' or uncategorised", NULL },
 	EXPENSE_FIELDS,
+	EXPENSE_PARTS,
 	END };
 static const struct rpc_param p_expense_id[] = {
 	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
@@ -187,6 +197,7 @@ static const struct rpc_param p_expense_edit[] = {
 	{ "amount", PT_AMOUNT, 0, 0, 0, NULL, "a new amount", NULL },
 	{ "category", PT_REF, 0, 0, 0, "NAME", "another category", NULL },
 	EXPENSE_FIELDS,
+	EXPENSE_PARTS,
 	END };
 static const struct rpc_param p_expense_list[] = { FILTERS,
 	{ "limit", PT_INT, 0, 1, 500, NULL, "rows per page (50)", NULL },

@@ -16,6 +16,8 @@ json_t *expense_json(const struct expense *e);
 json_t *category_json(const struct category *c);
 json_t *user_json(const struct user *u);
 json_t *expense_tags_json(const char *canon);
+/* A split's parts: [{amount, category, category_id, note}], [] if none. */
+json_t *expense_parts_json(const struct expense *e);
 json_t *change_json(const struct change *c);
 /* The current state of an entity for a sync pull (sync_rpc.c), as its
  * get method shows it; ENOTFOUND when it is gone (a tombstone). */
@@ -28,10 +30,11 @@ int rule_state_json(struct store *st, int64_t uid, int64_t id, json_t **out,
 
 /*
  * The expense fields of params (amount currency category category_id
- * date note payee tags) into in, borrowing params' strings: type checks
- * only (a string, no NUL; category an id or a name; tags an array of
- * strings, pointers into *tags, which the caller frees). The domain does
- * the rest.
+ * date note payee tags parts) into in, borrowing params' strings: type
+ * checks only (a string, no NUL; category an id or a name; tags an array
+ * of strings; parts an array of {amount, category, note}: in->tags and
+ * in->parts point into *tags, one block the caller frees). The domain
+ * does the rest.
  */
 int expense_input_from_json(json_t *p, struct expense_input *in,
     const char ***tags, struct spend_err *err);

@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -31,6 +31,8 @@ struct store;
 #define TAGS_BUF (TAGS_MAX * (TAG_MAX_LEN + 1) + 2)	/* ",a,b," */
 #define SEARCH_MAX_LEN 200
 #define IMPORT_KEY_LEN 64
+#define EXPENSE_PARTS_MAX 32	/* parts of a split expense (at least 2) */
+#define PART_NOTE_MAX_LEN 200	/* a part's note, bytes */
 
 enum store_flags {
 	STORE_CREATE = 1,	/* create the file if missing */
@@ -172,6 +174,15 @@ int store_category_uncategorised(struct store *st, int64_t uid,
 
 /* ---- expenses ---- */
 #define SOURCE_MAX_LEN 31		/* an importer's name */
+/* One part of a split expense: its own amount (minor units of the
+ * expense's currency, the same sign as the whole) and category. */
+struct expense_part {
+	int64_t amount;
+	int64_t category_id;
+	char category[NAME_MAX_LEN + 1];	/* filled on read */
+	char note[PART_NOTE_MAX_LEN + 1];
+};
+
 struct expense {
 	int64_t id, user_id;
 	int64_t amount;			/* minor units of currency */
@@ -193,13 +204,19 @@ struct expense {
 	bool category_auto;		/* a rule or the uncategorised default
 					 * chose the category, not the user */
 	char source[SOURCE_MAX_LEN + 1];	/* the importer, "" = added */
+	/* A split: nparts (2..EXPENSE_PARTS_MAX) parts summing exactly to
+	 * amount, each counted in its own category by the totals; 0 = not
+	 * split (the whole counts in category_id). A split's category_id
+	 * is its first part's. Written and read with the expense. */
+	int nparts;
+	struct expense_part parts[EXPENSE_PARTS_MAX];
 };
 
 enum expense_sort { SORT_DATE, SORT_AMOUNT, SORT_CREATED, SORT_PAYEE };
 
 struct expense_filter {
 	char from[DATE_LEN + 1], to[DATE_LEN + 1];	/* inclusive; "" open */
-	int64_t category_id;				/* 0 = any */
+	int64_t category_id;	/* 0 = any; a split matches if any part does */
 	/* in note, payee or a tag: a substring, in any case, accents
 	 * ignored (store_search.c) */
 	char search[SEARCH_MAX_LEN + 1];
@@ -217,15 +234,17 @@ struct expense_filter {
 	int limit;					/* 0 = all */
 };
 
-/* In: every field but id/version/timestamps/category. Out: those.
+/* In: every field but id/version/timestamps/category, and the parts
+ * (nparts, each part's amount, category_id, note). Out: those.
  * ECONFLICT if import_key is set and already used by this user. */
 int store_expense_add(struct store *st, struct expense *e,
     struct spend_err *err);
 /* ENOTFOUND for deleted rows and other users' rows. */
 int store_expense_get(struct store *st, int64_t uid, int64_t id,
     struct expense *e, struct spend_err *err);
-/* Write every user field of e (by e->id, e->user_id). version 0 = don't
- * check; a mismatch is ESTALE. Bumps version, refreshes e from the row. */
+/* Write every user field of e (by e->id, e->user_id), its parts too
+ * (replaced; nparts 0 joins a split). version 0 = don't check; a
+ * mismatch is ESTALE. Bumps version, refreshes e from the row. */
 int store_expense_update(struct store *st, struct expense *e,
     int64_t version, struct spend_err *err);
 /* Tombstone. version 0 = don't check. */

@@ -6,9 +6,13 @@
 
 #define CAT_BASE "c.id, c.user_id, c.name, c.archived, c.version, " \
 	"c.created_at, c.updated_at, c.uncategorised"
+/* expenses in the category: by their own, or splits by a part */
 #define CAT_COLS CAT_BASE ", (SELECT count(*) FROM expenses e " \
 	"WHERE e.user_id = c.user_id AND e.category_id = c.id AND e.deleted = 0 " \
-	"AND " ST_VISIBLE("e") ")"
+	"AND " ST_VISIBLE("e") ") + (SELECT count(DISTINCT p.expense_id) " \
+	"FROM expense_parts p JOIN expenses e ON e.id = p.expense_id " \
+	"WHERE p.category_id = c.id AND p.deleted = 0 AND " \
+	"e.category_id != c.id AND " ST_VISIBLE("e") ")"
 
 static void
 row_cat(sqlite3_stmt *s, struct category *c)
@@ -251,9 +255,14 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 	if (move_to) {
 		if ((r = store_category_get(st, uid, move_to, &dst, err)) < 0)
 			goto fail;
-		if ((s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
-		    "version = version + 1, updated_at = ? WHERE user_id = ? "
-		    "AND category_id = ? AND deleted = 0 RETURNING id, version",
+		/* splits with a part in it change too (their parts
+		 * move below) */
+		if ((s = st_prepare(st, "UPDATE expenses SET category_id = "
+		    "iif(category_id = ?4, ?1, category_id), "
+		    "version = version + 1, updated_at = ?2 WHERE user_id = ?3 "
+		    "AND deleted = 0 AND (category_id = ?4 OR (parts > 0 AND "
+		    "id IN (SELECT expense_id FROM expense_parts WHERE "
+		    "category_id = ?4))) RETURNING id, version",
 		    err)) == NULL) {
 			r = st_failed(st);
 			goto fail;
@@ -285,6 +294,17 @@ store_category_delete(struct store *st, int64_t uid, int64_t id,
 			r = st_error(st, err, "move expenses");
 			goto fail;
 		}
+		if ((s = st_prepare(st, "UPDATE expense_parts SET category_id "
+		    "= ? WHERE category_id = ? AND user_id = ? AND deleted = 0",
+		    err)) == NULL) {
+			r = st_failed(st);
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, move_to);
+		sqlite3_bind_int64(s, 2, id);
+		sqlite3_bind_int64(s, 3, uid);
+		if ((r = st_exec_stmt(st, s, err)) < 0)
+			goto fail;
 		for (size_t i = 0; moved && i < n; i += 2)
 			if ((r = moved(arg, ids[i], ids[i + 1])) < 0)
 				goto fail;

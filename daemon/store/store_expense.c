@@ -9,7 +9,7 @@
 #define EXP_COLS "e.id, e.user_id, e.amount, e.currency, e.category_id, " \
 	"c.name, e.date, e.note, e.payee, e.tags, e.import_key, e.version, " \
 	"e.deleted, e.created_at, e.updated_at, e.recurring_id, " \
-	"e.category_auto, e.source"
+	"e.category_auto, e.source, e.parts"
 
 static void
 row_exp(sqlite3_stmt *s, struct expense *e)
@@ -32,6 +32,79 @@ row_exp(sqlite3_stmt *s, struct expense *e)
 	e->recurring_id = sqlite3_column_int64(s, 15);
 	e->category_auto = sqlite3_column_int(s, 16);
 	st_col_text(s, 17, e->source, sizeof(e->source));
+	e->nparts = sqlite3_column_int(s, 18);
+	if (e->nparts < 0 || e->nparts > EXPENSE_PARTS_MAX)
+		e->nparts = EXPENSE_PARTS_MAX + 1;	/* parts_read refuses it */
+}
+
+/* The parts of a split e (e->nparts > 0), in order. */
+static int
+parts_read(struct store *st, struct expense *e, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT p.amount, p.category_id, "
+	    "c.name, p.note FROM expense_parts p JOIN categories c ON "
+	    "c.id = p.category_id WHERE p.expense_id = ? ORDER BY p.idx", err);
+	int rc, n = 0;
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, e->id);
+	if (e->nparts > EXPENSE_PARTS_MAX)
+		return spend_errf(err, SPEND_EINTERNAL, "parts", "expense %lld: "
+		    "bad count of parts", (long long)e->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < EXPENSE_PARTS_MAX) {
+		struct expense_part *p = &e->parts[n++];
+
+		p->amount = sqlite3_column_int64(s, 0);
+		p->category_id = sqlite3_column_int64(s, 1);
+		st_col_text(s, 2, p->category, sizeof(p->category));
+		st_col_text(s, 3, p->note, sizeof(p->note));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return st_error(st, err, "read the parts of an expense");
+	if (n != e->nparts)
+		return spend_errf(err, SPEND_EINTERNAL, "parts", "expense %lld "
+		    "has %d parts stored, %d expected", (long long)e->id, n,
+		    e->nparts);
+	return 0;
+}
+
+/* Replace the parts of e (its row written already) with e->parts. The
+ * triggers of expense_parts move the totals. */
+static int
+parts_write(struct store *st, const struct expense *e, bool replace,
+    struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (replace) {
+		if ((s = st_prepare(st, "DELETE FROM expense_parts WHERE "
+		    "expense_id = ?", err)) == NULL)
+			return st_failed(st);
+		sqlite3_bind_int64(s, 1, e->id);
+		if ((r = st_exec_stmt(st, s, err)) < 0)
+			return r;
+	}
+	for (int i = 0; i < e->nparts; i++) {
+		const struct expense_part *p = &e->parts[i];
+
+		if ((s = st_prepare(st, "INSERT INTO expense_parts(expense_id, "
+		    "idx, category_id, amount, note, user_id, day, currency, "
+		    "stage, deleted) SELECT id, ?, ?, ?, ?, user_id, date, "
+		    "currency, stage, deleted FROM expenses WHERE id = ?",
+		    err)) == NULL)
+			return st_failed(st);
+		sqlite3_bind_int(s, 1, i);
+		sqlite3_bind_int64(s, 2, p->category_id);
+		sqlite3_bind_int64(s, 3, p->amount);
+		sqlite3_bind_text(s, 4, p->note, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, e->id);
+		if ((r = st_exec_stmt(st, s, err)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int
@@ -58,8 +131,8 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	sqlite3_stmt *s = st_prepare(st, "INSERT INTO expenses(user_id, "
 	    "category_id, amount, amount_e4, currency, date, note, payee, tags, "
 	    "import_key, created_at, updated_at, stage, search_text, "
-	    "category_auto, source) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	    "category_auto, source, parts) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
 	int64_t e4 = 0;
 	char *text;
 	int rc;
@@ -89,6 +162,7 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	sqlite3_bind_text(s, 14, text, -1, free);
 	sqlite3_bind_int(s, 15, e->category_auto);
 	sqlite3_bind_text(s, 16, e->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 17, e->nparts);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -100,7 +174,7 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	e->id = sqlite3_last_insert_rowid(st->db);
 	e->version = 1;
 	e->deleted = false;
-	return 0;
+	return e->nparts ? parts_write(st, e, false, err) : 0;
 }
 
 int
@@ -121,7 +195,7 @@ store_expense_get(struct store *st, int64_t uid, int64_t id,
 	if (rc == SQLITE_ROW) {
 		row_exp(s, e);
 		sqlite3_reset(s);
-		return 0;
+		return e->nparts ? parts_read(st, e, err) : 0;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -152,8 +226,8 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 	sqlite3_stmt *s = st_prepare(st, "UPDATE expenses SET category_id = ?, "
 	    "amount = ?, amount_e4 = ?, currency = ?, date = ?, note = ?, "
 	    "payee = ?, tags = ?, version = version + 1, updated_at = ?, "
-	    "search_text = ?, category_auto = ? WHERE user_id = ? AND id = ? "
-	    "AND deleted = 0 AND (? = 0 OR version = ?)", err);
+	    "search_text = ?, category_auto = ?, parts = ? WHERE user_id = ? "
+	    "AND id = ? AND deleted = 0 AND (? = 0 OR version = ?)", err);
 	char now[TIMESTAMP_LEN + 1], *text;
 	int64_t e4 = 0;
 	int rc;
@@ -176,14 +250,18 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 	sqlite3_bind_text(s, 9, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 10, text, -1, free);
 	sqlite3_bind_int(s, 11, e->category_auto);
-	sqlite3_bind_int64(s, 12, e->user_id);
-	sqlite3_bind_int64(s, 13, e->id);
-	sqlite3_bind_int64(s, 14, version);
+	sqlite3_bind_int(s, 12, e->nparts);
+	sqlite3_bind_int64(s, 13, e->user_id);
+	sqlite3_bind_int64(s, 14, e->id);
 	sqlite3_bind_int64(s, 15, version);
+	sqlite3_bind_int64(s, 16, version);
 	if ((rc = st_exec_stmt(st, s, err)) < 0)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
 		return why_unchanged(st, e->user_id, e->id, version, err);
+	/* the parts as given: new ones, or none (joined) */
+	if ((rc = parts_write(st, e, true, err)) < 0)
+		return rc;
 	return store_expense_get(st, e->user_id, e->id, e, err);
 }
 
@@ -279,8 +357,13 @@ build_where(struct store *st, struct query *q, int64_t uid,
 		q_text(q, " AND e.date >= ?", f->from);
 	if (f->to[0])
 		q_text(q, " AND e.date <= ?", f->to);
-	if (f->category_id)
-		q_num(q, " AND e.category_id = ?", f->category_id);
+	if (f->category_id) {
+		/* a split matches if any of its parts is in the category */
+		q_num(q, " AND (e.category_id = ?", f->category_id);
+		q_num(q, " OR (e.parts > 0 AND e.id IN (SELECT p.expense_id "
+		    "FROM expense_parts p WHERE p.category_id = ?)))",
+		    f->category_id);
+	}
 	if (f->currency[0])
 		q_text(q, " AND e.currency = ?", f->currency);
 	if (f->has_min)
@@ -376,6 +459,8 @@ store_expense_list(struct store *st, int64_t uid,
 		return st_failed(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row_exp(s, &e);
+		if (e.nparts && (r = parts_read(st, &e, err)) < 0)
+			break;
 		if ((r = cb(arg, &e)) != 0)
 			break;
 	}
@@ -515,18 +600,21 @@ store_expense_totals(struct store *st, int64_t uid,
 	return r;
 }
 
-/* For store_report.c: select + " WHERE <f without keyset>" + tail,
- * prepared and bound. select must read "FROM expenses e JOIN categories c
- * ON c.id = e.category_id" (the filter names e.*). */
+/* For store_report.c: select + from + " WHERE <f without keyset>" +
+ * tail, prepared and bound. from (NULL: "FROM expenses e JOIN categories
+ * c ON c.id = e.category_id") must name the expenses e (the filter names
+ * e.*). */
 sqlite3_stmt *
-st_expense_filtered(struct store *st, const char *select, int64_t uid,
-    const struct expense_filter *f, const char *tail, struct spend_err *err)
+st_expense_filtered(struct store *st, const char *select, const char *from,
+    int64_t uid, const struct expense_filter *f, const char *tail,
+    struct spend_err *err)
 {
 	struct query q;
 
 	memset(&q, 0, sizeof(q));
 	q_add(&q, select);
-	q_add(&q, " FROM expenses e JOIN categories c ON c.id = e.category_id");
+	q_add(&q, from ? from :
+	    " FROM expenses e JOIN categories c ON c.id = e.category_id");
 	if (build_where(st, &q, uid, f, false, err) < 0)
 		return NULL;
 	q_add(&q, tail);
@@ -578,7 +666,8 @@ store_import_expenses(struct store *st, int64_t uid, int64_t import_id,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&e, 0, sizeof(e));
 		row_exp(s, &e);
-		if ((r = cb(arg, &e)) != 0)
+		if ((e.nparts > 0 && (r = parts_read(st, &e, err)) < 0) ||
+		    (r = cb(arg, &e)) != 0)
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE)

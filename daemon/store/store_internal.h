@@ -115,11 +115,12 @@ int st_search_cond(struct store *st, const char *term, struct st_search *out,
     struct spend_err *err);
 
 /* The expense filter of store_expense.c, for other queries over it:
- * "<select> FROM expenses e JOIN categories c ON c.id = e.category_id
- * WHERE <f, keyset ignored><tail>", prepared (cached) and bound. */
+ * "<select><from> WHERE <f, keyset ignored><tail>", prepared (cached)
+ * and bound; from NULL is " FROM expenses e JOIN categories c ON c.id =
+ * e.category_id", another must name the expenses e. */
 sqlite3_stmt *st_expense_filtered(struct store *st, const char *select,
-    int64_t uid, const struct expense_filter *f, const char *tail,
-    struct spend_err *err);
+    const char *from, int64_t uid, const struct expense_filter *f,
+    const char *tail, struct spend_err *err);
 
 
 /* Copy the database to "<path>.v<version>" before migrating it

@@ -10,8 +10,9 @@ store_report_totals(struct store *st, int64_t uid,
     struct spend_err *err)
 {
 	static const char *const select[] = {
+		/* a split counts each part in its own category */
 		[STORE_GROUP_CATEGORY] = "SELECT c.name, e.currency, count(*), "
-		    "sum(e.amount)",
+		    "sum(coalesce(p.amount, e.amount))",
 		[STORE_GROUP_MONTH] = "SELECT substr(e.date, 1, 7), e.currency, "
 		    "count(*), sum(e.amount)",
 		[STORE_GROUP_DAY] = "SELECT e.date, e.currency, count(*), "
@@ -30,7 +31,10 @@ store_report_totals(struct store *st, int64_t uid,
 
 	if ((unsigned)g > STORE_GROUP_DAY)
 		return spend_errf(err, SPEND_EINVAL, "group", "unknown grouping");
-	if ((s = st_expense_filtered(st, select[g], uid, f, tail[g],
+	if ((s = st_expense_filtered(st, select[g], g == STORE_GROUP_CATEGORY ?
+	    " FROM expenses e LEFT JOIN expense_parts p ON e.parts > 0 AND "
+	    "p.expense_id = e.id JOIN categories c ON c.id = "
+	    "coalesce(p.category_id, e.category_id)" : NULL, uid, f, tail[g],
 	    err)) == NULL)
 		return st_failed(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

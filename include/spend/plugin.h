@@ -116,6 +116,19 @@ struct spend_record {
 	const char *created_at, *updated_at;	/* RFC 3339 UTC */
 };
 
+/* One part of a split record: importers give them to import_emit_split,
+ * exporters read them with export_parts. */
+struct spend_part {
+	const char *amount;	/* decimal string, '.' separator, of the
+				 * record's sign; the parts sum exactly to
+				 * the record's amount */
+	const char *category;	/* name; NULL = the import's default */
+	const char *note;	/* NULL or "" = none */
+	/* exporters only: */
+	int64_t amount_minor;
+	int64_t category_id;
+};
+
 /* What an export covers: for headers, titles and file names. */
 struct spend_export_info {
 	const char *user;	/* owner's name */
@@ -562,6 +575,22 @@ struct spend_host_api {
 	    const char *month,
 	    int (*cb)(void *arg, const struct spend_budget_month *m),
 	    void *arg);
+
+	/* ---- splits (check SPEND_HOST_HAS(host, import_emit_split)
+	 * first) ---- */
+	/* import_emit for a record split into nparts parts (2..32), each
+	 * with its own amount and category: rec->category is not used; a
+	 * part's category that does not exist is handled like a record's
+	 * (the import's default, created with create_categories, or the
+	 * row refused). The parts must sum exactly to rec->amount, each of
+	 * its sign. Same return as import_emit. */
+	int (*import_emit_split)(struct spend_import *job,
+	    const struct spend_record *rec, const struct spend_part *parts,
+	    size_t nparts);
+	/* The parts of the record export_next gave last (valid until the
+	 * next export_next): their number, 0 when it is not split. */
+	size_t (*export_parts)(struct spend_export *job,
+	    const struct spend_part **parts);
 
 	/* Appended members go here, never above. */
 };

@@ -183,6 +183,90 @@ norm_field(struct ingest *in, const struct ingest_row *r, int f, char *out,
 	return 0;
 }
 
+/* rec with r's splits as parts: each amount signed as the row's amount
+ * is (sign_bank: money out is an expense), zeros dropped. */
+static int
+emit_split(struct ingest *in, const struct ingest_row *r,
+    struct spend_record *rec)
+{
+	const struct spend_host_api *host = in->host;
+	struct spend_part parts[INGEST_PARTS_MAX];
+	char amounts[INGEST_PARTS_MAX][50], *copy, *p, *end;
+	char *cats[INGEST_PARTS_MAX], *notes[INGEST_PARTS_MAX];
+	size_t n = 0;
+	int rc, last = 0;
+
+	if ((copy = strdup(r->splits)) == NULL) {
+		host->import_error(in->job, r->line, NULL, "out of memory");
+		return -1;
+	}
+	for (p = copy; !last && *p; p = end + 1) {
+		char *cat = p, *note, *amt, code[4] = "", out[48];
+		const char *why;
+		int neg, zero = 1;
+
+		if ((end = strchr(p, '\x1e')) == NULL) {
+			end = p + strlen(p);	/* a last part without its mark */
+			last = 1;
+		}
+		*end = '\0';
+		if ((note = strchr(cat, '\x1f')) == NULL ||
+		    (amt = strchr(note + 1, '\x1f')) == NULL)
+			continue;
+		*note++ = '\0';
+		*amt++ = '\0';
+		if (text_blank(amt))
+			continue;
+		if (amount_norm(amt, in->dsep ? in->dsep : in->dsep_fallback,
+		    out, sizeof(out), code, &why) < 0) {
+			host->import_error(in->job, r->line, "amount",
+			    "split amount \"%.40s\": %s", amt, why);
+			free(copy);
+			return -1;
+		}
+		neg = out[0] == '-';
+		for (const char *q = out; *q; q++)
+			if (*q >= '1' && *q <= '9')
+				zero = 0;
+		if (zero)
+			continue;
+		if (n == INGEST_PARTS_MAX) {
+			n++;
+			break;
+		}
+		/* the record's sign: money out is an expense */
+		snprintf(amounts[n], sizeof(amounts[n]), "%s%s",
+		    (in->sign_bank ? !neg : neg) ? "-" : "", out + neg);
+		cats[n] = cat;
+		notes[n] = note;
+		n++;
+	}
+	if (n > INGEST_PARTS_MAX) {
+		host->import_error(in->job, r->line, "amount", "a split of more "
+		    "than %d parts", INGEST_PARTS_MAX);
+		free(copy);
+		return -1;
+	}
+	if (n == 1 && text_blank(rec->category))
+		rec->category = clean_text(cats[0], cats[0], 0);
+	if (n < 2) {
+		rc = host->import_emit(in->job, rec);
+		free(copy);
+		return rc;
+	}
+	memset(parts, 0, sizeof(parts));
+	for (size_t i = 0; i < n; i++) {
+		parts[i].amount = amounts[i];
+		parts[i].category = text_blank(cats[i]) ? NULL :
+		    clean_text(cats[i], cats[i], 0);
+		parts[i].note = text_blank(notes[i]) ? NULL :
+		    clean_text(notes[i], notes[i], 1);
+	}
+	rc = host->import_emit_split(in->job, rec, parts, n);
+	free(copy);
+	return rc;
+}
+
 static int
 emit_row(struct ingest *in, const struct ingest_row *r)
 {
@@ -331,7 +415,11 @@ emit_row(struct ingest *in, const struct ingest_row *r)
 		rec.tags = tags;
 		rec.ntags = ntags;
 	}
-	rc = host->import_emit(in->job, &rec);
+	if (!text_blank(r->splits) && !text_blank(r->f[IF_AMOUNT]) &&
+	    SPEND_HOST_HAS(host, import_emit_split))
+		rc = emit_split(in, r, &rec);
+	else
+		rc = host->import_emit(in->job, &rec);
 	free(text);
 	if (rc < 0)
 		return -1;
@@ -353,6 +441,7 @@ q_push(struct ingest *in, const struct ingest_row *r)
 			need += strlen(r->f[f]) + 1;
 	if (r->skip)
 		need += strlen(r->skip) + 1;
+	need += 1 + (r->splits ? strlen(r->splits) + 1 : 0);
 	if (in->qlen + need > in->qcap) {
 		size_t cap = in->qcap ? in->qcap : 4096;
 
@@ -385,6 +474,13 @@ q_push(struct ingest *in, const struct ingest_row *r)
 		memcpy(p, r->skip, n);
 		p += n;
 	}
+	*p++ = r->splits != NULL;
+	if (r->splits) {
+		size_t n = strlen(r->splits) + 1;
+
+		memcpy(p, r->splits, n);
+		p += n;
+	}
 	in->qlen = (size_t)(p - in->q);
 	in->nq++;
 	return 0;
@@ -410,6 +506,11 @@ q_flush(struct ingest *in)
 		r.skip = NULL;
 		if (*p++) {
 			r.skip = p;
+			p += strlen(p) + 1;
+		}
+		r.splits = NULL;
+		if (*p++) {
+			r.splits = p;
 			p += strlen(p) + 1;
 		}
 		rc = emit_row(in, &r);

@@ -70,7 +70,13 @@ struct ingest_row {
 	size_t line;
 	const char *f[IF_N];
 	const char *skip;
+	/* A split (qif): its parts, each "CATEGORY\x1fNOTE\x1fAMOUNT\x1e"
+	 * (fields may be empty), amounts signed like IF_AMOUNT's; NULL or
+	 * "" = none. Parts of zero are dropped; two or more left go to
+	 * host->import_emit_split, one gives the row its category. */
+	const char *splits;
 };
+#define INGEST_PARTS_MAX 32	/* more parts than a split may have */
 
 struct ingest {
 	const struct spend_host_api *host;

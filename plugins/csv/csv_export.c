@@ -4,7 +4,10 @@
  *	date,amount,currency,category,payee,note,tags
  *
  * the names the csv importer maps by itself, so that an export imports
- * back unchanged. Cells a spreadsheet would run as a formula (starting
+ * back unchanged. A split expense is one row per part: the part's amount,
+ * category and note (the expense's note when the part has none), the
+ * expense's date, payee and tags; so a spreadsheet's sums by category
+ * are right, and it imports back as one expense per part. Cells a spreadsheet would run as a formula (starting
  * with = + - @ tab or CR, after any ') get a leading ' that the
  * importer takes off again (text_formula_like() in text.c); the amount
  * column stays a plain number, negative or not.
@@ -99,24 +102,34 @@ csv_export_run(struct spend_plugin *self, struct spend_export *job)
 		return -1;
 	out_str(o, "date,amount,currency,category,payee,note,tags\r\n");
 	while (!o->failed && (more = csv_host->export_next(job, &r)) == 1) {
-		out_cell(o, r.date);
-		out_mem(o, ",", 1);
-		if (is_number(r.amount))
-			out_str(o, r.amount);
-		else
-			out_cell(o, r.amount);
-		out_mem(o, ",", 1);
-		out_cell(o, r.currency);
-		out_mem(o, ",", 1);
-		out_cell(o, r.category);
-		out_mem(o, ",", 1);
-		out_cell(o, r.payee);
-		out_mem(o, ",", 1);
-		out_cell(o, r.note);
-		out_mem(o, ",", 1);
-		if (out_tags(o, &r) < 0)
-			break;
-		out_mem(o, "\r\n", 2);
+		const struct spend_part *parts = NULL;
+		size_t np = SPEND_HOST_HAS(csv_host, export_parts) ?
+		    csv_host->export_parts(job, &parts) : 0;
+
+		for (size_t i = 0; i < (np ? np : 1) && !o->failed; i++) {
+			const char *amount = np ? parts[i].amount : r.amount;
+			const char *note = np && parts[i].note &&
+			    parts[i].note[0] ? parts[i].note : r.note;
+
+			out_cell(o, r.date);
+			out_mem(o, ",", 1);
+			if (is_number(amount))
+				out_str(o, amount);
+			else
+				out_cell(o, amount);
+			out_mem(o, ",", 1);
+			out_cell(o, r.currency);
+			out_mem(o, ",", 1);
+			out_cell(o, np ? parts[i].category : r.category);
+			out_mem(o, ",", 1);
+			out_cell(o, r.payee);
+			out_mem(o, ",", 1);
+			out_cell(o, note);
+			out_mem(o, ",", 1);
+			if (out_tags(o, &r) < 0)
+				break;
+			out_mem(o, "\r\n", 2);
+		}
 	}
 	if (!o->failed && more < 0) {
 		csv_host->export_error(job, "csv: reading the records failed");

@@ -411,6 +411,7 @@ data_row(struct cimp *c, size_t line)
 		return;
 	r.line = line;
 	r.skip = NULL;
+	r.splits = NULL;
 	for (f = 0; f < IF_N; f++) {
 		r.f[f] = c->col[f] >= 0 ? cell(c, (size_t)c->col[f]) : NULL;
 		if (r.f[f] && !text_utf8((const unsigned char *)r.f[f],

@@ -115,6 +115,25 @@ write_record(struct out *o, const struct spend_record *r)
 	out_jstr(o, r->created_at);
 	out_str(o, ",\"updated_at\":");
 	out_jstr(o, r->updated_at);
+	/* a split's parts, as expense.get has them ([] if not split) */
+	if (SPEND_HOST_HAS(host, export_parts)) {
+		const struct spend_part *p;
+		size_t n = host->export_parts(o->job, &p);
+
+		out_str(o, ",\"parts\":[");
+		for (i = 0; i < n; i++) {
+			out_str(o, i ? ",{\"amount\":" : "{\"amount\":");
+			out_jstr(o, p[i].amount);
+			out_str(o, ",\"category\":");
+			out_jstr(o, p[i].category);
+			out_str(o, ",\"category_id\":");
+			out_int(o, p[i].category_id);
+			out_str(o, ",\"note\":");
+			out_jstr(o, p[i].note ? p[i].note : "");
+			out_mem(o, "}", 1);
+		}
+		out_mem(o, "]", 1);
+	}
 	out_mem(o, "}", 1);
 	return 0;
 }

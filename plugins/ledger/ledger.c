@@ -8,6 +8,9 @@
  *	    expenses:Food                    12.50 EUR
  *	    assets:spend                    -12.50 EUR
  *
+ * A split expense posts each part to its own expenses:CATEGORY (its note,
+ * if any, a comment after it), and the whole to the balancing account.
+ *
  * Amounts are written exactly, with the currency's own decimals, and the
  * ISO code as the commodity after the number. Both postings carry their
  * amount so that nothing is inferred. Text from users is cleaned of what
@@ -202,8 +205,9 @@ write_record(struct out *o, const struct spend_record *r, struct bufs *b)
 	const char *payee = r->payee ? r->payee : "";
 	const char *note = r->note ? r->note : "";
 	const char *cur = r->currency ? r->currency : "";
+	const struct spend_part *parts = NULL;
 	int from_note = 0;
-	size_t i;
+	size_t i, np;
 
 	if (r->amount_minor == INT64_MIN ||
 	    format_amount(r->amount_minor, cur, b->amt, sizeof(b->amt)) < 0 ||
@@ -238,8 +242,30 @@ write_record(struct out *o, const struct spend_record *r, struct bufs *b)
 		out_str(o, b->tmp);
 		out_str(o, ":\n");
 	}
-	snprintf(b->acct, sizeof(b->acct), "expenses:%s", b->cat);
-	out_posting(o, b->acct, b->amt);
+	np = SPEND_HOST_HAS(host, export_parts) ?
+	    host->export_parts(o->job, &parts) : 0;
+	for (i = 0; i < np; i++) {
+		char pamt[64];
+
+		if (format_amount(parts[i].amount_minor, cur, pamt,
+		    sizeof(pamt)) < 0) {
+			host->export_error(o->job, "ledger: expense %" PRId64
+			    ": cannot write a part's amount", r->id);
+			return -1;
+		}
+		if (clean(parts[i].category ? parts[i].category : "",
+		    strlen(parts[i].category ? parts[i].category : ""),
+		    CLEAN_ACCOUNT, b->cat, sizeof(b->cat)) == 0)
+			snprintf(b->cat, sizeof(b->cat), "uncategorized");
+		snprintf(b->acct, sizeof(b->acct), "expenses:%s", b->cat);
+		out_posting(o, b->acct, pamt);
+		if (parts[i].note && parts[i].note[0])
+			out_note(o, parts[i].note, 0, b->tmp);
+	}
+	if (np == 0) {
+		snprintf(b->acct, sizeof(b->acct), "expenses:%s", b->cat);
+		out_posting(o, b->acct, b->amt);
+	}
 	out_posting(o, balancing, b->neg);
 	out_mem(o, "\n", 1);
 	return 0;

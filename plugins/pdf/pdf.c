@@ -74,6 +74,7 @@ struct doc {
 	size_t ncurs, capcurs;
 
 	char buf[LAYOUT_TEXT_MAX + 8];
+	char splitcats[LAYOUT_TEXT_MAX + 8];	/* a split's categories */
 };
 
 /* ---- money ---- */
@@ -413,6 +414,20 @@ expenses(struct doc *d)
 			    "%s#%s", o ? " " : "", r.tags[i] ? r.tags[i] : "");
 		cells[0] = r.date;
 		cells[1] = r.category;
+		/* a split: its parts' categories, "food + household" */
+		if (SPEND_HOST_HAS(host, export_parts)) {
+			const struct spend_part *p;
+			size_t np = host->export_parts(d->job, &p), k = 0;
+
+			d->splitcats[0] = '\0';
+			for (i = 0; i < np && k < sizeof(d->splitcats); i++)
+				k += (size_t)snprintf(d->splitcats + k,
+				    sizeof(d->splitcats) - k, "%s%s",
+				    i ? " + " : "", p[i].category ?
+				    p[i].category : "");
+			if (np > 0)
+				cells[1] = d->splitcats;
+		}
 		cells[2] = r.payee;
 		cells[3] = d->buf;
 		cells[4] = amt;

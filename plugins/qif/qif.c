@@ -10,8 +10,13 @@
  *	^			end of the transaction
  *
  * Amounts are bank-signed: negative is money out, an expense; money in is
- * skipped or imported as a refund (option "credits"). Split lines (S E $)
- * are ignored, as T holds the total; without T, the $ lines are summed.
+ * skipped or imported as a refund (option "credits"). Split lines (S
+ * category, E memo, $ amount) import as the parts of a split expense
+ * (host->import_emit_split), each in its own category (a category that
+ * does not exist is handled like L's) with the memo as its note; T is
+ * the whole (without T, the $ lines are summed). A split with a transfer
+ * part ([Account]) or of more than 32 parts imports as one expense in
+ * L's category, as before splits were kept.
  * Lists that are not transactions (!Account, !Type:Cat, !Type:Class,
  * !Type:Memorized...) are passed over; the transactions of an investment
  * register (!Type:Invst) are skipped. Every transaction left out (a
@@ -39,6 +44,7 @@ SPEND_PLUGIN_DECLARE;
 #define QIF_CHUNK 65536
 #define QIF_LINE_MAX 65536	/* longer lines are not QIF */
 #define QIF_FIELD_MAX 4096	/* bytes kept of one field */
+#define QIF_SPLIT_TEXT 256	/* bytes kept of a split's category, memo */
 
 static const struct spend_host_api *qif_host;
 
@@ -58,6 +64,14 @@ struct qtxn {
 	/* sum of the split amounts, as value * 10^-scale */
 	int64_t split_sum;
 	int split_scale, nsplits, split_bad;
+	/* the split lines: S starts a part, E and $ fill the current one */
+	struct qsplit {
+		char cat[QIF_SPLIT_TEXT], memo[QIF_SPLIT_TEXT], amount[64];
+		int has_memo, has_amount;
+	} splits[INGEST_PARTS_MAX];
+	int nparts;		/* past INGEST_PARTS_MAX: too many to keep */
+	int split_transfer;	/* a part is a transfer: not kept */
+	char splitbuf[INGEST_PARTS_MAX * (2 * QIF_SPLIT_TEXT + 64 + 3) + 1];
 };
 
 struct qimp {
@@ -138,6 +152,59 @@ txn_reset(struct qtxn *t)
 	t->payee[0] = t->memo[0] = t->category[0] = '\0';
 	t->split_sum = 0;
 	t->split_scale = t->nsplits = t->split_bad = 0;
+	t->nparts = t->split_transfer = 0;
+}
+
+/* The current part for an E or $ line (a new one if it has that field
+ * already, or there is none), or NULL past the most kept. */
+static struct qsplit *
+split_part(struct qtxn *t, int is_memo)
+{
+	struct qsplit *p;
+
+	if (t->nparts > 0 && t->nparts <= INGEST_PARTS_MAX) {
+		p = &t->splits[t->nparts - 1];
+		if (is_memo ? !p->has_memo : !p->has_amount)
+			return p;
+	}
+	if (t->nparts++ >= INGEST_PARTS_MAX)
+		return NULL;
+	p = &t->splits[t->nparts - 1];
+	p->cat[0] = p->memo[0] = p->amount[0] = '\0';
+	p->has_memo = p->has_amount = 0;
+	return p;
+}
+
+/* The parts for ingest_row's splits, or NULL when they are not kept. */
+static const char *
+split_encode(struct qtxn *t)
+{
+	size_t n = 0;
+
+	if (t->nparts < 2 || t->nparts > INGEST_PARTS_MAX ||
+	    t->split_transfer)
+		return NULL;
+	t->splitbuf[0] = '\0';
+	for (int i = 0; i < t->nparts; i++) {
+		struct qsplit *p = &t->splits[i];
+		char *slash;
+
+		/* "Food:Bread/Holiday": the class is not a category */
+		if ((slash = strchr(p->cat, '/')) != NULL)
+			*slash = '\0';
+		/* the separators cannot be in a line of text: blank them */
+		for (char *c = p->cat; *c; c++)
+			if (*c == '\x1e' || *c == '\x1f')
+				*c = ' ';
+		for (char *c = p->memo; *c; c++)
+			if (*c == '\x1e' || *c == '\x1f')
+				*c = ' ';
+		n += (size_t)snprintf(t->splitbuf + n, sizeof(t->splitbuf) - n,
+		    "%s\x1f%s\x1f%s\x1e", p->cat, p->memo, p->amount);
+		if (n >= sizeof(t->splitbuf))
+			return NULL;
+	}
+	return t->splitbuf;
 }
 
 static int
@@ -180,6 +247,11 @@ txn_end(struct qimp *q)
 		*slash = '\0';
 	if (strcmp(t->category, "--Split--") != 0)
 		r.f[IF_CATEGORY] = t->category;
+	r.splits = split_encode(t);
+	if (r.splits == NULL && t->nparts > INGEST_PARTS_MAX)
+		qif_host->log(q->self, SPEND_LOG_INFO, "line %zu: a split of %d "
+		    "parts (at most %d): imported whole", t->line, t->nparts,
+		    INGEST_PARTS_MAX);
 	rc = ingest_row(&q->in, &r);	/* copies what it keeps */
 	txn_reset(t);
 	return rc;
@@ -278,10 +350,38 @@ field_line(struct qimp *q, const char *s)
 	case 'L':
 		keep(t->category, sizeof(t->category), v);
 		break;
+	case 'S': {
+		struct qsplit *p;
+
+		t->nparts++;	/* always a new part */
+		if (t->nparts <= INGEST_PARTS_MAX) {
+			p = &t->splits[t->nparts - 1];
+			keep(p->cat, sizeof(p->cat), v);
+			p->memo[0] = p->amount[0] = '\0';
+			p->has_memo = p->has_amount = 0;
+		}
+		if (v[0] == '[')	/* a transfer: not an expense's part */
+			t->split_transfer = 1;
+		break;
+	}
+	case 'E': {
+		struct qsplit *p = split_part(t, 1);
+
+		if (p) {
+			keep(p->memo, sizeof(p->memo), v);
+			p->has_memo = 1;
+		}
+		break;
+	}
 	case '$': {
 		char out[48], code[4];
 		const char *why;
+		struct qsplit *p = split_part(t, 0);
 
+		if (p) {
+			keep(p->amount, sizeof(p->amount), v);
+			p->has_amount = 1;
+		}
 		t->nsplits++;
 		if (amount_norm(v, '.', out, sizeof(out), code, &why) < 0 &&
 		    amount_norm(v, ',', out, sizeof(out), code, &why) < 0)
@@ -291,7 +391,7 @@ field_line(struct qimp *q, const char *s)
 		break;
 	}
 	default:
-		/* N number, C cleared, A address, S E % split details,
+		/* N number, C cleared, A address, % split percent,
 		 * F, K, ...: not part of an expense */
 		break;
 	}

@@ -79,6 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !same(a.recs[i].payee, b.recs[i].payee) ||
 		    !same(a.recs[i].note, b.recs[i].note) ||
 		    !same(a.recs[i].category, b.recs[i].category) ||
+		    !same(a.recs[i].parts, b.recs[i].parts) ||
 		    a.recs[i].line != b.recs[i].line) {
 			fprintf(stderr, "fuzz_qif: record %zu differs\n", i);
 			abort();

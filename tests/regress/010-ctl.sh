@@ -191,6 +191,8 @@ exits 2 "unknown option" ctl --user alice expense list --colour
 like "unknown option: usage" "$(err)" "usage: spendctl expense list"
 exits 2 "missing argument" ctl --user alice expense add
 like "missing argument named" "$(err)" "needs AMOUNT"
+exits 2 "missing argument" ctl --user alice expense edit
+like "missing argument named" "$(err)" "needs ID"
 exits 2 "too many arguments" ctl --user alice expense show 1 2
 exits 2 "option without its value" ctl --user alice expense list --month
 exits 2 "option given twice" ctl --user alice expense list --asc --desc

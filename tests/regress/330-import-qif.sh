@@ -1,8 +1,9 @@
 #!/bin/sh
 # qif importer end to end: a Quicken export with account and category
 # lists, !Type:Bank, the date variants (1/ 2'24, 01/05/2024, 2024-01-15),
-# a transfer (skipped), splits (summed when T is missing), categories with
-# classes; re-import adds nothing; a UK file with date_format.
+# a transfer (skipped), splits (parts in their own categories, summed when
+# T is missing), categories with classes; re-import adds nothing; a UK
+# file with date_format.
 . "$(dirname "$0")/lib.sh"
 
 D=$TOP/tests/data
@@ -30,7 +31,14 @@ is "1/ 2'24" "$(field croissants date)" "2024-01-02"
 is "M is the note" "$(field Bakery note)" "croissants, two"
 is "P is the payee" "$(field croissants payee)" "Bakery Müller"
 is "splits summed" "$(field Supermarket amount)" "42.50"
-is "--Split-- takes the default" "$(field Hardware category)" "misc"
+is "--Split--: the first part's category" "$(field Hardware category)" "Home"
+hw=$(rpc expense.list '{"user":"alice","search":"Hardware"}')
+is "the split's parts" "$(echo "$hw" | jget -j, 'result.items.0.parts.*.category')" \
+    "Home,Garden"
+is "their amounts" "$(echo "$hw" | jget -j, 'result.items.0.parts.*.amount')" \
+    "60.00,29.99"
+is "E is a part's note" "$(echo "$hw" | jget 'result.items.0.parts.0.note')" \
+    "Screws"
 check "again" ctl --user alice import "$D/sample.qif" --category misc
 like "adds nothing" "$(cat "$T/out")" "0 added, 6 skipped (4 duplicate,"
 

@@ -114,6 +114,7 @@ struct fx {
 	struct spendd *sd;
 	int64_t alice, bob;
 	int64_t exp_id;		/* one of alice's expenses */
+	int64_t split_id;	/* alice's split expense (food, transport) */
 	bool ckpt;		/* checkpoint after every commit */
 	char oldhash[PASSWORD_HASH_MAX];	/* carol's, at the old cost */
 	struct password_cost cost;		/* that old cost */
@@ -212,6 +213,29 @@ fx_group_setup(void **state)
 		    FX.exp_id, "update", 2, &seq, &err), 0);
 		assert_int_equal(store_change_append(st, FX.bob, "expense",
 		    999, "delete", 2, &seq, &err), 0);
+	}
+	{	/* alice's split: 30.00 of food and transport */
+		struct expense e;
+		struct category c;
+
+		memset(&e, 0, sizeof(e));
+		e.user_id = FX.alice;
+		e.amount = 3000;
+		strlcpy(e.currency, "EUR", sizeof(e.currency));
+		strlcpy(e.date, "2026-04-10", sizeof(e.date));
+		e.nparts = 2;
+		assert_int_equal(store_category_by_name(st, FX.alice, "food",
+		    &c, &err), 0);
+		e.category_id = e.parts[0].category_id = c.id;
+		e.parts[0].amount = 1800;
+		assert_int_equal(store_category_by_name(st, FX.alice,
+		    "transport", &c, &err), 0);
+		e.parts[1].category_id = c.id;
+		e.parts[1].amount = 1200;
+		strlcpy(e.parts[1].note, "bus", sizeof(e.parts[1].note));
+		if (store_expense_add(st, &e, &err) < 0)
+			fail_msg("split: %s", err.msg);
+		FX.split_id = e.id;
 	}
 	{	/* bob's budget of bills: 10.00 a month, from this one */
 		struct budget b;
@@ -497,6 +521,7 @@ fx_make_queries(sqlite3 *db)
 		 * (store.h, "Staged imports") */
 		fprintf(out, "[%s]\nSELECT %s FROM \"%s\"%s ORDER BY %s", name,
 		    cols, name, !strcmp(name, "expenses") ||
+		    !strcmp(name, "expense_parts") ||
 		    !strcmp(name, "categories") ||
 		    !strcmp(name, "day_totals") ||
 		    !strcmp(name, "month_totals") ? " WHERE stage != (SELECT "
@@ -603,6 +628,66 @@ op_expense_edit(struct spend_err *err)
 	    "\"category\": \"health\", \"note\": \"edited\"}",
 	    (long long)FX.exp_id);
 	return fx_call("alice", "expense.edit", p, err);
+}
+
+/* A split: the expense and its three parts, each part's totals. */
+static int
+op_split_add(struct spend_err *err)
+{
+	return fx_call("alice", "expense.add", "{\"amount\": \"20.00\", "
+	    "\"date\": \"2026-05-02\", \"parts\": ["
+	    "{\"amount\": \"12.00\", \"category\": \"food\"}, "
+	    "{\"amount\": \"5.00\", \"category\": \"transport\", "
+	    "\"note\": \"taxi\"}, "
+	    "{\"amount\": \"3.00\", \"category\": \"health\"}], "
+	    "\"idempotency_key\": \"split-1\"}", err);
+}
+
+/* A split split again: another day and amount, the old parts' totals
+ * moved and taken back, the new ones added. */
+static int
+op_split_edit(struct spend_err *err)
+{
+	char p[400];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld, \"amount\": \"40.00\", "
+	    "\"date\": \"2026-06-03\", \"parts\": ["
+	    "{\"amount\": \"10.00\", \"category\": \"health\"}, "
+	    "{\"amount\": \"30.00\", \"category\": \"food\"}]}",
+	    (long long)FX.split_id);
+	return fx_call("alice", "expense.edit", p, err);
+}
+
+/* A split joined into one category; and a plain expense split. */
+static int
+op_split_join(struct spend_err *err)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld, \"parts\": [], "
+	    "\"category\": \"health\"}", (long long)FX.split_id);
+	return fx_call("alice", "expense.edit", p, err);
+}
+
+static int
+op_split_plain(struct spend_err *err)
+{
+	char p[300];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld, \"parts\": ["
+	    "{\"amount\": \"0.50\", \"category\": \"health\"}, "
+	    "{\"amount\": \"0.50\", \"category\": \"food\"}]}",
+	    (long long)FX.exp_id);
+	return fx_call("alice", "expense.edit", p, err);
+}
+
+static int
+op_split_delete(struct spend_err *err)
+{
+	char p[100];
+
+	snprintf(p, sizeof(p), "{\"id\": %lld}", (long long)FX.split_id);
+	return fx_call("alice", "expense.delete", p, err);
 }
 
 static int
@@ -801,6 +886,11 @@ static const struct fx_op fx_ops[] = {
 	{ "expense.add", op_expense_add },
 	{ "expense.edit", op_expense_edit },
 	{ "expense.delete", op_expense_delete },
+	{ "expense.add split", op_split_add },
+	{ "expense.edit split again", op_split_edit },
+	{ "expense.edit join", op_split_join },
+	{ "expense.edit split a plain one", op_split_plain },
+	{ "expense.delete split", op_split_delete },
 	{ "category.delete move_to", op_category_move },
 	{ "user.delete", op_user_delete },
 	{ "import.run", op_import },

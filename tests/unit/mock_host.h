@@ -76,6 +76,10 @@ struct mh_record {
 	char **tags;
 	size_t ntags;
 	size_t line;
+	/* a split (import_emit_split): "CAT AMOUNT NOTE|..." (a NULL
+	 * category or note as "-"), NULL if not split */
+	char *parts;
+	size_t nparts;
 };
 
 /* A row left out on purpose (import_skip). */
@@ -115,6 +119,10 @@ struct spend_export {
 	long fail_write_at;		/* export_write fails once outlen would
 					 * pass this; -1 = never */
 	int nrewinds;
+	/* parts[i], nparts[i]: what export_parts gives for record i (NULL:
+	 * no record is split) */
+	const struct spend_part *const *parts;
+	const size_t *nparts;
 	struct spend_export_info info;
 	int failed;
 	char err_msg[SPEND_ERR_MSG_MAX];
@@ -424,6 +432,49 @@ mh_import_emit(struct spend_import *job, const struct spend_record *rec)
 	return 0;
 }
 
+static inline int
+mh_import_emit_split(struct spend_import *job, const struct spend_record *rec,
+    const struct spend_part *parts, size_t nparts)
+{
+	size_t len = 1, before = job->nrecs;
+	char *p;
+	int r;
+
+	if (nparts < 2 || nparts > 32)
+		return mh_emit_fail(job, rec->line, "parts", "%zu parts", nparts);
+	if ((r = mh_import_emit(job, rec)) < 0 || job->nrecs == before)
+		return r;
+	for (size_t i = 0; i < nparts; i++)
+		len += strlen(parts[i].category ? parts[i].category : "-") +
+		    strlen(parts[i].amount ? parts[i].amount : "-") +
+		    strlen(parts[i].note ? parts[i].note : "-") + 3;
+	p = mh_xalloc(NULL, len);
+	p[0] = '\0';
+	for (size_t i = 0; i < nparts; i++) {
+		if (i)
+			strcat(p, "|");
+		strcat(p, parts[i].category ? parts[i].category : "-");
+		strcat(p, " ");
+		strcat(p, parts[i].amount ? parts[i].amount : "-");
+		strcat(p, " ");
+		strcat(p, parts[i].note ? parts[i].note : "-");
+	}
+	job->recs[job->nrecs - 1].parts = p;
+	job->recs[job->nrecs - 1].nparts = nparts;
+	return 0;
+}
+
+static inline size_t
+mh_export_parts(struct spend_export *job, const struct spend_part **parts)
+{
+	*parts = NULL;
+	if (job->parts == NULL || job->pos == 0 || job->pos > job->nrecs ||
+	    job->parts[job->pos - 1] == NULL)
+		return 0;
+	*parts = job->parts[job->pos - 1];
+	return job->nparts[job->pos - 1];
+}
+
 static inline void
 mh_import_skip(struct spend_import *job, size_t line, const char *reason)
 {
@@ -480,6 +531,7 @@ mh_import_free(struct spend_import *job)
 		free(r->note);
 		free(r->payee);
 		free(r->source_id);
+		free(r->parts);
 		for (size_t t = 0; t < r->ntags; t++)
 			free(r->tags[t]);
 		free(r->tags);
@@ -773,6 +825,8 @@ mh_init(struct mock_host *mh)
 		.report_totals = mh_report_totals,
 		.report_error = mh_report_error,
 		.import_skip = mh_import_skip,
+		.import_emit_split = mh_import_emit_split,
+		.export_parts = mh_export_parts,
 	};
 	mh->plugin.size = sizeof(mh->plugin);
 	mh->plugin.name = "mock";

@@ -51,7 +51,8 @@ test_shape(void **state)
 	struct spendd *sd = *state;
 	static const char *const keys[] = { "id", "amount", "currency",
 	    "category", "date", "note", "payee", "tags", "version",
-	    "created_at", "updated_at", "recurring_id", "category_auto" };
+	    "created_at", "updated_at", "recurring_id", "category_auto",
+	    "parts" };
 	json_t *r;
 
 	r = tu_ok(sd, "alice", "expense.add", "{\"amount\":\"12.5\","

@@ -827,6 +827,39 @@ test_export(void **state)
 	assert_int_equal(f->ex.failed, 1);
 }
 
+/* A split is one row per part: its amount, category and note (or the
+ * expense's), the expense's date, payee and tags. */
+static void
+test_export_split(void **state)
+{
+	struct mh_fixture *f = *state;
+	static const char *const tags[] = { "weekly" };
+	struct spend_record r[] = {
+		{ .date = "2024-03-05", .amount = "20.00", .currency = "EUR",
+		    .category = "food", .note = "shop", .payee = "Market",
+		    .tags = tags, .ntags = 1 },
+		{ .date = "2024-03-06", .amount = "1.00", .currency = "EUR",
+		    .category = "food", .note = "", .payee = "" },
+	};
+	static const struct spend_part p0[] = {
+		{ .amount = "12.00", .category = "food", .note = "bread" },
+		{ .amount = "8.00", .category = "household", .note = "" },
+	};
+	const struct spend_part *const parts[] = { p0, NULL };
+	const size_t nparts[] = { 2, 0 };
+
+	mh_export_free(&f->ex);
+	mh_export_init(&f->ex, r, 2);
+	f->ex.parts = parts;
+	f->ex.nparts = nparts;
+	assert_int_equal(f->exp->run(&f->mh.plugin, &f->ex), 0);
+	assert_string_equal(f->ex.out,
+	    "date,amount,currency,category,payee,note,tags\r\n"
+	    "2024-03-05,12.00,EUR,food,Market,bread,weekly\r\n"
+	    "2024-03-05,8.00,EUR,household,Market,shop,weekly\r\n"
+	    "2024-03-06,1.00,EUR,food,,,\r\n");
+}
+
 /* export -> import gives back the same records */
 static void
 test_round_trip(void **state)
@@ -940,6 +973,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_late_decimal, setup,
 		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_data_files, setup,
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_export_split, setup,
 		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_export, setup,
 		    mh_fixture_teardown),

@@ -79,7 +79,49 @@ test_exact_shape(void **state)
 	    "\"category\":\"Food\",\"date\":\"2024-03-05\",\"note\":\"lunch\","
 	    "\"payee\":\"Café\",\"tags\":[\"work\",\"trip\"],\"version\":3,"
 	    "\"created_at\":\"2024-03-05T10:00:00.000Z\","
-	    "\"updated_at\":\"2024-03-06T10:00:00.000Z\"}\n]\n");
+	    "\"updated_at\":\"2024-03-06T10:00:00.000Z\",\"parts\":[]}\n]\n");
+}
+
+/* A split carries its parts, as expense.get shows them. */
+static void
+test_split_parts(void **state)
+{
+	struct fx *f = *state;
+	struct spend_record r[] = {
+		{ .date = "2024-03-05", .amount = "20.00", .currency = "EUR",
+		    .category = "food", .id = 1 },
+		{ .date = "2024-03-06", .amount = "1.00", .currency = "EUR",
+		    .category = "food", .id = 2 },
+	};
+	static const struct spend_part p0[] = {
+		{ .amount = "12.00", .category = "food", .note = "bread",
+		    .amount_minor = 1200, .category_id = 3 },
+		{ .amount = "8.00", .category = "household", .note = NULL,
+		    .amount_minor = 800, .category_id = 4 },
+	};
+	const struct spend_part *const parts[] = { p0, NULL };
+	const size_t nparts[] = { 2, 0 };
+	json_t *j, *ps;
+
+	mh_export_free(&f->job);
+	mh_export_init(&f->job, r, 2);
+	f->job.parts = parts;
+	f->job.nparts = nparts;
+	assert_int_equal(f->ex->run(&f->mh.plugin, &f->job), 0);
+	j = parse(f);
+	ps = json_object_get(json_array_get(j, 0), "parts");
+	assert_int_equal(json_array_size(ps), 2);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(ps, 0), "amount")), "12.00");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(ps, 0), "note")), "bread");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(ps, 1), "category")), "household");
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(ps, 1), "category_id")), 4);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(j, 1),
+	    "parts")), 0);
+	json_decref(j);
 }
 
 static void
@@ -252,6 +294,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_exact_shape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_parts, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_amounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escaping_roundtrip, setup,

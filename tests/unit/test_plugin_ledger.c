@@ -344,6 +344,35 @@ test_layout(void **state)
 	    "\n");
 }
 
+/* A split posts each part to its own account, its note after it. */
+static void
+test_split(void **state)
+{
+	struct fx *f = *state;
+	struct spend_record r = { .date = "2024-03-05", .amount = "20.00",
+	    .currency = "EUR", .category = "Food", .payee = "Market" };
+	static const struct spend_part p0[] = {
+		{ .amount = "12.00", .category = "Food", .note = "bread",
+		    .amount_minor = 1200 },
+		{ .amount = "8.00", .category = "House", .note = "",
+		    .amount_minor = 800 },
+	};
+	const struct spend_part *const parts[] = { p0 };
+	const size_t nparts[] = { 2 };
+
+	mh_export_free(&f->job);
+	mh_export_init(&f->job, &r, 1);
+	f->job.parts = parts;
+	f->job.nparts = nparts;
+	assert_int_equal(f->ex->run(&f->mh.plugin, &f->job), 0);
+	assert_non_null(strstr(f->job.out,
+	    "2024-03-05 * Market\n"
+	    "    expenses:Food                  12.00 EUR\n"
+	    "    ; bread\n"
+	    "    expenses:House                  8.00 EUR\n"
+	    "    assets:spend                  -20.00 EUR\n"));
+}
+
 /* Everything the two parsers treat specially, in payees, categories,
  * notes and tags: the journal still parses, to the same numbers. */
 static void
@@ -482,6 +511,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_currencies_to_the_cent,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_text, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_configured_account,

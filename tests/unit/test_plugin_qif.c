@@ -84,9 +84,16 @@ test_sample_file(void **state)
 		assert_string_equal(r[2].date, "2024-01-20");
 		assert_string_equal(r[2].amount, "89.99");
 		assert_null(r[2].category);	/* --Split-- */
+		/* the split lines are its parts: S category, E memo, $
+		 * amount, signed like T (money out is spent) */
+		assert_non_null(r[2].parts);
+		assert_string_equal(r[2].parts, "Home 60.00 Screws|"
+		    "Garden 29.99 -");
 		assert_string_equal(r[3].date, "2024-01-25");
 		assert_string_equal(r[3].amount, "42.50");	/* splits */
 		assert_string_equal(r[3].category, "Groceries");
+		assert_string_equal(r[3].parts, "Groceries 30.10 -|"
+		    "Household 12.40 -");
 		/* every other transaction is accounted for, in order (the
 		 * early rows waited for 1/20'24 to decide MM/DD); the lists
 		 * (!Account, !Type:Cat) are not transactions */
@@ -173,6 +180,44 @@ test_odd_but_fine(void **state)
 	/* split sums are exact */
 	imp_ok(f, "!Type:Bank\nD1/2/24\n$-0.10\n$-0.10\n$-0.1\n^\n", NULL);
 	assert_string_equal(f->job.recs[0].amount, "0.30");
+	assert_string_equal(f->job.recs[0].parts, "- 0.10 -|- 0.10 -|- 0.1 -");
+}
+
+/* Splits: parts with their classes cut, a transfer part or one part
+ * only flattens, zero parts dropped, refunds keep their sign. */
+static void
+test_splits(void **state)
+{
+	struct mh_fixture *f = *state;
+	struct mh_record *r;
+
+	imp_ok(f, "!Type:Bank\n"
+	    "D1/2/24\nT-10\nL--Split--\nSFood/Trip\nElunch\n$-7\n"
+	    "SHome\n$-3\nSGarden\n$0\n^\n"		/* 2: two parts */
+	    "D1/3/24\nT-10\nSFood\n$-4\nS[Savings]\n$-6\n^\n" /* 13 */
+	    "D1/4/24\nT-5\nLFood\nSHome\n$-5\nSGarden\n$0\n^\n"
+	    "D1/5/24\nT-5\nSHome\n$-5\nSGarden\n$0\n^\n",
+	    OPTS("credits", "refund"));
+	assert_int_equal(f->job.nrecs, 4);
+	r = f->job.recs;
+	assert_string_equal(r[0].parts, "Food 7 lunch|Home 3 -");
+	assert_string_equal(r[0].amount, "10");
+	/* a transfer in a split: one expense, as before */
+	assert_null(r[1].parts);
+	assert_string_equal(r[1].amount, "10");
+	/* one part left: no split, L's category kept */
+	assert_null(r[2].parts);
+	assert_string_equal(r[2].category, "Food");
+	/* ... or the part's when there is no L */
+	assert_null(r[3].parts);
+	assert_string_equal(r[3].category, "Home");
+
+	/* money in, imported as a refund: every part negative */
+	mh_import_free(&f->job);
+	imp_ok(f, "!Type:Bank\nD1/2/24\nT10\nSFood\n$7\nSHome\n$3\n^\n",
+	    OPTS("credits", "refund"));
+	assert_string_equal(f->job.recs[0].amount, "-10");
+	assert_string_equal(f->job.recs[0].parts, "Food -7 -|Home -3 -");
 }
 
 /* Transactions left out on purpose are reported with their first line. */
@@ -237,6 +282,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup,
 		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_odd_but_fine, setup,
+		    mh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_splits, setup,
 		    mh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_skips_reported, setup,
 		    mh_fixture_teardown),

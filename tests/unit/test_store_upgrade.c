@@ -273,6 +273,25 @@ query_int(const char *path, const char *sql)
 	return v;
 }
 
+/* One integer from a query on the database at path ("" if none). */
+static long long
+query_ll(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "PRAGMA foreign_keys = ON");
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
 /* Migration 10: every user gets one uncategorised category (a live one
  * of that name, any case, becomes it; a deleted one does not count), the
  * expenses already there keep their categories as set by hand, and the
@@ -333,11 +352,84 @@ test_migration_10_uncategorised(void **state)
 	sqlite3_close(db);
 }
 
+/* The splits migration (10, the last one: SPLITS_MIGRATION) on a
+ * database of the schema before it with expenses: their totals stay;
+ * then a split counts by its parts, and a delete of its row (as an
+ * import undone does: the parts go by the cascade, after the row) takes
+ * back exactly what the parts added. */
+#define SPLITS_MIGRATION STORE_SCHEMA_VERSION	/* its number */
+static void
+test_splits_migration(void **state)
+{
+	char path[128];
+	sqlite3 *db;
+	struct store *st;
+	struct spend_err err;
+	struct expense e;
+	bool marker;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/splits.db", dir);
+	make_old(path, SPLITS_MIGRATION - 1, 10);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	    "created_at, updated_at) VALUES (1, 'alice', 'user', 'EUR', 'UTC', "
+	    "'', '');"
+	    "INSERT INTO categories(id, user_id, name, created_at, updated_at) "
+	    "VALUES (1, 1, 'food', '', ''), (2, 1, 'household', '', '');"
+	    "INSERT INTO expenses(user_id, category_id, amount, amount_e4, "
+	    "currency, date, created_at, updated_at) VALUES "
+	    "(1, 1, 500, 50000, 'EUR', '2024-03-01', '', ''),"
+	    "(1, 2, 700, 70000, 'EUR', '2024-03-01', '', '')");
+	sqlite3_close(db);
+	assert_int_equal(query_ll(path, "SELECT sum(sum) FROM day_totals"),
+	    1200);
+
+	if (store_open(path, 0, &st, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	memset(&e, 0, sizeof(e));
+	e.user_id = 1;
+	e.amount = 2000;
+	strlcpy(e.currency, "EUR", sizeof(e.currency));
+	strlcpy(e.date, "2024-03-01", sizeof(e.date));
+	e.nparts = 2;
+	e.category_id = e.parts[0].category_id = 1;
+	e.parts[0].amount = 1200;
+	e.parts[1].category_id = 2;
+	e.parts[1].amount = 800;
+	if (store_expense_add(st, &e, &err) < 0)
+		fail_msg("split: %s", err.msg);
+	store_close(st);
+	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
+	assert_true(marker);
+	/* the old rows' totals as they were, the split's by its parts */
+	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
+	    "category_id = 1"), 1700);
+	assert_int_equal(query_ll(path, "SELECT sum FROM month_totals WHERE "
+	    "category_id = 2"), 1500);
+	assert_int_equal(query_ll(path, "SELECT count FROM day_totals WHERE "
+	    "category_id = 2"), 2);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM expense_parts"),
+	    2);
+	/* the split's row deleted: its parts by the cascade, their totals
+	 * taken back (the order of the delete triggers does not matter) */
+	assert_int_equal(query_ll(path, "DELETE FROM expenses WHERE amount = "
+	    "2000 RETURNING id"), e.id);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM expense_parts"),
+	    0);
+	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
+	    "category_id = 1"), 500);
+	assert_int_equal(query_ll(path, "SELECT sum FROM month_totals WHERE "
+	    "category_id = 2"), 700);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_then_migrate),
+		cmocka_unit_test(test_splits_migration),
 		cmocka_unit_test(test_from_first_version),
 		cmocka_unit_test(test_new_database_no_copy),
 		cmocka_unit_test(test_existing_copy_kept),
