@@ -376,6 +376,19 @@ stale(int64_t id, int64_t have, int64_t sent, struct spend_err *err)
 	    (long long)id, (long long)have, (long long)sent);
 }
 
+static bool
+parts_differ(const struct expense *a, const struct expense *b)
+{
+	if (a->nparts != b->nparts)
+		return true;
+	for (int i = 0; i < a->nparts && i < EXPENSE_PARTS_MAX; i++)
+		if (a->parts[i].amount != b->parts[i].amount ||
+		    a->parts[i].category_id != b->parts[i].category_id ||
+		    strcmp(a->parts[i].note, b->parts[i].note) != 0)
+			return true;
+	return false;
+}
+
 /* The version at which each field last changed (a stale push merges when
  * its fields and the server's differ): the fields b differs from a in. */
 static int
@@ -390,6 +403,7 @@ touch_fields(struct store *st, const struct expense *a,
 		{ "note", strcmp(a->note, b->note) != 0 },
 		{ "payee", strcmp(a->payee, b->payee) != 0 },
 		{ "tags", strcmp(a->tags, b->tags) != 0 },
+		{ "parts", parts_differ(a, b) },
 	};
 	int r;
 

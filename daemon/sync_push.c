@@ -39,6 +39,7 @@ static const struct {
 	{ EF_NOTE, "note" },
 	{ EF_PAYEE, "payee" },
 	{ EF_TAGS, "tags" },
+	{ EF_PARTS, "parts" },
 };
 
 struct overlap {
