@@ -338,6 +338,9 @@ note_route(struct http *h, struct httpd_req *req, const char *path,
 {
 	struct httpd_note *note = httpd_note(req);
 
+	/* now: the calls it makes log the same id */
+	if (note->id[0] == '\0')
+		rpc_request_id(h->sd, note->id, sizeof(note->id));
 	note->set = true;
 	if (!strcmp(path, "/rpc"))
 		note->route = MR_RPC;

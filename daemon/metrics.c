@@ -354,6 +354,23 @@ sb_seconds(struct sbuf *b, int64_t us)
 	    (long long)(us % 1000000));
 }
 
+/* a bucket's bound as the shortest decimal: "0.0025", "1", "10" */
+static void
+sb_bound(struct sbuf *b, int64_t us)
+{
+	char frac[8];
+	int n;
+
+	if (us % 1000000 == 0) {
+		sb_printf(b, "%lld", (long long)(us / 1000000));
+		return;
+	}
+	snprintf(frac, sizeof(frac), "%06lld", (long long)(us % 1000000));
+	for (n = 6; n > 0 && frac[n - 1] == '0'; n--)
+		frac[n - 1] = '\0';
+	sb_printf(b, "%lld.%s", (long long)(us / 1000000), frac);
+}
+
 static void
 render_http(struct sbuf *b, const struct metrics *m)
 {
@@ -386,8 +403,8 @@ render_http(struct sbuf *b, const struct metrics *m)
 			}
 		}
 	family(b, "spend_http_request_duration_seconds", "histogram",
-	    "Time from a request's head to its reply, by route template and "
-	    "method.");
+	    "Time from a request's first byte to its reply, by route template "
+	    "and method.");
 	for (size_t r = 0; r < m->nmethods + MR_NSPECIAL; r++)
 		for (size_t v = 0; v < NVERBS; v++) {
 			const struct verb_stats *vs = m->routes[r].v[v];
@@ -403,7 +420,7 @@ render_http(struct sbuf *b, const struct metrics *m)
 				    "bucket{route=\"%s\",method=\"%s\",le=\"",
 				    route, verbs[v]);
 				if (k < METRICS_NBUCKETS)
-					sb_seconds(b, bucket_us[k]);
+					sb_bound(b, bucket_us[k]);
 				else
 					sb_printf(b, "+Inf");
 				sb_printf(b, "\"} %lld\n", (long long)cum);
