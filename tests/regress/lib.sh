@@ -149,8 +149,26 @@ repeat() { printf "%${1}s" "" | tr ' ' "$2"; }
 # as such, arrays and objects as JSON.
 jget() { "$TOOLS/jget" "$@"; }
 
+# Keep every spendd log of this test (a *.log of $T, or of a directory in
+# it, that spendd wrote) in $SPEND_LOG_DIR as TEST.FILE, for
+# 999-log-secrets, which reads them all after the regress run.
+_keep_logs() {
+	[ -n "${SPEND_LOG_DIR:-}" ] && [ -d "$T" ] || return 0
+	mkdir -p "$SPEND_LOG_DIR" || return 0
+	_name=$(basename "$0" .sh)
+	find "$T" -maxdepth 2 -type f -name '*.log' 2>/dev/null |
+	while IFS= read -r _f; do
+		grep -qE '^[0-9T:.-]+Z [a-z]+: |^\{"time":' "$_f" 2>/dev/null ||
+		    continue
+		_rel=${_f#"$T"/}
+		cp "$_f" "$SPEND_LOG_DIR/$_name.$(printf '%s' "$_rel" |
+		    tr '/' '_')"
+	done
+}
+
 done_testing() {
 	stop_spendd
+	_keep_logs
 	# (a file with only LSan's "Suppressions used" table is no report)
 	if cat "$T"/sanitizer.* 2>/dev/null | grep -q 'ERROR: \|runtime error'; then
 		not_ok "sanitizer reports"
@@ -176,6 +194,7 @@ _cleanup() {
 		SPENDD_PID=""
 	fi
 	"$TOOLS/port" release "$PORTS" $$
+	_keep_logs
 	if [ -d "$T" ] && [ "${KEEP:-0}" != 1 ]; then
 		echo "# cut short; spendd log:"
 		tail -30 "$T/spendd.log" 2>/dev/null | sed 's/^/#   /'
