@@ -126,7 +126,12 @@ out_line(int prio, const char *line)
 	char ts[40];
 
 	if (log_syslog) {
-		syslog(prio, "%s", line);
+		/* syslog stamps the time */
+		if (log_json)
+			syslog(prio, "{\"level\":\"%s\",%s}",
+			    level_names[prio & 7], line);
+		else
+			syslog(prio, "%s", line);
 		return;
 	}
 	timestamp(ts, sizeof(ts));
