@@ -128,16 +128,13 @@ remove_leftovers(const char *dir)
 static void
 checkpoint_work(struct job *job, void *arg)
 {
-	struct spendd *s = arg;
 	struct spend_err err;
 	struct store *st;
 
+	(void)arg;
 	if ((st = jobs_store(job, &err)) == NULL ||
-	    store_checkpoint(st, &err) < 0) {
+	    store_checkpoint(st, &err) < 0)
 		log_warnx("store: checkpoint: %s", err.msg);
-		return;
-	}
-	atomic_store(&s->last_checkpoint, time_now());
 }
 
 static void

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "spendd.h"
+#include "store.h"
 #include "util.h"
 #include "workers.h"
 
@@ -46,7 +47,7 @@ metrics_gauges(struct spendd *sd, struct metrics_gauges *g)
 	g->db_bytes = file_size(sd->cfg.db_path);
 	snprintf(wal, sizeof(wal), "%s-wal", sd->cfg.db_path);
 	g->wal_bytes = file_size(wal);
-	g->last_checkpoint = atomic_load(&sd->last_checkpoint);
+	g->last_checkpoint = store_last_checkpoint();
 	g->last_backup = backup_last_ok(sd);
 	g->pending_calls = sd->pending;
 }

@@ -66,8 +66,6 @@ struct spendd {
 	struct event *ev_drain;		/* stopping: waits for calls to end */
 	int64_t stop_deadline;		/* stopping: leave by then (mono ms) */
 	bool checkpointing;		/* a WAL checkpoint job is queued */
-	atomic_llong last_checkpoint;	/* unix s of the last one done, 0 =
-					 * none (set by the worker) */
 };
 
 /* The store_open flags every connection of the daemon to its database

@@ -160,6 +160,22 @@ is "... no 5xx" "$(printf '%s' "$S" | jget result.http_requests.server_errors)" 
 is "daemon.status: database bytes" \
     "$(printf '%s' "$S" | jget result.database_bytes)" "$(stat -c %s "$T/data/spend.db")"
 
+# ---- a WAL past 1000 pages is checkpointed on a worker: its time ----
+python3 -c '
+print("Date,Payee,Amount")
+for i in range(20000):
+    print("2023-%02d-%02d,Payee number %d with a longer name,-%d.%02d" % (
+        i % 12 + 1, i % 28 + 1, i, i % 90 + 1, i % 100))
+' >"$T/big.csv"
+before=$(date +%s)
+check "a large import" ctl --user bob import "$T/big.csv" --category food
+checkpointed() { mscrape; [ "$(val spend_last_checkpoint_time_seconds)" != 0 ]; }
+wait_for -t 60 "a checkpoint" checkpointed
+C=$(val spend_last_checkpoint_time_seconds)
+is "the last checkpoint time is now" "$( [ "$C" -ge "$before" ] && [ "$C" -le "$(($(date +%s) + 1))" ] && echo yes)" yes
+like "spendctl status shows it" "$(ctl status | grep '^last checkpoint')" \
+    "$(date -u -d "@$C" +%Y-%m-%dT%H:%M:%SZ)"
+
 # ---- a backup moves the last backup time ----
 before=$(date +%s)
 check "a backup" ctl backup "$T/copy.db"
