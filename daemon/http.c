@@ -130,7 +130,6 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 {
 	struct evkeyvalq *in = httpd_input_headers(req);
 	const char *addr = httpd_peer(req), *cookie;
-
 	struct httpd_note *note = httpd_note(req);
 	int r;
 
@@ -150,6 +149,7 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 		free(xff);
 	} else
 		strlcpy(id->peer, addr, sizeof(id->peer));
+	strlcpy(note->peer, id->peer, sizeof(note->peer));
 	copy_printable(id->user_agent, sizeof(id->user_agent),
 	    evhttp_find_header(in, "User-Agent"));
 	if (cookies) {
@@ -377,7 +377,9 @@ on_reply(struct httpd_req *req, int status, void *arg)
 		lr.kind = "http";
 		lr.id = note->id;
 		lr.uid = note->uid;
-		lr.peer = httpd_peer(req);
+		/* the client (X-Forwarded-For of a trusted proxy), once
+		 * identify read it */
+		lr.peer = note->peer[0] ? note->peer : httpd_peer(req);
 		lr.method = verb;
 		lr.route = metrics_route_name(h->sd->metrics, route);
 		lr.status_text = st;

@@ -69,6 +69,7 @@ struct httpd_note {
 	int route;		/* the application's route code */
 	int64_t uid;		/* who asked, 0 = nobody known */
 	char id[24];		/* the request id, "" until set */
+	char peer[64];		/* the client, "" = the TCP peer */
 };
 
 /* A server on base. cbs is copied; arg is passed to each callback. */
