@@ -730,6 +730,9 @@ http_start(struct spendd *sd)
 
 	if (sd->cfg.http_listen[0] == '\0') {
 		log_info("http: off (listen is empty)");
+		if (sd->cfg.http_metrics_listen[0])
+			log_warnx("http: metrics_listen = %s is not served: it "
+			    "needs [http] listen", sd->cfg.http_metrics_listen);
 		return 0;
 	}
 	if (parse_listen(sd->cfg.http_listen, host, sizeof(host), &port) < 0) {

@@ -84,6 +84,13 @@ expect "gets it" 200
 as "$BOB" GET /api/v1/expenses/999999
 expect "a missing one: 404" 404
 req GET /api/v1/no/such/route
+req POST /rpc '{"jsonrpc":"2.0","id":1,"method":"auth.me","params":{}}' \
+    -H "Authorization: Bearer $BOB"
+expect "a call on /rpc" 200
+req POST /rpc '{"jsonrpc":"2.0","id":1,"method":"no.such","params":{}}' \
+    -H "Authorization: Bearer $BOB"
+req GET /
+expect "the web UI's page" 200
 python3 -c '
 print("Date,Payee,Amount")
 for i in range(30):
@@ -110,6 +117,14 @@ is "... and the 404 beside it" \
 is "no raw id in any label" "$(grep -c "expenses/$ID\|999999" "$T/m")" 0
 is "a path without a route is \"unmatched\"" \
     "$(val 'spend_http_requests_total{route="unmatched",method="GET",status="404"}')" 1
+is "/rpc by its route" \
+    "$(val 'spend_http_requests_total{route="/rpc",method="POST",status="200"}')" 2
+is "... its calls by method and outcome" \
+    "$(val 'spend_rpc_calls_total{method="auth.me",transport="http",outcome="ok"}')" 1
+is "... an unknown method as \"unknown\"" \
+    "$(val 'spend_rpc_calls_total{method="unknown",transport="http",outcome="no_such_method"}')" 1
+is "the web UI's files as \"static\"" \
+    "$(val 'spend_http_requests_total{route="static",method="GET",status="200"}')" 1
 is "the latency histogram counts the expense GETs" \
     "$(val 'spend_http_request_duration_seconds_count{route="/api/v1/expenses/{id}",method="GET"}')" 2
 is "... its +Inf bucket is the count" \
