@@ -98,6 +98,13 @@ free_port() { "$TOOLS/port" claim "$PORTS" $$; }
 # test of hashing gives its own -o auth.argon2_* (the last -o wins) or
 # sets CHEAP="".
 CHEAP="-o auth.argon2_opslimit=1 -o auth.argon2_memlimit=8k"
+# Access lines ([log] access) in every test's spendd log, so the search of
+# the whole run's logs for secrets (999-log-secrets) reads them too;
+# SPEND_TEST_ACCESS_LOG=no leaves them out. (Before the test's own -o.)
+case ${SPEND_TEST_ACCESS_LOG:-yes} in
+no) ACCESS="" ;;
+*) ACCESS="-o log.access=yes" ;;
+esac
 
 # start_spendd [extra spendd args...]: data dir $T/data, HTTP on a free
 # port unless -o http.listen=... is given. Waits for the socket.
@@ -107,7 +114,7 @@ start_spendd() {
 	# shellcheck disable=SC2086
 	"$SPENDD" -f --data-dir "$T/data" -o "http.listen=127.0.0.1:$HTTP_PORT" \
 		-o "http.webui=$TOP/webui" -o "plugins.dir=$PLUGIN_DIR" $CHEAP \
-		"$@" >>"$T/spendd.log" 2>&1 &
+		$ACCESS "$@" >>"$T/spendd.log" 2>&1 &
 	SPENDD_PID=$!
 	wait_for "spendd's socket" _started
 	if [ ! -S "$SOCK" ]; then
