@@ -25,6 +25,7 @@
 #include "jobs.h"
 
 struct rpc_method;
+struct spendd;
 
 /* Routes that are not the method table's (metrics_route_* codes). */
 enum metrics_route {
@@ -90,7 +91,6 @@ struct metrics_gauges {
  * deliveries since start, the last checkpoint and backup, the database
  * and WAL files' sizes by stat); deliveries_pending -1, connections 0:
  * the caller's. Event loop thread (metrics_gauges.c). */
-struct spendd;
 void metrics_gauges(struct spendd *sd, struct metrics_gauges *g);
 
 /* The whole exposition, a NUL-terminated string (xmalloc: free it). */
