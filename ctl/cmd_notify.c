@@ -186,8 +186,9 @@ status_notify(json_t *status)
 
 	if (json_is_object(d)) {
 		snprintf(line, sizeof(line), "%lld pending (%lld running), %lld "
-		    "failed, %lld sent", n_of(d, "pending"), n_of(d, "running"),
-		    n_of(d, "failed"), n_of(d, "sent"));
+		    "failed, %lld sent; %lld retried since start",
+		    n_of(d, "pending"), n_of(d, "running"), n_of(d, "failed"),
+		    n_of(d, "sent"), n_of(d, "retried"));
 		json_object_set_new(status, "deliveries", json_string(line));
 	}
 	if (json_is_object(r)) {

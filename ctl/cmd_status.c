@@ -110,6 +110,80 @@ status_jobs(json_t *o)
 	json_decref(jobs);
 }
 
+static long long
+inum(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* An object of counters as one line, in the order of keys: "ok 3,
+ * failed 1, limited 0" (absent: nothing) */
+static void
+status_counts(json_t *o, const char *key, const char *label,
+    const char *const *keys)
+{
+	json_t *v = json_object_get(o, key);
+	char line[256] = "";
+
+	if (!json_is_object(v))
+		return;
+	for (int i = 0; keys[i]; i++) {
+		char one[64];
+
+		snprintf(one, sizeof(one), "%s%s %lld", i ? ", " : "", keys[i],
+		    inum(v, keys[i]));
+		strncat(line, one, sizeof(line) - strlen(line) - 1);
+	}
+	json_object_del(o, key);
+	json_object_set_new(o, label, json_string(line));
+}
+
+/* What GET /metrics counts, at a glance */
+static void
+status_metrics(json_t *o)
+{
+	static const char *const logins[] = { "ok", "failed", "limited", NULL };
+	static const char *const jobs[] = { "started", "ok", "failed", NULL };
+	json_t *v;
+	char line[256];
+
+	if (json_is_object(v = json_object_get(o, "http_requests"))) {
+		snprintf(line, sizeof(line), "%lld (%lld client errors, %lld "
+		    "server errors)", inum(v, "total"), inum(v, "client_errors"),
+		    inum(v, "server_errors"));
+		json_object_del(o, "http_requests");
+		json_object_set_new(o, "http requests", json_string(line));
+	}
+	if (json_is_object(v = json_object_get(o, "rpc_calls"))) {
+		snprintf(line, sizeof(line), "%lld (%lld errors)",
+		    inum(v, "total"), inum(v, "errors"));
+		json_object_del(o, "rpc_calls");
+		json_object_set_new(o, "rpc calls", json_string(line));
+	}
+	status_counts(o, "logins", "logins", logins);
+	status_counts(o, "imports", "imports", jobs);
+	status_counts(o, "exports", "exports", jobs);
+	if (json_is_integer(v = json_object_get(o, "database_bytes"))) {
+		snprintf(line, sizeof(line), "%lld bytes, WAL %lld bytes",
+		    inum(o, "database_bytes"), inum(o, "wal_bytes"));
+		json_object_del(o, "database_bytes");
+		json_object_del(o, "wal_bytes");
+		json_object_set_new(o, "database size", json_string(line));
+	}
+	if ((v = json_object_get(o, "last_checkpoint")) != NULL) {
+		json_object_set_new(o, "last checkpoint", json_string(
+		    json_is_string(v) ? json_string_value(v) :
+		    "none since spendd started"));
+		json_object_del(o, "last_checkpoint");
+	}
+	if (json_is_string(v = json_object_get(o, "metrics_listen"))) {
+		json_object_set_new(o, "metrics", json_string(
+		    *json_string_value(v) ? json_string_value(v) :
+		    "GET /metrics (admins)"));
+		json_object_del(o, "metrics_listen");
+	}
+}
+
 int
 print_status(struct ctl *c, json_t *res)
 {
@@ -126,6 +200,7 @@ print_status(struct ctl *c, json_t *res)
 	if (http && *http == '\0')
 		json_object_set_new(o, "http", json_string("off"));
 	status_jobs(o);
+	status_metrics(o);
 	status_backup(o);
 	status_notify(o);
 	r = print_kv(c, o);

@@ -30,6 +30,7 @@ struct backups {
 	bool running;		/* one backup at a time */
 	int64_t next;		/* the next scheduled run (unix s), 0 = none */
 	json_t *last;		/* the last run's record, or NULL */
+	int64_t last_ok;	/* when a run last ended well (unix s), 0 = none */
 	atomic_bool cancel;	/* read by the worker between chunks */
 };
 
@@ -434,6 +435,8 @@ job_finish(struct backup_job *job)
 	b->running = false;
 	json_decref(b->last);
 	b->last = json_incref(rec);
+	if (job->rc == 0)
+		b->last_ok = time_now();
 	if (job->rc == 0 && job->removed)
 		log_info("%s: %s: %lld pages, %lld bytes in %lld ms; removed "
 		    "%d older beyond keep %d", what, job->path,
@@ -600,6 +603,12 @@ backup_status(struct spendd *sd)
 	json_object_set_new(o, "last", b && b->last ? json_incref(b->last) :
 	    json_null());
 	return o;
+}
+
+int64_t
+backup_last_ok(struct spendd *sd)
+{
+	return sd->backups ? sd->backups->last_ok : 0;
 }
 
 void

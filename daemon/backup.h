@@ -31,6 +31,8 @@ int backup_schedule(struct spendd *sd);
 void backup_cancel(struct spendd *sd);
 /* daemon.status's "backup" object: a new reference. */
 json_t *backup_status(struct spendd *sd);
+/* When a backup last ended well since start (unix seconds), 0 if none. */
+int64_t backup_last_ok(struct spendd *sd);
 /* Free the state (at exit, once no backup runs). */
 void backup_free(struct spendd *sd);
 

@@ -15,6 +15,7 @@ enum ctype { C_STR, C_INT, C_BOOL, C_SIZE, C_NETS, C_DUR, C_ENUM, C_CHECKED };
 
 /* The words of a C_ENUM key, in the order of its enum. */
 static const char *const durability_words[] = { "normal", "full", NULL };
+static const char *const log_format_words[] = { "text", "json", NULL };
 
 /* C_CHECKED strings: 0, or EINVAL naming key. */
 static int
@@ -43,6 +44,36 @@ check_time_of_day(const char *v, const char *key, struct spend_err *err)
 		return spend_errf(err, SPEND_EINVAL, key, "%s: \"%.20s\" is not "
 		    "a time of day HH:MM (UTC)", key, v);
 	return 0;
+}
+
+/* "HOST:PORT" or "[V6]:PORT", or "" (off) */
+static int
+check_listen(const char *v, const char *key, struct spend_err *err)
+{
+	const char *colon, *p;
+	long port = 0;
+
+	if (*v == '\0')
+		return 0;
+	if (v[0] == '[') {
+		const char *rb = strchr(v, ']');
+
+		colon = rb && rb[1] == ':' && rb > v + 1 ? rb + 1 : NULL;
+	} else
+		colon = strrchr(v, ':');
+	if (colon == NULL || colon == v || colon[1] == '\0' ||
+	    !text_clean(v, NULL) || strchr(v, ' '))
+		goto bad;
+	for (p = colon + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || port > 65535)
+			goto bad;
+		port = port * 10 + (*p - '0');
+	}
+	if (port <= 65535)
+		return 0;
+bad:
+	return spend_errf(err, SPEND_EINVAL, key, "%s: \"%.60s\" is not "
+	    "HOST:PORT or [V6]:PORT", key, v);
 }
 
 static int
@@ -84,6 +115,8 @@ static const struct ckey {
 	S("daemon", "socket", socket),
 	S("daemon", "pidfile", pidfile),
 	S("daemon", "log", log),
+	E("log", "format", log_format, log_format_words),
+	B("log", "access", log_access),
 	B("daemon", "debug", debug),
 	S("daemon", "admin_uids", admin_uids),
 	S("daemon", "default_currency", default_currency),
@@ -94,6 +127,7 @@ static const struct ckey {
 	S("storage", "path", db_path),
 	E("storage", "durability", durability, durability_words),
 	S("http", "listen", http_listen),
+	F("http", "metrics_listen", http_metrics_listen, check_listen),
 	S("http", "webui", webui_dir),
 	Z("http", "max_body", http_max_body, 1024, 1LL << 30),
 	Z("http", "max_import", http_max_import, 1024, 1LL << 34),

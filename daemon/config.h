@@ -20,6 +20,12 @@ struct config_section {
 	size_t n;
 };
 
+/* [log] format */
+enum config_log_format {
+	CONFIG_LOG_TEXT,	/* "TIME LEVEL: message" */
+	CONFIG_LOG_JSON,	/* one JSON object a line */
+};
+
 /* [storage] durability: when a commit is on disk (docs/spendd.conf.5). */
 enum config_durability {
 	/* WAL, synchronous=NORMAL: survives a crash of spendd; a power loss
@@ -35,6 +41,8 @@ struct config {
 	char socket[PATH_MAX];		/* "" = DATA_DIR/spendd.sock */
 	char pidfile[PATH_MAX];		/* "" = DATA_DIR/spendd.pid */
 	char log[16];			/* "stderr" or "syslog" */
+	int log_format;			/* [log] format: enum config_log_format */
+	bool log_access;		/* [log] access: a line per request */
 	bool debug;
 	char admin_uids[256];		/* "1000 1001": uids admin on the socket */
 	uid_t admins[CONFIG_MAX_ADMINS];
@@ -49,6 +57,7 @@ struct config {
 	int durability;			/* enum config_durability; restart */
 	/* [http] */
 	char http_listen[128];		/* "127.0.0.1:8080"; "" = off */
+	char http_metrics_listen[128];	/* GET /metrics without auth; "" = off */
 	char webui_dir[PATH_MAX];
 	long long http_max_body;	/* bytes */
 	long long http_max_import;	/* bytes, import routes */

@@ -17,7 +17,9 @@
 #include "http_sse.h"
 #include "http_static.h"
 #include "httpd.h"
+#include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 #include "netaddr.h"
 #include "rest.h"
 #include "rpc.h"
@@ -32,6 +34,8 @@ struct http {
 	struct http_sse *sse;		/* the event streams */
 	struct rest *rest;		/* the REST routes */
 	int port;
+	struct httpd *msrv;		/* [http] metrics_listen, or NULL */
+	int mport;
 };
 
 /* ---- identity ---- */
@@ -126,11 +130,14 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 {
 	struct evkeyvalq *in = httpd_input_headers(req);
 	const char *addr = httpd_peer(req), *cookie;
+	struct httpd_note *note = httpd_note(req);
+	int r;
 
 	memset(id, 0, sizeof(*id));
 	id->role = ROLE_PUBLIC;
 	id->transport = "http";
 	id->transport_data = req;
+	strlcpy(id->request_id, note->id, sizeof(id->request_id));
 	if (h->sd->cfg.n_trusted_proxies > 0) {
 		char *xff;
 
@@ -142,6 +149,7 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 		free(xff);
 	} else
 		strlcpy(id->peer, addr, sizeof(id->peer));
+	strlcpy(note->peer, id->peer, sizeof(note->peer));
 	copy_printable(id->user_agent, sizeof(id->user_agent),
 	    evhttp_find_header(in, "User-Agent"));
 	if (cookies) {
@@ -156,8 +164,11 @@ identify(struct http *h, struct httpd_req *req, bool cookies,
 			    evhttp_find_header(in, "Sec-Fetch-Site"),
 			    evhttp_find_header(in, AUTH_CSRF_HEADER));
 	}
-	return auth_identify(h->sd, evhttp_find_header(in, "Authorization"), id,
+	r = auth_identify(h->sd, evhttp_find_header(in, "Authorization"), id,
 	    err);
+	if (r == 0)
+		note->uid = id->uid;
+	return r;
 }
 
 /* The status of a request identify refused: 401, but running out of
@@ -317,6 +328,172 @@ verb_name(enum evhttp_cmd_type c)
 	}
 }
 
+/* ---- the counters and the access log of every reply ---- */
+
+/* What the request is, for its counters: a route template, never the
+ * path itself (ids, names) */
+static void
+note_route(struct http *h, struct httpd_req *req, const char *path,
+    const struct rpc_method *m)
+{
+	struct httpd_note *note = httpd_note(req);
+
+	/* now: the calls it makes log the same id */
+	if (note->id[0] == '\0')
+		rpc_request_id(h->sd, note->id, sizeof(note->id));
+	note->set = true;
+	if (!strcmp(path, "/rpc"))
+		note->route = MR_RPC;
+	else if (!strcmp(path, "/api/v1/events"))
+		note->route = MR_EVENTS;
+	else if (!strcmp(path, "/metrics"))
+		note->route = MR_METRICS;
+	else if (!strncmp(path, "/api/", 5) || !strcmp(path, "/api"))
+		note->route = m ? metrics_route_of(h->sd->metrics, m) :
+		    MR_UNMATCHED;
+	else
+		note->route = MR_STATIC;
+}
+
+static void
+on_reply(struct httpd_req *req, int status, void *arg)
+{
+	struct http *h = arg;
+	struct httpd_note *note = httpd_note(req);
+	int64_t us = httpd_elapsed_us(req);
+	int route = note->set ? note->route : MR_REFUSED;
+	const char *verb = verb_name(httpd_method(req));
+
+	if (note->id[0] == '\0')
+		rpc_request_id(h->sd, note->id, sizeof(note->id));
+	evhttp_add_header(httpd_output_headers(req), "X-Request-Id", note->id);
+	metrics_http(h->sd->metrics, route, verb, status, us);
+	if (log_access_on()) {
+		struct log_request lr;
+		char st[8];
+
+		snprintf(st, sizeof(st), "%d", status);
+		memset(&lr, 0, sizeof(lr));
+		lr.kind = "http";
+		lr.id = note->id;
+		lr.uid = note->uid;
+		/* the client (X-Forwarded-For of a trusted proxy), once
+		 * identify read it */
+		lr.peer = note->peer[0] ? note->peer : httpd_peer(req);
+		lr.method = verb;
+		lr.route = metrics_route_name(h->sd->metrics, route);
+		lr.status_text = st;
+		lr.status_is_number = 1;
+		lr.us = us;
+		log_request(&lr);
+	}
+}
+
+/* ---- GET /metrics ---- */
+
+struct scrape {
+	struct http *h;
+	struct httpd_req *req;
+	int64_t pending;
+};
+
+/* On a worker: what needs the store (deliveries pending, a count that
+ * grows with them). */
+static void
+scrape_work(struct job *job, void *arg)
+{
+	struct scrape *x = arg;
+	struct spend_err err;
+	struct store *st;
+
+	x->pending = -1;
+	if ((st = jobs_store(job, &err)) == NULL ||
+	    store_delivery_counts(st, &x->pending, NULL, NULL, &err) < 0) {
+		log_warnx("metrics: deliveries pending: %s", err.msg);
+		x->pending = -1;
+	}
+}
+
+static void
+scrape_done(struct job *job, void *arg)
+{
+	struct scrape *x = arg;
+	struct spendd *sd = x->h->sd;
+	struct metrics_gauges g;
+	struct evbuffer *b;
+	char *text;
+
+	(void)job;
+	metrics_gauges(sd, &g);
+	g.http_connections = http_connections(sd) + (x->h->msrv ?
+	    httpd_connections(x->h->msrv) : 0);
+	g.deliveries_pending = x->pending;
+	text = metrics_render(sd->metrics, &g);
+	if ((b = evbuffer_new()) == NULL || evbuffer_add(b, text,
+	    strlen(text)) < 0)
+		fatalx("metrics: out of memory");
+	free(text);
+	http_reply_body(sd, x->req, 200, "text/plain; version=0.0.4; "
+	    "charset=utf-8", b);
+	evbuffer_free(b);
+	free(x);
+}
+
+static void
+serve_metrics(struct http *h, struct httpd_req *req)
+{
+	struct spend_err err;
+	struct scrape *x;
+
+	if (httpd_method(req) != EVHTTP_REQ_GET &&
+	    httpd_method(req) != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(httpd_output_headers(req), "Allow",
+		    "GET, HEAD");
+		spend_errf(&err, SPEND_EINVAL, "", "/metrics takes GET");
+		http_reply_status(h->sd, req, 405, &err, NULL);
+		return;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->h = h;
+	x->req = req;
+	if (jobs_submit(h->sd, JOB_READ, scrape_work, scrape_done, x,
+	    &err) < 0) {
+		free(x);
+		http_reply_error(h->sd, req, &err, NULL);
+	}
+}
+
+/* On the application's listener: an admin's token. 405 before 401. */
+static void
+serve_metrics_admin(struct http *h, struct httpd_req *req)
+{
+	struct rpc_identity id;
+	struct spend_err err;
+
+	if (httpd_method(req) != EVHTTP_REQ_GET &&
+	    httpd_method(req) != EVHTTP_REQ_HEAD) {
+		serve_metrics(h, req);
+		return;
+	}
+	spend_err_clear(&err);
+	if (identify(h, req, false, &id, &err) < 0 || id.uid == 0) {
+		if (err.code == 0)
+			spend_errf(&err, SPEND_EAUTH, "", "log in first: "
+			    "/metrics needs an admin's Authorization: Bearer "
+			    "ACCESS_TOKEN");
+		evhttp_add_header(httpd_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"spend\"");
+		http_reply_status(h->sd, req, refused(&err), &err, NULL);
+		return;
+	}
+	if (id.role != ROLE_ADMIN) {
+		spend_errf(&err, SPEND_EPERM, "", "/metrics is for admins");
+		http_reply_status(h->sd, req, 403, &err, NULL);
+		return;
+	}
+	serve_metrics(h, req);
+}
+
 /*
  * The head is in: how large a body may this request send? Decided from
  * the route before a byte of the body is buffered. Only an upload to
@@ -338,6 +515,7 @@ on_head(struct httpd_req *req, void *arg)
 	if (!strncmp(path, "/api/", 5) && rest_match(h->rest,
 	    verb_name(httpd_method(req)), path, &m, NULL, NULL, 0) < 0)
 		m = NULL;
+	note_route(h, req, path, m);
 	if (!strcmp(path, "/rpc"))
 		limit = cfg->http_max_body;
 	else if (m && (m->flags & RPC_UPLOAD)) {
@@ -405,6 +583,8 @@ on_request(struct httpd_req *req, void *arg)
 	}
 	if (!strcmp(path, "/rpc"))
 		serve_rpc(h, req);
+	else if (!strcmp(path, "/metrics"))
+		serve_metrics_admin(h, req);
 	else if (!strcmp(path, "/api/v1/events"))
 		serve_events(h, req);
 	else if (!strncmp(path, "/api/", 5) || !strcmp(path, "/api")) {
@@ -426,6 +606,40 @@ on_request(struct httpd_req *req, void *arg)
 			rest_handle(h->sd, h->rest, req, path, &id);
 	} else
 		http_static_serve(h->sd, req, h->webui, path);
+	free(path);
+}
+
+/* ---- [http] metrics_listen: GET /metrics only, no authentication ---- */
+
+static long long
+m_on_head(struct httpd_req *req, void *arg)
+{
+	struct http *h = arg;
+	char *path;
+
+	if ((path = decoded_path(req)) != NULL) {
+		note_route(h, req, path, NULL);
+		if (strcmp(path, "/metrics"))
+			httpd_note(req)->route = MR_UNMATCHED;
+	}
+	free(path);
+	return 0;
+}
+
+static void
+m_on_request(struct httpd_req *req, void *arg)
+{
+	struct http *h = arg;
+	struct spend_err err;
+	char *path = decoded_path(req);
+
+	if (path && !strcmp(path, "/metrics"))
+		serve_metrics(h, req);
+	else {
+		spend_errf(&err, SPEND_ENOTFOUND, "", "this listener serves "
+		    "GET /metrics only");
+		http_reply_status(h->sd, req, 404, &err, NULL);
+	}
 	free(path);
 }
 
@@ -472,11 +686,43 @@ limits_of(const struct config *cfg, struct httpd_limits *lim)
 	lim->max_output = (size_t)cfg->http_max_output;
 }
 
+/* [http] metrics_listen: a server of its own, GET /metrics without a
+ * token (for a scraper on localhost or a private network). */
+static int
+metrics_listen(struct http *h)
+{
+	static const struct httpd_callbacks mcbs = { m_on_head, m_on_request,
+	    on_error, on_reply };
+	const char *addr = h->sd->cfg.http_metrics_listen;
+	struct httpd_limits lim;
+	char host[128];
+	int port;
+
+	if (addr[0] == '\0')
+		return 0;
+	if (parse_listen(addr, host, sizeof(host), &port) < 0) {
+		log_warnx("http: metrics_listen = %s: expected HOST:PORT or "
+		    "[V6]:PORT", addr);
+		return -1;
+	}
+	limits_of(&h->sd->cfg, &lim);
+	if ((h->msrv = httpd_new(h->sd->base, &mcbs, h, &lim)) == NULL)
+		return -1;
+	if ((h->mport = httpd_listen(h->msrv, host, port)) < 0) {
+		httpd_free(h->msrv);
+		h->msrv = NULL;
+		return -1;
+	}
+	log_info("http: metrics on %s (port %d), without authentication: "
+	    "keep it on localhost or a private network", addr, h->mport);
+	return 0;
+}
+
 int
 http_start(struct spendd *sd)
 {
 	static const struct httpd_callbacks cbs = { on_head, on_request,
-	    on_error };
+	    on_error, on_reply };
 	struct httpd_limits lim;
 	struct http *h;
 	char host[128];
@@ -484,6 +730,9 @@ http_start(struct spendd *sd)
 
 	if (sd->cfg.http_listen[0] == '\0') {
 		log_info("http: off (listen is empty)");
+		if (sd->cfg.http_metrics_listen[0])
+			log_warnx("http: metrics_listen = %s is not served: it "
+			    "needs [http] listen", sd->cfg.http_metrics_listen);
 		return 0;
 	}
 	if (parse_listen(sd->cfg.http_listen, host, sizeof(host), &port) < 0) {
@@ -519,7 +768,7 @@ http_start(struct spendd *sd)
 	sd->http = h;
 	log_info("http: listening on %s (port %d)%s%s", sd->cfg.http_listen,
 	    h->port, h->webui[0] ? ", web UI " : "", h->webui);
-	return 0;
+	return metrics_listen(h);
 }
 
 void
@@ -531,6 +780,8 @@ http_reload(struct spendd *sd)
 		return;
 	limits_of(&sd->cfg, &lim);
 	httpd_set_limits(sd->http->srv, &lim);
+	if (sd->http->msrv)
+		httpd_set_limits(sd->http->msrv, &lim);
 }
 
 void
@@ -542,6 +793,8 @@ http_stop(struct spendd *sd)
 		return;
 	http_sse_end_all(h->sse);
 	httpd_stop(h->srv);
+	if (h->msrv)
+		httpd_stop(h->msrv);
 }
 
 void
@@ -554,6 +807,8 @@ http_free(struct spendd *sd)
 	http_stop(sd);
 	http_sse_free(h->sse);
 	httpd_free(h->srv);
+	if (h->msrv)
+		httpd_free(h->msrv);
 	rest_free(h->rest);
 	free(h);
 	sd->http = NULL;
@@ -575,4 +830,10 @@ int
 http_port(struct spendd *sd)
 {
 	return sd->http ? sd->http->port : 0;
+}
+
+int
+http_metrics_port(struct spendd *sd)
+{
+	return sd->http ? sd->http->mport : 0;
 }

@@ -29,6 +29,8 @@ int http_busy(struct spendd *sd);
 int http_connections(struct spendd *sd);
 /* The port actually bound (for listen = host:0), or 0. */
 int http_port(struct spendd *sd);
+/* The port of [http] metrics_listen, 0 if off. */
+int http_metrics_port(struct spendd *sd);
 
 /* The client address of a request from peer (the TCP peer's address
  * text) with X-Forwarded-For value xff (NULL = none; several headers

@@ -76,6 +76,8 @@ struct httpd_req {
 	char *spool;		/* the body's file, or NULL */
 	void (*close_cb)(struct httpd_req *, void *);
 	void *close_arg;
+	int64_t t0;		/* monotonic us of its first byte */
+	struct httpd_note note;	/* the application's */
 };
 
 struct conn {
@@ -363,6 +365,8 @@ req_reset(struct httpd_req *r)
 	r->ch = CH_SIZE;
 	r->ch_left = 0;
 	r->keepalive = true;
+	r->t0 = 0;
+	memset(&r->note, 0, sizeof(r->note));
 	r->head_only = false;
 	r->close_cb = NULL;
 	r->close_arg = NULL;
@@ -952,6 +956,7 @@ conn_process(struct conn *c)
 				return;
 			}
 			c->state = S_HEAD;
+			r->t0 = time_mono_us();
 			{
 				struct timeval tv = { h->lim.head_timeout, 0 };
 
@@ -1095,6 +1100,30 @@ write_head(struct httpd_req *r, int status, const char *framing)
 	evbuffer_add(out, "\r\n", 2);
 }
 
+struct httpd_note *
+httpd_note(struct httpd_req *r)
+{
+	return &r->note;
+}
+
+int64_t
+httpd_elapsed_us(const struct httpd_req *r)
+{
+	return r->t0 ? time_mono_us() - r->t0 : 0;
+}
+
+/* Tell the application a reply is going out (its counters, its log). */
+static void
+replying(struct httpd_req *r, int status)
+{
+	struct httpd *h = r->c->h;
+
+	if (r->t0 == 0)
+		r->t0 = time_mono_us();
+	if (h->cbs.on_reply)
+		h->cbs.on_reply(r, status, h->arg);
+}
+
 void
 httpd_reply(struct httpd_req *r, int status, struct evbuffer *body)
 {
@@ -1104,6 +1133,7 @@ httpd_reply(struct httpd_req *r, int status, struct evbuffer *body)
 
 	if (c->state != S_BUSY)
 		fatalx("httpd: a reply to a request that is not waiting for one");
+	replying(r, status);
 	if (c->bev == NULL) {		/* the client left meanwhile */
 		if (body)
 			evbuffer_drain(body, len);
@@ -1135,6 +1165,7 @@ httpd_stream_start(struct httpd_req *r, int status)
 
 	if (c->state != S_BUSY || c->bev == NULL)
 		fatalx("httpd: a stream on a request that is not waiting");
+	replying(r, status);
 	c->h->busy--;		/* a stream is not "in flight" */
 	if (r->minor == 0)
 		r->keepalive = false;	/* the end of the stream is the close */

@@ -25,6 +25,7 @@
 #include <event2/http.h>	/* enum evhttp_cmd_type, struct evkeyvalq */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "netaddr.h"
 
@@ -56,6 +57,19 @@ struct httpd_callbacks {
 	 * 431, 501, 505): reply with httpd_reply; the connection closes. */
 	void (*on_error)(struct httpd_req *r, int status, const char *msg,
 	    void *arg);
+	/* A reply (or a stream) is about to go out with status: the
+	 * output headers may still change. May be NULL. */
+	void (*on_reply)(struct httpd_req *r, int status, void *arg);
+};
+
+/* The application's notes on a request, zeroed when a request begins:
+ * what its log line and counters need at on_reply. */
+struct httpd_note {
+	bool set;		/* route is set */
+	int route;		/* the application's route code */
+	int64_t uid;		/* who asked, 0 = nobody known */
+	char id[24];		/* the request id, "" until set */
+	char peer[64];		/* the client, "" = the TCP peer */
 };
 
 /* A server on base. cbs is copied; arg is passed to each callback. */
@@ -96,6 +110,10 @@ struct evbuffer *httpd_body(struct httpd_req *r);
 size_t httpd_body_length(const struct httpd_req *r);
 /* The TCP peer's address as text ("127.0.0.1", "::1"). */
 const char *httpd_peer(const struct httpd_req *r);
+/* The request's notes (valid as long as r). */
+struct httpd_note *httpd_note(struct httpd_req *r);
+/* Microseconds since the request's first byte. */
+int64_t httpd_elapsed_us(const struct httpd_req *r);
 
 /* From on_head: write the body into a new file dir/upload.XXXXXX (mode
  * 0600) instead of memory. 0, or -1 (logged). */

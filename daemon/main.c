@@ -27,10 +27,12 @@
 #include "import.h"
 #include "jobs.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plugin.h"
 #include "rates_fetch.h"
 #include "recurring.h"
+#include "rpc.h"
 #include "rpc_unix.h"
 #include "scheduler.h"
 #include "sync.h"
@@ -232,10 +234,13 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	config_finalize(&nc);
-	/* What can change live: logging, admins, defaults, auth policy,
-	 * request and HTTP limits (every connection's next step) and trusted
-	 * proxies. Paths, listeners, workers and plugins need a restart. */
+	/* What can change live: logging (its format and access lines),
+	 * admins, defaults, auth policy, request and HTTP limits (every
+	 * connection's next step) and trusted proxies. Paths, listeners, workers and plugins need a restart. */
 	log_init(!strcmp(nc.log, "syslog"), nc.debug);
+	log_setformat(nc.log_format == CONFIG_LOG_JSON, nc.log_access);
+	s->cfg.log_format = nc.log_format;
+	s->cfg.log_access = nc.log_access;
 	memcpy(s->cfg.admin_uids, nc.admin_uids, sizeof(nc.admin_uids));
 	memcpy(s->cfg.admins, nc.admins, sizeof(nc.admins));
 	s->cfg.n_admins = nc.n_admins;
@@ -348,6 +353,7 @@ main(int argc, char *argv[])
 		if (!strcmp(sd.cfg.log, "stderr"))
 			strlcpy(sd.cfg.log, "syslog", sizeof(sd.cfg.log));
 	}
+	log_setformat(sd.cfg.log_format == CONFIG_LOG_JSON, sd.cfg.log_access);
 	log_init(!strcmp(sd.cfg.log, "syslog"), sd.cfg.debug);
 	write_pidfile(&sd, sd.cfg.pidfile);
 	remove_leftovers(sd.cfg.data_dir);
@@ -371,6 +377,12 @@ main(int argc, char *argv[])
 		fatalx("import: %s", err.msg);
 	if (auth_init(&sd, &err) < 0)
 		fatalx("auth: %s", err.msg);
+	{
+		size_t n;
+		const struct rpc_method *all = rpc_methods(&n);
+
+		sd.metrics = metrics_new(all, n);
+	}
 	if (http_start(&sd) < 0)
 		fatalx("cannot serve HTTP on %s", sd.cfg.http_listen);
 	if (rpc_unix_start(&sd) < 0)
@@ -413,6 +425,8 @@ main(int argc, char *argv[])
 	http_free(&sd);		/* after the workers' last replies */
 	auth_free(&sd);
 	import_free(&sd);
+	metrics_free(sd.metrics);
+	sd.metrics = NULL;
 	if (sd.ev_drain)
 		event_free(sd.ev_drain);
 	event_free(ev_term);

@@ -895,10 +895,21 @@ notify_status(struct spendd *sd, struct store *st)
 
 	if (store_delivery_counts(st, &pending, &sent, &failed, &err) < 0)
 		log_warnx("notify: %s", err.msg);
-	o = jp_pack("{s:I, s:I, s:I, s:i}", "pending", (json_int_t)pending,
+	o = jp_pack("{s:I, s:I, s:I, s:i, s:I}", "pending", (json_int_t)pending,
 	    "sent", (json_int_t)sent, "failed", (json_int_t)failed, "running",
-	    n ? n->nrunning : 0);
+	    n ? n->nrunning : 0, "retried", (json_int_t)(n ? n->retried : 0));
 	return o;
+}
+
+void
+notify_counts(struct spendd *sd, int64_t *sent, int64_t *failed,
+    int64_t *retried)
+{
+	struct notify *n = sd->notify;
+
+	*sent = n ? n->sent : 0;
+	*failed = n ? n->failed : 0;
+	*retried = n ? n->retried : 0;
 }
 
 /* ---- the host API's transfers ---- */

@@ -69,6 +69,10 @@ unsigned notify_channel_flags(const struct spend_notifier *vt);
 /* daemon.status's "notify": deliveries pending, sent, failed, attempts
  * running. New reference. */
 json_t *notify_status(struct spendd *sd, struct store *st);
+/* Delivery attempts since start: sent, failed for good, to be retried
+ * (zeros without a deliverer). Event loop thread. */
+void notify_counts(struct spendd *sd, int64_t *sent, int64_t *failed,
+    int64_t *retried);
 
 /* The host API's part (plugin_host.c's table points here). */
 void notify_api_delivery_done(struct spend_delivery *d,

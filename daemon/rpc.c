@@ -1,6 +1,7 @@
 /* The method table and the dispatcher every transport shares. */
 #include <event2/event.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "jobs.h"
 #include "jsonp.h"
 #include "log.h"
+#include "metrics.h"
 #include "rpc.h"
 #include "util.h"
 
@@ -935,11 +937,41 @@ publish_after(struct rpc_call *c, json_t *result)
 	write_hook(&c->w, publish_run, p, publish_free);
 }
 
+void
+rpc_request_id(struct spendd *sd, char *out, size_t size)
+{
+	snprintf(out, size, "%lld-%llu", (long long)sd->started,
+	    (unsigned long long)++sd->request_seq);
+}
+
+/* The call's counters and access line. */
+static void
+call_account(struct rpc_call *c, const struct spend_err *err)
+{
+	struct log_request lr;
+
+	metrics_rpc(c->sd->metrics, c->m, c->id.transport, err ? err->code :
+	    0);
+	if (!log_access_on())
+		return;
+	memset(&lr, 0, sizeof(lr));
+	lr.kind = "rpc";
+	lr.id = c->id.request_id;
+	lr.uid = c->uid ? c->uid : c->id.uid;
+	lr.peer = c->id.peer;
+	lr.method = c->m ? c->m->name : "unknown";
+	lr.transport = c->id.transport ? c->id.transport : "?";
+	lr.status_text = err ? spend_err_name(err->code) : "ok";
+	lr.us = time_mono_us() - c->t0;
+	log_request(&lr);
+}
+
 static void
 call_finish(struct rpc_call *c, json_t *result, const struct spend_err *err)
 {
 	c->sd->pending--;
 	c->sd->requests++;
+	call_account(c, err);
 	c->done(c, result, err, c->arg);
 	json_decref(c->params);
 	json_decref(c->out_meta);
@@ -1206,6 +1238,9 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	c->id = *id;
 	c->done = done;
 	c->arg = arg;
+	c->t0 = time_mono_us();
+	if (c->id.request_id[0] == '\0')
+		rpc_request_id(sd, c->id.request_id, sizeof(c->id.request_id));
 	sd->pending++;
 	c->params = params ? json_deep_copy(params) : json_object();
 	if (c->params == NULL && params != NULL) {
@@ -1222,6 +1257,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		    "no such method \"%s\" (see rpc.describe)", method);
 		goto fail;
 	}
+	metrics_rpc_start(sd->metrics, c->m);
 	if (sd->stopping && (c->m->flags & RPC_WRITE)) {
 		spend_errf(&err, SPEND_EUNAVAIL, "", "spendd is shutting down");
 		goto fail;

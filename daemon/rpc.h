@@ -62,6 +62,8 @@ struct rpc_identity {
 	 * "mime_type" in its result). */
 	char upload[512];
 	bool download;
+	/* The request id for log lines ("" : rpc_invoke makes one). */
+	char request_id[32];
 };
 
 struct rpc_call;
@@ -128,6 +130,7 @@ struct rpc_call {
 	void (*done)(struct rpc_call *call, json_t *result,
 	    const struct spend_err *err, void *arg);
 	void *arg;
+	int64_t t0;		/* monotonic us when it began */
 };
 
 /* The table, sorted by name. */
@@ -192,6 +195,10 @@ typedef int (*rpc_work_fn)(struct rpc_call *call, struct store *st,
     struct write_tx *w, void *arg, json_t **result, struct spend_err *err);
 int rpc_offload(struct rpc_call *call, int kind, rpc_work_fn fn, void *arg,
     void (*free_fn)(void *), struct spend_err *err);
+
+/* A new request id ("1733454000-42": spendd's start, a sequence) into
+ * out. Event loop thread. */
+void rpc_request_id(struct spendd *sd, char *out, size_t size);
 
 /* A whole error response with a null id (for transport-level errors). */
 json_t *rpc_error_envelope(const struct spend_err *err);

@@ -30,6 +30,7 @@ struct httpc;
 struct notify;
 struct rates_fetch;
 struct recurring_sched;
+struct metrics;
 
 struct spendd {
 	struct event_base *base;	/* NULL in unit tests */
@@ -54,8 +55,10 @@ struct spendd {
 	struct notify *notify;		/* the deliverer (notify.h) */
 	struct rates_fetch *rates_fetch;	/* [rates] url (rates_fetch.h) */
 	struct recurring_sched *recurring;	/* recurring.h's scheduler */
+	struct metrics *metrics;	/* counters (metrics.h), or NULL */
 	int64_t started;		/* unix seconds */
 	int64_t requests;		/* served since start */
+	uint64_t request_seq;		/* the last request id's (rpc.h) */
 	int pending;			/* calls not yet answered */
 	bool stopping;
 	/* main.c's */

@@ -1,10 +1,12 @@
 /* daemon.status, daemon.version, rpc.describe, currency.list */
 #include <string.h>
+#include <time.h>
 
 #include "backup.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "jsonp.h"
+#include "metrics.h"
 #include "money.h"
 #include "notify.h"
 #include "rates_fetch.h"
@@ -39,6 +41,48 @@ jobs_status(struct spendd *sd)
 	return o;
 }
 
+/* The counters of GET /metrics, at a glance (metrics.h) */
+static void
+metrics_status(struct spendd *sd, json_t *o)
+{
+	struct metrics_totals t;
+	struct metrics_gauges g;
+	char at[32];
+
+	metrics_totals(sd->metrics, &t);
+	metrics_gauges(sd, &g);
+	json_object_set_new(o, "http_requests", jp_pack("{s:I, s:I, s:I}",
+	    "total", (json_int_t)t.http_requests, "client_errors",
+	    (json_int_t)t.http_4xx, "server_errors", (json_int_t)t.http_5xx));
+	json_object_set_new(o, "rpc_calls", jp_pack("{s:I, s:I}", "total",
+	    (json_int_t)t.rpc_calls, "errors", (json_int_t)t.rpc_errors));
+	json_object_set_new(o, "logins", jp_pack("{s:I, s:I, s:I}", "ok",
+	    (json_int_t)t.logins[ML_OK], "failed",
+	    (json_int_t)t.logins[ML_FAILED], "limited",
+	    (json_int_t)t.logins[ML_LIMITED]));
+	json_object_set_new(o, "imports", jp_pack("{s:I, s:I, s:I}",
+	    "started", (json_int_t)t.imports[MJ_STARTED], "ok",
+	    (json_int_t)t.imports[MJ_OK], "failed",
+	    (json_int_t)t.imports[MJ_FAILED]));
+	json_object_set_new(o, "exports", jp_pack("{s:I, s:I, s:I}",
+	    "started", (json_int_t)t.exports[MJ_STARTED], "ok",
+	    (json_int_t)t.exports[MJ_OK], "failed",
+	    (json_int_t)t.exports[MJ_FAILED]));
+	json_object_set_new(o, "database_bytes", json_integer(g.db_bytes));
+	json_object_set_new(o, "wal_bytes", json_integer(g.wal_bytes));
+	if (g.last_checkpoint) {
+		time_t when = (time_t)g.last_checkpoint;
+		struct tm tm;
+
+		gmtime_r(&when, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(o, "last_checkpoint", json_string(at));
+	} else
+		json_object_set_new(o, "last_checkpoint", json_null());
+	json_object_set_new(o, "metrics_listen", json_string(
+	    sd->cfg.http_metrics_listen));
+}
+
 int
 h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
     struct spend_err *err)
@@ -70,6 +114,7 @@ h_daemon_status(struct rpc_call *c, json_t *p, json_t **res,
 	json_object_set_new(*res, "backup", backup_status(sd));
 	json_object_set_new(*res, "deliveries", notify_status(sd, c->st));
 	json_object_set_new(*res, "rates_fetch", rates_fetch_status(sd));
+	metrics_status(sd, *res);
 	return 0;
 }
 

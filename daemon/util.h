@@ -38,6 +38,7 @@ void unix_rfc3339(int64_t t, char out[32]);
 /* Seconds since the epoch (wall clock) and a monotonic clock in ms. */
 int64_t time_now(void);
 int64_t time_mono_ms(void);
+int64_t time_mono_us(void);
 
 /* An IANA zone name that exists in the system's zoneinfo. */
 bool timezone_valid(const char *tz);

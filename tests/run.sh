@@ -13,7 +13,10 @@
 #   test can ask for its own limit with a line "# timeout: S" near its top.
 # Each test's output is in $B/tests/log/NAME.out; times (ms) of the last
 # run in $B/tests/log/times, which also orders the next run (longest
-# first).
+# first). The regress tests leave every spendd's log in
+# $B/tests/log/spendd/ (emptied when every regress test runs); a regress
+# test with a line "# last" near its top (999-log-secrets: it reads those
+# logs) starts only once every other test of the run has finished.
 cd "$(dirname "$0")/.." || exit 1
 B=${B:-build}
 BIN=${BIN:-.}
@@ -25,6 +28,8 @@ TOOLS=$(pwd)/$B/tests/tools
 export B BIN SPENDD SPENDCTL PLUGIN_DIR TOOLS
 log=$B/tests/log
 mkdir -p "$log"
+SPEND_LOG_DIR=$(pwd)/$log/spendd
+export SPEND_LOG_DIR
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
@@ -67,6 +72,24 @@ for a in ${*:-unit regress fuzz}; do
 done
 
 base() { echo "${1#*/}"; }	# the log's name: test_money, 100-http, fuzz
+
+# the whole regress suite runs: the spendd logs are all this run's
+_every=1
+for n in $all; do
+	case $n in regress/*) case " $want " in *" $n "*) ;; *) _every=0 ;;
+	    esac ;; esac
+done
+[ $_every -eq 1 ] && rm -rf "$SPEND_LOG_DIR"
+mkdir -p "$SPEND_LOG_DIR"
+
+# a test that runs after all the others ("# last" near its top)
+is_last() {
+	case $1 in
+	regress/*) sed -n '1,15p' "tests/regress/${1#regress/}.sh" |
+	    grep -q '^# last\b' ;;
+	*) return 1 ;;
+	esac
+}
 
 # the command of a test
 cmd() {
@@ -124,8 +147,9 @@ prev() {
 	_p=$(sed -n "s|^$1 \\([0-9]*\\)\$|\\1|p" "$log/times" 2>/dev/null)
 	echo "${_p:-$(($(limit "$1") * 1000))}"
 }
-order=$(for n in $want; do echo "$(prev "$n") $n"; done | sort -rn -k1,1 |
-    cut -d' ' -f2)
+order=$(for n in $want; do is_last "$n" || echo "$(prev "$n") $n"; done |
+    sort -rn -k1,1 | cut -d' ' -f2)
+lasts=$(for n in $want; do is_last "$n" && echo "$n"; done)
 
 pass=0
 fail=0
@@ -176,6 +200,22 @@ for t in $order; do
 	started="$started $t"
 	running=$((running + 1))
 done
+# the "# last" tests, once everything else has finished
+if [ -n "$lasts" ]; then
+	while :; do
+		running=0
+		for r in $started; do
+			[ -f "$log/${r#*/}.rc" ] || running=$((running + 1))
+		done
+		[ $running -eq 0 ] && break
+		sleep 0.1
+		report
+	done
+	for t in $lasts; do
+		run "$t"
+		started="$started $t"
+	done
+fi
 while [ -n "$pending" ]; do
 	sleep 0.1
 	report

@@ -314,6 +314,29 @@ store_on_wal(struct store *st, void (*fn)(void *arg, int pages), void *arg)
 	sqlite3_wal_hook(st->db, wal_hook, st);
 }
 
+/* Process-wide, like loop_wants: one database per process. When a
+ * checkpoint last ran on any of its connections (unix seconds, 0 =
+ * none yet), for the metrics. */
+static atomic_llong last_checkpoint;
+
+int64_t
+store_last_checkpoint(void)
+{
+	return atomic_load(&last_checkpoint);
+}
+
+int
+st_autocheckpoint(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void)arg;
+	/* as SQLite's own hook: a failed checkpoint is tried again at the
+	 * next commit, and never fails this one */
+	if (pages >= STORE_AUTOCHECKPOINT_PAGES && sqlite3_wal_checkpoint_v2(db,
+	    name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) == SQLITE_OK)
+		atomic_store(&last_checkpoint, (long long)time(NULL));
+	return SQLITE_OK;
+}
+
 int
 store_checkpoint(struct store *st, struct spend_err *err)
 {
@@ -322,6 +345,8 @@ store_checkpoint(struct store *st, struct spend_err *err)
 
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return st_error(st, err, "checkpoint");
+	if (rc == SQLITE_OK)
+		atomic_store(&last_checkpoint, (long long)time(NULL));
 	return 0;
 }
 

@@ -75,6 +75,9 @@ void store_on_wal(struct store *st, void (*fn)(void *arg, int pages),
 /* A passive checkpoint: what the WAL holds that readers no longer need
  * goes into the database file. A busy database is not an error. */
 int store_checkpoint(struct store *st, struct spend_err *err);
+/* When a checkpoint last ran, on any connection of this process (unix
+ * seconds; 0: none yet). Any thread. */
+int64_t store_last_checkpoint(void);
 
 /* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are
  * savepoints. Every begin must be matched by one commit or rollback. */

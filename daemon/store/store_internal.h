@@ -80,6 +80,12 @@ int st_exec(struct store *st, const char *sql, struct spend_err *err);
 void st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len);
 /* PRAGMA user_version, or -1. */
 int st_user_version(struct store *st);
+/* SQLite's automatic checkpoint (a passive one once a commit leaves the
+ * WAL at STORE_AUTOCHECKPOINT_PAGES or more), as a wal hook
+ * (sqlite3_wal_hook) of every connection but the loop's
+ * (store_on_wal), so store_last_checkpoint knows its time. */
+#define STORE_AUTOCHECKPOINT_PAGES 1000
+int st_autocheckpoint(void *arg, sqlite3 *db, const char *name, int pages);
 /* The loop connection's busy handler (sqlite3_busy_handler, arg the
  * store): polls the write lock for at most STORE_LOOP_BUSY_MS. */
 int st_loop_busy(void *arg, int count);

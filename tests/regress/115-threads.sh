@@ -2,7 +2,9 @@
 # Worker threads and the event loop under valgrind's helgrind: logins
 # (Argon2 on workers), an import, an export and reports at once (every
 # job kind's queue but read and write, on the threads' own connections),
-# then a shutdown that cancels the jobs still queued. Any data race or
+# then a shutdown that cancels the jobs still queued; meanwhile scrapes
+# of /metrics (their READ jobs) and JSON access lines from the loop and
+# log lines from the workers. Any data race or
 # lock-order report fails the test. (The loop's event base once had no
 # lock because it was created before thread support was set up: helgrind
 # then reported races on every completion.)
@@ -27,9 +29,11 @@ chmod +x "$T/spendd-hg"
 SPENDD=$T/spendd-hg
 mkdir -p "$T/data"
 HTTP_PORT=$(free_port)
+MPORT=$(free_port)
 "$SPENDD" -f --data-dir "$T/data" -o "http.listen=127.0.0.1:$HTTP_PORT" \
 	-o "plugins.dir=$PLUGIN_DIR" -o daemon.workers=3 $CHEAP \
-	>>"$T/spendd.log" 2>&1 &
+	-o "http.metrics_listen=127.0.0.1:$MPORT" -o log.format=json \
+	-o log.access=yes >>"$T/spendd.log" 2>&1 &
 SPENDD_PID=$!
 wait_for -t 60 "spendd to start under helgrind" in_file "spendd .* started" "$T/spendd.log"
 check "spendd starts under helgrind" grep -q "started" "$T/spendd.log"
@@ -67,16 +71,25 @@ ctl --user alice report summary --param group=month >"$T/report1.out" 2>&1 &
 rep1=$!
 ctl --user alice --json report summary >"$T/report2.out" 2>&1 &
 rep2=$!
+curl -s -o "$T/scrape1" -w '%{http_code}' "http://127.0.0.1:$MPORT/metrics" \
+    >"$T/scrape1.status" &
+scr=$!
 wait $imp; ri=$?
 wait $exp
 wait $rep1; rr1=$?
 wait $rep2; rr2=$?
+wait $scr
 for p in $pids; do wait "$p"; done
 is "4 logins succeed" "$(cat "$T"/login-status.* | sort | uniq -c | tr -s ' ')" " 4 200"
 is "the import succeeds" "$ri" 0
 check "the export file is written" test -s "$T/out.csv"
 like "the import added 300 rows" "$(cat "$T/import.out")" "300"
 is "the reports succeed" "$rr1 $rr2" "0 0"
+is "a scrape while they ran" "$(cat "$T/scrape1.status")" 200
+curl -s -o "$T/scrape2" "http://127.0.0.1:$MPORT/metrics"
+like "... and after: the import counted" "$(cat "$T/scrape2")" \
+    'spend_imports_total{result="ok"} 1'
+like "access lines in JSON" "$(cat "$T/spendd.log")" '"msg":"access","event":"rpc"'
 # after the import, a report sees all of it
 like "a report after the import sums 300 rows" \
     "$(ctl --user alice --json report summary | tr -d ' \n')" '"count":300'

@@ -98,6 +98,13 @@ free_port() { "$TOOLS/port" claim "$PORTS" $$; }
 # test of hashing gives its own -o auth.argon2_* (the last -o wins) or
 # sets CHEAP="".
 CHEAP="-o auth.argon2_opslimit=1 -o auth.argon2_memlimit=8k"
+# Access lines ([log] access) in every test's spendd log, so the search of
+# the whole run's logs for secrets (999-log-secrets) reads them too;
+# SPEND_TEST_ACCESS_LOG=no leaves them out. (Before the test's own -o.)
+case ${SPEND_TEST_ACCESS_LOG:-yes} in
+no) ACCESS="" ;;
+*) ACCESS="-o log.access=yes" ;;
+esac
 
 # start_spendd [extra spendd args...]: data dir $T/data, HTTP on a free
 # port unless -o http.listen=... is given. Waits for the socket.
@@ -107,7 +114,7 @@ start_spendd() {
 	# shellcheck disable=SC2086
 	"$SPENDD" -f --data-dir "$T/data" -o "http.listen=127.0.0.1:$HTTP_PORT" \
 		-o "http.webui=$TOP/webui" -o "plugins.dir=$PLUGIN_DIR" $CHEAP \
-		"$@" >>"$T/spendd.log" 2>&1 &
+		$ACCESS "$@" >>"$T/spendd.log" 2>&1 &
 	SPENDD_PID=$!
 	wait_for "spendd's socket" _started
 	if [ ! -S "$SOCK" ]; then
@@ -149,8 +156,26 @@ repeat() { printf "%${1}s" "" | tr ' ' "$2"; }
 # as such, arrays and objects as JSON.
 jget() { "$TOOLS/jget" "$@"; }
 
+# Keep every spendd log of this test (a *.log of $T, or of a directory in
+# it, that spendd wrote) in $SPEND_LOG_DIR as TEST.FILE, for
+# 999-log-secrets, which reads them all after the regress run.
+_keep_logs() {
+	[ -n "${SPEND_LOG_DIR:-}" ] && [ -d "$T" ] || return 0
+	mkdir -p "$SPEND_LOG_DIR" || return 0
+	_name=$(basename "$0" .sh)
+	find "$T" -maxdepth 2 -type f -name '*.log' 2>/dev/null |
+	while IFS= read -r _f; do
+		grep -qE '^[0-9T:.-]+Z [a-z]+: |^\{"time":' "$_f" 2>/dev/null ||
+		    continue
+		_rel=${_f#"$T"/}
+		cp "$_f" "$SPEND_LOG_DIR/$_name.$(printf '%s' "$_rel" |
+		    tr '/' '_')"
+	done
+}
+
 done_testing() {
 	stop_spendd
+	_keep_logs
 	# (a file with only LSan's "Suppressions used" table is no report)
 	if cat "$T"/sanitizer.* 2>/dev/null | grep -q 'ERROR: \|runtime error'; then
 		not_ok "sanitizer reports"
@@ -176,6 +201,7 @@ _cleanup() {
 		SPENDD_PID=""
 	fi
 	"$TOOLS/port" release "$PORTS" $$
+	_keep_logs
 	if [ -d "$T" ] && [ "${KEEP:-0}" != 1 ]; then
 		echo "# cut short; spendd log:"
 		tail -30 "$T/spendd.log" 2>/dev/null | sed 's/^/#   /'

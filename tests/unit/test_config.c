@@ -691,6 +691,67 @@ test_notify_keys(void **state)
 	    "a duration");
 }
 
+/* [log] format (text | json), access (a bool) and [http] metrics_listen
+ * (HOST:PORT, [V6]:PORT or empty): each error at its line. */
+static void
+test_log_and_metrics_keys(void **state)
+{
+	char *const ov[] = { "log.format=text", "http.metrics_listen=" };
+	struct config c;
+	struct spend_err err;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.log_format, CONFIG_LOG_TEXT);
+	assert_false(c.log_access);
+	assert_string_equal(c.http_metrics_listen, "");
+	config_free(&c);
+	assert_int_equal(load(&c, "[log]\nformat = json\naccess = yes\n"
+	    "[http]\nmetrics_listen = 127.0.0.1:9100\n", &err), 0);
+	assert_int_equal(c.log_format, CONFIG_LOG_JSON);
+	assert_true(c.log_access);
+	assert_string_equal(c.http_metrics_listen, "127.0.0.1:9100");
+	config_free(&c);
+	assert_int_equal(load(&c, "[http]\nmetrics_listen = [::1]:0\n", &err),
+	    0);
+	assert_string_equal(c.http_metrics_listen, "[::1]:0");
+	config_free(&c);
+	/* -o over the file */
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, conf_file("[log]\nformat = json\n"
+	    "[http]\nmetrics_listen = 10.0.0.1:9100\n"), ov, 2, &err), 0);
+	assert_int_equal(c.log_format, CONFIG_LOG_TEXT);
+	assert_string_equal(c.http_metrics_listen, "");
+	config_free(&c);
+
+	LOAD_BAD("[log]\n\nformat = xml\n", 3,
+	    "format: \"xml\" must be text or json");
+	LOAD_BAD("[log]\nformat = JSON\n", 2, "format: \"JSON\"");
+	LOAD_BAD("[log]\nformat =\n", 2, "format: \"\"");
+	LOAD_BAD("[log]\naccess = sometimes\n", 2, "access");
+	LOAD_BAD("[log]\nformat = json\nlevel = debug\n", 3,
+	    "unknown key \"level\" in [log]");
+	LOAD_BAD("[http]\nlisten = 127.0.0.1:1\nmetrics_listen = 9100\n", 3,
+	    "metrics_listen: \"9100\" is not HOST:PORT or [V6]:PORT");
+	LOAD_BAD("[http]\nmetrics_listen = 127.0.0.1:\n", 2,
+	    "metrics_listen: \"127.0.0.1:\" is not HOST:PORT");
+	LOAD_BAD("[http]\nmetrics_listen = 127.0.0.1:70000\n", 2,
+	    "metrics_listen: \"127.0.0.1:70000\"");
+	LOAD_BAD("[http]\nmetrics_listen = localhost:http\n", 2,
+	    "metrics_listen: \"localhost:http\"");
+	LOAD_BAD("[http]\nmetrics_listen = [::1]9100\n", 2,
+	    "metrics_listen: \"[::1]9100\"");
+	LOAD_BAD("[http]\nmetrics_listen = :9100\n", 2,
+	    "metrics_listen: \":9100\"");
+	/* they belong to their sections */
+	LOAD_BAD("[daemon]\nformat = json\n", 2,
+	    "unknown key \"format\" in [daemon]");
+	LOAD_BAD("[log]\nmetrics_listen = 127.0.0.1:1\n", 2,
+	    "unknown key \"metrics_listen\" in [log]");
+	OV_BAD("log.format=yaml", "-o log.format=yaml: format: \"yaml\" must "
+	    "be text or json");
+}
+
 int
 main(void)
 {
@@ -714,6 +775,7 @@ main(void)
 		cmocka_unit_test_teardown(test_backup_keys, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
 		cmocka_unit_test_teardown(test_notify_keys, teardown),
+		cmocka_unit_test_teardown(test_log_and_metrics_keys, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
