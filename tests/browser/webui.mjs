@@ -306,6 +306,41 @@ try {
     await qa().locator('select[name="category"] option[value="gifts"]').waitFor({ state: 'attached' });
     return true;
   });
+  await step('two browser sessions of one user: an add in one shows in the other', async () => {
+    const profile2 = mkdtempSync(join(tmpdir(), 'spend-chromium-'));
+    const ctx2 = await chromium.launchPersistentContext(profile2, {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+      viewport: { width: 1280, height: 860 },
+    });
+    try {
+      ctx2.setDefaultTimeout(TIMEOUT);
+      const p2 = ctx2.pages()[0] || await ctx2.newPage();
+      await p2.goto(`${BASE}/`);
+      await p2.getByLabel('User name').fill(USER);
+      await p2.getByLabel('Password').fill(PASS);
+      await p2.getByRole('button', { name: 'Sign in' }).click();
+      await p2.locator('#month-title').waitFor();
+      // its event stream is open once the month has loaded and a moment passed
+      await p2.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length > 0);
+      await p2.waitForTimeout(300);
+      const t0 = Date.now();
+      const f = qa();
+      await f.getByLabel('Amount').fill('3.30');
+      await f.getByLabel('Category').selectOption('food');
+      await f.getByLabel('Payee').fill('From the other tab');
+      await f.getByRole('button', { name: 'Add expense' }).click();
+      await rowWith('From the other tab').waitFor();
+      await p2.locator('table.expenses tbody tr', { hasText: 'From the other tab' }).waitFor();
+      const ms = Date.now() - t0;
+      console.log(`# it appeared in the other session ${ms} ms after the add was clicked`);
+    } finally {
+      await ctx2.close();
+      rmSync(profile2, { recursive: true, force: true });
+    }
+    return true;
+  });
   await step('a 401 is answered by one refresh and the request is retried', async () => {
     let refreshes = 0;
     const count = (r) => { if (r.url().endsWith('/api/v1/auth/refresh')) refreshes += 1; };

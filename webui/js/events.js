@@ -14,6 +14,8 @@ export function subscribe(fn) {
   let ctl = null;
   let timer = 0;
   let backoff = 1000;
+  let lastId = null; // the change number of the last event: a reconnect
+  // sends it (Last-Event-ID) and spendd replays what was missed meanwhile
   let types = new Set();
   const changed = (type) => {
     types.add(type);
@@ -29,8 +31,10 @@ export function subscribe(fn) {
     if (stopped) return;
     ctl = new AbortController();
     try {
+      const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${token()}` };
+      if (lastId !== null) headers['Last-Event-ID'] = lastId;
       const res = await fetch('api/v1/events', {
-        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token()}` },
+        headers,
         credentials: 'same-origin',
         cache: 'no-store',
         signal: ctl.signal,
@@ -59,6 +63,10 @@ export function subscribe(fn) {
           // keep-alive comments
           if (/^(data|event):/m.test(block)) {
             const m = /^event: ?(.*)$/m.exec(block);
+            const id = /^id: ?(\d+)$/m.exec(block);
+            if (id) lastId = id[1];
+            // "change" (replayed) and "resync" (too much missed) ask for a
+            // reload of what is on screen, like any live event
             changed(m ? m[1].trim() : 'message');
           }
         }
