@@ -430,8 +430,16 @@ try {
   await page.getByRole('link', { name: 'Categories' }).click();
   await page.locator('li.cat-item[data-name="food"]').waitFor();
   await page.screenshot({ path: join(SHOTS, '11-categories-phone.png') });
+  // a phone app signs in and names itself
+  await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: USER, password: PASS, refresh_in_body: true, device: 'Pixel 8' }),
+  });
   await page.getByRole('link', { name: 'Account' }).click();
   await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
+  await step('a device named at login is listed by its name', () =>
+    page.locator('li.session strong', { hasText: 'Pixel 8' }).waitFor());
   await page.screenshot({ path: join(SHOTS, '12-account-phone.png') });
   ok(await page.locator('#me-name').innerText() === USER, 'account screen names the user');
   ok(await page.locator('li.session .badge').innerText() === 'this device', 'sessions list marks this device');

@@ -65,7 +65,9 @@ export function renderAccount(main, params, { onSignedOut }) {
       clear(list);
       for (const s of r.items || []) {
         const end = h('button.secondary.small', { type: 'button' }, s.current ? 'Sign out' : 'End session');
-        end.setAttribute('aria-label', `${s.current ? 'Sign out' : 'End session'}: ${device(s.user_agent)}`);
+        // the name the device gave itself (or was given), else its browser
+        const name = s.device || device(s.user_agent);
+        end.setAttribute('aria-label', `${s.current ? 'Sign out' : 'End session'}: ${name}`);
         end.addEventListener('click', async () => {
           try {
             await api('DELETE', `/sessions/${encodeURIComponent(s.id)}`);
@@ -76,9 +78,10 @@ export function renderAccount(main, params, { onSignedOut }) {
         });
         list.append(h('li.session', { dataset: { id: s.id } },
           h('span.sess-what',
-            h('strong', device(s.user_agent)),
+            h('strong', name),
             s.current ? h('span.badge', 'this device') : null,
-            h('span.muted', `${s.address || ''} · last used ${at(s.last_used_at)}`)),
+            h('span.muted', `${s.device ? `${device(s.user_agent)} · ` : ''}${s.address || ''} · last used ${at(s.last_used_at)}`
+              + (s.synced_at ? ` · synced ${at(s.synced_at)}` : ''))),
           end));
       }
       if (!list.children.length) list.append(h('li.muted', 'No other session.'));
