@@ -341,6 +341,20 @@ try {
     }
     return true;
   });
+  await step('a new category for a payee no rule knows offers the rule, one click adds it', async () => {
+    await other('POST', '/expenses', { amount: '4.40', category: 'food', payee: 'Corner Shop', date: todayIso });
+    const d = await openEdit('Corner Shop');
+    await d.getByLabel('Category').selectOption('shopping');
+    await d.getByRole('button', { name: 'Save' }).click();
+    await d.waitFor({ state: 'detached' });
+    const b = page.locator('#toast').getByRole('button', { name: 'Always put “Corner Shop” in shopping' });
+    await b.click();
+    await page.locator('#toast', { hasText: 'Rule added' }).waitFor();
+    const rules = await other('GET', '/rules');
+    ok((rules.items || []).some((r) => r.payee_contains === 'Corner Shop' && r.category === 'shopping'),
+      'the rule is stored', JSON.stringify(rules));
+    return true;
+  });
   await step('a 401 is answered by one refresh and the request is retried', async () => {
     let refreshes = 0;
     const count = (r) => { if (r.url().endsWith('/api/v1/auth/refresh')) refreshes += 1; };

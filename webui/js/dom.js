@@ -109,12 +109,19 @@ export function showError(form, err) {
 }
 
 let toastTimer = 0;
-export function toast(msg, kind) {
+// toast(msg, kind, action): action {label, run} adds a button, and the
+// toast then stays longer (time to read it and reach the button).
+export function toast(msg, kind, action) {
   const t = document.getElementById('toast');
   t.textContent = msg;
+  if (action) {
+    const b = h('button.small.toast-action', { type: 'button' }, action.label);
+    b.addEventListener('click', () => { t.className = 'toast'; action.run(); });
+    t.append(' ', b);
+  }
   t.className = `toast show${kind ? ` ${kind}` : ''}`;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.className = 'toast'; }, 4000);
+  toastTimer = setTimeout(() => { t.className = 'toast'; }, action ? 12000 : 4000);
 }
 
 // Disable a form's buttons while a request runs.

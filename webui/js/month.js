@@ -325,7 +325,17 @@ export function renderMonth(main, params) {
         try {
           const e = await api('PATCH', `/expenses/${cur.id}`, { body });
           dlg.close();
-          toast(`Saved ${e.amount} ${e.currency} · ${e.category}`, 'ok');
+          // a new category for a payee no rule knows: offer the rule
+          const s = e.suggested_rule;
+          toast(`Saved ${e.amount} ${e.currency} · ${e.category}`, 'ok', s && s.payee_contains ? {
+            label: `Always put “${s.payee_contains}” in ${s.category}`,
+            run: async () => {
+              try {
+                await api('POST', '/rules', { body: { payee_contains: s.payee_contains, category: s.category } });
+                toast(`Rule added: “${s.payee_contains}” goes to ${s.category}.`, 'ok');
+              } catch (err) { toast(err.message, 'warn'); }
+            },
+          } : undefined);
           await load(false, true);
         } catch (err) {
           if (err.status === 412) await stale(err);
