@@ -115,7 +115,7 @@ limit() {
 		echo "${l:-$limit_default}" ;;
 	fuzz)
 		n=$(ls tests/fuzz/fuzz_*.c 2>/dev/null | wc -l)
-		echo $((limit_default + n * ${FUZZ_SECONDS:-10})) ;;
+		echo $((limit_default + n * ${FUZZ_SECONDS:-5})) ;;
 	*) echo "$limit_default" ;;
 	esac
 }

@@ -12,14 +12,14 @@
 # tests/fuzz/NAME.dict. What the runs find goes to $B/fuzz/corpus/NAME.
 #
 # Environment: B (build dir, default build), FUZZ_SECONDS (per target,
-# default 10), FUZZ_ONLY (names to run, e.g. "money rpc"), FUZZ_JOBS
+# default 5), FUZZ_ONLY (names to run, e.g. "money rpc"), FUZZ_JOBS
 # (targets run at once, default 2), FUZZ_NICE (their nice(1) level,
 # default 10: under make check the regress tests come first and the
 # fuzzers take the CPU they leave), CI (a missing clang is then a
 # failure, not a skip).
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
-SECS=${FUZZ_SECONDS:-10}
+SECS=${FUZZ_SECONDS:-5}
 JOBS=${FUZZ_JOBS:-2}
 NICE=${FUZZ_NICE:-10}
 OUT=$B/fuzz

@@ -627,5 +627,5 @@ main(void)
 	};
 
 	return fx_main(tests, sizeof(tests) / sizeof(tests[0]), group_setup,
-	    2, 1);
+	    4, 1);
 }

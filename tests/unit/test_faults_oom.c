@@ -122,5 +122,5 @@ main(void)
 		cmocka_unit_test_setup(test_oom, fx_test_setup),
 	};
 
-	return fx_main(tests, 1, group_setup, 4, 2);
+	return fx_main(tests, 1, group_setup, 8, 2);
 }
