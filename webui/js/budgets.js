@@ -52,7 +52,7 @@ export function renderBudgets(main, params) {
     h('h2#bud-form-title', 'Set a monthly budget'),
     h('p.hint', 'The amount applies to every month from this one on.'),
     h('div.row', field('Category', catSel),
-      field(`Monthly amount (${(session.me && session.me.currency) || 'EUR'})`, amount)),
+      field(`Per month (${(session.me && session.me.currency) || 'EUR'})`, amount)),
     h('div.check', rollover, h('label', { for: 'bud-rollover' }, 'Roll over: what is left (or overspent) carries into the next month'), rollErr),
     h('div.actions.split', h('button.primary', { type: 'submit' }, 'Save budget'), h('span.spacer'), removeBtn));
 

@@ -167,7 +167,7 @@ export function renderRecurring(main) {
     const edit = h('button.secondary.small', { type: 'button', 'aria-label': `Edit ${who}` }, 'Edit');
     const pause = h('button.secondary.small', { type: 'button', 'aria-label': `${r.paused ? 'Resume' : 'Pause'} ${who}` },
       r.paused ? 'Resume' : 'Pause');
-    const skip = h('button.secondary.small', { type: 'button', 'aria-label': `Skip the next date of ${who}`, hidden: !r.next || r.paused },
+    const skip = h('button.secondary.small', { type: 'button', 'aria-label': `Skip next date of ${who}`, hidden: !r.next || r.paused },
       'Skip next');
     const del = h('button.danger.small', { type: 'button', 'aria-label': `Delete ${who}` }, 'Delete');
     const form = h('form.rule-row', { novalidate: true },
@@ -201,6 +201,7 @@ export function renderRecurring(main) {
       if (!del.dataset.confirm) {
         del.dataset.confirm = '1';
         del.textContent = 'Really delete?';
+        del.removeAttribute('aria-label'); // the name is what it says now
         del.focus();
         return;
       }
