@@ -219,7 +219,7 @@ try {
   ok((await budget('food').locator('.b-remaining .num').innerText()) === '-5.50', 'left: -5.50');
 
   // the overall budget and rollover
-  await form.getByLabel('Category').selectOption({ label: 'Overall (all categories)' });
+  await form.getByLabel('Category').selectOption({ label: 'Overall' });
   await form.getByLabel(/^Per month/).fill('1000');
   await form.getByLabel(/Roll over/).check();
   await form.getByRole('button', { name: 'Save budget' }).click();
@@ -227,6 +227,7 @@ try {
     await page.locator('.budget-overall li.budget[data-category="total"]').waitFor();
     return (await page.locator('.budget-overall .b-spent .num').innerText()) === '105.50';
   });
+  await shot('20-budgets-over-overall-desktop');
   const list = await api('GET', '/budgets');
   ok(list.items.some((x) => x.overall && x.rollover === true && x.amount === '1000.00'), 'overall saved with rollover on',
     JSON.stringify(list.items));
@@ -250,7 +251,7 @@ try {
   await step('back to this month: the bars again', () => budget('food').waitFor());
 
   // remove, with a confirmation
-  await form.getByLabel('Category').selectOption({ label: 'Overall (all categories)' });
+  await form.getByLabel('Category').selectOption({ label: 'Overall' });
   await form.getByRole('button', { name: 'Remove budget' }).click();
   ok(await page.locator('.budget-overall li.budget').count() === 1, 'first click only asks');
   await form.getByRole('button', { name: 'Really remove?' }).click();

@@ -60,7 +60,7 @@ export function renderBudgets(main, params) {
 
   function fillCategories() {
     const v = catSel.value;
-    const opts = [h('option', { value: TOTAL }, 'Overall (all categories)')];
+    const opts = [h('option', { value: TOTAL }, 'Overall')];
     for (const c of [...activeCategories()].sort((a, b) => a.name.localeCompare(b.name))) {
       opts.push(h('option', { value: String(c.id), dataset: { name: c.name } }, c.name));
     }
