@@ -204,11 +204,11 @@ export function renderBudgets(main, params) {
     const name = catSel.value === TOTAL ? 'the overall budget' : catSel.selectedOptions[0].textContent;
     busy(form, async () => {
       try {
-        await api('PUT', `/budgets/${encodeURIComponent(catSel.value)}`, {
+        const r = await api('PUT', `/budgets/${encodeURIComponent(catSel.value)}`, {
           body: { amount: a, rollover: rollover.checked },
         });
         delete form.dataset.touched;
-        toast(`Saved ${name}: ${a} a month`, 'ok');
+        toast(`Saved ${name}: ${r.amount} ${r.currency} a month${r.rollover ? ', rolling over' : ''}`, 'ok');
         await load();
       } catch (e) { showError(form, e); }
     });
