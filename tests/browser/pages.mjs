@@ -247,8 +247,19 @@ try {
     await page.getByText(/No budget in .* yet/).waitFor();
     return (await page.locator('li.budget').count()) === 0;
   });
+  await form.getByLabel('Category').selectOption({ label: 'health' });
+  ok(/from .*on/.test(await form.locator('p.hint').innerText())
+    && !(await form.locator('p.hint').innerText()).includes(new Date().toLocaleString('en-US', { month: 'long' })),
+    'the form says a new budget starts in the month on screen', await form.locator('p.hint').innerText());
+  await form.getByLabel(/^Per month/).fill('50');
+  await form.getByRole('button', { name: 'Save budget' }).click();
+  await step('a budget set on the previous month shows there', () => budget('health').waitFor());
+  const prevMonth = (() => { const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1); return iso(d).slice(0, 7); })();
+  const health = (await api('GET', '/budgets')).items.find((x) => x.category === 'health');
+  ok(health && health.since === prevMonth, `health budget since the previous month (${prevMonth})`, JSON.stringify(health));
   await page.getByRole('link', { name: /^Next month/ }).click();
   await step('back to this month: the bars again', () => budget('food').waitFor());
+  ok(await budget('health').count() === 1, 'the health budget goes on into this month');
 
   // remove, with a confirmation
   await form.getByLabel('Category').selectOption({ label: 'Overall' });

@@ -41,6 +41,7 @@ export function renderBudgets(main, params) {
 
   // ---- set a budget
   const catSel = h('select', { name: 'category', id: 'bud-category' });
+  const formHint = h('p.hint');
   const amount = h('input', {
     name: 'amount', id: 'bud-amount', inputmode: 'decimal', autocomplete: 'off',
     required: true, placeholder: '0.00', class: 'amount-input',
@@ -50,7 +51,7 @@ export function renderBudgets(main, params) {
   const removeBtn = h('button.danger', { type: 'button', hidden: true }, 'Remove budget');
   const form = h('form.card.budget-form', { novalidate: true, 'aria-labelledby': 'bud-form-title' },
     h('h2#bud-form-title', 'Set a monthly budget'),
-    h('p.hint', 'The amount applies to every month from this one on.'),
+    formHint,
     h('div.row', field('Category', catSel),
       field(`Per month (${(session.me && session.me.currency) || 'EUR'})`, amount)),
     h('div.check', rollover, h('label', { for: 'bud-rollover' }, 'Roll over: what is left (or overspent) carries into the next month'), rollErr),
@@ -83,6 +84,9 @@ export function renderBudgets(main, params) {
     removeBtn.hidden = !b;
     removeBtn.textContent = 'Remove budget';
     delete removeBtn.dataset.confirm;
+    formHint.textContent = b && b.since && b.since <= st.month
+      ? `The amount is the budget of every month from ${monthLabel(b.since)} on.`
+      : `The amount is the budget of every month from ${monthLabel(st.month)} on.`;
     if (fill) {
       amount.value = b && b.amount !== null ? b.amount : '';
       rollover.checked = !!(b && b.rollover);
@@ -202,10 +206,14 @@ export function renderBudgets(main, params) {
       return;
     }
     const name = catSel.value === TOTAL ? 'the overall budget' : catSel.selectedOptions[0].textContent;
+    // a new budget starts in the month on screen; an old one reaches back to it
+    const b = budgetOf(catSel.value);
+    const body = { amount: a, rollover: rollover.checked };
+    if (!b || (b.since && st.month < b.since)) body.since = st.month;
     busy(form, async () => {
       try {
         const r = await api('PUT', `/budgets/${encodeURIComponent(catSel.value)}`, {
-          body: { amount: a, rollover: rollover.checked },
+          body,
         });
         delete form.dataset.touched;
         toast(`Saved ${name}: ${r.amount} ${r.currency} a month${r.rollover ? ', rolling over' : ''}`, 'ok');
@@ -250,6 +258,7 @@ export function renderBudgets(main, params) {
       if (m === st.month) return;
       st.month = m;
       syncHeader();
+      syncForm(false);
       load();
     },
     destroy() { unsubscribe(); },
