@@ -325,14 +325,17 @@ try {
     document.querySelector('li.rule')?.dataset.next === d, later));
   await step('the skipped date leaves the next 30 days', () => upItem(start).waitFor({ state: 'detached' }));
 
-  // pause and resume
-  await rule('Gym').getByRole('button', { name: 'Pause Gym' }).click();
+  // pause and resume, from the keyboard
+  await rule('Gym').getByRole('button', { name: 'Pause Gym' }).focus();
+  await page.keyboard.press('Enter');
   await step('paused: the rule says Paused', async () => {
     await rule('Gym').locator('.r-paused').waitFor();
     return (await rule('Gym').locator('.r-paused').innerText()) === 'Paused'
       && (await rule('Gym').getAttribute('data-paused')) === '1';
   });
   ok(await rule('Gym').getByRole('button', { name: /^Skip/ }).isHidden(), 'a paused rule offers no skip');
+  await step('the keyboard stays on the rule: focus on its Resume button', () => page.waitForFunction(() =>
+    document.activeElement?.getAttribute('aria-label') === 'Resume Gym'));
   await rule('Gym').getByRole('button', { name: 'Resume Gym' }).click();
   await step('resumed: a next date again', () => rule('Gym').locator('.r-next').waitFor());
 

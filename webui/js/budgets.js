@@ -236,6 +236,7 @@ export function renderBudgets(main, params) {
         delete form.dataset.touched;
         toast(`Removed the budget of ${name}`, 'ok');
         await load();
+        catSel.focus(); // the button is gone with the budget
       } catch (e) { showError(form, e); }
     });
   });

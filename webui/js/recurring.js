@@ -146,7 +146,7 @@ export function renderRecurring(main) {
   const empty = h('p.empty', { hidden: true }, 'No recurring expenses yet: add your rent, subscriptions or bills with the form.');
   const loadErr = h('p.form-error', { role: 'alert', hidden: true });
   const rulesBox = h('section.card', { 'aria-labelledby': 'rules-title' },
-    h('h2#rules-title', 'Rules'), loadErr, list, empty);
+    h('h2#rules-title', { tabindex: '-1' }, 'Rules'), loadErr, list, empty);
 
   // ---- upcoming
   const upList = h('ul.upcoming', { 'aria-labelledby': 'upcoming-title' });
@@ -164,10 +164,12 @@ export function renderRecurring(main) {
       : r.paused ? h('span.b-state.state-near.r-paused', 'Paused')
         : r.next ? h('span.r-next', 'Next: ', h('time', { datetime: r.next }, dayLabel(r.next)))
           : h('span.muted', 'Finished');
-    const edit = h('button.secondary.small', { type: 'button', 'aria-label': `Edit ${who}` }, 'Edit');
-    const pause = h('button.secondary.small', { type: 'button', 'aria-label': `${r.paused ? 'Resume' : 'Pause'} ${who}` },
-      r.paused ? 'Resume' : 'Pause');
-    const skip = h('button.secondary.small', { type: 'button', 'aria-label': `Skip next date of ${who}`, hidden: !r.next || r.paused },
+    const edit = h('button.secondary.small', { type: 'button', dataset: { act: 'edit' }, 'aria-label': `Edit ${who}` }, 'Edit');
+    // a stopped rule (its category archived or deleted) starts again with resume
+    const resumes = r.paused || !!r.error;
+    const pause = h('button.secondary.small', { type: 'button', dataset: { act: 'pause' },
+      'aria-label': `${resumes ? 'Resume' : 'Pause'} ${who}` }, resumes ? 'Resume' : 'Pause');
+    const skip = h('button.secondary.small', { type: 'button', dataset: { act: 'skip' }, 'aria-label': `Skip next date of ${who}`, hidden: !r.next || r.paused },
       'Skip next');
     const del = h('button.danger.small', { type: 'button', 'aria-label': `Delete ${who}` }, 'Delete');
     const form = h('form.rule-row', { novalidate: true },
@@ -179,12 +181,19 @@ export function renderRecurring(main) {
       h('div.cat-actions', edit, pause, skip, del));
     const li = h('li.rule', { dataset: { id: r.id, paused: r.paused ? '1' : '0', next: r.next || '' } }, form);
 
-    const act = (label, fn) => busy(form, async () => {
+    // after an action the list is drawn anew: the keyboard stays where it was
+    // (on the same button of the same rule, or on the list when it is gone)
+    const act = (label, fn, again) => busy(form, async () => {
       clearErrors(form);
       try {
         await fn();
         toast(label, 'ok');
         await load();
+        const b = list.querySelector(`li.rule[data-id="${r.id}"] [data-act="${again}"]`);
+        if (b && !b.hidden) b.focus();
+        else if (list.querySelector(`li.rule[data-id="${r.id}"] [data-act="edit"]`)) {
+          list.querySelector(`li.rule[data-id="${r.id}"] [data-act="edit"]`).focus();
+        } else rulesBox.querySelector('h2').focus();
       } catch (e) {
         if (e.status === 412 || e.status === 404) {
           toast('This rule was changed elsewhere; here is the latest.', 'warn');
@@ -193,10 +202,10 @@ export function renderRecurring(main) {
       }
     });
     edit.addEventListener('click', () => openEdit(r));
-    pause.addEventListener('click', () => act(r.paused ? `Resumed ${who}` : `Paused ${who}`,
-      () => api('POST', `/recurring/${r.id}/${r.paused ? 'resume' : 'pause'}`, { body: { version: r.version } })));
+    pause.addEventListener('click', () => act(resumes ? `Resumed ${who}` : `Paused ${who}`,
+      () => api('POST', `/recurring/${r.id}/${resumes ? 'resume' : 'pause'}`, { body: { version: r.version } }), 'pause'));
     skip.addEventListener('click', () => act(`Skipped ${who} on ${dayLabel(r.next)}`,
-      () => api('POST', `/recurring/${r.id}/skip`, { body: { version: r.version } })));
+      () => api('POST', `/recurring/${r.id}/skip`, { body: { version: r.version } }), 'skip'));
     del.addEventListener('click', () => {
       if (!del.dataset.confirm) {
         del.dataset.confirm = '1';
@@ -206,7 +215,7 @@ export function renderRecurring(main) {
         return;
       }
       act(`Deleted ${who}; the expenses it created stay`,
-        () => api('DELETE', `/recurring/${r.id}`, { query: { version: r.version } }));
+        () => api('DELETE', `/recurring/${r.id}`, { query: { version: r.version } }), 'none');
     });
     return li;
   }
@@ -288,7 +297,11 @@ export function renderRecurring(main) {
       h('div.actions.split', h('span.spacer'), cancel, save));
     const dlg = h('dialog.edit', { 'aria-labelledby': 're-title' }, form);
     document.body.append(dlg);
-    dlg.addEventListener('close', () => dlg.remove());
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      const b = list.querySelector(`li.rule[data-id="${r.id}"] [data-act="edit"]`);
+      if (b) b.focus();
+    });
     cancel.addEventListener('click', () => dlg.close());
     dlg.showModal();
     f.els.amount.focus();
