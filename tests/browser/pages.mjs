@@ -110,6 +110,9 @@ page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith
 
 const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 async function shots(name) {
+  // a toast from the last action would hide part of the page in the picture
+  await page.evaluate(() => { document.getElementById('toast').className = 'toast'; });
+  await page.waitForTimeout(250);
   await page.emulateMedia({ colorScheme: 'light' });
   await shot(`${name}-light`);
   await page.emulateMedia({ colorScheme: 'dark' });
