@@ -37,13 +37,14 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 	missing=$(printf '%s\n' $missing | grep -vx -e nodejs -e npm | tr '\n' ' ')
 fi
 missing=$(echo $missing)
-# The regress tests' node packages (tests/js: jose, playwright-core), in
+# The regress tests' node packages (tests/js: jose, playwright-core, axe-core), in
 # full mode, when missing; run again at the end if npm came with apt.
 js_deps() {
 	case ${1:-} in --build-only|--deb) return 0 ;; esac
 	js=$(dirname "$0")/../tests/js
 	[ -d "$js/node_modules/jose" ] &&
-		[ -d "$js/node_modules/playwright-core" ] && return 0
+		[ -d "$js/node_modules/playwright-core" ] &&
+		[ -d "$js/node_modules/axe-core" ] && return 0
 	command -v npm >/dev/null 2>&1 || return 0
 	echo "deps.sh: npm install --prefix tests/js" >&2
 	npm install --prefix "$js" --no-audit --no-fund >&2 ||

@@ -7,19 +7,29 @@ import { renderSignIn } from './signin.js';
 import { renderMonth } from './month.js';
 import { renderCategories } from './categories.js';
 import { renderAccount } from './account.js';
+import { renderBudgets } from './budgets.js';
+import { renderRecurring } from './recurring.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
-const views = { month: renderMonth, categories: renderCategories, account: renderAccount };
+const views = {
+  month: renderMonth,
+  budgets: renderBudgets,
+  recurring: renderRecurring,
+  categories: renderCategories,
+  account: renderAccount,
+};
+const monthly = new Set(['month', 'budgets']);   // views with a month in their path
 let current = null;   // {name, view}
 
-// "#/month/2026-11?search=x" -> {name:"month", month:"2026-11", query}
+// "#/month/2026-11?search=x" -> {name:"month", month:"2026-11", query};
+// "#/budgets/2026-11" likewise
 function parseHash() {
   const raw = location.hash.replace(/^#\/?/, '');
   const [path, qs] = raw.split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const name = views[parts[0]] ? parts[0] : 'month';
-  return { name, month: name === 'month' ? parts[1] : undefined, query: new URLSearchParams(qs || '') };
+  return { name, month: monthly.has(name) ? parts[1] : undefined, query: new URLSearchParams(qs || '') };
 }
 
 function leave() {
