@@ -206,14 +206,22 @@ export function renderRecurring(main) {
       () => api('POST', `/recurring/${r.id}/${resumes ? 'resume' : 'pause'}`, { body: { version: r.version } }), 'pause'));
     skip.addEventListener('click', () => act(`Skipped ${who} on ${dayLabel(r.next)}`,
       () => api('POST', `/recurring/${r.id}/skip`, { body: { version: r.version } }), 'skip'));
+    // "Really delete?" outlives a redraw (a live event between the two clicks)
+    const asking = () => {
+      del.dataset.confirm = '1';
+      del.dataset.act = 'delete';
+      del.textContent = 'Really delete?';
+      del.removeAttribute('aria-label'); // the name is what it says now
+    };
+    if (st.confirmDelete === r.id) asking();
     del.addEventListener('click', () => {
       if (!del.dataset.confirm) {
-        del.dataset.confirm = '1';
-        del.textContent = 'Really delete?';
-        del.removeAttribute('aria-label'); // the name is what it says now
+        st.confirmDelete = r.id;
+        asking();
         del.focus();
         return;
       }
+      st.confirmDelete = null;
       act(`Deleted ${who}; the expenses it created stay`,
         () => api('DELETE', `/recurring/${r.id}`, { query: { version: r.version } }), 'none');
     });
@@ -248,10 +256,20 @@ export function renderRecurring(main) {
       if (seq !== st.seq) return;
       loadErr.hidden = true;
       st.rules = r.items || [];
+      // a redraw (a live event may come at any moment) keeps the keyboard
+      // on the same button of the same rule
+      const had = list.contains(document.activeElement) ? document.activeElement : null;
+      const keep = had && had.dataset.act ? {
+        id: had.closest('li.rule')?.dataset.id, act: had.dataset.act,
+      } : null;
       clear(list);
       const sorted = [...st.rules].sort((a, b) => (a.paused - b.paused)
         || String(a.next || '9999').localeCompare(String(b.next || '9999')) || a.id - b.id);
       for (const x of sorted) list.append(item(x));
+      if (keep) {
+        const b = list.querySelector(`li.rule[data-id="${keep.id}"] [data-act="${keep.act}"]`);
+        if (b && !b.hidden) b.focus();
+      }
       list.hidden = !st.rules.length;
       empty.hidden = st.rules.length > 0;
     } catch (e) {
