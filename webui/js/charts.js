@@ -148,12 +148,12 @@ export function line(data, opts = {}) {
   const title = opts.title || 'Line chart';
   const fig = html('figure', 'chart-fig line-fig');
   if (!labels.length || !nums.length) {
-    const svg = svgRoot(400, 60, 'line', title, opts.empty || 'Nothing to show.');
-    svg.append(s('text', { x: 200, y: 34, 'text-anchor': 'middle', class: 'axis' }, opts.empty || 'Nothing to show.'));
+    const svg = svgRoot(480, 60, 'line', title, opts.empty || 'Nothing to show.');
+    svg.append(s('text', { x: 240, y: 34, 'text-anchor': 'middle', class: 'axis' }, opts.empty || 'Nothing to show.'));
     fig.append(svg);
     return fig;
   }
-  const W = 400;
+  const W = 480;
   const H = 220;
   const L = 46;
   const R = 10;
@@ -197,7 +197,7 @@ export function line(data, opts = {}) {
     se.values.forEach((v, i) => {
       if (v === null || v === undefined) return;
       g.append(s('circle', {
-        cx: fmt(x(i)), cy: fmt(y(Number(v))), r: n > 40 ? 2 : 3.5, fill: se.colour, class: 'point',
+        cx: fmt(x(i)), cy: fmt(y(Number(v))), r: n > 20 ? 2.5 : 3.5, fill: se.colour, class: 'point',
         'data-label': labels[i], 'data-value': v,
       }, s('title', null, `${se.name}, ${labels[i]}: ${v}${cur}`)));
     });

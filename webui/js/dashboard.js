@@ -58,7 +58,7 @@ export function renderDashboard(main) {
   // ---- category budgets
   const bars = h('ul.budgets.dash-bars', { 'aria-label': 'Category budgets' });
   const barsEmpty = h('p.empty', { hidden: true });
-  const budgetsLink = h('a', 'Budgets');
+  const budgetsLink = h('a', 'All budgets');
   const barsCard = h('section.card.dash-budgets', { 'aria-labelledby': 'dash-budgets-title' },
     h('div.card-head', h('h2#dash-budgets-title', 'Budgets'), budgetsLink), bars, barsEmpty);
 
@@ -76,7 +76,7 @@ export function renderDashboard(main) {
   const upSum = h('p.up-sum');
   const upCard = h('section.card.dash-upcoming', { 'aria-labelledby': 'dash-up-title' },
     h('div.card-head', h('h2#dash-up-title', `Due in the next ${UPCOMING_DAYS} days`),
-      h('a', { href: '#/recurring' }, 'Recurring')), upSum, upList, upEmpty);
+      h('a', { href: '#/recurring' }, 'All recurring')), upSum, upList, upEmpty);
 
   // ---- quick add
   const qa = expenseFields(null, 'dqa');
@@ -131,6 +131,7 @@ export function renderDashboard(main) {
     donutBox.append(donut(slices, {
       title: `${monthLabel(st.month)} by category`, currency: b.currency,
       empty: `No expenses in ${monthLabel(st.month)} yet.`,
+      centre: b.items.length ? b.total : null, centreSub: b.currency,
     }));
   }
 
