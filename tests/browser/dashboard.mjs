@@ -357,9 +357,85 @@ try {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
   await step('and back to the dashboard', () => waitText('.dash-amount .num', '55.00'));
 
+  // ---- reports
+  await api('POST', '/expenses', { amount: '500', currency: 'JPY', category: 'food', date: first, payee: 'Ramen' });
+  const repCard = page.locator('.rep-summary');
+  const repTotal = () => text(repCard.locator('.dash-amount .num'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click();
+  await step('Reports opens on this month', async () => {
+    await page.locator('#rep-title').waitFor();
+    await waitText('.rep-summary .dash-amount .num', '55.00');
+    return ok(await text(page.locator('#rep-title')) === monthName(M)
+      && await page.evaluate(() => location.hash) === `#/reports?period=month&at=${M}`, 'title and hash',
+    `${await text(page.locator('#rep-title'))} ${await page.evaluate(() => location.hash)}`);
+  });
+  await step('the period before: 60.00, -8.33%', async () => {
+    const tr = page.locator('.rep-compare tr[data-what="previous"]');
+    const t = await text(tr);
+    return ok(/60\.00 EUR/.test(t) && /-8\.33%/.test(t), 'compare row', t);
+  });
+  await step('unconverted amounts are listed, not counted: 500 JPY', async () => {
+    const t = await text(page.locator('.rep-unconverted li[data-currency="JPY"]'));
+    const face = await text(page.locator('.rep-face-list li[data-currency="JPY"]'));
+    const eur = await text(page.locator('.rep-face-list li[data-currency="EUR"] .num'));
+    return ok(/^500 JPY/.test(t) && /500 JPY/.test(face) && eur === '55.00', 'unconverted and face values', `${t} | ${face} | ${eur}`);
+  });
+  await step('the category table: food 25.00 (40.00 before, -37.50%), transport 30.00 (20.00, +50.00%)', async () => {
+    const row = async (c) => (await page.locator(`.rep-cats tr[data-category="${c}"]`).innerText()).replace(/\s+/g, ' ').trim();
+    const f = await row('food');
+    const t = await row('transport');
+    return ok(f === 'food 25.00 45.45% 40.00 -37.50%' && t === 'transport 30.00 54.55% 20.00 +50.00%', 'rows', `${f} | ${t}`);
+  });
+  await step('the report donut has the breakdown\'s numbers', async () => {
+    const b = await api('GET', `/reports/breakdown?month=${M}`);
+    const got = await page.evaluate(() => [...document.querySelectorAll('.rep-cats-card path.slice')].map((p) => `${p.dataset.label} ${p.dataset.value} ${p.dataset.share}`));
+    const want = b.items.map((i) => `${i.label} ${i.amount} ${i.percent}`);
+    return ok(got.join('|') === want.join('|') && want.join('|') === 'transport 30.00 54.55|food 25.00 45.45', 'slices', `${got.join('|')} vs ${want.join('|')}`);
+  });
+  await step('the report line: each day, against last month', async () => {
+    const pts = await page.evaluate(() => [...document.querySelectorAll('.rep-trend-card g.series')].map((g) => [...g.querySelectorAll('circle.point')].map((c) => [c.dataset.label, c.dataset.value])));
+    const at = (k, d) => (pts[k].find((x) => x[0] === String(d)) || [])[1];
+    return ok(pts.length === 2 && at(0, 1) === (DAY === 1 ? '55.00' : '42.50') && at(1, 10) === '40.00' && at(1, 20) === '20.00' && at(1, 11) === '0.00',
+      'points', JSON.stringify([at(0, 1), at(1, 10), at(1, 20), at(1, 11)]));
+  });
+  await axe('the Reports page');
+  await shots('33-reports-month-desktop');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await axe('the Reports page, dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await step('CSV download of the same view', async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.rep-summary a[data-format="csv"]').click()]);
+    const body = readFileSync(await dl.path(), 'utf8');
+    return ok(/Bakery/.test(body) && /Ramen/.test(body) && !/2026-\d\d-10.*Market/.test(body.split('\n').filter((l) => l.includes(`${P}-10`)).join('\n'))
+      && dl.suggestedFilename().endsWith('.csv'), 'csv', `${dl.suggestedFilename()}\n${body.slice(0, 300)}`);
+  });
+  await step('PDF download of the same view', async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('.rep-summary a[data-format="pdf"]').click()]);
+    const body = readFileSync(await dl.path());
+    return ok(body.subarray(0, 5).toString() === '%PDF-' && dl.suggestedFilename().endsWith('.pdf'), 'pdf', dl.suggestedFilename());
+  });
+  await page.getByRole('link', { name: 'Previous month' }).click();
+  await step('previous month: 60.00', () => waitText('.rep-summary .dash-amount .num', '60.00'));
+  await page.locator('.segmented a[data-kind="year"]').click();
+  await step('the year: its total and 12 months', async () => {
+    await page.locator('#rep-title').filter({ hasText: P.slice(0, 4) }).waitFor();
+    const y = await api('GET', `/reports/summary?year=${P.slice(0, 4)}`);
+    await waitText('.rep-summary .dash-amount .num', y.total);
+    const n2 = await page.locator('.rep-trend-card g.series').first().locator('circle.point').count();
+    return ok(n2 === 12 && await text(page.locator('#rep-trend-title')) === 'Month by month', '12 points by month', n2);
+  });
+  await page.locator('.segmented a[data-kind="week"]').click();
+  await step('a week', () => page.locator('#rep-title').filter({ hasText: /^Week \d+/ }).waitFor());
+  await page.locator('.segmented a[data-kind="range"]').click();
+  await page.locator('#rep-from').fill(`${P}-01`);
+  await page.locator('#rep-to').fill(TODAY);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await step('a custom range from last month\'s first to today: 115.00', () => waitText('.rep-summary .dash-amount .num', '115.00'));
+  await shots('34-reports-range-desktop');
+
   // ---- phone width
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.reload();
+  await page.goto(`${BASE}/#/`);
   await step('the dashboard at 390 px', () => waitText('.dash-amount .num', '55.00'));
   await catBar('food').waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -374,6 +450,14 @@ try {
     return true;
   });
   await shots('32-dashboard-phone');
+  await page.goto(`${BASE}/#/reports?period=month&at=${M}`);
+  await step('Reports at 390 px', () => waitText('.rep-summary .dash-amount .num', '56.25'));
+  const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  ok(overflow2 <= 0, 'Reports: no sideways scrolling at 390 px', `overflow ${overflow2}px`);
+  await shots('35-reports-phone');
+  await axe('the Reports page at 390 px');
+  await page.goto(`${BASE}/#/`);
+  await page.locator('.dash-amount').waitFor();
   await axe('the dashboard at 390 px');
   await page.emulateMedia({ colorScheme: 'dark' });
   await axe('the dashboard at 390 px, dark');

@@ -10,6 +10,7 @@ import { renderAccount } from './account.js';
 import { renderBudgets } from './budgets.js';
 import { renderRecurring } from './recurring.js';
 import { renderDashboard } from './dashboard.js';
+import { renderReports } from './reports.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -18,6 +19,7 @@ const views = {
   month: renderMonth,
   budgets: renderBudgets,
   recurring: renderRecurring,
+  reports: renderReports,
   categories: renderCategories,
   account: renderAccount,
 };

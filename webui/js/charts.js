@@ -179,7 +179,9 @@ export function line(data, opts = {}) {
   labels.forEach((lb, i) => {
     if (i % every === 0 || i === n - 1) {
       if (i === n - 1 && i % every !== 0 && i - Math.floor(i / every) * every < every / 2) return;
-      xl.append(s('text', { x: fmt(x(i)), y: H - 8, 'text-anchor': 'middle', class: 'axis' }, lb));
+      // the ends' labels stay inside the chart
+      const anchor = n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle';
+      xl.append(s('text', { x: fmt(x(i)), y: H - 8, 'text-anchor': anchor, class: 'axis' }, lb));
     }
   });
   svg.append(xl);
