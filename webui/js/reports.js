@@ -171,7 +171,8 @@ export function renderReports(main, params) {
         h('th.amount', { scope: 'col' }, 'Change to now'))));
     const tb = h('tbody');
     const rowOf = (what, o) => h('tr', { dataset: { what } },
-      h('th', { scope: 'row' }, `${what === 'previous' ? 'Period before' : 'A year before'} (${longDate.format(utc(o.from))} – ${longDate.format(utc(o.to))})`),
+      h('th', { scope: 'row' }, what === 'previous' ? 'Period before' : 'A year before',
+        h('span.hint.rep-dates', `${longDate.format(utc(o.from))} – ${longDate.format(utc(o.to))}`)),
       h('td.amount', money(o.total, cur)), h('td.amount', change(o.change)));
     if (s.previous) tb.append(rowOf('previous', s.previous));
     if (s.year_before) tb.append(rowOf('year', s.year_before));
@@ -205,14 +206,14 @@ export function renderReports(main, params) {
     clear(catTable);
     catTable.append(h('caption.sr-only', 'Categories of the period, with the period before'),
       h('thead', h('tr', h('th', { scope: 'col' }, 'Category'), h('th.amount', { scope: 'col' }, 'Amount'),
-        h('th.amount', { scope: 'col' }, 'Share'), h('th.amount', { scope: 'col' }, 'Before'),
+        h('th.amount.share', { scope: 'col' }, 'Share'), h('th.amount', { scope: 'col' }, 'Before'),
         h('th.amount', { scope: 'col' }, 'Change'))));
     const tb = h('tbody');
     for (const c of s.categories) {
       tb.append(h('tr', { dataset: { category: c.category } },
         h('th', { scope: 'row' }, h('span.cat', c.category)),
         h('td.amount', h('span.num', c.amount)),
-        h('td.amount', c.percent === null ? '—' : `${c.percent}%`),
+        h('td.amount.share', c.percent === null ? '—' : `${c.percent}%`),
         h('td.amount', h('span.num', c.previous)),
         h('td.amount', change(c.change))));
     }
