@@ -178,7 +178,7 @@ export function line(data, opts = {}) {
   const xl = s('g', { class: 'xlabels' });
   labels.forEach((lb, i) => {
     // every `every`-th label, and the last; a regular one too close to the last goes
-    if (i === n - 1 || (i % every === 0 && n - 1 - i >= Math.max(2, every / 2))) {
+    if (i === n - 1 || (i % every === 0 && n - 1 - i >= Math.max(2, every * 0.75))) {
       // the ends' labels stay inside the chart
       const anchor = n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle';
       xl.append(s('text', { x: fmt(x(i)), y: H - 8, 'text-anchor': anchor, class: 'axis' }, lb));

@@ -168,7 +168,7 @@ export function renderReports(main, params) {
     clear(compare);
     compare.append(h('caption.sr-only', 'Compared with other periods'),
       h('thead', h('tr', h('th', { scope: 'col' }, 'Period'), h('th.amount', { scope: 'col' }, 'Total'),
-        h('th.amount', { scope: 'col' }, 'Change to now'))));
+        h('th.amount', { scope: 'col' }, 'Change since'))));
     const tb = h('tbody');
     const rowOf = (what, o) => h('tr', { dataset: { what } },
       h('th', { scope: 'row' }, what === 'previous' ? 'Period before' : 'A year before',
