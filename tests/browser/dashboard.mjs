@@ -181,7 +181,8 @@ try {
     await page.locator('.dash-amount').waitFor();
     ok(await headline() === '0.00', 'total 0.00', await headline());
     ok(await page.locator('.dash-donut path.slice').count() === 0, 'no slice');
-    ok(await page.locator('.dash-line circle.point').count() > 0, 'the line has points (zeros)');
+    ok(await page.locator('.dash-line circle.point').count() === 0
+      && /No expenses this month or last/.test(await text(page.locator('.dash-line'))), 'the line says there is nothing yet');
     ok(await page.locator('.dash-nobudget').count() === 1, 'no overall budget: says so');
   });
   await shots('30-dashboard-empty');
@@ -328,7 +329,8 @@ try {
       const a = c.line({ labels: ['1', '2', '3'], series: [{ name: 's', values: ['0.00', '37.10', '123.45'] }] });
       const one = c.line({ labels: ['only'], series: [{ name: 's', values: ['7.00'] }] });
       const none = c.line({ labels: [], series: [] });
-      box.append(a, one, none);
+      const zeros = c.line({ labels: ['1', '2'], series: [{ name: 's', values: ['0.00', '0.00'] }] });
+      box.append(a, one, none, zeros);
       const ticks = [...a.querySelectorAll('.grid text')].map((t) => Number(t.textContent));
       const zeroY = Number(a.querySelector('.grid line.zero').getAttribute('y1'));
       const pts = [...a.querySelectorAll('circle.point')];
@@ -338,7 +340,7 @@ try {
         titles: pts.map((p) => p.querySelector('title').textContent),
         one: [...one.querySelectorAll('circle.point')].map((p) => [p.getAttribute('cx'), p.getAttribute('cy'), p.dataset.value]),
         nan: box.innerHTML.includes('NaN'),
-        none: none.querySelectorAll('circle').length, noneText: none.textContent,
+        none: none.querySelectorAll('circle').length + zeros.querySelectorAll('circle').length, noneText: none.textContent,
       };
       box.remove();
       return out;

@@ -147,7 +147,8 @@ export function line(data, opts = {}) {
   for (const se of series) for (const v of se.values) if (v !== null && v !== undefined) nums.push(Number(v));
   const title = opts.title || 'Line chart';
   const fig = html('figure', 'chart-fig line-fig');
-  if (!labels.length || !nums.length) {
+  // nothing but zeros draws as no data: a flat line on a made-up axis says less
+  if (!labels.length || !nums.length || nums.every((v) => v === 0)) {
     const svg = svgRoot(480, 60, 'line', title, opts.empty || 'Nothing to show.');
     svg.append(s('text', { x: 240, y: 34, 'text-anchor': 'middle', class: 'axis' }, opts.empty || 'Nothing to show.'));
     fig.append(svg);
