@@ -152,7 +152,7 @@ const rule = (payee) => page.locator('li.rule').filter({ hasText: payee });
 
 try {
   // ---- register the first account
-  await page.goto(`${BASE}/`);
+  await page.goto(`${BASE}/#/month`);
   await page.getByRole('button', { name: /Create an account/ }).click();
   await page.getByLabel('User name').fill(USER);
   await page.getByLabel('Password').fill(PASS);

@@ -59,7 +59,7 @@ const now = new Date();
 const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 
 try {
-  await page.goto(`${BASE}/`);
+  await page.goto(`${BASE}/#/month`);
   await step('a visitor without a cookie sees the sign-in screen', () =>
     page.getByRole('heading', { name: 'Sign in' }).waitFor());
   ok(refreshes() === 0, 'and sends no refresh request (no 401 in the console)',

@@ -120,7 +120,7 @@ async function openEdit(text) {
 
 try {
   // ---- sign in screen, register the first account
-  await page.goto(`${BASE}/`);
+  await page.goto(`${BASE}/#/month`);
   await step('sign-in screen shown', () => page.getByRole('heading', { name: 'Sign in' }).waitFor());
   await shot('01-signin-desktop');
   await page.getByRole('button', { name: /Create an account/ }).click();
@@ -317,7 +317,7 @@ try {
     try {
       ctx2.setDefaultTimeout(TIMEOUT);
       const p2 = ctx2.pages()[0] || await ctx2.newPage();
-      await p2.goto(`${BASE}/`);
+      await p2.goto(`${BASE}/#/month`);
       await p2.getByLabel('User name').fill(USER);
       await p2.getByLabel('Password').fill(PASS);
       await p2.getByRole('button', { name: 'Sign in' }).click();

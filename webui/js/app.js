@@ -9,13 +9,17 @@ import { renderCategories } from './categories.js';
 import { renderAccount } from './account.js';
 import { renderBudgets } from './budgets.js';
 import { renderRecurring } from './recurring.js';
+import { renderDashboard } from './dashboard.js';
+import { renderReports } from './reports.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
 const views = {
+  dashboard: renderDashboard,
   month: renderMonth,
   budgets: renderBudgets,
   recurring: renderRecurring,
+  reports: renderReports,
   categories: renderCategories,
   account: renderAccount,
 };
@@ -28,7 +32,7 @@ function parseHash() {
   const raw = location.hash.replace(/^#\/?/, '');
   const [path, qs] = raw.split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const name = views[parts[0]] ? parts[0] : 'month';
+  const name = views[parts[0]] ? parts[0] : 'dashboard';
   return { name, month: monthly.has(name) ? parts[1] : undefined, query: new URLSearchParams(qs || '') };
 }
 
@@ -67,7 +71,7 @@ async function start() {
   document.getElementById('me-badge')?.remove();
   topbar.hidden = false;
   topbar.querySelector('nav').after(h('span#me-badge.muted', session.me.name));
-  if (!location.hash || location.hash === '#/login') history.replaceState(null, '', '#/month');
+  if (!location.hash || location.hash === '#/login') history.replaceState(null, '', '#/');
   route();
 }
 
