@@ -9,6 +9,8 @@ import { renderCategories } from './categories.js';
 import { renderAccount } from './account.js';
 import { renderBudgets } from './budgets.js';
 import { renderRecurring } from './recurring.js';
+import { renderImport } from './import.js';
+import { renderSettings } from './settings.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -18,6 +20,8 @@ const views = {
   recurring: renderRecurring,
   categories: renderCategories,
   account: renderAccount,
+  import: renderImport,
+  settings: renderSettings,
 };
 const monthly = new Set(['month', 'budgets']);   // views with a month in their path
 let current = null;   // {name, view}
