@@ -106,7 +106,7 @@ export function renderImport(main) {
   const form = h('form.card.import-form', { novalidate: true, 'aria-labelledby': 'imp-form-title' },
     h('h2#imp-form-title', 'Choose a file'),
     h('p.hint', 'A bank statement or an export: CSV, OFX or QIF. Nothing is saved until you press Import after the preview.'),
-    field('File', fileIn),
+    field('File to import', fileIn),
     h('div.row', field('Format', fmtSel),
       field('Category for rows without one', catSel)),
     h('div.check', create, h('label', { for: 'imp-create' }, 'Create the categories the file names that I do not have')),
@@ -220,7 +220,7 @@ export function renderImport(main) {
     const body = h('tbody');
     for (const p of rows || []) {
       const bad = p.status === 'rejected' || p.status === 'skipped';
-      const why = p.status === 'rejected' ? `${p.field ? `${p.field}: ` : ''}${p.error || ''}`
+      const why = p.status === 'rejected' ? String(p.error || '').replace(/^line \d+: /, '')
         : p.status === 'skipped' ? p.reason : p.note || '';
       body.append(h('tr', { dataset: { line: p.line, status: p.status } },
         h('td.num', String(p.line)),

@@ -29,13 +29,12 @@ function zoneList() {
 // A button that asks once more before it acts: the first click changes
 // its text, the second runs fn.
 function confirmButton(label, again, aria, fn) {
-  const b = h('button.danger.small', { type: 'button', 'aria-label': aria }, label);
+  const b = h('button.danger.small', { type: 'button', 'aria-label': `${label}: ${aria}` }, label);
   b.addEventListener('click', () => {
     if (!b.dataset.confirm) {
       b.dataset.confirm = '1';
       b.textContent = again;
-      b.removeAttribute('aria-label');
-      b.setAttribute('aria-label', `${again} ${aria}`);
+      b.setAttribute('aria-label', `${again} ${label}: ${aria}`);
       return;
     }
     fn(b);
@@ -147,7 +146,7 @@ export function renderSettings(main, params, { onSignedOut }) {
               await api('DELETE', `/notify/settings/${encodeURIComponent(c.channel)}`);
               toast(`${c.channel} removed.`, 'ok');
               loadNotify();
-            } catch (e) { b.textContent = 'Remove'; delete b.dataset.confirm; showError(form, e); }
+            } catch (e) { b.textContent = 'Remove'; b.setAttribute('aria-label', `Remove: ${c.channel}`); delete b.dataset.confirm; showError(form, e); }
           }))));
       const save = (extra) => busy(form, async () => {
         clearErrors(form);
@@ -329,7 +328,7 @@ export function renderSettings(main, params, { onSignedOut }) {
             await api('DELETE', `/users/${encodeURIComponent(u.name)}`);
             toast(`${u.name} deleted.`, 'ok');
             loadUsers();
-          } catch (e) { b.textContent = 'Delete'; delete b.dataset.confirm; showError(f, e); }
+          } catch (e) { b.textContent = 'Delete'; b.setAttribute('aria-label', `Delete: ${u.name}`); delete b.dataset.confirm; showError(f, e); }
         }))));
     f.addEventListener('submit', (ev) => {
       ev.preventDefault();
