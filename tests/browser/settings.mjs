@@ -162,7 +162,7 @@ try {
   await page.getByRole('button', { name: 'Create account' }).click();
   await step('registered: the month view is shown', () => page.locator('#month-title').waitFor());
   const me = await device(USER, PASS, 'Old phone');
-  const { api } = me;
+  let { api } = me;
   await api('POST', '/rules', { payee_contains: 'bus', category: 'transport' });
 
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -302,6 +302,7 @@ try {
   await step('Old phone revoked: gone from the list', () => phone.waitFor({ state: 'detached' }));
   const after = await me.call('GET', '/me');
   ok(after.status === 401, 'Old phone\'s token no longer works', JSON.stringify(after));
+  ({ api } = await device(USER, PASS, 'Checker'));   // the API from here on
 
   // notifications: a webhook and its secret
   const add = page.locator('form.notify-add');
