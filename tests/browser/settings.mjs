@@ -383,6 +383,7 @@ try {
   await preview(page.getByRole('button', { name: 'Preview', exact: true }));
   await step('Import at 390 px: the preview shows', () => row(4).waitFor());
   ok(await cell(4, 6) === 'zero amount', 'at 390 px: the skipped row\'s reason is shown');
+  ok(!/\bnull\b|undefined/.test(await out().innerText()), 'the preview shows no "null" or "undefined"', await out().innerText());
   overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   ok(overflow <= 0, 'Import: no sideways scrolling at 390 px', `overflow ${overflow}px`);
   await shots('35-import-phone');
@@ -390,6 +391,27 @@ try {
   await page.emulateMedia({ colorScheme: 'dark' });
   await axe('the Import page at 390 px, dark');
   await page.emulateMedia({ colorScheme: 'light' });
+
+  // ---- a user who is not an administrator: currency and time zone read-only
+  await api('POST', '/users', { name: 'fay', password: 'fay password 1', role: 'user', currency: 'GBP', timezone: 'Europe/London' });
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.locator('#signout').click();
+  await page.getByLabel('User name').fill('fay');
+  await page.getByLabel('Password').fill('fay password 1');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForFunction(() => document.getElementById('me-badge')?.textContent === 'fay');
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await step('a user\'s Settings: currency and time zone shown, not editable', async () => {
+    await page.locator('dd#set-timezone').waitFor();
+    return (await page.locator('dd#set-currency').innerText()) === 'GBP'
+      && (await page.locator('dd#set-timezone').innerText()) === 'Europe/London'
+      && (await page.locator('form.settings-profile select, form.settings-profile input').count()) === 0;
+  });
+  ok(/Only an administrator/.test(await page.locator('form.settings-profile').innerText()), 'it says who can change them');
+  ok(await page.locator('section.settings-users').count() === 0, 'no Users section for a user');
+  await step('a user\'s own device is listed', () => page.locator('section.settings-devices li.session').first().waitFor());
+  await shots('36-settings-user-desktop');
+  await axe('the Settings page of a user');
 } catch (e) {
   ok(false, 'browser session ran to the end', e.stack);
   await shot('99-failure').catch(() => {});

@@ -137,8 +137,9 @@ export function renderImport(main) {
       }
       st.importers.sort((a, b) => a.name.localeCompare(b.name));
       for (const v of st.importers) {
-        fmtSel.append(h('option', { value: v.name },
-          `${v.name.toUpperCase()}${v.description ? ` — ${v.description}` : ''}`));
+        const exts = (v.extensions || '').split(/[\s,;]+/).filter(Boolean).map((x) => `.${x.replace(/^\./, '')}`);
+        fmtSel.append(h('option', { value: v.name, title: v.description || null },
+          `${v.name.toUpperCase()}${exts.length ? ` (${exts.join(', ')})` : ''}`));
       }
     } catch (e) {
       toast(e.message, 'warn');
@@ -225,7 +226,7 @@ export function renderImport(main) {
       body.append(h('tr', { dataset: { line: p.line, status: p.status } },
         h('td.num', String(p.line)),
         h('td', h('span', { class: `st st-${p.status}` }, STATUS_TEXT[p.status] || p.status)),
-        h('td', bad ? '' : p.date || ''),
+        h('td.date', bad ? '' : p.date || ''),
         h('td', bad ? '' : p.payee || ''),
         h('td.num', bad ? '' : `${p.amount || ''} ${p.currency || ''}`.trim()),
         h('td', bad ? '' : p.category || ''),
@@ -247,19 +248,19 @@ export function renderImport(main) {
       ? h('p.import-verdict', r.added ? `Ready: ${r.added} of ${r.rows} rows would be added.` : 'Nothing new to add: every row would be skipped.')
       : h('p.form-error.import-verdict', { role: 'alert' },
         `This file would be refused: an import is all or nothing, and ${bad === 1 ? 'a row is' : `${bad} rows are`} wrong (below). Fix the file or the columns and preview again.`);
-    out.replaceChildren(h('h2#imp-out-title', `Preview of ${st.file.name}`),
+    out.replaceChildren(...[h('h2#imp-out-title', `Preview of ${st.file.name}`),
       verdict, counts(r, true), errorList(r.errors), previewTable(r.preview),
-      h('div.actions', importBtn));
+      h('div.actions', importBtn)].filter(Boolean));
     out.hidden = false;
   }
 
   function showRefusal(e, dry) {
     const data = e.data && e.data.error && e.data.error.data;
     const errors = (data && data.errors) || (e.data && e.data.errors);
-    out.replaceChildren(h('h2#imp-out-title', dry ? `Preview of ${st.file.name}` : `Import of ${st.file.name}`),
+    out.replaceChildren(...[h('h2#imp-out-title', dry ? `Preview of ${st.file.name}` : `Import of ${st.file.name}`),
       h('p.form-error.import-refusal', { role: 'alert' },
         `${dry ? 'The server cannot read this file' : 'Nothing was imported'}: ${e.message}`),
-      errorList(errors));
+      errorList(errors)].filter(Boolean));
     out.hidden = false;
   }
 
@@ -297,6 +298,8 @@ export function renderImport(main) {
         h('div.actions', h('a.btn', { href: '#/month' }, 'See the month'),
           h('button.secondary', { type: 'button', onclick: reset }, 'Import another file')));
       toast(`Imported: ${r.added} added, ${r.skipped} skipped.`, 'ok');
+      // the pickers of the other pages learn the new categories
+      if (r.categories_created && r.categories_created.length) loadCategories().catch(() => {});
     } catch (e) {
       showRefusal(e, false);
     } finally {
