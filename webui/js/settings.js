@@ -168,7 +168,7 @@ export function renderSettings(main, params, { onSignedOut }) {
       form.querySelector('.nt-rotate')?.addEventListener('click', () => save({ rotate_secret: true }));
       chanList.append(h('li', form));
     }
-    if (!nt.channels.length) chanList.append(h('li.muted', 'No channel yet: notifications only show here, in the browser.'));
+    if (!nt.channels.length) chanList.append(h('li.muted', 'No channel yet: add one below.'));
     // channels that may still be added
     clear(addSel);
     const free = nt.available.filter((a) => !nt.channels.some((c) => c.channel === a.name));
