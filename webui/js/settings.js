@@ -67,7 +67,7 @@ export function renderSettings(main, params, { onSignedOut }) {
             { body: { currency: cur.value, timezone: tz.value.trim(), version: me.version } });
           Object.assign(session.me, r && r.user ? r.user : r);
           toast('Saved.', 'ok');
-          loadUsers();
+          await loadUsers();
         } catch (e) { showError(profile, e); }
       });
     });
@@ -145,7 +145,7 @@ export function renderSettings(main, params, { onSignedOut }) {
             try {
               await api('DELETE', `/notify/settings/${encodeURIComponent(c.channel)}`);
               toast(`${c.channel} removed.`, 'ok');
-              loadNotify();
+              await loadNotify();
             } catch (e) { b.textContent = 'Remove'; b.setAttribute('aria-label', `Remove: ${c.channel}`); delete b.dataset.confirm; showError(form, e); }
           }))));
       const save = (extra) => busy(form, async () => {
@@ -236,7 +236,7 @@ export function renderSettings(main, params, { onSignedOut }) {
         await api('DELETE', `/sessions/${encodeURIComponent(s.id)}`);
         if (s.current) { forget(); onSignedOut('You are signed out.'); return; }
         toast('Session ended.', 'ok');
-        loadSessions();
+        await loadSessions();
       } catch (e) { toast(e.message, 'warn'); }
     }));
     const what = h('span.sess-what',
@@ -261,7 +261,7 @@ export function renderSettings(main, params, { onSignedOut }) {
           try {
             await api('PATCH', `/sessions/${encodeURIComponent(s.id)}`, { body: { name: input.value.trim() } });
             toast('Renamed.', 'ok');
-            loadSessions();
+            await loadSessions();
           } catch (e) { showError(f, e); }
         });
       });
@@ -327,7 +327,7 @@ export function renderSettings(main, params, { onSignedOut }) {
           try {
             await api('DELETE', `/users/${encodeURIComponent(u.name)}`);
             toast(`${u.name} deleted.`, 'ok');
-            loadUsers();
+            await loadUsers();
           } catch (e) { b.textContent = 'Delete'; b.setAttribute('aria-label', `Delete: ${u.name}`); delete b.dataset.confirm; showError(f, e); }
         }))));
     f.addEventListener('submit', (ev) => {
@@ -337,7 +337,7 @@ export function renderSettings(main, params, { onSignedOut }) {
         try {
           await api('PATCH', `/users/${encodeURIComponent(u.name)}`, { body: { role: role.value, currency: cur.value, version: u.version } });
           toast(`${u.name} saved.`, 'ok');
-          loadUsers();
+          await loadUsers();
         } catch (e) { showError(f, e); }
       });
     });
@@ -368,7 +368,7 @@ export function renderSettings(main, params, { onSignedOut }) {
         toast(`${nu.name.value.trim()} added.`, 'ok');
         nu.name.value = '';
         nu.password.value = '';
-        loadUsers();
+        await loadUsers();
       } catch (e) { showError(userForm, e); }
     });
   });
