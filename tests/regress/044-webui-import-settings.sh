@@ -39,13 +39,15 @@ mkdir -p "$T/shots"
 node "$TOP/tests/browser/settings.mjs" "$BASE" "$T/shots" "$TOP/tests/data" "$HOOK" >"$T/browser.out" 2>&1
 rc=$?
 cat "$T/browser.out"
-p=$(grep -c '^ok ' "$T/browser.out")
-f=$(grep -c '^not ok ' "$T/browser.out")
+p=$(grep -c '^ok ' "$T/browser.out" 2>/dev/null); p=${p:-0}
+f=$(grep -c '^not ok ' "$T/browser.out" 2>/dev/null); f=${f:-0}
 _n=$((_n + p + f))
 _fails=$((_fails + f))
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	not_ok "browser test exited with status $rc"
 fi
+# a browser test that printed nothing did not run
+[ "$p" -gt 0 ] || not_ok "the browser test ran (its output: $T/browser.out)"
 check "spendd still running" alive
 [ "${KEEP:-0}" = 1 ] && echo "# screenshots: $T/shots"
 done_testing
