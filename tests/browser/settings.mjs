@@ -94,6 +94,10 @@ writeFileSync(SHOP, 'Date,Description,Amount,Category\n'
 const BAD = join(work, 'bad.csv');
 writeFileSync(BAD, 'date,amount,payee\n2026-11-02,3.20,Fine\n2026-11-03,4.125,Odd\n2026-11-04,1.5,Ok\n2026-11-05,9.999,Odder\n');
 
+// a category deleted between the preview and the import (line 3)
+const LATE = join(work, 'late.csv');
+writeFileSync(LATE, 'Date,Payee,Amount,Category\n2026-11-08,Shop,4.00,food\n2026-11-09,Bookshop,15.00,books\n');
+
 const profile = mkdtempSync(join(tmpdir(), 'spend-chromium-'));
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -254,6 +258,24 @@ try {
   ok(await out().getByRole('button', { name: 'Import' }).isDisabled(), 'a refused file cannot be imported');
   await shots('32-import-refused-desktop');
   await axe('the Import page with a refused file');
+
+  // refused by the import itself: the category the preview found is
+  // deleted before Import is pressed; all or nothing, nothing is written
+  const books = await api('POST', '/categories', { name: 'books' });
+  await page.getByLabel('File to import', { exact: true }).setInputFiles(LATE);
+  await page.getByLabel(/Create the categories/).uncheck();
+  await preview(page.getByRole('button', { name: 'Preview', exact: true }));
+  await step('a file whose category exists: ready to import', async () =>
+    /Ready: 2 of 2 rows/.test(await out().locator('.import-verdict').innerText()) || await out().locator('.import-verdict').innerText());
+  await api('DELETE', `/categories/${books.id}`);
+  const before = (await api('GET', '/expenses')).items.length;
+  await out().getByRole('button', { name: 'Import' }).click();
+  await step('the import refused: its message and line shown plainly', async () => {
+    await out().locator('.import-refusal').waitFor();
+    const t = await out().locator('.import-refusal').innerText();
+    return /^Nothing was imported: line 3: category "books" does not exist/.test(t) || t;
+  });
+  ok((await api('GET', '/expenses')).items.length === before, 'nothing written by the refused import');
 
   // an OFX: its format from the extension, no columns to map
   await page.getByLabel('File to import', { exact: true }).setInputFiles(join(DATA, 'statement-1x.ofx'));

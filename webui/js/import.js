@@ -259,7 +259,8 @@ export function renderImport(main) {
     const errors = (data && data.errors) || (e.data && e.data.errors);
     out.replaceChildren(...[h('h2#imp-out-title', dry ? `Preview of ${st.file.name}` : `Import of ${st.file.name}`),
       h('p.form-error.import-refusal', { role: 'alert' },
-        `${dry ? 'The server cannot read this file' : 'Nothing was imported'}: ${e.message}`),
+        // the server's words; "nothing imported: " would say it twice
+        `${dry ? 'The server cannot read this file' : 'Nothing was imported'}: ${e.message.replace(/^nothing imported: /i, '')}`),
       errorList(errors)].filter(Boolean));
     out.hidden = false;
   }
