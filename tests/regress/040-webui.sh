@@ -39,6 +39,8 @@ _fails=$((_fails + f))
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	not_ok "browser test exited with status $rc"
 fi
+# a browser test that printed nothing did not run
+[ "$p" -gt 0 ] || not_ok "the browser test ran (its output: $T/browser.out)"
 check "spendd still running" alive
 [ "${KEEP:-0}" = 1 ] && echo "# screenshots: $T/shots"
 done_testing

@@ -5,7 +5,7 @@ import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
 import { session } from './session.js';
 
 // "Mozilla/5.0 (X11; Linux x86_64) ... Chrome/120" -> "Chrome on Linux"
-function device(ua) {
+export function device(ua) {
   if (!ua) return 'Unknown device';
   const b = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox'
     : /Chrom(e|ium)\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari'
@@ -18,7 +18,40 @@ function device(ua) {
 }
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const at = (ts) => (ts ? when.format(new Date(ts)) : '');
+export const at = (ts) => (ts ? when.format(new Date(ts)) : '');
+
+// The password form (Account and Settings): on success this device is
+// signed in again (the reply's tokens) and onChanged runs.
+export function passwordCard(onChanged) {
+  const oldPw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const newPw = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
+  const pwForm = h('form.card', { novalidate: true, 'aria-labelledby': 'pw-title' },
+    h('h2#pw-title', 'Change password'),
+    h('p.hint', 'Changing your password signs you out on every other device.'),
+    field('Current password', oldPw),
+    field('New password', newPw, 'At least 8 characters.'),
+    h('div.actions', h('button.primary', { type: 'submit' }, 'Change password')));
+  pwForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearErrors(pwForm);
+    if (!oldPw.value) { showError(pwForm, { field: 'password', message: 'Enter your current password.' }); return; }
+    if (newPw.value.length < 8) { showError(pwForm, { field: 'new_password', message: 'Use at least 8 characters.' }); return; }
+    busy(pwForm, async () => {
+      try {
+        const r = await api('POST', '/auth/password', { body: { password: oldPw.value, new_password: newPw.value } });
+        adopt(r);
+        oldPw.value = '';
+        newPw.value = '';
+        toast('Password changed. Other devices are signed out.', 'ok');
+        if (onChanged) onChanged();
+      } catch (e) {
+        if (e.status === 401 && !e.field) e.field = 'password';
+        showError(pwForm, e);
+      }
+    });
+  });
+  return pwForm;
+}
 
 export function renderAccount(main, params, { onSignedOut }) {
   document.title = 'Account · Spend';
@@ -30,14 +63,7 @@ export function renderAccount(main, params, { onSignedOut }) {
     h('dt', 'Time zone'), h('dd', me.timezone || ''));
 
   // ---- password
-  const oldPw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const newPw = h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
-  const pwForm = h('form.card', { novalidate: true, 'aria-labelledby': 'pw-title' },
-    h('h2#pw-title', 'Change password'),
-    h('p.hint', 'Changing your password signs you out on every other device.'),
-    field('Current password', oldPw),
-    field('New password', newPw, 'At least 8 characters.'),
-    h('div.actions', h('button.primary', { type: 'submit' }, 'Change password')));
+  const pwForm = passwordCard(() => loadSessions());
 
   // ---- sessions
   const list = h('ul.sessions');
@@ -90,26 +116,6 @@ export function renderAccount(main, params, { onSignedOut }) {
       list.append(h('li.form-error', e.message));
     }
   }
-
-  pwForm.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    clearErrors(pwForm);
-    if (!oldPw.value) { showError(pwForm, { field: 'password', message: 'Enter your current password.' }); return; }
-    if (newPw.value.length < 8) { showError(pwForm, { field: 'new_password', message: 'Use at least 8 characters.' }); return; }
-    busy(pwForm, async () => {
-      try {
-        const r = await api('POST', '/auth/password', { body: { password: oldPw.value, new_password: newPw.value } });
-        adopt(r);
-        oldPw.value = '';
-        newPw.value = '';
-        toast('Password changed. Other devices are signed out.', 'ok');
-        loadSessions();
-      } catch (e) {
-        if (e.status === 401 && !e.field) e.field = 'password';
-        showError(pwForm, e);
-      }
-    });
-  });
 
   allBtn.addEventListener('click', () => {
     if (!allBtn.dataset.confirm) {

@@ -11,6 +11,8 @@ import { renderBudgets } from './budgets.js';
 import { renderRecurring } from './recurring.js';
 import { renderDashboard } from './dashboard.js';
 import { renderReports } from './reports.js';
+import { renderImport } from './import.js';
+import { renderSettings } from './settings.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -22,6 +24,8 @@ const views = {
   reports: renderReports,
   categories: renderCategories,
   account: renderAccount,
+  import: renderImport,
+  settings: renderSettings,
 };
 const monthly = new Set(['month', 'budgets']);   // views with a month in their path
 let current = null;   // {name, view}
