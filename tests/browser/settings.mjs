@@ -164,7 +164,7 @@ try {
   await page.getByLabel('User name').fill(USER);
   await page.getByLabel('Password').fill(PASS);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await step('registered: the month view is shown', () => page.locator('#month-title').waitFor());
+  await step('registered: the dashboard is shown', () => page.locator('.dashboard-view').waitFor());
   const me = await device(USER, PASS, 'Old phone');
   let { api } = me;
   await api('POST', '/rules', { payee_contains: 'bus', category: 'transport' });

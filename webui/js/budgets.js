@@ -82,8 +82,16 @@ export function renderBudgets(main, params) {
   function syncForm(fill) {
     const b = budgetOf(catSel.value);
     removeBtn.hidden = !b;
-    removeBtn.textContent = 'Remove budget';
-    delete removeBtn.dataset.confirm;
+    // a pending "Really remove?" outlives a redraw (a live event between
+    // the two clicks), not a change of category
+    if (b && st.confirmRemove === catSel.value) {
+      removeBtn.textContent = 'Really remove?';
+      removeBtn.dataset.confirm = '1';
+    } else {
+      st.confirmRemove = null;
+      removeBtn.textContent = 'Remove budget';
+      delete removeBtn.dataset.confirm;
+    }
     formHint.textContent = b && b.since && b.since <= st.month
       ? `The amount is the budget of every month from ${monthLabel(b.since)} on.`
       : `The amount is the budget of every month from ${monthLabel(st.month)} on.`;
@@ -224,11 +232,13 @@ export function renderBudgets(main, params) {
 
   removeBtn.addEventListener('click', () => {
     if (!removeBtn.dataset.confirm) {
+      st.confirmRemove = catSel.value;
       removeBtn.dataset.confirm = '1';
       removeBtn.textContent = 'Really remove?';
       removeBtn.focus();
       return;
     }
+    st.confirmRemove = null;
     const name = catSel.value === TOTAL ? 'the overall budget' : catSel.selectedOptions[0].textContent;
     busy(form, async () => {
       try {
