@@ -1,5 +1,6 @@
 /* status, help, call, and the key/value printer the others share. */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +190,7 @@ print_status(struct ctl *c, json_t *res)
 {
 	json_t *o = json_deep_copy(res);
 	json_t *up = json_object_get(o, "uptime");
+	json_t *since = json_object_get(o, "started");
 	const char *http = json_string_value(json_object_get(o, "http"));
 	char buf[64];
 	int r;
@@ -196,6 +198,14 @@ print_status(struct ctl *c, json_t *res)
 	if (json_is_integer(up)) {
 		duration((long long)json_integer_value(up), buf, sizeof(buf));
 		json_object_set_new(o, "uptime", json_string(buf));
+	}
+	if (json_is_integer(since)) {	/* unix seconds: a date to read */
+		time_t t = (time_t)json_integer_value(since);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(o, "started", json_string(buf));
 	}
 	if (http && *http == '\0')
 		json_object_set_new(o, "http", json_string("off"));

@@ -21,6 +21,8 @@ start_spendd || { not_ok "spendd starts"; done_testing; }
 check "status" ctl status
 like "status shows the protocol" "$(out)" "protocol"
 like "status shows the socket" "$(out)" "$SOCK"
+like "status shows when spendd started, as a date" "$(grep '^started' "$T/out")" \
+	"$(date -u +%Y-%m-%d)T"
 is "status --json is the raw result" \
 	"$(ctl --json status | jget socket)" "$SOCK"
 check "help" ctl help
