@@ -8,131 +8,19 @@
 // and dark.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
 // Usage: node tests/browser/dashboard.mjs BASE_URL SHOT_DIR
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const here = new URL('.', import.meta.url).pathname;
-let chromium;
-let axeSource;
-try {
-  ({ chromium } = require(join(here, '../js/node_modules/playwright-core')));
-  axeSource = readFileSync(join(here, '../js/node_modules/axe-core/axe.min.js'), 'utf8');
-} catch (e) {
-  console.log('not ok - playwright-core and axe-core are not installed (npm install --prefix tests/js)');
-  process.exit(1);
-}
+import { browser, iso, inDays, monthLater } from './harness.mjs';
 
 const BASE = (process.argv[2] || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const SHOTS = process.argv[3] || tmpdir();
 const USER = 'dash';
 const PASS = 'correct horse battery';
-const TIMEOUT = 8000;
 
-let fails = 0;
-let n = 0;
-function ok(cond, what, extra) {
-  n += 1;
-  if (cond) console.log(`ok - ${what}`);
-  else {
-    fails += 1;
-    console.log(`not ok - ${what}`);
-    if (extra !== undefined) console.log(`#   ${String(extra).split('\n').join('\n#   ')}`);
-  }
-  return cond;
-}
-let page;
-async function step(what, fn) {
-  try {
-    const r = await fn();
-    ok(r !== false, what);
-  } catch (e) {
-    ok(false, what, e.message.split('\n').slice(0, 6).join('\n'));
-    await page.screenshot({ path: join(SHOTS, `fail-${n}.png`) }).catch(() => {});
-  }
-}
-
-// The REST API from outside the browser: another device of the user.
-async function apiAs(user, pass) {
-  const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password: pass }),
-  });
-  const j = await r.json();
-  return async (method, path, body) => {
-    const res = await fetch(`${BASE}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${j.access_token}`, 'Content-Type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const t = await res.text();
-    return t ? JSON.parse(t) : null;
-  };
-}
-
-const pad = (x) => String(x).padStart(2, '0');
-const iso = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-function inDays(k) { const d = new Date(); d.setDate(d.getDate() + k); return iso(d); }
-// the same day a month later, or that month's last day
-function monthLater(s) {
-  const [y, m, d] = s.split('-').map(Number);
-  const last = new Date(y, m + 1, 0).getDate();
-  const t = new Date(y, m, Math.min(d, last));
-  return iso(t);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'spend-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-    '--disable-dev-shm-usage'],
-  viewport: { width: 1280, height: 860 },
-  timeout: 30000,
-});
-ctx.setDefaultTimeout(TIMEOUT);
-page = ctx.pages()[0] || await ctx.newPage();
-const problems = [];
-page.on('console', (m) => {
-  // 4xx answers the test provokes on purpose (a bad amount) are logged by
-  // Chromium as failed resources; anything else is a problem
-  if (m.type() === 'error' && !/status of 4[0-2][0-9]/.test(m.text())) problems.push(`console: ${m.text()}`);
-});
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('requestfailed', (r) => {
-  const f = r.failure();
-  if (!f || !/ERR_ABORTED/.test(f.errorText)) problems.push(`request failed: ${r.url()} ${f && f.errorText}`);
-});
-const external = [];
-page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url()); });
-
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-async function shots(name) {
-  // a toast from the last action would hide part of the page in the picture
-  await page.evaluate(() => { document.getElementById('toast').className = 'toast'; });
-  await page.waitForTimeout(250);
-  await page.emulateMedia({ colorScheme: 'light' });
-  await shot(`${name}-light`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await shot(`${name}-dark`);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-// axe-core, evaluated through the debugger (the page's CSP allows no
-// inline script, and must not be loosened for the test)
-async function axe(what) {
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
-  });
-  ok(res.length === 0, `axe-core: 0 violations on ${what}`, res.join('\n'));
-}
+const t = await browser({ base: BASE, shots: SHOTS });
+const { page, ok, step, shot, shots, axe } = t;
+// the REST API from outside the browser: another device of the user
+const apiAs = async (user, pass) => (await t.device(user, pass)).api;
 
 const M = iso(new Date()).slice(0, 7);
 const TODAY = iso(new Date());
@@ -164,7 +52,7 @@ async function waitText(loc, want) {
   return true;
 }
 
-try {
+await t.run(async () => {
   // ---- register; the landing page is the dashboard
   await page.goto(`${BASE}/`);
   await page.getByRole('button', { name: /Create an account/ }).click();
@@ -464,14 +352,5 @@ try {
   await page.emulateMedia({ colorScheme: 'dark' });
   await axe('the dashboard at 390 px, dark');
   await page.emulateMedia({ colorScheme: 'light' });
-} catch (e) {
-  ok(false, 'browser session ran to the end', e.stack);
-  await shot('99-failure').catch(() => {});
-}
-
-ok(external.length === 0, 'no request leaves the server', external.join('\n'));
-ok(problems.length === 0, 'no console errors, CSP violations or failed requests', problems.join('\n'));
-await ctx.close();
-rmSync(profile, { recursive: true, force: true });
-console.log(`# ${n} tests, ${fails} failed; screenshots in ${SHOTS}`);
-process.exit(fails ? 1 : 0);
+});
+process.exit(t.fails ? 1 : 0);

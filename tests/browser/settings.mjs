@@ -8,22 +8,12 @@
 // 390 px; screenshots in light and dark.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
 // Usage: node tests/browser/settings.mjs BASE_URL SHOT_DIR DATA_DIR HOOK_URL
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { browser } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
 const here = new URL('.', import.meta.url).pathname;
-let chromium;
-let axeSource;
-try {
-  ({ chromium } = require(join(here, '../js/node_modules/playwright-core')));
-  axeSource = readFileSync(join(here, '../js/node_modules/axe-core/axe.min.js'), 'utf8');
-} catch (e) {
-  console.log('not ok - playwright-core and axe-core are not installed (npm install --prefix tests/js)');
-  process.exit(1);
-}
 
 const BASE = (process.argv[2] || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const SHOTS = process.argv[3] || tmpdir();
@@ -31,53 +21,11 @@ const DATA = process.argv[4] || join(here, '../data');
 const HOOK = process.argv[5] || 'http://127.0.0.1:9/hook';
 const USER = 'erin';
 const PASS = 'correct horse battery';
-const TIMEOUT = 8000;
 
-let fails = 0;
-let n = 0;
-function ok(cond, what, extra) {
-  n += 1;
-  if (cond) console.log(`ok - ${what}`);
-  else {
-    fails += 1;
-    console.log(`not ok - ${what}`);
-    if (extra !== undefined) console.log(`#   ${String(extra).split('\n').join('\n#   ')}`);
-  }
-  return cond;
-}
-let page;
-async function step(what, fn) {
-  try {
-    // a step passes on true or a wait that came back; false, or a string
-    // or number (what was found instead), fails
-    const r = await fn();
-    ok(r === true || r === undefined || (r !== null && typeof r === 'object'), what, r);
-  } catch (e) {
-    ok(false, what, e.message.split('\n').slice(0, 6).join('\n'));
-    await page.screenshot({ path: join(SHOTS, `fail-${n}.png`) }).catch(() => {});
-  }
-}
-
-// The REST API from outside the browser: another device of the user.
-async function device(user, pass, name) {
-  const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password: pass, device: name }),
-  });
-  const j = await r.json();
-  const call = async (method, path, body) => {
-    const res = await fetch(`${BASE}/api/v1${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${j.access_token}`, 'Content-Type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const t = await res.text();
-    return { status: res.status, body: t ? JSON.parse(t) : null };
-  };
-  const api = async (method, path, body) => (await call(method, path, body)).body;
-  return { call, api };
-}
+const t = await browser({ base: BASE, shots: SHOTS, strict: true });
+const { page, ok, step, shot, shots, axe } = t;
+// another device of the user: {call, api}
+const device = (user, pass, name) => t.device(user, pass, name);
 
 const work = mkdtempSync(join(tmpdir(), 'spend-import-'));
 // a zero amount (skipped), a category that does not exist yet (rejected
@@ -98,52 +46,6 @@ writeFileSync(BAD, 'date,amount,payee\n2026-11-02,3.20,Fine\n2026-11-03,4.125,Od
 const LATE = join(work, 'late.csv');
 writeFileSync(LATE, 'Date,Payee,Amount,Category\n2026-11-08,Shop,4.00,food\n2026-11-09,Bookshop,15.00,books\n');
 
-const profile = mkdtempSync(join(tmpdir(), 'spend-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-    '--disable-dev-shm-usage'],
-  viewport: { width: 1280, height: 860 },
-  timeout: 30000,
-});
-ctx.setDefaultTimeout(TIMEOUT);
-page = ctx.pages()[0] || await ctx.newPage();
-const problems = [];
-page.on('console', (m) => {
-  // 4xx answers the test provokes on purpose (a bad file, a URL not
-  // allowed) are logged by Chromium as failed resources
-  if (m.type() === 'error' && !/status of 4[0-2][0-9]/.test(m.text())) problems.push(`console: ${m.text()}`);
-});
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-page.on('requestfailed', (r) => {
-  const f = r.failure();
-  if (!f || !/ERR_ABORTED/.test(f.errorText)) problems.push(`request failed: ${r.url()} ${f && f.errorText}`);
-});
-const external = [];
-page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url()); });
-
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-async function shots(name) {
-  await page.evaluate(() => { document.getElementById('toast').className = 'toast'; });
-  await page.waitForTimeout(250);
-  await page.emulateMedia({ colorScheme: 'light' });
-  await shot(`${name}-light`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await shot(`${name}-dark`);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-async function axe(what) {
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
-  });
-  ok(res.length === 0, `axe-core: 0 violations on ${what}`, res.join('\n'));
-}
 
 const out = () => page.locator('section.import-out');
 const row = (line) => out().locator(`tr[data-line="${line}"]`);
@@ -157,7 +59,7 @@ async function preview(button) {
 }
 const cell = (line, i) => row(line).locator('td').nth(i).innerText();
 
-try {
+await t.run(async () => {
   // ---- register the first account (an administrator)
   await page.goto(`${BASE}/`);
   await page.getByRole('button', { name: /Create an account/ }).click();
@@ -434,15 +336,6 @@ try {
   await step('a user\'s own device is listed', () => page.locator('section.settings-devices li.session').first().waitFor());
   await shots('36-settings-user-desktop');
   await axe('the Settings page of a user');
-} catch (e) {
-  ok(false, 'browser session ran to the end', e.stack);
-  await shot('99-failure').catch(() => {});
-}
-
-ok(external.length === 0, 'no request leaves the server', external.join('\n'));
-ok(problems.length === 0, 'no console errors, CSP violations or failed requests', problems.join('\n'));
-await ctx.close();
-rmSync(profile, { recursive: true, force: true });
+});
 rmSync(work, { recursive: true, force: true });
-console.log(`# ${n} tests, ${fails} failed; screenshots in ${SHOTS}`);
-process.exit(fails ? 1 : 0);
+process.exit(t.fails ? 1 : 0);

@@ -6,37 +6,13 @@
 # both pages; the same at 390 px. Screenshots (light and dark, desktop and
 # phone) go to $T/shots (KEEP=1 keeps them).
 . "$(dirname "$0")/lib.sh"
-
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-export CHROMIUM
-if ! command -v node >/dev/null 2>&1 || [ ! -x "$CHROMIUM" ] ||
-    [ ! -d "$TOP/tests/js/node_modules/playwright-core" ] ||
-    [ ! -d "$TOP/tests/js/node_modules/axe-core" ]; then
-	echo "ok - # SKIP webui pages: needs node, $CHROMIUM and tests/js/node_modules with axe-core (contrib/deps.sh)"
-	done_testing
-fi
+. "$(dirname "$0")/browser-lib.sh"
+browser_needs "webui pages" axe
 
 start_spendd || { not_ok "spendd starts"; done_testing; }
 BASE=http://127.0.0.1:$HTTP_PORT
 
-check "budgets.js served as JavaScript" sh -c \
-    "curl -sf -o /dev/null -w '%{content_type}' '$BASE/js/budgets.js' | grep -q javascript"
-check "recurring.js served as JavaScript" sh -c \
-    "curl -sf -o /dev/null -w '%{content_type}' '$BASE/js/recurring.js' | grep -q javascript"
+served_as_js budgets.js recurring.js
 
-mkdir -p "$T/shots"
-node "$TOP/tests/browser/pages.mjs" "$BASE" "$T/shots" >"$T/browser.out" 2>&1
-rc=$?
-cat "$T/browser.out"
-p=$(grep -c '^ok ' "$T/browser.out")
-f=$(grep -c '^not ok ' "$T/browser.out")
-_n=$((_n + p + f))
-_fails=$((_fails + f))
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-	not_ok "browser test exited with status $rc"
-fi
-# a browser test that printed nothing did not run
-[ "$p" -gt 0 ] || not_ok "the browser test ran (its output: $T/browser.out)"
-check "spendd still running" alive
-[ "${KEEP:-0}" = 1 ] && echo "# screenshots: $T/shots"
+run_browser pages.mjs
 done_testing

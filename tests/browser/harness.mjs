@@ -1,0 +1,150 @@
+// What the page tests share (pages.mjs, dashboard.mjs, settings.mjs):
+// Chromium with a fresh profile, TAP lines, steps, the REST API as another
+// device, screenshots in light and dark, axe-core, and the watch on
+// console errors and requests leaving the server.
+//   const t = await browser({ base, shots, strict });
+//   ... t.page, t.ok(), t.step(), t.shots(), t.axe(), t.device() ...
+//   await t.finish();	// prints the totals and exits
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const here = new URL('.', import.meta.url).pathname;
+const TIMEOUT = 8000;
+
+// strict: a step passes on true, undefined or an object (a wait that came
+// back); false, or a string or number (what was found instead), fails.
+// Otherwise anything but false passes.
+export async function browser({ base, shots, strict = false }) {
+  let chromium;
+  let axeSource;
+  try {
+    ({ chromium } = require(join(here, '../js/node_modules/playwright-core')));
+    axeSource = readFileSync(join(here, '../js/node_modules/axe-core/axe.min.js'), 'utf8');
+  } catch (e) {
+    console.log('not ok - playwright-core and axe-core are not installed (npm install --prefix tests/js)');
+    process.exit(1);
+  }
+  const t = { fails: 0, n: 0, problems: [], external: [] };
+  t.ok = (cond, what, extra) => {
+    t.n += 1;
+    if (cond) console.log(`ok - ${what}`);
+    else {
+      t.fails += 1;
+      console.log(`not ok - ${what}`);
+      if (extra !== undefined) console.log(`#   ${String(extra).split('\n').join('\n#   ')}`);
+    }
+    return cond;
+  };
+  t.step = async (what, fn) => {
+    try {
+      const r = await fn();
+      if (strict) t.ok(r === true || r === undefined || (r !== null && typeof r === 'object'), what, r);
+      else t.ok(r !== false, what);
+    } catch (e) {
+      t.ok(false, what, e.message.split('\n').slice(0, 6).join('\n'));
+      await t.page.screenshot({ path: join(shots, `fail-${t.n}.png`) }).catch(() => {});
+    }
+  };
+
+  // The REST API from outside the browser: another device of the user
+  // (named if name is given). call answers {status, body}, api the body.
+  t.device = async (user, pass, name) => {
+    const r = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(name ? { username: user, password: pass, device: name }
+        : { username: user, password: pass }),
+    });
+    const j = await r.json();
+    const call = async (method, path, body) => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${j.access_token}`, 'Content-Type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const txt = await res.text();
+      return { status: res.status, body: txt ? JSON.parse(txt) : null };
+    };
+    const api = async (method, path, body) => (await call(method, path, body)).body;
+    return { call, api, login: j };
+  };
+
+  const profile = mkdtempSync(join(tmpdir(), 'spend-chromium-'));
+  t.ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--disable-dev-shm-usage'],
+    viewport: { width: 1280, height: 860 },
+    timeout: 30000,
+  });
+  t.ctx.setDefaultTimeout(TIMEOUT);
+  const page = t.ctx.pages()[0] || await t.ctx.newPage();
+  t.page = page;
+  page.on('console', (m) => {
+    // 4xx answers a test provokes on purpose (a bad amount, a bad file) are
+    // logged by Chromium as failed resources; anything else is a problem
+    if (m.type() === 'error' && !/status of 4[0-2][0-9]/.test(m.text())) t.problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => t.problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    const f = r.failure();
+    if (!f || !/ERR_ABORTED/.test(f.errorText)) t.problems.push(`request failed: ${r.url()} ${f && f.errorText}`);
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) t.external.push(r.url());
+  });
+
+  t.shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  t.shots = async (name) => {
+    // a toast from the last action would hide part of the page in the picture
+    await page.evaluate(() => { document.getElementById('toast').className = 'toast'; });
+    await page.waitForTimeout(250);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await t.shot(`${name}-light`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await t.shot(`${name}-dark`);
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
+  // axe-core, evaluated through the debugger (the page's CSP allows no
+  // inline script, and must not be loosened for the test)
+  t.axe = async (what) => {
+    await page.evaluate(axeSource);
+    const res = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
+    });
+    t.ok(res.length === 0, `axe-core: 0 violations on ${what}`, res.join('\n'));
+  };
+  // run the test's body; then the checks every page test ends with
+  t.run = async (body) => {
+    try {
+      await body();
+    } catch (e) {
+      t.ok(false, 'browser session ran to the end', e.stack);
+      await t.shot('99-failure').catch(() => {});
+    }
+    t.ok(t.external.length === 0, 'no request leaves the server', t.external.join('\n'));
+    t.ok(t.problems.length === 0, 'no console errors, CSP violations or failed requests', t.problems.join('\n'));
+    await t.ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+    console.log(`# ${t.n} tests, ${t.fails} failed; screenshots in ${shots}`);
+  };
+  return t;
+}
+
+// Local dates as the UI shows them: YYYY-MM-DD.
+const pad = (x) => String(x).padStart(2, '0');
+export const iso = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+export function inDays(k) { const d = new Date(); d.setDate(d.getDate() + k); return iso(d); }
+// the same day a month later, or that month's last day
+export function monthLater(s) {
+  const [y, m, d] = s.split('-').map(Number);
+  const last = new Date(y, m + 1, 0).getDate();
+  return iso(new Date(y, m, Math.min(d, last)));
+}
