@@ -78,6 +78,9 @@ const char *auth_cross_site(const struct config *cfg, const char *origin,
  * completes later: returns RPC_PENDING, or 0 with *res set, or an error.
  * The call's method must be RPC_ASYNC | RPC_NOTX.
  */
+/* A session (a refresh-token family) as session.list shows it; current:
+ * the asking session's id ("" if none). */
+json_t *session_json(const struct refresh_token *t, const char *current);
 int auth_user_create(struct rpc_call *c, const struct user *u,
     const char *password, size_t len, json_t **res, struct spend_err *err);
 

@@ -317,22 +317,28 @@ struct sess_ctx {
 	const char *current;
 };
 
-static int
-session_cb(void *arg, const struct refresh_token *t)
+json_t *
+session_json(const struct refresh_token *t, const char *current)
 {
-	struct sess_ctx *sc = arg;
 	char created[32], used[32], expires[32];
 
 	unix_rfc3339(t->family_created_at, created);
 	unix_rfc3339(t->last_used_at, used);
 	unix_rfc3339(t->expires_at, expires);
-	return jp_append(sc->items, jp_pack("{s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:b, s:s, s:I, s:o}", "id", t->family, "created_at", created,
-	    "last_used_at", used, "expires_at", expires, "user_agent",
-	    t->user_agent, "address", t->address, "current",
-	    !strcmp(t->family, sc->current), "device", t->device, "sync_seq",
-	    (json_int_t)t->sync_seq, "synced_at", t->synced_at[0] ?
-	    json_string(t->synced_at) : json_null()));
+	return jp_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:I, s:o}",
+	    "id", t->family, "created_at", created, "last_used_at", used,
+	    "expires_at", expires, "user_agent", t->user_agent, "address",
+	    t->address, "current", !strcmp(t->family, current), "device",
+	    t->device, "sync_seq", (json_int_t)t->sync_seq, "synced_at",
+	    t->synced_at[0] ? json_string(t->synced_at) : json_null());
+}
+
+static int
+session_cb(void *arg, const struct refresh_token *t)
+{
+	struct sess_ctx *sc = arg;
+
+	return jp_append(sc->items, session_json(t, sc->current));
 }
 
 int

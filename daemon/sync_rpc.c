@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "budget.h"
 #include "handlers.h"
 #include "jobs.h"
@@ -259,20 +260,16 @@ struct status_ctx {
 	int64_t head;
 };
 
+/* session.list's item, and how far behind the device is */
 static int
 status_cb(void *arg, const struct refresh_token *t)
 {
 	struct status_ctx *sc = arg;
-	char used[32];
+	json_t *o = session_json(t, sc->current);
 
-	unix_rfc3339(t->last_used_at, used);
-	return jp_append(sc->items, jp_pack("{s:s, s:s, s:s, s:s, s:I, s:o, "
-	    "s:o, s:b}", "id", t->family, "device", t->device, "user_agent",
-	    t->user_agent, "last_used_at", used, "sync_seq",
-	    (json_int_t)t->sync_seq, "synced_at", t->synced_at[0] ?
-	    json_string(t->synced_at) : json_null(), "lag", t->synced_at[0] ?
-	    json_integer(sc->head - t->sync_seq) : json_null(), "current",
-	    strcmp(t->family, sc->current) == 0));
+	json_object_set_new(o, "lag", t->synced_at[0] ?
+	    json_integer(sc->head - t->sync_seq) : json_null());
+	return jp_append(sc->items, o);
 }
 
 int
