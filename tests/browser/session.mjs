@@ -46,9 +46,11 @@ const ctx = await chromium.launchPersistentContext(profile, {
 });
 ctx.setDefaultTimeout(8000);
 const page = ctx.pages()[0] || await ctx.newPage();
-const requests = [];
-page.on('request', (r) => requests.push(r.url()));
-const refreshes = () => requests.filter((u) => u.endsWith('/api/v1/auth/refresh')).length;
+// refreshes are counted where the request is held (a route), not from
+// 'request' events, which reach the test asynchronously and may come late
+let refreshCount = 0;
+await page.route('**/api/v1/auth/refresh', (route) => { refreshCount += 1; return route.continue(); });
+const refreshes = () => refreshCount;
 const problems = [];
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
