@@ -8,7 +8,7 @@
 set -eu
 
 BUILD="build-essential pkg-config libevent-dev libsqlite3-dev sqlite3 libsodium-dev
-libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev fonts-dejavu-core"
+libjansson-dev libhpdf-dev libcsv-dev libofx-dev libinih-dev libcmocka-dev zlib1g-dev fonts-dejavu-core"
 # deliveries (webhook, email) and the rates fetch: libcurl's multi interface
 BUILD="$BUILD libcurl4-openssl-dev"
 # search: Unicode case folding and normalisation (u8_casefold, u8_normalize)

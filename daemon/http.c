@@ -30,7 +30,7 @@
 struct http {
 	struct spendd *sd;
 	struct httpd *srv;
-	char webui[PATH_MAX];		/* realpath of the web UI, "" = none */
+	struct http_static *webui;	/* the web UI's files */
 	struct http_sse *sse;		/* the event streams */
 	struct rest *rest;		/* the REST routes */
 	int port;
@@ -605,7 +605,7 @@ on_request(struct httpd_req *req, void *arg)
 		} else
 			rest_handle(h->sd, h->rest, req, path, &id);
 	} else
-		http_static_serve(h->sd, req, h->webui, path);
+		http_static_serve(h->webui, req, path);
 	free(path);
 }
 
@@ -753,11 +753,6 @@ http_start(struct spendd *sd)
 		free(h);
 		return -1;
 	}
-	if (realpath(sd->cfg.webui_dir, h->webui) == NULL) {
-		log_warnx("http: web UI %s: %s; serving the API only",
-		    sd->cfg.webui_dir, strerror(errno));
-		h->webui[0] = '\0';
-	}
 	if ((h->port = httpd_listen(h->srv, host, port)) < 0 ||
 	    (h->sse = http_sse_new(sd)) == NULL) {
 		httpd_free(h->srv);
@@ -765,9 +760,11 @@ http_start(struct spendd *sd)
 		free(h);
 		return -1;
 	}
+	h->webui = http_static_new(sd, sd->cfg.webui_dir);
 	sd->http = h;
 	log_info("http: listening on %s (port %d)%s%s", sd->cfg.http_listen,
-	    h->port, h->webui[0] ? ", web UI " : "", h->webui);
+	    h->port, http_static_root(h->webui)[0] ? ", web UI " : "",
+	    http_static_root(h->webui));
 	return metrics_listen(h);
 }
 
@@ -810,6 +807,7 @@ http_free(struct spendd *sd)
 	if (h->msrv)
 		httpd_free(h->msrv);
 	rest_free(h->rest);
+	http_static_free(h->webui);
 	free(h);
 	sd->http = NULL;
 }

@@ -60,10 +60,36 @@ const pad = (n) => String(n).padStart(2, '0');
 const now = new Date();
 const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 
+// when the sign-in form is there to type into, by the page's own clock
+await page.addInitScript(() => {
+  new MutationObserver((_, obs) => {
+    if (document.querySelector('#main form input[type="password"]')) {
+      window.spendSignInReady = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+});
+
 try {
   await page.goto(`${BASE}/#/month`);
   await step('a visitor without a cookie sees the sign-in screen', () =>
     page.getByRole('heading', { name: 'Sign in' }).waitFor());
+  // what a phone downloads before it can sign in: the page, its styles and
+  // the modules the sign-in screen needs (each screen loads when first shown)
+  const wire = await page.evaluate(() => {
+    const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    const paint = performance.getEntriesByName('first-contentful-paint')[0];
+    return {
+      files: all.length,
+      wire: all.reduce((a, r) => a + r.transferSize, 0),
+      plain: all.reduce((a, r) => a + r.decodedBodySize, 0),
+      gzip: all.filter((r) => r.encodedBodySize < r.decodedBodySize).length,
+      ready: paint ? Math.round(window.spendSignInReady - paint.startTime) : null,
+    };
+  });
+  console.log(`# first load: ${wire.files} files, ${wire.wire} bytes on the wire (${wire.plain} unzipped); sign-in usable ${wire.ready} ms after first paint`);
+  ok(wire.wire > 0 && wire.wire <= 60 * 1024, 'the first load is at most 60 KB on the wire', JSON.stringify(wire));
+  ok(wire.gzip >= 3, 'its text files came gzip-compressed', JSON.stringify(wire));
   ok(refreshes() === 0, 'and sends no refresh request (no 401 in the console)',
     `${refreshes()} refresh requests`);
   ok(problems.length === 0, 'no console error before signing in', problems.join('\n'));

@@ -11,6 +11,9 @@ echo '<!doctype html><title>t</title>' >"$W/index.html"
 echo 'body{}' >"$W/app.css"
 echo 'export {}' >"$W/js/app.js"
 echo '<p>sub</p>' >"$W/sub/index.html"
+# text large enough to be worth compressing, and an image that is not
+i=0; while [ $i -lt 60 ]; do echo "export const line$i = 'the same words again';"; i=$((i + 1)); done >"$W/js/big.js"
+head -c 2000 /dev/zero >"$W/pic.png"
 echo 'HIDDEN42' >"$W/.env"
 echo 'TOPSECRET42' >"$T/secret.txt"
 ln -s "$T/secret.txt" "$W/link.txt"
@@ -44,6 +47,44 @@ r=$(curl -s -o /dev/null -I "$BASE/js/app.js" --next -s -o "$T/next" \
     -w '%{http_code} %{num_connects}' "$BASE/app.css")
 is "... without a body: the next response on the connection reads right" \
     "$r $(cat "$T/next")" "200 0 body{}"
+
+# gzip: made on a worker as spendd starts, for a client that takes it
+gz() { curl -s -o "$T/gz" -D "$T/headers" -H 'Accept-Encoding: gzip' "$@"; }
+gz_ready() { gz "$BASE/js/big.js" && header Content-Encoding | grep -qx gzip; }
+check "text goes out gzip-compressed to a client that takes it" \
+    wait_for "the compressed copy" gz_ready
+is "... the same bytes once unzipped" "$(gzip -dc "$T/gz" | cksum)" "$(cksum <"$W/js/big.js")"
+is "... smaller" "$( [ "$(wc -c <"$T/gz")" -lt "$(wc -c <"$W/js/big.js")" ] && echo yes)" yes
+is "... says it varies by Accept-Encoding" "$(header Vary)" "Accept-Encoding"
+is "... and stays JavaScript" "$(header Content-Type)" "text/javascript; charset=utf-8"
+gzetag=$(header ETag)
+req GET /js/big.js
+is "without Accept-Encoding: plain" "$(header Content-Encoding)" ""
+is "... the file itself" "$(printf '%s\n' "$BODY" | cksum)" "$(cksum <"$W/js/big.js")"
+isnt "... under another ETag than the gzip form" "$(header ETag)" "$gzetag"
+is "... and Vary too (a cache keeps the two apart)" "$(header Vary)" "Accept-Encoding"
+req GET /js/big.js -H 'Accept-Encoding: br, gzip;q=0'
+is "gzip;q=0 refuses it" "$(header Content-Encoding)" ""
+req GET /js/big.js -H 'Accept-Encoding: deflate, gzip;q=0.5'
+is "gzip;q=0.5 takes it" "$(header Content-Encoding)" "gzip"
+req GET /js/big.js -H 'Accept-Encoding: gzip' -H "If-None-Match: $gzetag"
+expect "If-None-Match with the gzip ETag: 304" 304
+req GET /js/big.js -H "If-None-Match: $gzetag"
+expect "... which a plain request does not match" 200
+req HEAD /js/big.js -H 'Accept-Encoding: gzip'
+is "HEAD: the compressed length" "$(header Content-Length)" "$(wc -c <"$T/gz" | tr -d ' ')"
+req GET /pic.png -H 'Accept-Encoding: gzip'
+is "an image goes out as it is" "$(header Content-Encoding)/$(header Vary)" "/"
+req GET /app.css -H 'Accept-Encoding: gzip'
+is "a file too small to gain goes out as it is" "$(header Content-Encoding)" ""
+# an edit: never the old copy, the new one soon
+echo "export const edited = 'an edit, and then some more words';" >>"$W/js/big.js"
+gz "$BASE/js/big.js"
+if [ "$(header Content-Encoding)" = gzip ]; then got=$(gzip -dc "$T/gz" | cksum); else got=$(cksum <"$T/gz"); fi
+is "an edited file: the new text at once, never the old copy" "$got" "$(cksum <"$W/js/big.js")"
+check "... and soon compressed again" wait_for "the new copy" gz_ready
+is "... from the new text" "$(gzip -dc "$T/gz" | cksum)" "$(cksum <"$W/js/big.js")"
+
 req GET /sub/
 expect "a directory serves its index.html" 200
 like "... that one" "$BODY" "sub"

@@ -4,28 +4,21 @@ import { h, toast } from './dom.js';
 import { session, loadSession, clearSession } from './session.js';
 import { loadFeatures } from './features.js';
 import { renderSignIn } from './signin.js';
-import { renderMonth } from './month.js';
-import { renderCategories } from './categories.js';
-import { renderAccount } from './account.js';
-import { renderBudgets } from './budgets.js';
-import { renderRecurring } from './recurring.js';
-import { renderDashboard } from './dashboard.js';
-import { renderReports } from './reports.js';
-import { renderImport } from './import.js';
-import { renderSettings } from './settings.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
+// Each screen is loaded when it is first shown: the first load (the
+// sign-in screen) stays small on a phone's connection.
 const views = {
-  dashboard: renderDashboard,
-  month: renderMonth,
-  budgets: renderBudgets,
-  recurring: renderRecurring,
-  reports: renderReports,
-  categories: renderCategories,
-  account: renderAccount,
-  import: renderImport,
-  settings: renderSettings,
+  dashboard: () => import('./dashboard.js').then((m) => m.renderDashboard),
+  month: () => import('./month.js').then((m) => m.renderMonth),
+  budgets: () => import('./budgets.js').then((m) => m.renderBudgets),
+  recurring: () => import('./recurring.js').then((m) => m.renderRecurring),
+  reports: () => import('./reports.js').then((m) => m.renderReports),
+  categories: () => import('./categories.js').then((m) => m.renderCategories),
+  account: () => import('./account.js').then((m) => m.renderAccount),
+  import: () => import('./import.js').then((m) => m.renderImport),
+  settings: () => import('./settings.js').then((m) => m.renderSettings),
 };
 const monthly = new Set(['month', 'budgets']);   // views with a month in their path
 let current = null;   // {name, view}
@@ -45,7 +38,9 @@ function leave() {
   current = null;
 }
 
-function route() {
+let routing = 0;   // the latest route() wins when screens load slowly
+
+async function route() {
   if (!session.me) return;
   const p = parseHash();
   for (const a of topbar.querySelectorAll('[data-nav]')) {
@@ -56,10 +51,19 @@ function route() {
     current.view.update(p);
     return;
   }
+  const seq = ++routing;
+  let render;
+  try {
+    render = await views[p.name]();
+  } catch (e) {
+    toast('This page could not be loaded. Check your connection and try again.', 'warn');
+    return;
+  }
+  if (seq !== routing || !session.me) return;
   leave();
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
-  const view = views[p.name](main, p, { onSignedOut: signedOut }) || {};
+  const view = render(main, p, { onSignedOut: signedOut }) || {};
   current = { name: p.name, view };
 }
 
