@@ -265,7 +265,8 @@ test_priorities(void **state)
 	assert_int_equal(workers_busy(sd->workers), 0);
 }
 
-/* ---- limits: 4 threads; long kinds hold 3, exports and reports 2 ---- */
+/* ---- limits: 4 threads = 1 hashing + 3 general; long kinds hold 2,
+ * exports and reports 1 each ---- */
 
 static void
 test_limits(void **state)
@@ -285,32 +286,33 @@ test_limits(void **state)
 		ex[i].block = true;
 		submit(sd, JOB_EXPORT, &ex[i]);
 	}
-	wait_started(2);
+	wait_started(1);
 	for (int i = 0; i < 2; i++) {
 		im[i].block = true;
 		submit(sd, JOB_IMPORT, &im[i]);
 	}
-	wait_started(3);
+	wait_started(2);
 	bk.block = true;
 	submit(sd, JOB_BACKUP, &bk);
-	/* the fourth thread is not for long jobs: reads take it */
+	/* the third general thread is not for long jobs: reads take it; the
+	 * hashing thread takes none of these */
 	for (int i = 0; i < 3; i++) {
 		rd[i].block = true;
 		submit(sd, JOB_READ, &rd[i]);
 	}
-	wait_started(4);
+	wait_started(3);
 	usleep(20000);		/* nothing else may start */
-	assert_int_equal(started, 4);
-	stats(sd, JOB_EXPORT, 2, 2);
+	assert_int_equal(started, 3);
+	stats(sd, JOB_EXPORT, 1, 3);
 	stats(sd, JOB_IMPORT, 1, 1);
 	stats(sd, JOB_BACKUP, 0, 1);
 	stats(sd, JOB_READ, 1, 2);
 	workers_stats(sd->workers, JOB_EXPORT, &st);
-	assert_int_equal(st.limit, 2);
+	assert_int_equal(st.limit, 1);
 	workers_stats(sd->workers, JOB_READ, &st);
-	assert_int_equal(st.limit, 3);
+	assert_int_equal(st.limit, 2);
 	workers_stats(sd->workers, JOB_PASSWORD, &st);
-	assert_int_equal(st.limit, 4);
+	assert_int_equal(st.limit, 1);
 	open_gate();
 	drain(sd, ex, 4);
 	drain(sd, im, 2);
@@ -319,6 +321,40 @@ test_limits(void **state)
 	workers_stats(sd->workers, JOB_EXPORT, &st);
 	assert_int_equal(st.done, 4);
 	assert_int_equal(st.busy + st.queued, 0);
+}
+
+/* ---- a login storm: password checks hold their own thread, and never
+ * the ones reads run on ---- */
+
+static void
+test_password_own_thread(void **state)
+{
+	struct fx *fx = *state;
+	struct spendd *sd = fx->sd;
+	struct tj pw[6], rd[2];
+
+	memset(pw, 0, sizeof(pw));
+	memset(rd, 0, sizeof(rd));
+	assert_int_equal(workers_start(sd, 4), 0);
+	for (int i = 0; i < 6; i++) {
+		pw[i].block = true;
+		pw[i].id = 10 + i;
+		submit(sd, JOB_PASSWORD, &pw[i]);
+	}
+	wait_started(1);
+	usleep(20000);
+	assert_int_equal(started, 1);	/* one hashing thread of four */
+	stats(sd, JOB_PASSWORD, 1, 5);
+	for (int i = 0; i < 2; i++) {
+		rd[i].id = 20 + i;
+		submit(sd, JOB_READ, &rd[i]);
+	}
+	/* done while every password check still waits for the gate */
+	drain(sd, rd, 2);
+	for (int i = 0; i < 6; i++)
+		assert_false(pw[i].done);
+	open_gate();
+	drain(sd, pw, 6);
 }
 
 /* ---- the point: a password job runs while the long kinds are full ---- */
@@ -548,6 +584,7 @@ main(void)
 		T(test_priorities),
 		T(test_limits),
 		T(test_password_not_behind_long_jobs),
+		T(test_password_own_thread),
 		T(test_password_cap),
 		T(test_cancel_at_shutdown),
 		T(test_thread_store),
