@@ -13,6 +13,7 @@ import { renderDashboard } from './dashboard.js';
 import { renderReports } from './reports.js';
 import { renderImport } from './import.js';
 import { renderSettings } from './settings.js';
+import { t, translateStatic, onLanguage } from './i18n.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -92,7 +93,7 @@ if (tabs) {
   tabs.onmessage = (ev) => {
     if (ev.data === 'signed-out' && session.me) {
       forget();
-      showSignIn('You signed out in another tab.');
+      showSignIn(t('app.signedOutOtherTab'));
     }
   };
 }
@@ -104,7 +105,7 @@ function signedOut(notice) {
 }
 
 onAuthLost(() => {
-  if (session.me) signedOut('Your session has ended. Please sign in again.');
+  if (session.me) signedOut(t('app.sessionEnded'));
 });
 
 document.getElementById('signout').addEventListener('click', async () => {
@@ -113,10 +114,18 @@ document.getElementById('signout').addEventListener('click', async () => {
   } catch (e) {
     // the session is gone on this device either way
   }
-  signedOut('You are signed out.');
+  signedOut(t('app.signedOut'));
 });
 
 window.addEventListener('hashchange', route);
+
+// The page's own text in the UI's language; a change of language draws
+// the current screen again (or the sign-in form, kept as it is).
+translateStatic(document);
+onLanguage(() => {
+  translateStatic(document);
+  if (session.me && current) { leave(); route(); }
+});
 window.addEventListener('unhandledrejection', (ev) => {
   if (ev.reason && ev.reason.message) toast(ev.reason.message, 'warn');
 });
