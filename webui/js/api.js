@@ -14,7 +14,7 @@ let authLost = () => {};
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
-    super(message || `request failed (${status})`);
+    super(message || t('api.failed', { status }));
     this.status = status;
     this.code = code || 'error';
     this.field = field || null;

@@ -71,6 +71,13 @@ export function setLanguage(choice) {
   } catch (e) { /* private mode: this page only */ }
   const was = lang;
   apply();
+// a choice made in another tab of this browser
+window.addEventListener('storage', (ev) => {
+  if (ev.key !== STORE && ev.key !== null) return;
+  const was = lang;
+  apply();
+  if (lang !== was) for (const fn of listeners) fn(lang);
+});
   if (lang !== was) for (const fn of listeners) fn(lang);
 }
 
@@ -121,12 +128,14 @@ function cached(key, make) {
 
 const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
 const fractionOf = (s) => { const m = DECIMAL.exec(s); return m && m[3] ? m[3].length : 0; };
+// Intl takes up to 20 decimals everywhere; a longer string is shown as it came
+const formattable = (s) => DECIMAL.test(s) && fractionOf(s) <= 20;
 
 // A decimal string in the locale's digits and separators ("1234.5" ->
 // "1.234,5"), its decimals as given; anything else as it came.
 export function number(s) {
   const v = String(s ?? '');
-  if (!DECIMAL.test(v)) return v;
+  if (!formattable(v)) return v;
   const d = fractionOf(v);
   return cached(`n${d}`, () => new Intl.NumberFormat(locale,
     { minimumFractionDigits: d, maximumFractionDigits: d })).format(v);
@@ -148,7 +157,7 @@ const validCurrency = (c) => /^[A-Za-z]{3}$/.test(c || '');
 // "¥15,000"; the amount's decimals as the server gave them.
 export function amount(s, currency) {
   const v = String(s ?? '');
-  if (!DECIMAL.test(v) || !validCurrency(currency)) return currency ? `${v} ${currency}` : v;
+  if (!formattable(v) || !validCurrency(currency)) return currency ? `${v} ${currency}` : v;
   return currencyFormat(currency, fractionOf(v)).format(v);
 }
 
@@ -156,7 +165,7 @@ export function amount(s, currency) {
 // order, for markup that sets the number and the currency apart.
 export function amountParts(s, currency) {
   const v = String(s ?? '');
-  if (!DECIMAL.test(v) || !validCurrency(currency)) {
+  if (!formattable(v) || !validCurrency(currency)) {
     return [{ type: 'num', value: v }, { type: 'lit', value: ' ' }, { type: 'cur', value: currency || '' }];
   }
   const out = [];

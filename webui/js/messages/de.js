@@ -24,6 +24,7 @@ export default {
   'api.unreachable': 'Der Spend-Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   'api.tooMany': 'Zu viele Versuche: Warten Sie kurz und versuchen Sie es erneut.',
   'api.status': 'Der Server antwortete {status}',
+  'api.failed': 'Die Anfrage ist fehlgeschlagen ({status}).',
 
   // formats
   'fmt.percent': '{n} %',

@@ -26,6 +26,7 @@ export default {
   'api.unreachable': 'Cannot reach the Spend server. Check your connection and try again.',
   'api.tooMany': 'Too many attempts: wait a little and try again.',
   'api.status': 'The server answered {status}',
+  'api.failed': 'The request failed ({status}).',
 
   // formats
   'fmt.percent': '{n}%',
