@@ -9,7 +9,7 @@
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
 // Usage: node tests/browser/i18n.mjs BASE_URL SHOT_DIR
 import { tmpdir } from 'node:os';
-import { browser, iso } from './harness.mjs';
+import { browser, iso, inDays } from './harness.mjs';
 
 const BASE = (process.argv[2] || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const SHOTS = process.argv[3] || tmpdir();
@@ -89,6 +89,34 @@ await t.run(async () => {
   });
   await shots('50-de-dashboard');
   await axe('the dashboard in German');
+
+  // ---- the other converted screens, in German; axe-core on each
+  // (a start of today would add an expense today)
+  const start = inDays(3);
+  const rule = await api('POST', '/recurring', { amount: '9.99', category: 'food', every: 'month', start, payee: 'Telefon' });
+  ok(rule && rule.id, 'a monthly rule through the API', JSON.stringify(rule));
+  const tour = [
+    ['Budgets', 'Budgets', '.budget-overall .b-avail', /^von 2\.000,00 €$/],
+    ['Daueraufträge', 'Daueraufträge', 'li.rule .r-sched', new RegExp(`^Jeden Monat am ${Number(start.slice(8, 10))}\\.$`)],
+    ['Berichte', 'Berichte', '.rep-summary .dash-amount', /^1\.234,50 €$/],
+    ['Kategorien', 'Kategorien', 'h2#cats-active', /^In Gebrauch$/],
+    ['Import', 'Import', 'h2#imp-form-title', /^Datei wählen$/],
+    ['Konto', 'Konto', 'h2#pw-title', /^Passwort ändern$/],
+  ];
+  for (const [link, h1, sel, want] of tour) {
+    await nav().getByRole('link', { name: link, exact: true }).click();
+    await step(`${link}: German (${want})`, async () => {
+      await page.getByRole('heading', { name: h1, level: 1, exact: true }).waitFor();
+      await page.waitForFunction(([s, w]) => {
+        const el = document.querySelector(s);
+        return el && new RegExp(w).test(el.textContent.replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim());
+      }, [sel, want.source]);
+      return true;
+    });
+    ok(await lang() === 'de', `${link}: lang="de"`);
+    await axe(`${link} in German`);
+  }
+  await shots('53-de-recurring-after-tour');
 
   // ---- Settings: English, without a reload
   await nav().getByRole('link', { name: 'Einstellungen' }).click();
