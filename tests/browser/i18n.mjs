@@ -96,14 +96,14 @@ await t.run(async () => {
   const rule = await api('POST', '/recurring', { amount: '9.99', category: 'food', every: 'month', start, payee: 'Telefon' });
   ok(rule && rule.id, 'a monthly rule through the API', JSON.stringify(rule));
   const tour = [
-    ['Budgets', 'Budgets', '.budget-overall .b-avail', /^von 2\.000,00 €$/],
-    ['Daueraufträge', 'Daueraufträge', 'li.rule .r-sched', new RegExp(`^Jeden Monat am ${Number(start.slice(8, 10))}\\.$`)],
-    ['Berichte', 'Berichte', '.rep-summary .dash-amount', /^1\.234,50 €$/],
-    ['Kategorien', 'Kategorien', 'h2#cats-active', /^In Gebrauch$/],
-    ['Import', 'Import', 'h2#imp-form-title', /^Datei wählen$/],
-    ['Konto', 'Konto', 'h2#pw-title', /^Passwort ändern$/],
+    ['budgets', 'Budgets', 'Budgets', '.budget-overall .b-avail', /^von 2\.000,00 €$/],
+    ['recurring', 'Daueraufträge', 'Daueraufträge', 'li.rule .r-sched', new RegExp(`^Jeden Monat am ${Number(start.slice(8, 10))}\\.$`)],
+    ['reports', 'Berichte', 'Berichte', '.rep-summary .dash-amount', /^1\.234,50 €$/],
+    ['categories', 'Kategorien', 'Kategorien', 'h2#cats-active', /^In Gebrauch$/],
+    ['import', 'Import', 'Import', 'h2#imp-form-title', /^Datei wählen$/],
+    ['account', 'Konto', 'Konto', 'h2#pw-title', /^Passwort ändern$/],
   ];
-  for (const [link, h1, sel, want] of tour) {
+  for (const [slug, link, h1, sel, want] of tour) {
     await nav().getByRole('link', { name: link, exact: true }).click();
     await step(`${link}: German (${want})`, async () => {
       await page.getByRole('heading', { name: h1, level: 1, exact: true }).waitFor();
@@ -115,8 +115,8 @@ await t.run(async () => {
     });
     ok(await lang() === 'de', `${link}: lang="de"`);
     await axe(`${link} in German`);
+    await shots(`53-de-${slug}`);
   }
-  await shots('53-de-recurring-after-tour');
 
   // ---- Settings: English, without a reload
   await nav().getByRole('link', { name: 'Einstellungen' }).click();
