@@ -17,7 +17,9 @@ const TIMEOUT = 8000;
 // strict: a step passes on true, undefined or an object (a wait that came
 // back); false, or a string or number (what was found instead), fails.
 // Otherwise anything but false passes.
-export async function browser({ base, shots, strict = false }) {
+// locale: the browser's language and region (navigator.language, the
+// Accept-Language header); the page tests run in en-US unless told.
+export async function browser({ base, shots, strict = false, locale = 'en-US' }) {
   let chromium;
   let axeSource;
   try {
@@ -80,6 +82,7 @@ export async function browser({ base, shots, strict = false }) {
       '--disable-component-update', '--disable-sync', '--no-first-run',
       '--disable-dev-shm-usage'],
     viewport: { width: 1280, height: 860 },
+    locale,
     timeout: 30000,
   });
   t.ctx.setDefaultTimeout(TIMEOUT);

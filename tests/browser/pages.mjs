@@ -106,7 +106,8 @@ await t.run(async () => {
   ok(b.state === 'Over budget' && b.percent === '105%' && b.width === '100%',
     'state text Over budget, 105%, bar full', JSON.stringify(b));
   ok(await colour() !== nearColour, 'over is another colour than near', nearColour);
-  ok((await budget('food').locator('.b-remaining .num').innerText()) === '-5.50', 'left: -5.50');
+  // the sign before the symbol, as en-US writes it (i18n.js)
+  ok((await budget('food').locator('.b-remaining .money').innerText()) === '-€5.50', 'left: -€5.50');
 
   // the overall budget and rollover
   await form.getByLabel('Category').selectOption({ label: 'Overall' });

@@ -93,9 +93,11 @@ await t.run(async () => {
   });
   await preview(page.getByRole('button', { name: 'Preview', exact: true }));
   await step('the preview lists the file\'s rows', () => row(2).waitFor());
-  ok(await row(2).getAttribute('data-status') === 'new' && await cell(2, 2) === '2026-11-02'
-    && await cell(2, 4) === '3.50 EUR' && await cell(2, 5) === 'food',
-  'line 2 would be added: 2026-11-02, 3.50 EUR, food', await row(2).innerText());
+  // the date and amount as the page's locale (en-US) writes them
+  ok(await row(2).getAttribute('data-status') === 'new' && await cell(2, 2) === 'Nov 2, 2026'
+    && await row(2).locator('time').getAttribute('datetime') === '2026-11-02'
+    && await cell(2, 4) === '€3.50' && await cell(2, 5) === 'food',
+  'line 2 would be added: Nov 2, 2026 (2026-11-02), €3.50, food', await row(2).innerText());
   ok(await cell(2, 3) === '' && await cell(2, 6) === 'Coffee Corner',
     'automatic mapping: Description is the note, no payee', await row(2).innerText());
   ok(await row(4).getAttribute('data-status') === 'skipped' && await cell(4, 6) === 'zero amount',

@@ -1,5 +1,6 @@
 // Talking to spendd: fetch with the access token (kept in memory only),
 // one refresh through the HttpOnly cookie on 401, errors as ApiError.
+import { t } from './i18n.js';
 
 const BASE = 'api/v1';
 // Cookie-authenticated requests (refresh, logout) must carry this header;
@@ -13,7 +14,7 @@ let authLost = () => {};
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
-    super(message || `request failed (${status})`);
+    super(message || t('api.failed', { status }));
     this.status = status;
     this.code = code || 'error';
     this.field = field || null;
@@ -110,8 +111,7 @@ async function send(method, path, opts) {
         await new Promise((r) => { setTimeout(r, 800); });
         continue;
       }
-      throw new ApiError(0, 'network',
-        'Cannot reach the Spend server. Check your connection and try again.');
+      throw new ApiError(0, 'network', t('api.unreachable'));
     }
   }
   if (opts.raw && res.ok) {
@@ -129,8 +129,8 @@ async function send(method, path, opts) {
     const e = (data && data.error) || {};
     let msg = e.message;
     if (!msg) {
-      msg = res.status === 429 ? 'Too many attempts: wait a little and try again.'
-        : `The server answered ${res.status} ${res.statusText}`.trim();
+      msg = res.status === 429 ? t('api.tooMany')
+        : t('api.status', { status: `${res.status} ${res.statusText}`.trim() });
     }
     throw new ApiError(res.status, e.code, msg, e.field);
   }

@@ -4,6 +4,7 @@ import { h, toast } from './dom.js';
 import { session, loadSession, clearSession } from './session.js';
 import { loadFeatures } from './features.js';
 import { renderSignIn } from './signin.js';
+import { t, translateStatic, onLanguage } from './i18n.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -56,7 +57,7 @@ async function route() {
   try {
     render = await views[p.name]();
   } catch (e) {
-    toast('This page could not be loaded. Check your connection and try again.', 'warn');
+    toast(t('app.pageLoadFailed'), 'warn');
     return;
   }
   if (seq !== routing || !session.me) return;
@@ -96,7 +97,7 @@ if (tabs) {
   tabs.onmessage = (ev) => {
     if (ev.data === 'signed-out' && session.me) {
       forget();
-      showSignIn('You signed out in another tab.');
+      showSignIn(t('app.signedOutOtherTab'));
     }
   };
 }
@@ -108,7 +109,7 @@ function signedOut(notice) {
 }
 
 onAuthLost(() => {
-  if (session.me) signedOut('Your session has ended. Please sign in again.');
+  if (session.me) signedOut(t('app.sessionEnded'));
 });
 
 document.getElementById('signout').addEventListener('click', async () => {
@@ -117,10 +118,18 @@ document.getElementById('signout').addEventListener('click', async () => {
   } catch (e) {
     // the session is gone on this device either way
   }
-  signedOut('You are signed out.');
+  signedOut(t('app.signedOut'));
 });
 
 window.addEventListener('hashchange', route);
+
+// The page's own text in the UI's language; a change of language draws
+// the current screen again (or the sign-in form, kept as it is).
+translateStatic(document);
+onLanguage(() => {
+  translateStatic(document);
+  if (session.me && current) { leave(); route(); }
+});
 window.addEventListener('unhandledrejection', (ev) => {
   if (ev.reason && ev.reason.message) toast(ev.reason.message, 'warn');
 });

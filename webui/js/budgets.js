@@ -3,20 +3,21 @@
 // Every amount shown is the server's decimal string; the bar's width is
 // the server's percent.
 import { api } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
+import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
 import { session, loadCategories, activeCategories } from './session.js';
 import { thisMonth, shiftMonth, monthLabel, validMonth, tidyAmount } from './format.js';
 import { subscribe } from './events.js';
+import { t, amount as fmtAmount, percent } from './i18n.js';
 
-const STATE_TEXT = { ok: 'On track', near: 'Near the limit', over: 'Over budget' };
+const stateText = (s) => ({ ok: t('budget.stateOk'), near: t('budget.stateNear'), over: t('budget.stateOver') }[s] || s);
 const TOTAL = 'total';
 
 function money(amount, currency) {
   if (amount === null || amount === undefined) return h('span.muted', '—');
-  return h('span.money', h('span.num', amount), ' ', h('abbr.cur', { title: currency }, currency));
+  return h('span.money', moneyNodes(amount, currency));
 }
 
-function nameOf(item) { return item.overall ? 'Overall' : item.category; }
+function nameOf(item) { return item.overall ? t('budget.overall') : item.category; }
 
 export function renderBudgets(main, params) {
   const st = { month: validMonth(params.month) ? params.month : thisMonth(), seq: 0, budgets: [] };
@@ -25,12 +26,12 @@ export function renderBudgets(main, params) {
   const title = h('h2#budgets-month');
   const prev = h('a.btn.icon', { rel: 'prev' }, h('span', { 'aria-hidden': 'true' }, '‹'));
   const next = h('a.btn.icon', { rel: 'next' }, h('span', { 'aria-hidden': 'true' }, '›'));
-  const today = h('a.btn.small.today', 'This month');
+  const today = h('a.btn.small.today', t('month.this'));
   const head = h('div.month-head', prev, title, next, today);
 
   // ---- the month's progress
   const overallBox = h('div.budget-overall');
-  const list = h('ul.budgets', { 'aria-label': 'Category budgets' });
+  const list = h('ul.budgets', { 'aria-label': t('dash.categoryBudgets') });
   const empty = h('p.empty', { hidden: true });
   const period = h('p.hint.budget-period');
   const unconverted = h('div.notice', { hidden: true });
@@ -44,24 +45,24 @@ export function renderBudgets(main, params) {
   const formHint = h('p.hint');
   const amount = h('input', {
     name: 'amount', id: 'bud-amount', inputmode: 'decimal', autocomplete: 'off',
-    required: true, placeholder: '0.00', class: 'amount-input',
+    required: true, placeholder: t('budgets.placeholder'), class: 'amount-input',
   });
   const rollover = h('input', { type: 'checkbox', name: 'rollover', id: 'bud-rollover' });
   const rollErr = h('p.field-error', { id: 'bud-rollover-err', hidden: true });
-  const removeBtn = h('button.danger', { type: 'button', hidden: true }, 'Remove budget');
+  const removeBtn = h('button.danger', { type: 'button', hidden: true }, t('budgets.remove'));
   const form = h('form.card.budget-form', { novalidate: true, 'aria-labelledby': 'bud-form-title' },
-    h('h2#bud-form-title', 'Set a monthly budget'),
+    h('h2#bud-form-title', t('budgets.formTitle')),
     formHint,
-    h('div.row', field('Category', catSel),
-      field(`Per month (${(session.me && session.me.currency) || 'EUR'})`, amount)),
-    h('div.check', rollover, h('label', { for: 'bud-rollover' }, 'Roll over: what is left (or overspent) carries into the next month'), rollErr),
-    h('div.actions.split', h('button.primary', { type: 'submit' }, 'Save budget'), h('span.spacer'), removeBtn));
+    h('div.row', field(t('budgets.category'), catSel),
+      field(t('budgets.perMonth', { currency: (session.me && session.me.currency) || 'EUR' }), amount)),
+    h('div.check', rollover, h('label', { for: 'bud-rollover' }, t('budgets.rollover')), rollErr),
+    h('div.actions.split', h('button.primary', { type: 'submit' }, t('budgets.save')), h('span.spacer'), removeBtn));
 
-  main.replaceChildren(h('div.budgets-view', h('h1', 'Budgets'), h('div.budgets-grid', progress, form)));
+  main.replaceChildren(h('div.budgets-view', h('h1', t('nav.budgets')), h('div.budgets-grid', progress, form)));
 
   function fillCategories() {
     const v = catSel.value;
-    const opts = [h('option', { value: TOTAL }, 'Overall')];
+    const opts = [h('option', { value: TOTAL }, t('budget.overall'))];
     for (const c of [...activeCategories()].sort((a, b) => a.name.localeCompare(b.name))) {
       opts.push(h('option', { value: String(c.id), dataset: { name: c.name } }, c.name));
     }
@@ -85,16 +86,16 @@ export function renderBudgets(main, params) {
     // a pending "Really remove?" outlives a redraw (a live event between
     // the two clicks), not a change of category
     if (b && st.confirmRemove === catSel.value) {
-      removeBtn.textContent = 'Really remove?';
+      removeBtn.textContent = t('common.reallyRemove');
       removeBtn.dataset.confirm = '1';
     } else {
       st.confirmRemove = null;
-      removeBtn.textContent = 'Remove budget';
+      removeBtn.textContent = t('budgets.remove');
       delete removeBtn.dataset.confirm;
     }
     formHint.textContent = b && b.since && b.since <= st.month
-      ? `The amount is the budget of every month from ${monthLabel(b.since)} on.`
-      : `The amount is the budget of every month from ${monthLabel(st.month)} on.`;
+      ? t('budgets.fromOn', { month: monthLabel(b.since) })
+      : t('budgets.fromOn', { month: monthLabel(st.month) });
     if (fill) {
       amount.value = b && b.amount !== null ? b.amount : '';
       rollover.checked = !!(b && b.rollover);
@@ -106,7 +107,7 @@ export function renderBudgets(main, params) {
     const width = pct === null ? 0 : Math.max(0, Math.min(100, pct));
     const name = nameOf(item);
     const key = item.overall ? TOTAL : item.category;
-    const edit = h('button.secondary.small', { type: 'button', 'aria-label': `Change the ${name} budget` }, 'Change');
+    const edit = h('button.secondary.small', { type: 'button', 'aria-label': t('budgets.changeNamed', { name }) }, t('budgets.change'));
     edit.addEventListener('click', () => {
       catSel.value = item.overall ? TOTAL : String(item.category_id);
       syncForm(true);
@@ -114,26 +115,26 @@ export function renderBudgets(main, params) {
       amount.select();
     });
     const facts = [
-      h('span.b-spent', 'Spent ', money(item.spent, cur)),
-      h('span.b-avail', 'of ', money(item.available, cur)),
-      h('span.b-pct', pct === null ? '' : `${pct}%`),
+      h('span.b-spent', t('budgets.spent'), ' ', money(item.spent, cur)),
+      h('span.b-avail', t('budgets.of'), ' ', money(item.available, cur)),
+      h('span.b-pct', pct === null ? '' : percent(item.percent)),
     ];
     const more = [];
-    more.push(h('span.b-remaining', 'Left: ', money(item.remaining, cur)));
+    more.push(h('span.b-remaining', t('budgets.left'), ' ', money(item.remaining, cur)));
     if (item.rollover && item.carry && !/^-?0(\.0+)?$/.test(item.carry)) {
-      more.push(h('span.b-carry', 'Carried over: ', money(item.carry, cur)));
+      more.push(h('span.b-carry', t('budgets.carried'), ' ', money(item.carry, cur)));
     }
-    more.push(h('span.b-projected', st.periodName === 'past' ? 'Month end: ' : 'Projected month end: ',
+    more.push(h('span.b-projected', st.periodName === 'past' ? t('budgets.monthEnd') : t('budgets.projected'), ' ',
       money(item.projected, cur)));
     if (item.to_come && !/^-?0(\.0+)?$/.test(item.to_come)) {
-      more.push(h('span.b-tocome', 'Recurring to come: ', money(item.to_come, cur)));
+      more.push(h('span.b-tocome', t('budgets.toCome'), ' ', money(item.to_come, cur)));
     }
-    const label = `${name}: spent ${item.spent} of ${item.available} ${cur}`
-      + `${pct === null ? '' : `, ${pct}%`}; ${STATE_TEXT[item.state] || item.state}`;
+    const label = t('budget.barLabel', { name, spent: fmtAmount(item.spent, cur), available: fmtAmount(item.available, cur) })
+      + `${pct === null ? '' : `, ${percent(item.percent)}`}; ${stateText(item.state)}`;
     return h('li.budget', { dataset: { category: key, state: item.state } },
       h('div.b-head',
-        h('h3.b-name', item.overall ? h('span', 'Overall') : h('span.cat', item.category)),
-        h('span.b-state', { class: `state-${item.state}` }, STATE_TEXT[item.state] || item.state),
+        h('h3.b-name', item.overall ? h('span', t('budget.overall')) : h('span.cat', item.category)),
+        h('span.b-state', { class: `state-${item.state}` }, stateText(item.state)),
         edit),
       h('div.b-bar', { role: 'img', 'aria-label': label },
         h('div.b-fill', { class: `state-${item.state}`, dataset: { pct: width } })),
@@ -157,21 +158,21 @@ export function renderBudgets(main, params) {
       clear(overallBox);
       clear(list);
       const overall = s.items.find((i) => i.overall);
-      if (overall) overallBox.append(h('ul.budgets', { 'aria-label': 'Overall budget' }, bar(overall, cur)));
+      if (overall) overallBox.append(h('ul.budgets', { 'aria-label': t('dash.overallBudget') }, bar(overall, cur)));
       for (const i of s.items.filter((x) => !x.overall)) list.append(bar(i, cur));
       // widths from the server's percent, set as a property (CSP: no inline style attribute)
       for (const f of progress.querySelectorAll('.b-fill')) f.style.width = `${f.dataset.pct}%`;
       list.hidden = !list.children.length;
       empty.hidden = s.items.length > 0;
-      empty.textContent = `No budget in ${monthLabel(st.month)} yet: set one with the form.`;
+      empty.textContent = t('budgets.none', { month: monthLabel(st.month) });
       period.textContent = s.period === 'current'
-        ? `Day ${s.day} of ${s.days}. The projection scales what was spent so far to the whole month and adds the recurring expenses still to come.`
-        : s.period === 'past' ? 'A past month: the month end is what was spent.'
-          : 'A month still to come: the projection counts the recurring expenses due in it.';
+        ? t('budgets.periodCurrent', { day: s.day, days: s.days })
+        : s.period === 'past' ? t('budgets.periodPast')
+          : t('budgets.periodFuture');
       clear(unconverted);
       if (s.unconverted && s.unconverted.length) {
-        unconverted.append(h('p', 'Not counted (no exchange rate yet):'),
-          h('ul', s.unconverted.map((u) => h('li', `${u.category || 'overall'}: ${u.amount} ${u.currency} (${u.what})`))));
+        unconverted.append(h('p', t('budgets.notCounted')),
+          h('ul', s.unconverted.map((u) => h('li', `${u.category || t('budgets.overallLower')}: ${fmtAmount(u.amount, u.currency)} (${u.what})`))));
       }
       unconverted.hidden = !(s.unconverted && s.unconverted.length);
       syncForm(!form.dataset.touched);
@@ -189,11 +190,11 @@ export function renderBudgets(main, params) {
 
   function syncHeader() {
     title.textContent = monthLabel(st.month);
-    document.title = `Budgets · ${monthLabel(st.month)} · Spend`;
+    document.title = t('app.title', { page: `${t('nav.budgets')} · ${monthLabel(st.month)}` });
     prev.href = `#/budgets/${shiftMonth(st.month, -1)}`;
     next.href = `#/budgets/${shiftMonth(st.month, 1)}`;
-    prev.setAttribute('aria-label', `Previous month, ${monthLabel(shiftMonth(st.month, -1))}`);
-    next.setAttribute('aria-label', `Next month, ${monthLabel(shiftMonth(st.month, 1))}`);
+    prev.setAttribute('aria-label', t('month.prev', { month: monthLabel(shiftMonth(st.month, -1)) }));
+    next.setAttribute('aria-label', t('month.next', { month: monthLabel(shiftMonth(st.month, 1)) }));
     today.href = `#/budgets/${thisMonth()}`;
     today.hidden = st.month === thisMonth();
     const want = `#/budgets/${st.month}`;
@@ -210,10 +211,10 @@ export function renderBudgets(main, params) {
     clearErrors(form);
     const a = tidyAmount(amount.value, session.me && session.me.currency);
     if (!a) {
-      showError(form, { field: 'amount', message: 'Enter the monthly amount, for example 300.00.' });
+      showError(form, { field: 'amount', message: t('budgets.needAmount') });
       return;
     }
-    const name = catSel.value === TOTAL ? 'the overall budget' : catSel.selectedOptions[0].textContent;
+    const name = catSel.value === TOTAL ? t('budgets.theOverall') : catSel.selectedOptions[0].textContent;
     // a new budget starts in the month on screen; an old one reaches back to it
     const b = budgetOf(catSel.value);
     const body = { amount: a, rollover: rollover.checked };
@@ -224,7 +225,7 @@ export function renderBudgets(main, params) {
           body,
         });
         delete form.dataset.touched;
-        toast(`Saved ${name}: ${r.amount} ${r.currency} a month${r.rollover ? ', rolling over' : ''}`, 'ok');
+        toast(t(r.rollover ? 'budgets.savedRolling' : 'budgets.saved', { name, amount: fmtAmount(r.amount, r.currency) }), 'ok');
         await load();
       } catch (e) { showError(form, e); }
     });
@@ -234,17 +235,17 @@ export function renderBudgets(main, params) {
     if (!removeBtn.dataset.confirm) {
       st.confirmRemove = catSel.value;
       removeBtn.dataset.confirm = '1';
-      removeBtn.textContent = 'Really remove?';
+      removeBtn.textContent = t('common.reallyRemove');
       removeBtn.focus();
       return;
     }
     st.confirmRemove = null;
-    const name = catSel.value === TOTAL ? 'the overall budget' : catSel.selectedOptions[0].textContent;
+    const name = catSel.value === TOTAL ? t('budgets.theOverall') : catSel.selectedOptions[0].textContent;
     busy(form, async () => {
       try {
         await api('DELETE', `/budgets/${encodeURIComponent(catSel.value)}`);
         delete form.dataset.touched;
-        toast(`Removed the budget of ${name}`, 'ok');
+        toast(t('budgets.removed', { name }), 'ok');
         await load();
         catSel.focus(); // the button is gone with the budget
       } catch (e) { showError(form, e); }
@@ -253,7 +254,7 @@ export function renderBudgets(main, params) {
 
   // ---- live: an expense added, edited or deleted anywhere moves the bars
   const unsubscribe = subscribe(async (types) => {
-    if ([...types].some((t) => t.startsWith('category.'))) {
+    if ([...types].some((ty) => ty.startsWith('category.'))) {
       try { await loadCategories(); fillCategories(); } catch (e) { /* load() reports */ }
     }
     load();

@@ -5,6 +5,9 @@
 // words; every slice and point carries a <title> and data-value with the
 // server's amount (what the browser tests read).
 
+import { t, amount, number, percent } from './i18n.js';
+import { moneyNodes } from './dom.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 
 // Every colour reaches 3:1 against both the light and the dark card.
@@ -59,16 +62,16 @@ function ringPath(cx, cy, r, ri, a0, a1) {
 // {label, value: "12.50", share: "41.20" (percent, optional), colour}.
 // Slices at or below zero (refunds) are listed in the legend, not drawn.
 export function donut(slices, opts = {}) {
-  const cur = opts.currency ? ` ${opts.currency}` : '';
-  const title = opts.title || 'Share by category';
+  const money = (v) => (opts.currency ? amount(v, opts.currency) : number(v));
+  const title = opts.title || t('chart.share');
   const items = (slices || []).map((sl, i) => ({
     ...sl, colour: sl.colour || PALETTE[i % PALETTE.length], n: Number(sl.value),
   }));
   const drawn = items.filter((x) => Number.isFinite(x.n) && x.n > 0);
   const whole = drawn.reduce((a, x) => a + x.n, 0);
   const words = drawn.length
-    ? items.map((x) => `${x.label} ${x.value}${cur}${x.share ? ` (${x.share}%)` : ''}`).join('; ')
-    : (opts.empty || 'Nothing to show.');
+    ? items.map((x) => `${x.label} ${money(x.value)}${x.share ? ` (${percent(x.share)})` : ''}`).join('; ')
+    : (opts.empty || t('chart.nothing'));
   const fig = html('figure', 'chart-fig donut-fig');
   const svg = svgRoot(200, 200, 'donut', title, words);
   const cx = 100;
@@ -91,7 +94,7 @@ export function donut(slices, opts = {}) {
       svg.append(s('path', {
         d, fill: x.colour, class: 'slice', 'data-label': x.label, 'data-value': x.value,
         'data-share': x.share || '', 'data-sweep': fmt((sweep * 180) / Math.PI),
-      }, s('title', null, `${x.label}: ${x.value}${cur}${x.share ? `, ${x.share}%` : ''}`)));
+      }, s('title', null, `${x.label}: ${money(x.value)}${x.share ? `, ${percent(x.share)}` : ''}`)));
       a += sweep;
     }
   }
@@ -102,14 +105,14 @@ export function donut(slices, opts = {}) {
   fig.append(svg);
   if (items.length) {
     const ul = html('ul', 'legend');
-    ul.setAttribute('aria-label', `${title}: legend`);
+    ul.setAttribute('aria-label', t('chart.legend', { title }));
     for (const x of items) {
       const sw = html('span', 'swatch');
       sw.setAttribute('aria-hidden', 'true');
       sw.dataset.colour = x.colour;
       const li = html('li', null, sw, html('span', 'l-label', x.label),
-        html('span', 'l-amount money', html('span', 'num', x.value), cur),
-        html('span', 'l-share', x.share ? `${x.share}%` : '—'));
+        html('span', 'l-amount money', ...(opts.currency ? moneyNodes(x.value, opts.currency) : [html('span', 'num', number(x.value))])),
+        html('span', 'l-share', x.share ? percent(x.share) : '—'));
       li.dataset.label = x.label;
       ul.append(li);
     }
@@ -117,7 +120,7 @@ export function donut(slices, opts = {}) {
     // the swatch colour as a property (CSP: no inline style attribute)
     for (const sw of ul.querySelectorAll('.swatch')) sw.style.background = sw.dataset.colour;
   } else {
-    fig.append(html('p', 'empty chart-empty', opts.empty || 'Nothing to show.'));
+    fig.append(html('p', 'empty chart-empty', opts.empty || t('chart.nothing')));
   }
   return fig;
 }
@@ -138,19 +141,19 @@ export function niceTicks(lo, hi, want = 4) {
 //      {title, currency, desc, labelEvery}) -> <figure>.
 // A null value is a point not drawn (a day still to come).
 export function line(data, opts = {}) {
-  const cur = opts.currency ? ` ${opts.currency}` : '';
+  const money = (v) => (opts.currency ? amount(v, opts.currency) : number(v));
   const labels = (data && data.labels) || [];
   const series = ((data && data.series) || []).map((se, i) => ({
     ...se, colour: se.colour || PALETTE[i % PALETTE.length],
   }));
   const nums = [];
   for (const se of series) for (const v of se.values) if (v !== null && v !== undefined) nums.push(Number(v));
-  const title = opts.title || 'Line chart';
+  const title = opts.title || t('chart.line');
   const fig = html('figure', 'chart-fig line-fig');
   // nothing but zeros draws as no data: a flat line on a made-up axis says less
   if (!labels.length || !nums.length || nums.every((v) => v === 0)) {
-    const svg = svgRoot(480, 60, 'line', title, opts.empty || 'Nothing to show.');
-    svg.append(s('text', { x: 240, y: 34, 'text-anchor': 'middle', class: 'axis' }, opts.empty || 'Nothing to show.'));
+    const svg = svgRoot(480, 60, 'line', title, opts.empty || t('chart.nothing'));
+    svg.append(s('text', { x: 240, y: 34, 'text-anchor': 'middle', class: 'axis' }, opts.empty || t('chart.nothing')));
     fig.append(svg);
     return fig;
   }
@@ -166,13 +169,14 @@ export function line(data, opts = {}) {
   const y = (v) => T + ((hi - v) * (H - T - B)) / (hi - lo);
   const words = series.map((se) => {
     const last = [...se.values].map((v, i) => [v, i]).filter(([v]) => v !== null && v !== undefined).pop();
-    return last ? `${se.name}: ${last[0]}${cur} at ${labels[last[1]]}` : `${se.name}: no data`;
+    return last ? t('chart.lastAt', { name: se.name, value: money(last[0]), at: labels[last[1]] })
+      : t('chart.noData', { name: se.name });
   }).join('; ');
   const svg = svgRoot(W, H, 'line', title, opts.desc ? `${opts.desc} ${words}` : words);
   const grid = s('g', { class: 'grid' });
-  for (const t of ticks) {
-    grid.append(s('line', { x1: L, x2: W - R, y1: fmt(y(t)), y2: fmt(y(t)), class: t === 0 ? 'zero' : null }));
-    grid.append(s('text', { x: L - 6, y: fmt(y(t) + 4), 'text-anchor': 'end', class: 'axis' }, String(t)));
+  for (const tk of ticks) {
+    grid.append(s('line', { x1: L, x2: W - R, y1: fmt(y(tk)), y2: fmt(y(tk)), class: tk === 0 ? 'zero' : null }));
+    grid.append(s('text', { x: L - 6, y: fmt(y(tk) + 4), 'text-anchor': 'end', class: 'axis' }, number(String(tk))));
   }
   svg.append(grid);
   const every = opts.labelEvery || Math.max(1, Math.ceil(n / 8));
@@ -202,14 +206,14 @@ export function line(data, opts = {}) {
       g.append(s('circle', {
         cx: fmt(x(i)), cy: fmt(y(Number(v))), r: n > 20 ? 2.5 : 3.5, fill: se.colour, class: 'point',
         'data-label': labels[i], 'data-value': v,
-      }, s('title', null, `${se.name}, ${labels[i]}: ${v}${cur}`)));
+      }, s('title', null, `${se.name}, ${labels[i]}: ${money(v)}`)));
     });
     svg.append(g);
   }
   fig.append(svg);
   if (series.length > 1 || opts.legend) {
     const ul = html('ul', 'legend line-legend');
-    ul.setAttribute('aria-label', `${title}: legend`);
+    ul.setAttribute('aria-label', t('chart.legend', { title }));
     for (const se of series) {
       const sw = html('span', `swatch${se.dashed ? ' dashed' : ''}`);
       sw.setAttribute('aria-hidden', 'true');

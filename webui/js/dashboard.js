@@ -6,20 +6,21 @@
 // recurring.upcoming); numbers are made of them only for the charts'
 // geometry. Follows live events.
 import { api, newKey } from './api.js';
-import { h, clearErrors, showError, busy, toast, clear } from './dom.js';
+import { h, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
 import { session, pref, loadCategories, activeCategories } from './session.js';
 import { thisMonth, shiftMonth, monthLabel, dayLabel, todayISO, isRefund } from './format.js';
 import { expenseFields, expenseBody, categorySelect, rememberCurrency } from './expenseform.js';
 import { subscribe } from './events.js';
 import { donut, line, PALETTE } from './charts.js';
+import { t, amount, number, percent } from './i18n.js';
 
-const STATE_TEXT = { ok: 'On track', near: 'Near the limit', over: 'Over budget' };
+const stateText = (s) => ({ ok: t('budget.stateOk'), near: t('budget.stateNear'), over: t('budget.stateOver') }[s] || s);
 const UPCOMING_DAYS = 30;
 
 function money(amount, currency) {
   if (amount === null || amount === undefined) return h('span.muted', '—');
   return h('span.money', { class: isRefund(amount) ? 'refund' : null },
-    h('span.num', amount), ' ', h('abbr.cur', { title: currency }, currency));
+    moneyNodes(amount, currency));
 }
 
 const daysIn = (m) => new Date(Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)), 0)).getUTCDate();
@@ -28,19 +29,19 @@ const daysIn = (m) => new Date(Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5,
 function bar(item, cur) {
   const pct = item.percent === null ? null : Number(item.percent);
   const width = pct === null ? 0 : Math.max(0, Math.min(100, pct));
-  const name = item.overall ? 'Overall' : item.category;
-  const label = `${name}: spent ${item.spent} of ${item.available} ${cur}`
-    + `${pct === null ? '' : `, ${pct}%`}; ${STATE_TEXT[item.state] || item.state}`;
+  const name = item.overall ? t('budget.overall') : item.category;
+  const label = t('budget.barLabel', { name, spent: amount(item.spent, cur), available: amount(item.available, cur) })
+    + `${pct === null ? '' : `, ${percent(item.percent)}`}; ${stateText(item.state)}`;
   return h('li.budget', { dataset: { category: item.overall ? 'total' : item.category, state: item.state } },
     h('div.b-head',
-      h('h3.b-name', item.overall ? h('span', 'Overall') : h('span.cat', item.category)),
-      h('span.b-state', { class: `state-${item.state}` }, STATE_TEXT[item.state] || item.state)),
+      h('h3.b-name', item.overall ? h('span', t('budget.overall')) : h('span.cat', item.category)),
+      h('span.b-state', { class: `state-${item.state}` }, stateText(item.state))),
     h('div.b-bar', { role: 'img', 'aria-label': label },
       h('div.b-fill', { class: `state-${item.state}`, dataset: { pct: width } })),
     h('p.b-facts',
       h('span.b-spent', money(item.spent, cur)),
       h('span.b-avail', '/ ', money(item.available, cur)),
-      h('span.b-pct', pct === null ? '' : `${pct}%`)));
+      h('span.b-pct', pct === null ? '' : percent(item.percent))));
 }
 
 export function renderDashboard(main) {
@@ -49,51 +50,51 @@ export function renderDashboard(main) {
   // ---- this month
   const title = h('h1#dash-title');
   const headline = h('div.dash-total', { 'aria-live': 'polite' });
-  const overallBox = h('ul.budgets.dash-overall', { 'aria-label': 'Overall budget' });
+  const overallBox = h('ul.budgets.dash-overall', { 'aria-label': t('dash.overallBudget') });
   const loadErr = h('p.form-error', { role: 'alert', hidden: true });
   const unconverted = h('div.notice', { hidden: true });
   const totalCard = h('section.card.dash-month', { 'aria-labelledby': 'dash-total-title' },
-    h('h2#dash-total-title', 'Spent this month'), loadErr, headline, overallBox, unconverted);
+    h('h2#dash-total-title', t('dash.spentThisMonth')), loadErr, headline, overallBox, unconverted);
 
   // ---- category budgets
-  const bars = h('ul.budgets.dash-bars', { 'aria-label': 'Category budgets' });
+  const bars = h('ul.budgets.dash-bars', { 'aria-label': t('dash.categoryBudgets') });
   const barsEmpty = h('p.empty', { hidden: true });
-  const budgetsLink = h('a', 'All budgets');
+  const budgetsLink = h('a', t('dash.allBudgets'));
   const barsCard = h('section.card.dash-budgets', { 'aria-labelledby': 'dash-budgets-title' },
-    h('div.card-head', h('h2#dash-budgets-title', 'Budgets'), budgetsLink), bars, barsEmpty);
+    h('div.card-head', h('h2#dash-budgets-title', t('nav.budgets')), budgetsLink), bars, barsEmpty);
 
   // ---- charts
   const donutBox = h('div.chart-box');
   const donutCard = h('section.card.dash-donut', { 'aria-labelledby': 'dash-donut-title' },
-    h('h2#dash-donut-title', 'By category'), donutBox);
+    h('h2#dash-donut-title', t('dash.byCategory')), donutBox);
   const lineBox = h('div.chart-box');
   const lineCard = h('section.card.dash-line', { 'aria-labelledby': 'dash-line-title' },
-    h('h2#dash-line-title', 'Day by day, against last month'), lineBox);
+    h('h2#dash-line-title', t('dash.dayByDay')), lineBox);
 
   // ---- upcoming
   const upList = h('ul.upcoming', { 'aria-labelledby': 'dash-up-title' });
-  const upEmpty = h('p.empty', { hidden: true }, `Nothing due in the next ${UPCOMING_DAYS} days.`);
+  const upEmpty = h('p.empty', { hidden: true }, t('dash.nothingDue', { count: UPCOMING_DAYS }));
   const upSum = h('p.up-sum');
   const upCard = h('section.card.dash-upcoming', { 'aria-labelledby': 'dash-up-title' },
-    h('div.card-head', h('h2#dash-up-title', `Due in the next ${UPCOMING_DAYS} days`),
-      h('a', { href: '#/recurring' }, 'All recurring')), upSum, upList, upEmpty);
+    h('div.card-head', h('h2#dash-up-title', t('dash.dueNext', { count: UPCOMING_DAYS })),
+      h('a', { href: '#/recurring' }, t('dash.allRecurring'))), upSum, upList, upEmpty);
 
   // ---- quick add
   const qa = expenseFields(null, 'dqa');
   const addForm = h('form.card.quick-add.dash-add', { novalidate: true, 'aria-labelledby': 'dqa-title' },
-    h('h2#dqa-title', 'Add an expense'),
+    h('h2#dqa-title', t('dash.addTitle')),
     qa.nodes,
-    h('div.actions', h('button.primary', { type: 'submit' }, 'Add expense')));
+    h('div.actions', h('button.primary', { type: 'submit' }, t('dash.addSubmit'))));
 
   main.replaceChildren(h('div.dashboard-view',
-    h('div.dash-head', title, h('a.btn.small', { href: `#/month/${st.month}` }, 'All expenses of the month')),
+    h('div.dash-head', title, h('a.btn.small', { href: `#/month/${st.month}` }, t('dash.allExpenses'))),
     h('div.dash-grid',
       h('div.dash-col', totalCard, lineCard, barsCard),
       h('div.dash-col', addForm, donutCard, upCard))));
 
   function syncHeader() {
     title.textContent = monthLabel(st.month);
-    document.title = `Dashboard · ${monthLabel(st.month)} · Spend`;
+    document.title = t('app.title', { page: `${t('nav.dashboard')} · ${monthLabel(st.month)}` });
     budgetsLink.href = `#/budgets/${st.month}`;
   }
 
@@ -101,25 +102,25 @@ export function renderDashboard(main) {
     const cur = s.currency;
     clear(headline);
     headline.append(h('p.dash-amount', money(sum.total, sum.currency)),
-      h('p.hint.dash-count', `${sum.count === 1 ? '1 expense' : `${sum.count} expenses`}, `
-        + `${sum.per_day} ${sum.currency} a day`
-        + `${sum.previous ? `; ${monthLabel(shiftMonth(st.month, -1))} in all: ${sum.previous.total} ${sum.currency}` : ''}`));
+      h('p.hint.dash-count', `${t('dash.count', { count: sum.count })}, `
+        + t('dash.perDay', { amount: amount(sum.per_day, sum.currency) })
+        + `${sum.previous ? `; ${t('dash.previous', { month: monthLabel(shiftMonth(st.month, -1)), amount: amount(sum.previous.total, sum.currency) })}` : ''}`));
     clear(overallBox);
     const overall = s.items.find((i) => i.overall);
     if (overall) overallBox.append(bar(overall, cur));
-    else overallBox.append(h('li.hint.dash-nobudget', 'No overall budget. ', h('a', { href: `#/budgets/${st.month}` }, 'Set one')));
+    else overallBox.append(h('li.hint.dash-nobudget', t('dash.noOverall'), ' ', h('a', { href: `#/budgets/${st.month}` }, t('dash.setOne'))));
     clear(bars);
     const cats = s.items.filter((i) => !i.overall);
     for (const i of cats) bars.append(bar(i, cur));
     bars.hidden = !cats.length;
     barsEmpty.hidden = cats.length > 0;
     clear(barsEmpty);
-    barsEmpty.append('No category budget yet. ', h('a', { href: `#/budgets/${st.month}` }, 'Set one'));
+    barsEmpty.append(t('dash.noCategoryBudget'), ' ', h('a', { href: `#/budgets/${st.month}` }, t('dash.setOne')));
     for (const f of main.querySelectorAll('.b-fill')) f.style.width = `${f.dataset.pct}%`;
     // what could not be counted (no exchange rate): listed, not guessed
     clear(unconverted);
-    const un = [...(sum.unconverted || []).map((u) => `${u.sum} ${u.currency} (${u.count === 1 ? '1 expense' : `${u.count} expenses`})`)];
-    if (un.length) unconverted.append(h('p', 'Not counted, no exchange rate yet: '), h('ul', un.map((u) => h('li', u))));
+    const un = [...(sum.unconverted || []).map((u) => `${amount(u.sum, u.currency)} (${t('dash.count', { count: u.count })})`)];
+    if (un.length) unconverted.append(h('p', t('dash.notCounted')), h('ul', un.map((u) => h('li', u))));
     unconverted.hidden = !un.length;
   }
 
@@ -129,9 +130,9 @@ export function renderDashboard(main) {
       label: i.label, value: i.amount, share: i.percent, colour: PALETTE[k % PALETTE.length],
     }));
     donutBox.append(donut(slices, {
-      title: `${monthLabel(st.month)} by category`, currency: b.currency,
-      empty: `No expenses in ${monthLabel(st.month)} yet.`,
-      centre: b.items.length ? b.total : null, centreSub: b.currency,
+      title: t('dash.donutTitle', { month: monthLabel(st.month) }), currency: b.currency,
+      empty: t('dash.noExpensesIn', { month: monthLabel(st.month) }),
+      centre: b.items.length ? number(b.total) : null, centreSub: b.currency,
     }));
   }
 
@@ -149,10 +150,10 @@ export function renderDashboard(main) {
         { name: monthLabel(prev), values: pad(before.total.values), colour: PALETTE[1], dashed: true },
       ],
     }, {
-      title: `Spent so far in ${monthLabel(st.month)}, day by day, against ${monthLabel(prev)}`,
+      title: t('dash.lineTitle', { month: monthLabel(st.month), prev: monthLabel(prev) }),
       currency: now.currency, labelEvery: 5,
-      desc: 'Running total of the month by day of the month.',
-      empty: 'No expenses this month or last.',
+      desc: t('dash.lineDesc'),
+      empty: t('dash.lineEmpty'),
     }));
   }
 
@@ -169,7 +170,7 @@ export function renderDashboard(main) {
     clear(upSum);
     const codes = Object.keys(u.sum || {});
     if (codes.length) {
-      upSum.append(u.count === 1 ? '1 expense due: ' : `${u.count} expenses due: `);
+      upSum.append(t('dash.due', { count: u.count }), ' ');
       codes.forEach((c, i) => { if (i) upSum.append(' + '); upSum.append(money(u.sum[c], c)); });
     }
     upSum.hidden = !codes.length;
@@ -212,12 +213,12 @@ export function renderDashboard(main) {
     clearErrors(addForm);
     const body = expenseBody(qa.els);
     if (!body.amount) {
-      showError(addForm, { field: 'amount', message: 'Enter an amount, for example 12.50.' });
+      showError(addForm, { field: 'amount', message: t('expense.needAmount') });
       return;
     }
     if (!body.category) {
       showError(addForm, { field: 'category', message: activeCategories().length
-        ? 'Choose a category.' : 'Add a category first (Categories screen).' });
+        ? t('expense.needCategory') : t('expense.addCategoryFirst') });
       return;
     }
     const sig = JSON.stringify(body);
@@ -234,7 +235,7 @@ export function renderDashboard(main) {
         rememberCurrency(e.currency);
         for (const k of ['amount', 'payee', 'note', 'tags']) qa.els[k].value = '';
         qa.els.date.value = todayISO();
-        toast(`Added ${e.amount} ${e.currency} · ${e.category}`, 'ok');
+        toast(t('expense.added', { amount: amount(e.amount, e.currency), category: e.category }), 'ok');
         qa.els.amount.focus();
         await load();
       } catch (err) {

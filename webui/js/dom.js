@@ -1,4 +1,5 @@
 // Small DOM helpers: element building without innerHTML, form errors, toast.
+import { amountParts } from './i18n.js';
 
 // h('p.note#x', {attrs}, children...): create an element. Text children are
 // added as text nodes, never parsed as HTML.
@@ -140,4 +141,11 @@ export async function busy(form, fn) {
 
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
+}
+
+// An amount in the UI's locale as nodes: the number in span.num, the
+// currency's symbol in abbr.cur (titled with its code), in the locale's order.
+export function moneyNodes(amount, currency) {
+  return amountParts(amount, currency).map((p) => (p.type === 'num' ? h('span.num', p.value)
+    : p.type === 'cur' ? h('abbr.cur', { title: currency }, p.value) : p.value));
 }

@@ -1,6 +1,7 @@
 // Dates and amounts for display. Amounts are decimal strings from the
 // server and stay strings: no arithmetic on them in the browser.
 import { session } from './session.js';
+import { date } from './i18n.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 
@@ -31,18 +32,9 @@ export function shiftMonth(m, delta) {
   return `${String(y).padStart(4, '0')}-${pad(mo + 1)}`;
 }
 
-function utc(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d || 1));
-}
-
-const monthFmt = new Intl.DateTimeFormat(undefined,
-  { month: 'long', year: 'numeric', timeZone: 'UTC' });
-const dayFmt = new Intl.DateTimeFormat(undefined,
-  { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
-
-export function monthLabel(m) { return monthFmt.format(utc(`${m}-01`)); }
-export function dayLabel(iso) { return dayFmt.format(utc(iso)); }
+// in the UI's language (i18n.js)
+export function monthLabel(m) { return date(`${m}-01`, 'month'); }
+export function dayLabel(iso) { return date(iso, 'day'); }
 
 export function decimalsOf(code) {
   const c = session.currencies.find((x) => x.code === code);

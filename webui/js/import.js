@@ -7,15 +7,13 @@
 import { api, token, refresh, newKey, ApiError, CSRF_HEADER } from './api.js';
 import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
 import { loadCategories, activeCategories } from './session.js';
+import { t, date, amount as fmtAmount } from './i18n.js';
 
 // the CSV importer's fields (docs/PLUGINS.md, csv: map.FIELD)
 const FIELDS = ['date', 'amount', 'debit', 'credit', 'currency', 'category', 'note', 'payee', 'tags', 'source_id'];
-const FIELD_TEXT = {
-  date: 'Date', amount: 'Amount', debit: 'Debit (money out)', credit: 'Credit (money in)',
-  currency: 'Currency', category: 'Category', note: 'Note', payee: 'Payee', tags: 'Tags',
-  source_id: 'Bank reference',
-};
-const STATUS_TEXT = { new: 'New', duplicate: 'Duplicate', skipped: 'Skipped', rejected: 'Rejected' };
+const fieldText = (f) => t(`imp.field.${f}`);
+const STATUSES = ['new', 'duplicate', 'skipped', 'rejected'];
+const statusText = (s) => (STATUSES.includes(s) ? t(`imp.status.${s}`) : s);
 
 // One upload: resolves with the parsed JSON reply, rejects with ApiError.
 function upload(file, query, key, onProgress) {
@@ -32,14 +30,13 @@ function upload(file, query, key, onProgress) {
     if (token()) x.setRequestHeader('Authorization', `Bearer ${token()}`);
     if (key) x.setRequestHeader('Idempotency-Key', key);
     x.upload.onprogress = (ev) => { if (onProgress && ev.lengthComputable) onProgress(ev.loaded / ev.total); };
-    x.onerror = () => reject(new ApiError(0, 'network',
-      'Cannot reach the Spend server. Check your connection and try again.'));
+    x.onerror = () => reject(new ApiError(0, 'network', t('api.unreachable')));
     x.onload = () => {
       let data = null;
       try { data = x.responseText ? JSON.parse(x.responseText) : null; } catch (e) { data = null; }
       if (x.status >= 200 && x.status < 300) { resolve(data); return; }
       const e = (data && data.error) || {};
-      const err = new ApiError(x.status, e.code, e.message || `The server answered ${x.status}`, e.field);
+      const err = new ApiError(x.status, e.code, e.message || t('api.status', { status: x.status }), e.field);
       err.data = data;
       reject(err);
     };
@@ -92,40 +89,40 @@ function extOf(name) {
 }
 
 export function renderImport(main) {
-  document.title = 'Import · Spend';
+  document.title = t('app.title', { page: t('nav.import') });
   const st = { importers: [], file: null, columns: [], previewed: null, running: false };
 
   // ---- the file and how to read it
   const fileIn = h('input', { type: 'file', name: 'file', id: 'imp-file', accept: '.csv,.tsv,.txt,.ofx,.qfx,.qif' });
   const fmtSel = h('select', { name: 'format', id: 'imp-format' },
-    h('option', { value: '' }, 'Automatic (from the name)'));
+    h('option', { value: '' }, t('imp.formatAuto')));
   const catSel = h('select', { name: 'category', id: 'imp-category' },
-    h('option', { value: '' }, 'None: my rules, then uncategorised'));
+    h('option', { value: '' }, t('imp.categoryNone')));
   const create = h('input', { type: 'checkbox', name: 'create_categories', id: 'imp-create' });
-  const previewBtn = h('button.primary', { type: 'submit' }, 'Preview');
+  const previewBtn = h('button.primary', { type: 'submit' }, t('imp.preview'));
   const form = h('form.card.import-form', { novalidate: true, 'aria-labelledby': 'imp-form-title' },
-    h('h2#imp-form-title', 'Choose a file'),
-    h('p.hint', 'A bank statement or an export: CSV, OFX or QIF. Nothing is saved until you press Import after the preview.'),
-    field('File to import', fileIn),
-    h('div.row', field('Format', fmtSel),
-      field('Category for rows without one', catSel)),
-    h('div.check', create, h('label', { for: 'imp-create' }, 'Create the categories the file names that I do not have')),
+    h('h2#imp-form-title', t('imp.chooseTitle')),
+    h('p.hint', t('imp.chooseHint')),
+    field(t('imp.file'), fileIn),
+    h('div.row', field(t('imp.format'), fmtSel),
+      field(t('imp.category'), catSel)),
+    h('div.check', create, h('label', { for: 'imp-create' }, t('imp.create'))),
     h('div.actions', previewBtn));
 
   // ---- the CSV mapping
   const mapGrid = h('div.map-grid');
   const mapBox = h('fieldset.card.import-map', { hidden: true },
-    h('legend', 'Columns'),
-    h('p.hint', 'Which column holds which field. Automatic lets the server find them by the header\'s names; change one and preview again.'),
+    h('legend', t('imp.columns')),
+    h('p.hint', t('imp.columnsHint')),
     mapGrid,
-    h('div.actions', h('button.secondary', { type: 'button', id: 'imp-repreview' }, 'Preview again')));
+    h('div.actions', h('button.secondary', { type: 'button', id: 'imp-repreview' }, t('imp.previewAgain'))));
   const mapSels = {};
 
   // ---- preview and result
   const out = h('section.card.import-out', { 'aria-labelledby': 'imp-out-title', hidden: true, 'aria-live': 'polite' });
-  const progress = h('progress#imp-progress', { max: 100, value: 0, hidden: true, 'aria-label': 'Upload' });
+  const progress = h('progress#imp-progress', { max: 100, value: 0, hidden: true, 'aria-label': t('imp.upload') });
 
-  main.replaceChildren(h('div.import-view', h('h1', 'Import'), form, mapBox, progress, out));
+  main.replaceChildren(h('div.import-view', h('h1', t('nav.import')), form, mapBox, progress, out));
 
   async function loadImporters() {
     try {
@@ -172,10 +169,10 @@ export function renderImport(main) {
     st.columns = await readHeader(st.file);
     for (const f of FIELDS) {
       const sel = h('select', { name: `map.${f}`, id: `imp-map-${f}` },
-        h('option', { value: '' }, 'Automatic'),
-        st.columns.map((c, i) => h('option', { value: String(i + 1) }, c ? `${i + 1}: ${c}` : `Column ${i + 1}`)));
+        h('option', { value: '' }, t('imp.auto')),
+        st.columns.map((c, i) => h('option', { value: String(i + 1) }, c ? `${i + 1}: ${c}` : t('imp.column', { n: i + 1 }))));
       mapSels[f] = sel;
-      mapGrid.append(field(FIELD_TEXT[f], sel));
+      mapGrid.append(field(fieldText(f), sel));
     }
     mapBox.hidden = false;
   }
@@ -193,7 +190,7 @@ export function renderImport(main) {
   function errorList(errors) {
     if (!errors || !errors.length) return null;
     return h('ul.import-errors', errors.map((e) => h('li',
-      h('strong', `${st.file.name}, line ${e.line}`), e.field ? ` (${e.field})` : '',
+      h('strong', t('imp.fileLine', { file: st.file.name, line: e.line })), e.field ? ` (${e.field})` : '',
       `: ${String(e.message || '').replace(/^line \d+: /, '')}`)));
   }
 
@@ -205,14 +202,14 @@ export function renderImport(main) {
   function counts(r, dry) {
     const dl = h('dl.facts.import-counts');
     const add = (dt, dd, key) => dl.append(h('dt', dt), h('dd', { dataset: { count: key } }, String(dd)));
-    add('Rows', r.rows, 'rows');
-    add(dry ? 'Would be added' : 'Added', r.added, 'added');
-    add('Skipped', `${r.skipped}${skippedText(r.skipped_why)}`, 'skipped');
-    add('Rejected', r.rejected, 'rejected');
-    add(dry ? 'Categorised by your rules' : 'Categorised by rules', r.by_rules, 'by_rules');
-    add('Uncategorised', r.uncategorised, 'uncategorised');
+    add(t('imp.rows'), r.rows, 'rows');
+    add(dry ? t('imp.wouldAdd') : t('imp.added'), r.added, 'added');
+    add(t('imp.status.skipped'), `${r.skipped}${skippedText(r.skipped_why)}`, 'skipped');
+    add(t('imp.status.rejected'), r.rejected, 'rejected');
+    add(dry ? t('imp.byYourRules') : t('imp.byRules'), r.by_rules, 'by_rules');
+    add(t('imp.uncategorised'), r.uncategorised, 'uncategorised');
     if (r.categories_created && r.categories_created.length) {
-      add(dry ? 'New categories' : 'Categories created', r.categories_created.join(', '), 'created');
+      add(dry ? t('imp.newCategories') : t('imp.categoriesCreated'), r.categories_created.join(', '), 'created');
     }
     return dl;
   }
@@ -225,30 +222,29 @@ export function renderImport(main) {
         : p.status === 'skipped' ? p.reason : p.note || '';
       body.append(h('tr', { dataset: { line: p.line, status: p.status } },
         h('td.num', String(p.line)),
-        h('td', h('span', { class: `st st-${p.status}` }, STATUS_TEXT[p.status] || p.status)),
-        h('td.date', bad ? '' : p.date || ''),
+        h('td', h('span', { class: `st st-${p.status}` }, statusText(p.status))),
+        h('td.date', bad || !p.date ? '' : h('time', { datetime: p.date }, date(p.date))),
         h('td', bad ? '' : p.payee || ''),
-        h('td.num', bad ? '' : `${p.amount || ''} ${p.currency || ''}`.trim()),
+        h('td.num', bad || !p.amount ? '' : fmtAmount(p.amount, p.currency)),
         h('td', bad ? '' : p.category || ''),
         h('td.why', why)));
     }
     return h('div.table-wrap', h('table.import-preview',
-      h('caption', 'The first rows of the file, as the server read them'),
-      h('thead', h('tr', ['Line', 'Status', 'Date', 'Payee', 'Amount', 'Category', 'Note or reason']
-        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('caption', t('imp.caption')),
+      h('thead', h('tr', ['line', 'status', 'date', 'payee', 'amount', 'category', 'why']
+        .map((k) => h('th', { scope: 'col' }, t(`imp.col.${k}`))))),
       body));
   }
 
   function showPreview(r, q) {
     st.previewed = q;
     const bad = Math.max(r.rejected || 0, (r.errors || []).length, 1);
-    const importBtn = h('button.primary#imp-run', { type: 'button', disabled: !r.ok || !r.added }, 'Import');
+    const importBtn = h('button.primary#imp-run', { type: 'button', disabled: !r.ok || !r.added }, t('imp.import'));
     importBtn.addEventListener('click', run);
     const verdict = r.ok
-      ? h('p.import-verdict', r.added ? `Ready: ${r.added} of ${r.rows} rows would be added.` : 'Nothing new to add: every row would be skipped.')
-      : h('p.form-error.import-verdict', { role: 'alert' },
-        `This file would be refused: an import is all or nothing, and ${bad === 1 ? 'a row is' : `${bad} rows are`} wrong (below). Fix the file or the columns and preview again.`);
-    out.replaceChildren(...[h('h2#imp-out-title', `Preview of ${st.file.name}`),
+      ? h('p.import-verdict', r.added ? t('imp.ready', { added: r.added, count: r.rows }) : t('imp.nothingNew'))
+      : h('p.form-error.import-verdict', { role: 'alert' }, t('imp.refused', { count: bad }));
+    out.replaceChildren(...[h('h2#imp-out-title', t('imp.previewOf', { file: st.file.name })),
       verdict, counts(r, true), errorList(r.errors), previewTable(r.preview),
       h('div.actions', importBtn)].filter(Boolean));
     out.hidden = false;
@@ -257,17 +253,17 @@ export function renderImport(main) {
   function showRefusal(e, dry) {
     const data = e.data && e.data.error && e.data.error.data;
     const errors = (data && data.errors) || (e.data && e.data.errors);
-    out.replaceChildren(...[h('h2#imp-out-title', dry ? `Preview of ${st.file.name}` : `Import of ${st.file.name}`),
+    out.replaceChildren(...[h('h2#imp-out-title', t(dry ? 'imp.previewOf' : 'imp.importOf', { file: st.file.name })),
       h('p.form-error.import-refusal', { role: 'alert' },
         // the server's words; "nothing imported: " would say it twice
-        `${dry ? 'The server cannot read this file' : 'Nothing was imported'}: ${e.message.replace(/^nothing imported: /i, '')}`),
+        `${dry ? t('imp.cannotRead') : t('imp.nothingImported')}: ${e.message.replace(/^nothing imported: /i, '')}`),
       errorList(errors)].filter(Boolean));
     out.hidden = false;
   }
 
   async function preview() {
     clearErrors(form);
-    if (!st.file) { showError(form, { field: 'file', message: 'Choose a file to import.' }); return; }
+    if (!st.file) { showError(form, { field: 'file', message: t('imp.needFile') }); return; }
     await busy(form, () => busy(mapBox, async () => {
       try {
         const q = query(true);
@@ -286,19 +282,19 @@ export function renderImport(main) {
     progress.hidden = false;
     progress.value = 0;
     out.setAttribute('aria-busy', 'true');
-    if (btn) { btn.disabled = true; btn.textContent = 'Importing…'; }
+    if (btn) { btn.disabled = true; btn.textContent = t('imp.importing'); }
     try {
       // exactly what was previewed, without dry_run
       const q = { ...st.previewed };
       delete q.dry_run;
       const r = await busy(form, () => upload(st.file, q, newKey(), (f) => { progress.value = Math.round(f * 100); }));
       progress.value = 100;
-      out.replaceChildren(h('h2#imp-out-title', `Imported ${st.file.name}`),
-        h('p.import-verdict.ok', `${r.added} expense${r.added === 1 ? '' : 's'} added.`),
+      out.replaceChildren(h('h2#imp-out-title', t('imp.imported', { file: st.file.name })),
+        h('p.import-verdict.ok', t('imp.addedCount', { count: r.added })),
         counts(r, false),
-        h('div.actions', h('a.btn', { href: '#/month' }, 'See the month'),
-          h('button.secondary', { type: 'button', onclick: reset }, 'Import another file')));
-      toast(`Imported: ${r.added} added, ${r.skipped} skipped.`, 'ok');
+        h('div.actions', h('a.btn', { href: '#/month' }, t('imp.seeMonth')),
+          h('button.secondary', { type: 'button', onclick: reset }, t('imp.another'))));
+      toast(t('imp.toast', { added: r.added, skipped: r.skipped }), 'ok');
       // the pickers of the other pages learn the new categories
       if (r.categories_created && r.categories_created.length) loadCategories().catch(() => {});
     } catch (e) {
@@ -333,7 +329,7 @@ export function renderImport(main) {
     const b = out.querySelector('#imp-run');
     if (b && !st.running) {
       b.disabled = true;
-      b.textContent = 'Preview again to import';
+      b.textContent = t('imp.stale');
     }
   };
   for (const el of [catSel, create, mapGrid]) el.addEventListener('change', stale);

@@ -2,74 +2,63 @@
 // date; add, edit, pause or resume, skip the next date, delete; and what
 // is due in the next 30 days.
 import { api, newKey } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
+import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
 import { session, loadCategories, activeCategories } from './session.js';
 import { todayISO, dayLabel, tidyAmount, isRefund } from './format.js';
 import { categorySelect } from './expenseform.js';
 import { subscribe } from './events.js';
+import { t, date, ordinal, list } from './i18n.js';
 
-const UNITS = { day: ['day', 'days'], week: ['week', 'weeks'], month: ['month', 'months'], year: ['year', 'years'] };
-const WEEKDAYS = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
+const UNITS = ['day', 'week', 'month', 'year'];
+// 2024-01-01 was a Monday: the weekdays' names in the UI's language
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const dayName = (d) => (WEEKDAYS.includes(d) ? date(`2024-01-0${WEEKDAYS.indexOf(d) + 1}`, 'weekday') : d);
 const UPCOMING_DAYS = 30;
-
-function utc(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d));
-}
-const longDate = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const dayMonth = new Intl.DateTimeFormat('en', { day: 'numeric', month: 'long', timeZone: 'UTC' });
-const weekday = new Intl.DateTimeFormat('en', { weekday: 'long', timeZone: 'UTC' });
-
-function ordinal(n) {
-  const k = n % 100;
-  if (k >= 11 && k <= 13) return `${n}th`;
-  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] || 'th'}`;
-}
 
 // "Every 2 weeks on Monday and Thursday, until 31 December 2026"
 export function scheduleWords(r) {
-  const [one, many] = UNITS[r.every] || [r.every, `${r.every}s`];
-  let s = r.interval > 1 ? `Every ${r.interval} ${many}` : `Every ${one}`;
+  let s = UNITS.includes(r.every) ? t(`rec.every.${r.every}`, { count: r.interval || 1 })
+    : `${r.every} × ${r.interval}`;
   const startDay = r.start ? Number(r.start.slice(8, 10)) : null;
   if (r.every === 'week') {
-    const days = r.on ? r.on.split(',').map((d) => WEEKDAYS[d.trim()] || d.trim())
-      : (r.start ? [weekday.format(utc(r.start))] : []);
-    if (days.length) s += ` on ${days.length > 1 ? `${days.slice(0, -1).join(', ')} and ${days[days.length - 1]}` : days[0]}`;
+    const days = r.on ? r.on.split(',').map((d) => dayName(d.trim()))
+      : (r.start ? [date(r.start, 'weekday')] : []);
+    if (days.length) s += ` ${t('rec.onDays', { days: list(days) })}`;
   } else if (r.every === 'month') {
-    if (r.on === 'last') s += ' on the last day';
-    else if (r.on || startDay) s += ` on the ${ordinal(Number(r.on || startDay))}`;
+    if (r.on === 'last') s += ` ${t('rec.onLastDay')}`;
+    else if (r.on || startDay) s += ` ${t('rec.onNth', { nth: ordinal(Number(r.on || startDay)) })}`;
   } else if (r.every === 'year' && r.start) {
-    const d = r.on === 'last' ? 'the last day of' : null;
-    if (d) s += ` on ${d} ${new Intl.DateTimeFormat('en', { month: 'long', timeZone: 'UTC' }).format(utc(r.start))}`;
+    if (r.on === 'last') s += ` ${t('rec.onLastDayOf', { month: date(r.start, 'monthName') })}`;
     else {
       const day = Number(r.on || startDay);
-      const base = utc(r.start);
-      s += ` on ${dayMonth.format(new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), Math.min(day, 28))))
-        .replace(/\d+/, String(day))}`;
+      // the day as asked (29-31 too), in the month of the start
+      const shown = date(`${r.start.slice(0, 8)}${String(Math.min(day, 28)).padStart(2, '0')}`, 'dayMonth')
+        .replace(/\d+/, String(day));
+      s += ` ${t('rec.onDate', { date: shown })}`;
     }
   }
-  if (r.end) s += `, until ${longDate.format(utc(r.end))}`;
-  else if (r.count) s += `, ${r.count} times`;
+  if (r.end) s += t('rec.until', { date: date(r.end, 'long') });
+  else if (r.count) s += t('rec.times', { count: r.count });
   return s;
 }
 
 function money(amount, currency) {
   return h('span.money', { class: isRefund(amount) ? 'refund' : null },
-    h('span.num', amount), ' ', h('abbr.cur', { title: currency }, currency));
+    moneyNodes(amount, currency));
 }
 
 // The fields of a rule, for the add form and the edit dialog.
 function ruleFields(r, prefix) {
   const els = {
     amount: h('input', { name: 'amount', id: `${prefix}-amount`, inputmode: 'decimal', autocomplete: 'off',
-      required: true, placeholder: '0.00', class: 'amount-input', value: r ? r.amount : '' }),
+      required: true, placeholder: t('budgets.placeholder'), class: 'amount-input', value: r ? r.amount : '' }),
     category: categorySelect('category', r ? r.category : undefined),
     every: h('select', { name: 'every', id: `${prefix}-every` },
-      Object.keys(UNITS).map((u) => h('option', { value: u }, `Every ${u}`))),
+      UNITS.map((u) => h('option', { value: u }, t(`rec.every.${u}`, { count: 1 })))),
     interval: h('input', { name: 'interval', id: `${prefix}-interval`, type: 'number', min: 1, max: 1000,
       inputmode: 'numeric', value: r ? r.interval : 1 }),
     on: h('input', { name: 'on', id: `${prefix}-on`, autocomplete: 'off', value: r && r.on ? r.on : '',
-      placeholder: 'mon,thu · 15 · last' }),
+      placeholder: t('rec.onPlaceholder') }),
     start: h('input', { name: 'start', id: `${prefix}-start`, type: 'date', value: r ? r.start : todayISO() }),
     payee: h('input', { name: 'payee', id: `${prefix}-payee`, autocomplete: 'off', maxlength: 200, value: r ? r.payee : '' }),
     note: h('input', { name: 'note', id: `${prefix}-note`, autocomplete: 'off', maxlength: 1000, value: r ? r.note : '' }),
@@ -79,11 +68,11 @@ function ruleFields(r, prefix) {
   if (!r && !els.category.value && els.category.options.length) els.category.selectedIndex = 0;
   const cur = (r && r.currency) || (session.me && session.me.currency) || 'EUR';
   const nodes = [
-    h('div.row', field(`Amount (${cur})`, els.amount), field('Category', els.category)),
-    h('div.row', field('Repeats', els.every), field('Interval', els.interval, 'Every 1, 2, 3… of them')),
-    h('div.row', field('On', els.on, 'Weekly: mon,thu. Monthly or yearly: a day 1–31 or last. Empty: the start’s day.'),
-      field('Start', els.start)),
-    h('div.row', field('Payee', els.payee), field('Note', els.note)),
+    h('div.row', field(t('rec.amount', { currency: cur }), els.amount), field(t('budgets.category'), els.category)),
+    h('div.row', field(t('rec.repeats'), els.every), field(t('rec.interval'), els.interval, t('rec.intervalHint'))),
+    h('div.row', field(t('rec.on'), els.on, t('rec.onHint')),
+      field(t('rec.start'), els.start)),
+    h('div.row', field(t('rec.payee'), els.payee), field(t('rec.note'), els.note)),
   ];
   return { els, nodes };
 }
@@ -115,63 +104,63 @@ function ruleBody(els, orig) {
 
 function check(form, body) {
   if (!body.amount && body.amount !== undefined) {
-    showError(form, { field: 'amount', message: 'Enter an amount, for example 9.99.' });
+    showError(form, { field: 'amount', message: t('rec.needAmount') });
     return false;
   }
   if (body.category === '' || (body.category === undefined && !form.querySelector('[name=category]').value)) {
-    showError(form, { field: 'category', message: 'Add a category first (Categories screen).' });
+    showError(form, { field: 'category', message: t('expense.addCategoryFirst') });
     return false;
   }
   if (body.interval !== undefined && !(Number.isInteger(body.interval) && body.interval >= 1 && body.interval <= 1000)) {
-    showError(form, { field: 'interval', message: 'A whole number from 1 to 1000.' });
+    showError(form, { field: 'interval', message: t('rec.needInterval') });
     return false;
   }
   return true;
 }
 
 export function renderRecurring(main) {
-  document.title = 'Recurring · Spend';
+  document.title = t('app.title', { page: t('nav.recurring') });
   const st = { rules: [], seq: 0 };
 
   // ---- add
   let addF = ruleFields(null, 'rn');
   const addFields = h('div.fields', addF.nodes);
   const addForm = h('form.card.recurring-form', { novalidate: true, 'aria-labelledby': 'rn-title' },
-    h('h2#rn-title', 'New recurring expense'),
+    h('h2#rn-title', t('rec.new')),
     addFields,
-    h('div.actions', h('button.primary', { type: 'submit' }, 'Add recurring expense')));
+    h('div.actions', h('button.primary', { type: 'submit' }, t('rec.add'))));
 
   // ---- the rules
   const list = h('ul.rules', { 'aria-labelledby': 'rules-title' });
-  const empty = h('p.empty', { hidden: true }, 'No recurring expenses yet: add your rent, subscriptions or bills with the form.');
+  const empty = h('p.empty', { hidden: true }, t('rec.none'));
   const loadErr = h('p.form-error', { role: 'alert', hidden: true });
   const rulesBox = h('section.card', { 'aria-labelledby': 'rules-title' },
-    h('h2#rules-title', { tabindex: '-1' }, 'Rules'), loadErr, list, empty);
+    h('h2#rules-title', { tabindex: '-1' }, t('rec.rules')), loadErr, list, empty);
 
   // ---- upcoming
   const upList = h('ul.upcoming', { 'aria-labelledby': 'upcoming-title' });
-  const upEmpty = h('p.empty', { hidden: true }, `Nothing due in the next ${UPCOMING_DAYS} days.`);
+  const upEmpty = h('p.empty', { hidden: true }, t('dash.nothingDue', { count: UPCOMING_DAYS }));
   const upSum = h('p.up-sum');
   const upBox = h('section.card', { 'aria-labelledby': 'upcoming-title' },
-    h('h2#upcoming-title', `Next ${UPCOMING_DAYS} days`), upSum, upList, upEmpty);
+    h('h2#upcoming-title', t('rec.nextDays', { count: UPCOMING_DAYS })), upSum, upList, upEmpty);
 
-  main.replaceChildren(h('div.recurring-view', h('h1', 'Recurring'),
+  main.replaceChildren(h('div.recurring-view', h('h1', t('nav.recurring')),
     h('div.recurring-grid', h('div', rulesBox, upBox), addForm)));
 
   function item(r) {
     const who = r.payee || r.note || r.category;
-    const state = r.error ? h('span.b-state.state-over', `Stopped: ${r.error}`)
-      : r.paused ? h('span.b-state.state-near.r-paused', 'Paused')
-        : r.next ? h('span.r-next', 'Next: ', h('time', { datetime: r.next }, dayLabel(r.next)))
-          : h('span.muted', 'Finished');
-    const edit = h('button.secondary.small', { type: 'button', dataset: { act: 'edit' }, 'aria-label': `Edit ${who}` }, 'Edit');
+    const state = r.error ? h('span.b-state.state-over', t('rec.stopped', { error: r.error }))
+      : r.paused ? h('span.b-state.state-near.r-paused', t('rec.paused'))
+        : r.next ? h('span.r-next', t('rec.next'), ' ', h('time', { datetime: r.next }, dayLabel(r.next)))
+          : h('span.muted', t('rec.finished'));
+    const edit = h('button.secondary.small', { type: 'button', dataset: { act: 'edit' }, 'aria-label': t('rec.editNamed', { name: who }) }, t('rec.edit'));
     // a stopped rule (its category archived or deleted) starts again with resume
     const resumes = r.paused || !!r.error;
     const pause = h('button.secondary.small', { type: 'button', dataset: { act: 'pause' },
-      'aria-label': `${resumes ? 'Resume' : 'Pause'} ${who}` }, resumes ? 'Resume' : 'Pause');
-    const skip = h('button.secondary.small', { type: 'button', dataset: { act: 'skip' }, 'aria-label': `Skip next date of ${who}`, hidden: !r.next || r.paused },
-      'Skip next');
-    const del = h('button.danger.small', { type: 'button', 'aria-label': `Delete ${who}` }, 'Delete');
+      'aria-label': t(resumes ? 'rec.resumeNamed' : 'rec.pauseNamed', { name: who }) }, resumes ? t('rec.resume') : t('rec.pause'));
+    const skip = h('button.secondary.small', { type: 'button', dataset: { act: 'skip' }, 'aria-label': t('rec.skipNamed', { name: who }), hidden: !r.next || r.paused },
+      t('rec.skip'));
+    const del = h('button.danger.small', { type: 'button', 'aria-label': t('rec.deleteNamed', { name: who }) }, t('common.delete'));
     const form = h('form.rule-row', { novalidate: true },
       h('div.r-main',
         h('span.r-what', h('span.payee', who), ' ', money(r.amount, r.currency), ' ', h('span.cat', r.category)),
@@ -196,21 +185,21 @@ export function renderRecurring(main) {
         } else rulesBox.querySelector('h2').focus();
       } catch (e) {
         if (e.status === 412 || e.status === 404) {
-          toast('This rule was changed elsewhere; here is the latest.', 'warn');
+          toast(t('rec.conflict'), 'warn');
           await load();
         } else showError(form, e);
       }
     });
     edit.addEventListener('click', () => openEdit(r));
-    pause.addEventListener('click', () => act(resumes ? `Resumed ${who}` : `Paused ${who}`,
+    pause.addEventListener('click', () => act(t(resumes ? 'rec.resumed' : 'rec.pausedNamed', { name: who }),
       () => api('POST', `/recurring/${r.id}/${resumes ? 'resume' : 'pause'}`, { body: { version: r.version } }), 'pause'));
-    skip.addEventListener('click', () => act(`Skipped ${who} on ${dayLabel(r.next)}`,
+    skip.addEventListener('click', () => act(t('rec.skipped', { name: who, date: dayLabel(r.next) }),
       () => api('POST', `/recurring/${r.id}/skip`, { body: { version: r.version } }), 'skip'));
     // "Really delete?" outlives a redraw (a live event between the two clicks)
     const asking = () => {
       del.dataset.confirm = '1';
       del.dataset.act = 'delete';
-      del.textContent = 'Really delete?';
+      del.textContent = t('common.reallyDelete');
       del.removeAttribute('aria-label'); // the name is what it says now
     };
     if (st.confirmDelete === r.id) asking();
@@ -222,7 +211,7 @@ export function renderRecurring(main) {
         return;
       }
       st.confirmDelete = null;
-      act(`Deleted ${who}; the expenses it created stay`,
+      act(t('rec.deleted', { name: who }),
         () => api('DELETE', `/recurring/${r.id}`, { query: { version: r.version } }), 'none');
     });
     return li;
@@ -242,7 +231,7 @@ export function renderRecurring(main) {
     clear(upSum);
     const codes = Object.keys(u.sum || {});
     if (codes.length) {
-      upSum.append(u.count === 1 ? '1 expense due: ' : `${u.count} expenses due: `);
+      upSum.append(t('dash.due', { count: u.count }), ' ');
       codes.forEach((c, i) => { if (i) upSum.append(' + '); upSum.append(money(u.sum[c], c)); });
     }
     upSum.hidden = !codes.length;
@@ -295,7 +284,7 @@ export function renderRecurring(main) {
       try {
         const r = await api('POST', '/recurring', { body, key: addForm.dataset.key });
         delete addForm.dataset.sig;
-        toast(`Added ${r.payee || r.category}: ${scheduleWords(r).toLowerCase()}`, 'ok');
+        toast(t('rec.added', { name: r.payee || r.category, schedule: scheduleWords(r) }), 'ok');
         addF = ruleFields(null, 'rn');
         addFields.replaceChildren(...addF.nodes);
         addF.els.amount.focus();
@@ -306,11 +295,11 @@ export function renderRecurring(main) {
 
   function openEdit(r) {
     const f = ruleFields(r, 're');
-    const save = h('button.primary', { type: 'submit' }, 'Save');
-    const cancel = h('button.secondary', { type: 'button' }, 'Cancel');
+    const save = h('button.primary', { type: 'submit' }, t('common.save'));
+    const cancel = h('button.secondary', { type: 'button' }, t('common.cancel'));
     const form = h('form', { method: 'dialog', novalidate: true },
-      h('h2#re-title', `Edit ${r.payee || r.note || r.category}`),
-      h('p.hint', 'Changes apply to the dates still to come; expenses already created stay as they are.'),
+      h('h2#re-title', t('rec.editNamed', { name: r.payee || r.note || r.category })),
+      h('p.hint', t('rec.editHint')),
       f.nodes,
       h('div.actions.split', h('span.spacer'), cancel, save));
     const dlg = h('dialog.edit', { 'aria-labelledby': 're-title' }, form);
@@ -334,12 +323,12 @@ export function renderRecurring(main) {
         try {
           const x = await api('PATCH', `/recurring/${r.id}`, { body });
           dlg.close();
-          toast(`Saved ${x.payee || x.category}: ${scheduleWords(x).toLowerCase()}`, 'ok');
+          toast(t('rec.saved', { name: x.payee || x.category, schedule: scheduleWords(x) }), 'ok');
           await load();
         } catch (e) {
           if (e.status === 412 || e.status === 404) {
             dlg.close();
-            toast('This rule was changed elsewhere; here is the latest.', 'warn');
+            toast(t('rec.conflict'), 'warn');
             await load();
           } else showError(form, e);
         }
@@ -348,14 +337,14 @@ export function renderRecurring(main) {
   }
 
   const unsubscribe = subscribe(async (types) => {
-    if ([...types].some((t) => t.startsWith('category.'))) {
+    if ([...types].some((ty) => ty.startsWith('category.'))) {
       try { await loadCategories(); } catch (e) { /* load() reports */ }
     }
     load();
   });
 
   if (!activeCategories().length) {
-    addForm.querySelector('.fields').before(h('p.notice', 'Add a category first (Categories screen).'));
+    addForm.querySelector('.fields').before(h('p.notice', t('expense.addCategoryFirst')));
   }
   load();
   return { destroy() { unsubscribe(); } };

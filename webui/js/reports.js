@@ -7,13 +7,14 @@
 // Every amount shown is the server's string (the summary, breakdown and
 // trend reports); Number() only for the charts' geometry.
 import { api } from './api.js';
-import { h, field, toast, clear } from './dom.js';
+import { h, field, toast, clear, moneyNodes } from './dom.js';
 import { todayISO, thisMonth, shiftMonth, monthLabel, isRefund } from './format.js';
 import { features } from './features.js';
 import { subscribe } from './events.js';
 import { donut, line, PALETTE } from './charts.js';
+import { t, date, amount as fmtAmount, number, percent } from './i18n.js';
 
-const KINDS = [['week', 'Week'], ['month', 'Month'], ['year', 'Year'], ['range', 'Custom']];
+const KINDS = [['week', 'rep.week'], ['month', 'rep.month'], ['year', 'rep.year'], ['range', 'rep.custom']];
 const pad = (n) => String(n).padStart(2, '0');
 
 function utc(iso) {
@@ -24,19 +25,17 @@ const isoOf = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.
 function addDays(iso, k) { const d = utc(iso); d.setUTCDate(d.getUTCDate() + k); return isoOf(d); }
 const daysBetween = (a, b) => Math.round((utc(b) - utc(a)) / 86400000);
 const validDate = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && isoOf(utc(s)) === s;
-const longDate = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-const shortDay = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const monthShort = new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' });
+const fmtRange = (a, b) => `${date(a, 'shortDate')} – ${date(b, 'shortDate')}`;
 
 function money(amount, currency) {
   if (amount === null || amount === undefined) return h('span.muted', '—');
   return h('span.money', { class: isRefund(amount) ? 'refund' : null },
-    h('span.num', amount), ' ', h('abbr.cur', { title: currency }, currency));
+    moneyNodes(amount, currency));
 }
 function change(pct) {
   if (pct === null || pct === undefined) return h('span.muted.change', '—');
   const up = !pct.startsWith('-');
-  return h('span.change', { class: up ? 'up' : 'down' }, `${up ? '+' : ''}${pct}%`);
+  return h('span.change', { class: up ? 'up' : 'down' }, `${up ? '+' : ''}${percent(pct)}`);
 }
 
 // the state from the route's query: {kind, at, from, to}
@@ -73,9 +72,9 @@ function periodParams(p) {
 function title(p, s) {
   if (p.kind === 'month') return monthLabel(p.at);
   if (p.kind === 'year') return p.at;
-  const range = s ? `${longDate.format(utc(s.from))} – ${longDate.format(utc(s.to))}` : '';
-  if (p.kind === 'week') return s ? `Week ${Number(s.label.slice(6))}, ${range}` : 'Week';
-  return range || 'Custom range';
+  const range = s ? fmtRange(s.from, s.to) : '';
+  if (p.kind === 'week') return s ? t('rep.weekTitle', { n: Number(s.label.slice(6)), range }) : t('rep.week');
+  return range || t('rep.customRange');
 }
 // the trend's step: days up to two months, then weeks up to a year, then months
 function stepOf(from, to) {
@@ -83,9 +82,9 @@ function stepOf(from, to) {
   return n <= 62 ? 'day' : n <= 190 ? 'week' : 'month';
 }
 function pointLabel(iso, by, kind) {
-  if (by === 'month') return monthShort.format(utc(iso.length === 7 ? `${iso}-01` : iso));
-  if (by === 'week') return /W\d+$/.test(iso) ? `W${Number(iso.slice(iso.indexOf('W') + 1))}` : iso;
-  return kind === 'month' ? String(Number(iso.slice(8, 10))) : shortDay.format(utc(iso));
+  if (by === 'month') return date(iso.length === 7 ? `${iso}-01` : iso, 'monthShort');
+  if (by === 'week') return /W\d+$/.test(iso) ? t('rep.weekShort', { n: Number(iso.slice(iso.indexOf('W') + 1)) }) : iso;
+  return kind === 'month' ? String(Number(iso.slice(8, 10))) : date(iso, 'short');
 }
 
 export function renderReports(main, params) {
@@ -95,19 +94,19 @@ export function renderReports(main, params) {
   const heading = h('h2#rep-title');
   const prev = h('a.btn.icon', { rel: 'prev' }, h('span', { 'aria-hidden': 'true' }, '‹'));
   const next = h('a.btn.icon', { rel: 'next' }, h('span', { 'aria-hidden': 'true' }, '›'));
-  const kinds = h('div.segmented', { role: 'group', 'aria-label': 'Period' },
-    KINDS.map(([k, label]) => h('a.btn.small', { dataset: { kind: k } }, label)));
+  const kinds = h('div.segmented', { role: 'group', 'aria-label': t('rep.period') },
+    KINDS.map(([k, label]) => h('a.btn.small', { dataset: { kind: k } }, t(label))));
   const fromIn = h('input', { type: 'date', name: 'from', id: 'rep-from', required: true });
   const toIn = h('input', { type: 'date', name: 'to', id: 'rep-to', required: true });
-  const rangeForm = h('form.rep-range.row.bottom', { novalidate: true, 'aria-label': 'Custom range' },
-    field('From', fromIn), field('To', toIn),
-    h('div.actions', h('button.secondary', { type: 'submit' }, 'Show')));
+  const rangeForm = h('form.rep-range.row.bottom', { novalidate: true, 'aria-label': t('rep.customRange') },
+    field(t('rep.from'), fromIn), field(t('rep.to'), toIn),
+    h('div.actions', h('button.secondary', { type: 'submit' }, t('rep.show'))));
   const head = h('div.rep-head', kinds, h('div.month-head', prev, heading, next), rangeForm);
 
   // ---- the figures
   const loadErr = h('p.form-error', { role: 'alert', hidden: true });
   const totalBox = h('div.rep-total', { 'aria-live': 'polite' });
-  const compare = h('table.rep-compare', h('caption.sr-only', 'Compared with other periods'));
+  const compare = h('table.rep-compare', h('caption.sr-only', t('rep.compared')));
   const faceBox = h('div.rep-face');
   const unconverted = h('div.notice', { hidden: true });
   const downloads = h('p.exports', { hidden: true });
@@ -117,16 +116,16 @@ export function renderReports(main, params) {
   const donutBox = h('div.chart-box');
   const catTable = h('table.rep-table.rep-cats');
   const catCard = h('section.card.rep-cats-card', { 'aria-labelledby': 'rep-cats-title' },
-    h('h2#rep-cats-title', 'By category'), h('div.rep-pair', donutBox,
-      h('div.table-wrap', { tabindex: 0, role: 'region', 'aria-label': 'Categories table' }, catTable)));
+    h('h2#rep-cats-title', t('dash.byCategory')), h('div.rep-pair', donutBox,
+      h('div.table-wrap', { tabindex: 0, role: 'region', 'aria-label': t('rep.catsTable') }, catTable)));
   const lineBox = h('div.chart-box');
   const trendTable = h('table.rep-table.rep-trend');
-  const trendTitle = h('h2#rep-trend-title', 'Over time');
+  const trendTitle = h('h2#rep-trend-title', t('rep.overTime'));
   const trendCard = h('section.card.rep-trend-card', { 'aria-labelledby': 'rep-trend-title' },
-    trendTitle, lineBox, h('details.rep-details', h('summary', 'Table'),
-      h('div.table-wrap', { tabindex: 0, role: 'region', 'aria-label': 'Over time, table' }, trendTable)));
+    trendTitle, lineBox, h('details.rep-details', h('summary', t('rep.table')),
+      h('div.table-wrap', { tabindex: 0, role: 'region', 'aria-label': t('rep.overTimeTable') }, trendTable)));
 
-  main.replaceChildren(h('div.reports-view', h('h1', 'Reports'), totalCard,
+  main.replaceChildren(h('div.reports-view', h('h1', t('nav.reports')), totalCard,
     h('div.rep-grid', catCard, trendCard)));
 
   // fill: put the range into the custom form (not after a load: what is
@@ -148,11 +147,11 @@ export function renderReports(main, params) {
       else a.removeAttribute('aria-current');
     }
     heading.textContent = title(p, st.s);
-    document.title = `Reports · ${title(p, st.s)} · Spend`;
+    document.title = t('app.title', { page: `${t('nav.reports')} · ${title(p, st.s)}` });
     prev.href = toQuery(shifted(p, -1));
     next.href = toQuery(shifted(p, 1));
-    prev.setAttribute('aria-label', `Previous ${p.kind === 'range' ? 'range' : p.kind}`);
-    next.setAttribute('aria-label', `Next ${p.kind === 'range' ? 'range' : p.kind}`);
+    prev.setAttribute('aria-label', t(`rep.prev.${p.kind}`));
+    next.setAttribute('aria-label', t(`rep.next.${p.kind}`));
     rangeForm.hidden = p.kind !== 'range';
     if (fill && p.kind === 'range') { fromIn.value = p.from; toIn.value = p.to; }
     const want = toQuery(p);
@@ -163,16 +162,16 @@ export function renderReports(main, params) {
     const cur = s.currency;
     clear(totalBox);
     totalBox.append(h('p.dash-amount', money(s.total, cur)),
-      h('p.hint', `${s.count === 1 ? '1 expense' : `${s.count} expenses`} converted to ${cur}, `
-        + `${s.per_day} ${cur} a day over ${s.days === 1 ? '1 day' : `${s.days} days`}`));
+      h('p.hint', t('rep.converted', { count: s.count, currency: cur }) + ', '
+        + t('rep.perDayOver', { amount: fmtAmount(s.per_day, cur), days: t('rep.days', { count: s.days }) })));
     clear(compare);
-    compare.append(h('caption.sr-only', 'Compared with other periods'),
-      h('thead', h('tr', h('th', { scope: 'col' }, 'Period'), h('th.amount', { scope: 'col' }, 'Total'),
-        h('th.amount', { scope: 'col' }, 'Change since'))));
+    compare.append(h('caption.sr-only', t('rep.compared')),
+      h('thead', h('tr', h('th', { scope: 'col' }, t('rep.period')), h('th.amount', { scope: 'col' }, t('rep.total')),
+        h('th.amount', { scope: 'col' }, t('rep.changeSince')))));
     const tb = h('tbody');
     const rowOf = (what, o) => h('tr', { dataset: { what } },
-      h('th', { scope: 'row' }, what === 'previous' ? 'Period before' : 'A year before',
-        h('span.hint.rep-dates', `${longDate.format(utc(o.from))} – ${longDate.format(utc(o.to))}`)),
+      h('th', { scope: 'row' }, what === 'previous' ? t('rep.periodBefore') : t('rep.yearBefore'),
+        h('span.hint.rep-dates', fmtRange(o.from, o.to))),
       h('td.amount', money(o.total, cur)), h('td.amount', change(o.change)));
     if (s.previous) tb.append(rowOf('previous', s.previous));
     if (s.year_before) tb.append(rowOf('year', s.year_before));
@@ -182,16 +181,16 @@ export function renderReports(main, params) {
     // face value per currency, before any conversion
     clear(faceBox);
     if (s.totals && s.totals.length) {
-      faceBox.append(h('h3', 'In their own currencies'),
-        h('ul.sums.rep-face-list', s.totals.map((t) => h('li', { dataset: { currency: t.currency } },
-          money(t.sum, t.currency), h('span.muted', ` (${t.count})`)))));
+      faceBox.append(h('h3', t('rep.ownCurrencies')),
+        h('ul.sums.rep-face-list', s.totals.map((x) => h('li', { dataset: { currency: x.currency } },
+          money(x.sum, x.currency), h('span.muted', ` (${x.count})`)))));
     }
     clear(unconverted);
     const un = s.unconverted || [];
     if (un.length) {
-      unconverted.append(h('p', 'Not in the total (no exchange rate to ', cur, ' yet):'),
+      unconverted.append(h('p', t('rep.notInTotal', { currency: cur })),
         h('ul.rep-unconverted', un.map((u) => h('li', { dataset: { currency: u.currency } }, money(u.sum, u.currency),
-          ` (${u.count === 1 ? '1 expense' : `${u.count} expenses`})`))));
+          ` (${t('dash.count', { count: u.count })})`))));
     }
     unconverted.hidden = !un.length;
   }
@@ -200,52 +199,52 @@ export function renderReports(main, params) {
     clear(donutBox);
     const colour = new Map(b.items.map((i, k) => [i.label, PALETTE[k % PALETTE.length]]));
     donutBox.append(donut(b.items.map((i) => ({ label: i.label, value: i.amount, share: i.percent, colour: colour.get(i.label) })), {
-      title: `${title(st.p, s)} by category`, currency: b.currency,
-      empty: 'No expenses in this period.', centre: b.items.length ? b.total : null, centreSub: b.currency,
+      title: t('dash.donutTitle', { month: title(st.p, s) }), currency: b.currency,
+      empty: t('rep.noExpenses'), centre: b.items.length ? number(b.total) : null, centreSub: b.currency,
     }));
     clear(catTable);
-    catTable.append(h('caption.sr-only', 'Categories of the period, with the period before'),
-      h('thead', h('tr', h('th', { scope: 'col' }, 'Category'), h('th.amount', { scope: 'col' }, 'Amount'),
-        h('th.amount.share', { scope: 'col' }, 'Share'), h('th.amount', { scope: 'col' }, 'Before'),
-        h('th.amount', { scope: 'col' }, 'Change'))));
+    catTable.append(h('caption.sr-only', t('rep.catsCaption')),
+      h('thead', h('tr', h('th', { scope: 'col' }, t('budgets.category')), h('th.amount', { scope: 'col' }, t('rep.amount')),
+        h('th.amount.share', { scope: 'col' }, t('rep.share')), h('th.amount', { scope: 'col' }, t('rep.before')),
+        h('th.amount', { scope: 'col' }, t('rep.change')))));
     const tb = h('tbody');
     for (const c of s.categories) {
       tb.append(h('tr', { dataset: { category: c.category } },
         h('th', { scope: 'row' }, h('span.cat', c.category)),
-        h('td.amount', h('span.num', c.amount)),
-        h('td.amount.share', c.percent === null ? '—' : `${c.percent}%`),
-        h('td.amount', h('span.num', c.previous)),
+        h('td.amount', h('span.num', number(c.amount))),
+        h('td.amount.share', c.percent === null ? '—' : percent(c.percent)),
+        h('td.amount', h('span.num', number(c.previous))),
         h('td.amount', change(c.change))));
     }
     catTable.append(tb);
     catTable.hidden = !s.categories.length;
   }
 
-  function showTrend(t, tp, by) {
+  function showTrend(tr, tp, by) {
     clear(lineBox);
-    trendTitle.textContent = by === 'day' ? 'Day by day' : by === 'week' ? 'Week by week' : 'Month by month';
-    const n = Math.max(t.labels.length, tp.labels.length);
-    const labels = Array.from({ length: n }, (_, i) => (t.labels[i] ? pointLabel(t.labels[i], by, st.p.kind) : `+${i + 1}`));
+    trendTitle.textContent = t(`rep.by.${by}`);
+    const n = Math.max(tr.labels.length, tp.labels.length);
+    const labels = Array.from({ length: n }, (_, i) => (tr.labels[i] ? pointLabel(tr.labels[i], by, st.p.kind) : `+${i + 1}`));
     const padTo = (vals) => labels.map((_, i) => (i < vals.length ? vals[i] : null));
     lineBox.append(line({
       labels,
       series: [
-        { name: 'This period', values: padTo(t.total.values), colour: PALETTE[0] },
-        { name: 'Period before', values: padTo(tp.total.values), colour: PALETTE[1], dashed: true },
+        { name: t('rep.thisPeriod'), values: padTo(tr.total.values), colour: PALETTE[0] },
+        { name: t('rep.periodBefore'), values: padTo(tp.total.values), colour: PALETTE[1], dashed: true },
       ],
     }, {
-      title: `${title(st.p, st.s)}, ${by === 'day' ? 'each day' : `each ${by}`}, against the period before`,
-      currency: t.currency, empty: 'No expenses in this period or the one before.',
+      title: t(`rep.lineTitle.${by}`, { title: title(st.p, st.s) }),
+      currency: tr.currency, empty: t('rep.noExpensesBoth'),
     }));
     clear(trendTable);
-    trendTable.append(h('caption.sr-only', 'Each point of the period, with the period before'),
-      h('thead', h('tr', h('th', { scope: 'col' }, by[0].toUpperCase() + by.slice(1)),
-        h('th.amount', { scope: 'col' }, 'This period'), h('th.amount', { scope: 'col' }, 'Period before'))));
+    trendTable.append(h('caption.sr-only', t('rep.trendCaption')),
+      h('thead', h('tr', h('th', { scope: 'col' }, t(`rep.unit.${by}`)),
+        h('th.amount', { scope: 'col' }, t('rep.thisPeriod')), h('th.amount', { scope: 'col' }, t('rep.periodBefore')))));
     const tb = h('tbody');
     labels.forEach((lb, i) => {
       tb.append(h('tr', h('th', { scope: 'row' }, lb),
-        h('td.amount', t.total.values[i] === undefined ? '—' : h('span.num', t.total.values[i])),
-        h('td.amount', tp.total.values[i] === undefined ? '—' : h('span.num', tp.total.values[i]))));
+        h('td.amount', tr.total.values[i] === undefined ? '—' : h('span.num', number(tr.total.values[i]))),
+        h('td.amount', tp.total.values[i] === undefined ? '—' : h('span.num', number(tp.total.values[i])))));
     });
     trendTable.append(tb);
   }
@@ -253,13 +252,13 @@ export function renderReports(main, params) {
   function showDownloads(s) {
     clear(downloads);
     if (!features.exports.length) { downloads.hidden = true; return; }
-    downloads.append('Download these expenses: ');
+    downloads.append(t('rep.download'), ' ');
     features.exports.forEach((f, i) => {
       if (i) downloads.append(' · ');
       const label = f.length <= 4 ? f.toUpperCase() : f[0].toUpperCase() + f.slice(1);
       const q = new URLSearchParams({ from: s.from, to: s.to });
       const a = h('a', { href: `api/v1/exports/${f}?${q}`, dataset: { format: f },
-        'aria-label': `Download ${title(st.p, s)} as ${label}` }, label);
+        'aria-label': t('rep.downloadAs', { what: title(st.p, s), format: label }) }, label);
       a.addEventListener('click', (ev) => { ev.preventDefault(); download(f, s); });
       downloads.append(a);
     });
@@ -288,7 +287,7 @@ export function renderReports(main, params) {
       const by = stepOf(s.from, s.to);
       const pf = s.previous ? s.previous.from : addDays(s.from, -(daysBetween(s.from, s.to) + 1));
       const pt = s.previous ? s.previous.to : addDays(s.from, -1);
-      const [b, t, tp] = await Promise.all([
+      const [b, tr, tp] = await Promise.all([
         report('breakdown', { from: s.from, to: s.to }),
         report('trend', { from: s.from, to: s.to, by }),
         report('trend', { from: pf, to: pt, by }),
@@ -299,7 +298,7 @@ export function renderReports(main, params) {
       syncHeader();
       showSummary(s);
       showCategories(b, s);
-      showTrend(t, tp, by);
+      showTrend(tr, tp, by);
       showDownloads(s);
     } catch (e) {
       if (seq !== st.seq) return;
@@ -313,7 +312,7 @@ export function renderReports(main, params) {
   rangeForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     if (!validDate(fromIn.value) || !validDate(toIn.value) || toIn.value < fromIn.value) {
-      loadErr.textContent = 'Choose a start date and an end date on or after it.';
+      loadErr.textContent = t('rep.needRange');
       loadErr.hidden = false;
       return;
     }

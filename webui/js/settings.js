@@ -5,8 +5,9 @@ import { api, logoutAll, forget } from './api.js';
 import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
 import { session } from './session.js';
 import { device, at, passwordCard } from './account.js';
+import { t, languageSetting, setLanguage } from './i18n.js';
 
-const KIND_TEXT = { alert: 'Budget alerts', reminder: 'Reminders' };
+const kindText = (k) => ({ alert: t('settings.kindAlert'), reminder: t('settings.kindReminder') }[k] || k);
 
 function currencyOptions(sel, current) {
   const codes = session.currencies.map((c) => c.code);
@@ -29,12 +30,12 @@ function zoneList() {
 // A button that asks once more before it acts: the first click changes
 // its text, the second runs fn.
 function confirmButton(label, again, aria, fn) {
-  const b = h('button.danger.small', { type: 'button', 'aria-label': `${label}: ${aria}` }, label);
+  const b = h('button.danger.small', { type: 'button', 'aria-label': t('common.actionOn', { action: label, what: aria }) }, label);
   b.addEventListener('click', () => {
     if (!b.dataset.confirm) {
       b.dataset.confirm = '1';
       b.textContent = again;
-      b.setAttribute('aria-label', `${again} ${label}: ${aria}`);
+      b.setAttribute('aria-label', t('common.confirmOn', { again, action: label, what: aria }));
       return;
     }
     fn(b);
@@ -43,21 +44,21 @@ function confirmButton(label, again, aria, fn) {
 }
 
 export function renderSettings(main, params, { onSignedOut }) {
-  document.title = 'Settings · Spend';
+  document.title = t('app.title', { page: t('settings.title') });
   const me = session.me || {};
   const admin = me.role === 'admin';
 
   // ---- profile: currency and time zone
   const profile = h('form.card.settings-profile', { novalidate: true, 'aria-labelledby': 'set-prof-title' },
-    h('h2#set-prof-title', 'Currency and time zone'));
+    h('h2#set-prof-title', t('settings.profileTitle')));
   if (admin) {
     const cur = currencyOptions(h('select', { name: 'currency', id: 'set-currency' }), me.currency);
     const tz = h('input', { name: 'timezone', id: 'set-timezone', list: 'tz-list', value: me.timezone || '', autocomplete: 'off' });
     profile.append(
-      h('p.hint', 'Your base currency (totals and budgets) and the time zone your days start in.'),
-      h('div.row', field('Base currency', cur), field('Time zone', tz, 'Like Europe/Paris.')),
+      h('p.hint', t('settings.profileHint')),
+      h('div.row', field(t('common.baseCurrency'), cur), field(t('common.timezone'), tz, t('settings.tzHint'))),
       zoneList(),
-      h('div.actions', h('button.primary', { type: 'submit' }, 'Save')));
+      h('div.actions', h('button.primary', { type: 'submit' }, t('common.save'))));
     profile.addEventListener('submit', (ev) => {
       ev.preventDefault();
       clearErrors(profile);
@@ -66,7 +67,7 @@ export function renderSettings(main, params, { onSignedOut }) {
           const r = await api('PATCH', `/users/${encodeURIComponent(me.name)}`,
             { body: { currency: cur.value, timezone: tz.value.trim(), version: me.version } });
           Object.assign(session.me, r && r.user ? r.user : r);
-          toast('Saved.', 'ok');
+          toast(t('common.saved'), 'ok');
           await loadUsers();
         } catch (e) { showError(profile, e); }
       });
@@ -74,30 +75,45 @@ export function renderSettings(main, params, { onSignedOut }) {
   } else {
     profile.append(
       h('dl.facts',
-        h('dt', 'User name'), h('dd#me-name', me.name || ''),
-        h('dt', 'Base currency'), h('dd#set-currency', me.currency || ''),
-        h('dt', 'Time zone'), h('dd#set-timezone', me.timezone || '')),
-      h('p.hint', 'Only an administrator can change these: ask yours.'));
+        h('dt', t('common.userName')), h('dd#me-name', me.name || ''),
+        h('dt', t('common.baseCurrency')), h('dd#set-currency', me.currency || ''),
+        h('dt', t('common.timezone')), h('dd#set-timezone', me.timezone || '')),
+      h('p.hint', t('settings.adminOnly')));
   }
+
+  // ---- language: automatic (the browser's) or chosen; kept on this device
+  const langSel = h('select', { name: 'language', id: 'set-language' },
+    h('option', { value: '' }, t('settings.langAuto')),
+    h('option', { value: 'en', lang: 'en' }, 'English'),
+    h('option', { value: 'de', lang: 'de' }, 'Deutsch'));
+  langSel.value = languageSetting();
+  langSel.addEventListener('change', () => {
+    // the screen is drawn again in the new language: back to this control
+    setLanguage(langSel.value);
+    document.getElementById('set-language')?.focus();
+  });
+  const langBox = h('section.card.settings-language', { 'aria-labelledby': 'set-lang-title' },
+    h('h2#set-lang-title', t('settings.langTitle')),
+    field(t('settings.langLabel'), langSel, t('settings.langHint')));
 
   // ---- password
   const pwForm = passwordCard(() => loadSessions());
 
   // ---- notifications
-  const chanList = h('ul.channels', { 'aria-label': 'Your notification channels' });
+  const chanList = h('ul.channels', { 'aria-label': t('settings.channels') });
   const secretBox = h('div.notice.secret-once', { hidden: true, role: 'status' });
   const addSel = h('select', { name: 'channel', id: 'nt-channel' });
   const addTarget = h('input', { name: 'target', id: 'nt-target', autocomplete: 'off' });
-  const targetField = field('Address', addTarget);
+  const targetField = field(t('settings.address'), addTarget);
   const addKinds = h('div.kinds');
   const addForm = h('form.notify-add', { novalidate: true, 'aria-labelledby': 'nt-add-title' },
-    h('h3#nt-add-title', 'Add a channel'),
-    h('div.row', field('Channel', addSel), targetField),
-    h('fieldset.kinds-set', h('legend', 'Send me'), addKinds),
-    h('div.actions', h('button.primary', { type: 'submit' }, 'Add channel')));
+    h('h3#nt-add-title', t('settings.addChannel')),
+    h('div.row', field(t('settings.channel'), addSel), targetField),
+    h('fieldset.kinds-set', h('legend', t('settings.sendMe')), addKinds),
+    h('div.actions', h('button.primary', { type: 'submit' }, t('settings.addChannelSubmit'))));
   const notifyBox = h('section.card.settings-notify', { 'aria-labelledby': 'set-nt-title' },
-    h('h2#set-nt-title', 'Notifications'),
-    h('p.hint', 'Where budget alerts and reminders reach you.'),
+    h('h2#set-nt-title', t('settings.notifyTitle')),
+    h('p.hint', t('settings.notifyHint')),
     secretBox, chanList, addForm);
   let nt = { channels: [], available: [], kinds: [] };
 
@@ -106,14 +122,14 @@ export function renderSettings(main, params, { onSignedOut }) {
     return nt.kinds.map((k) => {
       const id = `${prefix}-${k}`;
       return h('span.check', h('input', { type: 'checkbox', id, value: k, checked: all || chosen.includes(k) }),
-        h('label', { for: id }, KIND_TEXT[k] || k));
+        h('label', { for: id }, kindText(k)));
     });
   }
   const checkedKinds = (box) => [...box.querySelectorAll('input[type=checkbox]:checked')].map((c) => c.value);
 
   function showSecret(channel, secret) {
     secretBox.replaceChildren(
-      h('p', h('strong', `The ${channel} signing secret`), ': copy it now, it is not shown again.'),
+      h('p', h('strong', t('settings.secret', { channel })), t('settings.secretOnce')),
       h('code.secret', secret));
     secretBox.hidden = false;
   }
@@ -130,23 +146,23 @@ export function renderSettings(main, params, { onSignedOut }) {
       const kinds = h('span.kinds', kindBoxes(`nt-${c.channel}`, c.kinds));
       const tl = targetLabel(c.channel);
       const target = h('input', { name: 'target', id: `nt-${c.channel}-target`, value: c.target || '', autocomplete: 'off' });
-      const form = h('form.channel', { novalidate: true, dataset: { channel: c.channel }, 'aria-label': `Channel ${c.channel}` },
+      const form = h('form.channel', { novalidate: true, dataset: { channel: c.channel }, 'aria-label': t('settings.channelNamed', { channel: c.channel }) },
         h('div.ch-head', h('strong', c.channel),
-          c.available === false ? h('span.badge.warn', 'not offered any more') : null,
-          c.secret_set ? h('span.muted', 'signed') : null),
+          c.available === false ? h('span.badge.warn', t('settings.notOffered')) : null,
+          c.secret_set ? h('span.muted', t('settings.signed')) : null),
         tl ? field(tl[0].toUpperCase() + tl.slice(1), target) : null,
-        h('fieldset.kinds-set', h('legend', `Send to ${c.channel}`), kinds),
+        h('fieldset.kinds-set', h('legend', t('settings.sendTo', { channel: c.channel })), kinds),
         h('div.actions',
-          h('button.secondary.small', { type: 'submit' }, 'Save'),
-          h('button.secondary.small.nt-test', { type: 'button', 'aria-label': `Send a test to ${c.channel}` }, 'Send a test'),
-          c.secret_set ? h('button.secondary.small.nt-rotate', { type: 'button' }, 'New secret') : null,
+          h('button.secondary.small', { type: 'submit' }, t('common.save')),
+          h('button.secondary.small.nt-test', { type: 'button', 'aria-label': t('settings.testTo', { channel: c.channel }) }, t('settings.test')),
+          c.secret_set ? h('button.secondary.small.nt-rotate', { type: 'button' }, t('settings.newSecret')) : null,
           h('span.spacer'),
-          confirmButton('Remove', 'Really remove?', c.channel, (b) => busy(form, async () => {
+          confirmButton(t('common.remove'), t('common.reallyRemove'), c.channel, (b) => busy(form, async () => {
             try {
               await api('DELETE', `/notify/settings/${encodeURIComponent(c.channel)}`);
-              toast(`${c.channel} removed.`, 'ok');
+              toast(t('common.removedNamed', { name: c.channel }), 'ok');
               await loadNotify();
-            } catch (e) { b.textContent = 'Remove'; b.setAttribute('aria-label', `Remove: ${c.channel}`); delete b.dataset.confirm; showError(form, e); }
+            } catch (e) { b.textContent = t('common.remove'); b.setAttribute('aria-label', t('common.actionOn', { action: t('common.remove'), what: c.channel })); delete b.dataset.confirm; showError(form, e); }
           }))));
       const save = (extra) => busy(form, async () => {
         clearErrors(form);
@@ -155,20 +171,20 @@ export function renderSettings(main, params, { onSignedOut }) {
           if (tl) body.target = target.value.trim();
           const r = await api('PATCH', `/notify/settings/${encodeURIComponent(c.channel)}`, { body });
           if (r && r.secret) showSecret(c.channel, r.secret);
-          toast(`${c.channel} saved.`, 'ok');
+          toast(t('common.savedNamed', { name: c.channel }), 'ok');
         } catch (e) { showError(form, e); }
       });
       form.addEventListener('submit', (ev) => { ev.preventDefault(); save({}); });
       form.querySelector('.nt-test').addEventListener('click', () => busy(form, async () => {
         try {
           await api('POST', '/notify/test', { body: { channel: c.channel } });
-          toast(`A test is on its way to ${c.channel}.`, 'ok');
+          toast(t('settings.testSent', { channel: c.channel }), 'ok');
         } catch (e) { showError(form, e); }
       }));
       form.querySelector('.nt-rotate')?.addEventListener('click', () => save({ rotate_secret: true }));
       chanList.append(h('li', form));
     }
-    if (!nt.channels.length) chanList.append(h('li.muted', 'No channel yet: add one below.'));
+    if (!nt.channels.length) chanList.append(h('li.muted', t('settings.noChannel')));
     // channels that may still be added
     clear(addSel);
     const free = nt.available.filter((a) => !nt.channels.some((c) => c.channel === a.name));
@@ -181,7 +197,7 @@ export function renderSettings(main, params, { onSignedOut }) {
   function addTargetFor() {
     const tl = targetLabel(addSel.value);
     targetField.hidden = !tl;
-    targetField.querySelector('label').textContent = tl ? tl[0].toUpperCase() + tl.slice(1) : 'Address';
+    targetField.querySelector('label').textContent = tl ? tl[0].toUpperCase() + tl.slice(1) : t('settings.address');
   }
   addSel.addEventListener('change', addTargetFor);
 
@@ -192,7 +208,7 @@ export function renderSettings(main, params, { onSignedOut }) {
     if (!ch) return;
     const body = { kinds: checkedKinds(addKinds) };
     if (targetLabel(ch)) {
-      if (!addTarget.value.trim()) { showError(addForm, { field: 'target', message: `Enter the ${targetLabel(ch)}.` }); return; }
+      if (!addTarget.value.trim()) { showError(addForm, { field: 'target', message: t('settings.needTarget', { what: targetLabel(ch) }) }); return; }
       body.target = addTarget.value.trim();
     }
     busy(addForm, async () => {
@@ -201,7 +217,7 @@ export function renderSettings(main, params, { onSignedOut }) {
         addTarget.value = '';
         await loadNotify();
         if (r && r.secret) showSecret(ch, r.secret);
-        toast(`${ch} added.`, 'ok');
+        toast(t('common.addedNamed', { name: ch }), 'ok');
       } catch (e) { showError(addForm, e); }
     });
   });
@@ -219,48 +235,48 @@ export function renderSettings(main, params, { onSignedOut }) {
   }
 
   // ---- devices and sessions
-  const sessList = h('ul.sessions', { 'aria-label': 'Signed-in devices' });
-  const allBtn = h('button.danger', { type: 'button' }, 'Sign out everywhere');
+  const sessList = h('ul.sessions', { 'aria-label': t('sessions.title') });
+  const allBtn = h('button.danger', { type: 'button' }, t('sessions.signOutAll'));
   const sessBox = h('section.card.settings-devices', { 'aria-labelledby': 'set-dev-title' },
-    h('h2#set-dev-title', 'Devices and sessions'),
-    h('p.hint', 'Each sign-in is a device. Name them to tell them apart; end one you lost.'),
+    h('h2#set-dev-title', t('settings.devicesTitle')),
+    h('p.hint', t('settings.devicesHint')),
     sessList,
     h('div.actions', allBtn));
 
   function sessionItem(s) {
     const name = s.device || device(s.user_agent);
     const li = h('li.session', { dataset: { id: s.id } });
-    const rename = h('button.secondary.small', { type: 'button', 'aria-label': `Rename ${name}` }, 'Rename');
-    const end = confirmButton(s.current ? 'Sign out' : 'End session', 'Really?', name, () => busy(li, async () => {
+    const rename = h('button.secondary.small', { type: 'button', 'aria-label': t('settings.renameNamed', { name }) }, t('settings.rename'));
+    const end = confirmButton(s.current ? t('sessions.signOut') : t('sessions.end'), t('common.really'), name, () => busy(li, async () => {
       try {
         await api('DELETE', `/sessions/${encodeURIComponent(s.id)}`);
-        if (s.current) { forget(); onSignedOut('You are signed out.'); return; }
-        toast('Session ended.', 'ok');
+        if (s.current) { forget(); onSignedOut(t('app.signedOut')); return; }
+        toast(t('sessions.ended'), 'ok');
         await loadSessions();
       } catch (e) { toast(e.message, 'warn'); }
     }));
     const what = h('span.sess-what',
       h('strong.sess-name', name),
-      s.current ? h('span.badge', 'this device') : null,
+      s.current ? h('span.badge', t('sessions.thisDevice')) : null,
       h('span.muted.sess-meta',
         [s.device ? device(s.user_agent) : null, s.address || null,
-          `last seen ${at(s.last_used_at) || 'never'}`,
-          s.synced_at ? `last synced ${at(s.synced_at)}` : 'never synced'].filter(Boolean).join(' · ')));
+          t('settings.lastSeen', { when: at(s.last_used_at) || t('settings.never') }),
+          s.synced_at ? t('settings.lastSynced', { when: at(s.synced_at) }) : t('settings.neverSynced')].filter(Boolean).join(' · ')));
     li.append(what, h('span.sess-actions', rename, end));
     rename.addEventListener('click', () => {
       const input = h('input', { name: 'name', id: `dev-${s.id}-name`, value: s.device || '', maxlength: 64, autocomplete: 'off' });
       const f = h('form.rename', { novalidate: true },
-        field(`New name for ${name}`, input),
-        h('div.actions', h('button.primary.small', { type: 'submit' }, 'Save name'),
-          h('button.secondary.small', { type: 'button', onclick: () => loadSessions() }, 'Cancel')));
+        field(t('settings.newName', { name }), input),
+        h('div.actions', h('button.primary.small', { type: 'submit' }, t('settings.saveName')),
+          h('button.secondary.small', { type: 'button', onclick: () => loadSessions() }, t('common.cancel'))));
       f.addEventListener('submit', (ev) => {
         ev.preventDefault();
         clearErrors(f);
-        if (!input.value.trim()) { showError(f, { field: 'name', message: 'Enter a name.' }); return; }
+        if (!input.value.trim()) { showError(f, { field: 'name', message: t('settings.needName') }); return; }
         busy(f, async () => {
           try {
             await api('PATCH', `/sessions/${encodeURIComponent(s.id)}`, { body: { name: input.value.trim() } });
-            toast('Renamed.', 'ok');
+            toast(t('settings.renamed'), 'ok');
             await loadSessions();
           } catch (e) { showError(f, e); }
         });
@@ -284,51 +300,51 @@ export function renderSettings(main, params, { onSignedOut }) {
   allBtn.addEventListener('click', () => {
     if (!allBtn.dataset.confirm) {
       allBtn.dataset.confirm = '1';
-      allBtn.textContent = 'Really sign out everywhere?';
+      allBtn.textContent = t('sessions.signOutAllConfirm');
       return;
     }
     busy(sessBox, async () => {
       try {
         await logoutAll();
-        onSignedOut('You are signed out on every device.');
+        onSignedOut(t('sessions.signedOutAll'));
       } catch (e) { toast(e.message, 'warn'); }
     });
   });
 
   // ---- users (administrators)
-  const userList = h('ul.users', { 'aria-label': 'Users' });
+  const userList = h('ul.users', { 'aria-label': t('settings.usersTitle') });
   const nu = {
     name: h('input', { name: 'name', id: 'nu-name', autocomplete: 'off', required: true }),
     password: h('input', { name: 'password', id: 'nu-password', type: 'password', autocomplete: 'new-password', minlength: 8 }),
-    role: h('select', { name: 'role', id: 'nu-role' }, h('option', { value: 'user' }, 'User'), h('option', { value: 'admin' }, 'Administrator')),
+    role: h('select', { name: 'role', id: 'nu-role' }, h('option', { value: 'user' }, t('common.roleUser')), h('option', { value: 'admin' }, t('common.roleAdmin'))),
     currency: currencyOptions(h('select', { name: 'currency', id: 'nu-currency' }), me.currency),
   };
   const userForm = h('form.user-add', { novalidate: true, 'aria-labelledby': 'nu-title' },
-    h('h3#nu-title', 'Add a user'),
-    h('div.row', field('User name', nu.name), field('Password', nu.password, 'At least 8 characters.')),
-    h('div.row', field('Role', nu.role), field('Base currency', nu.currency)),
-    h('div.actions', h('button.primary', { type: 'submit' }, 'Add user')));
+    h('h3#nu-title', t('settings.addUser')),
+    h('div.row', field(t('common.userName'), nu.name), field(t('common.password'), nu.password, t('common.pwHint'))),
+    h('div.row', field(t('common.role'), nu.role), field(t('common.baseCurrency'), nu.currency)),
+    h('div.actions', h('button.primary', { type: 'submit' }, t('settings.addUserSubmit'))));
   const usersBox = admin ? h('section.card.settings-users', { 'aria-labelledby': 'set-users-title' },
-    h('h2#set-users-title', 'Users'), userList, userForm) : null;
+    h('h2#set-users-title', t('settings.usersTitle')), userList, userForm) : null;
 
   function userItem(u) {
     const role = h('select', { name: 'role', id: `u-${u.id}-role` },
-      h('option', { value: 'user', selected: u.role !== 'admin' }, 'User'),
-      h('option', { value: 'admin', selected: u.role === 'admin' }, 'Administrator'));
+      h('option', { value: 'user', selected: u.role !== 'admin' }, t('common.roleUser')),
+      h('option', { value: 'admin', selected: u.role === 'admin' }, t('common.roleAdmin')));
     const cur = currencyOptions(h('select', { name: 'currency', id: `u-${u.id}-currency` }), u.currency);
-    const f = h('form.user', { novalidate: true, dataset: { name: u.name }, 'aria-label': `User ${u.name}` },
-      h('div.u-head', h('strong.u-name', u.name), u.name === me.name ? h('span.badge', 'you') : null,
-        h('span.muted', `${u.timezone || ''}${u.has_password ? '' : ' · no password (socket only)'}`)),
-      h('div.row', field('Role', role), field('Currency', cur)),
+    const f = h('form.user', { novalidate: true, dataset: { name: u.name }, 'aria-label': t('settings.userNamed', { name: u.name }) },
+      h('div.u-head', h('strong.u-name', u.name), u.name === me.name ? h('span.badge', t('settings.you')) : null,
+        h('span.muted', `${u.timezone || ''}${u.has_password ? '' : ` · ${t('settings.noPassword')}`}`)),
+      h('div.row', field(t('common.role'), role), field(t('common.currency'), cur)),
       h('div.actions',
-        h('button.secondary.small', { type: 'submit', 'aria-label': `Save ${u.name}` }, 'Save'),
+        h('button.secondary.small', { type: 'submit', 'aria-label': t('common.saveNamed', { name: u.name }) }, t('common.save')),
         h('span.spacer'),
-        u.name === me.name ? null : confirmButton('Delete', 'Really delete?', u.name, (b) => busy(f, async () => {
+        u.name === me.name ? null : confirmButton(t('common.delete'), t('common.reallyDelete'), u.name, (b) => busy(f, async () => {
           try {
             await api('DELETE', `/users/${encodeURIComponent(u.name)}`);
-            toast(`${u.name} deleted.`, 'ok');
+            toast(t('common.deletedNamed', { name: u.name }), 'ok');
             await loadUsers();
-          } catch (e) { b.textContent = 'Delete'; b.setAttribute('aria-label', `Delete: ${u.name}`); delete b.dataset.confirm; showError(f, e); }
+          } catch (e) { b.textContent = t('common.delete'); b.setAttribute('aria-label', t('common.actionOn', { action: t('common.delete'), what: u.name })); delete b.dataset.confirm; showError(f, e); }
         }))));
     f.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -336,7 +352,7 @@ export function renderSettings(main, params, { onSignedOut }) {
       busy(f, async () => {
         try {
           await api('PATCH', `/users/${encodeURIComponent(u.name)}`, { body: { role: role.value, currency: cur.value, version: u.version } });
-          toast(`${u.name} saved.`, 'ok');
+          toast(t('common.savedNamed', { name: u.name }), 'ok');
           await loadUsers();
         } catch (e) { showError(f, e); }
       });
@@ -360,12 +376,12 @@ export function renderSettings(main, params, { onSignedOut }) {
   userForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearErrors(userForm);
-    if (!nu.name.value.trim()) { showError(userForm, { field: 'name', message: 'Enter a user name.' }); return; }
-    if (nu.password.value.length < 8) { showError(userForm, { field: 'password', message: 'Use at least 8 characters.' }); return; }
+    if (!nu.name.value.trim()) { showError(userForm, { field: 'name', message: t('settings.needUser') }); return; }
+    if (nu.password.value.length < 8) { showError(userForm, { field: 'password', message: t('common.pwTooShort') }); return; }
     busy(userForm, async () => {
       try {
         await api('POST', '/users', { body: { name: nu.name.value.trim(), password: nu.password.value, role: nu.role.value, currency: nu.currency.value } });
-        toast(`${nu.name.value.trim()} added.`, 'ok');
+        toast(t('common.addedNamed', { name: nu.name.value.trim() }), 'ok');
         nu.name.value = '';
         nu.password.value = '';
         await loadUsers();
@@ -374,9 +390,9 @@ export function renderSettings(main, params, { onSignedOut }) {
   });
 
   main.replaceChildren(h('div.settings-view',
-    h('h1', 'Settings'),
-    profile, pwForm, notifyBox, sessBox, usersBox,
-    h('p.hint.settings-more', 'To delete your account and all its data, see ', h('a', { href: '#/account' }, 'Account'), '.')));
+    h('h1', t('settings.title')),
+    profile, langBox, pwForm, notifyBox, sessBox, usersBox,
+    h('p.hint.settings-more', t('settings.moreBefore'), h('a', { href: '#/account' }, t('account.title')), t('settings.moreAfter'))));
 
   loadNotify();
   loadSessions();

@@ -1,6 +1,7 @@
 // Sign in / create an account.
 import { login, register } from './api.js';
 import { h, field, clearErrors, showError, busy } from './dom.js';
+import { t } from './i18n.js';
 
 // render(main, {notice, onDone}): onDone() runs once a session exists.
 export function renderSignIn(main, { notice, onDone }) {
@@ -13,22 +14,18 @@ export function renderSignIn(main, { notice, onDone }) {
     name: 'password', type: 'password', autocomplete: 'current-password',
     required: true, minlength: 8, maxlength: 1024,
   });
-  const title = h('h1', 'Sign in');
-  const submit = h('button.primary', { type: 'submit' }, 'Sign in');
-  const passHint = h('p.hint', { hidden: true },
-    'At least 8 characters. A passphrase of a few words is easy to type on a phone.');
-  const intro = h('p.intro', { hidden: true },
-    'The first account created on a new Spend server becomes its administrator. ',
-    'After that, new accounts can be created here only if the administrator ',
-    'has opened registration.');
+  const title = h('h1', t('signin.title'));
+  const submit = h('button.primary', { type: 'submit' }, t('signin.submit'));
+  const passHint = h('p.hint', { hidden: true }, t('signin.passHint'));
+  const intro = h('p.intro', { hidden: true }, t('signin.intro'));
   const toggle = h('button.link', { type: 'button' });
   const swap = h('p.swap', toggle);
   const form = h('form.card.auth', { novalidate: true },
     title,
     notice ? h('p.notice', { role: 'status' }, notice) : null,
     intro,
-    field('User name', user),
-    field('Password', pass),
+    field(t('common.userName'), user),
+    field(t('common.password'), pass),
     passHint,
     h('div.actions', submit),
     swap);
@@ -36,15 +33,14 @@ export function renderSignIn(main, { notice, onDone }) {
   function setMode(m) {
     mode = m;
     const reg = m === 'register';
-    title.textContent = reg ? 'Create an account' : 'Sign in';
-    submit.textContent = reg ? 'Create account' : 'Sign in';
-    toggle.textContent = reg ? 'I already have an account: sign in'
-      : 'New here? Create an account';
+    title.textContent = reg ? t('signin.registerTitle') : t('signin.title');
+    submit.textContent = reg ? t('signin.registerSubmit') : t('signin.submit');
+    toggle.textContent = reg ? t('signin.toSignIn') : t('signin.toRegister');
     pass.autocomplete = reg ? 'new-password' : 'current-password';
     intro.hidden = !reg;
     passHint.hidden = !reg;
     clearErrors(form);
-    document.title = `${title.textContent} · Spend`;
+    document.title = t('app.title', { page: title.textContent });
   }
   toggle.addEventListener('click', () => {
     setMode(mode === 'register' ? 'signin' : 'register');
@@ -55,10 +51,10 @@ export function renderSignIn(main, { notice, onDone }) {
     ev.preventDefault();
     clearErrors(form);
     const u = user.value.trim();
-    if (!u) { showError(form, { field: 'username', message: 'Enter your user name.' }); return; }
-    if (!pass.value) { showError(form, { field: 'password', message: 'Enter your password.' }); return; }
+    if (!u) { showError(form, { field: 'username', message: t('signin.needUser') }); return; }
+    if (!pass.value) { showError(form, { field: 'password', message: t('signin.needPassword') }); return; }
     if (mode === 'register' && pass.value.length < 8) {
-      showError(form, { field: 'password', message: 'Use at least 8 characters.' });
+      showError(form, { field: 'password', message: t('common.pwTooShort') });
       return;
     }
     busy(form, async () => {
@@ -71,7 +67,7 @@ export function renderSignIn(main, { notice, onDone }) {
         // the server names "name" for the user name in some replies
         if (e.field === 'name' || e.field === 'user') e.field = 'username';
         if (!e.field && e.status === 401) {
-          e.message = 'Wrong user name or password.';
+          e.message = t('signin.wrong');
         }
         showError(form, e);
       }
