@@ -40,6 +40,7 @@ function leave() {
 }
 
 let routing = 0;   // the latest route() wins when screens load slowly
+const loaded = {};  // name -> its render function, once imported
 
 async function route() {
   if (!session.me) return;
@@ -53,14 +54,19 @@ async function route() {
     return;
   }
   const seq = ++routing;
-  let render;
-  try {
-    render = await views[p.name]();
-  } catch (e) {
-    toast(t('app.pageLoadFailed'), 'warn');
-    return;
+  // a screen seen before draws at once (a change of language redraws the
+  // current one and expects it there when setLanguage returns)
+  let render = loaded[p.name];
+  if (!render) {
+    try {
+      render = await views[p.name]();
+    } catch (e) {
+      toast(t('app.pageLoadFailed'), 'warn');
+      return;
+    }
+    loaded[p.name] = render;
+    if (seq !== routing || !session.me) return;
   }
-  if (seq !== routing || !session.me) return;
   leave();
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
