@@ -172,9 +172,10 @@ await t.run(async () => {
     const s = await stored('Bakery');
     ok(s.amount === '8.25' && s.note === 'two croissants' && s.category === 'shopping', 'stored by the server', JSON.stringify(s));
     const tr = rowWith('Bakery');
-    return ok(await text(tr.locator('.amount .num')) === '8.25' && await text(tr.locator('.cat')) === 'shopping'
-      && await tr.getByRole('button', { name: /^Edit / }).evaluate((el) => el === document.activeElement),
-    'the row shows it, focus back on its Edit button');
+    const shows = `${await text(tr.locator('.amount .num'))} ${await text(tr.locator('.cat'))}`;
+    ok(shows === '8.25 shopping', 'the row shows it', shows);
+    const focused = await page.evaluate(() => document.activeElement.getAttribute('aria-label') || document.activeElement.tagName);
+    return ok(/^Edit Bakery/.test(focused), 'focus back on its Edit button', focused);
   });
   await step('Escape cancels: nothing sent, the row as it was', async () => {
     const before = (await stored('Market')).version;
@@ -185,6 +186,19 @@ await t.run(async () => {
     const s = await stored('Market');
     return ok(s.amount === '12.50' && s.version === before && await text(rowWith('Market').locator('.amount .num')) === '12.50',
       'unchanged', JSON.stringify(s));
+  });
+  await step('a change from another device while a row is edited: what is typed and the focus stay', async () => {
+    await rowWith('Market').getByRole('button', { name: /^Edit / }).click();
+    await editing().getByLabel('Payee').fill('Market hall');
+    const live = await api('POST', '/expenses', { amount: '1.00', category: 'other', date: `${M}-04`, payee: 'Live one' });
+    await rowWith('Live one').waitFor();
+    ok(await editing().getByLabel('Payee').inputValue() === 'Market hall', 'the typed payee is kept');
+    ok(await editing().getByLabel('Payee').evaluate((el) => el === document.activeElement), 'the payee field keeps the focus');
+    await page.keyboard.press('Escape');
+    await editing().waitFor({ state: 'detached' });
+    await api('DELETE', `/expenses/${live.id}`);
+    await rowWith('Live one').waitFor({ state: 'detached' });
+    return ok((await stored('Market')).payee === 'Market', 'nothing saved by Escape');
   });
   await step('a bad amount: the server\'s error by the Amount field of the row', async () => {
     await rowWith('Market').getByRole('button', { name: /^Edit / }).click();

@@ -309,10 +309,12 @@ export function renderMonth(main, params) {
     const a = document.activeElement;
     const tr = a && a.closest ? a.closest('tbody tr') : null;
     if (!tr || !tbody.contains(tr)) return null;
-    return { id: tr.dataset.id, k: a.dataset.k, index: [...tbody.children].indexOf(tr) };
+    return { el: a, id: tr.dataset.id, k: a.dataset.k, index: [...tbody.children].indexOf(tr) };
   }
   function refocus(key) {
     if (!key || tbody.contains(document.activeElement)) return;
+    // a field of a row being edited is the same element after a redraw
+    if (key.el.isConnected) { key.el.focus({ preventScroll: true }); return; }
     let tr = tbody.querySelector(`tr[data-id="${CSS.escape(key.id)}"]`);
     if (!tr) tr = tbody.children[Math.min(key.index, tbody.children.length - 1)];
     const el = tr && (tr.querySelector(`[data-k="${key.k}"]`) || tr.querySelector('[data-k="edit"]'));
