@@ -308,6 +308,64 @@ await t.run(async () => {
     return ok(n === 3, 'three ticked', n);
   });
 
+  // ---- a split expense: the row edits its texts and date only; a bulk
+  // recategorise leaves it as it is; delete and Undo keep its parts
+  await step('a split: inline edit has no amount or category field, saves the payee, keeps the parts', async () => {
+    await api('POST', '/expenses', { amount: '10.00', date: `${M}-04`, payee: 'Split shop',
+      parts: [{ amount: '6.00', category: 'food' }, { amount: '4.00', category: 'other' }] });
+    await rowWith('Split shop').waitFor();
+    const cats = await rowWith('Split shop').locator('.cat').allInnerTexts();
+    ok(cats.join(',') === 'food,other', 'both parts\' categories shown', cats.join(','));
+    await rowWith('Split shop').getByRole('button', { name: /^Edit / }).click();
+    const r = editing();
+    ok(await r.locator('input[name="amount"], select[name="category"]').count() === 0, 'no amount or category field');
+    await r.getByLabel('Payee').fill('Split market');
+    await r.getByLabel('Payee').press('Enter');
+    await r.waitFor({ state: 'detached' });
+    const st = await stored('Split market');
+    return ok(st && st.parts.length === 2 && st.amount === '10.00', 'stored, still split', JSON.stringify(st));
+  });
+  await step('recategorise a split and a plain one: the plain one moves, the split is left and said so; Undo moves it back', async () => {
+    await rowWith('Split market').getByRole('checkbox').check();
+    await rowWith('Market').filter({ hasNotText: 'Split' }).getByRole('checkbox').check();
+    const bar = page.getByRole('region', { name: 'Selected expenses' });
+    await bar.getByLabel('Recategorise to').selectOption('bills');
+    await bar.getByRole('button', { name: 'Recategorise' }).click();
+    await toast().filter({ hasText: /^Moved 1 expense to bills; 1 split expense left/ }).waitFor();
+    const sp = await stored('Split market');
+    ok((await stored('Market')).category === 'bills', 'Market moved');
+    ok(sp.parts.map((x) => x.category).join(',') === 'food,other', 'the split untouched', JSON.stringify(sp.parts));
+    await toast().getByRole('button', { name: 'Undo' }).click();
+    await toast().filter({ hasText: /^Moved 1 expense back/ }).waitFor();
+    return ok((await stored('Market')).category === 'health', 'Market back in health');
+  });
+  await step('delete a split, Undo: recorded again with its parts', async () => {
+    await rowWith('Split market').getByRole('button', { name: /^Delete / }).click();
+    await toast().filter({ hasText: /^Deleted 10\.00 EUR/ }).waitFor();
+    ok(await stored('Split market') === undefined, 'deleted');
+    await toast().getByRole('button', { name: 'Undo' }).click();
+    await rowWith('Split market').waitFor();
+    const sp = await stored('Split market');
+    ok(sp.parts.map((x) => `${x.category}:${x.amount}`).join(',') === 'food:6.00,other:4.00', 'its parts', JSON.stringify(sp.parts));
+    await api('DELETE', `/expenses/${sp.id}`);
+    return rowWith('Split market').waitFor({ state: 'detached' });
+  });
+  await step('"All fields" opens the full form with what was typed in the row; a currency change is saved', async () => {
+    await rowWith('Ramen Ya').getByRole('button', { name: /^Edit / }).click();
+    await editing().getByLabel('Payee').fill('Ramen Bar');
+    await editing().getByRole('button', { name: 'All fields' }).click();
+    const d = page.locator('dialog.expense-edit[open]');
+    await d.waitFor();
+    ok(await d.getByLabel('Payee').inputValue() === 'Ramen Bar', 'the typed payee carried over');
+    await d.getByLabel('Amount').fill('10.00');
+    await d.getByLabel('Currency').selectOption('EUR');
+    await d.getByRole('button', { name: 'Save' }).click();
+    await d.waitFor({ state: 'detached' });
+    await rowWith('Ramen Bar').waitFor();
+    const st = await stored('Ramen Bar');
+    return ok(st.amount === '10.00' && st.currency === 'EUR', 'stored', JSON.stringify(st));
+  });
+
   // dark scheme of the desktop screen, with the filters open and a row edited
   await filters().getByRole('button', { name: /^More filters/ }).click();
   await rowWith('Market').getByRole('button', { name: /^Edit / }).click();
