@@ -111,9 +111,10 @@ async function add({ amount, currency, category, payee, note, tags }) {
     && !document.querySelector('form.quick-add[aria-busy]'), before);
 }
 
+// Edit turns the row into fields (tr.editing) with Save and Cancel
 async function openEdit(text) {
   await rowWith(text).getByRole('button', { name: /^Edit / }).click();
-  const d = page.locator('dialog.edit[open]');
+  const d = page.locator('table.expenses tr.editing');
   await d.waitFor();
   return d;
 }
@@ -203,20 +204,21 @@ try {
       && await total('EUR').innerText() === '2.85';
   });
 
-  // ---- stale version: changed in another session while the dialog is open
+  // ---- stale version: changed in another session while the row is edited
   const other = await apiAs(USER, PASS);
   await step('edit of a stale version: 412 explained, latest shown', async () => {
     const d = await openEdit('Bakery');
-    const id = await rowWith('Bakery').getAttribute('data-id');
+    const id = await d.getAttribute('data-id');
     const changed = await other('PATCH', `/expenses/${id}`, { note: 'pain au chocolat' });
     ok(changed && changed.note === 'pain au chocolat', 'changed behind the page through the API', JSON.stringify(changed));
     await d.getByLabel('Amount').fill('0.25');
     await d.getByRole('button', { name: 'Save' }).click();
-    await d.locator('p.notice').filter({ hasText: /changed somewhere else/ }).waitFor();
-    ok(await d.getByLabel('Note').inputValue() === 'pain au chocolat', 'dialog reloaded with the latest note');
-    ok(await d.getByLabel('Amount').inputValue() === '0.20', 'dialog reloaded with the stored amount');
+    await d.locator('.edit-msg').filter({ hasText: /changed on another device/ }).waitFor();
+    ok(await d.getByLabel('Note').inputValue() === 'pain au chocolat', 'row reloaded with the latest note');
+    ok(await d.getByLabel('Amount').inputValue() === '0.25', 'the amount typed is kept');
+    const kept = await other('GET', `/expenses/${id}`);
+    ok(kept.amount === '0.20' && kept.note === 'pain au chocolat', 'the stale edit wrote nothing', JSON.stringify(kept));
     await shot('05-stale-desktop');
-    await d.getByLabel('Amount').fill('0.25');
     await d.getByRole('button', { name: 'Save' }).click();
     await d.waitFor({ state: 'detached' });
     await page.waitForFunction(() =>
@@ -225,12 +227,13 @@ try {
   });
 
   // ---- delete
-  await step('delete an expense (with confirmation)', async () => {
-    const d = await openEdit('Metro');
-    await d.getByRole('button', { name: 'Delete' }).click();
-    await d.getByRole('button', { name: 'Really delete?' }).click();
-    await d.waitFor({ state: 'detached' });
+  await step('delete an expense (Undo in the toast, no confirmation)', async () => {
+    await rowWith('Metro').getByRole('button', { name: /^Delete / }).click();
     await rowWith('Metro').waitFor({ state: 'detached' });
+    ok(/^Deleted 2\.50 EUR/.test(await page.locator('#toast').innerText())
+      && await page.locator('#toast').getByRole('button', { name: 'Undo' }).isVisible(), 'the toast offers Undo');
+    await page.waitForFunction(() =>
+      document.querySelector('.totals li[data-currency="EUR"] .num')?.textContent === '0.40');
     return await total('EUR').innerText() === '0.40' && await rows().count() === 3;
   });
 
@@ -456,10 +459,15 @@ try {
   await page.screenshot({ path: join(SHOTS, '09-list-phone.png') });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   ok(overflow <= 0, 'no sideways scrolling at 390px', `overflow ${overflow}px`);
+  // on a phone the quick add is a sheet behind the + button
+  await page.getByRole('button', { name: 'Add an expense' }).click();
+  await page.locator('dialog.qa-sheet[open]').waitFor();
   const amountBox = await qa().getByLabel('Amount').boundingBox();
   ok(amountBox && amountBox.height >= 40, 'amount field is a comfortable tap target');
   ok(await qa().getByLabel('Amount').getAttribute('inputmode') === 'decimal', 'amount field brings the decimal keypad');
-  await step('edit dialog at phone width', async () => {
+  await page.keyboard.press('Escape');
+  await page.locator('dialog.qa-sheet[open]').waitFor({ state: 'detached' });
+  await step('inline edit at phone width', async () => {
     const d = await openEdit('bulk 50');
     await page.screenshot({ path: join(SHOTS, '10-edit-phone.png') });
     await d.getByRole('button', { name: 'Cancel' }).click();

@@ -129,3 +129,28 @@ export function expenseBody(els, orig) {
   }
   return out;
 }
+
+// A currency picker for a filter: "Any currency", then the user's and the
+// recent ones, then every currency.
+export function currencyFilterSelect(name, selected, anyLabel) {
+  const sel = currencySelect(selected || undefined);
+  sel.name = name;
+  sel.prepend(h('option', { value: '' }, anyLabel));
+  sel.value = selected || '';
+  return sel;
+}
+
+// The body that records an expense again as it was (Undo of a delete):
+// its amount, currency, date, texts, tags, and its category or parts.
+export function recreateBody(e) {
+  const b = { amount: e.amount, currency: e.currency, date: e.date };
+  if (e.payee) b.payee = e.payee;
+  if (e.note) b.note = e.note;
+  if (e.tags && e.tags.length) b.tags = [...e.tags];
+  if (e.parts && e.parts.length) {
+    b.parts = e.parts.map((p) => ({ amount: p.amount, category: p.category, note: p.note || '' }));
+  } else {
+    b.category = e.category;
+  }
+  return b;
+}

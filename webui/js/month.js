@@ -1,42 +1,97 @@
-// The month view: quick add, totals, filters, the list, edit and delete.
+// The month view: quick add (a sheet on phones), totals, filters, a month
+// picker, the list with inline edit, multi-select, and delete with Undo.
 import { api, newKey } from './api.js';
 import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
 import { session, pref, loadCategories, activeCategories } from './session.js';
 import {
   thisMonth, shiftMonth, monthLabel, dayLabel, validMonth, isRefund, defaultDate,
+  tidyAmount, parseTags,
 } from './format.js';
 import {
-  expenseFields, expenseBody, categorySelect, rememberCurrency,
+  expenseFields, expenseBody, categorySelect, rememberCurrency, currencyFilterSelect,
+  recreateBody,
 } from './expenseform.js';
 import { features } from './features.js';
 import { subscribe } from './events.js';
 
 const PAGE = 50;
+// the filters kept in the address: #/month/2026-11?search=...&min=...
+const FILTERS = ['search', 'category', 'from', 'to', 'tag', 'min', 'max', 'currency'];
+// those behind "More filters"
+const MORE = ['from', 'to', 'tag', 'min', 'max', 'currency'];
+// the fields the inline editor has, in the order errors are looked for
+const EDIT_FIELDS = ['date', 'category', 'payee', 'note', 'tags', 'amount'];
+const isoDate = (s) => /^\d{4}-\d\d-\d\d$/.test(s || '');
+
+const fullDay = new Intl.DateTimeFormat(undefined,
+  { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', timeZone: 'UTC' });
+function dateLabel(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return fullDay.format(new Date(Date.UTC(y, m - 1, d)));
+}
 
 function amountCell(amount, currency) {
   return h('span.money', { class: isRefund(amount) ? 'refund' : null },
     h('span.num', amount), ' ', h('abbr.cur', { title: currency }, currency));
 }
 
+function plural(n, one, many) { return n === 1 ? `1 ${one}` : `${n} ${many}`; }
+
+// run fn over items, at most n requests at once
+async function pool(items, fn, n = 4) {
+  let i = 0;
+  const worker = async () => {
+    while (i < items.length) {
+      const k = i;
+      i += 1;
+      await fn(items[k]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
+function filtersFrom(query) {
+  const f = {};
+  for (const k of FILTERS) f[k] = (query.get(k) || '').trim();
+  if (!isoDate(f.from)) f.from = '';
+  if (!isoDate(f.to)) f.to = '';
+  return f;
+}
+
 export function renderMonth(main, params) {
   const st = {
     month: validMonth(params.month) ? params.month : thisMonth(),
-    search: params.query.get('search') || '',
-    category: params.query.get('category') || '',
+    f: filtersFrom(params.query),
     items: [],
     next: null,
     count: 0,
     seq: 0,
+    selected: new Set(),   // ids of the rows ticked
+    hidden: new Set(),     // ids deleted, not yet gone from a reload
+    lastTick: null,        // the id last ticked (shift-click ticks a range)
   };
+  const editors = new Map();  // id -> inline editor of that row
+  const ranged = () => Boolean(st.f.from || st.f.to);
+  const filtered = () => FILTERS.some((k) => st.f[k]);
 
-  // ---- header: month navigation
+  // ---- header: month navigation and picker
   const title = h('h1#month-title');
   const prev = h('a.btn.icon', { rel: 'prev' }, h('span', { 'aria-hidden': 'true' }, '‹'));
   const next = h('a.btn.icon', { rel: 'next' }, h('span', { 'aria-hidden': 'true' }, '›'));
   const today = h('a.btn.small.today', 'This month');
-  const head = h('div.month-head', prev, title, next, today);
+  const pickMonth = h('select#pick-month');
+  for (let m = 1; m <= 12; m += 1) {
+    pickMonth.append(h('option', { value: String(m).padStart(2, '0') },
+      monthName.format(new Date(Date.UTC(2000, m - 1, 1)))));
+  }
+  const pickYear = h('select#pick-year');
+  const picker = h('div.month-pick', { role: 'group', 'aria-label': 'Go to a month' },
+    h('label.sr-only', { for: 'pick-month' }, 'Month'), pickMonth,
+    h('label.sr-only', { for: 'pick-year' }, 'Year'), pickYear);
+  const head = h('div.month-head', prev, title, next, picker, today);
 
-  // ---- quick add
+  // ---- quick add (in the page; on a phone in a sheet behind the + button)
   const qa = expenseFields(null, 'qa');
   // a date typed by the user stays until the next add
   qa.els.date.addEventListener('input', () => { qa.els.date.dataset.typed = '1'; });
@@ -45,25 +100,68 @@ export function renderMonth(main, params) {
     h('h2#qa-title.sr-only', 'Add an expense'),
     qa.nodes,
     h('div.actions', addBtn));
+  const fab = h('button.fab', { type: 'button', 'aria-label': 'Add an expense', 'aria-haspopup': 'dialog' },
+    h('span', { 'aria-hidden': 'true' }, '+'));
+  const sheetClose = h('button.icon.sheet-close', { type: 'button', 'aria-label': 'Close' },
+    h('span', { 'aria-hidden': 'true' }, '×'));
+  const sheet = h('dialog.qa-sheet', { 'aria-labelledby': 'qa-sheet-title' },
+    h('div.sheet-head', h('h2#qa-sheet-title', 'Add an expense'), sheetClose));
 
   // ---- totals
   const totals = h('div.totals', { 'aria-live': 'polite' });
 
   // ---- filters
-  const search = h('input', {
-    type: 'search', name: 'search', placeholder: 'Payee, note or tag', value: st.search,
-    autocomplete: 'off', enterkeyhint: 'search',
-  });
-  const catFilter = categorySelect('category', st.category, { any: 'All categories', all: true });
-  const clearBtn = h('button.link', { type: 'button', hidden: !st.search && !st.category }, 'Clear filters');
-  const filters = h('form.filters', { role: 'search', 'aria-label': 'Filter expenses' },
-    field('Search', search), field('Category', catFilter), clearBtn);
+  const fin = {
+    search: h('input', {
+      type: 'search', name: 'search', placeholder: 'Payee, note or tag', value: st.f.search,
+      autocomplete: 'off', enterkeyhint: 'search',
+    }),
+    category: categorySelect('category', st.f.category, { any: 'All categories', all: true }),
+    from: h('input', { type: 'date', name: 'from', value: st.f.from }),
+    to: h('input', { type: 'date', name: 'to', value: st.f.to }),
+    tag: h('input', { name: 'tag', autocomplete: 'off', autocapitalize: 'none', value: st.f.tag,
+      placeholder: 'work' }),
+    min: h('input', { name: 'min', inputmode: 'decimal', autocomplete: 'off', value: st.f.min }),
+    max: h('input', { name: 'max', inputmode: 'decimal', autocomplete: 'off', value: st.f.max }),
+    currency: currencyFilterSelect('currency', st.f.currency, 'Any currency'),
+  };
+  const moreBtn = h('button.link.more-toggle', { type: 'button', 'aria-expanded': 'false',
+    'aria-controls': 'more-filters' }, 'More filters');
+  const morePanel = h('div#more-filters.more-filters', { hidden: true },
+    h('div.row', field('From', fin.from), field('To', fin.to)),
+    h('div.row', field('Min amount', fin.min), field('Max amount', fin.max)),
+    h('div.row', field('Tag', fin.tag), field('Currency', fin.currency)));
+  const clearBtn = h('button.link', { type: 'button', hidden: true }, 'Clear filters');
+  const filters = h('form.filters', { role: 'search', 'aria-label': 'Filter expenses', novalidate: true },
+    h('div.filter-main', field('Search', fin.search), field('Category', fin.category),
+      h('div.filter-links', moreBtn, clearBtn)),
+    morePanel);
+  // the hint by "From": a range replaces the month
+  fin.from.closest('.row').after(h('p.hint.range-hint',
+    'A date range shows those days instead of the month.'));
+
+  // ---- selection bar
+  const selStatus = h('p.sr-only', { 'aria-live': 'polite' });
+  const bulkCount = h('span.bulk-count');
+  const bulkCat = categorySelect('category');
+  bulkCat.id = 'bulk-category';
+  bulkCat.prepend(h('option', { value: '', disabled: true }, 'Choose a category'));
+  bulkCat.value = '';
+  const bulkMove = h('button.secondary.small', { type: 'submit' }, 'Recategorise');
+  const bulkDel = h('button.danger.small', { type: 'button' }, 'Delete');
+  const bulkNone = h('button.link', { type: 'button' }, 'Clear selection');
+  const bulkForm = h('form.bulk-move', { novalidate: true },
+    h('label', { for: 'bulk-category' }, 'Recategorise to'), bulkCat, bulkMove);
+  const bulk = h('div.bulk', { role: 'region', 'aria-label': 'Selected expenses', hidden: true },
+    bulkCount, bulkForm, bulkDel, bulkNone);
 
   // ---- list
+  const selAll = h('input.sel', { type: 'checkbox', 'aria-label': 'Select all shown expenses' });
   const tbody = h('tbody');
   const table = h('table.expenses',
     h('caption.sr-only#list-caption'),
     h('thead', h('tr',
+      h('th.sel', { scope: 'col' }, h('label.hit', selAll)),
       h('th', { scope: 'col' }, 'Date'),
       h('th', { scope: 'col' }, 'Category'),
       h('th', { scope: 'col' }, 'Payee / note'),
@@ -75,41 +173,73 @@ export function renderMonth(main, params) {
   const more = h('button.secondary.more', { type: 'button', hidden: true }, 'Load more');
   const listErr = h('p.form-error', { role: 'alert', hidden: true });
   const exportsBox = h('p.exports', { hidden: true });
+  const listTitle = h('h2#list-title', { tabindex: '-1' }, 'Expenses');
 
   const listSection = h('section.list', { 'aria-labelledby': 'list-title' },
-    h('div.list-head', h('h2#list-title', 'Expenses'), totals),
-    filters, listErr, table, empty, more, exportsBox);
+    h('div.list-head', listTitle, totals),
+    filters, bulk, selStatus, listErr, table, empty, more, exportsBox);
 
-  main.replaceChildren(h('div.month-view', head,
-    h('div.month-grid', addForm, listSection)));
+  const grid = h('div.month-grid', addForm, listSection);
+  main.replaceChildren(h('div.month-view', head, grid, fab, sheet));
 
-  // ---- rendering
+  // ---- the address and the header
+  function queryString() {
+    const q = new URLSearchParams();
+    for (const k of FILTERS) if (st.f[k]) q.set(k, st.f[k]);
+    return q.toString() ? `?${q}` : '';
+  }
+  // month links keep the filters but not a date range: a month chosen
+  // replaces the range
+  function monthHref(m) {
+    const q = new URLSearchParams();
+    for (const k of FILTERS) if (st.f[k] && k !== 'from' && k !== 'to') q.set(k, st.f[k]);
+    return `#/month/${m}${q.toString() ? `?${q}` : ''}`;
+  }
+  function rangeLabel() {
+    if (st.f.from && st.f.to) return `${dateLabel(st.f.from)} – ${dateLabel(st.f.to)}`;
+    if (st.f.from) return `From ${dateLabel(st.f.from)}`;
+    return `Until ${dateLabel(st.f.to)}`;
+  }
+  function syncPicker() {
+    const y = Number(st.month.slice(0, 4));
+    const now = Number(thisMonth().slice(0, 4));
+    const lo = Math.min(y, now - 10);
+    const hi = Math.max(y, now + 1);
+    if (pickYear.dataset.range !== `${lo}-${hi}`) {
+      pickYear.replaceChildren();
+      for (let k = hi; k >= lo; k -= 1) pickYear.append(h('option', { value: String(k) }, String(k)));
+      pickYear.dataset.range = `${lo}-${hi}`;
+    }
+    pickYear.value = String(y);
+    pickMonth.value = st.month.slice(5, 7);
+  }
+
   function syncHeader() {
     // the quick add follows the month on screen (unless a date was typed)
     if (!qa.els.date.dataset.typed) qa.els.date.value = defaultDate(st.month);
-    title.textContent = monthLabel(st.month);
-    document.title = `${monthLabel(st.month)} · Spend`;
-    const q = new URLSearchParams();
-    if (st.search) q.set('search', st.search);
-    if (st.category) q.set('category', st.category);
-    const qs = q.toString() ? `?${q}` : '';
-    prev.href = `#/month/${shiftMonth(st.month, -1)}${qs}`;
-    next.href = `#/month/${shiftMonth(st.month, 1)}${qs}`;
+    const what = ranged() ? rangeLabel() : monthLabel(st.month);
+    title.textContent = what;
+    document.title = `${what} · Spend`;
+    prev.href = monthHref(shiftMonth(st.month, -1));
+    next.href = monthHref(shiftMonth(st.month, 1));
     prev.setAttribute('aria-label', `Previous month, ${monthLabel(shiftMonth(st.month, -1))}`);
     next.setAttribute('aria-label', `Next month, ${monthLabel(shiftMonth(st.month, 1))}`);
-    today.href = `#/month/${thisMonth()}${qs}`;
-    today.hidden = st.month === thisMonth();
-    const want = `#/month/${st.month}${qs}`;
+    today.href = monthHref(thisMonth());
+    today.hidden = st.month === thisMonth() && !ranged();
+    syncPicker();
+    const want = `#/month/${st.month}${queryString()}`;
     if (location.hash !== want) history.replaceState(null, '', want);
-    clearBtn.hidden = !st.search && !st.category;
+    clearBtn.hidden = !filtered();
+    const nmore = MORE.filter((k) => st.f[k]).length;
+    moreBtn.textContent = nmore ? `More filters (${nmore})` : 'More filters';
     if (features.exports.length) {
       clear(exportsBox);
-      exportsBox.append('Download this month: ');
+      exportsBox.append(ranged() ? 'Download these days: ' : 'Download this month: ');
       features.exports.forEach((f, i) => {
         if (i) exportsBox.append(' · ');
         const label = f.length <= 4 ? f.toUpperCase() : f[0].toUpperCase() + f.slice(1);
         const a = h('a', { href: '#', dataset: { format: f },
-          'aria-label': `Download ${monthLabel(st.month)} as ${label}` }, label);
+          'aria-label': `Download ${what} as ${label}` }, label);
         a.addEventListener('click', (ev) => { ev.preventDefault(); download(f); });
         exportsBox.append(a);
       });
@@ -117,10 +247,16 @@ export function renderMonth(main, params) {
     }
   }
 
+  function showMore(open) {
+    morePanel.hidden = !open;
+    moreBtn.setAttribute('aria-expanded', String(open));
+  }
+  showMore(MORE.some((k) => st.f[k]));
+
   function renderTotals(sum, count) {
     clear(totals);
     const codes = Object.keys(sum || {});
-    totals.append(h('span.count', count === 1 ? '1 expense' : `${count} expenses`));
+    totals.append(h('span.count', plural(count, 'expense', 'expenses')));
     if (codes.length) {
       const ul = h('ul.sums', { 'aria-label': 'Total per currency' });
       for (const c of codes) ul.append(h('li', { dataset: { currency: c } }, amountCell(sum[c], c)));
@@ -128,27 +264,128 @@ export function renderMonth(main, params) {
     }
   }
 
+  // ---- rows
+  function describe(e) {
+    return `${e.payee || e.note || e.category}, ${e.amount} ${e.currency}, ${dayLabel(e.date)}`;
+  }
+
+  function catCell(e) {
+    if (e.parts && e.parts.length) {
+      return h('td.category', { title: 'Split' },
+        e.parts.map((p) => h('span.cat', p.category)));
+    }
+    return h('td.category', h('span.cat', e.category));
+  }
+
   function row(e) {
     const who = [];
     if (e.payee) who.push(h('span.payee', e.payee));
     if (e.note) who.push(h('span.note', e.note));
-    const label = `${e.payee || e.note || e.category}, ${e.amount} ${e.currency}, ${dayLabel(e.date)}`;
-    const edit = h('button.icon.edit', { type: 'button', 'aria-label': `Edit ${label}`, title: 'Edit' },
-      h('span', { 'aria-hidden': 'true' }, '✎'));
-    edit.addEventListener('click', () => openEdit(e));
-    return h('tr', { dataset: { id: e.id } },
+    const label = describe(e);
+    const box = h('input.sel', { type: 'checkbox', 'aria-label': `Select ${label}`,
+      checked: st.selected.has(e.id), dataset: { k: 'sel' } });
+    box.addEventListener('click', (ev) => tick(e.id, box.checked, ev.shiftKey));
+    const edit = h('button.icon.edit', { type: 'button', 'aria-label': `Edit ${label}`, title: 'Edit',
+      dataset: { k: 'edit' } }, h('span', { 'aria-hidden': 'true' }, '✎'));
+    edit.addEventListener('click', () => startEdit(e.id));
+    const del = h('button.icon.del', { type: 'button', 'aria-label': `Delete ${label}`, title: 'Delete',
+      dataset: { k: 'del' } }, h('span', { 'aria-hidden': 'true' }, '✕'));
+    del.addEventListener('click', () => removeWithUndo([current(e.id) || e]));
+    return h('tr', { dataset: { id: e.id }, class: st.selected.has(e.id) ? 'selected' : null },
+      h('td.sel', h('label.hit', box)),
       h('td.date', h('time', { datetime: e.date }, dayLabel(e.date))),
-      h('td.category', h('span.cat', e.category)),
+      catCell(e),
       h('td.who', who.length ? who : h('span.muted', '—')),
       h('td.tags', e.tags.map((t) => h('span.tag', t))),
       h('td.amount', amountCell(e.amount, e.currency)),
-      h('td.act', edit));
+      h('td.act', h('div.act-btns', edit, del)));
   }
 
+  const current = (id) => st.items.find((x) => x.id === id);
+  const shown = () => st.items.filter((e) => !st.hidden.has(e.id));
+
+  // the control with focus in the list, to find it again after a redraw
+  function focusKey() {
+    const a = document.activeElement;
+    const tr = a && a.closest ? a.closest('tbody tr') : null;
+    if (!tr || !tbody.contains(tr)) return null;
+    return { el: a, id: tr.dataset.id, k: a.dataset.k, index: [...tbody.children].indexOf(tr) };
+  }
+  function refocus(key) {
+    if (!key || tbody.contains(document.activeElement)) return;
+    // a field of a row being edited is the same element after a redraw
+    if (key.el.isConnected) { key.el.focus({ preventScroll: true }); return; }
+    let tr = tbody.querySelector(`tr[data-id="${CSS.escape(key.id)}"]`);
+    if (!tr) tr = tbody.children[Math.min(key.index, tbody.children.length - 1)];
+    const el = tr && (tr.querySelector(`[data-k="${key.k}"]`) || tr.querySelector('[data-k="edit"]'));
+    if (el) el.focus();
+    else listTitle.focus();
+  }
+
+  function renderRows() {
+    const key = focusKey();
+    const ids = new Set(st.items.map((e) => e.id));
+    for (const id of editors.keys()) if (!ids.has(id)) editors.delete(id);
+    for (const id of st.selected) if (!ids.has(id) || st.hidden.has(id)) st.selected.delete(id);
+    tbody.replaceChildren(...shown().map((e) => (editors.has(e.id) ? editors.get(e.id).tr : row(e))));
+    refocus(key);
+    syncSelection(false);
+    const n = shown().length;
+    table.hidden = n === 0;
+    empty.hidden = n > 0;
+  }
+
+  // ---- selection
+  function syncSelection(announce) {
+    const n = st.selected.size;
+    const all = shown().length;
+    bulk.hidden = n === 0;
+    bulkCount.textContent = `${n} selected`;
+    selAll.checked = n > 0 && n === all;
+    selAll.indeterminate = n > 0 && n < all;
+    for (const tr of tbody.children) {
+      const on = st.selected.has(Number(tr.dataset.id));
+      tr.classList.toggle('selected', on);
+      const box = tr.querySelector('input.sel');
+      if (box) box.checked = on;
+    }
+    if (announce) {
+      selStatus.textContent = n ? `${plural(n, 'expense', 'expenses')} selected` : 'No expense selected';
+    }
+  }
+  function tick(id, on, range) {
+    const list = shown().map((e) => e.id);
+    if (range && st.lastTick !== null && list.includes(st.lastTick)) {
+      const [a, b] = [list.indexOf(st.lastTick), list.indexOf(id)].sort((x, y) => x - y);
+      for (const k of list.slice(a, b + 1)) {
+        if (on) st.selected.add(k);
+        else st.selected.delete(k);
+      }
+    } else if (on) st.selected.add(id);
+    else st.selected.delete(id);
+    st.lastTick = id;
+    syncSelection(true);
+  }
+  selAll.addEventListener('change', () => {
+    if (selAll.checked) for (const e of shown()) st.selected.add(e.id);
+    else st.selected.clear();
+    syncSelection(true);
+  });
+  bulkNone.addEventListener('click', () => {
+    st.selected.clear();
+    syncSelection(true);
+    selAll.focus();
+  });
+  const selectedItems = () => shown().filter((e) => st.selected.has(e.id));
+
+  // ---- loading
   function query(cursor, limit) {
-    const q = { month: st.month, limit: limit || PAGE, sort: 'date', order: 'desc' };
-    if (st.search) q.search = st.search;
-    if (st.category) q.category = st.category;
+    const q = { limit: limit || PAGE, sort: 'date', order: 'desc' };
+    if (ranged()) {
+      if (st.f.from) q.from = st.f.from;
+      if (st.f.to) q.to = st.f.to;
+    } else q.month = st.month;
+    for (const k of ['search', 'category', 'tag', 'min', 'max', 'currency']) if (st.f[k]) q[k] = st.f[k];
     if (cursor) q.cursor = cursor;
     return q;
   }
@@ -163,31 +400,43 @@ export function renderMonth(main, params) {
     try {
       const r = await api('GET', '/expenses', { query: query(append ? st.next : null, limit) });
       if (seq !== st.seq) return;
-      if (!append) { st.items = []; clear(tbody); }
+      clearErrors(filters);
+      if (!append) st.items = [];
       st.items.push(...r.items);
-      for (const e of r.items) tbody.append(row(e));
+      // a row whose DELETE is still under way stays hidden
+      for (const id of [...st.hidden]) if (!st.items.some((x) => x.id === id)) st.hidden.delete(id);
       st.next = r.next_cursor || null;
       st.count = r.count;
       renderTotals(r.sum, r.count);
-      const filtered = st.search || st.category;
-      empty.textContent = filtered ? 'No expense matches these filters this month.'
+      const where = ranged() ? rangeLabel() : monthLabel(st.month);
+      empty.textContent = filtered()
+        ? `No expense matches these filters${ranged() ? '' : ' this month'}.`
         : `No expenses in ${monthLabel(st.month)} yet.`;
-      empty.hidden = st.items.length > 0;
-      table.hidden = st.items.length === 0;
+      renderRows();
       more.hidden = !st.next;
       more.textContent = `Load more (${st.items.length} of ${r.count} shown)`;
       table.querySelector('caption').textContent =
-        `Expenses in ${monthLabel(st.month)}${filtered ? ', filtered' : ''}`;
+        `Expenses ${ranged() ? '' : 'in '}${where}${filtered() ? ', filtered' : ''}`;
     } catch (e) {
       if (seq !== st.seq) return;
-      listErr.textContent = e.message;
-      listErr.hidden = false;
+      if (e.field && FILTERS.includes(e.field)) {
+        // a filter the server refused: say so by that filter
+        clearErrors(filters);
+        if (MORE.includes(e.field)) showMore(true);
+        showError(filters, e);
+      } else {
+        listErr.textContent = e.message;
+        listErr.hidden = false;
+      }
       if (!append) {
         // nothing of another month (rows, "no expenses in ...") stays
         // under the error
         st.items = [];
         st.next = null;
+        editors.clear();
+        st.selected.clear();
         clear(tbody);
+        syncSelection(false);
         empty.hidden = true;
         table.hidden = true;
         more.hidden = true;
@@ -198,32 +447,81 @@ export function renderMonth(main, params) {
     }
   }
 
-  function reload() { syncHeader(); return load(false); }
+  function reload() {
+    st.selected.clear();
+    syncSelection(false);
+    syncHeader();
+    return load(false);
+  }
 
-  // ---- events
-  more.addEventListener('click', () => load(true));
-  let searchTimer = 0;
-  search.addEventListener('input', () => {
-    clearTimeout(searchTimer);
-    searchTimer = setTimeout(() => {
-      st.search = search.value.trim();
-      reload();
-    }, 250);
-  });
+  // ---- filter events
+  function readFilters() {
+    const base = st.f.currency || (session.me && session.me.currency) || 'EUR';
+    return {
+      search: fin.search.value.trim(),
+      category: fin.category.value,
+      from: fin.from.value,
+      to: fin.to.value,
+      tag: fin.tag.value.trim().replace(/^#/, '').toLowerCase(),
+      min: tidyAmount(fin.min.value, base),
+      max: tidyAmount(fin.max.value, base),
+      currency: fin.currency.value,
+    };
+  }
+  function applyFilters() {
+    const f = readFilters();
+    if (FILTERS.every((k) => f[k] === st.f[k])) return;
+    st.f = f;
+    reload();
+  }
+  let typeTimer = 0;
+  for (const k of ['search', 'tag', 'min', 'max']) {
+    fin[k].addEventListener('input', () => {
+      clearTimeout(typeTimer);
+      typeTimer = setTimeout(applyFilters, k === 'search' ? 250 : 400);
+    });
+  }
+  for (const k of ['category', 'from', 'to', 'currency']) {
+    fin[k].addEventListener('change', () => { clearTimeout(typeTimer); applyFilters(); });
+  }
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    clearTimeout(searchTimer);
-    st.search = search.value.trim();
-    reload();
+    clearTimeout(typeTimer);
+    applyFilters();
   });
-  catFilter.addEventListener('change', () => { st.category = catFilter.value; reload(); });
+  moreBtn.addEventListener('click', () => {
+    const open = morePanel.hidden;
+    showMore(open);
+    if (open) fin.from.focus();
+  });
   clearBtn.addEventListener('click', () => {
-    search.value = '';
-    catFilter.value = '';
-    st.search = '';
-    st.category = '';
+    clearTimeout(typeTimer);
+    for (const k of FILTERS) fin[k].value = '';
+    for (const k of FILTERS) st.f[k] = '';
+    clearErrors(filters);
     reload();
-    search.focus();
+    fin.search.focus();
+  });
+
+  // ---- month picker and paging
+  function goMonth() {
+    const m = `${pickYear.value}-${pickMonth.value}`;
+    if (validMonth(m)) location.hash = monthHref(m);
+  }
+  pickMonth.addEventListener('change', goMonth);
+  pickYear.addEventListener('change', goMonth);
+  more.addEventListener('click', () => load(true));
+
+  // ---- quick add
+  fab.addEventListener('click', () => {
+    sheet.append(addForm);
+    sheet.showModal();
+    qa.els.amount.focus();
+  });
+  sheetClose.addEventListener('click', () => sheet.close());
+  sheet.addEventListener('close', () => {
+    grid.prepend(addForm);
+    fab.focus();
   });
 
   addForm.addEventListener('submit', (ev) => {
@@ -256,8 +554,9 @@ export function renderMonth(main, params) {
         delete qa.els.date.dataset.typed;
         qa.els.date.value = defaultDate(st.month);
         const where = e.date.slice(0, 7) === st.month ? '' : ` (in ${monthLabel(e.date.slice(0, 7))})`;
+        if (sheet.open) sheet.close();
         toast(`Added ${e.amount} ${e.currency} · ${e.category}${where}`, 'ok');
-        qa.els.amount.focus();
+        if (!sheet.open && addForm.closest('.month-grid') && addForm.offsetParent) qa.els.amount.focus();
         await load(false, true);
         const tr = tbody.querySelector(`tr[data-id="${e.id}"]`);
         if (tr) tr.classList.add('flash');
@@ -267,12 +566,364 @@ export function renderMonth(main, params) {
     });
   });
 
-  // ---- edit dialog
-  function openEdit(orig) {
+  // ---- inline edit: the row's cells become fields; Enter saves,
+  // Escape cancels; the server's error is shown by its field
+  function startEdit(id) {
+    const e = current(id);
+    if (!e) return;
+    if (editors.has(id)) { editors.get(id).first.focus(); return; }
+    const ed = makeEditor(e);
+    editors.set(id, ed);
+    const tr = tbody.querySelector(`tr[data-id="${id}"]`);
+    if (tr) tr.replaceWith(ed.tr);
+    ed.first.focus();
+  }
+
+  function makeEditor(e) {
+    const split = Boolean(e.parts && e.parts.length);
+    const pre = `ie-${e.id}`;
+    const els = {
+      date: h('input', { type: 'date', name: 'date', value: e.date, id: `${pre}-date`, required: true }),
+      category: split ? null : categorySelect('category', e.category),
+      payee: h('input', { name: 'payee', value: e.payee, id: `${pre}-payee`, maxlength: 200, autocomplete: 'off' }),
+      note: h('input', { name: 'note', value: e.note, id: `${pre}-note`, maxlength: 1000, autocomplete: 'off' }),
+      tags: h('input', { name: 'tags', value: e.tags.join(', '), id: `${pre}-tags`,
+        autocomplete: 'off', autocapitalize: 'none' }),
+      amount: split ? null : h('input.amount-input', { name: 'amount', value: e.amount, id: `${pre}-amount`,
+        inputmode: 'decimal', autocomplete: 'off', required: true }),
+    };
+    if (els.category) els.category.id = `${pre}-category`;
+    const msg = h('p.form-error.edit-msg', { role: 'alert', hidden: true });
+    const save = h('button.primary.small', { type: 'button' }, 'Save');
+    const cancel = h('button.secondary.small', { type: 'button' }, 'Cancel');
+    const all = h('button.link.small', { type: 'button' }, 'All fields');
+    const label = describe(e);
+    const amountField = split
+      ? h('div.field.split-amount', h('span.label', 'Amount'), amountCell(e.amount, e.currency),
+        h('p.hint', 'A split: change its amount in All fields.'))
+      : field(`Amount (${e.currency})`, els.amount);
+    const tr = h('tr.editing', { dataset: { id: e.id } },
+      h('td.sel'),
+      h('td.edit-cell', { colspan: '6' },
+        h('div.edit-grid', { role: 'group', 'aria-label': `Edit ${label}` },
+          field('Date', els.date),
+          split ? h('div.field', h('span.label', 'Category'), [...catCell(e).childNodes]) : field('Category', els.category),
+          field('Payee', els.payee),
+          field('Note', els.note),
+          field('Tags', els.tags),
+          amountField),
+        msg,
+        h('div.edit-btns', save, cancel, all)));
+    const ed = { tr, els, cur: e, orig: e, first: els.amount || els.date, msg };
+
+    // the request body: what differs from the expense the row shows
+    ed.body = () => expenseBody({
+      amount: els.amount || { value: ed.cur.amount },
+      currency: { value: ed.cur.currency },
+      category: els.category || { value: ed.cur.category },
+      date: els.date, payee: els.payee, note: els.note, tags: els.tags,
+    }, ed.cur);
+
+    function clearMsgs() {
+      msg.hidden = true;
+      for (const el of tr.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+      for (const el of tr.querySelectorAll('.field-error')) { el.textContent = ''; el.hidden = true; }
+    }
+    function fail(err) {
+      const ctl = err.field && EDIT_FIELDS.includes(err.field) ? els[err.field] : null;
+      if (ctl) {
+        ctl.setAttribute('aria-invalid', 'true');
+        const s = tr.querySelector(`#${CSS.escape(ctl.id)}-err`);
+        s.textContent = err.message;
+        s.hidden = false;
+        ctl.setAttribute('aria-describedby', s.id);
+        ctl.focus();
+      } else {
+        msg.textContent = err.message;
+        msg.hidden = false;
+      }
+    }
+    function close(fresh) {
+      editors.delete(e.id);
+      if (fresh) {
+        const k = st.items.findIndex((x) => x.id === e.id);
+        if (k >= 0) st.items[k] = fresh;
+      }
+      const shownNow = current(e.id);
+      if (!tr.isConnected) return;
+      if (shownNow) {
+        const r = row(shownNow);
+        tr.replaceWith(r);
+        r.querySelector('[data-k="edit"]').focus();
+      } else {
+        tr.remove();
+        listTitle.focus();
+      }
+    }
+    ed.close = close;
+
+    // the expense changed elsewhere: what the user typed stays, every
+    // other field takes the server's value; the next Save sends that
+    // version
+    async function stale() {
+      let fresh;
+      try {
+        fresh = await api('GET', `/expenses/${e.id}`);
+      } catch (err) {
+        if (err.status === 404) { gone(); return; }
+        fail(err);
+        return;
+      }
+      const theirs = [];
+      for (const k of EDIT_FIELDS) {
+        const ctl = els[k];
+        const was = k === 'tags' ? ed.cur.tags.join(', ') : ed.cur[k];
+        const now = k === 'tags' ? fresh.tags.join(', ') : fresh[k];
+        if (was !== now) theirs.push(k);
+        if (ctl && ctl.value === was) ctl.value = now;
+      }
+      ed.cur = fresh;
+      if (fresh.parts && fresh.parts.length && !split) {
+        // split meanwhile: only the full form can edit it now
+        msg.textContent = 'This expense was split on another device. Nothing was saved.';
+        msg.hidden = false;
+        return;
+      }
+      msg.textContent = 'Not saved: this expense was changed on another device while you were editing it'
+        + `${theirs.length ? ` (${theirs.join(', ')})` : ''}. Its new values are filled in where you `
+        + 'changed nothing; your changes are kept. Save again to apply them.';
+      msg.hidden = false;
+      load(false, true);
+    }
+    function gone() {
+      close(null);
+      toast('That expense no longer exists: it was deleted elsewhere.', 'warn');
+      load(false, true);
+    }
+
+    async function doSave() {
+      clearMsgs();
+      const body = ed.body();
+      if (!Object.keys(body).length) { close(null); return; }
+      if (body.amount === '') { fail({ field: 'amount', message: 'Enter an amount, for example 12.50.' }); return; }
+      body.version = ed.cur.version;
+      tr.setAttribute('aria-busy', 'true');
+      for (const b of tr.querySelectorAll('button')) b.disabled = true;
+      try {
+        const fresh = await api('PATCH', `/expenses/${e.id}`, { body });
+        close(fresh);
+        savedToast(fresh);
+        await load(false, true);
+      } catch (err) {
+        if (err.status === 412) await stale();
+        else if (err.status === 404) gone();
+        else fail(err);
+      } finally {
+        tr.removeAttribute('aria-busy');
+        for (const b of tr.querySelectorAll('button')) b.disabled = false;
+      }
+    }
+    save.addEventListener('click', doSave);
+    cancel.addEventListener('click', () => close(null));
+    all.addEventListener('click', () => {
+      // the full form, starting from what is typed here
+      const draft = { ...ed.cur, date: els.date.value, payee: els.payee.value, note: els.note.value,
+        tags: parseTags(els.tags.value) };
+      if (els.amount) draft.amount = els.amount.value;
+      if (els.category) draft.category = els.category.value;
+      const base = ed.cur;
+      close(null);
+      openEdit(base, draft);
+    });
+    tr.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault();
+        close(null);
+      } else if (ev.key === 'Enter' && ev.target.matches('input, select')) {
+        ev.preventDefault();
+        doSave();
+      }
+    });
+    for (const ctl of Object.values(els)) {
+      if (ctl) ctl.addEventListener('input', () => { ctl.removeAttribute('aria-invalid'); });
+    }
+    return ed;
+  }
+
+  function savedToast(e) {
+    // a new category for a payee no rule knows: offer the rule
+    const s = e.suggested_rule;
+    toast(`Saved ${e.amount} ${e.currency} · ${e.category}`, 'ok', s && s.payee_contains ? {
+      label: `Always put “${s.payee_contains}” in ${s.category}`,
+      run: async () => {
+        try {
+          await api('POST', '/rules', { body: { payee_contains: s.payee_contains, category: s.category } });
+          toast(`Rule added: “${s.payee_contains}” goes to ${s.category}.`, 'ok');
+        } catch (err) { toast(err.message, 'warn'); }
+      },
+    } : undefined);
+  }
+
+  // ---- delete with Undo
+  // The DELETE is sent at once and Undo records the expenses again
+  // (POST with the same amount, currency, date, payee, note, tags and
+  // category or parts). Delaying the DELETE until the toast goes would
+  // keep the id, but a page closed, crashed or put to sleep by a phone
+  // during those seconds would lose the deletion, other devices would
+  // still see the expense meanwhile, and the totals on screen would not
+  // be the server's. What Undo cannot bring back: the id and created_at,
+  // the link to the recurring rule that made it (recurring_id), and
+  // "chosen by a rule" (the category becomes the user's own). Each
+  // re-creation carries an idempotency key made at delete time, so an
+  // Undo retried after a lost reply records it once.
+  let undoWatch = null;
+  function focusUndo(fallback) {
+    const t = document.getElementById('toast');
+    const b = t && t.querySelector('.toast-action');
+    if (!b) { fallback(); return; }
+    b.focus();
+    if (undoWatch) undoWatch.disconnect();
+    // when the toast goes (timeout or another message) with focus in
+    // it, focus returns to the list
+    undoWatch = new MutationObserver(() => {
+      if (b.isConnected && t.classList.contains('show')) return;
+      undoWatch.disconnect();
+      undoWatch = null;
+      if (document.activeElement === b || document.activeElement === document.body
+          || !document.activeElement) fallback();
+    });
+    undoWatch.observe(t, { attributes: true, childList: true });
+  }
+
+  async function removeWithUndo(list) {
+    if (!list.length) return;
+    const keyBefore = focusKey();
+    for (const e of list) {
+      st.hidden.add(e.id);
+      st.selected.delete(e.id);
+      editors.delete(e.id);
+    }
+    renderRows();
+    const done = [];
+    const stale = [];
+    const failed = [];
+    await pool(list, async (e) => {
+      try {
+        await api('DELETE', `/expenses/${e.id}`, { query: { version: e.version } });
+        done.push(e);
+      } catch (err) {
+        if (err.status === 404) return;      // gone already
+        if (err.status === 412) stale.push(e);
+        else failed.push(err);
+      }
+    });
+    for (const e of [...stale]) st.hidden.delete(e.id);
+    if (failed.length) for (const e of list) if (!done.includes(e)) st.hidden.delete(e.id);
+    renderRows();
+    const keys = new Map(done.map((e) => [e, newKey()]));
+    let text;
+    if (done.length === 1) {
+      const e = done[0];
+      text = `Deleted ${e.amount} ${e.currency} · ${e.payee || e.note || e.category}`;
+    } else text = `Deleted ${plural(done.length, 'expense', 'expenses')}`;
+    if (stale.length) {
+      text = `${done.length ? `${text}. ` : ''}${plural(stale.length, 'expense was', 'expenses were')} `
+        + 'changed on another device and not deleted: check and delete again.';
+    }
+    if (failed.length) text = `${done.length ? `${text}. ` : ''}${failed[0].message}`;
+    const ok = done.length && !stale.length && !failed.length;
+    toast(text, ok ? 'ok' : 'warn', done.length ? { label: 'Undo', run: () => restore(done, keys) } : undefined);
+    if (done.length) {
+      focusUndo(() => {
+        if (keyBefore) refocus(keyBefore);
+        else listTitle.focus();
+      });
+    }
+    await load(false, true);
+  }
+
+  async function restore(list, keys) {
+    const made = [];
+    const failed = [];
+    await pool(list, async (e) => {
+      try {
+        made.push(await api('POST', '/expenses', { body: recreateBody(e), key: keys.get(e) }));
+      } catch (err) { failed.push(err); }
+    });
+    if (failed.length) toast(`Restored ${made.length} of ${list.length}: ${failed[0].message}`, 'warn');
+    else toast(made.length === 1 ? `Restored ${made[0].amount} ${made[0].currency} · ${made[0].payee || made[0].note || made[0].category}`
+      : `Restored ${plural(made.length, 'expense', 'expenses')}`, 'ok');
+    await load(false, true);
+    const first = made.length && tbody.querySelector(`tr[data-id="${made[0].id}"] [data-k="edit"]`);
+    if (first) first.focus();
+    for (const m of made) {
+      const tr = tbody.querySelector(`tr[data-id="${m.id}"]`);
+      if (tr) tr.classList.add('flash');
+    }
+  }
+
+  // ---- bulk actions on the selection
+  bulkDel.addEventListener('click', () => removeWithUndo(selectedItems()));
+  bulkForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const cat = bulkCat.value;
+    if (!cat) {
+      toast('Choose the category to move them to.', 'warn');
+      bulkCat.focus();
+      return;
+    }
+    busy(bulk, () => recategorise(selectedItems(), cat));
+  });
+
+  // moves: [{id, to, version}] -> PATCH each; answers what was moved
+  async function move(items) {
+    const moved = [];
+    const stale = [];
+    const failed = [];
+    await pool(items, async (m) => {
+      try {
+        const r = await api('PATCH', `/expenses/${m.id}`, { body: { category: m.to, version: m.version } });
+        moved.push({ id: r.id, from: m.from, to: m.to, version: r.version });
+      } catch (err) {
+        if (err.status === 412 || err.status === 404) stale.push(m);
+        else failed.push(err);
+      }
+    });
+    return { moved, stale, failed };
+  }
+
+  async function recategorise(list, cat) {
+    const split = list.filter((e) => e.parts && e.parts.length);
+    const todo = list.filter((e) => !(e.parts && e.parts.length));
+    const { moved, stale, failed } = await move(todo.map((e) => ({ id: e.id, from: e.category, to: cat, version: e.version })));
+    const changed = moved.filter((m) => m.from !== m.to);
+    let text = `Moved ${plural(moved.length, 'expense', 'expenses')} to ${cat}`;
+    if (split.length) text += `; ${plural(split.length, 'split expense', 'split expenses')} left as they are (edit their parts)`;
+    if (stale.length) text += `; ${plural(stale.length, 'expense was', 'expenses were')} changed on another device and not moved`;
+    if (failed.length) text += `; ${failed[0].message}`;
+    toast(`${text}.`, split.length || stale.length || failed.length ? 'warn' : 'ok',
+      changed.length ? { label: 'Undo', run: () => unmove(changed) } : undefined);
+    st.selected.clear();
+    syncSelection(true);
+    bulkCat.value = '';
+    await load(false, true);
+  }
+
+  async function unmove(moved) {
+    const { moved: back, stale, failed } = await move(moved.map((m) => ({ id: m.id, to: m.from, version: m.version })));
+    const bad = stale.length + failed.length;
+    toast(bad ? `Moved ${back.length} back; ${bad} changed meanwhile and left as they are.`
+      : `Moved ${plural(back.length, 'expense', 'expenses')} back.`, bad ? 'warn' : 'ok');
+    await load(false, true);
+  }
+
+  // ---- the full edit dialog (every field: currency too); draft: what
+  // the inline row held when "More…" was chosen
+  function openEdit(orig, draft) {
     let cur = orig;
     const dlgTitle = h('h2#edit-title', 'Edit expense');
     const msg = h('p.notice', { role: 'alert', hidden: true });
-    let f = expenseFields(cur, 'ed');
+    let f = expenseFields(draft || cur, 'ed');
     const fieldsBox = h('div.fields', f.nodes);
     const save = h('button.primary', { type: 'submit' }, 'Save');
     const cancel = h('button.secondary', { type: 'button' }, 'Cancel');
@@ -280,9 +931,13 @@ export function renderMonth(main, params) {
     const form = h('form', { method: 'dialog', novalidate: true },
       dlgTitle, msg, fieldsBox,
       h('div.actions.split', del, h('span.spacer'), cancel, save));
-    const dlg = h('dialog.edit', { 'aria-labelledby': 'edit-title' }, form);
+    const dlg = h('dialog.edit.expense-edit', { 'aria-labelledby': 'edit-title' }, form);
     document.body.append(dlg);
-    dlg.addEventListener('close', () => dlg.remove());
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      const b = tbody.querySelector(`tr[data-id="${cur.id}"] [data-k="edit"]`);
+      if (b && !document.activeElement?.closest?.('#toast')) b.focus();
+    });
     cancel.addEventListener('click', () => dlg.close());
     dlg.showModal();
     f.els.amount.focus();
@@ -300,8 +955,6 @@ export function renderMonth(main, params) {
         msg.textContent = 'This expense was changed somewhere else after you opened it. '
           + 'The latest version is shown now: check it and make your change again.';
         msg.hidden = false;
-        del.textContent = 'Delete';
-        delete del.dataset.confirm;
       } catch (e2) {
         gone(e2.status === 404 ? null : err);
       }
@@ -325,17 +978,7 @@ export function renderMonth(main, params) {
         try {
           const e = await api('PATCH', `/expenses/${cur.id}`, { body });
           dlg.close();
-          // a new category for a payee no rule knows: offer the rule
-          const s = e.suggested_rule;
-          toast(`Saved ${e.amount} ${e.currency} · ${e.category}`, 'ok', s && s.payee_contains ? {
-            label: `Always put “${s.payee_contains}” in ${s.category}`,
-            run: async () => {
-              try {
-                await api('POST', '/rules', { body: { payee_contains: s.payee_contains, category: s.category } });
-                toast(`Rule added: “${s.payee_contains}” goes to ${s.category}.`, 'ok');
-              } catch (err) { toast(err.message, 'warn'); }
-            },
-          } : undefined);
+          savedToast(e);
           await load(false, true);
         } catch (err) {
           if (err.status === 412) await stale(err);
@@ -346,36 +989,19 @@ export function renderMonth(main, params) {
     });
 
     del.addEventListener('click', () => {
-      if (!del.dataset.confirm) {
-        del.dataset.confirm = '1';
-        del.textContent = 'Really delete?';
-        del.focus();
-        return;
-      }
-      busy(form, async () => {
-        try {
-          await api('DELETE', `/expenses/${cur.id}`, {
-            query: { version: cur.version },
-          });
-          dlg.close();
-          toast(`Deleted ${cur.amount} ${cur.currency} · ${cur.category}`, 'ok');
-          await load(false, true);
-        } catch (err) {
-          if (err.status === 412) await stale(err);
-          else if (err.status === 404) gone(null);
-          else showError(form, err);
-        }
-      });
+      dlg.close();
+      removeWithUndo([cur]);
     });
   }
 
-  // ---- downloads of this month (when spendd has exports)
+  // ---- downloads of what is shown (when spendd has exports)
   async function download(format) {
     try {
-      const res = await api('GET', `/exports/${format}`, {
-        query: { month: st.month, search: st.search, category: st.category },
-        raw: true,
-      });
+      const q = query(null, 1);
+      delete q.limit;
+      delete q.sort;
+      delete q.order;
+      const res = await api('GET', `/exports/${format}`, { query: q, raw: true });
       const a = h('a', { href: URL.createObjectURL(res.blob), download: res.name || `spend-${st.month}.${format}` });
       document.body.append(a);
       a.click();
@@ -402,8 +1028,9 @@ export function renderMonth(main, params) {
       try {
         await loadCategories();
         refreshSelect(qa.els.category, categorySelect('category'));
-        refreshSelect(catFilter, categorySelect('category', undefined, { any: 'All categories', all: true }));
-        if (catFilter.value !== st.category) { st.category = catFilter.value; syncHeader(); }
+        refreshSelect(bulkCat, categorySelect('category'));
+        refreshSelect(fin.category, categorySelect('category', undefined, { any: 'All categories', all: true }));
+        if (fin.category.value !== st.f.category) { st.f.category = fin.category.value; syncHeader(); }
       } catch (e) { /* the list below reports trouble */ }
     }
     load(false, true);
@@ -416,13 +1043,17 @@ export function renderMonth(main, params) {
   return {
     update(p) {
       const m = validMonth(p.month) ? p.month : thisMonth();
-      const s = p.query.get('search') || '';
-      const c = p.query.get('category') || '';
-      if (m === st.month && s === st.search && c === st.category) return;
-      st.month = m; st.search = s; st.category = c;
-      search.value = s; catFilter.value = c;
+      const f = filtersFrom(p.query);
+      if (m === st.month && FILTERS.every((k) => f[k] === st.f[k])) return;
+      st.month = m;
+      st.f = f;
+      for (const k of FILTERS) fin[k].value = f[k];
+      showMore(!morePanel.hidden || MORE.some((k) => f[k]));
       reload();
     },
-    destroy() { unsubscribe(); },
+    destroy() {
+      unsubscribe();
+      if (undoWatch) undoWatch.disconnect();
+    },
   };
 }
