@@ -124,73 +124,72 @@ value_end(struct jw *w)
 		w->done = true;
 }
 
+/* The length of the UTF-8 sequence at p (< e) if it is one of a scalar
+ * value in shortest form, else 0 (also for NUL). */
+static inline size_t
+utf8_seq(const unsigned char *p, const unsigned char *e)
+{
+	unsigned c = *p;
+
+	if (c >= 0x01 && c < 0x80)
+		return 1;
+	if (c < 0xC2 || c > 0xF4)	/* NUL, continuation, overlong lead, > U+10FFFF */
+		return 0;
+	if (c < 0xE0)
+		return e - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0) {
+		unsigned lo = c == 0xE0 ? 0xA0 : 0x80;	/* overlong */
+		unsigned hi = c == 0xED ? 0x9F : 0xBF;	/* surrogates */
+
+		return e - p >= 3 && p[1] >= lo && p[1] <= hi &&
+		    (p[2] & 0xC0) == 0x80 ? 3 : 0;
+	} else {
+		unsigned lo = c == 0xF0 ? 0x90 : 0x80;	/* overlong */
+		unsigned hi = c == 0xF4 ? 0x8F : 0xBF;	/* > U+10FFFF */
+
+		return e - p >= 4 && p[1] >= lo && p[1] <= hi &&
+		    (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+}
+
 bool
 jw_utf8_ok(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	size_t k;
 
 	while (p < e) {
-		unsigned c = *p;
-
-		if (c >= 0x01 && c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c < 0xC2 || c > 0xF4)	/* NUL, continuation, overlong lead, > U+10FFFF */
+		if ((k = utf8_seq(p, e)) == 0)
 			return false;
-		if (c < 0xE0) {
-			if (e - p < 2 || (p[1] & 0xC0) != 0x80)
-				return false;
-			p += 2;
-		} else if (c < 0xF0) {
-			unsigned lo = c == 0xE0 ? 0xA0 : 0x80;	/* overlong */
-			unsigned hi = c == 0xED ? 0x9F : 0xBF;	/* surrogates */
-
-			if (e - p < 3 || p[1] < lo || p[1] > hi ||
-			    (p[2] & 0xC0) != 0x80)
-				return false;
-			p += 3;
-		} else {
-			unsigned lo = c == 0xF0 ? 0x90 : 0x80;	/* overlong */
-			unsigned hi = c == 0xF4 ? 0x8F : 0xBF;	/* > U+10FFFF */
-
-			if (e - p < 4 || p[1] < lo || p[1] > hi ||
-			    (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-				return false;
-			p += 4;
-		}
+		p += k;
 	}
 	return true;
 }
 
-/* Which bytes need more than a copy: control characters, '"', '\\' and
- * the bytes of multibyte sequences (checked). */
+/* Which bytes need more than a copy: control characters (NUL refused),
+ * '"', '\\' and the bytes of multibyte sequences (checked). */
 static const unsigned char special[256] = {
 	[0x00 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
 };
 
-/* s[0..n) as a quoted JSON string, or EINVAL naming what (for keys and
- * values); nothing is written then. */
+/*
+ * s[0..n) as a quoted JSON string, checked as it is copied (one pass):
+ * or EINVAL naming what (for keys and values), and then w->len is as
+ * it was before.
+ */
 static int
 quoted(struct jw *w, const char *s, size_t n, const char *what)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;
 	static const char hex[] = "0123456789ABCDEF";
+	char *o;
+	size_t k;
 
-	/* worst case: every byte \u00XX; checked up front so the loop
+	/* worst case: every byte \u00XX; room made up front so the loop
 	 * writes without checks */
 	if (w->cap - w->len <= n * 6 + 2 && grow(w, n * 6 + 2) < 0)
 		return w->code;
-	if (!jw_utf8_ok(s, n)) {
-		const char *nul = memchr(s, '\0', n);
-
-		if (nul)
-			return fail(w, SPEND_EINVAL, "%s: a NUL byte at byte "
-			    "%zu", what, (size_t)(nul - s));
-		return fail(w, SPEND_EINVAL, "%s: not UTF-8", what);
-	}
-	char *o = w->buf + w->len;
-
+	o = w->buf + w->len;
 	*o++ = '"';
 	while (p < e) {
 		const unsigned char *q = p;
@@ -202,12 +201,19 @@ quoted(struct jw *w, const char *s, size_t n, const char *what)
 		p = q;
 		if (p == e)
 			break;
-		if (*p >= 0x80) {	/* valid UTF-8: copy the sequence */
-			*o++ = (char)*p++;
-			while (p < e && (*p & 0xC0) == 0x80)
-				*o++ = (char)*p++;
+		if (*p >= 0x80) {
+			if ((k = utf8_seq(p, e)) == 0)
+				return fail(w, SPEND_EINVAL, "%s: not UTF-8 "
+				    "(byte %zu)", what, (size_t)(p -
+				    (const unsigned char *)s));
+			memcpy(o, p, k);
+			o += k;
+			p += k;
 			continue;
 		}
+		if (*p == 0)
+			return fail(w, SPEND_EINVAL, "%s: a NUL byte at byte "
+			    "%zu", what, (size_t)(p - (const unsigned char *)s));
 		*o++ = '\\';
 		switch (*p) {
 		case '"': *o++ = '"'; break;
@@ -290,9 +296,15 @@ jw_keyn(struct jw *w, const char *key, size_t n)
 		return fail(w, SPEND_EINVAL, "a key outside an object");
 	if (w->st[w->depth - 1].key)
 		return fail(w, SPEND_EINVAL, "a key after a key");
+	size_t len0 = w->len;
+
 	if (w->st[w->depth - 1].any && putc1(w, ',') < 0)
 		return w->code;
-	if (quoted(w, key, n, "key") < 0 || putc1(w, ':') < 0)
+	if (quoted(w, key, n, "key") < 0) {
+		w->len = len0;
+		return w->code;
+	}
+	if (putc1(w, ':') < 0)
 		return w->code;
 	w->st[w->depth - 1].any = true;
 	w->st[w->depth - 1].key = true;
@@ -308,11 +320,14 @@ jw_key(struct jw *w, const char *key)
 int
 jw_strn(struct jw *w, const char *s, size_t n)
 {
-	/* checked before value_begin writes a separator */
-	if (w->code == 0 && !jw_utf8_ok(s, n))
-		return quoted(w, s, n, "string");
-	if (value_begin(w, "a string") < 0 || quoted(w, s, n, "string") < 0)
+	size_t len0 = w->len;
+
+	if (value_begin(w, "a string") < 0)
 		return w->code;
+	if (quoted(w, s, n, "string") < 0) {
+		w->len = len0;	/* nor its separator */
+		return w->code;
+	}
 	value_end(w);
 	return 0;
 }
