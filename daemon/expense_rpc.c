@@ -586,11 +586,8 @@ list_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
 	    lr->have_cursor ? lr->cursor : NULL, list_row, list_total, &lc,
 	    next, err)) < 0)
 		goto out;
-	if (jw_end(&lc.sum) < 0) {
-		r = spend_errf(err, jw_error(&lc.sum), "", "cannot write the "
-		    "totals: %s", lc.sum.msg);
+	if (jw_end(&lc.sum) < 0)
 		goto out;
-	}
 	jw_end(&out);
 	jw_key(&out, "count");
 	jw_int(&out, lc.count);
@@ -610,14 +607,16 @@ list_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
 	else
 		r = rpc_result_raw(c, &out, summary, err);
 out:
-	/* a row or total the writer refused (text that is not UTF-8):
-	 * the list fails, it does not come back short */
-	if (r < 0 && err->code == 0) {
+	/* a row or total the writer refused (stored text that is not
+	 * UTF-8: spendd's fault, not the client's) or out of memory: the
+	 * list fails, it does not come back short */
+	if (jw_error(&out) || jw_error(&lc.sum)) {
 		const struct jw *bad = jw_error(&out) ? &out : &lc.sum;
 
 		if (jw_error(bad))
-			spend_errf(err, jw_error(bad), "", "cannot write the "
-			    "list: %s", bad->msg);
+			r = spend_errf(err, jw_error(bad) == SPEND_ENOMEM ?
+			    SPEND_ENOMEM : SPEND_EINTERNAL, "", "cannot write "
+			    "the list: %s", bad->msg);
 	}
 	jw_free(&out);
 	jw_free(&lc.sum);

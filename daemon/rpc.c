@@ -977,7 +977,9 @@ rpc_result_raw(struct rpc_call *c, struct jw *w, json_t *summary,
 
 	if ((text = jw_take(w, &len)) == NULL) {
 		json_decref(summary);
-		return spend_errf(err, jw_error(w), "", "%s: cannot write the "
+		/* not the client's fault: spendd's data or memory */
+		return spend_errf(err, jw_error(w) == SPEND_ENOMEM ?
+		    SPEND_ENOMEM : SPEND_EINTERNAL, "", "%s: cannot write the "
 		    "result: %s", c->m ? c->m->name : "?", w->msg);
 	}
 	free(c->raw.text);
@@ -1543,8 +1545,9 @@ batch_done(struct batch *b)
 			jw_end(&b->out);
 		if ((text = jw_take(&b->out, &len)) == NULL) {
 			log_warnx("rpc: cannot write a reply: %s", b->out.msg);
-			spend_errf(&err, SPEND_ENOMEM, "", "cannot write the "
-			    "reply: %s", b->out.msg);
+			spend_errf(&err, jw_error(&b->out) == SPEND_ENOMEM ?
+			    SPEND_ENOMEM : SPEND_EINTERNAL, "", "cannot write "
+			    "the reply: %s", b->out.msg);
 			jw_free(&b->out);
 			reply_error(b->reply, b->arg, &err);
 			free(b);

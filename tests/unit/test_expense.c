@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "testutil.h"
 #include "domain.h"
 #include "money.h"
 #include "shapes.h"
+#include "store_internal.h"
 #include "util.h"
 
 static int
@@ -1073,6 +1076,34 @@ test_list_reply_text(void **state)
 	assert_int_equal(pages, 6);
 }
 
+/* A stored row the writer cannot write (a note that is not UTF-8, as
+ * only a damaged database could hold): the list fails, naming why, as
+ * spendd's error; it does not come back short. */
+static void
+test_list_bad_row(void **state)
+{
+	struct spendd *sd = *state;
+	struct spend_err err;
+	long long id;
+	char q[128];
+
+	add(sd, "alice", "{\"amount\":\"1.00\",\"category\":\"food\","
+	    "\"date\":\"2025-01-01\",\"note\":\"fine\"}");
+	id = add(sd, "alice", "{\"amount\":\"2.00\",\"category\":\"food\","
+	    "\"date\":\"2025-01-02\",\"note\":\"fine\"}");
+	json_decref(list(sd, "alice", "{}"));
+	snprintf(q, sizeof(q), "UPDATE expenses SET note = "
+	    "CAST(X'6F6BC3' AS TEXT) WHERE id = %lld", id);
+	assert_int_equal(sqlite3_exec(sd->store->db, q, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(tu_call_err(sd, "alice", "expense.list", "{}", NULL,
+	    &err), SPEND_EINTERNAL);
+	if (strstr(err.msg, "not UTF-8") == NULL)
+		fail_msg("%s", err.msg);
+	/* a page without it is fine */
+	json_decref(list(sd, "alice", "{\"to\":\"2025-01-01\"}"));
+}
+
 int
 main(void)
 {
@@ -1094,6 +1125,7 @@ main(void)
 		T(test_cursor_errors),
 		T(test_isolation),
 		T(test_list_reply_text),
+		T(test_list_bad_row),
 	};
 #undef T
 
