@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "jobs.h"
 #include "jsonp.h"
+#include "jsonw.h"
 #include "log.h"
 #include "money.h"
 #include "shapes.h"
@@ -448,8 +449,79 @@ expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 	return 0;
 }
 
+/*
+ * expense_json(e) written to w: the same members in the same order, so
+ * the same bytes as json_dumps(expense_json(e), JSON_COMPACT) (test_expense
+ * checks it). expense.list writes its rows so, straight into the reply.
+ */
+static void
+expense_write(struct jw *w, const struct expense *e)
+{
+	const struct currency *cur = money_currency(e->currency);
+	int exp = cur ? cur->exponent : 2;
+	char amount[MONEY_STR_MAX];
+	const char *p, *end;
+
+	jw_obj(w);
+	jw_key(w, "id");
+	jw_int(w, e->id);
+	money_format(e->amount, exp, amount, sizeof(amount));
+	jw_key(w, "amount");
+	jw_decimal(w, amount);
+	jw_key(w, "currency");
+	jw_str(w, e->currency);
+	jw_key(w, "category");
+	jw_str(w, e->category);
+	jw_key(w, "date");
+	jw_str(w, e->date);
+	jw_key(w, "note");
+	jw_str(w, e->note);
+	jw_key(w, "payee");
+	jw_str(w, e->payee);
+	jw_key(w, "tags");
+	jw_arr(w);
+	for (p = e->tags; *p == ',' && p[1] && (end = strchr(p + 1, ',')) !=
+	    NULL; p = end)	/* ",a,b," as expense_tags_json reads it */
+		jw_strn(w, p + 1, end - p - 1);
+	jw_end(w);
+	jw_key(w, "version");
+	jw_int(w, e->version);
+	jw_key(w, "created_at");
+	jw_str(w, e->created_at);
+	jw_key(w, "updated_at");
+	jw_str(w, e->updated_at);
+	jw_key(w, "recurring_id");
+	if (e->recurring_id)
+		jw_int(w, e->recurring_id);
+	else
+		jw_null(w);
+	jw_key(w, "category_auto");
+	jw_bool(w, e->category_auto);
+	jw_key(w, "parts");
+	jw_arr(w);
+	for (int i = 0; i < e->nparts; i++) {
+		const struct expense_part *pt = &e->parts[i];
+
+		money_format(pt->amount, exp, amount, sizeof(amount));
+		jw_obj(w);
+		jw_key(w, "amount");
+		jw_decimal(w, amount);
+		jw_key(w, "category");
+		jw_str(w, pt->category);
+		jw_key(w, "category_id");
+		jw_int(w, pt->category_id);
+		jw_key(w, "note");
+		jw_str(w, pt->note);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+}
+
+/* The reply as it is written: rows into w's "items", the totals' members
+ * into sum until the count (which comes before them) is known. */
 struct list_ctx {
-	json_t *items, *sum;
+	struct jw *w, sum;
 	int64_t count;
 };
 
@@ -458,7 +530,8 @@ list_row(void *arg, const struct expense *e)
 {
 	struct list_ctx *lc = arg;
 
-	return jp_append(lc->items, expense_json(e));
+	expense_write(lc->w, e);
+	return jw_error(lc->w);
 }
 
 static int
@@ -469,9 +542,10 @@ list_total(void *arg, const struct expense_total *t)
 	char buf[MONEY_STR_MAX];
 
 	money_format(t->sum, cur ? cur->exponent : 2, buf, sizeof(buf));
-	json_object_set_new(lc->sum, t->currency, json_string(buf));
+	jw_key(&lc->sum, t->currency);
+	jw_decimal(&lc->sum, buf);
 	lc->count += t->count;
-	return 0;
+	return jw_error(&lc->sum);
 }
 
 /* What expense.list's worker needs, parsed on the loop. */
@@ -483,32 +557,70 @@ struct list_req {
 };
 
 /* On a READ worker: the page, and the totals of the whole filtered set
- * (a scan that grows with the data). */
+ * (a scan that grows with the data). The reply
+ * {"items":[...],"count":N,"sum":{CUR:"AMOUNT",...},"next_cursor":C|null}
+ * is written as the rows come, a raw result (rpc_result_raw): no tree,
+ * no allocation per row. */
 static int
 list_work(struct rpc_call *c, struct store *st, struct write_tx *w, void *arg,
     json_t **res, struct spend_err *err)
 {
 	struct list_req *lr = arg;
 	struct list_ctx lc;
+	struct jw out;
 	char next[EXPENSE_CURSOR_MAX];
+	json_t *summary;
 	int r;
 
 	(void)w;
-	lc.items = json_array();
-	lc.sum = json_object();
+	(void)res;
+	jw_init(&out);
+	jw_init(&lc.sum);
+	lc.w = &out;
 	lc.count = 0;
+	jw_obj(&out);
+	jw_key(&out, "items");
+	jw_arr(&out);
+	jw_obj(&lc.sum);
 	if ((r = expense_list(st, c->uid, &lr->f, lr->limit,
 	    lr->have_cursor ? lr->cursor : NULL, list_row, list_total, &lc,
-	    next, err)) < 0) {
-		json_decref(lc.items);
-		json_decref(lc.sum);
-		return r;
+	    next, err)) < 0)
+		goto out;
+	if (jw_end(&lc.sum) < 0)
+		goto out;
+	jw_end(&out);
+	jw_key(&out, "count");
+	jw_int(&out, lc.count);
+	jw_key(&out, "sum");
+	jw_raw(&out, lc.sum.buf, lc.sum.len);
+	jw_key(&out, "next_cursor");
+	if (next[0])
+		jw_str(&out, next);
+	else
+		jw_null(&out);
+	jw_end(&out);
+	/* REST reads next_cursor (its Link header) from the summary */
+	summary = json_pack("{s:o}", "next_cursor", next[0] ?
+	    json_string(next) : json_null());
+	if (summary == NULL)
+		r = spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	else
+		r = rpc_result_raw(c, &out, summary, err);
+out:
+	/* a row or total the writer refused (stored text that is not
+	 * UTF-8: spendd's fault, not the client's) or out of memory: the
+	 * list fails, it does not come back short */
+	if (jw_error(&out) || jw_error(&lc.sum)) {
+		const struct jw *bad = jw_error(&out) ? &out : &lc.sum;
+
+		if (jw_error(bad))
+			r = spend_errf(err, jw_error(bad) == SPEND_ENOMEM ?
+			    SPEND_ENOMEM : SPEND_EINTERNAL, "", "cannot write "
+			    "the list: %s", bad->msg);
 	}
-	*res = jp_pack("{s:o, s:I, s:o}", "items", lc.items, "count",
-	    (json_int_t)lc.count, "sum", lc.sum);
-	json_object_set_new(*res, "next_cursor", next[0] ? json_string(next) :
-	    json_null());
-	return 0;
+	jw_free(&out);
+	jw_free(&lc.sum);
+	return r;
 }
 
 int

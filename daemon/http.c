@@ -188,19 +188,18 @@ struct rpc_req {
 };
 
 static void
-rpc_reply(json_t *resp, void *arg)
+rpc_reply(char *text, size_t len, void *arg)
 {
 	struct rpc_req *r = arg;
 
-	if (resp == NULL) {
+	if (text == NULL) {
 		struct evbuffer *b = evbuffer_new();
 
 		http_reply_headers(r->h->sd, r->req);
 		http_reply_send(r->req, 204, b);
 		evbuffer_free(b);
 	} else {
-		http_reply_json(r->h->sd, r->req, 200, resp, NULL);
-		json_decref(resp);
+		http_reply_text(r->h->sd, r->req, 200, text, len, NULL);
 	}
 	free(r);
 }

@@ -81,20 +81,27 @@ void
 http_reply_json(struct spendd *sd, struct httpd_req *req, int status,
     json_t *body, json_t *meta)
 {
+	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	http_reply_text(sd, req, status, text, text ? strlen(text) : 0, meta);
+}
+
+void
+http_reply_text(struct spendd *sd, struct httpd_req *req, int status,
+    char *text, size_t len, json_t *meta)
+{
 	struct evkeyvalq *o = httpd_output_headers(req);
 	struct evbuffer *b = evbuffer_new();
-	char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	http_reply_headers(sd, req);
 	apply_meta(sd, req, meta);
 	evhttp_add_header(o, "Content-Type", "application/json");
 	evhttp_add_header(o, "Cache-Control", "no-store");
 	if (text) {
-		size_t n = strlen(text);
-
-		text[n] = '\n';		/* jansson's NUL becomes a newline */
-		evbuffer_add_reference(b, text, n + 1, free_text, NULL);
+		text[len] = '\n';		/* the NUL becomes a newline */
+		evbuffer_add_reference(b, text, len + 1, free_text, NULL);
 	} else {
+		free(text);
 		status = 500;
 		evbuffer_add_printf(b, "{\"error\":{\"code\":\"out_of_memory\","
 		    "\"message\":\"cannot encode the reply\"}}\n");

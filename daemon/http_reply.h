@@ -26,6 +26,10 @@ void http_reply_send(struct httpd_req *req, int status, struct evbuffer *body);
  * a handler's out_meta: set_cookie, retry_after. */
 void http_reply_json(struct spendd *sd, struct httpd_req *req,
     int status, json_t *body, json_t *meta);
+/* Same with the JSON text (malloc'd, NUL-terminated, len bytes without
+ * the NUL; taken: sent without a copy). */
+void http_reply_text(struct spendd *sd, struct httpd_req *req, int status,
+    char *text, size_t len, json_t *meta);
 /* The JSON error body with err's status. */
 void http_reply_error(struct spendd *sd, struct httpd_req *req,
     const struct spend_err *err, json_t *meta);

@@ -16,6 +16,7 @@
 #include "http_reply.h"
 #include "httpd.h"
 #include "jsonp.h"
+#include "jsonw.h"
 #include "log.h"
 #include "rest.h"
 #include "util.h"
@@ -581,16 +582,61 @@ reply_download(struct rest_ctx *x, json_t *meta, json_t *result,
 	return true;
 }
 
+/* A raw object result with one more member, "key":v, at its end (text
+ * malloc'd, NUL-terminated), or NULL if out of memory. */
+static char *
+raw_with(const struct rpc_raw *raw, const char *key, json_t *v, size_t *len)
+{
+	struct jw w;
+	char *out;
+
+	jw_init(&w);
+	jw_obj(&w);
+	jw_key(&w, key);
+	jw_json(&w, v);
+	jw_end(&w);
+	if ((out = jw_take(&w, len)) == NULL) {
+		jw_free(&w);
+		return NULL;
+	}
+	/* {...} + {"key":v} = {...,"key":v} */
+	char *t = malloc(raw->len + *len);
+
+	if (t) {
+		size_t n = raw->len - 1;	/* without its '}' */
+
+		memcpy(t, raw->text, n);
+		if (n > 1)
+			t[n++] = ',';
+		memcpy(t + n, out + 1, *len);	/* and the NUL */
+		*len = n + *len - 1;
+	}
+	free(out);
+	return t;
+}
+
 static void
 rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
     void *arg)
 {
 	struct rest_ctx *x = arg;
 	struct evkeyvalq *out = httpd_output_headers(x->req);
-	json_t *body, *v;
+	/* a raw result (its summary has the members read here), or result */
+	const struct rpc_raw *raw = err || result ? NULL : rpc_call_raw(call);
+	json_t *parsed = NULL, *top, *link = NULL, *v;
+	struct spend_err e2;
 	int status = 200;
 
+	if (raw && json_object_get(call->out_meta, "download")) {
+		/* a download reads its result's members */
+		if ((result = parsed = rpc_raw_json(call)) == NULL) {
+			spend_errf(&e2, SPEND_EINTERNAL, "", "unreadable result");
+			err = &e2;
+		}
+		raw = NULL;
+	}
 	if (reply_download(x, call->out_meta, result, err)) {
+		json_decref(parsed);
 		ctx_free(x);
 		return;
 	}
@@ -599,18 +645,13 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 		ctx_free(x);
 		return;
 	}
-	/* a shallow copy: result belongs to the dispatcher */
-	body = json_is_object(result) ? json_copy(result) : json_incref(result);
 	if (x->m->status)
 		status = x->m->status;
-	if (json_is_string(v = json_object_get(body, "next_cursor"))) {
-		json_t *link = next_link(x, json_string_value(v));
+	top = raw ? raw->summary : result;
+	if (json_is_string(v = json_object_get(top, "next_cursor"))) {
 		char hdr[2048];
 
-		if (link == NULL) {
-			struct spend_err e2;
-
-			json_decref(body);
+		if ((link = next_link(x, json_string_value(v))) == NULL) {
 			spend_errf(&e2, SPEND_ENOMEM, "", "out of memory");
 			http_reply_error(x->sd, x->req, &e2, call->out_meta);
 			ctx_free(x);
@@ -619,19 +660,41 @@ rest_done(struct rpc_call *call, json_t *result, const struct spend_err *err,
 		snprintf(hdr, sizeof(hdr), "<%s>; rel=\"next\"",
 		    json_string_value(link));
 		evhttp_add_header(out, "Link", hdr);
-		json_object_set_new(body, "next", link);
-	} else if (json_object_get(body, "next_cursor"))
-		json_object_set_new(body, "next", json_null());
-	if (json_is_integer(v = json_object_get(body, "version")) &&
-	    json_object_get(body, "id")) {
+	} else if (json_object_get(top, "next_cursor"))
+		link = json_null();
+	if (json_is_integer(v = json_object_get(top, "version")) &&
+	    json_object_get(top, "id")) {
 		char etag[32];
 
 		snprintf(etag, sizeof(etag), "\"%lld\"",
 		    (long long)json_integer_value(v));
 		evhttp_add_header(out, "ETag", etag);
 	}
-	http_reply_json(x->sd, x->req, status, body, call->out_meta);
-	json_decref(body);
+	if (raw) {
+		size_t len = raw->len;
+		char *text = link && raw->len >= 2 && raw->text[0] == '{' ?
+		    raw_with(raw, "next", link, &len) : strdup(raw->text);
+
+		if (text == NULL) {
+			json_decref(link);
+			spend_errf(&e2, SPEND_ENOMEM, "", "out of memory");
+			http_reply_error(x->sd, x->req, &e2, call->out_meta);
+			ctx_free(x);
+			return;
+		}
+		http_reply_text(x->sd, x->req, status, text, len,
+		    call->out_meta);
+	} else {
+		/* a shallow copy: result belongs to the dispatcher */
+		json_t *body = json_is_object(result) ? json_copy(result) :
+		    json_incref(result);
+
+		if (link)
+			json_object_set(body, "next", link);
+		http_reply_json(x->sd, x->req, status, body, call->out_meta);
+		json_decref(body);
+	}
+	json_decref(link);
 	ctx_free(x);
 }
 
@@ -691,6 +754,7 @@ rest_handle(struct spendd *sd, const struct rest *rest, struct httpd_req *req,
 		strlcpy(id->upload, x->upload, sizeof(id->upload));
 	}
 	id->download = (x->m->flags & RPC_DOWNLOAD) != 0;
+	id->raw_ok = true;	/* rest_done takes raw results */
 	rpc_invoke(sd, id, x->m->name, params, rest_done, x);
 	json_decref(params);
 	return;

@@ -966,13 +966,76 @@ call_account(struct rpc_call *c, const struct spend_err *err)
 	log_request(&lr);
 }
 
+/* ---- raw results ---- */
+
+int
+rpc_result_raw(struct rpc_call *c, struct jw *w, json_t *summary,
+    struct spend_err *err)
+{
+	char *text;
+	size_t len;
+
+	if ((text = jw_take(w, &len)) == NULL) {
+		json_decref(summary);
+		/* not the client's fault: spendd's data or memory */
+		return spend_errf(err, jw_error(w) == SPEND_ENOMEM ?
+		    SPEND_ENOMEM : SPEND_EINTERNAL, "", "%s: cannot write the "
+		    "result: %s", c->m ? c->m->name : "?", w->msg);
+	}
+	free(c->raw.text);
+	json_decref(c->raw.summary);
+	c->raw.text = text;
+	c->raw.len = len;
+	c->raw.summary = summary;
+	return 0;
+}
+
+const struct rpc_raw *
+rpc_call_raw(const struct rpc_call *c)
+{
+	return c->raw.text ? &c->raw : NULL;
+}
+
+json_t *
+rpc_raw_json(const struct rpc_call *c)
+{
+	if (c->raw.text == NULL)
+		return NULL;
+	return json_loadb(c->raw.text, c->raw.len, JSON_DECODE_ANY, NULL);
+}
+
+static void
+raw_clear(struct rpc_call *c)
+{
+	free(c->raw.text);
+	json_decref(c->raw.summary);
+	memset(&c->raw, 0, sizeof(c->raw));
+}
+
+/* done(c, result, err): a raw result goes as it is to a done that takes
+ * them (result and err NULL), parsed to the others. */
 static void
 call_finish(struct rpc_call *c, json_t *result, const struct spend_err *err)
 {
+	json_t *parsed = NULL;
+	struct spend_err e2;
+
 	c->sd->pending--;
 	c->sd->requests++;
+	if (err || result)
+		raw_clear(c);
+	else if (c->raw.text == NULL)
+		result = parsed = json_null();	/* (not reached: callers say) */
+	else if (!c->id.raw_ok && (result = parsed = rpc_raw_json(c)) == NULL) {
+		spend_errf(&e2, SPEND_EINTERNAL, "", "%s wrote a result that "
+		    "is not JSON", c->m ? c->m->name : "?");
+		err = &e2;
+		raw_clear(c);
+	}
 	call_account(c, err);
 	c->done(c, result, err, c->arg);
+	json_decref(parsed);
+	raw_clear(c);
 	json_decref(c->params);
 	json_decref(c->out_meta);
 	free(c);
@@ -1089,18 +1152,35 @@ idem_replay(struct rpc_call *c, json_t **result, struct spend_err *err)
 	return 1;
 }
 
+/* The reply for the key: result, or the raw result if result is NULL. */
 static int
 idem_store(struct rpc_call *c, json_t *result, struct spend_err *err)
 {
-	char *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *text = result ? json_dumps(result, JSON_COMPACT |
+	    JSON_ENCODE_ANY) : NULL;
 	int r;
 
-	if (text == NULL)
+	if (result && text == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
 	r = store_idem_put(c->st, c->uid ? c->uid : c->id.uid, c->idem_key,
-	    c->idem_hash, text, err);
+	    c->idem_hash, text ? text : c->raw.text, err);
 	free(text);
 	return r;
+}
+
+/* An event for a write's result (publish_after), raw or not. */
+static void
+publish_result(struct rpc_call *c, json_t *result)
+{
+	json_t *parsed = NULL;
+
+	if (result == NULL && (result = parsed = rpc_raw_json(c)) == NULL) {
+		log_warnx("rpc: %s: its raw result is not JSON: no event",
+		    c->m->name);
+		return;
+	}
+	publish_after(c, result);
+	json_decref(parsed);
 }
 
 void
@@ -1110,11 +1190,11 @@ rpc_complete(struct rpc_call *c, json_t *result, const struct spend_err *err)
 
 	if (c->idem_key[0]) {
 		inflight_del(c->sd, c->uid ? c->uid : c->id.uid, c->idem_key);
-		if (result && idem_store(c, result, &e2) < 0)
+		if ((result || c->raw.text) && idem_store(c, result, &e2) < 0)
 			log_warnx("rpc: %s: cannot store idempotent reply: %s",
 			    c->m->name, e2.msg);
 	}
-	call_finish(c, result, result ? NULL : err);
+	call_finish(c, result, result || c->raw.text ? NULL : err);
 	json_decref(result);
 }
 
@@ -1160,6 +1240,7 @@ offload_work(struct job *job, void *arg)
 		write_rollback(&c->w);
 		json_decref(o->result);
 		o->result = NULL;
+		raw_clear(c);
 	}
 }
 
@@ -1170,11 +1251,13 @@ offload_done(struct job *job, void *arg)
 	struct rpc_call *c = o->c;
 
 	(void)job;
-	if (o->r >= 0 && o->result == NULL)
+	if (o->r < 0)
+		raw_clear(c);
+	if (o->r >= 0 && o->result == NULL && c->raw.text == NULL)
 		o->result = json_null();
 	if (o->r >= 0 && o->kind == JOB_WRITE) {
 		if (c->uid)
-			publish_after(c, o->result);
+			publish_result(c, o->result);
 		write_run_hooks(&c->w, c->sd);
 	}
 	if (o->free_fn)
@@ -1242,7 +1325,9 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	if (c->id.request_id[0] == '\0')
 		rpc_request_id(sd, c->id.request_id, sizeof(c->id.request_id));
 	sd->pending++;
-	c->params = params ? json_deep_copy(params) : json_object();
+	/* a shallow copy: the dispatcher deletes its own members
+	 * (idempotency_key, user) from it; handlers only read params */
+	c->params = params ? json_copy(params) : json_object();
 	if (c->params == NULL && params != NULL) {
 		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
 		goto fail;
@@ -1309,13 +1394,13 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		inflight_del(sd, owner, key);
 	if (r < 0)
 		goto fail;
-	if (result == NULL)
+	if (result == NULL && c->raw.text == NULL)
 		result = json_null();
 	if (c->idem_key[0] && idem_store(c, result, &err) < 0)
 		goto fail;
 	if (tx) {
 		if ((c->m->flags & RPC_WRITE) && c->uid)
-			publish_after(c, result);
+			publish_result(c, result);
 		tx = false;
 		if ((r = write_commit(&c->w, &err)) < 0)
 			goto fail;
@@ -1328,6 +1413,7 @@ fail:
 	if (tx)
 		write_rollback(&c->w);
 	json_decref(result);
+	raw_clear(c);
 	if (r == SPEND_ENOMEM && err.code == 0)
 		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
 	if (err.code == 0)
@@ -1352,17 +1438,20 @@ fail:
 #define BATCH_SLICE_MS 5
 #define BATCH_WINDOW 4
 
+/* The replies are written as text as they come (jsonw.h), each envelope
+ * once: a raw result is copied into its envelope as it is. */
 struct batch {
 	struct spendd *sd;
-	struct rpc_identity id;
+	struct rpc_identity id;	/* raw_ok: one_done splices raw results */
 	json_t *msg;		/* the requests (a batch), or NULL */
 	size_t next;		/* the next request of msg to run */
-	size_t reply_bytes;	/* replies so far, encoded */
 	struct event *ev;	/* runs the next slice */
 	bool waiting;		/* for a reply before the next slice */
-	json_t *replies;	/* array, or NULL for a single request */
+	bool single;		/* one request: its envelope, not an array */
+	struct jw out;		/* the replies so far */
+	size_t nreplies;
 	int outstanding;
-	void (*reply)(json_t *, void *);
+	rpc_reply_fn reply;
 	void *arg;
 };
 
@@ -1391,10 +1480,58 @@ rpc_error_envelope(const struct spend_err *err)
 	return envelope(NULL, NULL, err);
 }
 
+/* The envelope as envelope() makes it, written to w: result, or raw if
+ * it is not NULL, or err. */
+static void
+envelope_write(struct jw *w, json_t *id, json_t *result,
+    const struct rpc_raw *raw, const struct spend_err *err)
+{
+	jw_obj(w);
+	jw_key(w, "jsonrpc");
+	jw_str(w, "2.0");
+	if (err) {
+		json_t *e = rpc_error_object(err);
+
+		jw_key(w, "error");
+		jw_json(w, e);
+		json_decref(e);
+	} else {
+		jw_key(w, "result");
+		if (raw)
+			jw_raw(w, raw->text, raw->len);
+		else
+			jw_json(w, result);
+	}
+	jw_key(w, "id");
+	if (id)
+		jw_json(w, id);
+	else
+		jw_null(w);
+	jw_end(w);
+}
+
+/* One error envelope as text, for reply. */
+static void
+reply_error(rpc_reply_fn reply, void *arg, const struct spend_err *err)
+{
+	struct jw w;
+	size_t len = 0;
+	char *text;
+
+	jw_init(&w);
+	envelope_write(&w, NULL, NULL, NULL, err);
+	if ((text = jw_take(&w, &len)) == NULL)
+		log_warnx("rpc: cannot write an error reply: %s", w.msg);
+	jw_free(&w);
+	reply(text, len, arg);
+}
+
 static void
 batch_done(struct batch *b)
 {
-	json_t *out;
+	struct spend_err err;
+	size_t len = 0;
+	char *text = NULL;
 
 	if (--b->outstanding > 0)
 		return;
@@ -1403,15 +1540,35 @@ batch_done(struct batch *b)
 	if (b->msg)
 		b->sd->pending--;	/* the batch as a whole is answered */
 	json_decref(b->msg);
-	if (b->replies == NULL)
-		out = NULL;
-	else if (json_array_size(b->replies) == 0) {
-		json_decref(b->replies);
-		out = NULL;
-	} else
-		out = b->replies;
-	b->reply(out, b->arg);
+	if (b->nreplies) {
+		if (!b->single)
+			jw_end(&b->out);
+		if ((text = jw_take(&b->out, &len)) == NULL) {
+			log_warnx("rpc: cannot write a reply: %s", b->out.msg);
+			spend_errf(&err, jw_error(&b->out) == SPEND_ENOMEM ?
+			    SPEND_ENOMEM : SPEND_EINTERNAL, "", "cannot write "
+			    "the reply: %s", b->out.msg);
+			jw_free(&b->out);
+			reply_error(b->reply, b->arg, &err);
+			free(b);
+			return;
+		}
+	}
+	jw_free(&b->out);
+	b->reply(text, len, b->arg);
 	free(b);
+}
+
+/* A reply has come: room in the window again. */
+static void
+batch_wake(struct batch *b)
+{
+	if (b->waiting) {
+		struct timeval now = { 0, 0 };
+
+		b->waiting = false;
+		evtimer_add(b->ev, &now);
+	}
 }
 
 static void
@@ -1421,25 +1578,11 @@ one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 	struct one *o = arg;
 	struct batch *b = o->b;
 
-	(void)c;
 	if (o->id) {
-		json_t *env = envelope(o->id, result, err);
-
-		if (b->msg)	/* a batch: count what its reply will weigh */
-			b->reply_bytes += json_dumpb(env, NULL, 0,
-			    JSON_COMPACT) + 1;
-		if (b->waiting) {	/* room in the window again */
-			struct timeval now = { 0, 0 };
-
-			b->waiting = false;
-			evtimer_add(b->ev, &now);
-		}
-		if (b->replies == NULL) {
-			/* single request: hand it over directly */
-			b->replies = json_array();
-			json_array_append_new(b->replies, env);
-		} else
-			json_array_append_new(b->replies, env);
+		envelope_write(&b->out, o->id, result, err ? NULL :
+		    rpc_call_raw(c), err);
+		b->nreplies++;
+		batch_wake(b);
 		json_decref(o->id);
 	}
 	free(o);
@@ -1447,10 +1590,9 @@ one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 }
 
 static void
-run_one(struct spendd *sd, const struct rpc_identity *id, struct batch *b,
-    json_t *req)
+run_one(struct spendd *sd, struct batch *b, json_t *req)
 {
-	if (b->msg && (long long)b->reply_bytes >= sd->cfg.max_batch_reply) {
+	if (b->msg && (long long)b->out.len >= sd->cfg.max_batch_reply) {
 		struct spend_err err;
 		json_t *jid = json_object_get(req, "id");
 
@@ -1459,8 +1601,9 @@ run_one(struct spendd *sd, const struct rpc_identity *id, struct batch *b,
 		    "replies reached %lld bytes ([daemon] max_batch_reply); "
 		    "send the rest in another batch",
 		    sd->cfg.max_batch_reply);
-		json_array_append_new(b->replies, envelope(json_is_string(jid) ||
-		    json_is_integer(jid) ? jid : NULL, NULL, &err));
+		envelope_write(&b->out, json_is_string(jid) ||
+		    json_is_integer(jid) ? jid : NULL, NULL, NULL, &err);
+		b->nreplies++;
 		batch_done(b);
 		return;
 	}
@@ -1482,11 +1625,10 @@ run_one(struct spendd *sd, const struct rpc_identity *id, struct batch *b,
 		    "not a JSON-RPC 2.0 request: need \"jsonrpc\":\"2.0\", a "
 		    "string \"method\", an object \"params\" and a string or "
 		    "integer \"id\"");
-		if (b->replies == NULL)
-			b->replies = json_array();
-		json_array_append_new(b->replies, envelope(json_is_object(req) &&
+		envelope_write(&b->out, json_is_object(req) &&
 		    (json_is_string(jid) || json_is_integer(jid)) ? jid : NULL,
-		    NULL, &err));
+		    NULL, NULL, &err);
+		b->nreplies++;
 		batch_done(b);
 		return;
 	}
@@ -1494,21 +1636,7 @@ run_one(struct spendd *sd, const struct rpc_identity *id, struct batch *b,
 		fatal("calloc");
 	o->b = b;
 	o->id = jid ? json_incref(jid) : NULL;
-	rpc_invoke(sd, id, json_string_value(method), params, one_done, o);
-}
-
-static void
-single_reply(json_t *arr, void *arg)
-{
-	struct batch *outer = arg;
-	json_t *r = NULL;
-
-	if (arr) {
-		r = json_incref(json_array_get(arr, 0));
-		json_decref(arr);
-	}
-	outer->reply(r, outer->arg);
-	free(outer);
+	rpc_invoke(sd, &b->id, json_string_value(method), params, one_done, o);
 }
 
 /* Run the next requests of a batch; come back on the next loop turn for
@@ -1539,62 +1667,54 @@ batch_slice(evutil_socket_t fd, short what, void *arg)
 			evtimer_add(b->ev, &now);
 			return;
 		}
-		run_one(b->sd, &b->id, b, json_array_get(b->msg, b->next++));
+		run_one(b->sd, b, json_array_get(b->msg, b->next++));
 	}
 	batch_done(b);		/* the hold taken at the start */
 }
 
 void
 rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
-    void (*reply)(json_t *, void *), void *arg)
+    rpc_reply_fn reply, void *arg)
 {
-	struct batch *b = calloc(1, sizeof(*b));
+	struct batch *b;
 	struct spend_err err;
 
-	if (b == NULL)
+	if (json_is_array(msg) && json_array_size(msg) == 0) {
+		spend_errf(&err, SPEND_EREQUEST, "", "empty batch");
+		reply_error(reply, arg, &err);
+		return;
+	}
+	if (json_is_array(msg) && json_array_size(msg) > 1000) {
+		spend_errf(&err, SPEND_ETOOBIG, "",
+		    "a batch holds at most 1000 requests");
+		reply_error(reply, arg, &err);
+		return;
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL)
 		fatal("calloc");
+	b->sd = sd;
+	b->id = *id;
+	b->id.raw_ok = true;
+	jw_init(&b->out);
+	b->reply = reply;
+	b->arg = arg;
+	b->outstanding = 1;	/* held until every request is issued */
 	if (json_is_array(msg)) {
-		if (json_array_size(msg) == 0) {
-			free(b);
-			spend_errf(&err, SPEND_EREQUEST, "", "empty batch");
-			reply(envelope(NULL, NULL, &err), arg);
-			return;
-		}
-		if (json_array_size(msg) > 1000) {
-			free(b);
-			spend_errf(&err, SPEND_ETOOBIG, "",
-			    "a batch holds at most 1000 requests");
-			reply(envelope(NULL, NULL, &err), arg);
-			return;
-		}
-		b->sd = sd;
-		b->id = *id;
 		b->msg = json_incref(msg);
 		sd->pending++;		/* a graceful stop waits for the rest */
-		b->replies = json_array();
-		b->reply = reply;
-		b->arg = arg;
-		b->outstanding = 1;	/* held until every request is issued */
+		jw_arr(&b->out);
 		batch_slice(-1, 0, b);
 		return;
 	}
-	/* a single request: run it as a batch of one, unwrap the reply */
-	struct batch *outer = calloc(1, sizeof(*outer));
-	if (outer == NULL)
-		fatal("calloc");
-	outer->reply = reply;
-	outer->arg = arg;
-	b->replies = json_array();
-	b->reply = single_reply;
-	b->arg = outer;
-	b->outstanding = 1;
-	run_one(sd, id, b, msg);
+	/* a single request: its envelope alone */
+	b->single = true;
+	run_one(sd, b, msg);
 	batch_done(b);
 }
 
 void
 rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
-    const char *text, size_t len, void (*reply)(json_t *, void *), void *arg)
+    const char *text, size_t len, rpc_reply_fn reply, void *arg)
 {
 	json_error_t jerr;
 	/* "5" is JSON, just not a request: -32600, not -32700 */
@@ -1605,7 +1725,7 @@ rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
 	if (msg == NULL) {
 		spend_errf(&err, SPEND_EPARSE, "", "not JSON: %s at line %d "
 		    "column %d", jerr.text, jerr.line, jerr.column);
-		reply(envelope(NULL, NULL, &err), arg);
+		reply_error(reply, arg, &err);
 		return;
 	}
 	rpc_dispatch(sd, id, msg, reply, arg);

@@ -7,6 +7,10 @@
  * returns a negative SPEND_E*. It never builds an envelope. A handler of an
  * RPC_ASYNC method may instead return RPC_PENDING and later call
  * rpc_complete() exactly once, on the event loop thread.
+ *
+ * A result may also be JSON text already written (a raw result, see
+ * rpc_result_raw): the transports that write text splice it into their
+ * reply as it is, the others get it parsed back into a json_t.
  */
 #ifndef SPEND_RPC_H
 #define SPEND_RPC_H
@@ -16,6 +20,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "jsonw.h"
 #include "spendd.h"
 #include "store.h"
 #include "write.h"
@@ -64,6 +69,22 @@ struct rpc_identity {
 	bool download;
 	/* The request id for log lines ("" : rpc_invoke makes one). */
 	char request_id[32];
+	/* The done callback takes raw results: it is called with neither
+	 * a result nor err, and reads rpc_call_raw(call). Without it a raw
+	 * result is parsed into a json_t for done. The dispatcher's own
+	 * envelopes and REST set it. */
+	bool raw_ok;
+};
+
+/* A result written as JSON text (rpc_result_raw). */
+struct rpc_raw {
+	char *text;		/* one whole JSON value, NUL-terminated; NULL: none */
+	size_t len;
+	/* For a transport that acts on an object result's top-level
+	 * members without parsing the text (REST: next_cursor for the Link
+	 * header, id and version for the ETag): those members, also in
+	 * text, or NULL. */
+	json_t *summary;
 };
 
 struct rpc_call;
@@ -131,7 +152,23 @@ struct rpc_call {
 	    const struct spend_err *err, void *arg);
 	void *arg;
 	int64_t t0;		/* monotonic us when it began */
+	struct rpc_raw raw;	/* a raw result (rpc_result_raw), or none */
 };
+
+/*
+ * Hand back w's value (complete, written with jsonw.h) as call's result,
+ * instead of a json_t: a handler or an rpc_work_fn calls it, leaves
+ * *result NULL and returns 0. summary (stolen, may be NULL): the
+ * object's top-level members a transport may read (struct rpc_raw).
+ * w is emptied. 0, or w's error (EINVAL, ENOMEM) into err.
+ */
+int rpc_result_raw(struct rpc_call *call, struct jw *w, json_t *summary,
+    struct spend_err *err);
+/* In a done callback that set raw_ok: the raw result, or NULL. */
+const struct rpc_raw *rpc_call_raw(const struct rpc_call *call);
+/* The raw result parsed (a new reference), or NULL if there is none or
+ * it cannot be parsed. */
+json_t *rpc_raw_json(const struct rpc_call *call);
 
 /* The table, sorted by name. */
 const struct rpc_method *rpc_methods(size_t *n);
@@ -161,15 +198,18 @@ void rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
     void *arg);
 
 /*
- * Run a whole JSON-RPC message (request object or batch). reply(json, arg)
- * runs exactly once with the response (a new reference the callee owns),
- * or NULL when there is nothing to send (only notifications).
+ * Run a whole JSON-RPC message (request object or batch).
+ * reply(text, len, arg) runs exactly once with the response as compact
+ * JSON text (malloc'd, NUL-terminated, len bytes without the NUL; the
+ * callee frees it), or NULL when there is nothing to send (only
+ * notifications). Raw results are spliced into it as they are.
  */
+typedef void (*rpc_reply_fn)(char *text, size_t len, void *arg);
 void rpc_dispatch(struct spendd *sd, const struct rpc_identity *id,
-    json_t *msg, void (*reply)(json_t *resp, void *arg), void *arg);
+    json_t *msg, rpc_reply_fn reply, void *arg);
 /* Same, from text; a parse error gets the -32700 response. */
 void rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
-    const char *text, size_t len, void (*reply)(json_t *, void *), void *arg);
+    const char *text, size_t len, rpc_reply_fn reply, void *arg);
 
 /* Finish an RPC_PENDING call on the event loop. result: new reference
  * stolen, or NULL with err. */

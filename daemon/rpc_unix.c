@@ -80,6 +80,31 @@ conn_close(struct conn *c)
 }
 
 static void
+free_text(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+/* A reply line: text (malloc'd, NUL-terminated, taken) and a newline,
+ * handed to the buffer without a copy. */
+static void
+send_text(struct conn *c, char *text, size_t len)
+{
+	if (c->bev == NULL) {
+		free(text);
+		return;
+	}
+	text[len] = '\n';	/* the NUL becomes the line's end */
+	if (evbuffer_add_reference(bufferevent_get_output(c->bev), text,
+	    len + 1, free_text, NULL) < 0) {
+		log_warnx("unix: cannot queue a reply");
+		free(text);
+	}
+}
+
+static void
 send_json(struct conn *c, json_t *j)
 {
 	char *text;
@@ -90,9 +115,7 @@ send_json(struct conn *c, json_t *j)
 		log_warnx("unix: cannot encode a reply");
 		return;
 	}
-	evbuffer_add(bufferevent_get_output(c->bev), text, strlen(text));
-	evbuffer_add(bufferevent_get_output(c->bev), "\n", 1);
-	free(text);
+	send_text(c, text, strlen(text));
 }
 
 static void on_read(struct bufferevent *bev, void *arg);
@@ -126,15 +149,16 @@ flow(struct conn *c)
 }
 
 static void
-on_reply(json_t *resp, void *arg)
+on_reply(char *text, size_t len, void *arg)
 {
 	struct conn *c = arg;
 
 	c->pending--;
-	if (resp) {
+	if (text) {
 		if (!c->closing)
-			send_json(c, resp);
-		json_decref(resp);
+			send_text(c, text, len);
+		else
+			free(text);
 	}
 	if (c->closing && c->pending == 0)
 		conn_free(c);

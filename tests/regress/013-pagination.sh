@@ -227,6 +227,49 @@ for t in ["café", "ДОМ", "é", "ωM", '"hi"', "x OR y", "NEAR(a", "note:abc"
     got = http("GET", "/api/v1/expenses?" + urllib.parse.urlencode({"search": t, "limit": 500}), token=token)
     ok(got["count"] == len(want) and (len(want) > 500 or sorted(i["id"] for i in got["items"]) == want),
        "GET /api/v1/expenses?search=%s: %d rows" % (t, len(want)), "got count %s" % got["count"])
+# expense.list writes its reply as text (rpc_result_raw): over the socket
+# and REST it is, member for member and in order, the same result, REST
+# with "next" added and a Link header exactly when there is a next page.
+# Among the rows: a split, a category the default chose, escapes.
+def sock_line(req):
+    s = socket.socket(socket.AF_UNIX); s.connect(SOCK)
+    f = s.makefile("rwb")
+    f.write((json.dumps(req) + "\n").encode()); f.flush()
+    line = f.readline(); s.close()
+    return line
+
+def pairs(text):
+    return json.loads(text, object_pairs_hook=lambda p: p)
+
+def http_text(path):
+    req = urllib.request.Request(BASE + path)
+    req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r:
+        return r.read(), r.headers.get("Link")
+
+added = rpc_batch([
+    {"jsonrpc": "2.0", "id": 1, "method": "expense.add", "params": {
+        "user": "alice", "amount": "10.00", "date": "2025-12-30", "note": "split\tone\nline \\ \"q\" /",
+        "tags": ["kids", "東京"], "parts": [{"amount": "6.00", "category": "food", "note": "é part"},
+                                           {"amount": "4.00", "category": "transport"}]}},
+    {"jsonrpc": "2.0", "id": 2, "method": "expense.add", "params": {
+        "user": "alice", "amount": "-1.000", "currency": "BHD", "date": "2025-12-29",
+        "payee": "Zoë 😀 split"}}])
+ok(all("result" in r for r in added), "a split and an uncategorised refund added", added)
+for q in [{"limit": 50}, {"limit": 3, "search": "split"}, {"limit": 500, "currency": "BHD"},
+          {"limit": 7, "sort": "payee", "order": "asc"}, {"limit": 2, "tag": "kids"}, {"month": "1999-01"}]:
+    env = dict(pairs(sock_line({"jsonrpc": "2.0", "id": 1, "method": "expense.list",
+                                "params": dict(q, user="alice")})))
+    res = env["result"]
+    body, link = http_text("/api/v1/expenses?" + urllib.parse.urlencode(q))
+    b = pairs(body)
+    nc = dict(res)["next_cursor"]
+    ok(len(b) == len(res) + 1 and b[:-1] == res and b[-1][0] == "next",
+       "expense.list %s: REST's body is the socket's result, then next" % json.dumps(q), body[:200])
+    ok((b[-1][1] is None) == (nc is None) and (link is None) == (nc is None) and
+       (nc is None or (b[-1][1].endswith("cursor=" + urllib.parse.quote(nc, safe="")) and
+                       link == "<%s>; rel=\"next\"" % b[-1][1])),
+       "expense.list %s: next and Link follow next_cursor" % json.dumps(q), "%s %s %s" % (nc, b[-1], link))
 print("\n".join(out))
 PY
 while IFS= read -r line; do

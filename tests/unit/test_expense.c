@@ -3,7 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "testutil.h"
+#include "domain.h"
+#include "money.h"
+#include "shapes.h"
+#include "store_internal.h"
 #include "util.h"
 
 static int
@@ -850,6 +856,254 @@ test_list_amount_range_limits(void **state)
 	    SPEND_EINVAL, "max", "too large");
 }
 
+/* ---- expense.list's reply: written as text, the same as the tree ---- */
+
+/* The reply as expense.list built it before it wrote text (a json_t
+ * tree from expense_json, dumped): the reference. */
+struct tree_ctx {
+	json_t *items, *sum;
+	int64_t count;
+};
+
+static int
+tree_row(void *arg, const struct expense *e)
+{
+	return json_array_append_new(((struct tree_ctx *)arg)->items,
+	    expense_json(e)) ? SPEND_ENOMEM : 0;
+}
+
+static int
+tree_total(void *arg, const struct expense_total *t)
+{
+	struct tree_ctx *tc = arg;
+	const struct currency *cur = money_currency(t->currency);
+	char buf[MONEY_STR_MAX];
+
+	money_format(t->sum, cur ? cur->exponent : 2, buf, sizeof(buf));
+	json_object_set_new(tc->sum, t->currency, json_string(buf));
+	tc->count += t->count;
+	return 0;
+}
+
+static json_t *
+tree_list(struct spendd *sd, int64_t uid, const char *params)
+{
+	struct tree_ctx tc = { json_array(), json_object(), 0 };
+	struct expense_filter f;
+	struct spend_err err;
+	char next[EXPENSE_CURSOR_MAX];
+	json_t *p = json_loads(params, 0, NULL), *res;
+	const char *cursor = json_string_value(json_object_get(p, "cursor"));
+	json_int_t limit = json_integer_value(json_object_get(p, "limit"));
+
+	assert_non_null(p);
+	if (expense_filter_from_json(sd->store, uid, p, &f, &err) < 0 ||
+	    expense_list(sd->store, uid, &f, limit ? (int)limit : 50, cursor,
+	    tree_row, tree_total, &tc, next, &err) < 0)
+		fail_msg("reference list %s: %s", params, err.msg);
+	res = json_pack("{s:o, s:I, s:o}", "items", tc.items, "count",
+	    (json_int_t)tc.count, "sum", tc.sum);
+	json_object_set_new(res, "next_cursor", next[0] ? json_string(next) :
+	    json_null());
+	json_decref(p);
+	return res;
+}
+
+struct text_reply {
+	int calls;
+	char *text;
+};
+
+static void
+text_reply(char *text, size_t len, void *arg)
+{
+	struct text_reply *r = arg;
+
+	assert_int_equal(strlen(text), len);
+	r->calls++;
+	r->text = text;
+}
+
+/* expense.list with params over the dispatcher as the socket and /rpc
+ * run it (text replies) and through rpc_invoke as a unit test does (a
+ * json_t): both the same as the reference, the text byte for byte.
+ * Returns the reference's next_cursor (malloc'd) or NULL. */
+static char *
+same_list(struct spendd *sd, int64_t uid, const char *user, const char *params)
+{
+	static const struct rpc_identity sock = { .role = ROLE_ADMIN,
+	    .socket_admin = true, .transport = "unix", .peer = "uid 0" };
+	json_t *want = tree_list(sd, uid, params), *env, *got;
+	json_t *p = json_loads(params, 0, NULL), *req;
+	struct text_reply r = { 0, NULL };
+	char *want_text, *req_text, *next;
+
+	json_object_set_new(p, "user", json_string(user));
+	req = json_pack("{s:s, s:s, s:O, s:i}", "jsonrpc", "2.0", "method",
+	    "expense.list", "params", p, "id", 7);
+	req_text = json_dumps(req, JSON_COMPACT);
+	rpc_dispatch_text(sd, &sock, req_text, strlen(req_text), text_reply, &r);
+	assert_int_equal(r.calls, 1);
+	env = json_pack("{s:s, s:O, s:i}", "jsonrpc", "2.0", "result", want,
+	    "id", 7);
+	want_text = json_dumps(env, JSON_COMPACT);
+	if (strcmp(r.text, want_text) != 0)
+		fail_msg("%s:\n got %s\nwant %s", params, r.text, want_text);
+	/* and in a batch, next to another reply */
+	free(r.text);
+	free(req_text);
+	req_text = NULL;
+	{
+		json_t *batch = json_pack("[O, {s:s, s:s, s:i}]", req,
+		    "jsonrpc", "2.0", "method", "daemon.version", "id", 8);
+		json_t *arr;
+
+		req_text = json_dumps(batch, JSON_COMPACT);
+		r.calls = 0;
+		rpc_dispatch_text(sd, &sock, req_text, strlen(req_text),
+		    text_reply, &r);
+		assert_int_equal(r.calls, 1);
+		assert_memory_equal(r.text, "[", 1);
+		if (strncmp(r.text + 1, want_text, strlen(want_text)) != 0)
+			fail_msg("%s in a batch:\n got %s\nwant %s", params,
+			    r.text, want_text);
+		arr = json_loads(r.text, 0, NULL);
+		assert_int_equal(json_array_size(arr), 2);
+		json_decref(arr);
+		json_decref(batch);
+		free(r.text);
+	}
+	got = list(sd, user, params);
+	assert_true(json_equal(got, want));
+	next = json_is_string(json_object_get(want, "next_cursor")) ?
+	    strdup(json_string_value(json_object_get(want, "next_cursor"))) :
+	    NULL;
+	json_decref(got);
+	free(want_text);
+	free(req_text);
+	json_decref(env);
+	json_decref(req);
+	json_decref(p);
+	json_decref(want);
+	return next;
+}
+
+static void
+test_list_reply_text(void **state)
+{
+	struct spendd *sd = *state;
+	json_t *u = tu_ok(sd, NULL, "user.get", "{\"name\":\"alice\"}");
+	int64_t uid = tu_int(u, "id");
+	struct spend_err err;
+	long long id, rule;
+	char params[256], *cursor;
+	int pages = 0;
+
+	json_decref(u);
+	/* rows of every kind: tags, a split with notes, unicode and
+	 * escapes, empty fields, other currencies, refunds, a category a
+	 * rule chose, one a recurring rule made */
+	add(sd, "alice", "{\"amount\":\"12.50\",\"category\":\"food\","
+	    "\"date\":\"2025-01-02\",\"note\":\"caf\\u00e9 \\\"cr\\u00e8me\\\"\\t"
+	    "tab\\nline \\\\ /slash\",\"payee\":\"Z\\u00f6e \\u6771\\u4eac "
+	    "\\ud83d\\ude00\",\"tags\":[\"work\",\"\\u00e9picerie\",\"\\u6771"
+	    "\\u4eac\"]}");
+	add(sd, "alice", "{\"amount\":\"-3.00\",\"category\":\"food\","
+	    "\"date\":\"2025-01-03\"}");
+	add(sd, "alice", "{\"amount\":\"1000\",\"currency\":\"JPY\","
+	    "\"category\":\"transport\",\"date\":\"2025-01-03\",\"note\":\"\","
+	    "\"payee\":\"\"}");
+	add(sd, "alice", "{\"amount\":\"1.234\",\"currency\":\"BHD\","
+	    "\"date\":\"2025-01-04\",\"payee\":\"no category given\"}");
+	add(sd, "alice", "{\"amount\":\"30.00\",\"date\":\"2025-01-05\","
+	    "\"note\":\"split\",\"parts\":[{\"amount\":\"10.00\",\"category\":"
+	    "\"food\",\"note\":\"\\u00e9 part\"},{\"amount\":\"20.00\","
+	    "\"category\":\"transport\"}],\"tags\":[\"kids\"]}");
+	id = add(sd, "alice", "{\"amount\":\"9.99\",\"category\":\"bills\","
+	    "\"date\":\"2025-01-06\",\"note\":\"monthly\"}");
+	u = tu_ok(sd, "alice", "recurring.add", "{\"amount\":\"9.99\","
+	    "\"category\":\"bills\",\"every\":\"month\",\"start\":"
+	    "\"2025-02-06\"}");
+	rule = tu_int(u, "id");
+	json_decref(u);
+	if (store_recurring_link(sd->store, id, rule, "2025-01-06", &err) < 0)
+		fail_msg("store_recurring_link: %s", err.msg);
+	for (int i = 0; i < 20; i++) {
+		snprintf(params, sizeof(params), "{\"amount\":\"%d.%02d\","
+		    "\"category\":\"food\",\"date\":\"2025-02-%02d\","
+		    "\"note\":\"n%d\\n\"}", i + 1, i, i % 28 + 1, i);
+		add(sd, "alice", params);
+	}
+
+	/* the rows above are all there, of the kinds meant */
+	u = list(sd, "alice", "{\"limit\":500}");
+	assert_int_equal(tu_int(u, "count"), 26);
+	{
+		size_t i;
+		json_t *e;
+		int split = 0, rec = 0, autocat = 0;
+
+		json_array_foreach(json_object_get(u, "items"), i, e) {
+			split += json_array_size(json_object_get(e, "parts")) == 2;
+			rec += json_is_integer(json_object_get(e, "recurring_id"));
+			autocat += json_is_true(json_object_get(e, "category_auto"));
+		}
+		assert_int_equal(split, 1);
+		assert_int_equal(rec, 1);
+		assert_true(autocat >= 1);
+	}
+	json_decref(u);
+
+	free(same_list(sd, uid, "alice", "{}"));
+	free(same_list(sd, uid, "alice", "{\"limit\":500}"));
+	free(same_list(sd, uid, "alice", "{\"search\":\"caf\\u00e9\"}"));
+	free(same_list(sd, uid, "alice", "{\"currency\":\"JPY\"}"));
+	free(same_list(sd, uid, "alice", "{\"tag\":\"work\"}"));
+	free(same_list(sd, uid, "alice", "{\"month\":\"1999-01\"}"));	/* none */
+	free(same_list(sd, uid, "alice", "{\"sort\":\"payee\",\"order\":\"asc\"}"));
+	u = tu_ok(sd, NULL, "user.get", "{\"name\":\"bob\"}");
+	free(same_list(sd, tu_int(u, "id"), "bob", "{}"));	/* none */
+	json_decref(u);
+	/* page by 4: every page the same, cursors included */
+	cursor = same_list(sd, uid, "alice", "{\"limit\":4}");
+	while (cursor) {
+		snprintf(params, sizeof(params), "{\"limit\":4,\"cursor\":\"%s\"}",
+		    cursor);
+		free(cursor);
+		cursor = same_list(sd, uid, "alice", params);
+		pages++;
+	}
+	assert_int_equal(pages, 6);
+}
+
+/* A stored row the writer cannot write (a note that is not UTF-8, as
+ * only a damaged database could hold): the list fails, naming why, as
+ * spendd's error; it does not come back short. */
+static void
+test_list_bad_row(void **state)
+{
+	struct spendd *sd = *state;
+	struct spend_err err;
+	long long id;
+	char q[128];
+
+	add(sd, "alice", "{\"amount\":\"1.00\",\"category\":\"food\","
+	    "\"date\":\"2025-01-01\",\"note\":\"fine\"}");
+	id = add(sd, "alice", "{\"amount\":\"2.00\",\"category\":\"food\","
+	    "\"date\":\"2025-01-02\",\"note\":\"fine\"}");
+	json_decref(list(sd, "alice", "{}"));
+	snprintf(q, sizeof(q), "UPDATE expenses SET note = "
+	    "CAST(X'6F6BC3' AS TEXT) WHERE id = %lld", id);
+	assert_int_equal(sqlite3_exec(sd->store->db, q, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(tu_call_err(sd, "alice", "expense.list", "{}", NULL,
+	    &err), SPEND_EINTERNAL);
+	if (strstr(err.msg, "not UTF-8") == NULL)
+		fail_msg("%s", err.msg);
+	/* a page without it is fine */
+	json_decref(list(sd, "alice", "{\"to\":\"2025-01-01\"}"));
+}
+
 int
 main(void)
 {
@@ -870,6 +1124,8 @@ main(void)
 		T(test_list_pages),
 		T(test_cursor_errors),
 		T(test_isolation),
+		T(test_list_reply_text),
+		T(test_list_bad_row),
 	};
 #undef T
 

@@ -22,13 +22,22 @@ struct cap {
 	json_t *resp;
 };
 
+/* The reply text, which must be one JSON value (as a transport sends
+ * it), parsed. */
 static void
-cap_reply(json_t *resp, void *arg)
+cap_reply(char *text, size_t len, void *arg)
 {
 	struct cap *c = arg;
+	json_error_t e;
 
 	c->calls++;
-	c->resp = resp;
+	c->resp = NULL;
+	if (text == NULL)
+		return;
+	assert_int_equal(strlen(text), len);
+	if ((c->resp = json_loadb(text, len, 0, &e)) == NULL)
+		fail_msg("reply is not JSON (%s): %s", e.text, text);
+	free(text);
 }
 
 /* Dispatch text as id; the reply (caller decrefs) or NULL. The reply
