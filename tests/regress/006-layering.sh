@@ -16,4 +16,7 @@ while IFS= read -r line; do
 done <"$T/layering"
 is "the three checks ran" "$n" 3
 is "... and the script agrees" "$rc" 0
+# a worktree's link to node_modules was once committed in a merge
+is "no symlink in the tree git tracks" \
+    "$(git -C "$TOP" ls-files -s 2>/dev/null | grep -c '^120000')" 0
 done_testing
