@@ -230,8 +230,11 @@ try {
   await step('delete an expense (Undo in the toast, no confirmation)', async () => {
     await rowWith('Metro').getByRole('button', { name: /^Delete / }).click();
     await rowWith('Metro').waitFor({ state: 'detached' });
-    ok(/^Deleted €2\.50/.test(await page.locator('#toast').innerText())
-      && await page.locator('#toast').getByRole('button', { name: 'Undo' }).isVisible(), 'the toast offers Undo');
+    // the row goes at once, the toast once the server has deleted it
+    await page.locator('#toast.show').filter({ hasText: /^Deleted / }).waitFor();
+    const msg = await page.locator('#toast').innerText();
+    ok(/^Deleted €2\.50 · Metro/.test(msg)
+      && await page.locator('#toast').getByRole('button', { name: 'Undo' }).isVisible(), 'the toast offers Undo', msg);
     await page.waitForFunction(() =>
       document.querySelector('.totals li[data-currency="EUR"] .num')?.textContent === '0.40');
     return await total('EUR').innerText() === '0.40' && await rows().count() === 3;
