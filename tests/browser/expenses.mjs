@@ -59,7 +59,7 @@ await t.run(async () => {
   const stored = async (payee) => (await list({ from: `${P}-01`, to: `${M}-28`, search: payee })).items.find((x) => x.payee === payee);
   await page.reload();
   await step('the month lists the five expenses of this month', () => nrows(5));
-  await step('totals: 149.00 EUR and 1000 JPY', async () => { await totalIs('EUR', '149.00'); await totalIs('JPY', '1000'); });
+  await step('totals: €149.00 and ¥1,000', async () => { await totalIs('EUR', '149.00'); await totalIs('JPY', '1,000'); });
   await axe('the expenses screen');
   await shots('50-expenses-desktop');
 
@@ -96,10 +96,10 @@ await t.run(async () => {
     ok(vals.every((v) => v === ''), 'the fields are empty', vals.join('|'));
     return ok(await hash() === `#/month/${M}`, 'nothing left in the address', await hash());
   });
-  await step('currency JPY: Ramen Ya alone, 1000 JPY, no EUR total', async () => {
+  await step('currency JPY: Ramen Ya alone, ¥1,000, no EUR total', async () => {
     await filters().getByLabel('Currency').selectOption('JPY');
     await nrows(1);
-    await totalIs('JPY', '1000');
+    await totalIs('JPY', '1,000');
     ok(await page.locator('.totals li[data-currency="EUR"]').count() === 0, 'no EUR');
     return ok(/currency=JPY/.test(await hash()), 'in the address', await hash());
   });
@@ -246,7 +246,7 @@ await t.run(async () => {
     await nrows(4);
     await totalIs('EUR', '51.75');
     const msg = await text(toast());
-    ok(/^Deleted 99\.00 EUR · Shoes/.test(msg) && await toast().getByRole('button', { name: 'Undo' }).isVisible(),
+    ok(/^Deleted €99\.00 · Shoes/.test(msg) && await toast().getByRole('button', { name: 'Undo' }).isVisible(),
       'the toast', msg);
     ok(await page.evaluate(() => document.activeElement.textContent) === 'Undo', 'focus on Undo');
     ok(await stored('Shoes') === undefined, 'gone from the server');
@@ -341,7 +341,7 @@ await t.run(async () => {
   });
   await step('delete a split, Undo: recorded again with its parts', async () => {
     await rowWith('Split market').getByRole('button', { name: /^Delete / }).click();
-    await toast().filter({ hasText: /^Deleted 10\.00 EUR/ }).waitFor();
+    await toast().filter({ hasText: /^Deleted €10\.00/ }).waitFor();
     ok(await stored('Split market') === undefined, 'deleted');
     await toast().getByRole('button', { name: 'Undo' }).click();
     await rowWith('Split market').waitFor();

@@ -2,7 +2,9 @@
 // de-DE: the sign-in form, the nav, the skip link and the dashboard in
 // German, <html lang="de">, amounts as German writes them ("1.234,50 €",
 // JPY without decimals, "15.000 ¥"), the month's name in German; axe-core
-// finds nothing; English chosen in Settings redraws the screen in English
+// finds nothing; the month page (its list, totals, quick add, delete with
+// Undo, selection and inline editor) and the dashboard's quick add in
+// German; English chosen in Settings redraws the screen in English
 // without a reload ("€1,234.50", lang="en") and is kept after a reload;
 // Automatic brings the browser's German back. Screenshots in light and
 // dark.
@@ -87,6 +89,16 @@ await t.run(async () => {
     const value = await page.locator('.dash-donut path.slice[data-label="food"]').getAttribute('data-value');
     return ok(title === 'food: 1.234,50 €, 100,00 %' && value === '1234.50', 'slice title in German, data-value the server\'s', `${title} | ${value}`);
   });
+  await step('the dashboard\'s quick add in German (expenseform.js)', async () => {
+    const labels = await Promise.all(['amount', 'currency', 'category', 'date', 'payee', 'note', 'tags']
+      .map((k) => text(page.locator(`label[for="dqa-${k}"]`))));
+    ok(labels.join('|') === 'Betrag|Währung|Kategorie|Datum|Empfänger|Notiz|Schlagwörter', 'its labels', labels.join('|'));
+    const ph = await page.locator('#dqa-amount').getAttribute('placeholder');
+    ok(ph === '0,00', 'the amount\'s placeholder 0,00', ph);
+    ok(await page.locator('#dqa-tags').getAttribute('placeholder') === 'arbeit, reise', 'the tags\' placeholder');
+    const first = await text(page.locator('#dqa-category option').first());
+    return ok(first === 'Kategorie wählen', 'the category asks: Kategorie wählen', first);
+  });
   await shots('50-de-dashboard');
   await axe('the dashboard in German');
 
@@ -117,6 +129,115 @@ await t.run(async () => {
     await axe(`${link} in German`);
     await shots(`53-de-${slug}`);
   }
+
+  // ---- the month page (month.js) in German: labels, amounts, the quick
+  // add, delete with Undo, the inline editor
+  const list = page.locator('table.expenses');
+  const rowWith = (who) => list.locator('tbody tr', { hasText: who });
+  const toast = page.locator('#toast');
+  await nav().getByRole('link', { name: 'Monat', exact: true }).click();
+  await step('Monat: the month\'s name in German', () => waitNorm('#month-title', monthName(M, 'de-DE')));
+  ok((await page.title()).startsWith(`${monthName(M, 'de-DE')} · `), 'the title is German', await page.title());
+  await step('the list: 1.234,50 € and 15.000 ¥ in the rows', async () => {
+    await rowWith('Markt').waitFor();
+    const markt = await text(rowWith('Markt').locator('td.amount'));
+    const ramen = await text(rowWith('Ramen').locator('td.amount'));
+    return ok(markt === '1.234,50 €' && ramen === '15.000 ¥', 'German amounts', `${markt} | ${ramen}`);
+  });
+  await step('the totals: 2 Ausgaben, 1.234,50 € and 15.000 ¥', async () => {
+    await waitNorm('.totals li[data-currency="EUR"]', '1.234,50 €');
+    await waitNorm('.totals li[data-currency="JPY"]', '15.000 ¥');
+    return ok(await text(page.locator('.totals .count')) === '2 Ausgaben', 'the count', await text(page.locator('.totals .count')));
+  });
+  const heads = await list.locator('thead th').allTextContents();
+  ok(heads.map(norm).join('|') === '|Datum|Kategorie|Empfänger / Notiz|Schlagwörter|Betrag|Aktionen',
+    'the columns are German', heads.map(norm).join('|'));
+  ok(await page.getByRole('search', { name: 'Ausgaben filtern' }).getByLabel('Suche').isVisible(), 'the filters: Suche');
+  ok(await page.getByRole('button', { name: 'Weitere Filter' }).isVisible(), 'Weitere Filter');
+  ok(await page.getByRole('checkbox', { name: 'Alle angezeigten Ausgaben auswählen' }).isVisible(), 'select all, in German');
+  ok(await page.getByRole('group', { name: 'Zu einem Monat gehen' }).isVisible(), 'the month picker, in German');
+  const picked = norm(await page.locator('#pick-month option:checked').innerText());
+  ok(picked === new Intl.DateTimeFormat('de-DE', { month: 'long', timeZone: 'UTC' }).format(new Date(`${M}-01T00:00:00Z`)),
+    'the picker names the month in German', picked);
+  const marktLabel = norm(await rowWith('Markt').locator('button.edit').getAttribute('aria-label'));
+  ok(new RegExp(`^Markt, 1\\.234,50 €, .+ bearbeiten$`).test(marktLabel), 'a row\'s Edit button: "Markt, 1.234,50 €, … bearbeiten"', marktLabel);
+
+  const qa = page.locator('form.quick-add');
+  const qaLabels = await Promise.all(['amount', 'currency', 'category', 'date', 'payee', 'note', 'tags']
+    .map((k) => text(qa.locator(`label[for="qa-${k}"]`))));
+  ok(qaLabels.join('|') === 'Betrag|Währung|Kategorie|Datum|Empfänger|Notiz|Schlagwörter', 'the quick add\'s labels', qaLabels.join('|'));
+  await step('the quick add in German: 12,50 typed, the toast says 12,50 € hinzugefügt', async () => {
+    await qa.getByLabel('Betrag').fill('12,50');
+    await qa.getByLabel('Kategorie').selectOption('food');
+    await qa.getByLabel('Empfänger').fill('Bäcker');
+    await qa.getByRole('button', { name: 'Ausgabe hinzufügen' }).click();
+    await toast.filter({ hasText: /hinzugefügt/ }).waitFor();
+    const msg = norm(await toast.innerText());
+    return ok(/^12,50 € hinzugefügt · food/.test(msg), 'the toast', msg);
+  });
+  await step('the total: 1.247,00 €, 3 Ausgaben', async () => {
+    await waitNorm('.totals li[data-currency="EUR"]', '1.247,00 €');
+    return waitNorm('.totals .count', '3 Ausgaben');
+  });
+  await step('delete: the toast says 12,50 € gelöscht · Bäcker, with Rückgängig', async () => {
+    await rowWith('Bäcker').getByRole('button', { name: /^Bäcker, 12,50\s€, .+ löschen$/ }).click();
+    await toast.filter({ hasText: /gelöscht/ }).waitFor();
+    const msg = norm(await toast.innerText());
+    ok(/^12,50 € gelöscht · Bäcker/.test(msg), 'the toast', msg);
+    ok(await toast.getByRole('button', { name: 'Rückgängig' }).isVisible(), 'its Undo: Rückgängig');
+    return waitNorm('.totals li[data-currency="EUR"]', '1.234,50 €');
+  });
+  await step('Rückgängig: 12,50 € wiederhergestellt · Bäcker, the row back', async () => {
+    await toast.getByRole('button', { name: 'Rückgängig' }).click();
+    await toast.filter({ hasText: /wiederhergestellt/ }).waitFor();
+    const msg = norm(await toast.innerText());
+    ok(/^12,50 € wiederhergestellt · Bäcker/.test(msg), 'the toast', msg);
+    await rowWith('Bäcker').waitFor();
+    return waitNorm('.totals li[data-currency="EUR"]', '1.247,00 €');
+  });
+  await shots('54-de-month');
+  await step('selected: 1 ausgewählt, announced as 1 Ausgabe ausgewählt', async () => {
+    await rowWith('Bäcker').getByRole('checkbox').check();
+    const bar = page.getByRole('region', { name: 'Ausgewählte Ausgaben' });
+    await bar.waitFor();
+    ok(await text(bar.locator('.bulk-count')) === '1 ausgewählt', 'the bar', await text(bar.locator('.bulk-count')));
+    ok(await bar.getByRole('button', { name: 'Umbuchen' }).isVisible(), 'Umbuchen');
+    const said = await text(page.locator('.list p.sr-only[aria-live]'));
+    ok(said === '1 Ausgabe ausgewählt', 'announced', said);
+    await bar.getByRole('button', { name: 'Auswahl aufheben' }).click();
+    return bar.waitFor({ state: 'hidden' });
+  });
+  await step('the inline editor in German', async () => {
+    await rowWith('Markt').getByRole('button', { name: /bearbeiten$/ }).click();
+    const ed = list.locator('tr.editing');
+    await ed.waitFor();
+    ok(await ed.getByRole('group', { name: /^Markt, 1\.234,50\s€, .+ bearbeiten$/ }).isVisible(), 'its group label');
+    ok(await ed.getByLabel('Betrag (EUR)').inputValue() === '1234.50', 'Betrag (EUR), the server\'s amount in the field');
+    ok(await ed.getByRole('button', { name: 'Speichern' }).isVisible()
+      && await ed.getByRole('button', { name: 'Abbrechen' }).isVisible()
+      && await ed.getByRole('button', { name: 'Alle Felder' }).isVisible(), 'Speichern, Abbrechen, Alle Felder');
+    return true;
+  });
+  await axe('the month page in German, a row edited inline');
+  await shots('55-de-month-editing');
+  await page.keyboard.press('Escape');
+  await list.locator('tr.editing').waitFor({ state: 'detached' });
+  // gone again for good: the English dashboard below shows 1,234.50
+  await step('deleted again: 1.234,50 €', async () => {
+    await rowWith('Bäcker').getByRole('button', { name: /löschen$/ }).click();
+    await rowWith('Bäcker').waitFor({ state: 'detached' });
+    return waitNorm('.totals li[data-currency="EUR"]', '1.234,50 €');
+  });
+  // its toast faded in (axe-core reads the colours of a toast half
+  // shown as they are at that moment)
+  await page.waitForFunction(() => {
+    const el = document.getElementById('toast');
+    return !el.classList.contains('show') || getComputedStyle(el).opacity === '1';
+  });
+  await axe('the month page in German, its toast with Rückgängig');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await axe('the month page in German, dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // ---- Settings: English, without a reload
   await nav().getByRole('link', { name: 'Einstellungen' }).click();

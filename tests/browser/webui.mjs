@@ -152,13 +152,13 @@ try {
   await step('total 0.10 + 0.20 shows 0.30 EUR', () => page.waitForFunction(() =>
     document.querySelector('.totals li[data-currency="EUR"] .num')?.textContent === '0.30'));
   await step('add 1000 JPY', () => add({ amount: '1000', currency: 'JPY', category: 'travel', payee: 'Ramen Ya' }));
-  ok(await total('JPY').innerText() === '1000', 'JPY total shows 1000 (no decimals)');
+  ok(await total('JPY').innerText() === '1,000', 'JPY total shows 1,000 (no decimals)');
   ok(await total('EUR').innerText() === '0.30', 'EUR total still 0.30');
   await step('add with a decimal comma 2,50', () => add({ amount: '2,50', currency: 'EUR', category: 'transport', payee: 'Metro' }));
   ok(await rowWith('Metro').locator('.amount .num').innerText() === '2.50', 'decimal comma read as 2.50');
   ok(await page.locator('.totals .count').innerText() === '4 expenses', 'count of expenses shown');
   const jpyRow = rowWith('Ramen Ya');
-  ok((await jpyRow.locator('td.amount').innerText()).replace(/\s+/g, ' ') === '1000 JPY',
+  ok((await jpyRow.locator('td.amount').innerText()).replace(/\s+/g, ' ') === '¥1,000',
     'amount shown with its currency', await jpyRow.locator('td.amount').innerText());
   ok(await jpyRow.locator('.cat').innerText() === 'travel', 'category shown in the row');
   ok((await rowWith('coffee').locator('.tag').allInnerTexts()).join(' ') === 'work morning', 'tags shown in the row');
@@ -230,8 +230,11 @@ try {
   await step('delete an expense (Undo in the toast, no confirmation)', async () => {
     await rowWith('Metro').getByRole('button', { name: /^Delete / }).click();
     await rowWith('Metro').waitFor({ state: 'detached' });
-    ok(/^Deleted 2\.50 EUR/.test(await page.locator('#toast').innerText())
-      && await page.locator('#toast').getByRole('button', { name: 'Undo' }).isVisible(), 'the toast offers Undo');
+    // the row goes at once, the toast once the server has deleted it
+    await page.locator('#toast.show').filter({ hasText: /^Deleted / }).waitFor();
+    const msg = await page.locator('#toast').innerText();
+    ok(/^Deleted €2\.50 · Metro/.test(msg)
+      && await page.locator('#toast').getByRole('button', { name: 'Undo' }).isVisible(), 'the toast offers Undo', msg);
     await page.waitForFunction(() =>
       document.querySelector('.totals li[data-currency="EUR"] .num')?.textContent === '0.40');
     return await total('EUR').innerText() === '0.40' && await rows().count() === 3;

@@ -6,7 +6,9 @@
 # placeholder renamed. Then in headless Chromium (tests/browser/i18n.mjs)
 # against a real spendd: a browser in de-DE gets the German sign-in, nav
 # and dashboard, <html lang="de">, amounts and dates in German formats
-# ("1.234,50 €", "15.000 ¥"); axe-core finds nothing; English chosen in
+# ("1.234,50 €", "15.000 ¥"); the month page (list, totals, quick add,
+# delete with Undo, selection, inline editor) and the dashboard's quick add
+# in German; axe-core finds nothing; English chosen in
 # Settings redraws the page in English at once and stays after a reload;
 # Automatic brings German back. Screenshots go to $T/shots (KEEP=1 keeps
 # them).

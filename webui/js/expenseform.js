@@ -2,6 +2,11 @@
 import { h, field } from './dom.js';
 import { session, activeCategories, pref } from './session.js';
 import { todayISO, decimalsOf, tidyAmount, parseTags } from './format.js';
+import { t, number } from './i18n.js';
+
+// the amount field's placeholder: zero with the currency's decimals, as
+// the language writes it ("0.00" / "0,00")
+const zero = (d) => number(d ? `0.${'0'.repeat(d)}` : '0');
 
 function currencySelect(selected) {
   const mine = session.me ? session.me.currency : 'EUR';
@@ -14,7 +19,7 @@ function currencySelect(selected) {
     sel.append(h('option', { value: code, title: c ? c.name : null }, code));
   }
   if (session.currencies.length > top.length) {
-    const all = h('optgroup', { label: 'All currencies' });
+    const all = h('optgroup', { label: t('form.allCurrencies') });
     for (const c of session.currencies) {
       if (!top.includes(c.code)) {
         all.append(h('option', { value: c.code, title: c.name }, `${c.code} · ${c.name}`));
@@ -41,7 +46,7 @@ export function categorySelect(name, selected, opts = {}) {
   const names = list.map((c) => c.name);
   for (const c of [...list].sort((a, b) => a.name.localeCompare(b.name))) {
     sel.append(h('option', { value: c.name },
-      c.archived ? `${c.name} (archived)` : c.name));
+      c.archived ? t('form.archived', { name: c.name }) : c.name));
   }
   if (selected && !names.includes(selected)) {
     sel.append(h('option', { value: selected }, selected));
@@ -62,7 +67,7 @@ export function expenseFields(e, idPrefix) {
   const els = {
     amount: h('input', {
       name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true,
-      enterkeyhint: 'done', placeholder: decimalsOf(cur) ? `0.${'0'.repeat(decimalsOf(cur))}` : '0',
+      enterkeyhint: 'done', placeholder: zero(decimalsOf(cur)),
       value: e ? e.amount : '', id: `${idPrefix}-amount`, class: 'amount-input',
     }),
     currency: currencySelect(cur),
@@ -74,33 +79,32 @@ export function expenseFields(e, idPrefix) {
     note: h('input', { name: 'note', autocomplete: 'off', maxlength: 1000,
       value: e ? e.note : '', id: `${idPrefix}-note` }),
     tags: h('input', { name: 'tags', autocomplete: 'off', autocapitalize: 'none',
-      placeholder: 'work, trip', value: e ? e.tags.join(', ') : '',
+      placeholder: t('form.tagsPlaceholder'), value: e ? e.tags.join(', ') : '',
       id: `${idPrefix}-tags` }),
   };
   els.currency.id = `${idPrefix}-currency`;
   els.category.id = `${idPrefix}-category`;
   if (!e && lastCategory() === undefined) {
     // nothing used yet: ask, rather than offer the alphabetical first
-    els.category.prepend(h('option', { value: '', disabled: true }, 'Choose a category'));
+    els.category.prepend(h('option', { value: '', disabled: true }, t('form.chooseCategory')));
     els.category.value = '';
   } else if (!els.category.value && els.category.options.length) {
     els.category.selectedIndex = 0;
   }
   els.currency.addEventListener('change', () => {
-    const d = decimalsOf(els.currency.value);
-    els.amount.placeholder = d ? `0.${'0'.repeat(d)}` : '0';
+    els.amount.placeholder = zero(decimalsOf(els.currency.value));
   });
   const nodes = [
     h('div.row.money',
-      field('Amount', els.amount),
-      field('Currency', els.currency)),
+      field(t('form.amount'), els.amount),
+      field(t('form.currency'), els.currency)),
     h('div.row',
-      field('Category', els.category),
-      field('Date', els.date)),
+      field(t('form.category'), els.category),
+      field(t('form.date'), els.date)),
     h('div.row',
-      field('Payee', els.payee),
-      field('Note', els.note)),
-    field('Tags', els.tags),
+      field(t('form.payee'), els.payee),
+      field(t('form.note'), els.note)),
+    field(t('form.tags'), els.tags),
   ];
   return { els, nodes };
 }
@@ -130,7 +134,7 @@ export function expenseBody(els, orig) {
   return out;
 }
 
-// A currency picker for a filter: "Any currency", then the user's and the
+// A currency picker for a filter: anyLabel ("Any currency"), then the user's and the
 // recent ones, then every currency.
 export function currencyFilterSelect(name, selected, anyLabel) {
   const sel = currencySelect(selected || undefined);

@@ -1,7 +1,7 @@
 // The month view: quick add (a sheet on phones), totals, filters, a month
 // picker, the list with inline edit, multi-select, and delete with Undo.
 import { api, newKey } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
+import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
 import { session, pref, loadCategories, activeCategories } from './session.js';
 import {
   thisMonth, shiftMonth, monthLabel, dayLabel, validMonth, isRefund, defaultDate,
@@ -13,6 +13,7 @@ import {
 } from './expenseform.js';
 import { features } from './features.js';
 import { subscribe } from './events.js';
+import { t, amount, date } from './i18n.js';
 
 const PAGE = 50;
 // the filters kept in the address: #/month/2026-11?search=...&min=...
@@ -23,20 +24,17 @@ const MORE = ['from', 'to', 'tag', 'min', 'max', 'currency'];
 const EDIT_FIELDS = ['date', 'category', 'payee', 'note', 'tags', 'amount'];
 const isoDate = (s) => /^\d{4}-\d\d-\d\d$/.test(s || '');
 
-const fullDay = new Intl.DateTimeFormat(undefined,
-  { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-const monthName = new Intl.DateTimeFormat(undefined, { month: 'long', timeZone: 'UTC' });
-function dateLabel(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return fullDay.format(new Date(Date.UTC(y, m - 1, d)));
+// dates and amounts in the UI's language (i18n.js)
+const dateLabel = (iso) => date(iso, 'shortDate');
+
+function amountCell(value, currency) {
+  return h('span.money', { class: isRefund(value) ? 'refund' : null }, moneyNodes(value, currency));
 }
 
-function amountCell(amount, currency) {
-  return h('span.money', { class: isRefund(amount) ? 'refund' : null },
-    h('span.num', amount), ' ', h('abbr.cur', { title: currency }, currency));
-}
-
-function plural(n, one, many) { return n === 1 ? `1 ${one}` : `${n} ${many}`; }
+// what a toast or a label calls an expense
+const nameOf = (e) => e.payee || e.note || e.category;
+// the fields of the inline editor as a message names them
+const fieldName = (k) => t(`month.field.${k}`);
 
 // run fn over items, at most n requests at once
 async function pool(items, fn, n = 4) {
@@ -79,33 +77,33 @@ export function renderMonth(main, params) {
   const title = h('h1#month-title');
   const prev = h('a.btn.icon', { rel: 'prev' }, h('span', { 'aria-hidden': 'true' }, '‹'));
   const next = h('a.btn.icon', { rel: 'next' }, h('span', { 'aria-hidden': 'true' }, '›'));
-  const today = h('a.btn.small.today', 'This month');
+  const today = h('a.btn.small.today', t('month.this'));
   const pickMonth = h('select#pick-month');
   for (let m = 1; m <= 12; m += 1) {
     pickMonth.append(h('option', { value: String(m).padStart(2, '0') },
-      monthName.format(new Date(Date.UTC(2000, m - 1, 1)))));
+      date(`2000-${String(m).padStart(2, '0')}`, 'monthName')));
   }
   const pickYear = h('select#pick-year');
-  const picker = h('div.month-pick', { role: 'group', 'aria-label': 'Go to a month' },
-    h('label.sr-only', { for: 'pick-month' }, 'Month'), pickMonth,
-    h('label.sr-only', { for: 'pick-year' }, 'Year'), pickYear);
+  const picker = h('div.month-pick', { role: 'group', 'aria-label': t('month.pick') },
+    h('label.sr-only', { for: 'pick-month' }, t('month.pickMonth')), pickMonth,
+    h('label.sr-only', { for: 'pick-year' }, t('month.pickYear')), pickYear);
   const head = h('div.month-head', prev, title, next, picker, today);
 
   // ---- quick add (in the page; on a phone in a sheet behind the + button)
   const qa = expenseFields(null, 'qa');
   // a date typed by the user stays until the next add
   qa.els.date.addEventListener('input', () => { qa.els.date.dataset.typed = '1'; });
-  const addBtn = h('button.primary', { type: 'submit' }, 'Add expense');
+  const addBtn = h('button.primary', { type: 'submit' }, t('month.addSubmit'));
   const addForm = h('form.card.quick-add', { novalidate: true, 'aria-labelledby': 'qa-title' },
-    h('h2#qa-title.sr-only', 'Add an expense'),
+    h('h2#qa-title.sr-only', t('month.addTitle')),
     qa.nodes,
     h('div.actions', addBtn));
-  const fab = h('button.fab', { type: 'button', 'aria-label': 'Add an expense', 'aria-haspopup': 'dialog' },
+  const fab = h('button.fab', { type: 'button', 'aria-label': t('month.addTitle'), 'aria-haspopup': 'dialog' },
     h('span', { 'aria-hidden': 'true' }, '+'));
-  const sheetClose = h('button.icon.sheet-close', { type: 'button', 'aria-label': 'Close' },
+  const sheetClose = h('button.icon.sheet-close', { type: 'button', 'aria-label': t('month.close') },
     h('span', { 'aria-hidden': 'true' }, '×'));
   const sheet = h('dialog.qa-sheet', { 'aria-labelledby': 'qa-sheet-title' },
-    h('div.sheet-head', h('h2#qa-sheet-title', 'Add an expense'), sheetClose));
+    h('div.sheet-head', h('h2#qa-sheet-title', t('month.addTitle')), sheetClose));
 
   // ---- totals
   const totals = h('div.totals', { 'aria-live': 'polite' });
@@ -113,67 +111,66 @@ export function renderMonth(main, params) {
   // ---- filters
   const fin = {
     search: h('input', {
-      type: 'search', name: 'search', placeholder: 'Payee, note or tag', value: st.f.search,
+      type: 'search', name: 'search', placeholder: t('month.searchPlaceholder'), value: st.f.search,
       autocomplete: 'off', enterkeyhint: 'search',
     }),
-    category: categorySelect('category', st.f.category, { any: 'All categories', all: true }),
+    category: categorySelect('category', st.f.category, { any: t('month.allCategories'), all: true }),
     from: h('input', { type: 'date', name: 'from', value: st.f.from }),
     to: h('input', { type: 'date', name: 'to', value: st.f.to }),
     tag: h('input', { name: 'tag', autocomplete: 'off', autocapitalize: 'none', value: st.f.tag,
-      placeholder: 'work' }),
+      placeholder: t('month.tagPlaceholder') }),
     min: h('input', { name: 'min', inputmode: 'decimal', autocomplete: 'off', value: st.f.min }),
     max: h('input', { name: 'max', inputmode: 'decimal', autocomplete: 'off', value: st.f.max }),
-    currency: currencyFilterSelect('currency', st.f.currency, 'Any currency'),
+    currency: currencyFilterSelect('currency', st.f.currency, t('month.anyCurrency')),
   };
   const moreBtn = h('button.link.more-toggle', { type: 'button', 'aria-expanded': 'false',
-    'aria-controls': 'more-filters' }, 'More filters');
+    'aria-controls': 'more-filters' }, t('month.moreFilters'));
   const morePanel = h('div#more-filters.more-filters', { hidden: true },
-    h('div.row', field('From', fin.from), field('To', fin.to)),
-    h('div.row', field('Min amount', fin.min), field('Max amount', fin.max)),
-    h('div.row', field('Tag', fin.tag), field('Currency', fin.currency)));
-  const clearBtn = h('button.link', { type: 'button', hidden: true }, 'Clear filters');
-  const filters = h('form.filters', { role: 'search', 'aria-label': 'Filter expenses', novalidate: true },
-    h('div.filter-main', field('Search', fin.search), field('Category', fin.category),
+    h('div.row', field(t('month.from'), fin.from), field(t('month.to'), fin.to)),
+    h('div.row', field(t('month.min'), fin.min), field(t('month.max'), fin.max)),
+    h('div.row', field(t('month.tag'), fin.tag), field(t('form.currency'), fin.currency)));
+  const clearBtn = h('button.link', { type: 'button', hidden: true }, t('month.clearFilters'));
+  const filters = h('form.filters', { role: 'search', 'aria-label': t('month.filterLabel'), novalidate: true },
+    h('div.filter-main', field(t('month.search'), fin.search), field(t('form.category'), fin.category),
       h('div.filter-links', moreBtn, clearBtn)),
     morePanel);
   // the hint by "From": a range replaces the month
-  fin.from.closest('.row').after(h('p.hint.range-hint',
-    'A date range shows those days instead of the month.'));
+  fin.from.closest('.row').after(h('p.hint.range-hint', t('month.rangeHint')));
 
   // ---- selection bar
   const selStatus = h('p.sr-only', { 'aria-live': 'polite' });
   const bulkCount = h('span.bulk-count');
   const bulkCat = categorySelect('category');
   bulkCat.id = 'bulk-category';
-  bulkCat.prepend(h('option', { value: '', disabled: true }, 'Choose a category'));
+  bulkCat.prepend(h('option', { value: '', disabled: true }, t('form.chooseCategory')));
   bulkCat.value = '';
-  const bulkMove = h('button.secondary.small', { type: 'submit' }, 'Recategorise');
-  const bulkDel = h('button.danger.small', { type: 'button' }, 'Delete');
-  const bulkNone = h('button.link', { type: 'button' }, 'Clear selection');
+  const bulkMove = h('button.secondary.small', { type: 'submit' }, t('month.recategorise'));
+  const bulkDel = h('button.danger.small', { type: 'button' }, t('common.delete'));
+  const bulkNone = h('button.link', { type: 'button' }, t('month.clearSelection'));
   const bulkForm = h('form.bulk-move', { novalidate: true },
-    h('label', { for: 'bulk-category' }, 'Recategorise to'), bulkCat, bulkMove);
-  const bulk = h('div.bulk', { role: 'region', 'aria-label': 'Selected expenses', hidden: true },
+    h('label', { for: 'bulk-category' }, t('month.recategoriseTo')), bulkCat, bulkMove);
+  const bulk = h('div.bulk', { role: 'region', 'aria-label': t('month.selectedRegion'), hidden: true },
     bulkCount, bulkForm, bulkDel, bulkNone);
 
   // ---- list
-  const selAll = h('input.sel', { type: 'checkbox', 'aria-label': 'Select all shown expenses' });
+  const selAll = h('input.sel', { type: 'checkbox', 'aria-label': t('month.selectAll') });
   const tbody = h('tbody');
   const table = h('table.expenses',
     h('caption.sr-only#list-caption'),
     h('thead', h('tr',
       h('th.sel', { scope: 'col' }, h('label.hit', selAll)),
-      h('th', { scope: 'col' }, 'Date'),
-      h('th', { scope: 'col' }, 'Category'),
-      h('th', { scope: 'col' }, 'Payee / note'),
-      h('th', { scope: 'col' }, 'Tags'),
-      h('th.amount', { scope: 'col' }, 'Amount'),
-      h('th', { scope: 'col' }, h('span.sr-only', 'Actions')))),
+      h('th', { scope: 'col' }, t('form.date')),
+      h('th', { scope: 'col' }, t('form.category')),
+      h('th', { scope: 'col' }, t('month.colWho')),
+      h('th', { scope: 'col' }, t('form.tags')),
+      h('th.amount', { scope: 'col' }, t('form.amount')),
+      h('th', { scope: 'col' }, h('span.sr-only', t('month.colActions'))))),
     tbody);
   const empty = h('p.empty', { hidden: true });
-  const more = h('button.secondary.more', { type: 'button', hidden: true }, 'Load more');
+  const more = h('button.secondary.more', { type: 'button', hidden: true }, t('month.loadMore'));
   const listErr = h('p.form-error', { role: 'alert', hidden: true });
   const exportsBox = h('p.exports', { hidden: true });
-  const listTitle = h('h2#list-title', { tabindex: '-1' }, 'Expenses');
+  const listTitle = h('h2#list-title', { tabindex: '-1' }, t('month.listTitle'));
 
   const listSection = h('section.list', { 'aria-labelledby': 'list-title' },
     h('div.list-head', listTitle, totals),
@@ -196,9 +193,9 @@ export function renderMonth(main, params) {
     return `#/month/${m}${q.toString() ? `?${q}` : ''}`;
   }
   function rangeLabel() {
-    if (st.f.from && st.f.to) return `${dateLabel(st.f.from)} – ${dateLabel(st.f.to)}`;
-    if (st.f.from) return `From ${dateLabel(st.f.from)}`;
-    return `Until ${dateLabel(st.f.to)}`;
+    if (st.f.from && st.f.to) return t('month.range', { from: dateLabel(st.f.from), to: dateLabel(st.f.to) });
+    if (st.f.from) return t('month.rangeFrom', { date: dateLabel(st.f.from) });
+    return t('month.rangeUntil', { date: dateLabel(st.f.to) });
   }
   function syncPicker() {
     const y = Number(st.month.slice(0, 4));
@@ -219,11 +216,11 @@ export function renderMonth(main, params) {
     if (!qa.els.date.dataset.typed) qa.els.date.value = defaultDate(st.month);
     const what = ranged() ? rangeLabel() : monthLabel(st.month);
     title.textContent = what;
-    document.title = `${what} · Spend`;
+    document.title = t('app.title', { page: what });
     prev.href = monthHref(shiftMonth(st.month, -1));
     next.href = monthHref(shiftMonth(st.month, 1));
-    prev.setAttribute('aria-label', `Previous month, ${monthLabel(shiftMonth(st.month, -1))}`);
-    next.setAttribute('aria-label', `Next month, ${monthLabel(shiftMonth(st.month, 1))}`);
+    prev.setAttribute('aria-label', t('month.prev', { month: monthLabel(shiftMonth(st.month, -1)) }));
+    next.setAttribute('aria-label', t('month.next', { month: monthLabel(shiftMonth(st.month, 1)) }));
     today.href = monthHref(thisMonth());
     today.hidden = st.month === thisMonth() && !ranged();
     syncPicker();
@@ -231,15 +228,15 @@ export function renderMonth(main, params) {
     if (location.hash !== want) history.replaceState(null, '', want);
     clearBtn.hidden = !filtered();
     const nmore = MORE.filter((k) => st.f[k]).length;
-    moreBtn.textContent = nmore ? `More filters (${nmore})` : 'More filters';
+    moreBtn.textContent = nmore ? t('month.moreFiltersN', { count: nmore }) : t('month.moreFilters');
     if (features.exports.length) {
       clear(exportsBox);
-      exportsBox.append(ranged() ? 'Download these days: ' : 'Download this month: ');
+      exportsBox.append(`${ranged() ? t('month.downloadDays') : t('month.downloadMonth')} `);
       features.exports.forEach((f, i) => {
         if (i) exportsBox.append(' · ');
         const label = f.length <= 4 ? f.toUpperCase() : f[0].toUpperCase() + f.slice(1);
         const a = h('a', { href: '#', dataset: { format: f },
-          'aria-label': `Download ${what} as ${label}` }, label);
+          'aria-label': t('rep.downloadAs', { what, format: label }) }, label);
         a.addEventListener('click', (ev) => { ev.preventDefault(); download(f); });
         exportsBox.append(a);
       });
@@ -256,9 +253,9 @@ export function renderMonth(main, params) {
   function renderTotals(sum, count) {
     clear(totals);
     const codes = Object.keys(sum || {});
-    totals.append(h('span.count', plural(count, 'expense', 'expenses')));
+    totals.append(h('span.count', t('month.count', { count })));
     if (codes.length) {
-      const ul = h('ul.sums', { 'aria-label': 'Total per currency' });
+      const ul = h('ul.sums', { 'aria-label': t('month.sums') });
       for (const c of codes) ul.append(h('li', { dataset: { currency: c } }, amountCell(sum[c], c)));
       totals.append(ul);
     }
@@ -266,12 +263,12 @@ export function renderMonth(main, params) {
 
   // ---- rows
   function describe(e) {
-    return `${e.payee || e.note || e.category}, ${e.amount} ${e.currency}, ${dayLabel(e.date)}`;
+    return t('month.describe', { name: nameOf(e), amount: amount(e.amount, e.currency), date: dayLabel(e.date) });
   }
 
   function catCell(e) {
     if (e.parts && e.parts.length) {
-      return h('td.category', { title: 'Split' },
+      return h('td.category', { title: t('month.split') },
         e.parts.map((p) => h('span.cat', p.category)));
     }
     return h('td.category', h('span.cat', e.category));
@@ -282,13 +279,13 @@ export function renderMonth(main, params) {
     if (e.payee) who.push(h('span.payee', e.payee));
     if (e.note) who.push(h('span.note', e.note));
     const label = describe(e);
-    const box = h('input.sel', { type: 'checkbox', 'aria-label': `Select ${label}`,
+    const box = h('input.sel', { type: 'checkbox', 'aria-label': t('month.selectNamed', { name: label }),
       checked: st.selected.has(e.id), dataset: { k: 'sel' } });
     box.addEventListener('click', (ev) => tick(e.id, box.checked, ev.shiftKey));
-    const edit = h('button.icon.edit', { type: 'button', 'aria-label': `Edit ${label}`, title: 'Edit',
+    const edit = h('button.icon.edit', { type: 'button', 'aria-label': t('month.editNamed', { name: label }), title: t('month.edit'),
       dataset: { k: 'edit' } }, h('span', { 'aria-hidden': 'true' }, '✎'));
     edit.addEventListener('click', () => startEdit(e.id));
-    const del = h('button.icon.del', { type: 'button', 'aria-label': `Delete ${label}`, title: 'Delete',
+    const del = h('button.icon.del', { type: 'button', 'aria-label': t('month.deleteNamed', { name: label }), title: t('common.delete'),
       dataset: { k: 'del' } }, h('span', { 'aria-hidden': 'true' }, '✕'));
     del.addEventListener('click', () => removeWithUndo([current(e.id) || e]));
     return h('tr', { dataset: { id: e.id }, class: st.selected.has(e.id) ? 'selected' : null },
@@ -296,7 +293,7 @@ export function renderMonth(main, params) {
       h('td.date', h('time', { datetime: e.date }, dayLabel(e.date))),
       catCell(e),
       h('td.who', who.length ? who : h('span.muted', '—')),
-      h('td.tags', e.tags.map((t) => h('span.tag', t))),
+      h('td.tags', e.tags.map((tag) => h('span.tag', tag))),
       h('td.amount', amountCell(e.amount, e.currency)),
       h('td.act', h('div.act-btns', edit, del)));
   }
@@ -340,7 +337,7 @@ export function renderMonth(main, params) {
     const n = st.selected.size;
     const all = shown().length;
     bulk.hidden = n === 0;
-    bulkCount.textContent = `${n} selected`;
+    bulkCount.textContent = t('month.nSelected', { count: n });
     selAll.checked = n > 0 && n === all;
     selAll.indeterminate = n > 0 && n < all;
     for (const tr of tbody.children) {
@@ -350,7 +347,7 @@ export function renderMonth(main, params) {
       if (box) box.checked = on;
     }
     if (announce) {
-      selStatus.textContent = n ? `${plural(n, 'expense', 'expenses')} selected` : 'No expense selected';
+      selStatus.textContent = n ? t('month.selectedCount', { count: n }) : t('month.noneSelected');
     }
   }
   function tick(id, on, range) {
@@ -409,14 +406,15 @@ export function renderMonth(main, params) {
       st.count = r.count;
       renderTotals(r.sum, r.count);
       const where = ranged() ? rangeLabel() : monthLabel(st.month);
-      empty.textContent = filtered()
-        ? `No expense matches these filters${ranged() ? '' : ' this month'}.`
-        : `No expenses in ${monthLabel(st.month)} yet.`;
+      if (filtered()) empty.textContent = ranged() ? t('month.noMatch') : t('month.noMatchMonth');
+      else empty.textContent = t('month.noneIn', { month: monthLabel(st.month) });
       renderRows();
       more.hidden = !st.next;
-      more.textContent = `Load more (${st.items.length} of ${r.count} shown)`;
-      table.querySelector('caption').textContent =
-        `Expenses ${ranged() ? '' : 'in '}${where}${filtered() ? ', filtered' : ''}`;
+      more.textContent = t('month.loadMoreN', { shown: st.items.length, count: r.count });
+      const caption = ranged()
+        ? (filtered() ? 'month.captionRangeFiltered' : 'month.captionRange')
+        : (filtered() ? 'month.captionMonthFiltered' : 'month.captionMonth');
+      table.querySelector('caption').textContent = t(caption, { what: where });
     } catch (e) {
       if (seq !== st.seq) return;
       if (e.field && FILTERS.includes(e.field)) {
@@ -529,12 +527,12 @@ export function renderMonth(main, params) {
     clearErrors(addForm);
     const body = expenseBody(qa.els);
     if (!body.amount) {
-      showError(addForm, { field: 'amount', message: 'Enter an amount, for example 12.50.' });
+      showError(addForm, { field: 'amount', message: t('expense.needAmount') });
       return;
     }
     if (!body.category) {
       showError(addForm, { field: 'category', message: activeCategories().length
-        ? 'Choose a category.' : 'Add a category first (Categories screen).' });
+        ? t('expense.needCategory') : t('expense.addCategoryFirst') });
       return;
     }
     // one key per distinct body: a resubmit after a lost reply is replayed
@@ -553,9 +551,10 @@ export function renderMonth(main, params) {
         for (const k of ['amount', 'payee', 'note', 'tags']) qa.els[k].value = '';
         delete qa.els.date.dataset.typed;
         qa.els.date.value = defaultDate(st.month);
-        const where = e.date.slice(0, 7) === st.month ? '' : ` (in ${monthLabel(e.date.slice(0, 7))})`;
+        const vars = { amount: amount(e.amount, e.currency), category: e.category };
         if (sheet.open) sheet.close();
-        toast(`Added ${e.amount} ${e.currency} · ${e.category}${where}`, 'ok');
+        toast(e.date.slice(0, 7) === st.month ? t('expense.added', vars)
+          : t('month.addedIn', { ...vars, month: monthLabel(e.date.slice(0, 7)) }), 'ok');
         if (!sheet.open && addForm.closest('.month-grid') && addForm.offsetParent) qa.els.amount.focus();
         await load(false, true);
         const tr = tbody.querySelector(`tr[data-id="${e.id}"]`);
@@ -594,23 +593,24 @@ export function renderMonth(main, params) {
     };
     if (els.category) els.category.id = `${pre}-category`;
     const msg = h('p.form-error.edit-msg', { role: 'alert', hidden: true });
-    const save = h('button.primary.small', { type: 'button' }, 'Save');
-    const cancel = h('button.secondary.small', { type: 'button' }, 'Cancel');
-    const all = h('button.link.small', { type: 'button' }, 'All fields');
+    const save = h('button.primary.small', { type: 'button' }, t('common.save'));
+    const cancel = h('button.secondary.small', { type: 'button' }, t('common.cancel'));
+    const all = h('button.link.small', { type: 'button' }, t('month.allFields'));
     const label = describe(e);
     const amountField = split
-      ? h('div.field.split-amount', h('span.label', 'Amount'), amountCell(e.amount, e.currency),
-        h('p.hint', 'A split: change its amount in All fields.'))
-      : field(`Amount (${e.currency})`, els.amount);
+      ? h('div.field.split-amount', h('span.label', t('form.amount')), amountCell(e.amount, e.currency),
+        h('p.hint', t('month.splitHint')))
+      : field(t('month.amountIn', { currency: e.currency }), els.amount);
     const tr = h('tr.editing', { dataset: { id: e.id } },
       h('td.sel'),
       h('td.edit-cell', { colspan: '6' },
-        h('div.edit-grid', { role: 'group', 'aria-label': `Edit ${label}` },
-          field('Date', els.date),
-          split ? h('div.field', h('span.label', 'Category'), [...catCell(e).childNodes]) : field('Category', els.category),
-          field('Payee', els.payee),
-          field('Note', els.note),
-          field('Tags', els.tags),
+        h('div.edit-grid', { role: 'group', 'aria-label': t('month.editNamed', { name: label }) },
+          field(t('form.date'), els.date),
+          split ? h('div.field', h('span.label', t('form.category')), [...catCell(e).childNodes])
+            : field(t('form.category'), els.category),
+          field(t('form.payee'), els.payee),
+          field(t('form.note'), els.note),
+          field(t('form.tags'), els.tags),
           amountField),
         msg,
         h('div.edit-btns', save, cancel, all)));
@@ -685,19 +685,19 @@ export function renderMonth(main, params) {
       ed.cur = fresh;
       if (fresh.parts && fresh.parts.length && !split) {
         // split meanwhile: only the full form can edit it now
-        msg.textContent = 'This expense was split on another device. Nothing was saved.';
+        msg.textContent = t('month.splitElsewhere');
         msg.hidden = false;
         return;
       }
-      msg.textContent = 'Not saved: this expense was changed on another device while you were editing it'
-        + `${theirs.length ? ` (${theirs.join(', ')})` : ''}. Its new values are filled in where you `
-        + 'changed nothing; your changes are kept. Save again to apply them.';
+      msg.textContent = theirs.length
+        ? t('month.staleEditFields', { fields: theirs.map(fieldName).join(', ') })
+        : t('month.staleEdit');
       msg.hidden = false;
       load(false, true);
     }
     function gone() {
       close(null);
-      toast('That expense no longer exists: it was deleted elsewhere.', 'warn');
+      toast(t('month.gone'), 'warn');
       load(false, true);
     }
 
@@ -705,7 +705,7 @@ export function renderMonth(main, params) {
       clearMsgs();
       const body = ed.body();
       if (!Object.keys(body).length) { close(null); return; }
-      if (body.amount === '') { fail({ field: 'amount', message: 'Enter an amount, for example 12.50.' }); return; }
+      if (body.amount === '') { fail({ field: 'amount', message: t('expense.needAmount') }); return; }
       body.version = ed.cur.version;
       tr.setAttribute('aria-busy', 'true');
       for (const b of tr.querySelectorAll('button')) b.disabled = true;
@@ -753,12 +753,12 @@ export function renderMonth(main, params) {
   function savedToast(e) {
     // a new category for a payee no rule knows: offer the rule
     const s = e.suggested_rule;
-    toast(`Saved ${e.amount} ${e.currency} · ${e.category}`, 'ok', s && s.payee_contains ? {
-      label: `Always put “${s.payee_contains}” in ${s.category}`,
+    toast(t('month.saved', { amount: amount(e.amount, e.currency), category: e.category }), 'ok', s && s.payee_contains ? {
+      label: t('month.ruleOffer', { payee: s.payee_contains, category: s.category }),
       run: async () => {
         try {
           await api('POST', '/rules', { body: { payee_contains: s.payee_contains, category: s.category } });
-          toast(`Rule added: “${s.payee_contains}” goes to ${s.category}.`, 'ok');
+          toast(t('month.ruleAdded', { payee: s.payee_contains, category: s.category }), 'ok');
         } catch (err) { toast(err.message, 'warn'); }
       },
     } : undefined);
@@ -778,21 +778,21 @@ export function renderMonth(main, params) {
   // Undo retried after a lost reply records it once.
   let undoWatch = null;
   function focusUndo(fallback) {
-    const t = document.getElementById('toast');
-    const b = t && t.querySelector('.toast-action');
+    const box = document.getElementById('toast');
+    const b = box && box.querySelector('.toast-action');
     if (!b) { fallback(); return; }
     b.focus();
     if (undoWatch) undoWatch.disconnect();
     // when the toast goes (timeout or another message) with focus in
     // it, focus returns to the list
     undoWatch = new MutationObserver(() => {
-      if (b.isConnected && t.classList.contains('show')) return;
+      if (b.isConnected && box.classList.contains('show')) return;
       undoWatch.disconnect();
       undoWatch = null;
       if (document.activeElement === b || document.activeElement === document.body
           || !document.activeElement) fallback();
     });
-    undoWatch.observe(t, { attributes: true, childList: true });
+    undoWatch.observe(box, { attributes: true, childList: true });
   }
 
   async function removeWithUndo(list) {
@@ -824,15 +824,13 @@ export function renderMonth(main, params) {
     let text;
     if (done.length === 1) {
       const e = done[0];
-      text = `Deleted ${e.amount} ${e.currency} · ${e.payee || e.note || e.category}`;
-    } else text = `Deleted ${plural(done.length, 'expense', 'expenses')}`;
-    if (stale.length) {
-      text = `${done.length ? `${text}. ` : ''}${plural(stale.length, 'expense was', 'expenses were')} `
-        + 'changed on another device and not deleted: check and delete again.';
-    }
-    if (failed.length) text = `${done.length ? `${text}. ` : ''}${failed[0].message}`;
+      text = t('month.deletedOne', { amount: amount(e.amount, e.currency), name: nameOf(e) });
+    } else text = t('month.deletedMany', { count: done.length });
+    const then = (more) => (done.length ? t('month.then', { first: text, then: more }) : more);
+    if (stale.length) text = then(t('month.deleteStale', { count: stale.length }));
+    if (failed.length) text = then(failed[0].message);
     const ok = done.length && !stale.length && !failed.length;
-    toast(text, ok ? 'ok' : 'warn', done.length ? { label: 'Undo', run: () => restore(done, keys) } : undefined);
+    toast(text, ok ? 'ok' : 'warn', done.length ? { label: t('month.undo'), run: () => restore(done, keys) } : undefined);
     if (done.length) {
       focusUndo(() => {
         if (keyBefore) refocus(keyBefore);
@@ -850,9 +848,13 @@ export function renderMonth(main, params) {
         made.push(await api('POST', '/expenses', { body: recreateBody(e), key: keys.get(e) }));
       } catch (err) { failed.push(err); }
     });
-    if (failed.length) toast(`Restored ${made.length} of ${list.length}: ${failed[0].message}`, 'warn');
-    else toast(made.length === 1 ? `Restored ${made[0].amount} ${made[0].currency} · ${made[0].payee || made[0].note || made[0].category}`
-      : `Restored ${plural(made.length, 'expense', 'expenses')}`, 'ok');
+    if (failed.length) {
+      toast(t('month.restoredSome', { made: made.length, count: list.length, error: failed[0].message }), 'warn');
+    } else {
+      toast(made.length === 1
+        ? t('month.restoredOne', { amount: amount(made[0].amount, made[0].currency), name: nameOf(made[0]) })
+        : t('month.restoredMany', { count: made.length }), 'ok');
+    }
     await load(false, true);
     const first = made.length && tbody.querySelector(`tr[data-id="${made[0].id}"] [data-k="edit"]`);
     if (first) first.focus();
@@ -868,7 +870,7 @@ export function renderMonth(main, params) {
     ev.preventDefault();
     const cat = bulkCat.value;
     if (!cat) {
-      toast('Choose the category to move them to.', 'warn');
+      toast(t('month.needBulkCategory'), 'warn');
       bulkCat.focus();
       return;
     }
@@ -897,12 +899,12 @@ export function renderMonth(main, params) {
     const todo = list.filter((e) => !(e.parts && e.parts.length));
     const { moved, stale, failed } = await move(todo.map((e) => ({ id: e.id, from: e.category, to: cat, version: e.version })));
     const changed = moved.filter((m) => m.from !== m.to);
-    let text = `Moved ${plural(moved.length, 'expense', 'expenses')} to ${cat}`;
-    if (split.length) text += `; ${plural(split.length, 'split expense', 'split expenses')} left as they are (edit their parts)`;
-    if (stale.length) text += `; ${plural(stale.length, 'expense was', 'expenses were')} changed on another device and not moved`;
-    if (failed.length) text += `; ${failed[0].message}`;
-    toast(`${text}.`, split.length || stale.length || failed.length ? 'warn' : 'ok',
-      changed.length ? { label: 'Undo', run: () => unmove(changed) } : undefined);
+    const said = [t('month.moved', { count: moved.length, category: cat })];
+    if (split.length) said.push(t('month.movedNotSplit', { count: split.length }));
+    if (stale.length) said.push(t('month.movedStale', { count: stale.length }));
+    if (failed.length) said.push(failed[0].message);
+    toast(t('month.movedAll', { text: said.join('; ') }), split.length || stale.length || failed.length ? 'warn' : 'ok',
+      changed.length ? { label: t('month.undo'), run: () => unmove(changed) } : undefined);
     st.selected.clear();
     syncSelection(true);
     bulkCat.value = '';
@@ -912,8 +914,8 @@ export function renderMonth(main, params) {
   async function unmove(moved) {
     const { moved: back, stale, failed } = await move(moved.map((m) => ({ id: m.id, to: m.from, version: m.version })));
     const bad = stale.length + failed.length;
-    toast(bad ? `Moved ${back.length} back; ${bad} changed meanwhile and left as they are.`
-      : `Moved ${plural(back.length, 'expense', 'expenses')} back.`, bad ? 'warn' : 'ok');
+    toast(bad ? t('month.movedBackSome', { back: back.length, count: bad })
+      : t('month.movedBack', { count: back.length }), bad ? 'warn' : 'ok');
     await load(false, true);
   }
 
@@ -921,13 +923,13 @@ export function renderMonth(main, params) {
   // the inline row held when "More…" was chosen
   function openEdit(orig, draft) {
     let cur = orig;
-    const dlgTitle = h('h2#edit-title', 'Edit expense');
+    const dlgTitle = h('h2#edit-title', t('month.editTitle'));
     const msg = h('p.notice', { role: 'alert', hidden: true });
     let f = expenseFields(draft || cur, 'ed');
     const fieldsBox = h('div.fields', f.nodes);
-    const save = h('button.primary', { type: 'submit' }, 'Save');
-    const cancel = h('button.secondary', { type: 'button' }, 'Cancel');
-    const del = h('button.danger', { type: 'button' }, 'Delete');
+    const save = h('button.primary', { type: 'submit' }, t('common.save'));
+    const cancel = h('button.secondary', { type: 'button' }, t('common.cancel'));
+    const del = h('button.danger', { type: 'button' }, t('common.delete'));
     const form = h('form', { method: 'dialog', novalidate: true },
       dlgTitle, msg, fieldsBox,
       h('div.actions.split', del, h('span.spacer'), cancel, save));
@@ -952,8 +954,7 @@ export function renderMonth(main, params) {
     async function stale(err) {
       try {
         refill(await api('GET', `/expenses/${cur.id}`));
-        msg.textContent = 'This expense was changed somewhere else after you opened it. '
-          + 'The latest version is shown now: check it and make your change again.';
+        msg.textContent = t('month.staleDialog');
         msg.hidden = false;
       } catch (e2) {
         gone(e2.status === 404 ? null : err);
@@ -963,7 +964,7 @@ export function renderMonth(main, params) {
 
     function gone(err) {
       dlg.close();
-      toast(err ? err.message : 'That expense no longer exists: it was deleted elsewhere.', 'warn');
+      toast(err ? err.message : t('month.gone'), 'warn');
       load(false, true);
     }
 
@@ -1024,12 +1025,12 @@ export function renderMonth(main, params) {
 
   // ---- live updates from other devices
   const unsubscribe = subscribe(async (types) => {
-    if ([...types].some((t) => t.startsWith('category.'))) {
+    if ([...types].some((ty) => ty.startsWith('category.'))) {
       try {
         await loadCategories();
         refreshSelect(qa.els.category, categorySelect('category'));
         refreshSelect(bulkCat, categorySelect('category'));
-        refreshSelect(fin.category, categorySelect('category', undefined, { any: 'All categories', all: true }));
+        refreshSelect(fin.category, categorySelect('category', undefined, { any: t('month.allCategories'), all: true }));
         if (fin.category.value !== st.f.category) { st.f.category = fin.category.value; syncHeader(); }
       } catch (e) { /* the list below reports trouble */ }
     }
