@@ -13,6 +13,7 @@ import { renderDashboard } from './dashboard.js';
 import { renderReports } from './reports.js';
 import { renderImport } from './import.js';
 import { renderSettings } from './settings.js';
+import { start as startOutbox, stop as stopOutbox } from './outbox.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -75,12 +76,14 @@ async function start() {
   document.getElementById('me-badge')?.remove();
   topbar.hidden = false;
   topbar.querySelector('nav').after(h('span#me-badge.muted', session.me.name));
+  startOutbox(document.getElementById('outbox'));
   if (!location.hash || location.hash === '#/login') history.replaceState(null, '', '#/');
   route();
 }
 
 function showSignIn(notice) {
   leave();
+  stopOutbox();
   clearSession();
   topbar.hidden = true;
   renderSignIn(main, { notice, onDone: start });
@@ -120,6 +123,13 @@ window.addEventListener('hashchange', route);
 window.addEventListener('unhandledrejection', (ev) => {
   if (ev.reason && ev.reason.message) toast(ev.reason.message, 'warn');
 });
+
+// The app shell from a cache when spendd cannot be reached (sw.js); the
+// API never goes through it. A browser without workers, or a page not in a
+// secure context (plain http other than localhost), simply goes without.
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
+}
 
 (async () => {
   if (maybeSignedIn() && await refresh()) await start();

@@ -10,6 +10,7 @@ import {
 } from './expenseform.js';
 import { features } from './features.js';
 import { subscribe } from './events.js';
+import { pendingBadge } from './outbox.js';
 
 const PAGE = 50;
 
@@ -132,6 +133,7 @@ export function renderMonth(main, params) {
     const who = [];
     if (e.payee) who.push(h('span.payee', e.payee));
     if (e.note) who.push(h('span.note', e.note));
+    if (e.pending) who.push(pendingBadge(e));
     const label = `${e.payee || e.note || e.category}, ${e.amount} ${e.currency}, ${dayLabel(e.date)}`;
     const edit = h('button.icon.edit', { type: 'button', 'aria-label': `Edit ${label}`, title: 'Edit' },
       h('span', { 'aria-hidden': 'true' }, '✎'));

@@ -1,0 +1,247 @@
+// The installable, offline web UI in headless Chromium: the manifest is
+// served as application/manifest+json, is valid JSON and its icons load
+// (PNG sizes as declared); sw.js lists every module; the service worker
+// activates, controls the page and holds the app shell, which then opens
+// with the network cut; two expenses added offline show as pending with
+// "2 changes waiting", and when the network returns they are sent with
+// sync.push: a first reply lost on the way makes the page send the same
+// batch again, which spendd answers as replayed, and the server (asked as
+// another device) has each expense exactly once; the notice goes. An edit
+// made offline that meets another device's edit of the same field is a
+// conflict shown with both sides; "Keep mine" wins on the server.
+// Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
+// Usage: node tests/browser/offline.mjs BASE_URL SHOT_DIR
+import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { browser, iso } from './harness.mjs';
+
+const BASE = (process.argv[2] || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const SHOTS = process.argv[3] || tmpdir();
+const WEBUI = new URL('../../webui/', import.meta.url).pathname;
+const USER = 'away';
+const PASS = 'correct horse battery';
+const M = iso(new Date()).slice(0, 7);
+
+const t = await browser({ base: BASE, shots: SHOTS });
+const { page, ok, step, shots, axe } = t;
+const ctx = t.ctx;
+
+const qa = () => page.locator('form.quick-add');
+const rows = () => page.locator('table.expenses tbody tr');
+const rowWith = (text) => rows().filter({ hasText: text });
+const outboxText = () => page.evaluate(() => document.getElementById('outbox').textContent.trim());
+
+async function add(amount, note) {
+  const f = qa();
+  const before = await rows().count();
+  await f.getByLabel('Amount').fill(amount);
+  await f.getByLabel('Category').selectOption('food');
+  await f.getByLabel('Note').fill(note);
+  await f.getByRole('button', { name: 'Add expense' }).click();
+  await page.waitForFunction((b) => document.querySelectorAll('table.expenses tbody tr').length > b
+    && !document.querySelector('form.quick-add[aria-busy]'), before);
+}
+
+// Requests that fail while the browser is offline on purpose are the
+// point of the test, not problems: what the harness collected in that
+// window is kept only if it is something else.
+const OFFLINE_FAIL = /ERR_INTERNET_DISCONNECTED|ERR_NETWORK_CHANGED|net::ERR_FAILED|Failed to load resource/;
+async function offline(fn) {
+  const from = t.problems.length;
+  await ctx.setOffline(true);
+  try {
+    await fn();
+  } finally {
+    await ctx.setOffline(false);
+    const seen = t.problems.splice(from);
+    t.problems.push(...seen.filter((p) => !OFFLINE_FAIL.test(p)));
+  }
+}
+
+// ---- the manifest and the service worker's file, outside the browser
+{
+  const r = await fetch(`${BASE}/manifest.webmanifest`);
+  ok(r.status === 200, 'manifest served', r.status);
+  ok((r.headers.get('content-type') || '').startsWith('application/manifest+json'),
+    'manifest served as application/manifest+json', r.headers.get('content-type'));
+  let man = null;
+  try { man = JSON.parse(await r.text()); } catch (e) { ok(false, 'manifest is JSON', e.message); }
+  ok(man && man.name === 'Spend' && man.short_name && man.display === 'standalone'
+    && man.start_url && man.theme_color && man.background_color,
+  'manifest has name, short_name, start_url, display standalone and colours', JSON.stringify(man));
+  const css = readFileSync(`${WEBUI}app.css`, 'utf8');
+  ok(man && css.includes(`--accent: ${man.theme_color};`) && css.includes(`--bg: ${man.background_color};`),
+    'manifest colours are app.css\'s accent and background', man && `${man.theme_color} ${man.background_color}`);
+  const icons = (man && man.icons) || [];
+  for (const size of ['192x192', '512x512']) {
+    const icon = icons.find((i) => i.sizes === size && i.type === 'image/png');
+    if (!ok(icon, `a ${size} PNG icon`)) continue;
+    const res = await fetch(new URL(icon.src, `${BASE}/manifest.webmanifest`));
+    const b = Buffer.from(await res.arrayBuffer());
+    const png = b.subarray(1, 4).toString() === 'PNG';
+    const dim = png ? `${b.readUInt32BE(16)}x${b.readUInt32BE(20)}` : 'not a PNG';
+    ok(res.status === 200 && res.headers.get('content-type') === 'image/png' && dim === size,
+      `${icon.src} loads: a PNG of ${size}`, `${res.status} ${res.headers.get('content-type')} ${dim}`);
+  }
+  const svg = icons.find((i) => i.type === 'image/svg+xml');
+  const sr = svg ? await fetch(new URL(svg.src, `${BASE}/manifest.webmanifest`)) : null;
+  ok(sr && sr.status === 200 && sr.headers.get('content-type') === 'image/svg+xml',
+    'the SVG icon loads as image/svg+xml', sr && sr.status);
+
+  const sw = await fetch(`${BASE}/sw.js`);
+  const swText = await sw.text();
+  ok(sw.status === 200 && /javascript/.test(sw.headers.get('content-type') || '')
+    && /no-cache/.test(sw.headers.get('cache-control') || ''),
+  'sw.js served as JavaScript with Cache-Control: no-cache', `${sw.status} ${sw.headers.get('content-type')} ${sw.headers.get('cache-control')}`);
+  const shell = [...swText.matchAll(/^ {2}'([^']+)',$/gm)].map((m) => m[1]);
+  const modules = readdirSync(`${WEBUI}js`).filter((f) => f.endsWith('.js')).map((f) => `js/${f}`);
+  const missing = modules.filter((f) => !shell.includes(f));
+  ok(shell.length > 0 && missing.length === 0, 'sw.js precaches every module of webui/js', missing.join(' '));
+  const bad = [];
+  for (const f of shell) {
+    const res = await fetch(`${BASE}/${f === './' ? '' : f}`);
+    if (res.status !== 200) bad.push(`${f} ${res.status}`);
+  }
+  ok(bad.length === 0, 'every file sw.js precaches is served', bad.join(', '));
+}
+
+// what each sync.push answered the page (a reply lost on the way is not seen)
+let firstPush = null;
+const pushes = [];
+page.on('response', async (res) => {
+  if (res.url().endsWith('/api/v1/changes') && res.request().method() === 'POST') {
+    try { pushes.push(await res.json()); } catch (e) { /* aborted */ }
+  }
+});
+
+await t.run(async () => {
+  // ---- register; the service worker takes the page
+  await page.goto(`${BASE}/#/month`);
+  await page.getByRole('button', { name: /Create an account/ }).click();
+  await page.getByLabel('User name').fill(USER);
+  await page.getByLabel('Password').fill(PASS);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await step('registered: the month view is shown', () => page.locator('#month-title').waitFor());
+  const other = await t.device(USER, PASS, 'other laptop');
+  const api = other.api;
+
+  await step('the index links the manifest', async () =>
+    (await page.locator('link[rel="manifest"]').getAttribute('href')) === 'manifest.webmanifest');
+  await step('the service worker activates and controls the page', async () => {
+    await page.waitForFunction(async () => {
+      const r = await navigator.serviceWorker.ready;
+      return r.active && r.active.state === 'activated' && navigator.serviceWorker.controller !== null;
+    });
+    return page.evaluate(() => new URL(navigator.serviceWorker.controller.scriptURL).pathname === '/sw.js');
+  });
+  await step('the app shell is in a versioned cache; no API answer is', async () => {
+    const r = await page.evaluate(async () => {
+      const keys = (await caches.keys()).filter((k) => k.startsWith('spend-shell-'));
+      const urls = [];
+      for (const k of keys) urls.push(...(await (await caches.open(k)).keys()).map((q) => new URL(q.url).pathname));
+      return { keys, urls };
+    });
+    const need = ['/', '/index.html', '/app.css', '/js/app.js', '/js/month.js', '/js/outbox.js', '/icons/icon-192.png'];
+    const lacking = need.filter((u) => !r.urls.includes(u));
+    const apis = r.urls.filter((u) => u.startsWith('/api/') || u === '/rpc');
+    return (r.keys.length === 1 && lacking.length === 0 && apis.length === 0)
+      || JSON.stringify({ keys: r.keys, lacking, apis });
+  });
+
+  // ---- the network cut: the app shell still opens
+  await offline(async () => {
+    await step('offline, a reload opens the web UI from the cache (sign-in or month screen)', async () => {
+      const res = await page.reload();
+      await page.locator('#month-title, h1:has-text("Sign in")').first().waitFor();
+      return (res && res.fromServiceWorker()) || 'the page did not come from the service worker';
+    });
+    await step('the modules came from the service worker too', async () => {
+      const n = await page.evaluate(() => performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/js/') && e.workerStart > 0).length);
+      return n > 5 || `${n} modules through the worker`;
+    });
+  });
+  await page.reload();
+  await step('online again: signed in, the month view', () => page.locator('#month-title').waitFor());
+  await page.locator('table.expenses:visible, p.empty:visible').first().waitFor();
+
+  // ---- two expenses added offline
+  await offline(async () => {
+    await add('4.50', 'offline one');
+    await add('7.25', 'offline two');
+    await step('both are in the list, marked as waiting to sync', async () => {
+      const n = await rows().filter({ has: page.locator('.pending-badge') }).count();
+      return n === 2 || `${n} pending rows`;
+    });
+    await step('the top bar says "2 changes waiting"', async () => {
+      const s = await outboxText();
+      const live = await page.locator('#outbox').getAttribute('aria-live');
+      return (s === '2 changes waiting' && live === 'polite') || `"${s}" aria-live=${live}`;
+    });
+    const server = await api('GET', `/expenses?month=${M}&search=offline`);
+    ok(server.count === 0, 'the server has none of them yet', JSON.stringify(server.count));
+    await shots('01-offline-pending');
+    await axe('the month view with changes waiting');
+    // the first push's reply is lost on the way back: spendd applies the
+    // batch, the page does not learn it and keeps its outbox
+    await page.route('**/api/v1/changes', async (route) => {
+      const res = await route.fetch();
+      firstPush = await res.json();
+      await route.abort('aborted');
+    }, { times: 1 });
+  });
+
+  await step('online: the outbox is sent, the notice goes', async () => {
+    await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === ''
+      && !document.querySelector('.pending-badge'), null, { timeout: 30000 });
+  });
+  ok(firstPush && firstPush.applied === 2 && firstPush.results.every((r) => r.status === 'applied' && !r.replayed),
+    'the first push applied both (its reply was then lost)', JSON.stringify(firstPush));
+  ok(pushes.length >= 1 && pushes[pushes.length - 1].replayed === 2
+    && pushes[pushes.length - 1].results.every((r) => r.replayed === true),
+  'the page sent the same batch again: spendd answered it as replayed', JSON.stringify(pushes));
+  await step('the list shows both from the server', async () => {
+    await rowWith('offline one').waitFor();
+    await rowWith('offline two').waitFor();
+    const ids = await rows().evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+    return ids.every((id) => /^\d+$/.test(id)) || ids.join(' ');
+  });
+  {
+    const r = await api('GET', `/expenses?month=${M}&search=offline`);
+    const notes = (r.items || []).map((e) => `${e.note} ${e.amount}`).sort();
+    ok(r.count === 2 && notes.join(',') === 'offline one 4.50,offline two 7.25',
+      'the server has each expense exactly once', JSON.stringify(notes));
+  }
+
+  // ---- an offline edit that meets another device's edit: a conflict
+  const one = (await api('GET', `/expenses?month=${M}&search=offline one`)).items[0];
+  await offline(async () => {
+    await rowWith('offline one').getByRole('button', { name: /^Edit / }).click();
+    const d = page.locator('dialog.edit[open]');
+    await d.getByLabel('Amount').fill('5.00');
+    await d.getByRole('button', { name: 'Save' }).click();
+    await step('the offline edit is kept: the row is pending, "1 change waiting"', async () => {
+      await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === '1 change waiting');
+      return rowWith('offline one').locator('.pending-badge').count().then((n) => n === 1 || n);
+    });
+    const r = await other.call('PATCH', `/expenses/${one.id}`, { amount: '6.00', version: one.version });
+    ok(r.status === 200, 'meanwhile another device changes the amount', JSON.stringify(r.body));
+  });
+  await step('online: the conflict is shown with both sides', async () => {
+    const d = page.locator('dialog.conflict[open]');
+    await d.waitFor({ timeout: 30000 });
+    const txt = await d.locator('tbody').innerText();
+    return (/amount\s+5\.00\s+6\.00/.test(txt)) || txt;
+  });
+  await shots('02-conflict');
+  await axe('the conflict dialog');
+  await page.locator('dialog.conflict').getByRole('button', { name: 'Keep mine' }).click();
+  await step('keep mine: the server has my amount, nothing waits', async () => {
+    await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === ''
+      && !document.querySelector('.pending-badge'), null, { timeout: 30000 });
+    const e = await api('GET', `/expenses/${one.id}`);
+    return e.amount === '5.00' || e.amount;
+  });
+});
+
+process.exit(t.fails ? 1 : 0);

@@ -1,0 +1,390 @@
+// The offline outbox: an expense added, edited or deleted while spendd
+// cannot be reached is kept in IndexedDB and sent later with sync.push
+// (POST /api/v1/changes; docs/API.md, Sync). Meanwhile the month's list
+// shows it as pending and the top bar counts what is waiting.
+//
+// Each mutation has its own id (mid): a batch sent again after a lost
+// reply is applied once by spendd. A creation carries a client id, the
+// expense's id on this device ("pending-<client id>") until it is sent.
+import { api, setOffline, newKey } from './api.js';
+import { h, toast } from './dom.js';
+import { session } from './session.js';
+import { announce } from './events.js';
+import { todayISO } from './format.js';
+
+// What this module says to the user.
+const TEXT = {
+  waiting: (n) => (n === 1 ? '1 change waiting' : `${n} changes waiting`),
+  waitingTitle: 'Saved on this device; sent when the connection returns',
+  pending: 'Waiting to sync',
+  dropped: (msg) => `A change made offline was not saved: ${msg}`,
+  conflictTitle: 'Changed in two places',
+  conflictLead: 'You changed this expense offline; it was also changed elsewhere. Which version should stay?',
+  conflictGone: 'You changed this expense offline; it was deleted elsewhere.',
+  field: 'Field',
+  mine: 'Your change',
+  theirs: 'Elsewhere',
+  deleted: '(deleted)',
+  keepMine: 'Keep mine',
+  keepTheirs: 'Keep theirs',
+};
+
+const DB = 'spend-outbox';
+const STORE = 'mutations';
+const PENDING = 'pending-';
+const ADD_FIELDS = ['amount', 'currency', 'category', 'date', 'payee', 'note', 'tags'];
+
+let db = null;         // IndexedDB, or null: the outbox lives in memory only
+let items = [];        // {n, mid, user, op, client_id?, id?, version?, fields, base?}
+let user = null;       // the signed-in user's id: only theirs is shown and sent
+let pushing = false;
+let retryTimer = 0;
+let backoff = 2000;
+const lists = new Map();   // the last reply of each month list, for offline
+const conflicts = [];
+let statusEl = null;
+
+function openDb() {
+  return new Promise((resolve) => {
+    if (typeof indexedDB === 'undefined') { resolve(null); return; }
+    const rq = indexedDB.open(DB, 1);
+    rq.onupgradeneeded = () => {
+      rq.result.createObjectStore(STORE, { keyPath: 'n', autoIncrement: true });
+    };
+    rq.onsuccess = () => resolve(rq.result);
+    rq.onerror = () => resolve(null);
+  });
+}
+
+function tx(mode, fn) {
+  if (!db) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = db.transaction(STORE, mode);
+    const r = fn(t.objectStore(STORE));
+    t.oncomplete = () => resolve(r && r.result);
+    t.onerror = () => resolve(undefined);
+    t.onabort = () => resolve(undefined);
+  });
+}
+
+async function save(item) {
+  if (!db) { item.n = item.n || (items.length ? items[items.length - 1].n + 1 : 1); return; }
+  const n = await tx('readwrite', (s) => s.put(item));
+  if (n !== undefined) item.n = n;
+}
+
+function removeItem(item) {
+  items = items.filter((x) => x !== item);
+  if (item.n !== undefined) tx('readwrite', (s) => s.delete(item.n));
+}
+
+const mine = () => items.filter((x) => x.user === user);
+
+function showCount() {
+  if (!statusEl) return;
+  const n = user === null ? 0 : mine().length;
+  statusEl.textContent = n ? TEXT.waiting(n) : '';
+  statusEl.title = n ? TEXT.waitingTitle : '';
+}
+
+// ---- what the list shows
+
+function pendingExpense(item) {
+  const f = item.fields;
+  return {
+    id: `${PENDING}${item.client_id}`,
+    client_id: item.client_id,
+    amount: f.amount,
+    currency: f.currency || (session.me && session.me.currency) || 'EUR',
+    category: f.category,
+    date: f.date || todayISO(),
+    payee: f.payee || '',
+    note: f.note || '',
+    tags: f.tags || [],
+    version: 0,
+    pending: true,
+  };
+}
+
+function known(id) {
+  for (const r of lists.values()) {
+    const e = r.items.find((x) => String(x.id) === String(id));
+    if (e) return e;
+  }
+  return null;
+}
+
+function listKey(q) {
+  return JSON.stringify([q.month, q.search || '', q.category || '', q.sort || '', q.order || '']);
+}
+
+function matches(e, q) {
+  if (q.month && e.date.slice(0, 7) !== q.month) return false;
+  if (q.category && e.category !== q.category) return false;
+  if (q.search) {
+    const s = q.search.toLowerCase();
+    if (![e.payee, e.note, e.category, ...e.tags].some((x) => (x || '').toLowerCase().includes(s))) return false;
+  }
+  return true;
+}
+
+// the month list with what waits in the outbox laid over it
+function overlay(reply, q) {
+  const waiting = mine();
+  if (!waiting.length || !reply || !Array.isArray(reply.items) || q.cursor) return reply;
+  let list = reply.items.slice();
+  let { count } = reply;
+  const added = [];
+  for (const m of waiting) {
+    if (m.op === 'create') {
+      const e = pendingExpense(m);
+      if (matches(e, q)) { added.push(e); count += 1; }
+      continue;
+    }
+    const i = list.findIndex((e) => String(e.id) === String(m.id));
+    if (i < 0) continue;
+    if (m.op === 'delete') {
+      list.splice(i, 1);
+      count -= 1;
+    } else list[i] = { ...list[i], ...m.fields, pending: true };
+  }
+  added.sort((a, b) => b.date.localeCompare(a.date));
+  list = [...added, ...list];
+  return { ...reply, items: list, count };
+}
+
+// ---- recording mutations
+
+async function record(item) {
+  item.mid = newKey();
+  item.user = user;
+  items.push(item);
+  await save(item);
+  showCount();
+  schedule();
+  return item;
+}
+
+function pendingItem(id) {
+  const cid = String(id).slice(PENDING.length);
+  return mine().find((x) => x.op === 'create' && x.client_id === cid);
+}
+
+// an edit or deletion of an expense that exists only here
+async function local(method, id, opts) {
+  const item = pendingItem(id);
+  if (!item) return undefined;
+  if (method === 'GET') return pendingExpense(item);
+  if (method === 'DELETE') {
+    removeItem(item);
+    showCount();
+    return null;
+  }
+  const { version, ...fields } = opts.body || {};
+  Object.assign(item.fields, fields);
+  await save(item);
+  return pendingExpense(item);
+}
+
+function expensePath(path) {
+  const m = /^\/expenses(?:\/([^/?]+))?$/.exec(path);
+  return m ? { id: m[1] } : null;
+}
+
+function onLocal(method, path, opts) {
+  const p = expensePath(path);
+  if (!p || !p.id || !String(p.id).startsWith(PENDING) || user === null
+      || !pendingItem(p.id)) return undefined;
+  return local(method, p.id, opts);
+}
+
+function onFailed(method, path, opts) {
+  const p = expensePath(path);
+  if (!p || user === null) return undefined;
+  if (method === 'GET' && !p.id) {
+    const q = opts.query || {};
+    const last = q.cursor ? null : lists.get(listKey(q));
+    return last ? overlay(last, q) : undefined;
+  }
+  if (method === 'GET') {
+    const e = known(p.id);
+    return e || undefined;
+  }
+  if (method === 'POST' && !p.id) {
+    return record({ op: 'create', client_id: newKey(), fields: { ...opts.body } })
+      .then(pendingExpense);
+  }
+  // a second edit of the same expense joins the first (sent as one, on
+  // the version the first was based on), unless the first is being sent
+  const earlier = pushing ? null
+    : mine().find((x) => x.op === 'update' && String(x.id) === String(p.id));
+  if (method === 'PATCH' && p.id) {
+    const { version, ...fields } = opts.body || {};
+    const base = known(p.id);
+    const shown = () => ({ ...(base || { id: p.id }), ...(earlier || {}).fields, ...fields, pending: true });
+    if (earlier) {
+      Object.assign(earlier.fields, fields);
+      return save(earlier).then(shown);
+    }
+    return record({ op: 'update', id: Number(p.id), version, fields, base }).then(shown);
+  }
+  if (method === 'DELETE' && p.id) {
+    let version = Number(opts.query && opts.query.version);
+    if (earlier) {
+      version = earlier.version;
+      removeItem(earlier);
+    }
+    return record({ op: 'delete', id: Number(p.id), version, fields: {}, base: known(p.id) })
+      .then(() => null);
+  }
+  return undefined;
+}
+
+function onAnswered(method, path, opts, data) {
+  if (user !== null && mine().length && !pushing) schedule(0);
+  const p = expensePath(path);
+  if (method !== 'GET' || !p || p.id || !data || opts.raw || opts.stream) return data;
+  const q = opts.query || {};
+  if (!q.cursor) lists.set(listKey(q), data);
+  return overlay(data, q);
+}
+
+// ---- sending
+
+function mutation(m) {
+  const out = { mid: m.mid, op: m.op };
+  if (m.client_id) out.client_id = m.client_id;
+  if (m.id !== undefined) out.id = m.id;
+  if (m.version !== undefined && !Number.isNaN(m.version)) out.version = m.version;
+  if (m.op !== 'delete') out.fields = m.fields;
+  return out;
+}
+
+function schedule(ms) {
+  clearTimeout(retryTimer);
+  if (user === null || !mine().length) return;
+  retryTimer = setTimeout(flush, ms === undefined ? backoff : ms);
+}
+
+export async function flush() {
+  if (pushing || user === null) return;
+  const batch = mine().slice(0, 1000);
+  if (!batch.length) return;
+  pushing = true;
+  clearTimeout(retryTimer);
+  let r;
+  try {
+    r = await api('POST', '/changes', { body: { mutations: batch.map(mutation) } });
+  } catch (e) {
+    pushing = false;
+    if (e.status === 0 || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500) {
+      backoff = Math.min(backoff * 2, 60000);
+      schedule();
+    } else {
+      // the batch as a whole was refused: keeping it would only fail again
+      for (const m of batch) removeItem(m);
+      toast(TEXT.dropped(e.message), 'warn');
+      showCount();
+    }
+    return;
+  }
+  pushing = false;
+  backoff = 2000;
+  let changed = false;
+  for (const res of (r && r.results) || []) {
+    const m = batch.find((x) => x.mid === res.mid);
+    if (!m) continue;
+    removeItem(m);
+    if (res.status === 'applied' || res.status === 'merged') changed = true;
+    else if (res.status === 'conflict') conflicts.push({ m, res });
+    else if (res.status === 'error') {
+      toast(TEXT.dropped((res.error && res.error.message) || res.status), 'warn');
+    }
+  }
+  showCount();
+  if (changed) announce('sync.push');
+  showConflict();
+  if (r && r.complete === false) schedule();
+  else if (mine().length) schedule(0);
+}
+
+// ---- conflicts: both sides, the user chooses
+
+function show(v) {
+  if (v === undefined || v === null) return '';
+  return Array.isArray(v) ? v.join(', ') : String(v);
+}
+
+function showConflict() {
+  if (!conflicts.length || document.querySelector('dialog.conflict')) return;
+  const { m, res } = conflicts.shift();
+  const server = res.server || null;
+  const names = [...new Set([...(res.fields || []), ...Object.keys(m.fields || {})])];
+  const rows = names.map((k) => h('tr',
+    h('th', { scope: 'row' }, k),
+    h('td', m.op === 'delete' ? TEXT.deleted : show(m.fields[k])),
+    h('td', server ? show(server[k]) : TEXT.deleted)));
+  const mineBtn = h('button.primary', { type: 'button' }, TEXT.keepMine);
+  const theirsBtn = h('button.secondary', { type: 'button' }, TEXT.keepTheirs);
+  const dlg = h('dialog.edit.conflict', { 'aria-labelledby': 'conflict-title' },
+    h('h2#conflict-title', TEXT.conflictTitle),
+    h('p', server ? TEXT.conflictLead : TEXT.conflictGone),
+    h('table.conflict-sides',
+      h('thead', h('tr', h('th', { scope: 'col' }, TEXT.field),
+        h('th', { scope: 'col' }, TEXT.mine), h('th', { scope: 'col' }, TEXT.theirs))),
+      h('tbody', rows)),
+    h('div.actions', theirsBtn, mineBtn));
+  document.body.append(dlg);
+  const done = () => { dlg.close(); };
+  dlg.addEventListener('close', () => { dlg.remove(); showConflict(); });
+  theirsBtn.addEventListener('click', () => { done(); announce('sync.push'); });
+  mineBtn.addEventListener('click', async () => {
+    done();
+    if (server) {
+      // the same change again, based on the server's version
+      await record({ op: m.op, id: server.id, version: server.version, fields: m.fields, base: server });
+    } else if (m.op !== 'delete') {
+      // deleted elsewhere: mine comes back as a new expense
+      const f = {};
+      for (const k of ADD_FIELDS) {
+        const v = k in m.fields ? m.fields[k] : m.base && m.base[k];
+        if (v !== undefined && v !== null && v !== '') f[k] = v;
+      }
+      await record({ op: 'create', client_id: newKey(), fields: f });
+    }
+    schedule(0);
+  });
+  dlg.showModal();
+  mineBtn.focus();
+}
+
+// A small mark for a row that waits in the outbox (month.js), or null.
+export function pendingBadge(e) {
+  return e && e.pending ? h('span.pending-badge', TEXT.pending) : null;
+}
+
+// start(el): the signed-in user's outbox, counted in el; stop() on sign-out.
+export async function start(el) {
+  statusEl = el || statusEl;
+  user = session.me ? (session.me.id ?? session.me.name) : null;
+  if (!db) {
+    db = await openDb();
+    if (db) {
+      const stored = await tx('readonly', (s) => s.getAll()) || [];
+      // what was recorded before this page (memory only until now) stays
+      items = [...stored, ...items.filter((x) => x.n === undefined)];
+    }
+  }
+  showCount();
+  schedule(0);
+}
+
+export function stop() {
+  user = null;
+  lists.clear();
+  clearTimeout(retryTimer);
+  showCount();
+}
+
+setOffline({ local: onLocal, failed: onFailed, answered: onAnswered });
+window.addEventListener('online', () => { backoff = 2000; schedule(0); });
