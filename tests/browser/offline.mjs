@@ -8,7 +8,8 @@
 // batch again, which spendd answers as replayed, and the server (asked as
 // another device) has each expense exactly once; the notice goes. An edit
 // made offline that meets another device's edit of the same field is a
-// conflict shown with both sides; "Keep mine" wins on the server.
+// conflict shown with both sides; "Keep mine" wins on the server. A
+// deletion offline hides the row at once and reaches the server later.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
 // Usage: node tests/browser/offline.mjs BASE_URL SHOT_DIR
 import { readFileSync, readdirSync } from 'node:fs';
@@ -241,6 +242,27 @@ await t.run(async () => {
       && !document.querySelector('.pending-badge'), null, { timeout: 30000 });
     const e = await api('GET', `/expenses/${one.id}`);
     return e.amount === '5.00' || e.amount;
+  });
+
+  // ---- a deletion offline: the row goes at once, the server's when sent
+  await offline(async () => {
+    await rowWith('offline two').getByRole('button', { name: /^Edit / }).click();
+    const d = page.locator('dialog.edit[open]');
+    await d.getByRole('button', { name: 'Delete' }).click();
+    await d.getByRole('button', { name: 'Really delete?' }).click();
+    await step('deleted offline: the row is gone, "1 change waiting"', async () => {
+      await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === '1 change waiting');
+      const n = await rowWith('offline two').count();
+      return n === 0 || `${n} rows`;
+    });
+    const r = await api('GET', `/expenses?month=${M}&search=offline two`);
+    ok(r.count === 1, 'the server still has it while offline', JSON.stringify(r.count));
+  });
+  await step('online: the deletion is sent, nothing waits', async () => {
+    await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === '',
+      null, { timeout: 30000 });
+    const r = await api('GET', `/expenses?month=${M}&search=offline`);
+    return (r.count === 1 && r.items[0].note === 'offline one') || JSON.stringify(r.items);
   });
 });
 
