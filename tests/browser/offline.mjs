@@ -6,7 +6,8 @@
 // "2 changes waiting", and when the network returns they are sent with
 // sync.push: a first reply lost on the way makes the page send the same
 // batch again, which spendd answers as replayed, and the server (asked as
-// another device) has each expense exactly once; the notice goes. An edit
+// another device) has each expense exactly once; the notice goes, in a
+// second tab too. An edit
 // made offline that meets another device's edit of the same field is a
 // conflict shown with both sides; "Keep mine" wins on the server. A
 // deletion offline hides the row at once and reaches the server later.
@@ -106,10 +107,10 @@ async function offline(fn) {
   ok(bad.length === 0, 'every file sw.js precaches is served', bad.join(', '));
 }
 
-// what each sync.push answered the page (a reply lost on the way is not seen)
+// what each sync.push answered the pages (a reply lost on the way is not seen)
 let firstPush = null;
 const pushes = [];
-page.on('response', async (res) => {
+ctx.on('response', async (res) => {
   if (res.url().endsWith('/api/v1/changes') && res.request().method() === 'POST') {
     try { pushes.push(await res.json()); } catch (e) { /* aborted */ }
   }
@@ -166,7 +167,10 @@ await t.run(async () => {
   await step('online again: signed in, the month view', () => page.locator('#month-title').waitFor());
   await page.locator('table.expenses:visible, p.empty:visible').first().waitFor();
 
-  // ---- two expenses added offline
+  // ---- two expenses added offline, with a second tab open
+  const tab2 = await ctx.newPage();
+  await tab2.goto(`${BASE}/#/month`);
+  await step('a second tab opens signed in', () => tab2.locator('#month-title').waitFor());
   await offline(async () => {
     await add('4.50', 'offline one');
     await add('7.25', 'offline two');
@@ -179,13 +183,15 @@ await t.run(async () => {
       const live = await page.locator('#outbox').getAttribute('aria-live');
       return (s === '2 changes waiting' && live === 'polite') || `"${s}" aria-live=${live}`;
     });
+    await step('the second tab counts them too', () => tab2.waitForFunction(
+      () => document.getElementById('outbox').textContent.trim() === '2 changes waiting'));
     const server = await api('GET', `/expenses?month=${M}&search=offline`);
     ok(server.count === 0, 'the server has none of them yet', JSON.stringify(server.count));
     await shots('01-offline-pending');
     await axe('the month view with changes waiting');
     // the first push's reply is lost on the way back: spendd applies the
     // batch, the page does not learn it and keeps its outbox
-    await page.route('**/api/v1/changes', async (route) => {
+    await ctx.route('**/api/v1/changes', async (route) => {
       const res = await route.fetch();
       firstPush = await res.json();
       await route.abort('aborted');
@@ -196,11 +202,14 @@ await t.run(async () => {
     await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === ''
       && !document.querySelector('.pending-badge'), null, { timeout: 30000 });
   });
+  await step('the second tab has nothing waiting either', () => tab2.waitForFunction(
+    () => document.getElementById('outbox').textContent.trim() === '', null, { timeout: 30000 }));
+  await tab2.close();
   ok(firstPush && firstPush.applied === 2 && firstPush.results.every((r) => r.status === 'applied' && !r.replayed),
     'the first push applied both (its reply was then lost)', JSON.stringify(firstPush));
   ok(pushes.length >= 1 && pushes[pushes.length - 1].replayed === 2
     && pushes[pushes.length - 1].results.every((r) => r.replayed === true),
-  'the page sent the same batch again: spendd answered it as replayed', JSON.stringify(pushes));
+  'the same batch was sent again (by either tab): spendd answered it as replayed', JSON.stringify(pushes));
   await step('the list shows both from the server', async () => {
     await rowWith('offline one').waitFor();
     await rowWith('offline two').waitFor();

@@ -59,23 +59,45 @@ function openDb() {
 function tx(mode, fn) {
   if (!db) return Promise.resolve();
   return new Promise((resolve) => {
-    const t = db.transaction(STORE, mode);
-    const r = fn(t.objectStore(STORE));
-    t.oncomplete = () => resolve(r && r.result);
-    t.onerror = () => resolve(undefined);
-    t.onabort = () => resolve(undefined);
+    try {
+      const t = db.transaction(STORE, mode);
+      const r = fn(t.objectStore(STORE));
+      t.oncomplete = () => resolve(r && r.result);
+      t.onerror = () => resolve(undefined);
+      t.onabort = () => resolve(undefined);
+    } catch (e) {
+      resolve(undefined);   // the database went away: memory only
+    }
   });
 }
 
+let memoryN = 0;
 async function save(item) {
-  if (!db) { item.n = item.n || (items.length ? items[items.length - 1].n + 1 : 1); return; }
+  if (!db) { if (item.n === undefined) { memoryN += 1; item.n = memoryN; } return; }
   const n = await tx('readwrite', (s) => s.put(item));
   if (n !== undefined) item.n = n;
+  tell();
+}
+
+// Other tabs of this browser share the outbox: a change here makes them
+// read it again; sending is one tab at a time (Web Locks), each reading
+// the stored outbox first, so no tab sends what another has just sent.
+const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('spend-outbox') : null;
+function tell() { if (tabs) tabs.postMessage('changed'); }
+
+async function reread() {
+  if (!db) return;
+  const stored = await tx('readonly', (s) => s.getAll());
+  if (!stored) return;
+  // what is being written now has no number yet: it stays
+  const have = new Set(stored.map((x) => x.mid));
+  items = [...stored, ...items.filter((x) => x.n === undefined && !have.has(x.mid))];
 }
 
 function removeItem(item) {
   items = items.filter((x) => x !== item);
-  if (item.n !== undefined) tx('readwrite', (s) => s.delete(item.n));
+  return item.n === undefined ? Promise.resolve()
+    : tx('readwrite', (s) => s.delete(item.n)).then(tell);
 }
 
 const mine = () => items.filter((x) => x.user === user);
@@ -266,12 +288,17 @@ function schedule(ms) {
   retryTimer = setTimeout(flush, ms === undefined ? backoff : ms);
 }
 
-export async function flush() {
-  if (pushing || user === null) return;
-  const batch = mine().slice(0, 1000);
-  if (!batch.length) return;
+export function flush() {
+  if (pushing || user === null || !mine().length) return undefined;
   pushing = true;
   clearTimeout(retryTimer);
+  return navigator.locks ? navigator.locks.request('spend-outbox', push) : push();
+}
+
+async function push() {
+  await reread();
+  const batch = mine().slice(0, 1000);
+  if (!batch.length) { pushing = false; showCount(); return; }
   let r;
   try {
     r = await api('POST', '/changes', { body: { mutations: batch.map(mutation) } });
@@ -282,7 +309,7 @@ export async function flush() {
       schedule();
     } else {
       // the batch as a whole was refused: keeping it would only fail again
-      for (const m of batch) removeItem(m);
+      await Promise.all(batch.map(removeItem));
       toast(TEXT.dropped(e.message), 'warn');
       showCount();
     }
@@ -291,16 +318,18 @@ export async function flush() {
   pushing = false;
   backoff = 2000;
   let changed = false;
+  const gone = [];
   for (const res of (r && r.results) || []) {
     const m = batch.find((x) => x.mid === res.mid);
     if (!m) continue;
-    removeItem(m);
+    gone.push(removeItem(m));
     if (res.status === 'applied' || res.status === 'merged') changed = true;
     else if (res.status === 'conflict') conflicts.push({ m, res });
     else if (res.status === 'error') {
       toast(TEXT.dropped((res.error && res.error.message) || res.status), 'warn');
     }
   }
+  await Promise.all(gone);   // stored as sent before another tab may look
   showCount();
   if (changed) announce('sync.push');
   showConflict();
@@ -369,11 +398,7 @@ export async function start(el) {
   user = session.me ? (session.me.id ?? session.me.name) : null;
   if (!db) {
     db = await openDb();
-    if (db) {
-      const stored = await tx('readonly', (s) => s.getAll()) || [];
-      // what was recorded before this page (memory only until now) stays
-      items = [...stored, ...items.filter((x) => x.n === undefined)];
-    }
+    await reread();
   }
   showCount();
   schedule(0);
@@ -387,4 +412,11 @@ export function stop() {
 }
 
 setOffline({ local: onLocal, failed: onFailed, answered: onAnswered });
+if (tabs) {
+  tabs.onmessage = async () => {
+    await reread();
+    showCount();
+    announce('outbox');
+  };
+}
 window.addEventListener('online', () => { backoff = 2000; schedule(0); });
