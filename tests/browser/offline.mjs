@@ -10,7 +10,9 @@
 // second tab too. An edit
 // made offline that meets another device's edit of the same field is a
 // conflict shown with both sides; "Keep mine" wins on the server. A
-// deletion offline hides the row at once and reaches the server later.
+// deletion offline hides the row at once and reaches the server later. An
+// add whose reply is lost while online is sent again with its
+// Idempotency-Key and is on the server once.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
 // Usage: node tests/browser/offline.mjs BASE_URL SHOT_DIR
 import { readFileSync, readdirSync } from 'node:fs';
@@ -272,6 +274,23 @@ await t.run(async () => {
       null, { timeout: 30000 });
     const r = await api('GET', `/expenses?month=${M}&search=offline`);
     return (r.count === 1 && r.items[0].note === 'offline one') || JSON.stringify(r.items);
+  });
+
+  // ---- online, an add whose request reaches spendd but whose reply is
+  // lost (twice: api.js tries again once): kept, then sent again as the
+  // same POST with the same Idempotency-Key, so spendd has it once
+  await ctx.route('**/api/v1/expenses', async (route) => {
+    if (route.request().method() !== 'POST') { await route.continue(); return; }
+    await route.fetch();
+    await route.abort('aborted');
+  }, { times: 2 });
+  await add('3.10', 'lost reply');
+  await step('an add whose reply was lost: sent again, spendd has it once, nothing waits', async () => {
+    await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === ''
+      && !document.querySelector('.pending-badge'), null, { timeout: 30000 });
+    await rowWith('lost reply').waitFor();
+    const r = await api('GET', `/expenses?month=${M}&search=lost reply`);
+    return r.count === 1 || `${r.count} on the server`;
   });
 });
 

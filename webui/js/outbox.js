@@ -159,6 +159,7 @@ function overlay(reply, q) {
   const added = [];
   for (const m of waiting) {
     if (m.op === 'create') {
+      if (m.deleted) continue;
       const e = pendingExpense(m);
       if (matches(e, q)) { added.push(e); count += 1; }
       continue;
@@ -189,7 +190,7 @@ async function record(item) {
 
 function pendingItem(id) {
   const cid = String(id).slice(PENDING.length);
-  return mine().find((x) => x.op === 'create' && x.client_id === cid);
+  return mine().find((x) => x.op === 'create' && x.client_id === cid && !x.deleted);
 }
 
 // an edit or deletion of an expense that exists only here
@@ -198,7 +199,11 @@ async function local(method, id, opts) {
   if (!item) return undefined;
   if (method === 'GET') return pendingExpense(item);
   if (method === 'DELETE') {
-    removeItem(item);
+    if (item.key) {
+      // spendd may have it already (see onFailed): it is deleted there
+      item.deleted = true;
+      await save(item);
+    } else await removeItem(item);
     showCount();
     return null;
   }
@@ -222,7 +227,7 @@ function onLocal(method, path, opts) {
 
 function onFailed(method, path, opts) {
   const p = expensePath(path);
-  if (!p || user === null) return undefined;
+  if (!p || user === null || opts.outbox) return undefined;
   if (method === 'GET' && !p.id) {
     const q = opts.query || {};
     const last = q.cursor ? null : lists.get(listKey(q));
@@ -233,8 +238,16 @@ function onFailed(method, path, opts) {
     return e || undefined;
   }
   if (method === 'POST' && !p.id) {
-    return record({ op: 'create', client_id: newKey(), fields: { ...opts.body } })
-      .then(pendingExpense);
+    const item = { op: 'create', client_id: newKey(), fields: { ...opts.body } };
+    // Online, the request may have reached spendd and only its reply been
+    // lost: it is sent again as it was, with its Idempotency-Key, and
+    // spendd answers with what it did the first time (a mutation's mid
+    // could not tell: spendd keeps the two apart). Offline it never left.
+    if (opts.key && navigator.onLine !== false) {
+      item.key = opts.key;
+      item.sent = { ...opts.body };
+    }
+    return record(item).then(pendingExpense);
   }
   // a second edit of the same expense joins the first (sent as one, on
   // the version the first was based on), unless the first is being sent
@@ -295,19 +308,70 @@ export function flush() {
   return navigator.locks ? navigator.locks.request('spend-outbox', push) : push();
 }
 
+const retryable = (e) => e.status === 0 || e.status === 401 || e.status === 408
+  || e.status === 429 || e.status >= 500;
+
+function later() {
+  pushing = false;
+  backoff = Math.min(backoff * 2, 60000);
+  schedule();
+}
+
+// A creation whose POST may have reached spendd goes again as that POST;
+// what was changed since on this device follows as a mutation of the
+// expense spendd answered with. true: sent; false: dropped; null: later.
+async function again(m) {
+  let e;
+  try {
+    e = await api('POST', '/expenses', { body: m.sent, key: m.key, outbox: true });
+  } catch (err) {
+    if (retryable(err)) return null;
+    await removeItem(m);
+    toast(TEXT.dropped(err.message), 'warn');
+    return false;
+  }
+  const rest = {};
+  for (const [k, v] of Object.entries(m.fields)) {
+    if (JSON.stringify(v) !== JSON.stringify(m.sent[k])) rest[k] = v;
+  }
+  if (!m.deleted && !Object.keys(rest).length) {
+    await removeItem(m);
+    return true;
+  }
+  const next = { ...m, mid: newKey(), op: m.deleted ? 'delete' : 'update', id: e.id, version: e.version, fields: m.deleted ? {} : rest };
+  for (const k of ['key', 'sent', 'client_id', 'deleted']) delete next[k];
+  items = items.map((x) => (x === m ? next : x));
+  await save(next);
+  return true;
+}
+
 async function push() {
   await reread();
+  let sent = false;
+  for (const m of mine().filter((x) => x.key)) {
+    const done = await again(m);
+    if (done === null) {
+      showCount();
+      if (sent) announce('sync.push');
+      later();
+      return;
+    }
+    sent = sent || done;
+  }
   const batch = mine().slice(0, 1000);
-  if (!batch.length) { pushing = false; showCount(); return; }
+  if (!batch.length) {
+    pushing = false;
+    showCount();
+    if (sent) announce('sync.push');
+    return;
+  }
   let r;
   try {
     r = await api('POST', '/changes', { body: { mutations: batch.map(mutation) } });
   } catch (e) {
-    pushing = false;
-    if (e.status === 0 || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500) {
-      backoff = Math.min(backoff * 2, 60000);
-      schedule();
-    } else {
+    if (retryable(e)) later();
+    else {
+      pushing = false;
       // the batch as a whole was refused: keeping it would only fail again
       await Promise.all(batch.map(removeItem));
       toast(TEXT.dropped(e.message), 'warn');
@@ -317,7 +381,7 @@ async function push() {
   }
   pushing = false;
   backoff = 2000;
-  let changed = false;
+  let changed = sent;
   const gone = [];
   for (const res of (r && r.results) || []) {
     const m = batch.find((x) => x.mid === res.mid);
