@@ -308,6 +308,14 @@ export function flush() {
   return navigator.locks ? navigator.locks.request('spend-outbox', push) : push();
 }
 
+// A "conflict" with what is already so: the first request (an edit or a
+// deletion whose reply was lost) did get there. Nothing to ask.
+function already(m, server) {
+  if (m.op === 'delete') return !server;
+  return !!server && Object.entries(m.fields)
+    .every(([k, v]) => JSON.stringify(v) === JSON.stringify(server[k]));
+}
+
 const retryable = (e) => e.status === 0 || e.status === 401 || e.status === 408
   || e.status === 429 || e.status >= 500;
 
@@ -388,6 +396,7 @@ async function push() {
     if (!m) continue;
     gone.push(removeItem(m));
     if (res.status === 'applied' || res.status === 'merged') changed = true;
+    else if (res.status === 'conflict' && already(m, res.server)) changed = true;
     else if (res.status === 'conflict') conflicts.push({ m, res });
     else if (res.status === 'error') {
       toast(TEXT.dropped((res.error && res.error.message) || res.status), 'warn');
