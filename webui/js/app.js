@@ -13,7 +13,7 @@ import { renderDashboard } from './dashboard.js';
 import { renderReports } from './reports.js';
 import { renderImport } from './import.js';
 import { renderSettings } from './settings.js';
-import { start as startOutbox, stop as stopOutbox } from './outbox.js';
+import { start as startOutbox, stop as stopOutbox, offlineNotice } from './outbox.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -133,5 +133,12 @@ if ('serviceWorker' in navigator && window.isSecureContext) {
 
 (async () => {
   if (maybeSignedIn() && await refresh()) await start();
-  else showSignIn(null);
+  else if (maybeSignedIn() && navigator.onLine === false) {
+    // opened offline (from the service worker's cache): the session comes
+    // back with the connection
+    showSignIn(offlineNotice());
+    window.addEventListener('online', async () => {
+      if (!session.me && await refresh()) await start();
+    }, { once: true });
+  } else showSignIn(null);
 })();

@@ -27,6 +27,8 @@ const TEXT = {
   deleted: '(deleted)',
   keepMine: 'Keep mine',
   keepTheirs: 'Keep theirs',
+  offline: 'You are offline. Spend signs you in again when the connection returns; '
+    + 'changes saved on this device are kept until then.',
 };
 
 const DB = 'spend-outbox';
@@ -459,6 +461,9 @@ function showConflict() {
   dlg.showModal();
   mineBtn.focus();
 }
+
+// What the sign-in screen says when the page opened without a connection.
+export function offlineNotice() { return TEXT.offline; }
 
 // A small mark for a row that waits in the outbox (month.js), or null.
 export function pendingBadge(e) {
