@@ -14,16 +14,20 @@
 // deletion offline hides the row at once and reaches the server later. An
 // add whose reply is lost while online is sent again with its
 // Idempotency-Key and is on the server once; an edit whose reply is lost
-// is sent again without asking about a conflict with itself.
+// is sent again without asking about a conflict with itself. A sw.js with
+// the next VERSION takes over and its cache replaces the old one.
 // Prints "ok - ..." / "not ok - ..." lines; exits 1 if any failed.
-// Usage: node tests/browser/offline.mjs BASE_URL SHOT_DIR
-import { readFileSync, readdirSync } from 'node:fs';
+// Usage: node tests/browser/offline.mjs BASE_URL SHOT_DIR [SERVED_WEBUI]
+// (SERVED_WEBUI: the copy of webui/ spendd serves, where the test writes
+// the next sw.js; without it that step is skipped)
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { browser, iso } from './harness.mjs';
 
 const BASE = (process.argv[2] || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const SHOTS = process.argv[3] || tmpdir();
 const WEBUI = new URL('../../webui/', import.meta.url).pathname;
+const SERVED = process.argv[4] ? `${process.argv[4].replace(/\/$/, '')}/` : null;
 const USER = 'away';
 const PASS = 'correct horse battery';
 const M = iso(new Date()).slice(0, 7);
@@ -35,6 +39,15 @@ const ctx = t.ctx;
 const qa = () => page.locator('form.quick-add');
 const rows = () => page.locator('table.expenses tbody tr');
 const rowWith = (text) => rows().filter({ hasText: text });
+// page.waitForFunction does not wait for an async predicate's promise:
+// poll one in the page until it is true (or 30 s have gone: false)
+async function until(fn, arg) {
+  for (let i = 0; i < 300; i += 1) {
+    if (await page.evaluate(fn, arg)) return true;
+    await page.waitForTimeout(100);
+  }
+  return false;
+}
 const outboxText = () => page.evaluate(() => document.getElementById('outbox').textContent.trim());
 
 async function add(amount, note) {
@@ -134,10 +147,10 @@ await t.run(async () => {
   await step('the index links the manifest', async () =>
     (await page.locator('link[rel="manifest"]').getAttribute('href')) === 'manifest.webmanifest');
   await step('the service worker activates and controls the page', async () => {
-    await page.waitForFunction(async () => {
+    if (!await until(async () => {
       const r = await navigator.serviceWorker.ready;
       return r.active && r.active.state === 'activated' && navigator.serviceWorker.controller !== null;
-    });
+    })) return 'no active worker controls the page';
     return page.evaluate(() => new URL(navigator.serviceWorker.controller.scriptURL).pathname === '/sw.js');
   });
   await step('the app shell is in a versioned cache; no API answer is', async () => {
@@ -324,6 +337,28 @@ await t.run(async () => {
     const e = await api('GET', `/expenses/${one.id}`);
     return (open === 0 && e.amount === '5.50') || `${open} conflict dialogs, amount ${e.amount}`;
   });
+
+  // ---- a new sw.js (VERSION one up): installed, it takes over and its
+  // cache replaces the old one
+  const swNow = readFileSync(`${WEBUI}sw.js`, 'utf8');
+  const m = /const VERSION = 'spend-shell-(\d+)';/.exec(swNow);
+  if (ok(m, 'sw.js has a numbered VERSION') && SERVED) {
+    const [oldCache, newCache] = [`spend-shell-${m[1]}`, `spend-shell-${Number(m[1]) + 1}`];
+    writeFileSync(`${SERVED}sw.js`, swNow.replace(m[0], `const VERSION = '${newCache}';`));
+    await step(`the next version's worker activates: ${newCache} replaces ${oldCache}`, async () => {
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+      const swapped = await until(async (want) => {
+        const keys = (await caches.keys()).filter((k) => k.startsWith('spend-shell-'));
+        return keys.length === 1 && keys[0] === want;
+      }, newCache);
+      const seen = await page.evaluate(async () => {
+        const out = {};
+        for (const k of await caches.keys()) out[k] = (await (await caches.open(k)).keys()).length;
+        return out;
+      });
+      return (swapped && seen[newCache] > 20) || JSON.stringify(seen);
+    });
+  }
 });
 
 process.exit(t.fails ? 1 : 0);

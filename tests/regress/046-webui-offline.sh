@@ -10,12 +10,14 @@
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui offline" axe
 
-start_spendd || { not_ok "spendd starts"; done_testing; }
+# a copy of the web UI, so that the test can serve the next version of sw.js
+cp -R "$TOP/webui" "$T/webui"
+start_spendd -o "http.webui=$T/webui" || { not_ok "spendd starts"; done_testing; }
 BASE=http://127.0.0.1:$HTTP_PORT
 
 served_as_js outbox.js
 check "sw.js served as JavaScript" sh -c \
     "curl -sf -o /dev/null -w '%{content_type}' '$BASE/sw.js' | grep -q javascript"
 
-run_browser offline.mjs
+run_browser offline.mjs "$T/webui"
 done_testing
