@@ -7,7 +7,9 @@
 //
 // Bump VERSION when SHELL changes (a file added, renamed or removed): the
 // new worker fills a new cache and deletes the old ones when it activates.
-// Every file of webui/js/ must be listed (tests/browser/offline.mjs checks).
+// Every file of webui/ but this one must be listed, in folders too
+// (tests/browser/offline.mjs checks): a file listed that spendd does not
+// serve makes the install fail, and the old version stays.
 const VERSION = 'spend-shell-1';
 const SHELL = [
   './',

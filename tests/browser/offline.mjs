@@ -113,9 +113,13 @@ async function offline(fn) {
     && /no-cache/.test(sw.headers.get('cache-control') || ''),
   'sw.js served as JavaScript with Cache-Control: no-cache', `${sw.status} ${sw.headers.get('content-type')} ${sw.headers.get('cache-control')}`);
   const shell = [...swText.matchAll(/^ {2}'([^']+)',$/gm)].map((m) => m[1]);
-  const modules = readdirSync(`${WEBUI}js`).filter((f) => f.endsWith('.js')).map((f) => `js/${f}`);
-  const missing = modules.filter((f) => !shell.includes(f));
-  ok(shell.length > 0 && missing.length === 0, 'sw.js precaches every module of webui/js', missing.join(' '));
+  // every file of webui/, in folders too (js/messages/...), but sw.js
+  const files = readdirSync(WEBUI, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => `${d.path.slice(WEBUI.length)}/${d.name}`.replace(/^\//, ''))
+    .filter((f) => f !== 'sw.js' && !f.split('/').some((p) => p.startsWith('.')));
+  const missing = files.filter((f) => !shell.includes(f));
+  ok(shell.length > 0 && missing.length === 0, `sw.js precaches every file of webui/ (${files.length})`, missing.join(' '));
   const bad = [];
   for (const f of shell) {
     const res = await fetch(`${BASE}/${f === './' ? '' : f}`);
