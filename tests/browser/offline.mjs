@@ -61,6 +61,28 @@ async function add(amount, note) {
     && !document.querySelector('form.quick-add[aria-busy]'), before);
 }
 
+// An edit of the amount, in the edit dialog or in the row itself (inline
+// edit); a deletion, with the row's Delete button (and Undo) or the edit
+// dialog's (confirmed). The month screen has had both shapes.
+async function editAmount(text, amount) {
+  await rowWith(text).getByRole('button', { name: /^Edit / }).click();
+  const f = page.locator('dialog.edit[open], table.expenses tr.editing').first();
+  await f.waitFor();
+  await f.getByLabel('Amount').fill(amount);
+  await f.getByRole('button', { name: 'Save' }).click();
+}
+async function remove(text) {
+  const direct = rowWith(text).getByRole('button', { name: /^Delete / });
+  if (await direct.count()) {
+    await direct.click();
+    return;
+  }
+  await rowWith(text).getByRole('button', { name: /^Edit / }).click();
+  const d = page.locator('dialog.edit[open]');
+  await d.getByRole('button', { name: 'Delete' }).click();
+  await d.getByRole('button', { name: 'Really delete?' }).click();
+}
+
 // Requests that fail while the browser is offline on purpose are the
 // point of the test, not problems: what the harness collected in that
 // window is kept only if it is something else.
@@ -251,10 +273,7 @@ await t.run(async () => {
   // ---- an offline edit that meets another device's edit: a conflict
   const one = (await api('GET', `/expenses?month=${M}&search=offline one`)).items[0];
   await offline(async () => {
-    await rowWith('offline one').getByRole('button', { name: /^Edit / }).click();
-    const d = page.locator('dialog.edit[open]');
-    await d.getByLabel('Amount').fill('5.00');
-    await d.getByRole('button', { name: 'Save' }).click();
+    await editAmount('offline one', '5.00');
     await step('the offline edit is kept: the row is pending, "1 change waiting"', async () => {
       await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === '1 change waiting');
       // the list is drawn again once its request has failed (offline)
@@ -281,10 +300,7 @@ await t.run(async () => {
 
   // ---- a deletion offline: the row goes at once, the server's when sent
   await offline(async () => {
-    await rowWith('offline two').getByRole('button', { name: /^Edit / }).click();
-    const d = page.locator('dialog.edit[open]');
-    await d.getByRole('button', { name: 'Delete' }).click();
-    await d.getByRole('button', { name: 'Really delete?' }).click();
+    await remove('offline two');
     await step('deleted offline: the row is gone, "1 change waiting"', async () => {
       await page.waitForFunction(() => document.getElementById('outbox').textContent.trim() === '1 change waiting');
       await rowWith('offline two').waitFor({ state: 'detached' });
@@ -324,12 +340,7 @@ await t.run(async () => {
     await route.abort('aborted');
   }, { times: 1 });
   const before = pushes.length;
-  {
-    await rowWith('offline one').getByRole('button', { name: /^Edit / }).click();
-    const d = page.locator('dialog.edit[open]');
-    await d.getByLabel('Amount').fill('5.50');
-    await d.getByRole('button', { name: 'Save' }).click();
-  }
+  await editAmount('offline one', '5.50');
   await step('an edit whose reply was lost: sent again, no conflict asked, spendd has it', async () => {
     // the push of the kept edit, whenever it comes
     for (let i = 0; i < 300 && pushes.length === before; i += 1) await page.waitForTimeout(100);

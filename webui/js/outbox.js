@@ -258,7 +258,9 @@ function onFailed(method, path, opts) {
   if (method === 'PATCH' && p.id) {
     const { version, ...fields } = opts.body || {};
     const base = known(p.id);
-    const shown = () => ({ ...(base || { id: p.id }), ...(earlier || {}).fields, ...fields, pending: true });
+    const shown = () => ({
+      payee: '', note: '', tags: [], ...(base || { id: p.id }), ...(earlier || {}).fields, ...fields, pending: true,
+    });
     if (earlier) {
       Object.assign(earlier.fields, fields);
       return save(earlier).then(shown);
