@@ -156,8 +156,29 @@ export function refresh() {
   return refreshing;
 }
 
+// The offline outbox (outbox.js) plugs in here: local(...) answers a
+// request without the network (an expense that exists only on this device),
+// failed(...) one the network could not carry (status 0): a reply, or
+// undefined to let the error through; answered(...) sees every reply.
+const offline = { local: () => undefined, failed: () => undefined, answered: (m, p, o, d) => d };
+export function setOffline(hooks) { Object.assign(offline, hooks); }
+
 // api('GET', '/expenses', {query, body, key, headers})
 export async function api(method, path, opts = {}) {
+  const here = offline.local(method, path, opts);
+  if (here !== undefined) return here;
+  let data;
+  try {
+    data = await authed(method, path, opts);
+  } catch (e) {
+    const alt = e.status === 0 ? offline.failed(method, path, opts, e) : undefined;
+    if (alt !== undefined) return alt;
+    throw e;
+  }
+  return offline.answered(method, path, opts, data);
+}
+
+async function authed(method, path, opts) {
   try {
     return await send(method, path, opts);
   } catch (e) {

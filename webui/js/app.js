@@ -5,6 +5,7 @@ import { session, loadSession, clearSession } from './session.js';
 import { loadFeatures } from './features.js';
 import { renderSignIn } from './signin.js';
 import { t, translateStatic, onLanguage } from './i18n.js';
+import { start as startOutbox, stop as stopOutbox, offlineNotice } from './outbox.js';
 
 const main = document.getElementById('main');
 const topbar = document.getElementById('topbar');
@@ -86,12 +87,14 @@ async function start() {
   document.getElementById('me-badge')?.remove();
   topbar.hidden = false;
   topbar.querySelector('nav').after(h('span#me-badge.muted', session.me.name));
+  startOutbox(document.getElementById('outbox'));
   if (!location.hash || location.hash === '#/login') history.replaceState(null, '', '#/');
   route();
 }
 
 function showSignIn(notice) {
   leave();
+  stopOutbox();
   clearSession();
   topbar.hidden = true;
   renderSignIn(main, { notice, onDone: start });
@@ -140,7 +143,21 @@ window.addEventListener('unhandledrejection', (ev) => {
   if (ev.reason && ev.reason.message) toast(ev.reason.message, 'warn');
 });
 
+// The app shell from a cache when spendd cannot be reached (sw.js); the
+// API never goes through it. A browser without workers, or a page not in a
+// secure context (plain http other than localhost), simply goes without.
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
+}
+
 (async () => {
   if (maybeSignedIn() && await refresh()) await start();
-  else showSignIn(null);
+  else if (maybeSignedIn() && navigator.onLine === false) {
+    // opened offline (from the service worker's cache): the session comes
+    // back with the connection
+    showSignIn(offlineNotice());
+    window.addEventListener('online', async () => {
+      if (!session.me && await refresh()) await start();
+    }, { once: true });
+  } else showSignIn(null);
 })();

@@ -4,12 +4,18 @@
 import { refresh, token } from './api.js';
 
 let unavailable = false;
+const listeners = new Set();   // the subscribers' debounced callbacks
+
+// A change made by this page that did not come back as a live event (an
+// offline outbox sent with sync.push): subscribers reload as for one.
+export function announce(type) {
+  for (const fn of listeners) fn(type);
+}
 
 // subscribe(fn): fn(types) is called (debounced) after changes arrive from
 // the server; types is a Set of method names ("expense.add", ...).
 // Returns a function that stops listening.
 export function subscribe(fn) {
-  if (unavailable || typeof ReadableStream === 'undefined') return () => {};
   let stopped = false;
   let ctl = null;
   let timer = 0;
@@ -26,6 +32,14 @@ export function subscribe(fn) {
       if (!stopped) fn(t);
     }, 300);
   };
+  listeners.add(changed);
+  const stop = () => {
+    stopped = true;
+    listeners.delete(changed);
+    clearTimeout(timer);
+    if (ctl) ctl.abort();
+  };
+  if (unavailable || typeof ReadableStream === 'undefined') return stop;
 
   async function connect() {
     if (stopped) return;
@@ -80,9 +94,5 @@ export function subscribe(fn) {
     }
   }
   connect();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    if (ctl) ctl.abort();
-  };
+  return stop;
 }

@@ -14,6 +14,7 @@ import {
 import { features } from './features.js';
 import { subscribe } from './events.js';
 import { t, amount, date } from './i18n.js';
+import { pendingBadge } from './outbox.js';
 
 const PAGE = 50;
 // the filters kept in the address: #/month/2026-11?search=...&min=...
@@ -278,6 +279,7 @@ export function renderMonth(main, params) {
     const who = [];
     if (e.payee) who.push(h('span.payee', e.payee));
     if (e.note) who.push(h('span.note', e.note));
+    if (e.pending) who.push(pendingBadge(e));
     const label = describe(e);
     const box = h('input.sel', { type: 'checkbox', 'aria-label': t('month.selectNamed', { name: label }),
       checked: st.selected.has(e.id), dataset: { k: 'sel' } });
