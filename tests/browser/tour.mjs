@@ -59,6 +59,50 @@ await t.run(async () => {
       if (size === 'phone') {
         const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         ok(over <= 0, `${name}: no sideways scrolling at 390 px`, `overflow ${over}px`);
+        // tap targets: every control a thumb must hit is 44 px or more each
+        // way (a link inside a sentence is exempt, as WCAG 2.5.5 says)
+        const small = await page.evaluate(() => [...document.querySelectorAll(
+          'button, a[href], input:not([type="hidden"]), select, textarea, summary, [role="button"]')]
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0 || r.bottom <= 0 || getComputedStyle(el).visibility === 'hidden') return false;
+            // a box is hit through its label too
+            if ((el.type === 'checkbox' || el.type === 'radio') && el.labels && [...el.labels].some((lab) => {
+              const l = lab.getBoundingClientRect();
+              return l.height >= 44 && l.width + r.width >= 44;
+            })) return false;
+            if (el.matches('a') && el.parentElement && /^(P|LI|SPAN|TD|SMALL)$/.test(el.parentElement.tagName)
+              && el.parentElement.textContent.trim() !== el.textContent.trim()) return false;
+            return r.width < 44 || r.height < 44;
+          })
+          .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(' ').join('.')}` : ''}`
+            + ` "${(el.textContent || el.getAttribute('aria-label') || el.name || '').trim().slice(0, 24)}"`
+            + ` ${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`));
+        ok(small.length === 0, `${name}: every tap target at least 44 x 44 px at 390 px`, small.join('\n'));
+        // field borders: 3:1 against the background they sit on
+        const faint = await page.evaluate(() => {
+          const lum = (c) => {
+            const v = c.match(/[\d.]+/g).slice(0, 3).map((x) => { const s = Number(x) / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+          };
+          const bgOf = (el) => {
+            for (let e = el.parentElement; e; e = e.parentElement) {
+              const b = getComputedStyle(e).backgroundColor;
+              if (b && !/rgba\(.*, 0\)$/.test(b) && b !== 'transparent') return b;
+            }
+            return 'rgb(255, 255, 255)';
+          };
+          return [...document.querySelectorAll('input:not([type="checkbox"]):not([type="radio"]):not([type="hidden"]):not([type="file"]), select, textarea')]
+            .filter((el) => el.getBoundingClientRect().width > 0)
+            .map((el) => {
+              const a = lum(getComputedStyle(el).borderTopColor), b = lum(bgOf(el));
+              const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+              return [el.name || el.id || el.type, ratio];
+            })
+            .filter(([, r]) => r < 3)
+            .map(([n, r]) => `${n} ${r.toFixed(2)}:1`);
+        });
+        ok(faint.length === 0, `${name}: field borders reach 3:1 at 390 px`, faint.join('\n'));
       }
       for (const scheme of ['light', 'dark']) {
         await page.emulateMedia({ colorScheme: scheme });
