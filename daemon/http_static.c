@@ -294,7 +294,8 @@ gz_job_done(struct job *job, void *arg)
 	free(gj);
 }
 
-static void
+/* 0, or -1: not submitted (spendd is stopping), one freed */
+static int
 gz_submit(struct http_static *hs, job_fn fn, struct gz_file *one)
 {
 	struct gz_job *gj = xcalloc(1, sizeof(*gj));
@@ -309,7 +310,9 @@ gz_submit(struct http_static *hs, job_fn fn, struct gz_file *one)
 			gz_free(one);
 		hs->jobs--;
 		free(gj);
+		return -1;
 	}
+	return 0;
 }
 
 /* The copy of real to send, or NULL: send the file. A missing or stale
@@ -335,7 +338,9 @@ gz_copy(struct http_static *hs, const char *real, const struct stat *sb)
 		g->size = -1;
 		gz_keep(hs, g);
 	}
-	gz_submit(hs, gz_job_one, n);
+	/* not submitted: not pending either, so a later request tries again */
+	if (gz_submit(hs, gz_job_one, n) < 0)
+		g->pending = false;
 	return NULL;
 }
 
@@ -351,7 +356,7 @@ http_static_new(struct spendd *sd, const char *dir)
 		hs->root[0] = '\0';
 		return hs;
 	}
-	gz_submit(hs, gz_job_warm, NULL);
+	(void)gz_submit(hs, gz_job_warm, NULL);
 	return hs;
 }
 

@@ -10,7 +10,7 @@
 // Every file of webui/ but this one must be listed, in folders too
 // (tests/browser/offline.mjs checks): a file listed that spendd does not
 // serve makes the install fail, and the old version stays.
-const VERSION = 'spend-shell-1';
+const VERSION = 'spend-shell-2';
 const SHELL = [
   './',
   'index.html',
@@ -46,12 +46,16 @@ const SHELL = [
 
 const root = new URL('./', self.location).pathname;
 
-// requests the worker leaves alone: other origins, outside the web UI,
-// and the API's doors
-function passThrough(url) {
-  if (url.origin !== self.location.origin || !url.pathname.startsWith(root)) return true;
-  const rest = url.pathname.slice(root.length);
-  return rest === 'api' || rest.startsWith('api/') || rest === 'rpc' || rest.startsWith('rpc/');
+// the shell's own paths: nothing else is kept (not the API, not /metrics,
+// not whatever else spendd may serve under the same root)
+const shellPaths = new Set(SHELL.map((u) => new URL(u, self.location).pathname));
+
+// requests the worker leaves alone: anything but the shell's files and a
+// page load of the web UI itself
+function passThrough(url, req) {
+  if (url.origin !== self.location.origin) return true;
+  if (req.mode === 'navigate') return url.pathname !== root && url.pathname !== `${root}index.html`;
+  return !shellPaths.has(url.pathname);
 }
 
 self.addEventListener('install', (ev) => {
@@ -88,6 +92,6 @@ async function shell(req) {
 
 self.addEventListener('fetch', (ev) => {
   const req = ev.request;
-  if (req.method !== 'GET' || passThrough(new URL(req.url))) return;
+  if (req.method !== 'GET' || passThrough(new URL(req.url), req)) return;
   ev.respondWith(shell(req));
 });

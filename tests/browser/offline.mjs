@@ -20,7 +20,7 @@
 // Usage: node tests/browser/offline.mjs BASE_URL SHOT_DIR [SERVED_WEBUI]
 // (SERVED_WEBUI: the copy of webui/ spendd serves, where the test writes
 // the next sw.js; without it that step is skipped)
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { browser, iso } from './harness.mjs';
 
@@ -184,8 +184,14 @@ await t.run(async () => {
     })) return 'no active worker controls the page';
     return page.evaluate(() => new URL(navigator.serviceWorker.controller.scriptURL).pathname === '/sw.js');
   });
-  await step('the app shell is in a versioned cache; no API answer is', async () => {
+  await step('the app shell is in a versioned cache; no API answer is, nor anything else', async () => {
+    // a file spendd serves that is not the shell's (put there for a moment)
+    if (SERVED) writeFileSync(`${SERVED}not-shell.txt`, 'not the app');
     const r = await page.evaluate(async () => {
+      // spendd's other answers under the same root pass the worker by
+      await fetch('metrics').catch(() => {});
+      await fetch('not-shell.txt').catch(() => {});
+      await fetch('api/v1/version').catch(() => {});
       const keys = (await caches.keys()).filter((k) => k.startsWith('spend-shell-'));
       const urls = [];
       for (const k of keys) urls.push(...(await (await caches.open(k)).keys()).map((q) => new URL(q.url).pathname));
@@ -193,7 +199,8 @@ await t.run(async () => {
     });
     const need = ['/', '/index.html', '/app.css', '/js/app.js', '/js/month.js', '/js/outbox.js', '/icons/icon-192.png'];
     const lacking = need.filter((u) => !r.urls.includes(u));
-    const apis = r.urls.filter((u) => u.startsWith('/api/') || u === '/rpc');
+    if (SERVED) rmSync(`${SERVED}not-shell.txt`, { force: true });
+    const apis = r.urls.filter((u) => u.startsWith('/api/') || u === '/rpc' || u === '/metrics' || u === '/not-shell.txt');
     return (r.keys.length === 1 && lacking.length === 0 && apis.length === 0)
       || JSON.stringify({ keys: r.keys, lacking, apis });
   });
