@@ -183,6 +183,9 @@ static const struct rpc_param p_expense_add[] = {
 	  "absent: the parts', the rules' or uncategorised", NULL },
 	EXPENSE_FIELDS,
 	EXPENSE_PARTS,
+	{ "items", PT_ANY, PF_ALONE, 0, 0, "JSON", "instead of the others: 1 "
+	  "to 1000 objects of these params, added in one transaction, each "
+	  "answered by index (see Bulk add)", NULL },
 	END };
 static const struct rpc_param p_expense_id[] = {
 	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
@@ -772,8 +775,20 @@ rpc_params_check(const struct rpc_method *m, json_t *params,
 	json_t *v;
 	int r;
 
+	const struct rpc_param *alone = NULL;
+
+	for (const struct rpc_param *p = m->params; p && p->name; p++)
+		if ((p->flags & PF_ALONE) && (v = json_object_get(params,
+		    p->name)) != NULL && !json_is_null(v))
+			alone = p;
 	json_object_foreach(params, key, v) {
 		const struct rpc_param *p = rpc_param_find(m, key);
+
+		if (alone && p != alone && p != NULL && !json_is_null(v))
+			return spend_errf(err, SPEND_EINVAL, key,
+			    "\"%s\" and \"%s\" exclude each other: put "
+			    "\"%s\" in each of the %s", key, alone->name, key,
+			    alone->name);
 
 		if (p == NULL) {
 			if (m->flags & RPC_MORE)
@@ -785,7 +800,7 @@ rpc_params_check(const struct rpc_method *m, json_t *params,
 			return r;
 	}
 	for (const struct rpc_param *p = m->params; p && p->name; p++)
-		if ((p->flags & PF_REQUIRED) && ((v = json_object_get(params,
+		if (alone == NULL && (p->flags & PF_REQUIRED) && ((v = json_object_get(params,
 		    p->name)) == NULL || json_is_null(v)))
 			return spend_errf(err, SPEND_EINVAL, p->name,
 			    "%s is required", p->name);
@@ -905,14 +920,21 @@ struct publish {
 	int64_t uid;
 	const char *method;	/* static: the method table's */
 	json_t *result;
+	int64_t seq;		/* its own change-log number (one of a bulk
+				 * add's), or 0: the write's last */
 };
 
 static void
 publish_run(struct spendd *sd, void *arg)
 {
 	struct publish *p = arg;
+	int64_t seq = sd ? sd->hook_seq : 0;
 
+	if (sd && p->seq)
+		sd->hook_seq = p->seq;
 	events_publish(sd, p->uid, p->method, p->result);
+	if (sd)
+		sd->hook_seq = seq;
 }
 
 static void
@@ -934,6 +956,25 @@ publish_after(struct rpc_call *c, json_t *result)
 	p->uid = c->uid;
 	p->method = c->m->name;
 	p->result = json_incref(result);
+	write_hook(&c->w, publish_run, p, publish_free);
+}
+
+void
+rpc_publish(struct rpc_call *c, json_t *data)
+{
+	struct publish *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		fatal("calloc");
+	c->published = true;
+	if (c->uid == 0) {
+		free(p);
+		return;
+	}
+	p->uid = c->uid;
+	p->method = c->m->name;
+	p->result = json_incref(data);
+	p->seq = c->w.last_seq;
 	write_hook(&c->w, publish_run, p, publish_free);
 }
 
@@ -1256,7 +1297,7 @@ offload_done(struct job *job, void *arg)
 	if (o->r >= 0 && o->result == NULL && c->raw.text == NULL)
 		o->result = json_null();
 	if (o->r >= 0 && o->kind == JOB_WRITE) {
-		if (c->uid)
+		if (c->uid && !c->published)
 			publish_result(c, o->result);
 		write_run_hooks(&c->w, c->sd);
 	}
@@ -1399,7 +1440,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	if (c->idem_key[0] && idem_store(c, result, &err) < 0)
 		goto fail;
 	if (tx) {
-		if ((c->m->flags & RPC_WRITE) && c->uid)
+		if ((c->m->flags & RPC_WRITE) && c->uid && !c->published)
 			publish_result(c, result);
 		tx = false;
 		if ((r = write_commit(&c->w, &err)) < 0)
