@@ -10,8 +10,11 @@
 #include "store.h"
 
 struct seen {
+	struct spendd *sd;
+	int64_t uid;
 	int n;
 	int64_t seqs[1100];
+	int64_t heads[1100];	/* the log's last number then */
 	char types[64];
 };
 
@@ -21,8 +24,14 @@ on_event(void *arg, int64_t seq, const char *type, json_t *data)
 	struct seen *s = arg;
 
 	assert_non_null(json_object_get(data, "id"));
-	if (s->n < 1100)
+	if (s->n < 1100) {
+		struct spend_err err;
+
 		s->seqs[s->n] = seq;
+		if (s->sd)
+			assert_int_equal(store_change_last(s->sd->store, s->uid,
+			    &s->heads[s->n], &err), 0);
+	}
 	s->n++;
 	strlcpy(s->types, type, sizeof(s->types));
 }
@@ -202,6 +211,75 @@ test_idempotent(void **state)
 	json_decref(b);
 }
 
+static void
+cap_reply(char *text, size_t len, void *arg)
+{
+	json_t **out = arg;
+
+	assert_non_null(text);
+	*out = json_loadb(text, len, 0, NULL);
+	assert_non_null(*out);
+	free(text);
+}
+
+/* A batch of adds by the same user: one transaction, each call answered
+ * on its own, a failed one undoing only itself; an event and a change per
+ * expense; an idempotency key per call. */
+static void
+test_batch_of_adds(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	struct seen seen = { .sd = sd, .uid = uid };
+	struct events_sub *sub = events_subscribe(sd, uid, on_event, &seen);
+	const char *text = "["
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":1,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":2,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.001\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":3,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\","
+	    "\"idempotency_key\":\"k3\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":4,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\","
+	    "\"idempotency_key\":\"k3\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":5,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"5.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.list\",\"id\":6,"
+	    "\"params\":{\"user\":\"alice\"}}]";
+	json_t *r = NULL, *e;
+
+	rpc_dispatch_text(sd, &id, text, strlen(text), cap_reply, &r);
+	events_unsubscribe(sd, sub);
+	assert_int_equal(sd->pending, 0);
+	assert_int_equal(json_array_size(r), 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_array_get(r, i), "id")), (json_int_t)i + 1);
+	e = json_object_get(json_array_get(r, 1), "error");
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(e, "data"), "field")), "amount");
+	/* the same key: the same expense, replayed */
+	assert_int_equal(tu_int(json_object_get(json_array_get(r, 2),
+	    "result"), "id"), tu_int(json_object_get(json_array_get(r, 3),
+	    "result"), "id"));
+	/* the list after the group sees the group committed */
+	assert_int_equal(tu_int(json_object_get(json_array_get(r, 5),
+	    "result"), "count"), 3);
+	assert_int_equal(last_seq(sd, uid), seq0 + 3);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.seqs[0], seq0 + 1);
+	assert_int_equal(seen.seqs[1], seq0 + 2);
+	assert_int_equal(seen.seqs[2], seq0 + 3);
+	/* one transaction: its events come after all of it committed */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(seen.heads[i], seq0 + 3);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -211,6 +289,7 @@ main(void)
 		T(test_all_bad),
 		T(test_limits),
 		T(test_idempotent),
+		T(test_batch_of_adds),
 	};
 #undef T
 
