@@ -185,7 +185,7 @@ static const struct rpc_param p_expense_add[] = {
 	EXPENSE_PARTS,
 	{ "items", PT_ANY, PF_ALONE, 0, 0, "JSON", "instead of the others: 1 "
 	  "to 1000 objects of these params, added in one transaction, each "
-	  "answered by index (see Bulk add)", NULL },
+	  "answered by index (see Bulk add; spendctl call expense.add)", NULL },
 	END };
 static const struct rpc_param p_expense_id[] = {
 	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
