@@ -3,7 +3,9 @@
 # REST, a bad item answered by index (items[i].field) while the others are
 # added; the change log has one entry per expense, the event stream one
 # event per expense, each with its own change's number; items with the
-# single add's params, and more than 1,000 items, are refused whole.
+# single add's params, and more than 1,000 items, are refused whole. A
+# JSON-RPC batch of adds over /rpc: each call answered on its own, one
+# change and one event per expense, budget alerts once per threshold.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
@@ -69,6 +71,37 @@ is "the log has the three" "$(last)" "$((base + 5))"
 as "$TOKEN" POST /api/v1/expenses '{"items":[{"amount":"1"}],"payee":"x"}'
 expect "items with payee over REST: 400" 400
 is "... the field" "$(jb error.field)" "payee"
+
+# ---- a JSON-RPC batch of adds over /rpc: budget alerts and events ----
+MONTH=$(date -u +%Y-%m)
+TODAY=$(date -u +%F)
+ctl budget set health 100 >/dev/null || not_ok "budget health"
+sent() {
+	ctl --json alerts --month "$MONTH" |
+	    jget -d "" -j , "items[category=health].*.threshold"
+}
+curl -s -N -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$HTTP_PORT/api/v1/events" >"$T/events2" & EV=$!
+wait_for "the second events stream opens" nonempty "$T/events2"
+before=$(last)
+add() { printf '{"jsonrpc":"2.0","method":"expense.add","id":%s,"params":{"amount":"%s","category":"health","date":"%s"}}' "$1" "$2" "$TODAY"; }
+as "$TOKEN" POST /rpc "[$(add 1 50),$(add 2 1.001),$(add 3 35),$(add 4 20)]"
+expect "a batch of adds over /rpc" 200
+is "each call its own answer" "$(jb -j, '*.id' '1.error.data.field' \
+    '0.result.amount' '2.result.amount' '3.result.amount')" \
+    "1,2,3,4,amount,50.00,35.00,20.00"
+is "one change per expense" "$(last)" "$((before + 3))"
+wait_for "an event per expense" lines_in_file '^event: expense.add' \
+    "$T/events2" 3
+wait_for "the alerts' events" lines_in_file '^event: notify.alert' \
+    "$T/events2" 2
+kill "$EV" 2>/dev/null; wait "$EV" 2>/dev/null
+is "three expense events" "$(grep -c '^event: expense.add' "$T/events2")" 3
+is "... each its own change's number" "$(grep -B1 '^event: expense.add' \
+    "$T/events2" | sed -n 's/^id: //p' | tr '\n' ' ')" \
+    "$((before + 1)) $((before + 2)) $((before + 3)) "
+is "the thresholds crossed, each once" "$(sent)" "80,100"
+is "two alert events" "$(grep -c '^event: notify.alert' "$T/events2")" 2
 
 stop_spendd
 done_testing
