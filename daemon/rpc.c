@@ -1793,7 +1793,7 @@ run_group(struct batch *b, size_t n)
 		json_t *req = json_array_get(b->msg, b->next++);
 		json_t *jid = json_object_get(req, "id");
 
-		g[k].id = jid && !json_is_null(jid) ? json_incref(jid) : NULL;
+		g[k].id = jid ? json_incref(jid) : NULL;	/* as run_one */
 		rpc_invoke(sd, &b->id, GROUP_METHOD, json_object_get(req,
 		    "params"), group_done, &g[k]);
 		bytes += g[k].len + 1;

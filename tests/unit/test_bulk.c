@@ -280,6 +280,30 @@ test_batch_of_adds(void **state)
 	json_decref(r);
 }
 
+/* In a group as alone: "id": null is answered, no id is a notification. */
+static void
+test_batch_ids(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	const char *text = "["
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":null,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\","
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"2.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":\"c\","
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\"}}]";
+	json_t *r = NULL;
+
+	rpc_dispatch_text(sd, &id, text, strlen(text), cap_reply, &r);
+	assert_int_equal(json_array_size(r), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(r, 0), "id")));
+	assert_string_equal(tu_str(json_array_get(r, 1), "id"), "c");
+	assert_int_equal(count(sd), 3);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -290,6 +314,7 @@ main(void)
 		T(test_limits),
 		T(test_idempotent),
 		T(test_batch_of_adds),
+		T(test_batch_ids),
 	};
 #undef T
 
