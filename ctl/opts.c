@@ -192,7 +192,9 @@ cmd_opts(const struct ctl_cmd *cmd)
 			char kind = '=';
 			bool taken = false;
 
-			if (p->flags & (PF_POSITIONAL | PF_SECRET))
+			/* PF_ALONE (expense.add's items) is JSON for
+			 * spendctl call, not an option beside the others */
+			if (p->flags & (PF_POSITIONAL | PF_SECRET | PF_ALONE))
 				continue;
 			strlcpy(opt, p->opt ? p->opt : p->name, sizeof(opt));
 			for (char *q = opt; *q; q++)

@@ -232,9 +232,12 @@ expense_input_from_json(json_t *p, struct expense_input *in,
 	return 0;
 }
 
-int
-h_expense_add(struct rpc_call *c, json_t *p, json_t **res,
-    struct spend_err *err)
+/* expense.add's items: at most this many in one call */
+#define BULK_MAX 1000
+
+/* One expense of expense.add's params p: *res the expense. */
+static int
+add_one(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
 {
 	struct expense_input in;
 	struct expense e;
@@ -246,6 +249,118 @@ h_expense_add(struct rpc_call *c, json_t *p, json_t **res,
 		*res = expense_json(&e);
 	free(tags);
 	return r;
+}
+
+/* Failures of the store or the machine, not of an item: the whole bulk
+ * add is undone and fails with it. */
+static bool
+bulk_fatal(int code)
+{
+	return code == SPEND_EBUSY || code == SPEND_ESTORE ||
+	    code == SPEND_ENOMEM || code == SPEND_EFULL ||
+	    code == SPEND_EINTERNAL || code == SPEND_EUNAVAIL;
+}
+
+/* err about items[i]: its field becomes items[i].field, its message says
+ * which item. */
+static void
+item_err(struct spend_err *err, size_t i)
+{
+	struct spend_err e = *err;
+
+	if (e.field[0])
+		snprintf(err->field, sizeof(err->field), "items[%zu].%s", i,
+		    e.field);
+	else
+		snprintf(err->field, sizeof(err->field), "items[%zu]", i);
+	snprintf(err->msg, sizeof(err->msg), "items[%zu]: %s", i, e.msg);
+}
+
+/*
+ * expense.add with items: 1 to BULK_MAX expenses in the call's one write
+ * transaction, each in a savepoint of its own: a bad item is answered
+ * with its error and undoes nothing else. Each added expense is an event
+ * of its own, as a single add's.
+ */
+static int
+add_items(struct rpc_call *c, json_t *items, json_t **res,
+    struct spend_err *err)
+{
+	struct write_tx *w = &c->w;
+	json_t *out, *item, *one;
+	size_t i;
+	int added = 0, errors = 0, r;
+
+	if (!json_is_array(items) || json_array_size(items) == 0 ||
+	    json_array_size(items) > BULK_MAX)
+		return spend_errf(err, SPEND_EINVAL, "items", "items must be an "
+		    "array of 1 to %d objects of expense.add's params",
+		    BULK_MAX);
+	if ((out = json_array()) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	json_array_foreach(items, i, item) {
+		int64_t first = w->first_seq, last = w->last_seq;
+		int n = w->nchanges;
+		struct spend_err ierr;
+		json_t *e = NULL;
+
+		spend_err_clear(&ierr);
+		if (!json_is_object(item))
+			r = spend_errf(&ierr, SPEND_EINVAL, "", "an object of "
+			    "expense.add's params");
+		else if (json_object_get(item, "items") != NULL)
+			r = spend_errf(&ierr, SPEND_EINVAL, "items",
+			    "items do not nest");
+		else
+			r = rpc_params_check(c->m, item, &ierr);
+		if (r == 0 && (r = store_begin(c->st, &ierr)) == 0) {
+			if ((r = add_one(c, item, &e, &ierr)) < 0 ||
+			    (r = store_commit(c->st, &ierr)) < 0) {
+				store_rollback(c->st);
+				w->first_seq = first;	/* gone with it */
+				w->last_seq = last;
+				w->nchanges = n;
+				json_decref(e);
+				e = NULL;
+			}
+		}
+		if (r < 0 && bulk_fatal(r)) {
+			json_decref(out);
+			item_err(&ierr, i);
+			*err = ierr;
+			return r;
+		}
+		if (r < 0) {
+			if (ierr.code == 0)
+				spend_errf(&ierr, r, "", "refused");
+			item_err(&ierr, i);
+			one = jp_pack("{s:o}", "error", rpc_error_object(&ierr));
+			errors++;
+		} else {
+			rpc_publish(c, e);	/* after the commit */
+			one = jp_pack("{s:o}", "result", e);
+			added++;
+		}
+		if (one == NULL || json_array_append_new(out, one) < 0) {
+			json_decref(out);
+			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+		}
+	}
+	if ((*res = jp_pack("{s:o, s:i, s:i}", "items", out, "added", added,
+	    "errors", errors)) == NULL)
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	return 0;
+}
+
+int
+h_expense_add(struct rpc_call *c, json_t *p, json_t **res,
+    struct spend_err *err)
+{
+	json_t *items = json_object_get(p, "items");
+
+	if (items != NULL && !json_is_null(items))
+		return add_items(c, items, res, err);
+	return add_one(c, p, res, err);
 }
 
 int

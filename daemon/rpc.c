@@ -183,6 +183,9 @@ static const struct rpc_param p_expense_add[] = {
 	  "absent: the parts', the rules' or uncategorised", NULL },
 	EXPENSE_FIELDS,
 	EXPENSE_PARTS,
+	{ "items", PT_ANY, PF_ALONE, 0, 0, "JSON", "instead of the others: 1 "
+	  "to 1000 objects of these params, added in one transaction, each "
+	  "answered by index (see Bulk add; spendctl call expense.add)", NULL },
 	END };
 static const struct rpc_param p_expense_id[] = {
 	{ "id", PT_INT, REQ | POS, 1, INT64_MAX, NULL, "the expense", NULL },
@@ -772,8 +775,20 @@ rpc_params_check(const struct rpc_method *m, json_t *params,
 	json_t *v;
 	int r;
 
+	const struct rpc_param *alone = NULL;
+
+	for (const struct rpc_param *p = m->params; p && p->name; p++)
+		if ((p->flags & PF_ALONE) && (v = json_object_get(params,
+		    p->name)) != NULL && !json_is_null(v))
+			alone = p;
 	json_object_foreach(params, key, v) {
 		const struct rpc_param *p = rpc_param_find(m, key);
+
+		if (alone && p != alone && p != NULL && !json_is_null(v))
+			return spend_errf(err, SPEND_EINVAL, key,
+			    "\"%s\" and \"%s\" exclude each other: put "
+			    "\"%s\" in each of the %s", key, alone->name, key,
+			    alone->name);
 
 		if (p == NULL) {
 			if (m->flags & RPC_MORE)
@@ -785,7 +800,7 @@ rpc_params_check(const struct rpc_method *m, json_t *params,
 			return r;
 	}
 	for (const struct rpc_param *p = m->params; p && p->name; p++)
-		if ((p->flags & PF_REQUIRED) && ((v = json_object_get(params,
+		if (alone == NULL && (p->flags & PF_REQUIRED) && ((v = json_object_get(params,
 		    p->name)) == NULL || json_is_null(v)))
 			return spend_errf(err, SPEND_EINVAL, p->name,
 			    "%s is required", p->name);
@@ -905,14 +920,21 @@ struct publish {
 	int64_t uid;
 	const char *method;	/* static: the method table's */
 	json_t *result;
+	int64_t seq;		/* its own change-log number (one of a bulk
+				 * add's), or 0: the write's last */
 };
 
 static void
 publish_run(struct spendd *sd, void *arg)
 {
 	struct publish *p = arg;
+	int64_t seq = sd ? sd->hook_seq : 0;
 
+	if (sd && p->seq)
+		sd->hook_seq = p->seq;
 	events_publish(sd, p->uid, p->method, p->result);
+	if (sd)
+		sd->hook_seq = seq;
 }
 
 static void
@@ -934,6 +956,25 @@ publish_after(struct rpc_call *c, json_t *result)
 	p->uid = c->uid;
 	p->method = c->m->name;
 	p->result = json_incref(result);
+	write_hook(&c->w, publish_run, p, publish_free);
+}
+
+void
+rpc_publish(struct rpc_call *c, json_t *data)
+{
+	struct publish *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		fatal("calloc");
+	c->published = true;
+	if (c->uid == 0) {
+		free(p);
+		return;
+	}
+	p->uid = c->uid;
+	p->method = c->m->name;
+	p->result = json_incref(data);
+	p->seq = c->w.last_seq;
 	write_hook(&c->w, publish_run, p, publish_free);
 }
 
@@ -1256,7 +1297,7 @@ offload_done(struct job *job, void *arg)
 	if (o->r >= 0 && o->result == NULL && c->raw.text == NULL)
 		o->result = json_null();
 	if (o->r >= 0 && o->kind == JOB_WRITE) {
-		if (c->uid)
+		if (c->uid && !c->published)
 			publish_result(c, o->result);
 		write_run_hooks(&c->w, c->sd);
 	}
@@ -1399,12 +1440,15 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	if (c->idem_key[0] && idem_store(c, result, &err) < 0)
 		goto fail;
 	if (tx) {
-		if ((c->m->flags & RPC_WRITE) && c->uid)
+		if ((c->m->flags & RPC_WRITE) && c->uid && !c->published)
 			publish_result(c, result);
 		tx = false;
 		if ((r = write_commit(&c->w, &err)) < 0)
 			goto fail;
-		write_run_hooks(&c->w, sd);
+		if (sd->group)	/* a savepoint: the hooks wait for the batch's */
+			write_defer(&c->w, sd->group);
+		else
+			write_run_hooks(&c->w, sd);
 	}
 	call_finish(c, result, NULL);
 	json_decref(result);
@@ -1639,6 +1683,146 @@ run_one(struct spendd *sd, struct batch *b, json_t *req)
 	rpc_invoke(sd, &b->id, json_string_value(method), params, one_done, o);
 }
 
+/*
+ * Consecutive expense.add calls of a batch for the same user run in one
+ * write transaction (GROUP_METHOD), each call in a savepoint of its own
+ * (its write_begin nests): a failed call undoes only itself. Their hooks
+ * (events, alerts) wait for the group's commit, each numbered by its own
+ * call's change (write_defer), and so do their replies: if the commit
+ * fails, every call the group had answered with a result is answered with
+ * that failure instead, for none of it was written.
+ */
+#define GROUP_METHOD "expense.add"
+
+struct grouped {
+	json_t *id;		/* NULL for a notification */
+	char *text;		/* its envelope, or NULL */
+	size_t len;
+	bool failed;		/* answered with an error */
+};
+
+/* req is a well-formed GROUP_METHOD request acting for user (NULL: the
+ * caller). */
+static bool
+groupable(json_t *req, const char *user)
+{
+	json_t *jid = json_object_get(req, "id");
+	json_t *method = json_object_get(req, "method");
+	json_t *params = json_object_get(req, "params");
+	json_t *ver = json_object_get(req, "jsonrpc");
+	json_t *ju = json_object_get(params, "user");
+
+	if (!json_is_object(req) || !json_is_string(ver) ||
+	    strcmp(json_string_value(ver), "2.0") != 0 ||
+	    !json_is_string(method) ||
+	    strcmp(json_string_value(method), GROUP_METHOD) != 0 ||
+	    (jid && !json_is_string(jid) && !json_is_integer(jid) &&
+	    !json_is_null(jid)) || (params && !json_is_object(params)))
+		return false;
+	if (ju != NULL && !json_is_string(ju))
+		return false;
+	if (user == NULL || ju == NULL)
+		return user == NULL && ju == NULL;
+	return strcmp(user, json_string_value(ju)) == 0;
+}
+
+static const char *
+user_of(json_t *req)
+{
+	return json_string_value(json_object_get(json_object_get(req,
+	    "params"), "user"));
+}
+
+/* How many requests from the next are a group (0: fewer than two). */
+static size_t
+group_size(struct batch *b)
+{
+	size_t n = json_array_size(b->msg), k;
+	json_t *first;
+
+	if (b->next + 1 >= n || (long long)b->out.len >=
+	    b->sd->cfg.max_batch_reply)
+		return 0;
+	first = json_array_get(b->msg, b->next);
+	if (!groupable(first, NULL) && !groupable(first, user_of(first)))
+		return 0;
+	for (k = 1; b->next + k < n; k++)
+		if (!groupable(json_array_get(b->msg, b->next + k),
+		    user_of(first)))
+			break;
+	return k >= 2 ? k : 0;
+}
+
+static void
+group_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
+    void *arg)
+{
+	struct grouped *g = arg;
+	struct jw w;
+
+	g->failed = err != NULL;
+	if (g->id == NULL)
+		return;
+	jw_init(&w);
+	envelope_write(&w, g->id, result, err ? NULL : rpc_call_raw(c), err);
+	if ((g->text = jw_take(&w, &g->len)) == NULL)
+		log_warnx("rpc: cannot write a reply: %s", w.msg);
+	jw_free(&w);
+}
+
+/* Run the group of n requests from the next in one write transaction. */
+static void
+run_group(struct batch *b, size_t n)
+{
+	struct spendd *sd = b->sd;
+	struct write_tx outer;
+	struct spend_err err;
+	struct grouped *g;
+	size_t i, k, bytes = b->out.len;
+	int r;
+
+	if ((r = write_begin(&outer, sd->store, 0, &err)) < 0) {
+		for (i = 0; i < n; i++)	/* each fails on its own */
+			run_one(sd, b, json_array_get(b->msg, b->next++));
+		return;
+	}
+	if ((g = calloc(n, sizeof(*g))) == NULL)
+		fatal("calloc");
+	sd->group = &outer;
+	for (k = 0; k < n && (long long)bytes < sd->cfg.max_batch_reply; k++) {
+		json_t *req = json_array_get(b->msg, b->next++);
+		json_t *jid = json_object_get(req, "id");
+
+		g[k].id = jid ? json_incref(jid) : NULL;	/* as run_one */
+		rpc_invoke(sd, &b->id, GROUP_METHOD, json_object_get(req,
+		    "params"), group_done, &g[k]);
+		bytes += g[k].len + 1;
+	}
+	sd->group = NULL;
+	if ((r = write_commit(&outer, &err)) < 0)
+		write_rollback(&outer);
+	for (i = 0; i < k; i++) {
+		if (g[i].id) {
+			if (r < 0 && !g[i].failed) {
+				/* it was not written after all */
+				envelope_write(&b->out, g[i].id, NULL, NULL,
+				    &err);
+				b->nreplies++;
+			} else if (g[i].text) {
+				jw_raw(&b->out, g[i].text, g[i].len);
+				b->nreplies++;
+			}
+			json_decref(g[i].id);
+		}
+		free(g[i].text);
+	}
+	free(g);
+	if (r == 0)
+		write_run_hooks(&outer, sd);
+	/* the rest, if the replies reached max_batch_reply: run_one
+	 * answers them so */
+}
+
 /* Run the next requests of a batch; come back on the next loop turn for
  * the rest (without a loop, in unit tests, run them all now). */
 static void
@@ -1646,7 +1830,7 @@ batch_slice(evutil_socket_t fd, short what, void *arg)
 {
 	struct batch *b = arg;
 	int64_t until = time_mono_ms() + BATCH_SLICE_MS;
-	size_t n = json_array_size(b->msg);
+	size_t n = json_array_size(b->msg), g;
 	int k;
 
 	(void)fd;
@@ -1660,12 +1844,17 @@ batch_slice(evutil_socket_t fd, short what, void *arg)
 			b->waiting = true;
 			return;
 		}
-		if (b->sd->base && (k == BATCH_SLICE || (k % 8 == 0 &&
+		if (b->sd->base && (k >= BATCH_SLICE || (k % 8 == 0 &&
 		    time_mono_ms() >= until))) {
 			struct timeval now = { 0, 0 };
 
 			evtimer_add(b->ev, &now);
 			return;
+		}
+		if ((g = group_size(b)) > 0) {
+			run_group(b, g);
+			k += (int)g - 1;
+			continue;
 		}
 		run_one(b->sd, b, json_array_get(b->msg, b->next++));
 	}

@@ -111,6 +111,9 @@ enum rpc_pflag {
 	PF_REQUIRED = 1 << 0,
 	PF_SECRET = 1 << 1,	/* a password or token: never in a URL */
 	PF_POSITIONAL = 1 << 2,	/* spendctl takes it as a word, in order */
+	PF_ALONE = 1 << 3,	/* given, no other param may be, and none is
+				 * required (expense.add's items: each item
+				 * holds the others) */
 };
 
 /* One parameter of a method: everything that checks it, documents it and
@@ -153,6 +156,8 @@ struct rpc_call {
 	void *arg;
 	int64_t t0;		/* monotonic us when it began */
 	struct rpc_raw raw;	/* a raw result (rpc_result_raw), or none */
+	bool published;		/* the handler published its events itself
+				 * (rpc_publish): none for the result */
 };
 
 /*
@@ -184,6 +189,11 @@ int rpc_params_check(const struct rpc_method *m, json_t *params,
 void rpc_synopsis(const struct rpc_method *m, char *buf, size_t size);
 /* "string", "integer 1..500", "YYYY-MM-DD"...: a param's type in words. */
 void rpc_param_type(const struct rpc_param *p, char *buf, size_t size);
+
+/* An event of c's method with data (one per expense of a bulk add), once
+ * c's write commits, numbered by the change the write logged last so far;
+ * the dispatcher then publishes no event of its own. */
+void rpc_publish(struct rpc_call *c, json_t *data);
 
 /*
  * Invoke one method: role check, acting user, idempotency replay, the

@@ -68,6 +68,8 @@ struct spendd {
 	bool checkpointing;		/* a WAL checkpoint job is queued */
 	int64_t hook_seq;		/* the last change number of the write
 					 * whose hooks run now, else 0 (write.c) */
+	struct write_tx *group;		/* a batch's adds run in it: a write
+					 * commits into it (rpc.c) */
 	bool sync_compacting;		/* a change-log compaction job is (sync.h) */
 };
 

@@ -13,6 +13,8 @@ struct write_hook {
 	void (*fn)(struct spendd *, void *);
 	void (*free_fn)(void *);
 	void *arg;
+	int64_t seq;	/* the change number its events take (write_defer),
+			 * or 0: its write's last */
 };
 
 /* Process-wide, not sd's: set once at start-up (budget_alerts_init), before
@@ -137,10 +139,11 @@ write_run_hooks(struct write_tx *w, struct spendd *sd)
 
 	if (w->open)
 		fatalx("write: hooks of a write not committed");
-	if (sd)		/* unit tests run hooks without a daemon */
-		sd->hook_seq = w->last_seq;	/* what the events hub numbers by */
 	for (h = w->hooks; h; h = next) {
 		next = h->next;
+		if (sd)		/* unit tests run hooks without a daemon */
+			/* what the events hub numbers by */
+			sd->hook_seq = h->seq ? h->seq : w->last_seq;
 		h->fn(sd, h->arg);
 		if (h->free_fn)
 			h->free_fn(h->arg);
@@ -148,6 +151,29 @@ write_run_hooks(struct write_tx *w, struct spendd *sd)
 	}
 	if (sd)
 		sd->hook_seq = 0;
+	w->hooks = NULL;
+	w->tail = &w->hooks;
+}
+
+void
+write_defer(struct write_tx *w, struct write_tx *to)
+{
+	struct write_hook *h;
+
+	if (w->open)
+		fatalx("write: hooks of a write not committed");
+	for (h = w->hooks; h; h = h->next)
+		if (h->seq == 0)
+			h->seq = w->last_seq;
+	if (w->hooks) {
+		*to->tail = w->hooks;
+		to->tail = w->tail;
+	}
+	if (w->first_seq && to->first_seq == 0)
+		to->first_seq = w->first_seq;
+	if (w->last_seq)
+		to->last_seq = w->last_seq;
+	to->nchanges += w->nchanges;
 	w->hooks = NULL;
 	w->tail = &w->hooks;
 }

@@ -73,6 +73,10 @@ void write_rollback(struct write_tx *w);
 /* Run the hooks of a committed write, in order, and free them. Event loop
  * thread. */
 void write_run_hooks(struct write_tx *w, struct spendd *sd);
+/* A write committed inside another still open (a savepoint of it): its
+ * hooks wait for the other's commit, each numbered by w's last change as
+ * if run now; a rollback of the other drops them. */
+void write_defer(struct write_tx *w, struct write_tx *to);
 
 /*
  * Months touched. The domain functions note the month of each expense

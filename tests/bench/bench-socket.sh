@@ -34,7 +34,7 @@ fi
 PID=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 [ -S "$SOCK" ] || { echo "bench-socket: spendd did not start"; cat "$T/spendd.log"; exit 1; }
-for u in single pipe batch; do
+for u in single pipe batch items; do
 	"$SPENDCTL" --socket "$SOCK" user add "$u" >/dev/null || exit 1
 done
 
@@ -47,10 +47,11 @@ insert() {
 		{ echo "bench-socket: insert $2 failed: $r" >&2; exit 1; }
 	echo "$(echo "$r" | field seconds)"
 }
-echo "inserting $N rows three ways, then $L list requests of each kind..."
+echo "inserting $N rows four ways, then $L list requests of each kind..."
 t_single=$(insert single single "$T/rows.csv")
 t_pipe=$(insert pipe pipe)
 t_batch=$(insert batch batch)
+t_items=$(insert items items)
 
 # the same rows into a plain table, by the sqlite3 shell, in one file
 t0=$(now)
@@ -73,13 +74,14 @@ for k in first month search page; do
 "
 done
 
-awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v tq="$t_sqlite" \
+awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v ti="$t_items" -v tq="$t_sqlite" \
     -v l="$L" -v lists="$lists" 'BEGIN {
-	printf "\n%d rows through the socket (spendd, SQLite WAL, one transaction per request)\n\n", n
+	printf "\n%d rows through the socket (spendd, SQLite WAL; a batch of adds or the items of a call: one transaction)\n\n", n
 	printf "%-38s %10s %10s %14s\n", "insert", "seconds", "rows/s", "x sqlite3 time"
 	printf "%-38s %10.2f %10.0f %14.1f\n", "one request per line, each awaited", ts, n / ts, ts / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "one request per line, 500 in flight", tp, n / tp, tp / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "JSON-RPC batches of 500", tb, n / tb, tb / tq
+	printf "%-38s %10.2f %10.0f %14.1f\n", "expense.add of 500 items", ti, n / ti, ti / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "sqlite3 .import CSV, plain table", tq, n / tq, 1
 	printf "\n%-38s %10s %10s   (%d requests each, %d rows in the set)\n", \
 		"expense.list limit=50", "p50 ms", "p99 ms", l, n

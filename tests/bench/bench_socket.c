@@ -5,7 +5,7 @@
  *   bench_socket insert SOCK USER N MODE [CSV]
  *	MODE: single (one request per line, wait for each reply),
  *	pipe (one request per line, 500 in flight), batch (JSON-RPC batches
- *	of 500). Writes the same rows as CSV to CSV when given.
+ *	of 500), items (one expense.add of 500 items per request). Writes the same rows as CSV to CSV when given.
  *	Prints: rows N seconds S errors E
  *   bench_socket lat SOCK USER SECONDS [STOPFILE]
  *	One expense.add at a time, 10 ms apart, until SECONDS pass or
@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,15 @@ row_json(char *buf, size_t size, long id, const char *user, const struct row *r)
 	    r->date, r->note, r->payee);
 }
 
+/* The row as one of expense.add's items. */
+static int
+row_item(char *buf, size_t size, const struct row *r)
+{
+	return snprintf(buf, size, "{\"amount\":\"%s\",\"category\":\"%s\","
+	    "\"date\":\"%s\",\"note\":\"%s\",\"payee\":\"%s\"}",
+	    r->amount, r->cat, r->date, r->note, r->payee);
+}
+
 static int
 cmd_insert(const char *sock, const char *user, long n, const char *mode,
     const char *csv)
@@ -235,6 +245,7 @@ cmd_insert(const char *sock, const char *user, long n, const char *mode,
 	char *req = malloc(cap);
 	long errors = 0, i = 0;
 	double t0, t1;
+	bool items = strcmp(mode, "items") == 0;
 
 	if (req == NULL)
 		die("out of memory");
@@ -250,6 +261,10 @@ cmd_insert(const char *sock, const char *user, long n, const char *mode,
 		len = 0;
 		if (strcmp(mode, "batch") == 0)
 			req[len++] = '[';
+		else if (items)
+			len += (size_t)snprintf(req, cap, "{\"jsonrpc\":\"2.0\","
+			    "\"id\":%ld,\"method\":\"expense.add\",\"params\":"
+			    "{\"user\":\"%s\",\"items\":[", i, user);
 		for (k = 0; k < chunk; k++) {
 			struct row r;
 
@@ -259,17 +274,26 @@ cmd_insert(const char *sock, const char *user, long n, const char *mode,
 				    "\"%s\"\n", r.amount, r.cat, r.date, r.note,
 				    r.payee);
 			if (k > 0)
-				req[len++] = strcmp(mode, "batch") == 0 ? ',' :
-				    '\n';
-			len += (size_t)row_json(req + len, cap - len - 2,
-			    i + k, user, &r);
+				req[len++] = strcmp(mode, "batch") == 0 ||
+				    items ? ',' : '\n';
+			if (items)
+				len += (size_t)row_item(req + len, cap - len - 4,
+				    &r);
+			else
+				len += (size_t)row_json(req + len, cap - len - 2,
+				    i + k, user, &r);
 		}
 		if (strcmp(mode, "batch") == 0)
 			req[len++] = ']';
+		else if (items) {
+			memcpy(req + len, "]}}", 3);
+			len += 3;
+		}
 		req[len++] = '\n';
 		conn_write(&c, req, len);
 		/* a batch has one reply line; pipelined requests one each */
-		for (k = strcmp(mode, "batch") == 0 ? chunk - 1 : 0; k < chunk;
+		for (k = strcmp(mode, "batch") == 0 || items ? chunk - 1 : 0;
+		    k < chunk;
 		    k++)
 			errors += count_errors(conn_line(&c, &used));
 		i += chunk;
@@ -479,7 +503,7 @@ main(int argc, char **argv)
 	if (argc == 6 && strcmp(argv[1], "list") == 0 && atol(argv[5]) > 0)
 		return cmd_list(argv[2], argv[3], argv[4], atol(argv[5]));
 	fprintf(stderr, "usage: bench_socket insert SOCK USER N "
-	    "single|pipe|batch [CSV]\n"
+	    "single|pipe|batch|items [CSV]\n"
 	    "       bench_socket list SOCK USER month|search|page|first COUNT\n"
 	    "       bench_socket search SOCK USER FILE\n"
 	    "       bench_socket terms N EVERY\n");

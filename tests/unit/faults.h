@@ -619,6 +619,20 @@ op_expense_add(struct spend_err *err)
 	    err);
 }
 
+/* A bulk add: two expenses in one transaction, a bad item between them
+ * (answered by index, adding nothing). */
+static int
+op_expense_add_items(struct spend_err *err)
+{
+	return fx_call("alice", "expense.add", "{\"items\": ["
+	    "{\"amount\": \"7.00\", \"category\": \"food\", "
+	    "\"date\": \"2026-05-04\", \"tags\": [\"bulk\"]}, "
+	    "{\"amount\": \"7.001\"}, "
+	    "{\"amount\": \"8.00\", \"category\": \"transport\", "
+	    "\"date\": \"2026-05-05\", \"note\": \"bus\"}], "
+	    "\"idempotency_key\": \"bulk-1\"}", err);
+}
+
 static int
 op_expense_edit(struct spend_err *err)
 {
@@ -884,6 +898,7 @@ op_import_rules(struct spend_err *err)
 
 static const struct fx_op fx_ops[] = {
 	{ "expense.add", op_expense_add },
+	{ "expense.add items", op_expense_add_items },
 	{ "expense.edit", op_expense_edit },
 	{ "expense.delete", op_expense_delete },
 	{ "expense.add split", op_split_add },

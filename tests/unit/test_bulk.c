@@ -1,0 +1,322 @@
+/* expense.add with items: one transaction, a savepoint per item, errors
+ * by index, the change log and an event per expense as for single adds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "domain.h"
+#include "events.h"
+#include "store.h"
+
+struct seen {
+	struct spendd *sd;
+	int64_t uid;
+	int n;
+	int64_t seqs[1100];
+	int64_t heads[1100];	/* the log's last number then */
+	char types[64];
+};
+
+static void
+on_event(void *arg, int64_t seq, const char *type, json_t *data)
+{
+	struct seen *s = arg;
+
+	assert_non_null(json_object_get(data, "id"));
+	if (s->n < 1100) {
+		struct spend_err err;
+
+		s->seqs[s->n] = seq;
+		if (s->sd)
+			assert_int_equal(store_change_last(s->sd->store, s->uid,
+			    &s->heads[s->n], &err), 0);
+	}
+	s->n++;
+	strlcpy(s->types, type, sizeof(s->types));
+}
+
+static int
+setup(void **state)
+{
+	struct spendd *sd = tu_spendd();
+
+	json_decref(tu_ok(sd, NULL, "user.add", "{\"name\":\"alice\"}"));
+	*state = sd;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	tu_spendd_free(*state);
+	return 0;
+}
+
+static int64_t
+uid_of(struct spendd *sd, const char *name)
+{
+	struct user u;
+	struct spend_err err;
+
+	assert_int_equal(store_user_by_name(sd->store, name, &u, &err), 0);
+	return u.id;
+}
+
+static int64_t
+last_seq(struct spendd *sd, int64_t uid)
+{
+	struct spend_err err;
+	int64_t seq;
+
+	assert_int_equal(store_change_last(sd->store, uid, &seq, &err), 0);
+	return seq;
+}
+
+static long long
+count(struct spendd *sd)
+{
+	json_t *r = tu_ok(sd, "alice", "expense.list", "{\"limit\":500}");
+	long long n = (long long)json_array_size(json_object_get(r, "items"));
+
+	json_decref(r);
+	return n;
+}
+
+/* The error of items[i] of a bulk reply r: its data.field. */
+static const char *
+item_field(json_t *r, size_t i)
+{
+	json_t *e = json_object_get(json_array_get(json_object_get(r, "items"),
+	    i), "error");
+
+	return json_string_value(json_object_get(json_object_get(e, "data"),
+	    "field"));
+}
+
+static void
+test_bad_in_middle(void **state)
+{
+	struct spendd *sd = *state;
+	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	struct seen seen = { 0 };
+	struct events_sub *sub = events_subscribe(sd, uid, on_event, &seen);
+	json_t *r, *items, *e;
+
+	r = tu_ok(sd, "alice", "expense.add", "{\"items\":["
+	    "{\"amount\":\"1.00\",\"date\":\"2024-01-01\",\"payee\":\"a\"},"
+	    "{\"amount\":\"1.001\",\"date\":\"2024-01-02\"},"
+	    "{\"amount\":\"3.00\",\"date\":\"2024-01-03\",\"payee\":\"c\"}]}");
+	events_unsubscribe(sd, sub);
+	assert_int_equal(tu_int(r, "added"), 2);
+	assert_int_equal(tu_int(r, "errors"), 1);
+	items = json_object_get(r, "items");
+	assert_int_equal(json_array_size(items), 3);
+	assert_string_equal(tu_str(json_object_get(json_array_get(items, 0),
+	    "result"), "payee"), "a");
+	assert_string_equal(item_field(r, 1), "items[1].amount");
+	e = json_object_get(json_array_get(items, 1), "error");
+	assert_non_null(strstr(tu_str(e, "message"), "items[1]: "));
+	assert_null(json_object_get(json_array_get(items, 1), "result"));
+	assert_string_equal(tu_str(json_object_get(json_array_get(items, 2),
+	    "result"), "amount"), "3.00");
+	assert_int_equal(count(sd), 2);
+	/* one change per expense, numbered on with no gap for the bad one */
+	assert_int_equal(last_seq(sd, uid), seq0 + 2);
+	/* an event per expense, each with its own change's number */
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.types, "expense.add");
+	assert_int_equal(seen.seqs[0], seq0 + 1);
+	assert_int_equal(seen.seqs[1], seq0 + 2);
+	json_decref(r);
+}
+
+static void
+test_all_bad(void **state)
+{
+	struct spendd *sd = *state;
+	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	json_t *r;
+
+	r = tu_ok(sd, "alice", "expense.add", "{\"items\":["
+	    "{\"date\":\"2024-01-01\"},{\"amount\":\"x\"},5,"
+	    "{\"amount\":\"1\",\"bogus\":1},{\"amount\":\"1\",\"items\":[]}]}");
+	assert_int_equal(tu_int(r, "added"), 0);
+	assert_int_equal(tu_int(r, "errors"), 5);
+	assert_string_equal(item_field(r, 0), "items[0].amount");
+	assert_string_equal(item_field(r, 1), "items[1].amount");
+	assert_string_equal(item_field(r, 2), "items[2]");
+	assert_string_equal(item_field(r, 3), "items[3].bogus");
+	assert_string_equal(item_field(r, 4), "items[4].items");
+	assert_int_equal(count(sd), 0);
+	assert_int_equal(last_seq(sd, uid), seq0);
+	json_decref(r);
+}
+
+static char *
+items_json(int n)
+{
+	size_t size = 64 + (size_t)n * 64, len;
+	char *s = malloc(size);
+
+	assert_non_null(s);
+	len = (size_t)snprintf(s, size, "{\"items\":[");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, size - len, "%s{\"amount\":"
+		    "\"%d.%02d\",\"date\":\"2024-02-01\"}", i ? "," : "",
+		    (i + 1) / 100, (i + 1) % 100);
+	snprintf(s + len, size - len, "]}");
+	return s;
+}
+
+static void
+test_limits(void **state)
+{
+	struct spendd *sd = *state;
+	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	char *p = items_json(1000);
+	json_t *r = tu_ok(sd, "alice", "expense.add", p);
+
+	free(p);
+	assert_int_equal(tu_int(r, "added"), 1000);
+	assert_int_equal(tu_int(r, "errors"), 0);
+	assert_int_equal(last_seq(sd, uid), seq0 + 1000);
+	json_decref(r);
+	p = items_json(1001);
+	TU_FAILS(sd, "alice", "expense.add", p, SPEND_EINVAL, "items",
+	    "1 to 1000");
+	free(p);
+	TU_FAILS(sd, "alice", "expense.add", "{\"items\":[]}", SPEND_EINVAL,
+	    "items", "1 to 1000");
+	TU_FAILS(sd, "alice", "expense.add", "{\"items\":{}}", SPEND_EINVAL,
+	    "items", "1 to 1000");
+	/* items and the single add's params exclude each other */
+	TU_FAILS(sd, "alice", "expense.add", "{\"amount\":\"1\",\"items\":"
+	    "[{\"amount\":\"1\"}]}", SPEND_EINVAL, "amount", "exclude");
+	assert_int_equal(last_seq(sd, uid), seq0 + 1000);
+}
+
+static void
+test_idempotent(void **state)
+{
+	struct spendd *sd = *state;
+	const char *p = "{\"idempotency_key\":\"bulk-1\",\"items\":["
+	    "{\"amount\":\"1\"},{\"amount\":\"2\"}]}";
+	json_t *a = tu_ok(sd, "alice", "expense.add", p);
+	json_t *b = tu_ok(sd, "alice", "expense.add", p);
+
+	assert_true(json_equal(a, b));
+	assert_int_equal(count(sd), 2);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void
+cap_reply(char *text, size_t len, void *arg)
+{
+	json_t **out = arg;
+
+	assert_non_null(text);
+	*out = json_loadb(text, len, 0, NULL);
+	assert_non_null(*out);
+	free(text);
+}
+
+/* A batch of adds by the same user: one transaction, each call answered
+ * on its own, a failed one undoing only itself; an event and a change per
+ * expense; an idempotency key per call. */
+static void
+test_batch_of_adds(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	struct seen seen = { .sd = sd, .uid = uid };
+	struct events_sub *sub = events_subscribe(sd, uid, on_event, &seen);
+	const char *text = "["
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":1,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":2,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.001\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":3,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\","
+	    "\"idempotency_key\":\"k3\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":4,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\","
+	    "\"idempotency_key\":\"k3\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":5,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"5.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.list\",\"id\":6,"
+	    "\"params\":{\"user\":\"alice\"}}]";
+	json_t *r = NULL, *e;
+
+	rpc_dispatch_text(sd, &id, text, strlen(text), cap_reply, &r);
+	events_unsubscribe(sd, sub);
+	assert_int_equal(sd->pending, 0);
+	assert_int_equal(json_array_size(r), 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(json_integer_value(json_object_get(
+		    json_array_get(r, i), "id")), (json_int_t)i + 1);
+	e = json_object_get(json_array_get(r, 1), "error");
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(e, "data"), "field")), "amount");
+	/* the same key: the same expense, replayed */
+	assert_int_equal(tu_int(json_object_get(json_array_get(r, 2),
+	    "result"), "id"), tu_int(json_object_get(json_array_get(r, 3),
+	    "result"), "id"));
+	/* the list after the group sees the group committed */
+	assert_int_equal(tu_int(json_object_get(json_array_get(r, 5),
+	    "result"), "count"), 3);
+	assert_int_equal(last_seq(sd, uid), seq0 + 3);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.seqs[0], seq0 + 1);
+	assert_int_equal(seen.seqs[1], seq0 + 2);
+	assert_int_equal(seen.seqs[2], seq0 + 3);
+	/* one transaction: its events come after all of it committed */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(seen.heads[i], seq0 + 3);
+	json_decref(r);
+}
+
+/* In a group as alone: "id": null is answered, no id is a notification. */
+static void
+test_batch_ids(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	const char *text = "["
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":null,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\","
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"2.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":\"c\","
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\"}}]";
+	json_t *r = NULL;
+
+	rpc_dispatch_text(sd, &id, text, strlen(text), cap_reply, &r);
+	assert_int_equal(json_array_size(r), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(r, 0), "id")));
+	assert_string_equal(tu_str(json_array_get(r, 1), "id"), "c");
+	assert_int_equal(count(sd), 3);
+	json_decref(r);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_bad_in_middle),
+		T(test_all_bad),
+		T(test_limits),
+		T(test_idempotent),
+		T(test_batch_of_adds),
+		T(test_batch_ids),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
