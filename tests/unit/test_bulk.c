@@ -49,6 +49,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	events_free(*state);	/* the hub a test subscribed to */
 	tu_spendd_free(*state);
 	return 0;
 }
