@@ -55,16 +55,6 @@ teardown(void **state)
 }
 
 static int64_t
-uid_of(struct spendd *sd, const char *name)
-{
-	struct user u;
-	struct spend_err err;
-
-	assert_int_equal(store_user_by_name(sd->store, name, &u, &err), 0);
-	return u.id;
-}
-
-static int64_t
 last_seq(struct spendd *sd, int64_t uid)
 {
 	struct spend_err err;
@@ -99,7 +89,7 @@ static void
 test_bad_in_middle(void **state)
 {
 	struct spendd *sd = *state;
-	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	int64_t uid = tu_uid(sd, "alice"), seq0 = last_seq(sd, uid);
 	struct seen seen = { 0 };
 	struct events_sub *sub = events_subscribe(sd, uid, on_event, &seen);
 	json_t *r, *items, *e;
@@ -136,7 +126,7 @@ static void
 test_all_bad(void **state)
 {
 	struct spendd *sd = *state;
-	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	int64_t uid = tu_uid(sd, "alice"), seq0 = last_seq(sd, uid);
 	json_t *r;
 
 	r = tu_ok(sd, "alice", "expense.add", "{\"items\":["
@@ -174,7 +164,7 @@ static void
 test_limits(void **state)
 {
 	struct spendd *sd = *state;
-	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	int64_t uid = tu_uid(sd, "alice"), seq0 = last_seq(sd, uid);
 	char *p = items_json(1000);
 	json_t *r = tu_ok(sd, "alice", "expense.add", p);
 
@@ -232,7 +222,7 @@ test_batch_of_adds(void **state)
 	struct spendd *sd = *state;
 	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
 	    .transport = "test" };
-	int64_t uid = uid_of(sd, "alice"), seq0 = last_seq(sd, uid);
+	int64_t uid = tu_uid(sd, "alice"), seq0 = last_seq(sd, uid);
 	struct seen seen = { .sd = sd, .uid = uid };
 	struct events_sub *sub = events_subscribe(sd, uid, on_event, &seen);
 	const char *text = "["

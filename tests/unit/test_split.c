@@ -51,16 +51,6 @@ teardown(void **state)
 }
 
 static int64_t
-uid_of(struct spendd *sd, const char *name)
-{
-	struct user u;
-	struct spend_err err;
-
-	assert_int_equal(store_user_by_name(sd->store, name, &u, &err), 0);
-	return u.id;
-}
-
-static int64_t
 cat_id(struct spendd *sd, const char *user, const char *name)
 {
 	char p[128];
@@ -99,7 +89,7 @@ total(struct spendd *sd, const char *user, const char *cat)
 	struct spend_err err;
 
 	c.cat = cat_id(sd, user, cat);
-	assert_int_equal(store_day_totals(sd->store, uid_of(sd, user), "", "",
+	assert_int_equal(store_day_totals(sd->store, tu_uid(sd, user), "", "",
 	    c.cat, day_cb, &c, &err), 0);
 	return c.sum;
 }
@@ -520,7 +510,7 @@ report_cat(struct spendd *sd, const char *cat)
 	memset(&f, 0, sizeof(f));
 	memset(&c, 0, sizeof(c));
 	strlcpy(c.want, cat, sizeof(c.want));
-	assert_int_equal(store_report_totals(sd->store, uid_of(sd, "alice"),
+	assert_int_equal(store_report_totals(sd->store, tu_uid(sd, "alice"),
 	    &f, STORE_GROUP_CATEGORY, report_cb, &c, &err), 0);
 	return c.sum;
 }

@@ -167,4 +167,15 @@ tu_int(json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
+/* The id of user name (who must exist). */
+static inline int64_t
+tu_uid(struct spendd *sd, const char *name)
+{
+	struct user u;
+	struct spend_err err;
+
+	assert_int_equal(store_user_by_name(sd->store, name, &u, &err), 0);
+	return u.id;
+}
+
 #endif
