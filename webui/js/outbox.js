@@ -14,23 +14,6 @@ import { todayISO } from './format.js';
 import { t } from './i18n.js';
 
 // What this module says to the user.
-// its words are in the catalogues (messages/*.js, keys outbox.*)
-const TEXT = {
-  waiting: (n) => t('outbox.waiting', { count: n }),
-  get waitingTitle() { return t('outbox.waitingTitle'); },
-  get pending() { return t('outbox.pending'); },
-  dropped: (msg) => t('outbox.dropped', { message: msg }),
-  get conflictTitle() { return t('outbox.conflictTitle'); },
-  get conflictLead() { return t('outbox.conflictLead'); },
-  get conflictGone() { return t('outbox.conflictGone'); },
-  get field() { return t('outbox.field'); },
-  get mine() { return t('outbox.mine'); },
-  get theirs() { return t('outbox.theirs'); },
-  get deleted() { return t('outbox.deleted'); },
-  get keepMine() { return t('outbox.keepMine'); },
-  get keepTheirs() { return t('outbox.keepTheirs'); },
-  get offline() { return t('outbox.offline'); },
-};
 
 const DB = 'spend-outbox';
 const STORE = 'mutations';
@@ -108,8 +91,8 @@ const mine = () => items.filter((x) => x.user === user);
 function showCount() {
   if (!statusEl) return;
   const n = user === null ? 0 : mine().length;
-  statusEl.textContent = n ? TEXT.waiting(n) : '';
-  statusEl.title = n ? TEXT.waitingTitle : '';
+  statusEl.textContent = n ? t('outbox.waiting', { count: n }) : '';
+  statusEl.title = n ? t('outbox.waitingTitle') : '';
 }
 
 // ---- what the list shows
@@ -340,7 +323,7 @@ async function again(m) {
   } catch (err) {
     if (retryable(err)) return null;
     await removeItem(m);
-    toast(TEXT.dropped(err.message), 'warn');
+    toast(t('outbox.dropped', { message: err.message }), 'warn');
     return false;
   }
   const rest = {};
@@ -387,7 +370,7 @@ async function push() {
       pushing = false;
       // the batch as a whole was refused: keeping it would only fail again
       await Promise.all(batch.map(removeItem));
-      toast(TEXT.dropped(e.message), 'warn');
+      toast(t('outbox.dropped', { message: e.message }), 'warn');
       showCount();
     }
     return;
@@ -404,7 +387,7 @@ async function push() {
     else if (res.status === 'conflict' && already(m, res.server)) changed = true;
     else if (res.status === 'conflict') conflicts.push({ m, res });
     else if (res.status === 'error') {
-      toast(TEXT.dropped((res.error && res.error.message) || res.status), 'warn');
+      toast(t('outbox.dropped', { message: (res.error && res.error.message) || res.status }), 'warn');
     }
   }
   await Promise.all(gone);   // stored as sent before another tab may look
@@ -429,16 +412,16 @@ function showConflict() {
   const names = [...new Set([...(res.fields || []), ...Object.keys(m.fields || {})])];
   const rows = names.map((k) => h('tr',
     h('th', { scope: 'row' }, k),
-    h('td', m.op === 'delete' ? TEXT.deleted : show(m.fields[k])),
-    h('td', server ? show(server[k]) : TEXT.deleted)));
-  const mineBtn = h('button.primary', { type: 'button' }, TEXT.keepMine);
-  const theirsBtn = h('button.secondary', { type: 'button' }, TEXT.keepTheirs);
+    h('td', m.op === 'delete' ? t('outbox.deleted') : show(m.fields[k])),
+    h('td', server ? show(server[k]) : t('outbox.deleted'))));
+  const mineBtn = h('button.primary', { type: 'button' }, t('outbox.keepMine'));
+  const theirsBtn = h('button.secondary', { type: 'button' }, t('outbox.keepTheirs'));
   const dlg = h('dialog.edit.conflict', { 'aria-labelledby': 'conflict-title' },
-    h('h2#conflict-title', TEXT.conflictTitle),
-    h('p', server ? TEXT.conflictLead : TEXT.conflictGone),
+    h('h2#conflict-title', t('outbox.conflictTitle')),
+    h('p', server ? t('outbox.conflictLead') : t('outbox.conflictGone')),
     h('table.conflict-sides',
-      h('thead', h('tr', h('th', { scope: 'col' }, TEXT.field),
-        h('th', { scope: 'col' }, TEXT.mine), h('th', { scope: 'col' }, TEXT.theirs))),
+      h('thead', h('tr', h('th', { scope: 'col' }, t('outbox.field')),
+        h('th', { scope: 'col' }, t('outbox.mine')), h('th', { scope: 'col' }, t('outbox.theirs')))),
       h('tbody', rows)),
     h('div.actions', theirsBtn, mineBtn));
   document.body.append(dlg);
@@ -466,11 +449,11 @@ function showConflict() {
 }
 
 // What the sign-in screen says when the page opened without a connection.
-export function offlineNotice() { return TEXT.offline; }
+export function offlineNotice() { return t('outbox.offline'); }
 
 // A small mark for a row that waits in the outbox (month.js), or null.
 export function pendingBadge(e) {
-  return e && e.pending ? h('span.pending-badge', TEXT.pending) : null;
+  return e && e.pending ? h('span.pending-badge', t('outbox.pending')) : null;
 }
 
 // start(el): the signed-in user's outbox, counted in el; stop() on sign-out.
