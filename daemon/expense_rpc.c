@@ -33,48 +33,89 @@ expense_tags_json(const char *canon)
 	return arr;
 }
 
-json_t *
-expense_json(const struct expense *e)
+/*
+ * An expense's JSON, the one rendering of it: expense.list writes its
+ * rows so, straight into the reply; expense_json() reads the same text
+ * back into a tree for every other reply, event and sync item.
+ */
+static void
+expense_write(struct jw *w, const struct expense *e)
 {
 	const struct currency *cur = money_currency(e->currency);
+	int exp = cur ? cur->exponent : 2;
 	char amount[MONEY_STR_MAX];
-	json_t *o;
+	const char *p, *end;
 
-	money_format(e->amount, cur ? cur->exponent : 2, amount, sizeof(amount));
-	o = jp_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:s}",
-	    "id", (json_int_t)e->id, "amount", amount, "currency", e->currency,
-	    "category", e->category, "date", e->date, "note", e->note,
-	    "payee", e->payee, "tags", expense_tags_json(e->tags),
-	    "version", (json_int_t)e->version, "created_at", e->created_at,
-	    "updated_at", e->updated_at);
-	/* the recurring rule that created it (recurring.h), or null */
-	json_object_set_new(o, "recurring_id", e->recurring_id ?
-	    json_integer(e->recurring_id) : json_null());
-	/* a rule or the uncategorised default chose the category */
-	json_object_set_new(o, "category_auto", json_boolean(e->category_auto));
-	json_object_set_new(o, "parts", expense_parts_json(e));
-	return o;
+	jw_obj(w);
+	jw_key(w, "id");
+	jw_int(w, e->id);
+	money_format(e->amount, exp, amount, sizeof(amount));
+	jw_key(w, "amount");
+	jw_decimal(w, amount);
+	jw_key(w, "currency");
+	jw_str(w, e->currency);
+	jw_key(w, "category");
+	jw_str(w, e->category);
+	jw_key(w, "date");
+	jw_str(w, e->date);
+	jw_key(w, "note");
+	jw_str(w, e->note);
+	jw_key(w, "payee");
+	jw_str(w, e->payee);
+	jw_key(w, "tags");
+	jw_arr(w);
+	for (p = e->tags; *p == ',' && p[1] && (end = strchr(p + 1, ',')) !=
+	    NULL; p = end)	/* ",a,b," as expense_tags_json reads it */
+		jw_strn(w, p + 1, end - p - 1);
+	jw_end(w);
+	jw_key(w, "version");
+	jw_int(w, e->version);
+	jw_key(w, "created_at");
+	jw_str(w, e->created_at);
+	jw_key(w, "updated_at");
+	jw_str(w, e->updated_at);
+	jw_key(w, "recurring_id");
+	if (e->recurring_id)
+		jw_int(w, e->recurring_id);
+	else
+		jw_null(w);
+	jw_key(w, "category_auto");
+	jw_bool(w, e->category_auto);
+	jw_key(w, "parts");
+	jw_arr(w);
+	for (int i = 0; i < e->nparts; i++) {
+		const struct expense_part *pt = &e->parts[i];
+
+		money_format(pt->amount, exp, amount, sizeof(amount));
+		jw_obj(w);
+		jw_key(w, "amount");
+		jw_decimal(w, amount);
+		jw_key(w, "category");
+		jw_str(w, pt->category);
+		jw_key(w, "category_id");
+		jw_int(w, pt->category_id);
+		jw_key(w, "note");
+		jw_str(w, pt->note);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
 }
 
 json_t *
-expense_parts_json(const struct expense *e)
+expense_json(const struct expense *e)
 {
-	const struct currency *cur = money_currency(e->currency);
-	json_t *arr = json_array();
+	struct jw w;
+	json_t *o;
 
-	if (arr == NULL)
-		fatalx("Out of memory");
-	for (int i = 0; i < e->nparts; i++) {
-		const struct expense_part *p = &e->parts[i];
-		char amount[MONEY_STR_MAX];
-
-		money_format(p->amount, cur ? cur->exponent : 2, amount,
-		    sizeof(amount));
-		json_array_append_new(arr, jp_pack("{s:s, s:s, s:I, s:s}",
-		    "amount", amount, "category", p->category, "category_id",
-		    (json_int_t)p->category_id, "note", p->note));
-	}
-	return arr;
+	jw_init(&w);
+	expense_write(&w, e);
+	/* as jp_pack did: only a damaged row (text not UTF-8) or no memory */
+	if (jw_error(&w) || (o = json_loadb(w.buf, w.len, 0, NULL)) == NULL)
+		fatalx("expense %lld: cannot write its JSON: %s",
+		    (long long)e->id, w.msg);
+	jw_free(&w);
+	return o;
 }
 
 /* parts: [{amount, category, note}, ...] into ps (n of them). */
@@ -562,75 +603,6 @@ expense_filter_from_json(struct store *st, int64_t uid, json_t *p,
 		f->desc = !strcmp(order, "desc");
 	}
 	return 0;
-}
-
-/*
- * expense_json(e) written to w: the same members in the same order, so
- * the same bytes as json_dumps(expense_json(e), JSON_COMPACT) (test_expense
- * checks it). expense.list writes its rows so, straight into the reply.
- */
-static void
-expense_write(struct jw *w, const struct expense *e)
-{
-	const struct currency *cur = money_currency(e->currency);
-	int exp = cur ? cur->exponent : 2;
-	char amount[MONEY_STR_MAX];
-	const char *p, *end;
-
-	jw_obj(w);
-	jw_key(w, "id");
-	jw_int(w, e->id);
-	money_format(e->amount, exp, amount, sizeof(amount));
-	jw_key(w, "amount");
-	jw_decimal(w, amount);
-	jw_key(w, "currency");
-	jw_str(w, e->currency);
-	jw_key(w, "category");
-	jw_str(w, e->category);
-	jw_key(w, "date");
-	jw_str(w, e->date);
-	jw_key(w, "note");
-	jw_str(w, e->note);
-	jw_key(w, "payee");
-	jw_str(w, e->payee);
-	jw_key(w, "tags");
-	jw_arr(w);
-	for (p = e->tags; *p == ',' && p[1] && (end = strchr(p + 1, ',')) !=
-	    NULL; p = end)	/* ",a,b," as expense_tags_json reads it */
-		jw_strn(w, p + 1, end - p - 1);
-	jw_end(w);
-	jw_key(w, "version");
-	jw_int(w, e->version);
-	jw_key(w, "created_at");
-	jw_str(w, e->created_at);
-	jw_key(w, "updated_at");
-	jw_str(w, e->updated_at);
-	jw_key(w, "recurring_id");
-	if (e->recurring_id)
-		jw_int(w, e->recurring_id);
-	else
-		jw_null(w);
-	jw_key(w, "category_auto");
-	jw_bool(w, e->category_auto);
-	jw_key(w, "parts");
-	jw_arr(w);
-	for (int i = 0; i < e->nparts; i++) {
-		const struct expense_part *pt = &e->parts[i];
-
-		money_format(pt->amount, exp, amount, sizeof(amount));
-		jw_obj(w);
-		jw_key(w, "amount");
-		jw_decimal(w, amount);
-		jw_key(w, "category");
-		jw_str(w, pt->category);
-		jw_key(w, "category_id");
-		jw_int(w, pt->category_id);
-		jw_key(w, "note");
-		jw_str(w, pt->note);
-		jw_end(w);
-	}
-	jw_end(w);
-	jw_end(w);
 }
 
 /* The reply as it is written: rows into w's "items", the totals' members

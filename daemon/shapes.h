@@ -16,8 +16,6 @@ json_t *expense_json(const struct expense *e);
 json_t *category_json(const struct category *c);
 json_t *user_json(const struct user *u);
 json_t *expense_tags_json(const char *canon);
-/* A split's parts: [{amount, category, category_id, note}], [] if none. */
-json_t *expense_parts_json(const struct expense *e);
 json_t *change_json(const struct change *c);
 /* The current state of an entity for a sync pull (sync_rpc.c), as its
  * get method shows it; ENOTFOUND when it is gone (a tombstone). */
