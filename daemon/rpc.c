@@ -1504,28 +1504,9 @@ struct one {
 	json_t *id;		/* NULL for a notification */
 };
 
-static json_t *
-envelope(json_t *id, json_t *result, const struct spend_err *err)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "jsonrpc", json_string("2.0"));
-	if (err)
-		json_object_set_new(o, "error", rpc_error_object(err));
-	else
-		json_object_set(o, "result", result);
-	json_object_set(o, "id", id ? id : json_null());
-	return o;
-}
-
-json_t *
-rpc_error_envelope(const struct spend_err *err)
-{
-	return envelope(NULL, NULL, err);
-}
-
-/* The envelope as envelope() makes it, written to w: result, or raw if
- * it is not NULL, or err. */
+/* A JSON-RPC response written to w: result, or raw if it is not NULL,
+ * or err. The only rendering of an envelope (rpc_error_envelope reads
+ * its text back). */
 static void
 envelope_write(struct jw *w, json_t *id, json_t *result,
     const struct rpc_raw *raw, const struct spend_err *err)
@@ -1552,6 +1533,20 @@ envelope_write(struct jw *w, json_t *id, json_t *result,
 	else
 		jw_null(w);
 	jw_end(w);
+}
+
+json_t *
+rpc_error_envelope(const struct spend_err *err)
+{
+	struct jw w;
+	json_t *o;
+
+	jw_init(&w);
+	envelope_write(&w, NULL, NULL, NULL, err);
+	if (jw_error(&w) || (o = json_loadb(w.buf, w.len, 0, NULL)) == NULL)
+		fatalx("rpc: cannot write an error reply: %s", w.msg);
+	jw_free(&w);
+	return o;
 }
 
 /* One error envelope as text, for reply. */
