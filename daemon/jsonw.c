@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "jsonw.h"
+#include "util.h"
 
 static int
 fail(struct jw *w, int code, const char *fmt, ...)
@@ -124,34 +125,6 @@ value_end(struct jw *w)
 		w->done = true;
 }
 
-/* The length of the UTF-8 sequence at p (< e) if it is one of a scalar
- * value in shortest form, else 0 (also for NUL). */
-static inline size_t
-utf8_seq(const unsigned char *p, const unsigned char *e)
-{
-	unsigned c = *p;
-
-	if (c >= 0x01 && c < 0x80)
-		return 1;
-	if (c < 0xC2 || c > 0xF4)	/* NUL, continuation, overlong lead, > U+10FFFF */
-		return 0;
-	if (c < 0xE0)
-		return e - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c < 0xF0) {
-		unsigned lo = c == 0xE0 ? 0xA0 : 0x80;	/* overlong */
-		unsigned hi = c == 0xED ? 0x9F : 0xBF;	/* surrogates */
-
-		return e - p >= 3 && p[1] >= lo && p[1] <= hi &&
-		    (p[2] & 0xC0) == 0x80 ? 3 : 0;
-	} else {
-		unsigned lo = c == 0xF0 ? 0x90 : 0x80;	/* overlong */
-		unsigned hi = c == 0xF4 ? 0x8F : 0xBF;	/* > U+10FFFF */
-
-		return e - p >= 4 && p[1] >= lo && p[1] <= hi &&
-		    (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-}
-
 bool
 jw_utf8_ok(const char *s, size_t n)
 {
@@ -159,7 +132,7 @@ jw_utf8_ok(const char *s, size_t n)
 	size_t k;
 
 	while (p < e) {
-		if ((k = utf8_seq(p, e)) == 0)
+		if ((k = utf8_scalar_len(p, e)) == 0)
 			return false;
 		p += k;
 	}
@@ -202,7 +175,7 @@ quoted(struct jw *w, const char *s, size_t n, const char *what)
 		if (p == e)
 			break;
 		if (*p >= 0x80) {
-			if ((k = utf8_seq(p, e)) == 0)
+			if ((k = utf8_scalar_len(p, e)) == 0)
 				return fail(w, SPEND_EINVAL, "%s: not UTF-8 "
 				    "(byte %zu)", what, (size_t)(p -
 				    (const unsigned char *)s));

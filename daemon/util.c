@@ -294,37 +294,15 @@ timezone_valid(const char *tz)
 bool
 utf8_valid(const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	const unsigned char *p = (const unsigned char *)str, *e = p + len;
+	size_t k;
 
-	while (i < len) {
-		unsigned c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1; cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2; cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3; cp = c & 0x07;
-		} else
+	while (p < e) {
+		if (*p == '\0')
+			k = 1;
+		else if ((k = utf8_scalar_len(p, e)) == 0)
 			return false;
-		if (i + n >= len)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
+		p += k;
 	}
 	return true;
 }

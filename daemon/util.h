@@ -43,8 +43,37 @@ int64_t time_mono_us(void);
 /* An IANA zone name that exists in the system's zoneinfo. */
 bool timezone_valid(const char *tz);
 
-/* UTF-8 validity, and "printable": no C0/C1 control characters except
- * those in allow (e.g. "\t"). */
+/* The length of the UTF-8 sequence at p (< e) if it is one of a scalar
+ * value in shortest form, else 0 (also for NUL). */
+static inline size_t
+utf8_scalar_len(const unsigned char *p, const unsigned char *e)
+{
+	unsigned c = *p;
+
+	if (c >= 0x01 && c < 0x80)
+		return 1;
+	if (c < 0xC2 || c > 0xF4)	/* NUL, continuation, overlong lead, > U+10FFFF */
+		return 0;
+	if (c < 0xE0)
+		return e - p >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0) {
+		unsigned lo = c == 0xE0 ? 0xA0 : 0x80;	/* overlong */
+		unsigned hi = c == 0xED ? 0x9F : 0xBF;	/* surrogates */
+
+		return e - p >= 3 && p[1] >= lo && p[1] <= hi &&
+		    (p[2] & 0xC0) == 0x80 ? 3 : 0;
+	} else {
+		unsigned lo = c == 0xF0 ? 0x90 : 0x80;	/* overlong */
+		unsigned hi = c == 0xF4 ? 0x8F : 0xBF;	/* > U+10FFFF */
+
+		return e - p >= 4 && p[1] >= lo && p[1] <= hi &&
+		    (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+}
+
+/* UTF-8 validity (NUL allowed: utf8_scalar_len refuses it, JSON text must), and
+ * "printable": no C0/C1 control characters except those in allow (e.g.
+ * "\t"). */
 bool utf8_valid(const char *s, size_t len);
 /* Replace each byte that is not part of valid UTF-8 with '?', in place
  * (for text cut by "%.40s" or quoted from bad input). */
