@@ -440,11 +440,10 @@ fx_db(void)
 }
 
 /* integrity_check (unless fts_only) and FTS5's check of the search
- * index, on a connection of its own (as after a restart) */
+ * index, on db */
 static void
-fx_check(const char *when, bool fts_only)
+fx_check_db(sqlite3 *db, const char *when, bool fts_only)
 {
-	sqlite3 *db = fx_db();
 	sqlite3_stmt *s;
 	char res[512] = "";
 
@@ -468,13 +467,16 @@ fx_check(const char *when, bool fts_only)
 		sqlite3_close(db);
 		fail_msg("%s: FTS5 integrity-check of expenses_fts: %s", when, res);
 	}
-	sqlite3_close(db);
 }
 
-static void
-fx_integrity(const char *when)
+/* The checks on a connection of their own (as after a restart). */
+static inline void
+fx_check(const char *when, bool fts_only)
 {
-	fx_check(when, false);
+	sqlite3 *db = fx_db();
+
+	fx_check_db(db, when, fts_only);
+	sqlite3_close(db);
 }
 
 /* Every row of every table but the meta table, without the columns that
@@ -494,7 +496,7 @@ fx_make_queries(sqlite3 *db)
 	/* imports is bookkeeping: a staged import's rows are what counts,
 	 * and they are judged by what readers see (the stage filter below).
 	 * The search index (expenses_fts and its shadow tables) is not data:
-	 * its pages differ with the order of merges; fx_integrity checks it
+	 * its pages differ with the order of merges; fx_check_db checks it
 	 * against the rows instead. */
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema "
 	    "WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name != 'meta' "
@@ -534,9 +536,8 @@ fx_make_queries(sqlite3 *db)
 }
 
 static char *
-fx_digest(void)
+fx_digest_db(sqlite3 *db)
 {
-	sqlite3 *db = fx_db();
 	sqlite3_stmt *s;
 	char *buf = NULL;
 	size_t len = 0;
@@ -562,9 +563,32 @@ fx_digest(void)
 		}
 		sqlite3_finalize(s);
 	}
-	sqlite3_close(db);
 	fclose(out);
 	return buf;
+}
+
+static char *
+fx_digest(void)
+{
+	sqlite3 *db = fx_db();
+	char *d = fx_digest_db(db);
+
+	sqlite3_close(db);
+	return d;
+}
+
+/* The digest, then the checks (fx_check), on one connection of their own:
+ * opening one reads the whole schema, which was most of a sweep's time
+ * when each look opened its own. */
+static char *
+fx_look(const char *when, bool fts_only)
+{
+	sqlite3 *db = fx_db();
+	char *d = fx_digest_db(db);
+
+	fx_check_db(db, when, fts_only);
+	sqlite3_close(db);
+	return d;
 }
 
 /* The first line where a and b differ, for the failure message. */
@@ -1038,22 +1062,21 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 {
 	struct fx_stats stats = { 0, 0, 0 };
 	struct spend_err err;
-	char *d0, *d1, *d, why[400], example[SPEND_ERR_MSG_MAX] = "";
+	char *d0, *d1, *d, why[400], retry[400];
+	char example[SPEND_ERR_MSG_MAX] = "";
 	long events;
 	int r;
 
 	fx_armed = inj;
 	fx_open();
-	d0 = fx_digest();
-	fx_integrity("before");
+	d0 = fx_look("before", false);
 	fx_cold();
 	inj->arm(0);
 	r = op->run(&err);
 	events = inj->disarm();
 	if (r != 0)
 		fail_msg("%s without faults: %s", op->name, err.msg);
-	d1 = fx_digest();
-	fx_integrity(op->name);
+	d1 = fx_look(op->name, false);
 	fx_close();
 	if (strcmp(d0, d1) == 0)
 		fail_msg("%s changed nothing", op->name);
@@ -1065,7 +1088,8 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 		inj->arm(n);
 		r = op->run(&err);
 		inj->disarm();
-		d = fx_digest();
+		snprintf(why, sizeof(why), "%s, %s at %ld", op->name, inj->name, n);
+		d = fx_look(why, false);
 		if (r < 0) {
 			stats.failed++;
 			if (example[0] == '\0')
@@ -1095,27 +1119,23 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 		} else
 			fail_msg("%s: returned %d", op->name, r);
 		free(d);
-		snprintf(why, sizeof(why), "%s, %s at %ld", op->name, inj->name, n);
-		fx_integrity(why);
 		/* the faults are gone: the same connection does it again */
 		if (r < 0) {
 			spend_err_clear(&err);
 			if ((r = op->run(&err)) != 0)
 				fail_msg("%s, %s at %ld: the retry without faults "
 				    "failed: %s", op->name, inj->name, n, err.msg);
-			d = fx_digest();
-			if (strcmp(d, d1) != 0)
-				fail_msg("%s, %s at %ld: the retry left other data: "
-				    "%s", op->name, inj->name, n,
-				    fx_diff(d, d1, why, sizeof(why)));
-			free(d);
 			/* the connection that met the fault wrote again: the
 			 * search index must still match the rows (FTS5 in
 			 * SQLite 3.40 could keep stale figures after an
 			 * out-of-memory: see st_error) */
-			snprintf(why, sizeof(why), "%s, %s at %ld, then the retry",
-			    op->name, inj->name, n);
-			fx_check(why, true);
+			snprintf(retry, sizeof(retry), "%s, %s at %ld, then the "
+			    "retry", op->name, inj->name, n);
+			d = fx_look(retry, true);
+			if (strcmp(d, d1) != 0)
+				fail_msg("%s: it left other data: %s", retry,
+				    fx_diff(d, d1, why, sizeof(why)));
+			free(d);
 		}
 		fx_close();
 		stats.points++;
@@ -1162,13 +1182,12 @@ fx_sweep_close(const struct injector *inj)
 		if (store_open(FX.path, STORE_LOOP, &st, &err) < 0)
 			fail_msg("close, %s at %ld: reopen: %s", inj->name, n,
 			    err.msg);
-		d = fx_digest();
+		d = fx_look("close", false);
 		if (strcmp(d, d1) != 0)
 			fail_msg("close, %s at %ld: committed data lost: %s",
 			    inj->name, n, fx_diff(d, d1, why, sizeof(why)));
 		free(d);
 		free(d1);
-		fx_integrity("close");
 		store_close(st);
 		stats.points++;
 	}

@@ -578,7 +578,7 @@ test_login_full_disk(void **state)
 				fail_msg("login at %ld failed but stored something",
 				    n);
 		}
-		fx_integrity("login");
+		fx_check("login", false);
 		/* space is back: the next login works */
 		if (login_carol(&err) != 0)
 			fail_msg("login after %ld: %s", n, err.msg);
