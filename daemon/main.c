@@ -415,6 +415,7 @@ main(int argc, char *argv[])
 	scheduler_stop(&sd);
 	events_free(&sd);
 	rpc_unix_free(&sd);
+	rpc_turn_free(&sd);
 	workers_stop(sd.workers);
 	notify_free(&sd);	/* attempts cut short stay due */
 	httpc_free(&sd);	/* transfers still running are cancelled */

@@ -486,6 +486,15 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g)
 	sb_printf(&b, "spend_http_connections %d\n", g->http_connections);
 	family(&b, "spend_rpc_pending", "gauge", "RPC calls not yet answered.");
 	sb_printf(&b, "spend_rpc_pending %d\n", g->pending_calls);
+	family(&b, "spend_write_groups_total", "counter", "Commits of "
+	    "several expense.add calls at once: a batch's, or single calls "
+	    "that came in one loop turn.");
+	sb_printf(&b, "spend_write_groups_total %lld\n",
+	    (long long)g->write_groups);
+	family(&b, "spend_write_grouped_total", "counter", "expense.add calls "
+	    "those commits wrote.");
+	sb_printf(&b, "spend_write_grouped_total %lld\n",
+	    (long long)g->write_grouped);
 	family(&b, "spend_worker_threads", "gauge", "Worker threads.");
 	sb_printf(&b, "spend_worker_threads %d\n", g->workers);
 	family(&b, "spend_jobs_busy", "gauge", "Jobs running on workers, by "

@@ -85,6 +85,7 @@ struct metrics_gauges {
 	int64_t last_backup;		/* unix seconds, 0 = none yet */
 	int http_connections;
 	int pending_calls;
+	int64_t write_groups, write_grouped;	/* rpc.c's grouped adds */
 };
 
 /* The figures of sd that need no store (sd's counters, the workers,

@@ -50,4 +50,6 @@ metrics_gauges(struct spendd *sd, struct metrics_gauges *g)
 	g->last_checkpoint = store_last_checkpoint();
 	g->last_backup = backup_last_ok(sd);
 	g->pending_calls = sd->pending;
+	g->write_groups = sd->write_groups;
+	g->write_grouped = sd->write_grouped;
 }

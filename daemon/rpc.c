@@ -1,5 +1,6 @@
 /* The method table and the dispatcher every transport shares. */
 #include <event2/event.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1679,17 +1680,22 @@ run_one(struct spendd *sd, struct batch *b, json_t *req)
 }
 
 /*
- * Consecutive expense.add calls of a batch for the same user run in one
- * write transaction (GROUP_METHOD), each call in a savepoint of its own
- * (its write_begin nests): a failed call undoes only itself. Their hooks
+ * Adds commit in groups. Consecutive expense.add calls of a batch for the
+ * same user, and the single expense.add requests that arrive in one loop
+ * turn from any clients (the turn group, below), run in one write
+ * transaction (GROUP_METHOD), each call in a savepoint of its own (its
+ * write_begin nests): a failed call undoes only itself. Their hooks
  * (events, alerts) wait for the group's commit, each numbered by its own
  * call's change (write_defer), and so do their replies: if the commit
  * fails, every call the group had answered with a result is answered with
- * that failure instead, for none of it was written.
+ * that failure instead, for none of it was written. One commit instead of
+ * one per call: with [storage] durability = full, one fsync.
  */
 #define GROUP_METHOD "expense.add"
 
 struct grouped {
+	struct batch *b;	/* whose reply its envelope joins */
+	json_t *req;		/* the request (a reference) */
 	json_t *id;		/* NULL for a notification */
 	char *text;		/* its envelope, or NULL */
 	size_t len;
@@ -1765,38 +1771,40 @@ group_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 	jw_free(&w);
 }
 
-/* Run the group of n requests from the next in one write transaction. */
-static void
-run_group(struct batch *b, size_t n)
+/*
+ * Run the calls g[0..n) in one write transaction, each as its batch's
+ * identity, until their envelopes reach room bytes; append the envelopes
+ * to their batches' replies and run the hooks of what committed. Returns
+ * how many ran, 0 if the transaction could not begin (none did).
+ */
+static size_t
+group_run(struct spendd *sd, struct grouped *g, size_t n, long long room)
 {
-	struct spendd *sd = b->sd;
 	struct write_tx outer;
 	struct spend_err err;
-	struct grouped *g;
-	size_t i, k, bytes = b->out.len;
+	size_t i, k;
+	long long bytes = 0;
 	int r;
 
-	if ((r = write_begin(&outer, sd->store, 0, &err)) < 0) {
-		for (i = 0; i < n; i++)	/* each fails on its own */
-			run_one(sd, b, json_array_get(b->msg, b->next++));
-		return;
-	}
-	if ((g = calloc(n, sizeof(*g))) == NULL)
-		fatal("calloc");
+	if (write_begin(&outer, sd->store, 0, &err) < 0)
+		return 0;
 	sd->group = &outer;
-	for (k = 0; k < n && (long long)bytes < sd->cfg.max_batch_reply; k++) {
-		json_t *req = json_array_get(b->msg, b->next++);
-		json_t *jid = json_object_get(req, "id");
+	for (k = 0; k < n && bytes < room; k++) {
+		json_t *jid = json_object_get(g[k].req, "id");
 
 		g[k].id = jid ? json_incref(jid) : NULL;	/* as run_one */
-		rpc_invoke(sd, &b->id, GROUP_METHOD, json_object_get(req,
-		    "params"), group_done, &g[k]);
-		bytes += g[k].len + 1;
+		rpc_invoke(sd, &g[k].b->id, GROUP_METHOD,
+		    json_object_get(g[k].req, "params"), group_done, &g[k]);
+		bytes += (long long)g[k].len + 1;
 	}
 	sd->group = NULL;
 	if ((r = write_commit(&outer, &err)) < 0)
 		write_rollback(&outer);
+	else
+		sd->write_groups++;
 	for (i = 0; i < k; i++) {
+		struct batch *b = g[i].b;
+
 		if (g[i].id) {
 			if (r < 0 && !g[i].failed) {
 				/* it was not written after all */
@@ -1810,12 +1818,135 @@ run_group(struct batch *b, size_t n)
 			json_decref(g[i].id);
 		}
 		free(g[i].text);
+		if (r == 0 && !g[i].failed)
+			sd->write_grouped++;
 	}
-	free(g);
 	if (r == 0)
 		write_run_hooks(&outer, sd);
+	return k;
+}
+
+/* Run the group of n requests from the next of a batch. */
+static void
+run_group(struct batch *b, size_t n)
+{
+	struct spendd *sd = b->sd;
+	struct grouped *g;
+	size_t i, k;
+
+	if ((g = calloc(n, sizeof(*g))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < n; i++) {
+		g[i].b = b;
+		g[i].req = json_array_get(b->msg, b->next + i);
+	}
+	k = group_run(sd, g, n, sd->cfg.max_batch_reply - (long long)b->out.len);
+	free(g);
+	if (k > 0)
+		b->next += k;
+	else		/* no transaction: each fails on its own */
+		for (i = 0; i < n; i++)
+			run_one(sd, b, json_array_get(b->msg, b->next++));
 	/* the rest, if the replies reached max_batch_reply: run_one
 	 * answers them so */
+}
+
+/*
+ * The turn group. A single GROUP_METHOD request (not in a batch) waits in
+ * sd->turn until the loop has run the other callbacks of its turn: the
+ * flush event, made active by the first of them, runs after every event
+ * already active (the reads of other clients' requests that came in the
+ * same poll). Then the requests that came in that turn run as a group;
+ * each is answered after the commit. Without a loop (unit tests that
+ * dispatch by hand) a request runs at once.
+ */
+struct turn_wait {
+	struct batch *b;
+	json_t *req;
+};
+
+struct rpc_turn {
+	struct event *ev;
+	struct turn_wait *w;
+	size_t n, cap;
+};
+
+static void
+turn_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct spendd *sd = arg;
+	struct rpc_turn *t = sd->turn;
+	struct turn_wait *w = t->w;
+	struct grouped *g;
+	size_t n = t->n, i, k = 0;
+
+	(void)fd;
+	(void)what;
+	t->w = NULL;	/* what runs now may queue for the next turn */
+	t->n = t->cap = 0;
+	if (n >= 2) {
+		if ((g = calloc(n, sizeof(*g))) == NULL)
+			fatal("calloc");
+		for (i = 0; i < n; i++) {
+			g[i].b = w[i].b;
+			g[i].req = w[i].req;
+		}
+		k = group_run(sd, g, n, LLONG_MAX);
+		free(g);
+	}
+	for (i = 0; i < n; i++) {
+		if (i >= k)	/* alone, or no transaction for the group */
+			run_one(sd, w[i].b, w[i].req);
+		json_decref(w[i].req);
+		sd->pending--;
+		batch_done(w[i].b);	/* the hold rpc_dispatch left */
+	}
+	free(w);
+}
+
+/* Queue b's request req for this turn's group; b stays held. */
+static void
+turn_queue(struct spendd *sd, struct batch *b, json_t *req)
+{
+	struct rpc_turn *t = sd->turn;
+
+	if (t == NULL) {
+		if ((t = sd->turn = calloc(1, sizeof(*t))) == NULL)
+			fatal("calloc");
+		if ((t->ev = event_new(sd->base, -1, 0, turn_flush, sd)) ==
+		    NULL)
+			fatal("event_new");
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		if ((t->w = reallocarray(t->w, t->cap, sizeof(*t->w))) == NULL)
+			fatal("reallocarray");
+	}
+	t->w[t->n].b = b;
+	t->w[t->n].req = json_incref(req);
+	b->outstanding++;
+	sd->pending++;		/* a graceful stop waits for it */
+	if (t->n++ == 0)
+		event_active(t->ev, EV_TIMEOUT, 1);
+}
+
+void
+rpc_turn_free(struct spendd *sd)
+{
+	struct rpc_turn *t = sd->turn;
+
+	if (t == NULL)
+		return;
+	/* a hard stop left requests unanswered: their clients are gone */
+	for (size_t i = 0; i < t->n; i++) {
+		json_decref(t->w[i].req);
+		jw_free(&t->w[i].b->out);
+		free(t->w[i].b);
+	}
+	free(t->w);
+	event_free(t->ev);
+	free(t);
+	sd->turn = NULL;
 }
 
 /* Run the next requests of a batch; come back on the next loop turn for
@@ -1892,7 +2023,10 @@ rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
 	}
 	/* a single request: its envelope alone */
 	b->single = true;
-	run_one(sd, b, msg);
+	if (sd->base && groupable(msg, user_of(msg)))
+		turn_queue(sd, b, msg);
+	else
+		run_one(sd, b, msg);
 	batch_done(b);
 }
 

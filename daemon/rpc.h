@@ -220,6 +220,9 @@ void rpc_dispatch(struct spendd *sd, const struct rpc_identity *id,
 /* Same, from text; a parse error gets the -32700 response. */
 void rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
     const char *text, size_t len, rpc_reply_fn reply, void *arg);
+/* Free the turn group's state (rpc.c); requests still waiting in it (a
+ * hard stop) are dropped unanswered. */
+void rpc_turn_free(struct spendd *sd);
 
 /* Finish an RPC_PENDING call on the event loop. result: new reference
  * stolen, or NULL with err. */

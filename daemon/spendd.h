@@ -22,6 +22,7 @@ struct http;
 struct auth;
 struct plugins;
 struct rpc_inflight;
+struct rpc_turn;
 struct events;
 struct backups;
 struct scheduler_task;
@@ -70,6 +71,10 @@ struct spendd {
 					 * whose hooks run now, else 0 (write.c) */
 	struct write_tx *group;		/* a batch's adds run in it: a write
 					 * commits into it (rpc.c) */
+	struct rpc_turn *turn;		/* single adds waiting for the end of
+					 * the loop turn (rpc.c) */
+	int64_t write_groups;		/* commits of grouped adds (rpc.c) */
+	int64_t write_grouped;		/* adds they committed */
 	bool sync_compacting;		/* a change-log compaction job is (sync.h) */
 };
 

@@ -1,5 +1,6 @@
 /* expense.add with items: one transaction, a savepoint per item, errors
  * by index, the change log and an event per expense as for single adds. */
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,116 @@ test_batch_ids(void **state)
 	json_decref(r);
 }
 
+/* Single adds from several clients in one loop turn: one commit (the
+ * turn group), each answered after it on its own connection, a failed
+ * one undoing only itself, an idempotency key replayed inside the group;
+ * a single add alone in its turn is no group. */
+struct client {
+	json_t *reply;
+	int n;
+};
+
+static void
+client_reply(char *text, size_t len, void *arg)
+{
+	struct client *c = arg;
+
+	c->n++;
+	if (text == NULL)
+		return;		/* a notification */
+	json_decref(c->reply);
+	c->reply = json_loadb(text, len, 0, NULL);
+	assert_non_null(c->reply);
+	free(text);
+}
+
+static void
+test_turn_group(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	static const char *const reqs[] = {
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":1,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":2,"
+	    "\"params\":{\"user\":\"bob\",\"amount\":\"2.00\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":3,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.001\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":4,"
+	    "\"params\":{\"user\":\"bob\",\"amount\":\"4.00\","
+	    "\"idempotency_key\":\"k4\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":5,"
+	    "\"params\":{\"user\":\"bob\",\"amount\":\"4.00\","
+	    "\"idempotency_key\":\"k4\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\","
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"6.00\"}}",
+	};
+	enum { N = sizeof(reqs) / sizeof(reqs[0]) };
+	struct client c[N] = { 0 };
+	int64_t uid = tu_uid(sd, "alice"), seq0 = last_seq(sd, uid);
+	struct seen seen = { .sd = sd, .uid = uid };
+	struct events_sub *sub;
+	int64_t groups0 = sd->write_groups;
+	json_t *r;
+
+	json_decref(tu_ok(sd, NULL, "user.add", "{\"name\":\"bob\"}"));
+	sub = events_subscribe(sd, uid, on_event, &seen);
+	assert_non_null(sd->base = event_base_new());
+	for (int i = 0; i < N; i++)
+		rpc_dispatch_text(sd, &id, reqs[i], strlen(reqs[i]),
+		    client_reply, &c[i]);
+	/* nothing runs before the turn ends */
+	for (int i = 0; i < N; i++)
+		assert_int_equal(c[i].n, 0);
+	assert_int_equal(sd->pending, N);
+	assert_int_equal(count(sd), 0);
+	assert_true(event_base_loop(sd->base, EVLOOP_NONBLOCK) >= 0);
+	assert_int_equal(sd->pending, 0);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(c[i].n, 1);
+	assert_int_equal(sd->write_groups, groups0 + 1);
+	assert_int_equal(sd->write_grouped, 5);	/* all but the bad one */
+	assert_string_equal(tu_str(json_object_get(c[0].reply, "result"),
+	    "amount"), "1.00");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_object_get(c[2].reply, "error"), "data"), "field")),
+	    "amount");
+	assert_int_equal(tu_int(json_object_get(c[3].reply, "result"), "id"),
+	    tu_int(json_object_get(c[4].reply, "result"), "id"));
+	assert_null(c[5].reply);	/* a notification: not answered */
+	assert_int_equal(count(sd), 2);	/* alice's 1.00 and 6.00 */
+	r = tu_ok(sd, "bob", "expense.list", "{}");
+	assert_int_equal(json_array_size(json_object_get(r, "items")), 2);
+	json_decref(r);
+	/* alice's events came after the whole group committed */
+	assert_int_equal(last_seq(sd, uid), seq0 + 2);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.heads[0], seq0 + 2);
+	assert_int_equal(seen.heads[1], seq0 + 2);
+	assert_int_equal(seen.seqs[0], seq0 + 1);
+	assert_int_equal(seen.seqs[1], seq0 + 2);
+
+	/* alone in its turn: no group */
+	json_decref(c[0].reply);
+	c[0].reply = NULL;
+	c[0].n = 0;
+	rpc_dispatch_text(sd, &id, reqs[0], strlen(reqs[0]), client_reply,
+	    &c[0]);
+	assert_true(event_base_loop(sd->base, EVLOOP_NONBLOCK) >= 0);
+	assert_int_equal(c[0].n, 1);
+	assert_non_null(json_object_get(c[0].reply, "result"));
+	assert_int_equal(sd->write_groups, groups0 + 1);
+	assert_int_equal(count(sd), 3);
+
+	events_unsubscribe(sd, sub);
+	for (int i = 0; i < N; i++)
+		json_decref(c[i].reply);
+	rpc_turn_free(sd);
+	event_base_free(sd->base);
+	sd->base = NULL;
+}
+
 int
 main(void)
 {
@@ -306,6 +417,7 @@ main(void)
 		T(test_idempotent),
 		T(test_batch_of_adds),
 		T(test_batch_ids),
+		T(test_turn_group),
 	};
 #undef T
 
