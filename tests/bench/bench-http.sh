@@ -127,3 +127,15 @@ awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
 echo
 echo "p99 of the GET: $(awk '/^ +99%/ { print $2 }' "$T/wrk.api") alone," \
     "$(awk '/^ +99%/ { print $2 }' "$T/wrk.storm") during the login storm"
+
+# the targets (issue 15), each beside its limit
+. tests/bench/targets.sh
+rps() { awk '/Requests\/sec/ { print $2 }' "$T/wrk.$1"; }
+p99() { ms "$(awk '/^ +99%/ { print $2 }' "$T/wrk.$1")"; }
+echo
+target_head
+target "list of 50: req/s / GET /api/v1/me's" \
+    "$(awk -v a="$(rps api)" -v b="$(rps me)" 'BEGIN { printf "%.2f", a / b }')" ">=" 0.5 ""
+target "list of 50: p99" "$(p99 api)" "<=" 5 ms
+target "list of 50 in a login storm: p99 / p99 alone" \
+    "$(awk -v a="$(p99 storm)" -v b="$(p99 api)" 'BEGIN { printf "%.2f", a / b }')" "<=" 2 ""

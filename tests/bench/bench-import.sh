@@ -130,3 +130,11 @@ for w in idle busy; do
 	printf "%-44s %8s %9s %9s %9s %7s\n" "$([ $w = idle ] && echo "idle daemon" || echo "during the $N-row import")" \
 	    "$(field "$v" n)" "$(field "$v" p50_ms)" "$(field "$v" p99_ms)" "$(field "$v" max_ms)" "$(field "$v" errors)"
 done
+
+. tests/bench/targets.sh
+echo
+target_head
+target "$N-row CSV import: time / sqlite3 .import's" \
+    "$(awk -v a="$t_spend" -v b="$t_sqlite" 'BEGIN { printf "%.1f", a / b }')" "<=" 4 ""
+target "$N-row CSV import: spendd's peak RSS" \
+    "$(awk -v r="$rss_peak" 'BEGIN { printf "%.1f", r / 1024 }')" "<=" 64 MB

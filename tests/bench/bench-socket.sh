@@ -34,7 +34,7 @@ fi
 PID=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 [ -S "$SOCK" ] || { echo "bench-socket: spendd did not start"; cat "$T/spendd.log"; exit 1; }
-for u in single pipe batch items; do
+for u in single pipe batch items fanout; do
 	"$SPENDCTL" --socket "$SOCK" user add "$u" >/dev/null || exit 1
 done
 
@@ -47,11 +47,15 @@ insert() {
 		{ echo "bench-socket: insert $2 failed: $r" >&2; exit 1; }
 	echo "$(echo "$r" | field seconds)"
 }
-echo "inserting $N rows four ways, then $L list requests of each kind..."
+echo "inserting $N rows five ways, then $L list requests of each kind..."
 t_single=$(insert single single "$T/rows.csv")
 t_pipe=$(insert pipe pipe)
 t_batch=$(insert batch batch)
 t_items=$(insert items items)
+# N single adds from 64 connections, one in flight on each
+r=$("$CLIENT" fanout "$SOCK" fanout "$N" 64) ||
+	{ echo "bench-socket: fanout failed: $r" >&2; exit 1; }
+t_fan=$(echo "$r" | field seconds)
 
 # the same rows into a plain table, by the sqlite3 shell, in one file
 t0=$(now)
@@ -74,7 +78,7 @@ for k in first month search page; do
 "
 done
 
-awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v ti="$t_items" -v tq="$t_sqlite" \
+awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v ti="$t_items" -v tf="$t_fan" -v tq="$t_sqlite" \
     -v l="$L" -v lists="$lists" 'BEGIN {
 	printf "\n%d rows through the socket (spendd, SQLite WAL; a batch of adds or the items of a call: one transaction)\n\n", n
 	printf "%-38s %10s %10s %14s\n", "insert", "seconds", "rows/s", "x sqlite3 time"
@@ -82,6 +86,7 @@ awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v ti="$t_items
 	printf "%-38s %10.2f %10.0f %14.1f\n", "one request per line, 500 in flight", tp, n / tp, tp / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "JSON-RPC batches of 500", tb, n / tb, tb / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "expense.add of 500 items", ti, n / ti, ti / tq
+	printf "%-38s %10.2f %10.0f %14.1f\n", "one request each from 64 connections", tf, n / tf, tf / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "sqlite3 .import CSV, plain table", tq, n / tq, 1
 	printf "\n%-38s %10s %10s   (%d requests each, %d rows in the set)\n", \
 		"expense.list limit=50", "p50 ms", "p99 ms", l, n
@@ -97,3 +102,12 @@ awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v ti="$t_items
 	}
 	printf "\nEvery list reply also carries the count and per-currency sum of the whole\nfiltered set: the first page of a filter aggregates every matching row\n(the p99), later pages reuse it until the data changes.\n"
 }'
+
+. tests/bench/targets.sh
+echo
+target_head
+target "$N inserts in batches of 500: time" "$t_batch" "<=" 1 s
+target "$N inserts in batches of 500: / sqlite3 .import" \
+    "$(awk -v a="$t_batch" -v b="$t_sqlite" 'BEGIN { printf "%.1f", a / b }')" "<=" 10 ""
+target "$N single inserts, 64 in flight (connections)" \
+    "$(awk -v n="$N" -v t="$t_fan" 'BEGIN { printf "%.0f", n / t }')" ">=" 30000 rows/s

@@ -7,6 +7,9 @@
  *	pipe (one request per line, 500 in flight), batch (JSON-RPC batches
  *	of 500), items (one expense.add of 500 items per request). Writes the same rows as CSV to CSV when given.
  *	Prints: rows N seconds S errors E
+ *   bench_socket fanout SOCK USER N K
+ *	N single adds from K connections, one request in flight on each.
+ *	Prints: rows N seconds S errors E
  *   bench_socket lat SOCK USER SECONDS [STOPFILE]
  *	One expense.add at a time, 10 ms apart, until SECONDS pass or
  *	STOPFILE exists: the latency a user sees while something else runs.
@@ -32,6 +35,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -308,6 +312,86 @@ cmd_insert(const char *sock, const char *user, long n, const char *mode,
 	return errors != 0;
 }
 
+/* N adds from K clients (connections), each with one request in flight:
+ * single adds from many users at once, as a server sees them. */
+static int
+cmd_fanout(const char *sock, const char *user, long n, int k)
+{
+	struct conn *c = calloc((size_t)k, sizeof(*c));
+	struct pollfd *pf = calloc((size_t)k, sizeof(*pf));
+	long sent = 0, done = 0, errors = 0;
+	char req[1024];
+	double t0, t1;
+
+	if (c == NULL || pf == NULL || k < 1)
+		die("out of memory");
+	for (int j = 0; j < k; j++) {
+		conn_open(&c[j], sock);
+		pf[j].fd = c[j].fd;
+		pf[j].events = POLLIN;
+	}
+	t0 = now();
+	for (int j = 0; j < k && sent < n; j++, sent++) {
+		struct row r;
+		int len;
+
+		row_make(sent, &r);
+		len = row_json(req, sizeof(req) - 1, sent, user, &r);
+		req[len++] = '\n';
+		conn_write(&c[j], req, (size_t)len);
+	}
+	while (done < n) {
+		if (poll(pf, (nfds_t)k, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		for (int j = 0; j < k; j++) {
+			char *nl;
+			ssize_t got;
+
+			if (!(pf[j].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			got = read(c[j].fd, c[j].buf + c[j].len,
+			    c[j].size - c[j].len);
+			if (got <= 0)
+				die("spendd closed a connection");
+			c[j].len += (size_t)got;
+			/* one request in flight: at most one line */
+			if ((nl = memchr(c[j].buf, '\n', c[j].len)) == NULL) {
+				if (c[j].len == c[j].size)
+					die("a reply longer than %zu bytes",
+					    c[j].size);
+				continue;
+			}
+			*nl = '\0';
+			errors += count_errors(c[j].buf);
+			c[j].len = 0;
+			done++;
+			if (sent < n) {
+				struct row r;
+				int len;
+
+				row_make(sent, &r);
+				len = row_json(req, sizeof(req) - 1, sent, user,
+				    &r);
+				req[len++] = '\n';
+				conn_write(&c[j], req, (size_t)len);
+				sent++;
+			}
+		}
+	}
+	t1 = now();
+	printf("rows %ld seconds %.3f errors %ld\n", n, t1 - t0, errors);
+	for (int j = 0; j < k; j++) {
+		free(c[j].buf);
+		close(c[j].fd);
+	}
+	free(c);
+	free(pf);
+	return errors != 0;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -497,6 +581,9 @@ main(int argc, char **argv)
 	if ((argc == 5 || argc == 6) && strcmp(argv[1], "lat") == 0)
 		return cmd_lat(argv[2], argv[3], atof(argv[4]),
 		    argc == 6 ? argv[5] : NULL);
+	if (argc == 6 && strcmp(argv[1], "fanout") == 0 && atoi(argv[5]) > 0)
+		return cmd_fanout(argv[2], argv[3], atol(argv[4]),
+		    atoi(argv[5]));
 	if (argc >= 6 && strcmp(argv[1], "insert") == 0)
 		return cmd_insert(argv[2], argv[3], atol(argv[4]), argv[5],
 		    argc > 6 ? argv[6] : NULL);
@@ -504,6 +591,7 @@ main(int argc, char **argv)
 		return cmd_list(argv[2], argv[3], argv[4], atol(argv[5]));
 	fprintf(stderr, "usage: bench_socket insert SOCK USER N "
 	    "single|pipe|batch|items [CSV]\n"
+	    "       bench_socket fanout SOCK USER N K\n"
 	    "       bench_socket list SOCK USER month|search|page|first COUNT\n"
 	    "       bench_socket search SOCK USER FILE\n"
 	    "       bench_socket terms N EVERY\n");
