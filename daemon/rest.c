@@ -755,7 +755,7 @@ rest_handle(struct spendd *sd, const struct rest *rest, struct httpd_req *req,
 	}
 	id->download = (x->m->flags & RPC_DOWNLOAD) != 0;
 	id->raw_ok = true;	/* rest_done takes raw results */
-	rpc_invoke(sd, id, x->m->name, params, rest_done, x);
+	rpc_invoke_grouped(sd, id, x->m->name, params, rest_done, x);
 	json_decref(params);
 	return;
 fail:

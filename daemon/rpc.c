@@ -1083,6 +1083,28 @@ call_finish(struct rpc_call *c, json_t *result, const struct spend_err *err)
 	free(c);
 }
 
+/* Answer c (call_finish), or, in a group (sd->group), park it until the
+ * group's commit: group_end answers it then, with the commit's error if
+ * that failed and c had succeeded. */
+static void
+answer(struct rpc_call *c, json_t *result, const struct spend_err *err)
+{
+	struct spendd *sd = c->sd;
+
+	if (sd->group == NULL) {
+		call_finish(c, result, err);
+		return;
+	}
+	c->parked_result = json_incref(result);
+	if (err) {
+		if ((c->parked_err = malloc(sizeof(*err))) == NULL)
+			fatal("malloc");
+		*c->parked_err = *err;
+	}
+	*sd->parked_tail = c;
+	sd->parked_tail = &c->parked_next;
+}
+
 /* The hash of the method and params that a retry must repeat. */
 static int
 request_hash(struct rpc_call *c, struct spend_err *err)
@@ -1403,7 +1425,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		if ((r = idem_replay(c, &result, &err)) < 0)
 			goto fail;
 		if (r == 1) {
-			call_finish(c, result, NULL);
+			answer(c, result, NULL);
 			json_decref(result);
 			return;
 		}
@@ -1451,7 +1473,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		else
 			write_run_hooks(&c->w, sd);
 	}
-	call_finish(c, result, NULL);
+	answer(c, result, NULL);
 	json_decref(result);
 	return;
 fail:
@@ -1464,7 +1486,7 @@ fail:
 	if (err.code == 0)
 		spend_errf(&err, SPEND_EINTERNAL, "", "handler failed without "
 		    "a reason");
-	call_finish(c, NULL, &err);
+	answer(c, NULL, &err);
 }
 
 /* ---- envelopes and batches ---- */
@@ -1629,6 +1651,21 @@ one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 	batch_done(b);
 }
 
+/* A request of batch b, to run with one_done as its done (run_one). */
+static struct one *
+one_new(struct batch *b, json_t *req)
+{
+	struct one *o = calloc(1, sizeof(*o));
+	json_t *jid = json_object_get(req, "id");
+
+	if (o == NULL)
+		fatal("calloc");
+	b->outstanding++;
+	o->b = b;
+	o->id = jid ? json_incref(jid) : NULL;
+	return o;
+}
+
 static void
 run_one(struct spendd *sd, struct batch *b, json_t *req)
 {
@@ -1654,7 +1691,6 @@ run_one(struct spendd *sd, struct batch *b, json_t *req)
 	json_t *ver = json_object_get(req, "jsonrpc");
 	struct one *o;
 
-	b->outstanding++;
 	if (!json_is_object(req) || !json_is_string(ver) ||
 	    strcmp(json_string_value(ver), "2.0") != 0 ||
 	    !json_is_string(method) ||
@@ -1665,6 +1701,7 @@ run_one(struct spendd *sd, struct batch *b, json_t *req)
 		    "not a JSON-RPC 2.0 request: need \"jsonrpc\":\"2.0\", a "
 		    "string \"method\", an object \"params\" and a string or "
 		    "integer \"id\"");
+		b->outstanding++;
 		envelope_write(&b->out, json_is_object(req) &&
 		    (json_is_string(jid) || json_is_integer(jid)) ? jid : NULL,
 		    NULL, NULL, &err);
@@ -1672,11 +1709,13 @@ run_one(struct spendd *sd, struct batch *b, json_t *req)
 		batch_done(b);
 		return;
 	}
-	if ((o = calloc(1, sizeof(*o))) == NULL)
-		fatal("calloc");
-	o->b = b;
-	o->id = jid ? json_incref(jid) : NULL;
-	rpc_invoke(sd, &b->id, json_string_value(method), params, one_done, o);
+	o = one_new(b, req);
+	if (b->single)	/* a batch's adds group in run_group */
+		rpc_invoke_grouped(sd, &b->id, json_string_value(method), params,
+		    one_done, o);
+	else
+		rpc_invoke(sd, &b->id, json_string_value(method), params,
+		    one_done, o);
 }
 
 /*
@@ -1692,15 +1731,6 @@ run_one(struct spendd *sd, struct batch *b, json_t *req)
  * one per call: with [storage] durability = full, one fsync.
  */
 #define GROUP_METHOD "expense.add"
-
-struct grouped {
-	struct batch *b;	/* whose reply its envelope joins */
-	json_t *req;		/* the request (a reference) */
-	json_t *id;		/* NULL for a notification */
-	char *text;		/* its envelope, or NULL */
-	size_t len;
-	bool failed;		/* answered with an error */
-};
 
 /* req is a well-formed GROUP_METHOD request acting for user (NULL: the
  * caller). */
@@ -1754,115 +1784,128 @@ group_size(struct batch *b)
 	return k >= 2 ? k : 0;
 }
 
-static void
-group_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
+/*
+ * A group: group_begin opens the write transaction, group_add runs a
+ * call in it (its answer parked: answer()), group_end commits, runs the
+ * hooks of what committed and answers the parked calls in order.
+ */
+struct group {
+	struct spendd *sd;
+	struct write_tx outer;
+	struct rpc_call *parked, **tail;
+	size_t n;
+};
+
+static int
+group_begin(struct spendd *sd, struct group *g)
+{
+	struct spend_err err;
+
+	memset(g, 0, sizeof(*g));
+	g->sd = sd;
+	g->tail = &g->parked;
+	if (write_begin(&g->outer, sd->store, 0, &err) < 0)
+		return -1;	/* each runs alone, and fails on its own */
+	return 0;
+}
+
+/* Run the call in g; returns about how many bytes its answer will be. */
+static size_t
+group_add(struct group *g, const struct rpc_identity *id, json_t *params,
+    void (*done)(struct rpc_call *, json_t *, const struct spend_err *, void *),
     void *arg)
 {
-	struct grouped *g = arg;
-	struct jw w;
+	struct spendd *sd = g->sd;
+	struct rpc_call *c;
 
-	g->failed = err != NULL;
-	if (g->id == NULL)
-		return;
-	jw_init(&w);
-	envelope_write(&w, g->id, result, err ? NULL : rpc_call_raw(c), err);
-	if ((g->text = jw_take(&w, &g->len)) == NULL)
-		log_warnx("rpc: cannot write a reply: %s", w.msg);
-	jw_free(&w);
+	sd->group = &g->outer;
+	sd->parked_tail = g->tail;
+	rpc_invoke(sd, id, GROUP_METHOD, params, done, arg);
+	sd->group = NULL;
+	if ((c = *g->tail) == NULL)
+		fatalx("rpc: a grouped call was not parked");
+	g->tail = sd->parked_tail;
+	g->n++;
+	if (c->parked_err)
+		return 256;
+	if (c->parked_result)
+		return json_dumpb(c->parked_result, NULL, 0, JSON_COMPACT) + 64;
+	return c->raw.len + 64;
 }
 
-/*
- * Run the calls g[0..n) in one write transaction, each as its batch's
- * identity, until their envelopes reach room bytes; append the envelopes
- * to their batches' replies and run the hooks of what committed. Returns
- * how many ran, 0 if the transaction could not begin (none did).
- */
-static size_t
-group_run(struct spendd *sd, struct grouped *g, size_t n, long long room)
+static void
+group_end(struct group *g)
 {
-	struct write_tx outer;
+	struct spendd *sd = g->sd;
+	struct rpc_call *c, *next;
 	struct spend_err err;
-	size_t i, k;
-	long long bytes = 0;
 	int r;
 
-	if (write_begin(&outer, sd->store, 0, &err) < 0)
-		return 0;
-	sd->group = &outer;
-	for (k = 0; k < n && bytes < room; k++) {
-		json_t *jid = json_object_get(g[k].req, "id");
-
-		g[k].id = jid ? json_incref(jid) : NULL;	/* as run_one */
-		rpc_invoke(sd, &g[k].b->id, GROUP_METHOD,
-		    json_object_get(g[k].req, "params"), group_done, &g[k]);
-		bytes += (long long)g[k].len + 1;
-	}
-	sd->group = NULL;
-	if ((r = write_commit(&outer, &err)) < 0)
-		write_rollback(&outer);
-	else
+	if ((r = write_commit(&g->outer, &err)) < 0)
+		write_rollback(&g->outer);
+	else {
 		sd->write_groups++;
-	for (i = 0; i < k; i++) {
-		struct batch *b = g[i].b;
-
-		if (g[i].id) {
-			if (r < 0 && !g[i].failed) {
-				/* it was not written after all */
-				envelope_write(&b->out, g[i].id, NULL, NULL,
-				    &err);
-				b->nreplies++;
-			} else if (g[i].text) {
-				jw_raw(&b->out, g[i].text, g[i].len);
-				b->nreplies++;
-			}
-			json_decref(g[i].id);
-		}
-		free(g[i].text);
-		if (r == 0 && !g[i].failed)
-			sd->write_grouped++;
+		write_run_hooks(&g->outer, sd);
 	}
-	if (r == 0)
-		write_run_hooks(&outer, sd);
-	return k;
+	for (c = g->parked; c; c = next) {
+		json_t *result = c->parked_result;
+		struct spend_err *e = c->parked_err;
+
+		next = c->parked_next;
+		c->parked_result = NULL;
+		c->parked_err = NULL;
+		if (r < 0 && e == NULL)	/* it was not written after all */
+			call_finish(c, NULL, &err);
+		else {
+			if (e == NULL)
+				sd->write_grouped++;
+			call_finish(c, result, e);
+		}
+		json_decref(result);
+		free(e);
+	}
 }
 
-/* Run the group of n requests from the next of a batch. */
+/* Run the group of n requests from the next of a batch, in one write
+ * transaction while their replies fit in max_batch_reply. */
 static void
 run_group(struct batch *b, size_t n)
 {
 	struct spendd *sd = b->sd;
-	struct grouped *g;
-	size_t i, k;
+	long long bytes = (long long)b->out.len;
+	struct group g;
+	size_t k;
 
-	if ((g = calloc(n, sizeof(*g))) == NULL)
-		fatal("calloc");
-	for (i = 0; i < n; i++) {
-		g[i].b = b;
-		g[i].req = json_array_get(b->msg, b->next + i);
-	}
-	k = group_run(sd, g, n, sd->cfg.max_batch_reply - (long long)b->out.len);
-	free(g);
-	if (k > 0)
-		b->next += k;
-	else		/* no transaction: each fails on its own */
-		for (i = 0; i < n; i++)
+	if (group_begin(sd, &g) < 0) {
+		for (k = 0; k < n; k++)
 			run_one(sd, b, json_array_get(b->msg, b->next++));
+		return;
+	}
+	for (k = 0; k < n && bytes < sd->cfg.max_batch_reply; k++) {
+		json_t *req = json_array_get(b->msg, b->next++);
+
+		bytes += (long long)group_add(&g, &b->id,
+		    json_object_get(req, "params"), one_done, one_new(b, req));
+	}
+	group_end(&g);
 	/* the rest, if the replies reached max_batch_reply: run_one
 	 * answers them so */
 }
 
 /*
- * The turn group. A single GROUP_METHOD request (not in a batch) waits in
- * sd->turn until the loop has run the other callbacks of its turn: the
- * flush event, made active by the first of them, runs after every event
- * already active (the reads of other clients' requests that came in the
- * same poll). Then the requests that came in that turn run as a group;
- * each is answered after the commit. Without a loop (unit tests that
- * dispatch by hand) a request runs at once.
+ * The turn group. An expense.add that is not in a batch (a single
+ * JSON-RPC request, a REST POST) waits in sd->turn until the loop has run
+ * the other callbacks of its turn: the flush event, made active by the
+ * first of them, runs after every event already active (the reads of
+ * other clients' requests that came in the same poll). Then the requests
+ * of that turn run as one group, each answered after its commit.
  */
 struct turn_wait {
-	struct batch *b;
-	json_t *req;
+	struct rpc_identity id;
+	json_t *params;
+	void (*done)(struct rpc_call *, json_t *, const struct spend_err *,
+	    void *);
+	void *arg;
 };
 
 struct rpc_turn {
@@ -1877,39 +1920,42 @@ turn_flush(evutil_socket_t fd, short what, void *arg)
 	struct spendd *sd = arg;
 	struct rpc_turn *t = sd->turn;
 	struct turn_wait *w = t->w;
-	struct grouped *g;
-	size_t n = t->n, i, k = 0;
+	size_t n = t->n, i;
+	struct group g;
 
 	(void)fd;
 	(void)what;
 	t->w = NULL;	/* what runs now may queue for the next turn */
 	t->n = t->cap = 0;
-	if (n >= 2) {
-		if ((g = calloc(n, sizeof(*g))) == NULL)
-			fatal("calloc");
-		for (i = 0; i < n; i++) {
-			g[i].b = w[i].b;
-			g[i].req = w[i].req;
-		}
-		k = group_run(sd, g, n, LLONG_MAX);
-		free(g);
-	}
+	if (n >= 2 && group_begin(sd, &g) == 0) {
+		for (i = 0; i < n; i++)
+			group_add(&g, &w[i].id, w[i].params, w[i].done,
+			    w[i].arg);
+		group_end(&g);
+	} else
+		for (i = 0; i < n; i++)
+			rpc_invoke(sd, &w[i].id, GROUP_METHOD, w[i].params,
+			    w[i].done, w[i].arg);
 	for (i = 0; i < n; i++) {
-		if (i >= k)	/* alone, or no transaction for the group */
-			run_one(sd, w[i].b, w[i].req);
-		json_decref(w[i].req);
+		json_decref(w[i].params);
 		sd->pending--;
-		batch_done(w[i].b);	/* the hold rpc_dispatch left */
 	}
 	free(w);
 }
 
-/* Queue b's request req for this turn's group; b stays held. */
-static void
-turn_queue(struct spendd *sd, struct batch *b, json_t *req)
+void
+rpc_invoke_grouped(struct spendd *sd, const struct rpc_identity *id,
+    const char *method, json_t *params,
+    void (*done)(struct rpc_call *, json_t *, const struct spend_err *, void *),
+    void *arg)
 {
 	struct rpc_turn *t = sd->turn;
+	struct turn_wait *w;
 
+	if (sd->base == NULL || sd->group || strcmp(method, GROUP_METHOD) != 0) {
+		rpc_invoke(sd, id, method, params, done, arg);
+		return;
+	}
 	if (t == NULL) {
 		if ((t = sd->turn = calloc(1, sizeof(*t))) == NULL)
 			fatal("calloc");
@@ -1922,9 +1968,11 @@ turn_queue(struct spendd *sd, struct batch *b, json_t *req)
 		if ((t->w = reallocarray(t->w, t->cap, sizeof(*t->w))) == NULL)
 			fatal("reallocarray");
 	}
-	t->w[t->n].b = b;
-	t->w[t->n].req = json_incref(req);
-	b->outstanding++;
+	w = &t->w[t->n];
+	w->id = *id;
+	w->params = json_incref(params);
+	w->done = done;
+	w->arg = arg;
 	sd->pending++;		/* a graceful stop waits for it */
 	if (t->n++ == 0)
 		event_active(t->ev, EV_TIMEOUT, 1);
@@ -1938,11 +1986,8 @@ rpc_turn_free(struct spendd *sd)
 	if (t == NULL)
 		return;
 	/* a hard stop left requests unanswered: their clients are gone */
-	for (size_t i = 0; i < t->n; i++) {
-		json_decref(t->w[i].req);
-		jw_free(&t->w[i].b->out);
-		free(t->w[i].b);
-	}
+	for (size_t i = 0; i < t->n; i++)
+		json_decref(t->w[i].params);
 	free(t->w);
 	event_free(t->ev);
 	free(t);
@@ -2023,10 +2068,7 @@ rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
 	}
 	/* a single request: its envelope alone */
 	b->single = true;
-	if (sd->base && groupable(msg, user_of(msg)))
-		turn_queue(sd, b, msg);
-	else
-		run_one(sd, b, msg);
+	run_one(sd, b, msg);
 	batch_done(b);
 }
 

@@ -158,6 +158,11 @@ struct rpc_call {
 	struct rpc_raw raw;	/* a raw result (rpc_result_raw), or none */
 	bool published;		/* the handler published its events itself
 				 * (rpc_publish): none for the result */
+	/* rpc.c's: a call of a group waits for the group's commit to be
+	 * answered (parked), with its result or its error */
+	struct rpc_call *parked_next;
+	json_t *parked_result;
+	struct spend_err *parked_err;
 };
 
 /*
@@ -220,6 +225,13 @@ void rpc_dispatch(struct spendd *sd, const struct rpc_identity *id,
 /* Same, from text; a parse error gets the -32700 response. */
 void rpc_dispatch_text(struct spendd *sd, const struct rpc_identity *id,
     const char *text, size_t len, rpc_reply_fn reply, void *arg);
+/* rpc_invoke, except that an expense.add waits for the end of the loop
+ * turn, to commit with the others that came in it (rpc.c, "the turn
+ * group"); done runs after that commit. Without a loop: rpc_invoke. */
+void rpc_invoke_grouped(struct spendd *sd, const struct rpc_identity *id,
+    const char *method, json_t *params,
+    void (*done)(struct rpc_call *, json_t *, const struct spend_err *, void *),
+    void *arg);
 /* Free the turn group's state (rpc.c); requests still waiting in it (a
  * hard stop) are dropped unanswered. */
 void rpc_turn_free(struct spendd *sd);

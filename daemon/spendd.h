@@ -23,6 +23,7 @@ struct auth;
 struct plugins;
 struct rpc_inflight;
 struct rpc_turn;
+struct rpc_call;
 struct events;
 struct backups;
 struct scheduler_task;
@@ -69,8 +70,9 @@ struct spendd {
 	bool checkpointing;		/* a WAL checkpoint job is queued */
 	int64_t hook_seq;		/* the last change number of the write
 					 * whose hooks run now, else 0 (write.c) */
-	struct write_tx *group;		/* a batch's adds run in it: a write
+	struct write_tx *group;		/* grouped adds run in it: a write
 					 * commits into it (rpc.c) */
+	struct rpc_call *parked, **parked_tail;	/* and wait in it */
 	struct rpc_turn *turn;		/* single adds waiting for the end of
 					 * the loop turn (rpc.c) */
 	int64_t write_groups;		/* commits of grouped adds (rpc.c) */

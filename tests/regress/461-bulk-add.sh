@@ -103,5 +103,27 @@ is "... each its own change's number" "$(grep -B1 '^event: expense.add' \
 is "the thresholds crossed, each once" "$(sent)" "80,100"
 is "two alert events" "$(grep -c '^event: notify.alert' "$T/events2")" 2
 
+# ---- single adds from many connections at once (the turn group) ----
+before=$(last)
+: >"$T/par.cfg"
+for i in $(seq 1 24); do	# one curl, 24 connections at once
+	[ "$i" = 1 ] || echo next >>"$T/par.cfg"
+	printf 'url = "http://127.0.0.1:%s/api/v1/expenses"\nrequest = "POST"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\ndata = "{\\"amount\\":\\"%s.00\\",\\"payee\\":\\"par-%s\\"}"\noutput = "%s/par.%s"\nwrite-out = "%%{http_code}\\n"\n' \
+	    "$HTTP_PORT" "$TOKEN" "$i" "$i" "$T" "$i" >>"$T/par.cfg"
+done
+curl -s --parallel --parallel-immediate --parallel-max 24 -K "$T/par.cfg" \
+    >"$T/par.codes"
+is "24 adds at once, each 201" "$(sort "$T/par.codes" | uniq -c | tr -s ' ')" " 24 201"
+bad=0
+for i in $(seq 1 24); do
+	[ "$(jget -j, payee amount <"$T/par.$i")" = "par-$i,$i.00" ] || bad=$((bad + 1))
+done
+is "... each answered with its own expense" "$bad" 0
+is "... 24 ids" "$(for i in $(seq 1 24); do jget id <"$T/par.$i"; echo; done |
+    sort -u | grep -c .)" 24
+is "... 24 changes logged" "$(last)" "$((before + 24))"
+is "... all stored" "$(ctl --json expense list --search par- --limit 100 |
+    jget count)" 24
+
 stop_spendd
 done_testing
