@@ -1777,7 +1777,8 @@ group_size(struct batch *b)
 	first = json_array_get(b->msg, b->next);
 	if (!groupable(first, NULL) && !groupable(first, user_of(first)))
 		return 0;
-	for (k = 1; b->next + k < n; k++)
+	/* at most a slice: a group runs on the loop in one go */
+	for (k = 1; b->next + k < n && k < BATCH_SLICE; k++)
 		if (!groupable(json_array_get(b->msg, b->next + k),
 		    user_of(first)))
 			break;
@@ -1914,6 +1915,12 @@ struct rpc_turn {
 	size_t n, cap;
 };
 
+/* A turn group's most calls: more wait for the next turn, so that one
+ * group holds the loop for a few ms at most. */
+#define TURN_MAX 256
+
+static void turn_push(struct rpc_turn *t, const struct turn_wait *w);
+
 static void
 turn_flush(evutil_socket_t fd, short what, void *arg)
 {
@@ -1927,6 +1934,12 @@ turn_flush(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	t->w = NULL;	/* what runs now may queue for the next turn */
 	t->n = t->cap = 0;
+	if (n > TURN_MAX) {	/* the rest first in the next turn's */
+		for (i = TURN_MAX; i < n; i++)
+			turn_push(t, &w[i]);
+		event_active(t->ev, EV_TIMEOUT, 1);
+		n = TURN_MAX;
+	}
 	if (n >= 2 && group_begin(sd, &g) == 0) {
 		for (i = 0; i < n; i++)
 			group_add(&g, &w[i].id, w[i].params, w[i].done,
@@ -1950,7 +1963,7 @@ rpc_invoke_grouped(struct spendd *sd, const struct rpc_identity *id,
     void *arg)
 {
 	struct rpc_turn *t = sd->turn;
-	struct turn_wait *w;
+	struct turn_wait w;
 
 	if (sd->base == NULL || sd->group || strcmp(method, GROUP_METHOD) != 0) {
 		rpc_invoke(sd, id, method, params, done, arg);
@@ -1963,19 +1976,25 @@ rpc_invoke_grouped(struct spendd *sd, const struct rpc_identity *id,
 		    NULL)
 			fatal("event_new");
 	}
+	w.id = *id;
+	w.params = json_incref(params);
+	w.done = done;
+	w.arg = arg;
+	turn_push(t, &w);
+	sd->pending++;		/* a graceful stop waits for it */
+	if (t->n == 1)
+		event_active(t->ev, EV_TIMEOUT, 1);
+}
+
+static void
+turn_push(struct rpc_turn *t, const struct turn_wait *w)
+{
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
 		if ((t->w = reallocarray(t->w, t->cap, sizeof(*t->w))) == NULL)
 			fatal("reallocarray");
 	}
-	w = &t->w[t->n];
-	w->id = *id;
-	w->params = json_incref(params);
-	w->done = done;
-	w->arg = arg;
-	sd->pending++;		/* a graceful stop waits for it */
-	if (t->n++ == 0)
-		event_active(t->ev, EV_TIMEOUT, 1);
+	t->w[t->n++] = *w;
 }
 
 void

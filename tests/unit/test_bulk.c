@@ -406,6 +406,61 @@ test_turn_group(void **state)
 	sd->base = NULL;
 }
 
+/* A batch's group and a turn group are each cut to a bounded size, so
+ * that one holds the loop for a few ms: 100 adds in a batch are two
+ * groups (64 + 36), 300 single adds of one turn two (256 + 44); all
+ * answered, all stored. */
+static void
+test_group_bounds(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	const char *one = "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\","
+	    "\"id\":7,\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}}";
+	struct client *c;
+	char *text;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	json_t *r = NULL;
+	int64_t groups0 = sd->write_groups, grouped0 = sd->write_grouped;
+
+	assert_non_null(f);
+	fputc('[', f);
+	for (int i = 0; i < 100; i++)
+		fprintf(f, "%s%s", i ? "," : "", one);
+	fputc(']', f);
+	fclose(f);
+	rpc_dispatch_text(sd, &id, text, len, cap_reply, &r);
+	free(text);
+	assert_int_equal(json_array_size(r), 100);
+	json_decref(r);
+	assert_int_equal(sd->write_groups, groups0 + 2);
+	assert_int_equal(sd->write_grouped, grouped0 + 100);
+	assert_int_equal(count(sd), 100);
+
+	assert_non_null(c = calloc(300, sizeof(*c)));
+	assert_non_null(sd->base = event_base_new());
+	for (int i = 0; i < 300; i++)
+		rpc_dispatch_text(sd, &id, one, strlen(one), client_reply, &c[i]);
+	assert_true(event_base_loop(sd->base, EVLOOP_NONBLOCK) >= 0);
+	for (int i = 0; i < 300; i++) {
+		assert_int_equal(c[i].n, 1);
+		assert_non_null(json_object_get(c[i].reply, "result"));
+		json_decref(c[i].reply);
+	}
+	free(c);
+	assert_int_equal(sd->pending, 0);
+	assert_int_equal(sd->write_groups, groups0 + 4);
+	assert_int_equal(sd->write_grouped, grouped0 + 400);
+	r = tu_ok(sd, "alice", "expense.list", "{\"limit\":1}");
+	assert_int_equal(tu_int(r, "count"), 400);
+	json_decref(r);
+	rpc_turn_free(sd);
+	event_base_free(sd->base);
+	sd->base = NULL;
+}
+
 int
 main(void)
 {
@@ -418,6 +473,7 @@ main(void)
 		T(test_batch_of_adds),
 		T(test_batch_ids),
 		T(test_turn_group),
+		T(test_group_bounds),
 	};
 #undef T
 
