@@ -31,9 +31,13 @@
 /* A batch of staged rows is committed after this many rows or this long
  * holding the write lock, whichever comes first, or at once when the
  * event loop waits for the lock (store_writer_waiting): a user's write
- * waits for one row and a commit, not for a batch. */
+ * waits for one row and a commit, not for a batch. A worker's write
+ * (another import, a sync push) waits up to BATCH_MS, well inside its
+ * busy timeout (5 s). Each commit costs the search index a segment: 1 s
+ * batches import 1.6x faster than 100 ms ones (200k rows: 21.3 s, was
+ * 33.6 s; one transaction, 19.0 s). */
 #define BATCH_ROWS 20000
-#define BATCH_MS 100
+#define BATCH_MS 1000
 #define YIELD_MS 50		/* at most this long, the loop's write first */
 #define DISCARD_ROWS 5000	/* rows removed per transaction when undoing */
 #define MAX_CREATED_LISTED 100
