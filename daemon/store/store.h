@@ -403,9 +403,9 @@ int store_session_live(struct store *st, int64_t uid, const char *family,
 int store_refresh_expire(struct store *st, int64_t now, struct spend_err *err);
 
 /* ---- imports (store_import.c): the plugin host's import jobs ---- */
-/* Start counting identical rows of one import file: a TEMP table kept on
- * disk (temp_store = FILE on this connection), so a 1M-row file does not
- * grow memory. Call outside a transaction, on the job's own connection. */
+/* Start counting identical rows of one import file: a table in a scratch
+ * file on disk (in TMPDIR), so a 1M-row file does not grow memory. Call
+ * outside a transaction, on the job's own connection; close it there. */
 int store_import_seen_open(struct store *st, struct spend_err *err);
 /* *n = how many times hash was seen before in this file (0 the first
  * time); counts this one. */
