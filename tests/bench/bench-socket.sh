@@ -80,7 +80,7 @@ done
 
 awk -v n="$N" -v ts="$t_single" -v tp="$t_pipe" -v tb="$t_batch" -v ti="$t_items" -v tf="$t_fan" -v tq="$t_sqlite" \
     -v l="$L" -v lists="$lists" 'BEGIN {
-	printf "\n%d rows through the socket (spendd, SQLite WAL; a batch of adds or the items of a call: one transaction)\n\n", n
+	printf "\n%d rows through the socket (spendd, SQLite WAL; one transaction per call of 500 items, per 64 adds of a batch, per loop turn of single adds)\n\n", n
 	printf "%-38s %10s %10s %14s\n", "insert", "seconds", "rows/s", "x sqlite3 time"
 	printf "%-38s %10.2f %10.0f %14.1f\n", "one request per line, each awaited", ts, n / ts, ts / tq
 	printf "%-38s %10.2f %10.0f %14.1f\n", "one request per line, 500 in flight", tp, n / tp, tp / tq
