@@ -366,7 +366,6 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	store_import_seen_close(st);
 	totals_free(st);
 	for (int i = 0; i < STMT_CACHE; i++) {
 		sqlite3_finalize(st->cache[i].stmt);

@@ -404,8 +404,9 @@ int store_refresh_expire(struct store *st, int64_t now, struct spend_err *err);
 
 /* ---- imports (store_import.c): the plugin host's import jobs ---- */
 /* Start counting identical rows of one import file: a table in a scratch
- * file on disk (in TMPDIR), so a 1M-row file does not grow memory. Call
- * outside a transaction, on the job's own connection; close it there. */
+ * file on disk (in TMPDIR, unlinked once open), so a 1M-row file does not
+ * grow memory. Call outside a transaction, on the job's own connection;
+ * close it there before store_close. */
 int store_import_seen_open(struct store *st, struct spend_err *err);
 /* *n = how many times hash was seen before in this file (0 the first
  * time); counts this one. */

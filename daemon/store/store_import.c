@@ -14,28 +14,32 @@
  * that would take temp_store = FILE, and with it the connection's
  * statement journals go to files too: the savepoint of every row then
  * wrote its pages to disk, 28 writes a row (200k rows: 8.7 GB written for
- * a 98 MB database). Deleted at close; a crash leaves it in TMPDIR.
+ * a 98 MB database). The file is unlinked as soon as it is attached (the
+ * connection keeps it open), so nothing is left behind, even by a crash.
  */
 int
 store_import_seen_open(struct store *st, struct spend_err *err)
 {
 	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	char *sql;
+	char *path = st->seen_path, *sql;
+	size_t size = sizeof(st->seen_path);
 	int fd, r;
 
 	store_import_seen_close(st);	/* one left by a failed import */
-	snprintf(path, sizeof(path), "%s/spend-seen-XXXXXX",
-	    dir && *dir ? dir : "/var/tmp");
-	if ((fd = mkstemp(path)) < 0)
-		return spend_errf(err, errno == ENOSPC ? SPEND_EFULL :
-		    SPEND_ESTORE, "", "cannot make the import's scratch file "
-		    "%s: %s", path, strerror(errno));
-	close(fd);
-	if ((st->seen_path = strdup(path)) == NULL) {
-		unlink(path);
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	if ((size_t)snprintf(path, size, "%s/spend-seen-XXXXXX", dir && *dir ?
+	    dir : "/var/tmp") >= size) {
+		path[0] = '\0';
+		return spend_errf(err, SPEND_ESTORE, "", "TMPDIR is too long a "
+		    "path for the import's scratch file");
 	}
+	if ((fd = mkstemp(path)) < 0) {
+		r = spend_errf(err, errno == ENOSPC ? SPEND_EFULL : SPEND_ESTORE,
+		    "", "cannot make the import's scratch file %s: %s", path,
+		    strerror(errno));
+		path[0] = '\0';
+		return r;
+	}
+	close(fd);
 	/* its journal in memory, no syncs: nothing in it outlives the job */
 	if ((sql = sqlite3_mprintf("ATTACH %Q AS seen;"
 	    "PRAGMA seen.journal_mode = MEMORY;"
@@ -49,6 +53,8 @@ store_import_seen_open(struct store *st, struct spend_err *err)
 	sqlite3_free(sql);
 	if (r < 0)
 		store_import_seen_close(st);
+	else	/* open now: gone from the directory, even after a crash */
+		unlink(path);
 	return r;
 }
 
@@ -81,14 +87,13 @@ store_import_seen_next(struct store *st, const void *hash, size_t len,
 void
 store_import_seen_close(struct store *st)
 {
-	if (st->seen_path == NULL)
+	if (st->seen_path[0] == '\0')
 		return;
-	/* (fails only inside a transaction; the file goes regardless, and
-	 * the connection's close lets go of it) */
+	/* (fails only inside a transaction: then the connection's close
+	 * lets go of it; unlinking again is for a failed open) */
 	st_exec(st, "DETACH seen", NULL);
 	unlink(st->seen_path);
-	free(st->seen_path);
-	st->seen_path = NULL;
+	st->seen_path[0] = '\0';
 }
 
 /* ---- staged imports ---- */

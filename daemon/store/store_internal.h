@@ -47,7 +47,7 @@ struct store {
 	int lost_code;
 	char lost_msg[200];
 	enum store_search search_mode;	/* store_search.c */
-	char *seen_path;		/* store_import.c's scratch file */
+	char seen_path[512];		/* store_import.c's scratch file, or "" */
 };
 
 /* SQL: the row of alias a is not part of its user's staging import
