@@ -12,8 +12,14 @@
 # no silent pass: both are needed (contrib/deps.sh installs sqlite3)
 command -v sqlite3 >/dev/null || { not_ok "the sqlite3 CLI is installed"; done_testing; }
 [ -f "$PLUGIN_DIR/csv.so" ] || { not_ok "$PLUGIN_DIR/csv.so is built"; done_testing; }
-# [backup] dir set, the first scheduled run a minute away: after this part
+# [backup] dir set, and a scheduled backup in it taken now, so the next
+# scheduled run is a day away (every = 1d after the newest). Without it the
+# first comes within a minute, and under ASan on a loaded machine this part
+# outlasted that: the scheduled run then held the lock the manual backups
+# wanted and added a file to the counts below.
 M=$T/manual
+mkdir -p "$M"
+: >"$M/spend-$(date -u +%Y%m%dT%H%M%SZ).db"
 start_spendd -o "backup.dir=$M" || { not_ok "spendd starts"; done_testing; }
 check "user alice" ctl user add alice
 check "alice has a food category" ctl --user alice category show food
@@ -102,12 +108,15 @@ cp "$T/copy-before" "$B"	# restore the one taken while writing
 like "a relative path is refused" "$(rpc daemon.backup '{"path":"x.db"}')" \
     "must be absolute"
 
-# Without FILE: a new name in [backup] dir, which is made 0700.
+# Without FILE: a new name in [backup] dir (the one made before start and
+# this one; a new second first, so the names differ).
+last=$(ls "$M" | sed -n 's/^spend-\(.*Z\)\.db$/\1/p' | tail -1)
+wait_for "a second after the made-up backup" sh -c \
+    '[ "$(date -u +%Y%m%dT%H%M%SZ)" != "$0" ]' "$last"
 check "backup without FILE" ctl backup
 like "... into [backup] dir" "$(cat "$T/out")" "to $M/spend-"
 n=$(ls "$M" | grep -c '^spend-[0-9]\{8\}T[0-9]\{6\}Z\.db$')
-is "... named spend-YYYYMMDDTHHMMSSZ.db" "$n" 1
-is "... the dir is 0700" "$(stat -c %a "$M")" 700
+is "... named spend-YYYYMMDDTHHMMSSZ.db" "$n" 2
 check_fails "--force needs FILE" ctl backup --force
 
 # Over HTTP an admin may back up into [backup] dir, never to a path.
@@ -125,7 +134,7 @@ wait_for "a second after the last backup" sh -c \
 as "$ADMIN" POST /api/v1/backups '{}'
 expect "POST /api/v1/backups" 200
 like "... into [backup] dir" "$(jb path)" "$M/spend-"
-is "... now 2 there" "$(ls "$M" | grep -c '^spend-.*Z\.db$')" 2
+is "... now 3 there" "$(ls "$M" | grep -c '^spend-.*Z\.db$')" 3
 as "$ADMIN" POST /api/v1/backups "{\"path\":\"$T/http.db\"}"
 expect "... but not to a path" 403
 check_fails "... nothing written there" test -e "$T/http.db"
@@ -206,5 +215,12 @@ wait_for "the backup schedule in the log" grep -q 'backups: every' "$T/spendd.lo
 like "the next run is an hour after the newest backup" \
     "$(grep 'backups: every' "$T/spendd.log")" "next in 3"
 check_fails "... not in a minute" grep -q "next in [0-9]s\|next in [0-9][0-9]s" "$T/spendd.log"
+stop_spendd
+
+# A [backup] dir that is missing is made, 0700.
+N=$T/made
+start_spendd -o "backup.dir=$N" || not_ok "spendd starts"
+check "backup into a missing [backup] dir" ctl backup
+is "... the dir is made 0700" "$(stat -c %a "$N")" 700
 stop_spendd
 done_testing
