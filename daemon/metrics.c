@@ -346,6 +346,15 @@ family(struct sbuf *b, const char *name, const char *type, const char *help)
 	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one unlabelled series: its HELP, TYPE and value. */
+static void
+scalar(struct sbuf *b, const char *name, const char *type, const char *help,
+    long long v)
+{
+	family(b, name, type, help);
+	sb_printf(b, "%s %lld\n", name, v);
+}
+
 /* microseconds as seconds, exactly: "0.0125" */
 static void
 sb_seconds(struct sbuf *b, int64_t us)
@@ -486,15 +495,11 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g)
 	sb_printf(&b, "spend_http_connections %d\n", g->http_connections);
 	family(&b, "spend_rpc_pending", "gauge", "RPC calls not yet answered.");
 	sb_printf(&b, "spend_rpc_pending %d\n", g->pending_calls);
-	family(&b, "spend_write_groups_total", "counter", "Commits of "
-	    "several expense.add calls at once: a batch's, or single calls "
-	    "that came in one loop turn.");
-	sb_printf(&b, "spend_write_groups_total %lld\n",
-	    (long long)g->write_groups);
-	family(&b, "spend_write_grouped_total", "counter", "expense.add calls "
-	    "those commits wrote.");
-	sb_printf(&b, "spend_write_grouped_total %lld\n",
-	    (long long)g->write_grouped);
+	scalar(&b, "spend_write_groups_total", "counter", "Commits of several "
+	    "expense.add calls at once: a batch's, or single calls that came "
+	    "in one loop turn.", g->write_groups);
+	scalar(&b, "spend_write_grouped_total", "counter", "expense.add calls "
+	    "those commits wrote.", g->write_grouped);
 	family(&b, "spend_worker_threads", "gauge", "Worker threads.");
 	sb_printf(&b, "spend_worker_threads %d\n", g->workers);
 	family(&b, "spend_jobs_busy", "gauge", "Jobs running on workers, by "
@@ -557,13 +562,11 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g)
 		    "write-ahead log.");
 		sb_printf(&b, "spend_wal_bytes %lld\n", (long long)g->wal_bytes);
 	}
-	family(&b, "spend_last_checkpoint_time_seconds", "gauge", "When the "
-	    "WAL was last checkpointed, unix time (0: not since start).");
-	sb_printf(&b, "spend_last_checkpoint_time_seconds %lld\n",
-	    (long long)g->last_checkpoint);
-	family(&b, "spend_last_backup_time_seconds", "gauge", "When the last "
-	    "backup finished well, unix time (0: none since start).");
-	sb_printf(&b, "spend_last_backup_time_seconds %lld\n",
-	    (long long)g->last_backup);
+	scalar(&b, "spend_last_checkpoint_time_seconds", "gauge", "When the "
+	    "WAL was last checkpointed, unix time (0: not since start).",
+	    g->last_checkpoint);
+	scalar(&b, "spend_last_backup_time_seconds", "gauge", "When the last "
+	    "backup finished well, unix time (0: none since start).",
+	    g->last_backup);
 	return b.s;
 }
