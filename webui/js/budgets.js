@@ -3,7 +3,7 @@
 // Every amount shown is the server's decimal string; the bar's width is
 // the server's percent.
 import { api } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
+import { h, field, clearErrors, showError, busy, toast, clear, keyedRows, moneyNodes } from './dom.js';
 import { session, loadCategories, activeCategories } from './session.js';
 import { thisMonth, shiftMonth, monthLabel, validMonth, tidyAmount } from './format.js';
 import { subscribe } from './events.js';
@@ -155,11 +155,13 @@ export function renderBudgets(main, params) {
       st.budgets = bl.items || [];
       st.periodName = s.period;
       const cur = s.currency;
-      clear(overallBox);
-      clear(list);
       const overall = s.items.find((i) => i.overall);
-      if (overall) overallBox.append(h('ul.budgets', { 'aria-label': t('dash.overallBudget') }, bar(overall, cur)));
-      for (const i of s.items.filter((x) => !x.overall)) list.append(bar(i, cur));
+      if (!overall) clear(overallBox);
+      else if (!overallBox.firstChild) overallBox.append(h('ul.budgets', { 'aria-label': t('dash.overallBudget') }));
+      const row = (i) => [i.overall ? TOTAL : i.category, { i, cur, period: st.periodName }];
+      const draw = ({ i, cur: c }) => bar(i, c);
+      if (overall) keyedRows(overallBox.firstChild, [row(overall)], draw);
+      keyedRows(list, s.items.filter((x) => !x.overall).map(row), draw);
       // widths from the server's percent, set as a property (CSP: no inline style attribute)
       for (const f of progress.querySelectorAll('.b-fill')) f.style.width = `${f.dataset.pct}%`;
       list.hidden = !list.children.length;

@@ -143,6 +143,28 @@ export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
 }
 
+// Draw list's rows from data, keeping the node of every row whose data is
+// unchanged. A live event reloads a page; redrawing rows it did not change
+// would swap the button under the pointer between mousedown and mouseup, and
+// the browser then fires no click at all. rows are [key, data]; data is what
+// draw(data) depends on, compared as JSON.
+export function keyedRows(list, rows, draw) {
+  const had = new Map();
+  for (const el of list.children) if (el.rowKey !== undefined) had.set(el.rowKey, el);
+  const want = rows.map(([key, data]) => {
+    const sig = JSON.stringify(data);
+    const old = had.get(key);
+    if (old && old.rowSig === sig) return old;
+    const el = draw(data);
+    el.rowKey = key;
+    el.rowSig = sig;
+    return el;
+  });
+  // move only what is out of place, so rows in place stay in place
+  want.forEach((el, i) => { if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null); });
+  while (list.children.length > want.length) list.lastElementChild.remove();
+}
+
 // An amount in the UI's locale as nodes: the number in span.num, the
 // currency's symbol in abbr.cur (titled with its code), in the locale's order.
 export function moneyNodes(amount, currency) {

@@ -2,7 +2,7 @@
 // date; add, edit, pause or resume, skip the next date, delete; and what
 // is due in the next 30 days.
 import { api, newKey } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
+import { h, field, clearErrors, showError, busy, toast, clear, keyedRows, moneyNodes } from './dom.js';
 import { session, loadCategories, activeCategories } from './session.js';
 import { todayISO, dayLabel, tidyAmount, isRefund } from './format.js';
 import { categorySelect } from './expenseform.js';
@@ -251,10 +251,9 @@ export function renderRecurring(main) {
       const keep = had && had.dataset.act ? {
         id: had.closest('li.rule')?.dataset.id, act: had.dataset.act,
       } : null;
-      clear(list);
       const sorted = [...st.rules].sort((a, b) => (a.paused - b.paused)
         || String(a.next || '9999').localeCompare(String(b.next || '9999')) || a.id - b.id);
-      for (const x of sorted) list.append(item(x));
+      keyedRows(list, sorted.map((x) => [x.id, x]), item);
       if (keep) {
         const b = list.querySelector(`li.rule[data-id="${keep.id}"] [data-act="${keep.act}"]`);
         if (b && !b.hidden) b.focus();
