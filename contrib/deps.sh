@@ -15,7 +15,7 @@ BUILD="$BUILD libcurl4-openssl-dev"
 BUILD="$BUILD libunistring-dev"
 # CJK glyphs for the pdf exporter (DejaVu has none)
 BUILD="$BUILD fonts-droid-fallback"
-TEST="curl python3 python3-aiosmtpd openssl procps tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"
+TEST="curl python3 python3-aiosmtpd openssl procps time tzdata poppler-utils hledger ledger wrk valgrind clang libclang-rt-14-dev chromium nodejs npm faketime"
 # the man page lint and the unit's exposure score (systemd-analyze)
 TEST="$TEST mandoc systemd"
 DEB="debhelper lintian"

@@ -32,6 +32,11 @@ SPEND_LOG_DIR=$(pwd)/$log/spendd
 export SPEND_LOG_DIR
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# each test's CPU seconds (user + system, its children included), when GNU
+# time is there: the suite's floor on 2 cores is its CPU over 2, whatever
+# the order
+cputime=""
+[ -x /usr/bin/time ] && cputime="/usr/bin/time -q -f %U+%S -a -o"
 t0=$(now_ms)
 
 jobs=${JOBS:-}
@@ -127,8 +132,9 @@ run() {
 	_b=$(base "$1")
 	_l=$(limit "$1")
 	_s=$(now_ms)
+	rm -f "$log/$_b.cpu"
 	# shellcheck disable=SC2046
-	timeout -k 20 "$_l" $(cmd "$1") >"$log/$_b.out" 2>&1 </dev/null
+	timeout -k 20 "$_l" ${cputime:+$cputime "$log/$_b.cpu"} $(cmd "$1") >"$log/$_b.out" 2>&1 </dev/null
 	_rc=$?
 	if [ $_rc -eq 124 ] || [ $_rc -eq 137 ]; then
 		echo "not ok - $1 timed out after ${_l}s" \
@@ -153,6 +159,7 @@ lasts=$(for n in $want; do is_last "$n" && echo "$n"; done)
 
 pass=0
 fail=0
+cpu_ms=0
 failed=""
 times=""
 pending=$want
@@ -167,8 +174,18 @@ count() { # name exit-status output-file ms
 	pass=$((pass + _p))
 	fail=$((fail + _f))
 	[ "$_f" -eq 0 ] || failed="$failed $1"
-	printf '%-40s %4d passed, %d failed %5d.%ds\n' "$1" "$_p" "$_f" \
-	    $(($4 / 1000)) $(($4 % 1000 / 100))
+	# CPU: GNU time's last line, "user+system" (a line before it may say
+	# how the test exited)
+	_c=$(grep -E '^[0-9]+\.[0-9]+\+[0-9]+\.[0-9]+$' "$log/${1#*/}.cpu" \
+	    2>/dev/null | tail -1)
+	_cs=""
+	if [ -n "$_c" ]; then
+		_cms=$(echo "$_c" | awk -F+ '{printf "%d", ($1 + $2) * 1000}')
+		cpu_ms=$((cpu_ms + _cms))
+		_cs=$(printf ' %5d.%ds CPU' $((_cms / 1000)) $((_cms % 1000 / 100)))
+	fi
+	printf '%-40s %4d passed, %d failed %5d.%ds%s\n' "$1" "$_p" "$_f" \
+	    $(($4 / 1000)) $(($4 % 1000 / 100)) "$_cs"
 }
 
 # print the finished tests at the head of the summary order (the
@@ -238,6 +255,8 @@ if [ -n "$failed" ]; then
 fi
 ms=$(($(now_ms) - t0))
 echo
-echo "wall time $((ms / 1000)).$((ms % 1000 / 100)) s, $jobs at once"
+cpu=""
+[ -n "$cputime" ] && cpu=", CPU $((cpu_ms / 1000)).$((cpu_ms % 1000 / 100)) s"
+echo "wall time $((ms / 1000)).$((ms % 1000 / 100)) s$cpu, $jobs at once"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
