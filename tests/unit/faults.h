@@ -578,16 +578,24 @@ fx_digest(void)
 	return d;
 }
 
-/* The digest, then the checks (fx_check), on one connection of their own:
+/* The digest, then the checks (fx_check), on connection db of their own:
  * opening one reads the whole schema, which was most of a sweep's time
  * when each look opened its own. */
+static char *
+fx_look_db(sqlite3 *db, const char *when, bool fts_only)
+{
+	char *d = fx_digest_db(db);
+
+	fx_check_db(db, when, fts_only);
+	return d;
+}
+
 static char *
 fx_look(const char *when, bool fts_only)
 {
 	sqlite3 *db = fx_db();
-	char *d = fx_digest_db(db);
+	char *d = fx_look_db(db, when, fts_only);
 
-	fx_check_db(db, when, fts_only);
 	sqlite3_close(db);
 	return d;
 }
@@ -1090,6 +1098,8 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 		fail_msg("%s changed nothing", op->name);
 
 	FX_EACH_POINT(n, events) {
+		sqlite3 *look;
+
 		fx_open();
 		fx_cold();
 		spend_err_clear(&err);
@@ -1097,7 +1107,11 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 		r = op->run(&err);
 		inj->disarm();
 		snprintf(why, sizeof(why), "%s, %s at %ld", op->name, inj->name, n);
-		d = fx_look(why, false);
+		/* one connection looks before and after the retry: idle
+		 * between its statements, it holds no snapshot the retry's
+		 * commit or checkpoint waits on */
+		look = fx_db();
+		d = fx_look_db(look, why, false);
 		if (r < 0) {
 			stats.failed++;
 			if (example[0] == '\0')
@@ -1139,12 +1153,13 @@ fx_sweep(const struct fx_op *op, const struct injector *inj)
 			 * out-of-memory: see st_error) */
 			snprintf(retry, sizeof(retry), "%s, %s at %ld, then the "
 			    "retry", op->name, inj->name, n);
-			d = fx_look(retry, true);
+			d = fx_look_db(look, retry, true);
 			if (strcmp(d, d1) != 0)
 				fail_msg("%s: it left other data: %s", retry,
 				    fx_diff(d, d1, why, sizeof(why)));
 			free(d);
 		}
+		sqlite3_close(look);
 		fx_close();
 		stats.points++;
 	}
