@@ -399,6 +399,54 @@ store_begin(struct store *st, struct spend_err *err)
 	return 0;
 }
 
+/*
+ * Hand the search index what the transaction changed (migration 13): the
+ * queue in fts_pending, in order, in one statement, then empty it. FTS5
+ * keeps the statement's rows in memory and writes them as one segment at
+ * COMMIT. A NULL first column is an insert, 'delete' removes the row's
+ * old text.
+ */
+int
+st_fts_sync(struct store *st, struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (st->fts_synced == sqlite3_total_changes64(st->db))
+		return 0;	/* nothing written since the last sync */
+	if ((s = st_prepare(st, "INSERT INTO expenses_fts(expenses_fts, rowid, "
+	    "search_text) SELECT CASE WHEN del THEN 'delete' END, id, text "
+	    "FROM fts_pending ORDER BY seq", err)) == NULL)
+		return st_failed(st);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		return r;
+	if ((s = st_prepare(st, "DELETE FROM fts_pending", err)) == NULL)
+		return st_failed(st);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		return r;
+	st->fts_synced = sqlite3_total_changes64(st->db);
+	return 0;
+}
+
+/*
+ * After a write to expenses outside a transaction (a caller may write so:
+ * tests, tools): hand its queue to the index now, in a transaction of its
+ * own. The write stands whatever happens here; if this fails the queue
+ * waits for the next commit, and searches scan until then
+ * (store_search.c), so nothing is missed.
+ */
+void
+st_fts_after(struct store *st)
+{
+	struct spend_err err;
+
+	if (st->tx_depth > 0)
+		return;
+	if (store_begin(st, &err) < 0 || store_commit(st, &err) < 0)
+		log_warnx("store: the search index waits for the next commit: "
+		    "%s", err.msg);
+}
+
 int
 store_commit(struct store *st, struct spend_err *err)
 {
@@ -416,7 +464,8 @@ store_commit(struct store *st, struct spend_err *err)
 		strlcpy(sql, "COMMIT", sizeof(sql));
 	else
 		snprintf(sql, sizeof(sql), "RELEASE sp%d", st->tx_depth - 1);
-	if (st_exec(st, sql, err) < 0) {
+	if ((st->tx_depth == 1 && st_fts_sync(st, err) < 0) ||
+	    st_exec(st, sql, err) < 0) {
 		int r = st_failed(st);
 
 		store_rollback(st);

@@ -174,7 +174,10 @@ store_expense_add(struct store *st, struct expense *e, struct spend_err *err)
 	e->id = sqlite3_last_insert_rowid(st->db);
 	e->version = 1;
 	e->deleted = false;
-	return e->nparts ? parts_write(st, e, false, err) : 0;
+	if (e->nparts && (rc = parts_write(st, e, false, err)) < 0)
+		return rc;
+	st_fts_after(st);
+	return 0;
 }
 
 int
@@ -259,6 +262,7 @@ store_expense_update(struct store *st, struct expense *e, int64_t version,
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
 		return why_unchanged(st, e->user_id, e->id, version, err);
+	st_fts_after(st);
 	/* the parts as given: new ones, or none (joined) */
 	if ((rc = parts_write(st, e, true, err)) < 0)
 		return rc;

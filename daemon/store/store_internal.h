@@ -47,6 +47,7 @@ struct store {
 	int lost_code;
 	char lost_msg[200];
 	enum store_search search_mode;	/* store_search.c */
+	int64_t fts_synced;		/* total changes at the last st_fts_sync */
 	char seen_path[512];		/* store_import.c's scratch file, or "" */
 };
 
@@ -75,6 +76,8 @@ st_failed(const struct store *st)
 }
 /* Step a statement that returns no rows. */
 int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err);
+int st_fts_sync(struct store *st, struct spend_err *err);
+void st_fts_after(struct store *st);
 /* Run SQL text with no parameters (may hold several statements). */
 int st_exec(struct store *st, const char *sql, struct spend_err *err);
 /* Copy column i into a fixed buffer. */

@@ -684,4 +684,41 @@ const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"    currency = NEW.currency, stage = NEW.stage, deleted = NEW.deleted"
 	"    WHERE expense_id = NEW.id;"
 	"  END;",
+
+	/* 13: the search index is written at commit, not row by row. FTS5
+	 * writes what it holds in memory to a new segment of the index at
+	 * every savepoint, and every statement that may need undoing
+	 * alone (one with triggers, a multi-row one) opens one: a
+	 * transaction of N adds wrote N tiny segments and merged them,
+	 * about four times the cost of the adds without the index. The
+	 * triggers now queue what changed in fts_pending, a plain table
+	 * (so savepoints undo its rows with theirs), and store_commit
+	 * hands the queue to FTS5 in one statement, in order, just before
+	 * COMMIT (st_fts_sync, store.c). A search that may meet a queue
+	 * (inside a write transaction) scans instead of using the index.
+	 * The index stays as it was: it matches the rows. */
+	"CREATE TABLE fts_pending("
+	"  seq INTEGER PRIMARY KEY,"
+	"  del INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  text TEXT NOT NULL) STRICT;"
+	"DROP TRIGGER expenses_fts_insert;"
+	"DROP TRIGGER expenses_fts_delete;"
+	"DROP TRIGGER expenses_fts_update;"
+	"CREATE TRIGGER expenses_fts_insert AFTER INSERT ON expenses BEGIN"
+	"  INSERT INTO fts_pending(del, id, text)"
+	"    VALUES (0, NEW.id, NEW.search_text);"
+	"  END;"
+	"CREATE TRIGGER expenses_fts_delete AFTER DELETE ON expenses BEGIN"
+	"  INSERT INTO fts_pending(del, id, text)"
+	"    VALUES (1, OLD.id, OLD.search_text);"
+	"  END;"
+	"CREATE TRIGGER expenses_fts_update AFTER UPDATE OF id, search_text"
+	"  ON expenses WHEN OLD.id != NEW.id OR"
+	"  OLD.search_text IS NOT NEW.search_text BEGIN"
+	"  INSERT INTO fts_pending(del, id, text)"
+	"    VALUES (1, OLD.id, OLD.search_text);"
+	"  INSERT INTO fts_pending(del, id, text)"
+	"    VALUES (0, NEW.id, NEW.search_text);"
+	"  END;",
 };

@@ -52,6 +52,30 @@ migrate(struct store *st, struct spend_err *err)
 	return 0;
 }
 
+/* What a write outside a transaction (or a migration) queued for the
+ * search index and no commit handed over (store.c, st_fts_sync), now. */
+static int
+sync_left(struct store *st, struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT EXISTS (SELECT 1 FROM "
+	    "fts_pending)", -1, &s, NULL) != SQLITE_OK)
+		return st_error(st, err, "read the search queue");
+	rc = sqlite3_step(s);
+	r = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	if (r < 0)
+		return st_error(st, err, "read the search queue");
+	if (r == 0)
+		return 0;
+	st->fts_synced = -1;	/* whatever this connection wrote */
+	if ((r = store_begin(st, err)) < 0)
+		return r;
+	return store_commit(st, err);
+}
+
 static int
 quick_check(struct store *st, struct spend_err *err)
 {
@@ -112,7 +136,7 @@ store_open(const char *path, int flags, struct store **out,
 	    (r = st_search_init(st, err)) < 0 ||
 	    (!(flags & STORE_SECONDARY) && (r = quick_check(st, err)) < 0) ||
 	    (!(flags & (STORE_READONLY | STORE_SECONDARY)) &&
-	    (r = migrate(st, err)) < 0)) {
+	    ((r = migrate(st, err)) < 0 || (r = sync_left(st, err)) < 0))) {
 		spend_err_prefix(err, "%s", path);
 		store_close(st);
 		return r;

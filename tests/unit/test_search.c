@@ -915,6 +915,81 @@ test_paths_identical(void **state)
 
 /* Every kind of write keeps the index in step: FTS5's integrity-check
  * (index against rows) passes and searches find the rows as they are. */
+static int64_t
+count_of(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * The index is written at commit (migration 13): a transaction of adds,
+ * each in its own savepoint as a batch's are, writes nothing to the
+ * index until its commit (FTS5 wrote a segment per savepoint before),
+ * finds its own rows meanwhile by a scan, and after the commit the
+ * index has them all and the queue is empty. A rolled-back savepoint
+ * takes its queued rows with it.
+ */
+static void
+test_index_at_commit(void **state)
+{
+	struct fixture *fx = *state;
+	struct spend_err err;
+	struct ids got;
+	const char *how;
+	int64_t blocks;
+	char note[64];
+
+	add_row(fx->st, fx->alice, fx->acat, "2025-01-01", "before", "Shop", 1);
+	blocks = count_of(fx->st, "SELECT count(*) FROM expenses_fts_data");
+	assert_int_equal(store_begin(fx->st, &err), 0);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(store_begin(fx->st, &err), 0);
+		snprintf(note, sizeof(note), "batch row %03d", i);
+		add_row(fx->st, fx->alice, fx->acat, "2025-02-01", note, "Shop", i);
+		if (i == 7)	/* undone: its row and its queue entry */
+			store_rollback(fx->st);
+		else
+			assert_int_equal(store_commit(fx->st, &err), 0);
+	}
+	assert_int_equal(count_of(fx->st, "SELECT count(*) FROM "
+	    "expenses_fts_data"), blocks);
+	assert_int_equal(count_of(fx->st, "SELECT count(*) FROM fts_pending"),
+	    199);
+	found(fx->st, fx->alice, "BATCH ROW 150", STORE_SEARCH_AUTO, &got, &how);
+	assert_int_equal(got.n, 1);
+	assert_string_equal(how, "scan");	/* the index is behind */
+	found(fx->st, fx->alice, "batch row", STORE_SEARCH_INDEX, &got, &how);
+	assert_int_equal(got.n, 199);		/* even when asked for it */
+	assert_int_equal(store_commit(fx->st, &err), 0);
+
+	assert_int_equal(count_of(fx->st, "SELECT count(*) FROM fts_pending"),
+	    0);
+	assert_string_equal(fts_check(fx->st), "");
+	found(fx->st, fx->alice, "BATCH ROW 150", STORE_SEARCH_AUTO, &got, &how);
+	assert_int_equal(got.n, 1);
+	assert_string_equal(how, "index");
+	found(fx->st, fx->alice, "batch row 007", STORE_SEARCH_AUTO, &got, &how);
+	assert_int_equal(got.n, 0);
+	found(fx->st, fx->alice, "batch row", STORE_SEARCH_INDEX, &got, &how);
+	assert_int_equal(got.n, 199);
+
+	/* a rolled-back transaction leaves neither rows nor queue */
+	assert_int_equal(store_begin(fx->st, &err), 0);
+	add_row(fx->st, fx->alice, fx->acat, "2025-03-01", "gone again", "X", 1);
+	store_rollback(fx->st);
+	assert_int_equal(count_of(fx->st, "SELECT count(*) FROM fts_pending"),
+	    0);
+	assert_string_equal(fts_check(fx->st), "");
+}
+
 static void
 test_index_follows_writes(void **state)
 {
@@ -1143,6 +1218,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_paths_identical, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_index_follows_writes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_index_at_commit, setup,
 		    teardown),
 		cmocka_unit_test(test_upgrade_from_v4),
 		cmocka_unit_test(test_upgrade_from_v8),
