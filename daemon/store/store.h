@@ -73,11 +73,16 @@ bool store_writer_waiting(void);
 void store_on_wal(struct store *st, void (*fn)(void *arg, int pages),
     void *arg);
 /* A passive checkpoint: what the WAL holds that readers no longer need
- * goes into the database file. A busy database is not an error. */
+ * goes into the database file; when the WAL is still long after it, a
+ * restarting one, which waits for the writer and readers of the moment
+ * so that the WAL starts again from its beginning (never on the loop's
+ * connection). A busy database is not an error. */
 int store_checkpoint(struct store *st, struct spend_err *err);
 /* When a checkpoint last ran, on any connection of this process (unix
  * seconds; 0: none yet). Any thread. */
 int64_t store_last_checkpoint(void);
+/* How many restarting checkpoints succeeded in this process. */
+int64_t store_wal_restarts(void);
 
 /* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are
  * savepoints. Every begin must be matched by one commit or rollback. */

@@ -89,6 +89,13 @@ int st_user_version(struct store *st);
  * (sqlite3_wal_hook) of every connection but the loop's
  * (store_on_wal), so store_last_checkpoint knows its time. */
 #define STORE_AUTOCHECKPOINT_PAGES 1000
+/* A WAL still this long after a passive checkpoint gets a restarting one
+ * (store.c, checkpoint): about 16 MB. */
+#define STORE_WAL_RESTART_PAGES 4000
+/* How long it waits for the writer and readers of the moment. */
+#define STORE_RESTART_WAIT_MS 50
+/* A worker connection's busy timeout (the loop's: st_loop_busy). */
+#define STORE_BUSY_MS 5000
 int st_autocheckpoint(void *arg, sqlite3 *db, const char *name, int pages);
 /* The loop connection's busy handler (sqlite3_busy_handler, arg the
  * store): polls the write lock for at most STORE_LOOP_BUSY_MS. */
