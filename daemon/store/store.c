@@ -58,9 +58,13 @@ st_prepare(struct store *st, const char *sql, struct spend_err *err)
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
 	    NULL) != SQLITE_OK) {
+		/* the message first: st_error may run a statement (after
+		 * running out of memory), which clears it */
+		char msg[200];
+
+		strlcpy(msg, sqlite3_errmsg(st->db), sizeof(msg));
 		st_error(st, err, "prepare");
-		log_warnx("store: prepare failed: %s: %s", sqlite3_errmsg(st->db),
-		    sql);
+		log_warnx("store: prepare failed: %s: %s", msg, sql);
 		return NULL;
 	}
 	if ((st->cache[victim].sql = strdup(sql)) == NULL) {
