@@ -252,6 +252,18 @@ await t.run(async () => {
     await shots('01-offline-pending-phone');
     await axe('the month view with changes waiting at 390 px');
     await page.setViewportSize({ width: 1280, height: 860 });
+    // rows waiting to sync can be selected like the others (their ids are
+    // text: a redraw of the selection once compared them as numbers)
+    await rowWith('offline one').locator('input.sel').click();
+    await rowWith('offline two').locator('input.sel').click();
+    await step('both pending rows selected: ticked and marked', () => page.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('tbody tr')].filter((tr) => tr.querySelector('.pending-badge'));
+      return trs.length === 2 && trs.every((tr) => tr.classList.contains('selected') && tr.querySelector('input.sel').checked);
+    }));
+    await rowWith('offline one').locator('input.sel').click();
+    await rowWith('offline two').locator('input.sel').click();
+    await step('and unselected again', () => page.waitForFunction(() =>
+      !document.querySelector('tbody tr.selected') && ![...document.querySelectorAll('tbody input.sel')].some((b) => b.checked)));
     // the first push's reply is lost on the way back: spendd applies the
     // batch, the page does not learn it and keeps its outbox
     await ctx.route('**/api/v1/changes', async (route) => {

@@ -335,6 +335,9 @@ export function renderMonth(main, params) {
   }
 
   // ---- selection
+  // a row's id as the items hold it: a number, or the text id of a row
+  // still waiting to sync (outbox.js)
+  const rowId = (tr) => (/^\d+$/.test(tr.dataset.id) ? Number(tr.dataset.id) : tr.dataset.id);
   function syncSelection(announce) {
     const n = st.selected.size;
     const all = shown().length;
@@ -343,7 +346,7 @@ export function renderMonth(main, params) {
     selAll.checked = n > 0 && n === all;
     selAll.indeterminate = n > 0 && n < all;
     for (const tr of tbody.children) {
-      const on = st.selected.has(Number(tr.dataset.id));
+      const on = st.selected.has(rowId(tr));
       tr.classList.toggle('selected', on);
       const box = tr.querySelector('input.sel');
       if (box) box.checked = on;
