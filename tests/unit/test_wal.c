@@ -54,7 +54,7 @@ test_wal_starts_again(void **state)
 {
 	struct store *st;
 	struct spend_err err;
-	struct timespec gap = { 0, 100 * 1000 };
+	struct timespec gap = { 0, 10 * 1000 };
 	struct stat sb;
 	pthread_t t;
 	void *why;
@@ -91,16 +91,18 @@ test_wal_starts_again(void **state)
 	if (why != NULL)
 		fail_msg("checkpointer: %s", (const char *)why);
 
-	/* COMMITS * ROWS_PER_COMMIT pages went through the WAL: it started
-	 * again, and its file stayed a fraction of that */
+	/* COMMITS * ROWS_PER_COMMIT pages went through the WAL: its file
+	 * stayed a fraction of that. (A slow writer, as under ASan, can
+	 * leave the passive checkpoints time enough to start the WAL again
+	 * on their own: no restart is needed then, and none is counted.
+	 * Without the restart, at full speed, the file grew to 140 MB.) */
 	snprintf(sql, sizeof(sql), "%s-wal", path);
 	assert_int_equal(stat(sql, &sb), 0);
 	print_message("    WAL file %lld bytes after %d pages written, %lld "
 	    "restarts\n", (long long)sb.st_size, COMMITS * ROWS_PER_COMMIT,
 	    store_wal_restarts() - restarts0);
-	assert_true(store_wal_restarts() > restarts0);
-	assert_true(sb.st_size < (off_t)3 * STORE_WAL_RESTART_PAGES * 4120);
 	store_close(st);
+	assert_true(sb.st_size < (off_t)3 * STORE_WAL_RESTART_PAGES * 4120);
 	snprintf(sql, sizeof(sql), "rm -rf '%s'", dir);
 	assert_int_equal(system(sql), 0);
 }
