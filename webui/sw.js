@@ -10,7 +10,7 @@
 // Every file of webui/ but this one must be listed, in folders too
 // (tests/browser/offline.mjs checks): a file listed that spendd does not
 // serve makes the install fail, and the old version stays.
-const VERSION = 'spend-shell-2';
+const VERSION = 'spend-shell-3';
 const SHELL = [
   './',
   'index.html',
@@ -26,6 +26,7 @@ const SHELL = [
   'js/categories.js',
   'js/charts.js',
   'js/dashboard.js',
+  'js/devices.js',
   'js/dom.js',
   'js/events.js',
   'js/expenseform.js',

@@ -493,6 +493,9 @@ try {
   await page.screenshot({ path: join(SHOTS, '12-account-phone.png') });
   ok(await page.locator('#me-name').innerText() === USER, 'account screen names the user');
   ok(await page.locator('li.session .badge').innerText() === 'this device', 'sessions list marks this device');
+  // the card is Settings' own (devices.js): a device can be renamed here too
+  ok(await page.getByRole('button', { name: 'Rename Pixel 8' }).count() === 1,
+    'the Account page offers to rename a device, as Settings does');
 
   // ---- account: wrong passwords, password change
   const NEWPASS = 'another horse battery';

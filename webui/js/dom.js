@@ -1,5 +1,5 @@
 // Small DOM helpers: element building without innerHTML, form errors, toast.
-import { amountParts } from './i18n.js';
+import { amountParts, t } from './i18n.js';
 
 // h('p.note#x', {attrs}, children...): create an element. Text children are
 // added as text nodes, never parsed as HTML.
@@ -170,4 +170,20 @@ export function keyedRows(list, rows, draw) {
 export function moneyNodes(amount, currency) {
   return amountParts(amount, currency).map((p) => (p.type === 'num' ? h('span.num', p.value)
     : p.type === 'cur' ? h('abbr.cur', { title: currency }, p.value) : p.value));
+}
+
+// A button that asks once more before it acts: the first click changes
+// its text, the second runs fn(button). aria names what it acts on.
+export function confirmButton(label, again, aria, fn) {
+  const b = h('button.danger.small', { type: 'button', 'aria-label': t('common.actionOn', { action: label, what: aria }) }, label);
+  b.addEventListener('click', () => {
+    if (!b.dataset.confirm) {
+      b.dataset.confirm = '1';
+      b.textContent = again;
+      b.setAttribute('aria-label', t('common.confirmOn', { again, action: label, what: aria }));
+      return;
+    }
+    fn(b);
+  });
+  return b;
 }

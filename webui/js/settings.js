@@ -1,10 +1,11 @@
 // The settings screen: base currency and time zone, password,
 // notification channels, devices and sessions, and for administrators the
 // users. The account's deletion stays on the Account page (#/account).
-import { api, logoutAll, forget } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear } from './dom.js';
+import { api } from './api.js';
+import { h, field, clearErrors, showError, busy, toast, clear, confirmButton } from './dom.js';
 import { session } from './session.js';
-import { device, at, passwordCard } from './account.js';
+import { passwordCard } from './account.js';
+import { devicesCard } from './devices.js';
 import { t, languageSetting, setLanguage } from './i18n.js';
 
 const kindText = (k) => ({ alert: t('settings.kindAlert'), reminder: t('settings.kindReminder') }[k] || k);
@@ -25,22 +26,6 @@ function zoneList() {
     for (const z of zones) dl.append(h('option', { value: z }));
   }
   return dl;
-}
-
-// A button that asks once more before it acts: the first click changes
-// its text, the second runs fn.
-function confirmButton(label, again, aria, fn) {
-  const b = h('button.danger.small', { type: 'button', 'aria-label': t('common.actionOn', { action: label, what: aria }) }, label);
-  b.addEventListener('click', () => {
-    if (!b.dataset.confirm) {
-      b.dataset.confirm = '1';
-      b.textContent = again;
-      b.setAttribute('aria-label', t('common.confirmOn', { again, action: label, what: aria }));
-      return;
-    }
-    fn(b);
-  });
-  return b;
 }
 
 export function renderSettings(main, params, { onSignedOut }) {
@@ -97,7 +82,7 @@ export function renderSettings(main, params, { onSignedOut }) {
     field(t('settings.langLabel'), langSel, t('settings.langHint')));
 
   // ---- password
-  const pwForm = passwordCard(() => loadSessions());
+  const pwForm = passwordCard(() => sessions.load());
 
   // ---- notifications
   const chanList = h('ul.channels', { 'aria-label': t('settings.channels') });
@@ -234,82 +219,9 @@ export function renderSettings(main, params, { onSignedOut }) {
     }
   }
 
-  // ---- devices and sessions
-  const sessList = h('ul.sessions', { 'aria-label': t('sessions.title') });
-  const allBtn = h('button.danger', { type: 'button' }, t('sessions.signOutAll'));
-  const sessBox = h('section.card.settings-devices', { 'aria-labelledby': 'set-dev-title' },
-    h('h2#set-dev-title', t('settings.devicesTitle')),
-    h('p.hint', t('settings.devicesHint')),
-    sessList,
-    h('div.actions', allBtn));
-
-  function sessionItem(s) {
-    const name = s.device || device(s.user_agent);
-    const li = h('li.session', { dataset: { id: s.id } });
-    const rename = h('button.secondary.small', { type: 'button', 'aria-label': t('settings.renameNamed', { name }) }, t('settings.rename'));
-    const end = confirmButton(s.current ? t('sessions.signOut') : t('sessions.end'), t('common.really'), name, () => busy(li, async () => {
-      try {
-        await api('DELETE', `/sessions/${encodeURIComponent(s.id)}`);
-        if (s.current) { forget(); onSignedOut(t('app.signedOut')); return; }
-        toast(t('sessions.ended'), 'ok');
-        await loadSessions();
-      } catch (e) { toast(e.message, 'warn'); }
-    }));
-    const what = h('span.sess-what',
-      h('strong.sess-name', name),
-      s.current ? h('span.badge', t('sessions.thisDevice')) : null,
-      h('span.muted.sess-meta',
-        [s.device ? device(s.user_agent) : null, s.address || null,
-          t('settings.lastSeen', { when: at(s.last_used_at) || t('settings.never') }),
-          s.synced_at ? t('settings.lastSynced', { when: at(s.synced_at) }) : t('settings.neverSynced')].filter(Boolean).join(' · ')));
-    li.append(what, h('span.sess-actions', rename, end));
-    rename.addEventListener('click', () => {
-      const input = h('input', { name: 'name', id: `dev-${s.id}-name`, value: s.device || '', maxlength: 64, autocomplete: 'off' });
-      const f = h('form.rename', { novalidate: true },
-        field(t('settings.newName', { name }), input),
-        h('div.actions', h('button.primary.small', { type: 'submit' }, t('settings.saveName')),
-          h('button.secondary.small', { type: 'button', onclick: () => loadSessions() }, t('common.cancel'))));
-      f.addEventListener('submit', (ev) => {
-        ev.preventDefault();
-        clearErrors(f);
-        if (!input.value.trim()) { showError(f, { field: 'name', message: t('settings.needName') }); return; }
-        busy(f, async () => {
-          try {
-            await api('PATCH', `/sessions/${encodeURIComponent(s.id)}`, { body: { name: input.value.trim() } });
-            toast(t('settings.renamed'), 'ok');
-            await loadSessions();
-          } catch (e) { showError(f, e); }
-        });
-      });
-      li.replaceChildren(f);
-      input.focus();
-    });
-    return li;
-  }
-
-  async function loadSessions() {
-    try {
-      const r = await api('GET', '/sessions');
-      const items = (r.items || []).slice().sort((a, b) => (b.current ? 1 : 0) - (a.current ? 1 : 0));
-      sessList.replaceChildren(...items.map(sessionItem));
-    } catch (e) {
-      sessList.replaceChildren(h('li.form-error', e.message));
-    }
-  }
-
-  allBtn.addEventListener('click', () => {
-    if (!allBtn.dataset.confirm) {
-      allBtn.dataset.confirm = '1';
-      allBtn.textContent = t('sessions.signOutAllConfirm');
-      return;
-    }
-    busy(sessBox, async () => {
-      try {
-        await logoutAll();
-        onSignedOut(t('sessions.signedOutAll'));
-      } catch (e) { toast(e.message, 'warn'); }
-    });
-  });
+  // ---- devices and sessions (devices.js)
+  const sessions = devicesCard({ cls: 'settings-devices', titleId: 'set-dev-title',
+    title: t('settings.devicesTitle'), hint: t('settings.devicesHint'), onSignedOut });
 
   // ---- users (administrators)
   const userList = h('ul.users', { 'aria-label': t('settings.usersTitle') });
@@ -391,11 +303,11 @@ export function renderSettings(main, params, { onSignedOut }) {
 
   main.replaceChildren(h('div.settings-view',
     h('h1', t('settings.title')),
-    profile, langBox, pwForm, notifyBox, sessBox, usersBox,
+    profile, langBox, pwForm, notifyBox, sessions.el, usersBox,
     h('p.hint.settings-more', t('settings.moreBefore'), h('a', { href: '#/account' }, t('account.title')), t('settings.moreAfter'))));
 
   loadNotify();
-  loadSessions();
+  sessions.load();
   loadUsers();
   return {};
 }
