@@ -468,6 +468,27 @@ st_fts_sync(struct store *st, struct spend_err *err)
 	return 0;
 }
 
+/* 1 when something waits in fts_pending for a commit to hand it to the
+ * index (inside a write transaction, or left by a write outside one), 0
+ * when the index has every row. */
+int
+st_fts_queued(struct store *st, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "fts_pending)", err);
+	int rc, queued = 0;
+
+	if (s == NULL)
+		return st_failed(st);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		queued = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return st_error(st, err, "read the search queue");
+	return queued;
+}
+
 /*
  * After a write to expenses outside a transaction (a caller may write so:
  * tests, tools): hand its queue to the index now, in a transaction of its

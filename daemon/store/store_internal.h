@@ -76,7 +76,10 @@ st_failed(const struct store *st)
 }
 /* Step a statement that returns no rows. */
 int st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err);
+/* The search index's queue (migration 13, store.c): hand it over before
+ * COMMIT; is anything in it; after a write outside a transaction. */
 int st_fts_sync(struct store *st, struct spend_err *err);
+int st_fts_queued(struct store *st, struct spend_err *err);
 void st_fts_after(struct store *st);
 /* Run SQL text with no parameters (may hold several statements). */
 int st_exec(struct store *st, const char *sql, struct spend_err *err);

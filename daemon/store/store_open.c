@@ -57,19 +57,10 @@ migrate(struct store *st, struct spend_err *err)
 static int
 sync_left(struct store *st, struct spend_err *err)
 {
-	sqlite3_stmt *s;
-	int rc, r;
+	int r;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT EXISTS (SELECT 1 FROM "
-	    "fts_pending)", -1, &s, NULL) != SQLITE_OK)
-		return st_error(st, err, "read the search queue");
-	rc = sqlite3_step(s);
-	r = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-	sqlite3_finalize(s);
-	if (r < 0)
-		return st_error(st, err, "read the search queue");
-	if (r == 0)
-		return 0;
+	if ((r = st_fts_queued(st, err)) <= 0)
+		return r;
 	st->fts_synced = -1;	/* whatever this connection wrote */
 	if ((r = store_begin(st, err)) < 0)
 		return r;

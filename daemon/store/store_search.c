@@ -359,27 +359,6 @@ index_count(struct store *st, const char *match, int max, int *n,
 	return 0;
 }
 
-/* 1 when the index has every row: nothing waits in fts_pending for a
- * commit (store.c, st_fts_sync), as it does inside a write transaction
- * (or after a write outside one); else 0. An empty table's check. */
-static int
-queue_empty(struct store *st, struct spend_err *err)
-{
-	sqlite3_stmt *s;
-	int rc, empty = 0;
-
-	if ((s = st_prepare(st, "SELECT NOT EXISTS (SELECT 1 FROM "
-	    "fts_pending)", err)) == NULL)
-		return st_failed(st);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		empty = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return st_error(st, err, "search");
-	return empty;
-}
-
 static int
 too_long(struct spend_err *err)
 {
@@ -439,11 +418,11 @@ st_search_cond(struct store *st, const char *term, struct st_search *out,
 		}
 		out->text[o++] = '"';
 		out->text[o] = '\0';
-		if ((r = queue_empty(st, err)) < 0) {
+		if ((r = st_fts_queued(st, err)) < 0) {
 			free(folded);
 			return r;
 		}
-		if (r == 0)	/* the index is behind the rows */
+		if (r == 1)	/* the index is behind the rows */
 			m = STORE_SEARCH_SCAN;
 		if (m == STORE_SEARCH_AUTO) {
 			int n = 0;
