@@ -346,12 +346,14 @@ store_last_checkpoint(void)
  * and the next checkpoint try again). Never on the loop's connection.
  */
 static int
-checkpoint(sqlite3 *db, const char *name)
+checkpoint(struct store *st, const char *name)
 {
+	sqlite3 *db = st->db;
 	int log = 0, rc = sqlite3_wal_checkpoint_v2(db, name,
 	    SQLITE_CHECKPOINT_PASSIVE, &log, NULL);
 
-	if (rc == SQLITE_OK && log >= STORE_WAL_RESTART_PAGES) {
+	/* (a loop connection has its own busy handler, and never waits) */
+	if (rc == SQLITE_OK && log >= STORE_WAL_RESTART_PAGES && !st->loop) {
 		sqlite3_busy_timeout(db, STORE_RESTART_WAIT_MS);
 		if (sqlite3_wal_checkpoint_v2(db, name,
 		    SQLITE_CHECKPOINT_RESTART, NULL, NULL) == SQLITE_OK)
@@ -372,18 +374,18 @@ store_wal_restarts(void)
 int
 st_autocheckpoint(void *arg, sqlite3 *db, const char *name, int pages)
 {
-	(void)arg;
+	(void)db;
 	/* as SQLite's own hook: a failed checkpoint is tried again at the
 	 * next commit, and never fails this one */
 	if (pages >= STORE_AUTOCHECKPOINT_PAGES)
-		checkpoint(db, name);
+		checkpoint(arg, name);
 	return SQLITE_OK;
 }
 
 int
 store_checkpoint(struct store *st, struct spend_err *err)
 {
-	int rc = checkpoint(st->db, NULL);
+	int rc = checkpoint(st, NULL);
 
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return st_error(st, err, "checkpoint");

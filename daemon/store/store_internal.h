@@ -89,7 +89,7 @@ void st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len);
 int st_user_version(struct store *st);
 /* SQLite's automatic checkpoint (a passive one once a commit leaves the
  * WAL at STORE_AUTOCHECKPOINT_PAGES or more), as a wal hook
- * (sqlite3_wal_hook) of every connection but the loop's
+ * (sqlite3_wal_hook, arg the store) of every connection but the loop's
  * (store_on_wal), so store_last_checkpoint knows its time. */
 #define STORE_AUTOCHECKPOINT_PAGES 1000
 /* A WAL still this long after a passive checkpoint gets a restarting one

@@ -117,7 +117,7 @@ store_open(const char *path, int flags, struct store **out,
 		sqlite3_busy_handler(st->db, st_loop_busy, st);
 	else
 		sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
-	sqlite3_wal_hook(st->db, st_autocheckpoint, NULL);
+	sqlite3_wal_hook(st->db, st_autocheckpoint, st);
 	if ((r = st_exec(st, "PRAGMA journal_mode = WAL", err)) < 0 ||
 	    (r = st_exec(st, (flags & STORE_SYNC_FULL) ?
 	    "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
