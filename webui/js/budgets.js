@@ -30,7 +30,9 @@ export function renderBudgets(main, params) {
   const head = h('div.month-head', prev, title, next, today);
 
   // ---- the month's progress
-  const overallBox = h('div.budget-overall');
+  // the overall budget's bar, a list of one (hidden when there is none)
+  const overallList = h('ul.budgets', { 'aria-label': t('dash.overallBudget'), hidden: true });
+  const overallBox = h('div.budget-overall', overallList);
   const list = h('ul.budgets', { 'aria-label': t('dash.categoryBudgets') });
   const empty = h('p.empty', { hidden: true });
   const period = h('p.hint.budget-period');
@@ -156,11 +158,11 @@ export function renderBudgets(main, params) {
       st.periodName = s.period;
       const cur = s.currency;
       const overall = s.items.find((i) => i.overall);
-      if (!overall) clear(overallBox);
-      else if (!overallBox.firstChild) overallBox.append(h('ul.budgets', { 'aria-label': t('dash.overallBudget') }));
+      // bar() reads the period too: a new one draws the rows anew
       const row = (i) => [i.overall ? TOTAL : i.category, { i, cur, period: st.periodName }];
       const draw = ({ i, cur: c }) => bar(i, c);
-      if (overall) keyedRows(overallBox.firstChild, [row(overall)], draw);
+      keyedRows(overallList, overall ? [row(overall)] : [], draw);
+      overallList.hidden = !overall;
       keyedRows(list, s.items.filter((x) => !x.overall).map(row), draw);
       // widths from the server's percent, set as a property (CSP: no inline style attribute)
       for (const f of progress.querySelectorAll('.b-fill')) f.style.width = `${f.dataset.pct}%`;
@@ -182,7 +184,8 @@ export function renderBudgets(main, params) {
       if (seq !== st.seq) return;
       loadErr.textContent = e.message;
       loadErr.hidden = false;
-      clear(overallBox);
+      clear(overallList);
+      overallList.hidden = true;
       clear(list);
       empty.hidden = true;
     } finally {
