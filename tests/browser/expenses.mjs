@@ -200,6 +200,21 @@ await t.run(async () => {
     await rowWith('Live one').waitFor({ state: 'detached' });
     return ok((await stored('Market')).payee === 'Market', 'nothing saved by Escape');
   });
+  // a live event redraws only the rows that changed: a row swapped between
+  // mousedown and mouseup loses the click (047's Delete did, under load)
+  await step('a change elsewhere keeps the nodes of the rows it did not change', async () => {
+    await rows().evaluateAll((trs) => trs.forEach((tr) => { tr.dataset.mark = 'kept'; }));
+    const n = await rows().count();
+    const live = await api('POST', '/expenses', { amount: '1.00', category: 'other', date: `${M}-04`, payee: 'Live two' });
+    await rowWith('Live two').waitFor();
+    ok(await rows().evaluateAll((trs, k) => trs.length === k + 1
+      && trs.every((tr) => tr.dataset.mark === 'kept' || tr.textContent.includes('Live two')), n),
+    'every other row is the node it was');
+    await api('DELETE', `/expenses/${live.id}`);
+    await rowWith('Live two').waitFor({ state: 'detached' });
+    return ok(await rows().evaluateAll((trs, k) => trs.length === k && trs.every((tr) => tr.dataset.mark === 'kept'), n),
+      'and after its delete, every row is still the node it was');
+  });
   await step('a bad amount: the server\'s error by the Amount field of the row', async () => {
     await rowWith('Market').getByRole('button', { name: /^Edit / }).click();
     const r = editing();

@@ -1,7 +1,7 @@
 // The month view: quick add (a sheet on phones), totals, filters, a month
 // picker, the list with inline edit, multi-select, and delete with Undo.
 import { api, newKey } from './api.js';
-import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes } from './dom.js';
+import { h, field, clearErrors, showError, busy, toast, clear, moneyNodes, keyedRows } from './dom.js';
 import { session, pref, loadCategories, activeCategories } from './session.js';
 import {
   thisMonth, shiftMonth, monthLabel, dayLabel, validMonth, isRefund, defaultDate,
@@ -13,7 +13,7 @@ import {
 } from './expenseform.js';
 import { features } from './features.js';
 import { subscribe } from './events.js';
-import { t, amount, date } from './i18n.js';
+import { t, amount, date, currentLocale } from './i18n.js';
 import { pendingBadge } from './outbox.js';
 
 const PAGE = 50;
@@ -326,7 +326,12 @@ export function renderMonth(main, params) {
     const ids = new Set(st.items.map((e) => e.id));
     for (const id of editors.keys()) if (!ids.has(id)) editors.delete(id);
     for (const id of st.selected) if (!ids.has(id) || st.hidden.has(id)) st.selected.delete(id);
-    tbody.replaceChildren(...shown().map((e) => (editors.has(e.id) ? editors.get(e.id).tr : row(e))));
+    // a row whose expense did not change keeps its node: every live event
+    // reloads the list, and a row swapped between mousedown and mouseup
+    // loses the click (HACKING.md, "Redrawing a page on live events")
+    const locale = currentLocale();
+    keyedRows(tbody, shown().map((e) => [e.id, { e, editing: editors.has(e.id), locale }]),
+      (d) => (d.editing ? editors.get(d.e.id).tr : row(d.e)));
     refocus(key);
     syncSelection(false);
     const n = shown().length;
@@ -654,16 +659,11 @@ export function renderMonth(main, params) {
         const k = st.items.findIndex((x) => x.id === e.id);
         if (k >= 0) st.items[k] = fresh;
       }
-      const shownNow = current(e.id);
       if (!tr.isConnected) return;
-      if (shownNow) {
-        const r = row(shownNow);
-        tr.replaceWith(r);
-        r.querySelector('[data-k="edit"]').focus();
-      } else {
-        tr.remove();
-        listTitle.focus();
-      }
+      renderRows();
+      const r = current(e.id) && tbody.querySelector(`tr[data-id="${CSS.escape(String(e.id))}"]`);
+      if (r) r.querySelector('[data-k="edit"]').focus();
+      else listTitle.focus();
     }
     ed.close = close;
 

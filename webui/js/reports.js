@@ -249,7 +249,12 @@ export function renderReports(main, params) {
     trendTable.append(tb);
   }
 
+  // drawn again only when a link would change: every live event reloads the
+  // page, and a link swapped between mousedown and mouseup loses the click
   function showDownloads(s) {
+    const sig = JSON.stringify([s.from, s.to, title(st.p, s), features.exports]);
+    if (downloads.dataset.sig === sig) return;
+    downloads.dataset.sig = sig;
     clear(downloads);
     if (!features.exports.length) { downloads.hidden = true; return; }
     downloads.append(t('rep.download'), ' ');
