@@ -195,6 +195,19 @@ st_exec_stmt(struct store *st, sqlite3_stmt *s, struct spend_err *err)
 	return 0;
 }
 
+/* One statement of the few a transaction runs (BEGIN, COMMIT, SAVEPOINT,
+ * RELEASE), through st_prepare's cache: a bulk add runs a savepoint per
+ * item, and sqlite3_exec would parse it each time. */
+static int
+st_exec_tx(struct store *st, const char *sql, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, sql, err);
+
+	if (s == NULL)
+		return -1;
+	return st_exec_stmt(st, s, err);
+}
+
 int
 st_exec(struct store *st, const char *sql, struct spend_err *err)
 {
@@ -432,7 +445,7 @@ store_begin(struct store *st, struct spend_err *err)
 		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", st->tx_depth);
 	if (st->loop && st->tx_depth == 0)
 		atomic_fetch_add(&loop_wants, 1);
-	r = st_exec(st, sql, err);
+	r = st_exec_tx(st, sql, err);
 	if (st->loop && st->tx_depth == 0)
 		atomic_fetch_sub(&loop_wants, 1);
 	if (r < 0)
@@ -528,7 +541,7 @@ store_commit(struct store *st, struct spend_err *err)
 	else
 		snprintf(sql, sizeof(sql), "RELEASE sp%d", st->tx_depth - 1);
 	if ((st->tx_depth == 1 && st_fts_sync(st, err) < 0) ||
-	    st_exec(st, sql, err) < 0) {
+	    st_exec_tx(st, sql, err) < 0) {
 		int r = st_failed(st);
 
 		store_rollback(st);
