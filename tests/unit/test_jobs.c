@@ -1,8 +1,11 @@
 /* jobs.c and workers.c: inline mode, priorities, per-kind limits, a
  * password job while the long kinds fill their limit, queue caps, cancel
  * at shutdown, the threads' own store connections; report.run. */
+#include <sys/resource.h>
 #include <event2/event.h>
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +35,7 @@ struct tj {
 	enum job_kind kind;
 	struct store *st;	/* jobs_store() */
 	bool tx_left;		/* the store was in a transaction at start */
+	int policy, nice;	/* the thread's scheduling when fn ran */
 	struct spend_err err;
 };
 
@@ -76,6 +80,8 @@ fn(struct job *job, void *arg)
 	int64_t until = time_mono_ms() + 10000;
 
 	t->kind = jobs_kind(job);
+	t->policy = sched_getscheduler(0);
+	t->nice = getpriority(PRIO_PROCESS, (id_t)gettid());
 	if (t->want_store) {
 		spend_err_clear(&t->err);
 		t->st = jobs_store(job, &t->err);
@@ -355,6 +361,18 @@ test_password_own_thread(void **state)
 		assert_false(pw[i].done);
 	open_gate();
 	drain(sd, pw, 6);
+	/* below the loop: the other workers nicer, the hashing thread idle
+	 * class (a login storm took the CPU from the GETs beside it) */
+	errno = 0;
+	int base = getpriority(PRIO_PROCESS, 0);
+
+	assert_int_equal(errno, 0);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(pw[i].policy, SCHED_IDLE);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(rd[i].policy, SCHED_OTHER);
+		assert_int_equal(rd[i].nice, base + 5 > 19 ? 19 : base + 5);
+	}
 }
 
 /* ---- the point: a password job runs while the long kinds are full ---- */
