@@ -168,8 +168,12 @@ drain_check(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	/* HTTP replies not yet written hold the loop too (up to the deadline) */
-	if (http_busy(s) > 0 && time_mono_ms() <= s->stop_deadline) {
+	/* replies not yet written hold the loop too (up to the deadline): a
+	 * call answered just before the signal was still in its
+	 * connection's buffer when the loop ended, and its client got
+	 * nothing */
+	if ((http_busy(s) > 0 || rpc_unix_busy(s) > 0) &&
+	    time_mono_ms() <= s->stop_deadline) {
 		struct timeval tv0 = { 0, 50000 };
 
 		evtimer_add(s->ev_drain, &tv0);

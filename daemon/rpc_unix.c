@@ -407,6 +407,20 @@ rpc_unix_stop(struct spendd *sd)
 	unlink(ru->path);
 }
 
+int
+rpc_unix_busy(struct spendd *sd)
+{
+	struct rpc_unix *ru = sd->unix;
+	int n = 0;
+
+	if (ru == NULL)
+		return 0;
+	for (struct conn *c = ru->conns; c; c = c->next)
+		if (c->bev && evbuffer_get_length(bufferevent_get_output(c->bev)))
+			n++;
+	return n;
+}
+
 void
 rpc_unix_free(struct spendd *sd)
 {

@@ -9,6 +9,8 @@ struct spendd;
 int rpc_unix_start(struct spendd *sd);
 /* Stop accepting; connections with calls in flight finish them. */
 void rpc_unix_stop(struct spendd *sd);
+/* Connections with replies not yet written: a stop waits for them. */
+int rpc_unix_busy(struct spendd *sd);
 /* Close every connection and free everything (after the loop ends). */
 void rpc_unix_free(struct spendd *sd);
 

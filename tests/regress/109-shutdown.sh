@@ -1,6 +1,8 @@
 #!/bin/sh
 # A graceful stop finishes the HTTP requests in flight: a login whose
-# password is being hashed when SIGTERM arrives still gets its 200.
+# password is being hashed when SIGTERM arrives still gets its 200. And on
+# the control socket a reply already answered but not yet read (larger than
+# the socket's buffers) is written out in full before spendd exits.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
@@ -22,4 +24,46 @@ wait "$SPENDD_PID"
 is "spendd exits cleanly" "$?" 0
 SPENDD_PID=""
 like "it said it was finishing" "$(cat "$T/spendd.log")" "finishing in-flight requests"
+
+start_spendd || { not_ok "spendd starts again"; done_testing; }
+ctl user add bob >/dev/null
+# 500 expenses of 900 bytes of note each: a list of them is 550 kB, more than a
+# Unix socket holds, so most of the reply waits in spendd's buffer until
+# the client reads. The client asks, waits until spendd logs the answer,
+# has spendd signalled, and only then reads.
+python3 - "$SOCK" "$SPENDD_PID" "$T/spendd.log" >"$T/late" 2>&1 <<'PY'
+import json, os, signal, socket, sys, time
+path, pid, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def call(s, req):
+    s.sendall((json.dumps(req) + "\n").encode())
+s = socket.socket(socket.AF_UNIX); s.connect(path)
+items = [{"amount": "1.00", "category": "food", "note": "n" * 900}
+         for _ in range(500)]
+call(s, {"jsonrpc": "2.0", "id": 1, "method": "expense.add",
+         "params": {"user": "bob", "items": items}})
+buf = b""
+while b"\n" not in buf:
+    buf += s.recv(65536)
+call(s, {"jsonrpc": "2.0", "id": 2, "method": "expense.list",
+         "params": {"user": "bob", "limit": 500}})
+t0 = time.time()
+while time.time() - t0 < 30 and ' expense.list ' not in open(log).read():
+    time.sleep(0.02)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+buf = buf[buf.index(b"\n") + 1:]
+while True:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    buf += b
+try:
+    print("items", len(json.loads(buf)["result"]["items"]))
+except ValueError:
+    print("a cut reply of", len(buf), "bytes")
+PY
+is "a reply answered before the signal is read in full after it" "$(cat "$T/late")" "items 500"
+wait "$SPENDD_PID"
+is "spendd exits cleanly again" "$?" 0
+SPENDD_PID=""
 done_testing
