@@ -40,6 +40,7 @@ store_import_seen_open(struct store *st, struct spend_err *err)
 		return r;
 	}
 	close(fd);
+	st->seen_linked = true;
 	/* its journal in memory, no syncs: nothing in it outlives the job */
 	if ((sql = sqlite3_mprintf("ATTACH %Q AS seen;"
 	    "PRAGMA seen.journal_mode = MEMORY;"
@@ -53,8 +54,9 @@ store_import_seen_open(struct store *st, struct spend_err *err)
 	sqlite3_free(sql);
 	if (r < 0)
 		store_import_seen_close(st);
-	else	/* open now: gone from the directory, even after a crash */
-		unlink(path);
+	else if (unlink(path) == 0)	/* open now: gone from the directory,
+					 * even after a crash */
+		st->seen_linked = false;
 	return r;
 }
 
@@ -92,7 +94,10 @@ store_import_seen_close(struct store *st)
 	/* (fails only inside a transaction: then the connection's close
 	 * lets go of it; unlinking again is for a failed open) */
 	st_exec(st, "DETACH seen", NULL);
-	unlink(st->seen_path);
+	/* not again once unlinked: the name may be another file's by now */
+	if (st->seen_linked)
+		unlink(st->seen_path);
+	st->seen_linked = false;
 	st->seen_path[0] = '\0';
 }
 

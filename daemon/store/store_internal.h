@@ -49,6 +49,7 @@ struct store {
 	enum store_search search_mode;	/* store_search.c */
 	int64_t fts_synced;		/* total changes at the last st_fts_sync */
 	char seen_path[512];		/* store_import.c's scratch file, or "" */
+	bool seen_linked;		/* its name still in the directory */
 };
 
 /* SQL: the row of alias a is not part of its user's staging import

@@ -1,6 +1,8 @@
 /* Import and export jobs through the host, with in-test plugins (no .so):
  * validation, all or nothing, de-duplication, dry runs, categories,
- * export files, totals, reports. */
+ * export files, totals, reports. One test reads the name of the import's
+ * scratch file, so this includes store_internal.h (tests of the store
+ * may). */
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include "report.h"
 #include "import.h"
 #include "plugin.h"
+#include "store_internal.h"
 
 static const struct spend_host_api *H;
 
@@ -402,6 +405,33 @@ test_identical_rows(void **state)
 	assert_int_equal(num(r.result, "skipped"), 2);
 	json_decref(r.result);
 	assert_int_equal(count(fx), 3);
+}
+
+/* The scratch file of identical-row counts is unlinked once, when it is
+ * attached: closing it must not unlink its name again, which by then may
+ * be another file's. */
+static void
+test_seen_unlinked_once(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st = fx->sd->store;
+	struct spend_err err;
+	char path[sizeof(st->seen_path)];
+	struct stat sb;
+	int fd;
+
+	setenv("TMPDIR", fx->dir, 1);
+	assert_int_equal(store_import_seen_open(st, &err), 0);
+	unsetenv("TMPDIR");
+	strlcpy(path, st->seen_path, sizeof(path));
+	assert_true(path[0] != '\0');
+	assert_int_equal(stat(path, &sb), -1);	/* gone once attached */
+	/* another file takes the name meanwhile */
+	assert_true((fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	store_import_seen_close(st);
+	assert_int_equal(stat(path, &sb), 0);	/* left alone */
+	unlink(path);
 }
 
 /* A source id de-duplicates even when the content differs. */
@@ -839,6 +869,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_import_and_reimport),
 		T(test_identical_rows),
+		T(test_seen_unlinked_once),
 		T(test_source_id),
 		T(test_all_or_nothing),
 		T(test_too_many_rejects),
