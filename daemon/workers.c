@@ -4,15 +4,11 @@
  *
  * With two threads or more, H = n / 4 of them (at least 1) hash
  * passwords and do nothing else; the other G = n - H take every other
- * kind. Hashing threads run below the rest, in the idle scheduling class
- * (SCHED_IDLE; nicer by WORKER_NICE + HASH_NICE where that is refused):
- * a storm of logins is CPU-bound Argon2, and left equal it took the CPU
- * from the reads behind every list (a list's p99 went from 17 ms to
- * 1.7 s under four looping logins on two cores). Nice 10 still held a
- * core for a few ms at a time: under bench-http's storm the list's p99
- * was 4.3 times its p99 alone; in the idle class, where any other thread
- * preempts it at once, 1.6 to 2. Now a storm slows logins, and queued
- * ones get a 429, not everyone else.
+ * kind. Hashing threads run nicer than the rest (WORKER_NICE +
+ * HASH_NICE): a storm of logins is CPU-bound Argon2, and left equal it
+ * took the CPU from the reads behind every list (a list's p99 went from
+ * 17 ms to 1.7 s under four looping logins on two cores). Now a storm
+ * slows logins, and queued ones get a 429, not everyone else.
  *
  * A free general thread takes the oldest job of the most urgent kind
  * that is under its limit. The limits (L = G - 1, at least 1):
@@ -46,7 +42,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,12 +220,6 @@ worker_main(void *arg)
 	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(),
 	    nice > 19 ? 19 : nice) < 0)
 		log_debug("workers: nice: %s", strerror(errno));
-	if (t->hashes) {	/* any runnable thread goes first */
-		struct sched_param sp = { .sched_priority = 0 };
-
-		if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0)
-			log_debug("workers: SCHED_IDLE refused");
-	}
 
 	for (;;) {
 		pthread_mutex_lock(&w->mtx);
