@@ -54,9 +54,11 @@ store_import_seen_open(struct store *st, struct spend_err *err)
 	sqlite3_free(sql);
 	if (r < 0)
 		store_import_seen_close(st);
-	else if (unlink(path) == 0)	/* open now: gone from the directory,
-					 * even after a crash */
+	else {	/* open now: gone from the directory, even after a crash;
+		 * and if it is gone already, the name is not ours any more */
+		unlink(path);
 		st->seen_linked = false;
+	}
 	return r;
 }
 

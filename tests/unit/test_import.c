@@ -420,9 +420,16 @@ test_seen_unlinked_once(void **state)
 	struct stat sb;
 	int fd;
 
+	const char *was = getenv("TMPDIR");
+	char *saved = was ? strdup(was) : NULL;
+
 	setenv("TMPDIR", fx->dir, 1);
 	assert_int_equal(store_import_seen_open(st, &err), 0);
-	unsetenv("TMPDIR");
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
 	strlcpy(path, st->seen_path, sizeof(path));
 	assert_true(path[0] != '\0');
 	assert_int_equal(stat(path, &sb), -1);	/* gone once attached */

@@ -158,11 +158,16 @@ export function keyedRows(list, rows, draw) {
     const el = draw(data);
     el.rowKey = key;
     el.rowSig = sig;
+    // a changed row takes its old row's place: nothing else moves
+    if (old && old !== el && !el.isConnected) old.replaceWith(el);
     return el;
   });
-  // move only what is out of place, so rows in place stay in place
+  // the rows that went, first: inserting before them would move every
+  // row after them (insertBefore takes a node out and puts it back)
+  const keep = new Set(want);
+  for (const el of [...list.children]) if (!keep.has(el)) el.remove();
+  // then only what is out of place moves; a new row is put in place
   want.forEach((el, i) => { if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null); });
-  while (list.children.length > want.length) list.lastElementChild.remove();
 }
 
 // An amount in the UI's locale as nodes: the number in span.num, the
