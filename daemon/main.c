@@ -374,6 +374,17 @@ main(int argc, char *argv[])
 		fatalx("cannot set up libevent's thread support");
 	if ((sd.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* before any socket listens: a SIGTERM from then on is held for the
+	 * loop and stops spendd cleanly (its socket removed), instead of
+	 * killing it with the socket left behind (125-backup stopped one
+	 * between the two, and the next start found the stale socket) */
+	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||
+	    (ev_int = evsignal_new(sd.base, SIGINT, on_stop, &sd)) == NULL ||
+	    (ev_hup = evsignal_new(sd.base, SIGHUP, on_hup, &sd)) == NULL)
+		fatalx("cannot watch signals");
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_hup, NULL);
 	if (workers_start(&sd, sd.cfg.workers) < 0)
 		fatalx("cannot start worker threads");
 	plugins_load(&sd);
@@ -402,14 +413,6 @@ main(int argc, char *argv[])
 		fatalx("cannot start the recurring scheduler");
 	if (sync_start(&sd) < 0)
 		fatalx("cannot start the change-log compaction");
-
-	if ((ev_term = evsignal_new(sd.base, SIGTERM, on_stop, &sd)) == NULL ||
-	    (ev_int = evsignal_new(sd.base, SIGINT, on_stop, &sd)) == NULL ||
-	    (ev_hup = evsignal_new(sd.base, SIGHUP, on_hup, &sd)) == NULL)
-		fatalx("cannot watch signals");
-	evsignal_add(ev_term, NULL);
-	evsignal_add(ev_int, NULL);
-	evsignal_add(ev_hup, NULL);
 
 	sd.started = time_now();
 	log_info("spendd %s started (pid %ld, data %s)", SPEND_VERSION,

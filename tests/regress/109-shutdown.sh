@@ -2,7 +2,9 @@
 # A graceful stop finishes the HTTP requests in flight: a login whose
 # password is being hashed when SIGTERM arrives still gets its 200. And on
 # the control socket a reply already answered but not yet read (larger than
-# the socket's buffers) is written out in full before spendd exits.
+# the socket's buffers) is written out in full before spendd exits. A
+# SIGTERM while spendd still starts (a plugin's init) stops it cleanly once
+# it has started, instead of killing it with its socket left behind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 
@@ -66,4 +68,39 @@ is "a reply answered before the signal is read in full after it" "$(cat "$T/late
 wait "$SPENDD_PID"
 is "spendd exits cleanly again" "$?" 0
 SPENDD_PID=""
+
+# A plugin whose init takes 2 s: SIGTERM arrives while it runs, before any
+# socket listens. Without a handler yet, that signal killed spendd (and one
+# arriving after the socket was made left the socket behind).
+mkdir -p "$T/slow"
+cat >"$T/slow.c" <<'EOF'
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <spend/plugin.h>
+SPEND_PLUGIN_DECLARE;
+SPEND_PLUGIN_EXPORT int
+spend_plugin_init(const struct spend_host_api *h, struct spend_plugin *self)
+{
+	(void)h;
+	close(open(getenv("SLOW_MARK"), O_CREAT | O_WRONLY, 0600));
+	sleep(2);
+	self->version = "0.0.1";
+	return 0;
+}
+EOF
+${CC:-cc} -shared -fPIC -fvisibility=hidden -I"$TOP/include" -o "$T/slow/slow.so" "$T/slow.c" ||
+    not_ok "the slow plugin builds"
+rm -f "$SOCK"
+SLOW_MARK=$T/slow.mark "$SPENDD" -f --data-dir "$T/data" -o "http.listen=127.0.0.1:$HTTP_PORT" \
+    -o "plugins.dir=$T/slow" $CHEAP >>"$T/spendd.log" 2>&1 &
+slow=$!
+wait_for "the slow plugin's init" test -e "$T/slow.mark"
+stops=$(grep -c 'signal 15: finishing' "$T/spendd.log")
+kill -TERM "$slow"
+wait_for -t 30 "spendd to stop" gone "$slow"
+wait "$slow"
+is "a SIGTERM during start-up stops spendd cleanly" "$?" 0
+is "... once started, as a stop" "$(grep -c 'signal 15: finishing' "$T/spendd.log")" $((stops + 1))
+check_fails "... and leaves no socket behind" test -e "$SOCK"
 done_testing

@@ -209,8 +209,9 @@ mkdir -p "$H"
 : >"$H/spend-$(date -u +%Y%m%dT%H%M%SZ).db"
 : >"$T/spendd.log"
 start_spendd -o "backup.dir=$H" -o backup.every=1h || not_ok "spendd starts"
-# (the schedule is logged once the loop runs, which may be just after the
-# socket is there)
+# (the schedule is logged just after the socket is there; a stop right
+# after it once killed spendd, whose signal handlers came later: see
+# 109-shutdown)
 wait_for "the backup schedule in the log" grep -q 'backups: every' "$T/spendd.log"
 like "the next run is an hour after the newest backup" \
     "$(grep 'backups: every' "$T/spendd.log")" "next in 3"
