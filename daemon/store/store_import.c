@@ -94,9 +94,10 @@ store_import_seen_close(struct store *st)
 	if (st->seen_path[0] == '\0')
 		return;
 	/* (fails only inside a transaction: then the connection's close
-	 * lets go of it; unlinking again is for a failed open) */
+	 * lets go of it) */
 	st_exec(st, "DETACH seen", NULL);
-	/* not again once unlinked: the name may be another file's by now */
+	/* only after a failed open: once unlinked, the name may be another
+	 * file's by now */
 	if (st->seen_linked)
 		unlink(st->seen_path);
 	st->seen_linked = false;

@@ -583,8 +583,7 @@ export function renderMonth(main, params) {
     if (editors.has(id)) { editors.get(id).first.focus(); return; }
     const ed = makeEditor(e);
     editors.set(id, ed);
-    const tr = tbody.querySelector(`tr[data-id="${id}"]`);
-    if (tr) tr.replaceWith(ed.tr);
+    renderRows(); // keyedRows puts the editor in the row's place
     ed.first.focus();
   }
 
