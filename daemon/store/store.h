@@ -340,9 +340,10 @@ int store_rule_list(struct store *st, int64_t uid,
 int store_rule_delete(struct store *st, int64_t uid, int64_t id,
     int64_t version, struct spend_err *err);
 
-/* Is import_key already used by this user? */
+/* Is import_key already used by this user? If so, *stage (unless NULL)
+ * is the staging import its row came in with (0: none). */
 int store_expense_has_import_key(struct store *st, int64_t uid,
-    const char *key, bool *found, struct spend_err *err);
+    const char *key, bool *found, int64_t *stage, struct spend_err *err);
 
 /* ---- idempotency keys ---- */
 /* Look up (uid, key). *response is malloc'd JSON text (caller frees) or
@@ -413,10 +414,12 @@ int store_refresh_expire(struct store *st, int64_t now, struct spend_err *err);
  * grow memory. Call outside a transaction, on the job's own connection;
  * close it there before store_close. */
 int store_import_seen_open(struct store *st, struct spend_err *err);
-/* *n = how many times hash was seen before in this file (0 the first
- * time); counts this one. */
-int store_import_seen_next(struct store *st, const void *hash, size_t len,
-    int64_t *n, struct spend_err *err);
+/* The number noted for hash in this import (*found false: none), and
+ * noting it (import.c's row_ordinal says what the number is). */
+int store_import_seen_get(struct store *st, const void *hash, size_t len,
+    int64_t *n, bool *found, struct spend_err *err);
+int store_import_seen_set(struct store *st, const void *hash, size_t len,
+    int64_t n, struct spend_err *err);
 void store_import_seen_close(struct store *st);
 
 /*

@@ -627,9 +627,9 @@ st_expense_filtered(struct store *st, const char *select, const char *from,
 
 int
 store_expense_has_import_key(struct store *st, int64_t uid, const char *key,
-    bool *found, struct spend_err *err)
+    bool *found, int64_t *stage, struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "SELECT 1 FROM expenses "
+	sqlite3_stmt *s = st_prepare(st, "SELECT stage FROM expenses "
 	    "WHERE user_id = ? AND import_key = ?", err);
 	int rc;
 
@@ -638,6 +638,8 @@ store_expense_has_import_key(struct store *st, int64_t uid, const char *key,
 	sqlite3_bind_int64(s, 1, uid);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
+	if (stage)
+		*stage = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return st_error(st, err, "import key");

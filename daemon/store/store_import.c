@@ -63,29 +63,37 @@ store_import_seen_open(struct store *st, struct spend_err *err)
 }
 
 int
-store_import_seen_next(struct store *st, const void *hash, size_t len,
-    int64_t *n, struct spend_err *err)
+store_import_seen_get(struct store *st, const void *hash, size_t len,
+    int64_t *n, bool *found, struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "INSERT INTO seen.import_seen(h, n) "
-	    "VALUES (?, 0) ON CONFLICT(h) DO UPDATE SET n = n + 1 RETURNING n",
-	    err);
+	sqlite3_stmt *s = st_prepare(st, "SELECT n FROM seen.import_seen "
+	    "WHERE h = ?", err);
 	int rc;
 
 	if (s == NULL)
 		return st_failed(st);
 	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return st_error(st, err, "import row count");
-	}
-	*n = sqlite3_column_int64(s, 0);
-	/* RETURNING finishes its write only when stepped to the end */
-	rc = sqlite3_step(s);
+	*found = rc == SQLITE_ROW;
+	*n = *found ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return st_error(st, err, "import row count");
 	return 0;
+}
+
+int
+store_import_seen_set(struct store *st, const void *hash, size_t len,
+    int64_t n, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "INSERT INTO seen.import_seen(h, n) "
+	    "VALUES (?, ?) ON CONFLICT(h) DO UPDATE SET n = excluded.n", err);
+
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_blob(s, 1, hash, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, n);
+	return st_exec_stmt(st, s, err);
 }
 
 void

@@ -407,6 +407,110 @@ test_identical_rows(void **state)
 	assert_int_equal(count(fx), 3);
 }
 
+/*
+ * Identical rows against a model. Each file holds each of a few kinds of
+ * row 0 to 3 times and some rows of its own, in a random order; an import
+ * adds, of each kind, the copies the file has beyond those stored (and a
+ * dry run says so first), and the same file again adds nothing. Run with
+ * the usual filter of identical rows (import.c's row_ordinal), and with
+ * one so small that it answers "maybe" for nearly every row.
+ */
+static void
+identical_rows_model(struct fx *fx)
+{
+	enum { KINDS = 12, ROUNDS = 12 };
+	int stored[KINDS] = { 0 }, in[KINDS], total = 0;
+	char rows[64][80], text[64 * 80], *tmp;
+	uint32_t seed = 7;
+	struct tu_reply r;
+
+#define RAND(n) ((seed = seed * 1103515245u + 12345u) >> 16) % (n)
+	for (int round = 0; round < ROUNDS; round++) {
+		int n = 0, add = 0, dup = 0, own = (int)RAND(12);
+		const char *path;
+		char name[32];
+
+		for (int k = 0; k < KINDS; k++) {
+			in[k] = (int)RAND(4);
+			for (int c = 0; c < in[k]; c++)
+				snprintf(rows[n++], sizeof(rows[0]),
+				    "2024-03-%02d|%d.50||food|kind %d||\n",
+				    1 + k % 3, 2 + k % 2, k);
+			add += in[k] > stored[k] ? in[k] - stored[k] : 0;
+			dup += in[k] < stored[k] ? in[k] : stored[k];
+		}
+		for (int i = 0; i < own; i++)
+			snprintf(rows[n++], sizeof(rows[0]), "2024-03-01|2.50||"
+			    "food|round %d row %d||\n", round, i);
+		add += own;
+		for (int i = n - 1; i > 0; i--) {	/* shuffle */
+			int j = (int)RAND((uint32_t)i + 1);
+
+			tmp = strdup(rows[i]);
+			strlcpy(rows[i], rows[j], sizeof(rows[0]));
+			strlcpy(rows[j], tmp, sizeof(rows[0]));
+			free(tmp);
+		}
+		text[0] = '\0';
+		for (int i = 0; i < n; i++)
+			strlcat(text, rows[i], sizeof(text));
+		snprintf(name, sizeof(name), "round%d.pipe", round);
+		path = write_file(fx, name, text);
+		r = import(fx, path, "\"dry_run\": true");
+		assert_non_null(r.result);
+		if (num(r.result, "added") != add || num(r.result, "skipped") !=
+		    dup)
+			fail_msg("round %d, dry run: added %lld skipped %lld, "
+			    "want %d and %d", round, (long long)num(r.result,
+			    "added"), (long long)num(r.result, "skipped"), add,
+			    dup);
+		json_decref(r.result);
+		r = import(fx, path, NULL);
+		assert_non_null(r.result);
+		if (num(r.result, "added") != add || num(r.result, "skipped") !=
+		    dup)
+			fail_msg("round %d: added %lld skipped %lld, want %d and "
+			    "%d", round, (long long)num(r.result, "added"),
+			    (long long)num(r.result, "skipped"), add, dup);
+		json_decref(r.result);
+		total += add;
+		for (int k = 0; k < KINDS; k++)
+			stored[k] = in[k] > stored[k] ? in[k] : stored[k];
+		assert_int_equal(count(fx), total);
+		if (round % 4 == 3) {
+			r = import(fx, path, NULL);
+			assert_int_equal(num(r.result, "added"), 0);
+			assert_int_equal(num(r.result, "skipped"), n);
+			json_decref(r.result);
+		}
+	}
+#undef RAND
+}
+
+static void
+test_identical_rows_model(void **state)
+{
+	identical_rows_model(*state);
+}
+
+static void
+test_identical_rows_model_tiny_filter(void **state)
+{
+	identical_rows_model(*state);
+}
+
+/* the filter is sized at import_init, in setup */
+static int
+setup_tiny_filter(void **state)
+{
+	int r;
+
+	setenv("SPEND_TEST_IMPORT_FILTER_BITS", "64", 1);
+	r = setup(state);
+	unsetenv("SPEND_TEST_IMPORT_FILTER_BITS");
+	return r;
+}
+
 /* The scratch file of identical-row counts is unlinked once, when it is
  * attached: closing it must not unlink its name again, which by then may
  * be another file's. */
@@ -876,6 +980,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_import_and_reimport),
 		T(test_identical_rows),
+		T(test_identical_rows_model),
+		cmocka_unit_test_setup_teardown(
+		    test_identical_rows_model_tiny_filter, setup_tiny_filter,
+		    teardown),
 		T(test_seen_unlinked_once),
 		T(test_source_id),
 		T(test_all_or_nothing),

@@ -720,23 +720,25 @@ test_import_key(void **state)
 	struct spend_err err;
 	struct expense e;
 	bool found;
-	int64_t u, u2, c, c2;
+	int64_t u, u2, c, c2, stage;
 
 	(void)state;
 	u = add_user(st, "u", "EUR");
 	u2 = add_user(st, "u2", "EUR");
 	c = add_cat(st, u, "x");
 	c2 = add_cat(st, u2, "x");
-	assert_int_equal(store_expense_has_import_key(st, u, "k1", &found, &err),
-	    0);
+	assert_int_equal(store_expense_has_import_key(st, u, "k1", &found,
+	    NULL, &err), 0);
 	assert_false(found);
 	fill_exp(&e, u, c, 100, "EUR", "2024-01-01");
 	strlcpy(e.import_key, "k1", sizeof(e.import_key));
+	e.stage = 7;	/* as an import staging it (not visible: no matter) */
 	assert_int_equal(store_expense_add(st, &e, &err), 0);
-	assert_int_equal(store_expense_has_import_key(st, u, "k1", &found, &err),
-	    0);
+	assert_int_equal(store_expense_has_import_key(st, u, "k1", &found,
+	    &stage, &err), 0);
 	assert_true(found);
-	assert_int_equal(store_expense_has_import_key(st, u2, "k1", &found,
+	assert_int_equal(stage, 7);
+	assert_int_equal(store_expense_has_import_key(st, u2, "k1", &found, NULL,
 	    &err), 0);
 	assert_false(found);
 	/* the same key again for the same user: a conflict */
