@@ -369,7 +369,10 @@ test_import_and_reimport(void **state)
 	assert_string_equal(e.currency, "EUR");
 	assert_string_equal(e.tags, ",work,team,");
 	assert_string_equal(e.payee, "Café");
-	assert_int_equal(strlen(e.import_key), 64);
+	/* a row without a source id: its date, then 128 bits of its hash */
+	assert_int_equal(strlen(e.import_key), 41);
+	assert_memory_equal(e.import_key, "r20240301", 9);
+	assert_int_equal(strspn(e.import_key + 9, "0123456789abcdef"), 32);
 
 	/* the same file again adds nothing */
 	r = import(fx, path, NULL);
@@ -509,6 +512,77 @@ setup_tiny_filter(void **state)
 	r = setup(state);
 	unsetenv("SPEND_TEST_IMPORT_FILTER_BITS");
 	return r;
+}
+
+/*
+ * Rows imported by spendd 0.1 carry its keys, H(H(row), n) in 64 hex
+ * digits: a file imported then, imported again, adds nothing, and the
+ * third copy of a row it held twice adds one (and a key of the new kind).
+ */
+static void
+test_legacy_row_keys(void **state)
+{
+	struct fx *fx = *state;
+	const char *fields[] = { "row", "2024-03-05", "EUR", "420", "",
+	    "Coffee" };
+	const char *row = "2024-03-05|4.20||food|Coffee||\n";
+	unsigned char h[32], h2[32], nb[8] = { 0 };
+	crypto_generichash_state s;
+	struct spend_err err;
+	struct expense e;
+	struct tu_reply r;
+	char text[256];
+	int64_t cat;
+
+	/* two copies, as 0.1 imported them */
+	crypto_generichash_init(&s, NULL, 0, sizeof(h));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		crypto_generichash_update(&s, (const unsigned char *)fields[i],
+		    strlen(fields[i]) + 1);
+	crypto_generichash_final(&s, h, sizeof(h));
+	r = import(fx, write_file(fx, "cat.pipe", "2024-01-01|1||food|x||\n"),
+	    NULL);
+	json_decref(r.result);
+	assert_int_equal(store_expense_get(fx->sd->store, fx->alice.id, 1, &e,
+	    &err), 0);
+	cat = e.category_id;
+	for (int n = 0; n < 2; n++) {
+		nb[0] = (unsigned char)n;
+		crypto_generichash_init(&s, NULL, 0, sizeof(h2));
+		crypto_generichash_update(&s, h, sizeof(h));
+		crypto_generichash_update(&s, nb, sizeof(nb));
+		crypto_generichash_final(&s, h2, sizeof(h2));
+		memset(&e, 0, sizeof(e));
+		e.user_id = fx->alice.id;
+		e.category_id = cat;
+		e.amount = 420;
+		strlcpy(e.currency, "EUR", sizeof(e.currency));
+		strlcpy(e.date, "2024-03-05", sizeof(e.date));
+		strlcpy(e.note, "Coffee", sizeof(e.note));
+		for (int i = 0; i < 32; i++)
+			snprintf(e.import_key + 2 * i, 3, "%02x", h2[i]);
+		assert_int_equal(store_expense_add(fx->sd->store, &e, &err), 0);
+	}
+	assert_int_equal(count(fx), 3);
+
+	snprintf(text, sizeof(text), "%s%s", row, row);
+	r = import(fx, write_file(fx, "two.pipe", text), NULL);
+	assert_non_null(r.result);
+	assert_int_equal(num(r.result, "added"), 0);
+	assert_int_equal(num(r.result, "skipped"), 2);
+	json_decref(r.result);
+	snprintf(text, sizeof(text), "%s%s%s", row, row, row);
+	r = import(fx, write_file(fx, "three.pipe", text), "\"dry_run\": true");
+	assert_int_equal(num(r.result, "added"), 1);
+	json_decref(r.result);
+	r = import(fx, write_file(fx, "three.pipe", text), NULL);
+	assert_int_equal(num(r.result, "added"), 1);
+	assert_int_equal(num(r.result, "skipped"), 2);
+	json_decref(r.result);
+	assert_int_equal(count(fx), 4);
+	r = import(fx, write_file(fx, "three.pipe", text), NULL);
+	assert_int_equal(num(r.result, "added"), 0);
+	json_decref(r.result);
 }
 
 /* The scratch file of identical-row counts is unlinked once, when it is
@@ -981,6 +1055,7 @@ main(void)
 		T(test_import_and_reimport),
 		T(test_identical_rows),
 		T(test_identical_rows_model),
+		T(test_legacy_row_keys),
 		cmocka_unit_test_setup_teardown(
 		    test_identical_rows_model_tiny_filter, setup_tiny_filter,
 		    teardown),
