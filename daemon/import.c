@@ -78,6 +78,7 @@ struct spend_import {
 	int64_t import_id;		/* 0 in a dry run */
 	struct write_tx w;
 	int64_t batch_rows, batch_since, first_id, last_id;
+	int64_t batch_first;		/* the open batch's first row, or 0 */
 	/* identical rows (row_ordinal): the filter, and the row's hash */
 	uint64_t *filter, filter_mask;
 	off_t size;			/* of the file: sizes the filter */
@@ -820,6 +821,7 @@ batch_open(struct spend_import *job, struct spend_err *err)
 		return r;
 	job->w.stage = job->import_id;
 	job->batch_rows = 0;
+	job->batch_first = 0;
 	job->batch_since = time_mono_ms();
 	return 0;
 }
@@ -831,7 +833,9 @@ batch_close(struct spend_import *job, struct spend_err *err)
 
 	if (!job->w.open)
 		return 0;
-	if ((r = store_import_progress(job->st, job->import_id,
+	if ((job->batch_first > 0 && (r = store_import_totals(job->st,
+	    job->import_id, job->batch_first, job->last_id, err)) < 0) ||
+	    (r = store_import_progress(job->st, job->import_id,
 	    job->first_id, job->last_id, err)) < 0) {
 		write_rollback(&job->w);
 		return r;
@@ -975,6 +979,8 @@ emit(struct spend_import *job, const struct spend_record *rec,
 		else if (r == 0) {
 			if (job->first_id == 0)
 				job->first_id = e.id;
+			if (job->batch_first == 0)
+				job->batch_first = e.id;
 			job->last_id = e.id;
 			job->batch_rows++;
 			r = batch_maybe_close(job, &err);

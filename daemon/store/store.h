@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64
@@ -444,6 +444,11 @@ int store_import_stage(struct store *st, int64_t uid, const char *format,
 /* Record the expense ids written so far (each batch, in its
  * transaction), so the rows can be found without a scan. */
 int store_import_progress(struct store *st, int64_t id, int64_t first_id,
+    int64_t last_id, struct spend_err *err);
+/* Add the staged rows of ids first..last (the batch's, in its
+ * transaction) to day_totals and month_totals: staged rows do not add
+ * themselves (migration 15). */
+int store_import_totals(struct store *st, int64_t id, int64_t first_id,
     int64_t last_id, struct spend_err *err);
 /* Make the rows visible: the import published with added rows. */
 int store_import_publish(struct store *st, int64_t uid, int64_t id,

@@ -183,6 +183,43 @@ store_import_progress(struct store *st, int64_t id, int64_t first_id,
 	return st_exec_stmt(st, s, err);
 }
 
+int
+store_import_totals(struct store *st, int64_t id, int64_t first_id,
+    int64_t last_id, struct spend_err *err)
+{
+	/* what the insert triggers add for a row at stage 0, a group at a
+	 * time ("WHERE" before "ON CONFLICT": SQLite's upsert after a
+	 * SELECT needs it) */
+	static const char *const sql[] = {
+		"INSERT INTO day_totals SELECT user_id, date, category_id, "
+		"currency, stage, count(*), sum(amount) FROM expenses WHERE id "
+		"BETWEEN ?1 AND ?2 AND stage = ?3 AND deleted = 0 AND parts = 0 "
+		"GROUP BY user_id, date, category_id, currency ON CONFLICT DO "
+		"UPDATE SET count = count + excluded.count, sum = sum + "
+		"excluded.sum",
+		"INSERT INTO month_totals SELECT user_id, substr(date, 1, 7), "
+		"category_id, currency, stage, count(*), sum(amount) FROM "
+		"expenses WHERE id BETWEEN ?1 AND ?2 AND stage = ?3 AND deleted "
+		"= 0 AND parts = 0 GROUP BY user_id, substr(date, 1, 7), "
+		"category_id, currency ON CONFLICT DO UPDATE SET count = count + "
+		"excluded.count, sum = sum + excluded.sum",
+	};
+	int r;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s = st_prepare(st, sql[i], err);
+
+		if (s == NULL)
+			return st_failed(st);
+		sqlite3_bind_int64(s, 1, first_id);
+		sqlite3_bind_int64(s, 2, last_id);
+		sqlite3_bind_int64(s, 3, id);
+		if ((r = st_exec_stmt(st, s, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int
 import_finish(struct store *st, int64_t uid, int64_t id, const char *state,
     int64_t added, struct spend_err *err)

@@ -585,6 +585,93 @@ test_legacy_row_keys(void **state)
 	json_decref(r.result);
 }
 
+/* day_totals and month_totals against a recount of the rows (none is
+ * split here), staged ones too: an import adds its batches' rows to them
+ * itself (store_import_totals), the delete triggers take them out. */
+static void
+totals_match(struct fx *fx, const char *when)
+{
+	static const char *const q[] = {
+		"SELECT count(*) FROM (SELECT user_id, date, category_id, "
+		"currency, stage, count(*), sum(amount) FROM expenses WHERE "
+		"deleted = 0 AND parts = 0 GROUP BY 1, 2, 3, 4, 5 EXCEPT SELECT "
+		"user_id, day, category_id, currency, stage, count, sum FROM "
+		"day_totals)",
+		"SELECT (SELECT count(*) FROM day_totals) - (SELECT count(*) "
+		"FROM (SELECT DISTINCT user_id, date, category_id, currency, "
+		"stage FROM expenses WHERE deleted = 0 AND parts = 0))",
+		"SELECT count(*) FROM (SELECT user_id, substr(date, 1, 7), "
+		"category_id, currency, stage, count(*), sum(amount) FROM "
+		"expenses WHERE deleted = 0 AND parts = 0 GROUP BY 1, 2, 3, 4, 5 "
+		"EXCEPT SELECT user_id, month, category_id, currency, stage, "
+		"count, sum FROM month_totals)",
+		"SELECT (SELECT count(*) FROM month_totals) - (SELECT count(*) "
+		"FROM (SELECT DISTINCT user_id, substr(date, 1, 7), category_id, "
+		"currency, stage FROM expenses WHERE deleted = 0 AND parts = 0))",
+	};
+
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		sqlite3_stmt *s;
+
+		assert_int_equal(sqlite3_prepare_v2(fx->sd->store->db, q[i], -1,
+		    &s, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		if (sqlite3_column_int64(s, 0) != 0)
+			fail_msg("%s: totals differ from the rows (%lld, query "
+			    "%zu)", when, (long long)sqlite3_column_int64(s, 0),
+			    i);
+		sqlite3_finalize(s);
+	}
+}
+
+/* A file of more rows than a batch holds (20,000), so that a later
+ * batch adds to the totals of an earlier one's days. */
+static const char *
+many_rows(struct fx *fx, const char *name, int n, const char *last)
+{
+	static const char *const cats[] = { "food", "transport", "bills" };
+	size_t size = (size_t)n * 64 + 256, len = 0;
+	char *text = malloc(size);
+	const char *path;
+
+	assert_non_null(text);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, size - len,
+		    "2024-%02d-%02d|%d.%02d|%s|%s|row %d %s||\n", 1 + i % 3,
+		    1 + i % 28, 1 + i % 50, i % 100, i % 7 ? "EUR" : "USD",
+		    cats[i % 3], i, name);
+	snprintf(text + len, size - len, "%s", last);
+	path = write_file(fx, name, text);
+	free(text);
+	return path;
+}
+
+static void
+test_import_totals(void **state)
+{
+	struct fx *fx = *state;
+	struct tu_reply r;
+	char params[64];
+
+	r = import(fx, many_rows(fx, "a.pipe", 25000, ""), NULL);
+	if (r.result == NULL)
+		fail_msg("import: %s", r.err.msg);
+	assert_int_equal(num(r.result, "added"), 25000);
+	json_decref(r.result);
+	totals_match(fx, "after an import");
+	/* a bad row after a committed batch: the batch is undone */
+	r = import(fx, many_rows(fx, "b.pipe", 21000, "2024-01-01|x||food|"
+	    "bad||\n"), NULL);
+	assert_null(r.result);
+	assert_int_equal(count(fx), 25000);
+	totals_match(fx, "after an import undone");
+	snprintf(params, sizeof(params), "{\"id\": 7, \"version\": 1}");
+	r = call(fx, "expense.delete", params);
+	json_decref(r.result);
+	assert_int_equal(count(fx), 24999);
+	totals_match(fx, "after a delete");
+}
+
 /* The scratch file of identical-row counts is unlinked once, when it is
  * attached: closing it must not unlink its name again, which by then may
  * be another file's. */
@@ -1056,6 +1143,7 @@ main(void)
 		T(test_identical_rows),
 		T(test_identical_rows_model),
 		T(test_legacy_row_keys),
+		T(test_import_totals),
 		cmocka_unit_test_setup_teardown(
 		    test_identical_rows_model_tiny_filter, setup_tiny_filter,
 		    teardown),
