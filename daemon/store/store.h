@@ -244,7 +244,9 @@ struct expense_filter {
 
 /* In: every field but id/version/timestamps/category, and the parts
  * (nparts, each part's amount, category_id, note). Out: those.
- * ECONFLICT if import_key is set and already used by this user. */
+ * ECONFLICT if import_key is set and already used by this user. A
+ * staged row (stage != 0) without parts is in day_totals and
+ * month_totals only once store_import_totals has added it. */
 int store_expense_add(struct store *st, struct expense *e,
     struct spend_err *err);
 /* ENOTFOUND for deleted rows and other users' rows. */

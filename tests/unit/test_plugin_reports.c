@@ -366,6 +366,9 @@ test_host_cells(void **state)
 		strcpy(e.payee, "Staged");
 		e.stage = import;
 		assert_int_equal(store_expense_add(sd->store, &e, &err), 0);
+		/* as an import's batch does */
+		assert_int_equal(store_import_totals(sd->store, import, e.id,
+		    e.id, &err), 0);
 		t = cells(sd, "{\"from\":\"2024-03-02\",\"to\":\"2024-03-02\"}",
 		    0, NULL);
 		assert_null(strstr(t, "|EUR|2|"));
