@@ -9,8 +9,8 @@
  * De-duplication: a record with a source_id gets the key
  * H("id", format, source_id); others get "r", their date, and 128 bits of
  * H(H(date, currency, amount, payee, note), n), where n counts the
- * identical rows before it in the same file (spendd 0.1 gave them all 256
- * bits of it, no date: import.c looks for those too). Two identical rows
+ * identical rows before it in the same file (older spendds gave them all
+ * 256 bits of it, no date: import.c looks for those too). Two identical rows
  * in one file both import; importing the file again adds nothing.
  *
  * The result (also what import.run returns):

@@ -580,6 +580,11 @@ test_legacy_row_keys(void **state)
 	assert_int_equal(num(r.result, "skipped"), 2);
 	json_decref(r.result);
 	assert_int_equal(count(fx), 4);
+	/* the third copy: a key of the new kind */
+	assert_int_equal(store_expense_get(fx->sd->store, fx->alice.id, 4, &e,
+	    &err), 0);
+	assert_int_equal(strlen(e.import_key), 41);
+	assert_memory_equal(e.import_key, "r20240305", 9);
 	r = import(fx, write_file(fx, "three.pipe", text), NULL);
 	assert_int_equal(num(r.result, "added"), 0);
 	json_decref(r.result);

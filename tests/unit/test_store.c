@@ -732,7 +732,7 @@ test_import_key(void **state)
 	assert_false(found);
 	fill_exp(&e, u, c, 100, "EUR", "2024-01-01");
 	strlcpy(e.import_key, "k1", sizeof(e.import_key));
-	e.stage = 7;	/* as an import staging it (not visible: no matter) */
+	e.stage = 7;	/* as if an import staged it */
 	assert_int_equal(store_expense_add(st, &e, &err), 0);
 	assert_int_equal(store_expense_has_import_key(st, u, "k1", &found,
 	    &stage, &err), 0);

@@ -352,12 +352,11 @@ test_migration_10_uncategorised(void **state)
 	sqlite3_close(db);
 }
 
-/* The splits migration (10, the last one: SPLITS_MIGRATION) on a
- * database of the schema before it with expenses: their totals stay;
- * then a split counts by its parts, and a delete of its row (as an
- * import undone does: the parts go by the cascade, after the row) takes
- * back exactly what the parts added. */
-#define SPLITS_MIGRATION STORE_SCHEMA_VERSION	/* its number */
+/* The splits migration (12) on a database of the schema before it with
+ * expenses: their totals stay; then a split counts by its parts, and a
+ * delete of its row (as an import undone does: the parts go by the
+ * cascade, after the row) takes back exactly what the parts added. */
+#define SPLITS_MIGRATION 12
 static void
 test_splits_migration(void **state)
 {
@@ -424,6 +423,76 @@ test_splits_migration(void **state)
 	    "category_id = 2"), 700);
 }
 
+/* Migration 15 with an import staging (a spendd stopped mid-import):
+ * its rows were counted by the insert triggers then, and its undo (a
+ * delete) takes them back out; a row staged after it is counted once,
+ * by store_import_totals, not by the trigger. */
+static void
+test_migration_15_staged(void **state)
+{
+	char path[128];
+	sqlite3 *db;
+	struct store *st;
+	struct spend_err err;
+	struct expense e;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/staged.db", dir);
+	make_old(path, 14, 10);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	    "created_at, updated_at) VALUES (1, 'alice', 'user', 'EUR', 'UTC', "
+	    "'', '');"
+	    "INSERT INTO categories(id, user_id, name, created_at, updated_at) "
+	    "VALUES (1, 1, 'food', '', '');"
+	    "INSERT INTO imports(id, user_id, state, format, filename, "
+	    "created_at) VALUES (5, 1, 'staging', 'csv', 'x.csv', '');"
+	    "UPDATE users SET staging = 5 WHERE id = 1;"
+	    "INSERT INTO expenses(user_id, category_id, amount, amount_e4, "
+	    "currency, date, created_at, updated_at, stage) VALUES "
+	    "(1, 1, 500, 50000, 'EUR', '2024-03-01', '', '', 0),"
+	    "(1, 1, 700, 70000, 'EUR', '2024-03-01', '', '', 5)");
+	sqlite3_close(db);
+	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
+	    "stage = 5"), 700);
+
+	if (store_open(path, 0, &st, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	memset(&e, 0, sizeof(e));
+	e.user_id = 1;
+	e.category_id = 1;
+	e.amount = 300;
+	e.stage = 5;
+	strlcpy(e.currency, "EUR", sizeof(e.currency));
+	strlcpy(e.date, "2024-03-01", sizeof(e.date));
+	if (store_expense_add(st, &e, &err) < 0)
+		fail_msg("staged row: %s", err.msg);
+	store_close(st);
+	/* not by the trigger */
+	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
+	    "stage = 5"), 700);
+	if (store_open(path, 0, &st, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_import_totals(st, 5, e.id, e.id, &err), 0);
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(st);
+	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
+	    "stage = 5"), 1000);
+	assert_int_equal(query_ll(path, "SELECT count FROM month_totals WHERE "
+	    "stage = 5"), 2);
+	/* the undo: both staged rows go, and so do their totals */
+	assert_int_equal(query_ll(path, "DELETE FROM expenses WHERE stage = 5 "
+	    "RETURNING stage"), 5);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM expenses"), 1);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM day_totals WHERE "
+	    "stage = 5"), 0);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM month_totals "
+	    "WHERE stage = 5"), 0);
+	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals"), 500);
+}
+
 int
 main(void)
 {
@@ -435,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_existing_copy_kept),
 		cmocka_unit_test(test_copy_fails_nothing_migrated),
 		cmocka_unit_test(test_migration_10_uncategorised),
+		cmocka_unit_test(test_migration_15_staged),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
