@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -1377,6 +1378,11 @@ job_work(struct job *work, void *arg)
 	}
 	free(job->filter);
 	job->filter = NULL;
+	/* what the import held (its connection's page cache, the search
+	 * index's batch in memory) is free now, but glibc keeps it in this
+	 * thread's arena: the next import, on another worker, grew spendd
+	 * by as much again (300k rows, then 300k more: 74.6 MB) */
+	malloc_trim(0);
 }
 
 static void
