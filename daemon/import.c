@@ -32,16 +32,14 @@
 /* A batch of staged rows is committed after this many rows or this long
  * holding the write lock, whichever comes first, or at once when the
  * event loop waits for the lock (store_writer_waiting): a user's write
- * waits for one row and a commit, not for a batch, and the loop waits at
- * most STORE_LOOP_BUSY_MS (200 ms). So the rows bound the commit: 20,000
- * rows took 130 to 250 ms to commit on an idle 2-core machine (their
- * search index, totals and pages), 5,000 rows about 110 ms, and a user's
- * add during such a commit failed as busy under load (131-import-
- * staging); a 1M-row import is as fast either way (21.8 s). A worker's
- * write (another import, a sync push) waits up to BATCH_MS, well inside
- * its busy timeout (5 s). Each commit costs the search index a segment:
- * 1 s batches import 1.6x faster than 100 ms ones (200k rows: 21.3 s,
- * was 33.6 s; one transaction, 19.0 s). */
+ * waits in line (rpc.c) for one row and a commit, not for a batch. The
+ * rows bound that commit: 20,000 rows took 130 to 250 ms to commit on an
+ * idle 2-core machine (their search index, totals and pages), 5,000 rows
+ * about 110 ms; a 1M-row import is as fast either way (21.8 s). A
+ * worker's write (another import, a sync push) waits up to BATCH_MS, well
+ * inside its busy timeout (5 s). Each commit costs the search index a
+ * segment: 1 s batches import 1.6x faster than 100 ms ones (200k rows:
+ * 21.3 s, was 33.6 s; one transaction, 19.0 s). */
 #define BATCH_ROWS 5000
 #define BATCH_MS 1000
 #define YIELD_MS 50		/* at most this long, the loop's write first */

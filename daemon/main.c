@@ -423,6 +423,7 @@ main(int argc, char *argv[])
 	events_free(&sd);
 	rpc_unix_free(&sd);
 	rpc_turn_free(&sd);
+	rpc_wait_free(&sd);
 	workers_stop(sd.workers);
 	notify_free(&sd);	/* attempts cut short stay due */
 	httpc_free(&sd);	/* transfers still running are cancelled */

@@ -1363,6 +1363,142 @@ rpc_offload(struct rpc_call *c, int kind, rpc_work_fn fn, void *arg,
 	return RPC_PENDING;
 }
 
+/*
+ * Writes that find the lock taken. A worker may hold the write lock for a
+ * while (an import's batch commits at once when the loop wants the lock,
+ * but its commit takes 100 ms or more, a second under load). A call's
+ * begin polls the lock for WAIT_POLL_MS on the loop; if it is still
+ * taken, the call waits in line (sd->write_wait) off the loop, which
+ * tries the first in line again every WAIT_RETRY_MS without polling, and
+ * gives it up as busy after sd->write_wait_ms (WAIT_MAX_MS). While any
+ * wait, the loop wants the lock (store_loop_wants): an import ends its
+ * batch and begins no other. A write that comes while others wait takes
+ * its place at the end of the line, so a client's writes keep their
+ * order. Before, the loop polled for 200 ms, stalling every client, and
+ * then failed the write: a user's add beside an import's slow commit
+ * failed as busy (131-import-staging).
+ */
+#define WAIT_POLL_MS 10
+#define WAIT_RETRY_MS 2
+#define WAIT_MAX_MS 5000
+#define WAIT_SLICE_MS 5		/* calls run per turn from the line, at most */
+
+struct rpc_wait {
+	struct event *ev;
+	struct rpc_call *head, **tail;
+};
+
+static void wait_run(evutil_socket_t fd, short what, void *arg);
+
+static bool
+wait_any(struct spendd *sd)
+{
+	return sd->write_wait && sd->write_wait->head;
+}
+
+static void
+wait_arm(struct rpc_wait *q, int ms)
+{
+	struct timeval tv = { 0, ms * 1000 };
+
+	evtimer_add(q->ev, &tv);
+}
+
+/* c in line, at its head (it was first) or its end. false: it may not
+ * wait (no loop, or it has waited long enough): fail it as busy. */
+static bool
+wait_push(struct rpc_call *c, bool front)
+{
+	struct spendd *sd = c->sd;
+	struct rpc_wait *q = sd->write_wait;
+	int64_t now = time_mono_ms();
+	int max = sd->write_wait_ms > 0 ? sd->write_wait_ms : WAIT_MAX_MS;
+
+	if (sd->base == NULL)
+		return false;
+	if (c->wait_since == 0)
+		c->wait_since = now;
+	else if (now - c->wait_since >= max)
+		return false;
+	if (q == NULL) {
+		if ((q = sd->write_wait = calloc(1, sizeof(*q))) == NULL)
+			fatal("calloc");
+		if ((q->ev = evtimer_new(sd->base, wait_run, sd)) == NULL)
+			fatal("evtimer_new");
+		q->tail = &q->head;
+	}
+	if (q->head == NULL) {
+		store_loop_wants(1);
+		wait_arm(q, WAIT_RETRY_MS);
+	}
+	if (front) {
+		if ((c->wait_next = q->head) == NULL)
+			q->tail = &c->wait_next;
+		q->head = c;
+	} else {
+		c->wait_next = NULL;
+		*q->tail = c;
+		q->tail = &c->wait_next;
+	}
+	return true;
+}
+
+static struct rpc_call *
+wait_pop(struct rpc_wait *q)
+{
+	struct rpc_call *c = q->head;
+
+	if ((q->head = c->wait_next) == NULL) {
+		q->tail = &q->head;
+		store_loop_wants(-1);
+	}
+	c->wait_next = NULL;
+	return c;
+}
+
+static bool call_run(struct rpc_call *c, bool first);
+
+/* Try the first in line again, without polling: while it gets the lock,
+ * the ones after it too, for a slice of the turn. */
+static void
+wait_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct spendd *sd = arg;
+	struct rpc_wait *q = sd->write_wait;
+	int64_t until = time_mono_ms() + WAIT_SLICE_MS;
+	bool blocked = false;
+
+	(void)fd;
+	(void)what;
+	while (q->head && !blocked) {
+		if (time_mono_ms() >= until)
+			break;
+		blocked = call_run(wait_pop(q), true);
+	}
+	if (q->head)
+		wait_arm(q, blocked ? WAIT_RETRY_MS : 0);
+}
+
+void
+rpc_wait_free(struct spendd *sd)
+{
+	struct rpc_wait *q = sd->write_wait;
+	struct rpc_call *c;
+
+	if (q == NULL)
+		return;
+	/* a hard stop left them unanswered: their clients are gone */
+	while (q->head) {
+		c = wait_pop(q);
+		json_decref(c->params);
+		json_decref(c->out_meta);
+		free(c);
+	}
+	event_free(q->ev);
+	free(q);
+	sd->write_wait = NULL;
+}
+
 void
 rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
     const char *method, json_t *params,
@@ -1371,10 +1507,6 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 {
 	struct rpc_call *c;
 	struct spend_err err;
-	json_t *result = NULL;
-	bool tx = false, flight = false;
-	char key[sizeof(c->idem_key)];
-	int64_t owner = 0;
 	int r = 0;
 
 	spend_err_clear(&err);
@@ -1414,6 +1546,31 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	if ((r = resolve(c, &err)) < 0 ||
 	    (r = rpc_params_check(c->m, c->params, &err)) < 0)
 		goto fail;
+	call_run(c, false);
+	return;
+fail:
+	if (r == SPEND_ENOMEM && err.code == 0)
+		spend_errf(&err, SPEND_ENOMEM, "", "out of memory");
+	answer(c, NULL, &err);
+}
+
+/* Run the resolved call c: from its idempotency key to its answer. Run
+ * again from the line of waiting writes (first: it is the first in
+ * line), so a key another call stored meanwhile is replayed. true: c
+ * waits in line again, the lock still taken. */
+static bool
+call_run(struct rpc_call *c, bool first)
+{
+	struct spendd *sd = c->sd;
+	struct spend_err err;
+	json_t *result = NULL;
+	bool tx = false, flight = false;
+	bool writes = (c->m->flags & RPC_WRITE) && !(c->m->flags & RPC_NOTX);
+	char key[sizeof(c->idem_key)];
+	int64_t owner = 0;
+	int r = 0;
+
+	spend_err_clear(&err);
 	if (c->idem_key[0]) {
 		owner = c->uid ? c->uid : c->id.uid;
 		if (inflight_has(sd, owner, c->idem_key)) {
@@ -1427,12 +1584,30 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 		if (r == 1) {
 			answer(c, result, NULL);
 			json_decref(result);
-			return;
+			return false;
 		}
 	}
-	if ((c->m->flags & RPC_WRITE) && !(c->m->flags & RPC_NOTX)) {
-		if ((r = write_begin(&c->w, c->st, c->uid, &err)) < 0)
+	if (writes && sd->group == NULL && !first && wait_any(sd) &&
+	    wait_push(c, false))
+		return true;	/* in line behind the others */
+	if (writes) {
+		/* the first in line tries without polling: the loop's
+		 * timer tries it again soon */
+		int poll = store_loop_poll(c->st, first ? 0 : WAIT_POLL_MS);
+
+		r = write_begin(&c->w, c->st, c->uid, &err);
+		store_loop_poll(c->st, poll);
+		if (r < 0) {
+			if (err.code == SPEND_EBUSY && sd->group == NULL &&
+			    wait_push(c, first))
+				return true;
+			if (err.code == SPEND_EBUSY && c->wait_since)
+				spend_errf(&err, SPEND_EBUSY, "", "the database "
+				    "is busy: another write held it for %lld ms; "
+				    "try again",
+				    (long long)(time_mono_ms() - c->wait_since));
 			goto fail;
+		}
 		tx = true;
 	}
 	/* in flight before the handler runs: an async handler may finish
@@ -1451,7 +1626,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 			if (tx)
 				fatalx("rpc: %s returned pending inside a "
 				    "transaction", m->name);
-			return;
+			return false;
 		}
 	}
 	if (flight)
@@ -1475,7 +1650,7 @@ rpc_invoke(struct spendd *sd, const struct rpc_identity *id,
 	}
 	answer(c, result, NULL);
 	json_decref(result);
-	return;
+	return false;
 fail:
 	if (tx)
 		write_rollback(&c->w);
@@ -1487,6 +1662,7 @@ fail:
 		spend_errf(&err, SPEND_EINTERNAL, "", "handler failed without "
 		    "a reason");
 	answer(c, NULL, &err);
+	return false;
 }
 
 /* ---- envelopes and batches ---- */
@@ -1802,12 +1978,19 @@ group_begin(struct spendd *sd, struct group *g)
 {
 	struct spend_err err;
 
+	int poll, r;
+
 	memset(g, 0, sizeof(*g));
 	g->sd = sd;
 	g->tail = &g->parked;
-	if (write_begin(&g->outer, sd->store, 0, &err) < 0)
-		return -1;	/* each runs alone, and fails on its own */
-	return 0;
+	/* each runs alone if the lock is taken, and waits in line with
+	 * the writes already there (call_run) */
+	if (wait_any(sd))
+		return -1;
+	poll = store_loop_poll(sd->store, WAIT_POLL_MS);
+	r = write_begin(&g->outer, sd->store, 0, &err);
+	store_loop_poll(sd->store, poll);
+	return r < 0 ? -1 : 0;
 }
 
 /* Run the call in g; returns about how many bytes its answer will be. */

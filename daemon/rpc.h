@@ -163,6 +163,10 @@ struct rpc_call {
 	struct rpc_call *parked_next;
 	json_t *parked_result;
 	struct spend_err *parked_err;
+	/* rpc.c's: a write that found the lock taken waits in line
+	 * (sd->write_wait) since wait_since (mono ms; 0: it has not) */
+	struct rpc_call *wait_next;
+	int64_t wait_since;
 };
 
 /*
@@ -235,6 +239,9 @@ void rpc_invoke_grouped(struct spendd *sd, const struct rpc_identity *id,
 /* Free the turn group's state (rpc.c); requests still waiting in it (a
  * hard stop) are dropped unanswered. */
 void rpc_turn_free(struct spendd *sd);
+/* Free the line of writes waiting for the lock (rpc.c); its calls (a
+ * hard stop) are dropped unanswered. */
+void rpc_wait_free(struct spendd *sd);
 
 /* Finish an RPC_PENDING call on the event loop. result: new reference
  * stolen, or NULL with err. */

@@ -23,6 +23,7 @@ struct auth;
 struct plugins;
 struct rpc_inflight;
 struct rpc_turn;
+struct rpc_wait;
 struct rpc_call;
 struct events;
 struct backups;
@@ -75,6 +76,10 @@ struct spendd {
 	struct rpc_call *parked, **parked_tail;	/* and wait in it */
 	struct rpc_turn *turn;		/* single adds waiting for the end of
 					 * the loop turn (rpc.c) */
+	struct rpc_wait *write_wait;	/* writes waiting off the loop for
+					 * the write lock (rpc.c) */
+	int write_wait_ms;		/* how long at most (0: 5 s; tests
+					 * shorten it) */
 	int64_t write_groups;		/* commits of grouped adds (rpc.c) */
 	int64_t write_grouped;		/* adds they committed */
 	bool sync_compacting;		/* a change-log compaction job is (sync.h) */

@@ -280,7 +280,8 @@ store_durability(struct store *st)
  * import ends its batch at the next row and lets the loop in. The loop
  * polls the lock every half millisecond (SQLite's own busy timeout sleeps
  * 1, 2, 5, 10... ms and would miss the gap between two batches), for at
- * most STORE_LOOP_BUSY_MS.
+ * most st->loop_poll_ms (STORE_LOOP_BUSY_MS unless the caller says:
+ * rpc.c's calls poll briefly, then wait off the loop and try again).
  *
  * loop_wants is process-wide: it speaks for the loop's connection to the
  * workers' connections to the same database, and one process serves one
@@ -294,15 +295,32 @@ store_writer_waiting(void)
 	return atomic_load(&loop_wants) > 0;
 }
 
+void
+store_loop_wants(int delta)
+{
+	atomic_fetch_add(&loop_wants, delta);
+}
+
+int
+store_loop_poll(struct store *st, int ms)
+{
+	int was = st->loop_poll_ms;
+
+	st->loop_poll_ms = ms;
+	return was;
+}
+
 int
 st_loop_busy(void *arg, int count)
 {
 	struct store *st = arg;
 	struct timespec half = { 0, 500 * 1000 };
 
+	if (st->loop_poll_ms <= 0)
+		return 0;
 	if (count == 0)
 		st->busy_since = time_mono_ms();
-	else if (time_mono_ms() - st->busy_since >= STORE_LOOP_BUSY_MS)
+	else if (time_mono_ms() - st->busy_since >= st->loop_poll_ms)
 		return 0;
 	nanosleep(&half, NULL);
 	return 1;

@@ -41,8 +41,10 @@ enum store_flags {
 	 * checked) by the daemon: a worker's. Waits up to 5 s for locks. */
 	STORE_SECONDARY = 4,
 	/* The event loop's connection: waits at most STORE_LOOP_BUSY_MS for
-	 * the write lock, so a long import on a worker cannot stall the loop;
-	 * a write that still finds it busy fails with SPEND_EBUSY. */
+	 * the write lock (store_loop_poll), so a long import on a worker
+	 * cannot stall the loop; a write that still finds it busy fails with
+	 * SPEND_EBUSY (rpc.c then waits for it off the loop and tries
+	 * again). */
 	STORE_LOOP = 8,
 	/* synchronous=FULL: fsync the WAL at every commit, so a commit
 	 * survives a power loss. Without it, synchronous=NORMAL: a commit
@@ -67,6 +69,14 @@ const char *store_engine_version(void);
 /* Is the event loop's connection waiting for the write lock right now?
  * A long writer on a worker (an import) ends its batch and lets it in. */
 bool store_writer_waiting(void);
+/* While the loop has writes waiting to try again (rpc.c), it wants the
+ * lock though no begin is polling for it: +1 when the first waits, -1
+ * when the last is gone. Process-wide, as store_writer_waiting. */
+void store_loop_wants(int delta);
+/* How long a begin on the loop's connection st polls for the write lock
+ * before it fails with SPEND_EBUSY, in ms (0: it tries once); returns
+ * the bound it had. STORE_LOOP_BUSY_MS from store_open. */
+int store_loop_poll(struct store *st, int ms);
 /* After each commit on st, fn(arg, pages in the WAL); st no longer
  * checkpoints on its own (the loop's connection: fn has a worker do it,
  * with store_checkpoint, so no commit on the loop pays for one). */

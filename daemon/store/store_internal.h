@@ -40,6 +40,7 @@ struct store {
 	int last_code;			/* SPEND_E* of the last failure */
 	bool loop;			/* STORE_LOOP */
 	int64_t busy_since;		/* loop_busy: waiting since (mono ms) */
+	int loop_poll_ms;		/* loop_busy: for at most this long */
 	void (*wal_fn)(void *, int);	/* store_on_wal */
 	void *wal_arg;
 	/* SQLite rolled the open transaction back by itself (after an I/O
@@ -102,7 +103,7 @@ int st_user_version(struct store *st);
 #define STORE_BUSY_MS 5000
 int st_autocheckpoint(void *arg, sqlite3 *db, const char *name, int pages);
 /* The loop connection's busy handler (sqlite3_busy_handler, arg the
- * store): polls the write lock for at most STORE_LOOP_BUSY_MS. */
+ * store): polls the write lock for at most st->loop_poll_ms. */
 int st_loop_busy(void *arg, int count);
 
 /* Search (store_search.c). At every open: register spend_fold() on the

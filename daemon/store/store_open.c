@@ -113,6 +113,7 @@ store_open(const char *path, int flags, struct store **out,
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	st->loop = (flags & STORE_LOOP) != 0;
+	st->loop_poll_ms = STORE_LOOP_BUSY_MS;
 	if (st->loop)
 		sqlite3_busy_handler(st->db, st_loop_busy, st);
 	else

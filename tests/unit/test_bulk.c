@@ -9,6 +9,7 @@
 #include "domain.h"
 #include "events.h"
 #include "store.h"
+#include "err.h"
 
 struct seen {
 	struct spendd *sd;
@@ -461,6 +462,187 @@ test_group_bounds(void **state)
 	sd->base = NULL;
 }
 
+
+/*
+ * Writes that find the write lock taken by another connection (a worker's
+ * import, here a second connection that holds it) wait in line off the
+ * loop and go through once it is free, in the order they came: before,
+ * the loop polled for 200 ms and failed them as busy. One that waits
+ * longer than sd->write_wait_ms fails as busy, saying how long it waited.
+ */
+struct hold {
+	struct spendd *sd;
+	struct store *holder;
+	struct client *c;
+	int nc;
+	json_t **batch;
+	bool waiting_seen;	/* the loop wanted the lock meanwhile */
+	int answered;		/* replies before the lock was given back */
+};
+
+static void
+release(evutil_socket_t fd, short what, void *arg)
+{
+	struct hold *h = arg;
+	struct spend_err err;
+
+	(void)fd;
+	(void)what;
+	h->waiting_seen = store_writer_waiting();
+	for (int i = 0; i < h->nc; i++)
+		h->answered += h->c[i].n;
+	h->answered += *h->batch != NULL;
+	assert_int_equal(store_commit(h->holder, &err), 0);
+}
+
+static struct store *
+busy_store(struct spendd *sd, char *dir, size_t size)
+{
+	char path[256];
+	struct spend_err err;
+	struct store *holder;
+
+	strlcpy(dir, "/tmp/spend-test-busy.XXXXXX", size);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/spend.db", dir);
+	store_close(sd->store);
+	assert_int_equal(store_open(path, STORE_CREATE | STORE_LOOP,
+	    &sd->store, &err), 0);
+	json_decref(tu_ok(sd, NULL, "user.add", "{\"name\":\"alice\"}"));
+	assert_int_equal(store_open(path, STORE_SECONDARY, &holder, &err), 0);
+	assert_non_null(sd->base = event_base_new());
+	return holder;
+}
+
+static void
+busy_done(struct spendd *sd, struct store *holder, const char *dir)
+{
+	char cmd[300];
+
+	store_close(holder);
+	rpc_turn_free(sd);
+	rpc_wait_free(sd);
+	event_base_free(sd->base);
+	sd->base = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_busy_waits(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	static const char *const reqs[] = {
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":1,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\","
+	    "\"idempotency_key\":\"w1\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"category.add\",\"id\":2,"
+	    "\"params\":{\"user\":\"alice\",\"name\":\"Rent\"}}",
+	    /* the first's key again, behind it in line: replayed */
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":3,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"1.00\","
+	    "\"idempotency_key\":\"w1\"}}",
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":4,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"4.00\"}}",
+	};
+	const char *batch = "["
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":1,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"2.00\"}},"
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":2,"
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\"}}]";
+	enum { N = sizeof(reqs) / sizeof(reqs[0]) };
+	struct client c[N] = { 0 };
+	json_t *b = NULL, *r;
+	char dir[64];
+	struct store *holder = busy_store(sd, dir, sizeof(dir));
+	struct hold h = { sd, holder, c, N, &b, false, 0 };
+	struct timeval later = { 0, 400 * 1000 };	/* > the old 200 ms */
+	struct spend_err err;
+	long long ids[3];
+
+	assert_int_equal(store_begin(holder, &err), 0);
+	for (int i = 0; i < N; i++)
+		rpc_dispatch_text(sd, &id, reqs[i], strlen(reqs[i]),
+		    client_reply, &c[i]);
+	rpc_dispatch_text(sd, &id, batch, strlen(batch), cap_reply, &b);
+	assert_int_equal(event_base_once(sd->base, -1, EV_TIMEOUT, release,
+	    &h, &later), 0);
+	assert_true(event_base_dispatch(sd->base) >= 0);
+
+	assert_true(h.waiting_seen);
+	assert_int_equal(h.answered, 0);
+	assert_false(store_writer_waiting());
+	assert_int_equal(sd->pending, 0);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(c[i].n, 1);
+		assert_non_null(json_object_get(c[i].reply, "result"));
+	}
+	assert_int_equal(json_array_size(b), 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_non_null(json_object_get(json_array_get(b, i),
+		    "result"));
+	/* the replay: the same expense */
+	ids[0] = tu_int(json_object_get(c[0].reply, "result"), "id");
+	assert_int_equal(tu_int(json_object_get(c[2].reply, "result"), "id"),
+	    ids[0]);
+	/* the single adds in the order they came, and the batch's */
+	ids[1] = tu_int(json_object_get(c[3].reply, "result"), "id");
+	assert_true(ids[0] < ids[1]);
+	ids[1] = tu_int(json_object_get(json_array_get(b, 0), "result"), "id");
+	ids[2] = tu_int(json_object_get(json_array_get(b, 1), "result"), "id");
+	assert_true(ids[1] < ids[2]);
+	assert_int_equal(count(sd), 4);
+	r = tu_ok(sd, "alice", "category.get", "{\"name\":\"Rent\"}");
+	json_decref(r);
+	for (int i = 0; i < N; i++)
+		json_decref(c[i].reply);
+	json_decref(b);
+	busy_done(sd, holder, dir);
+}
+
+static void
+test_busy_gives_up(void **state)
+{
+	struct spendd *sd = *state;
+	struct rpc_identity id = { .role = ROLE_ADMIN, .socket_admin = true,
+	    .transport = "test" };
+	const char *req = "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\","
+	    "\"id\":1,\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}}";
+	struct client c = { 0 }, c2 = { 0 };
+	json_t *b = NULL, *e;
+	char dir[64];
+	struct store *holder = busy_store(sd, dir, sizeof(dir));
+	struct hold h = { sd, holder, &c, 1, &b, false, 0 };
+	struct timeval later = { 0, 600 * 1000 };
+	struct spend_err err;
+
+	sd->write_wait_ms = 200;
+	assert_int_equal(store_begin(holder, &err), 0);
+	rpc_dispatch_text(sd, &id, req, strlen(req), client_reply, &c);
+	assert_int_equal(event_base_once(sd->base, -1, EV_TIMEOUT, release,
+	    &h, &later), 0);
+	assert_true(event_base_dispatch(sd->base) >= 0);
+	/* answered before the lock came back: busy, and how long it waited */
+	assert_int_equal(h.answered, 1);
+	assert_false(h.waiting_seen);	/* it no longer wanted it */
+	e = json_object_get(c.reply, "error");
+	assert_non_null(e);
+	assert_int_equal(tu_int(e, "code"), spend_err_rpc_code(SPEND_EBUSY));
+	assert_non_null(strstr(tu_str(e, "message"), "held it for"));
+	assert_int_equal(count(sd), 0);
+	/* the lock free again: the next goes through at once */
+	rpc_dispatch_text(sd, &id, req, strlen(req), client_reply, &c2);
+	assert_true(event_base_dispatch(sd->base) >= 0);
+	assert_non_null(json_object_get(c2.reply, "result"));
+	assert_int_equal(count(sd), 1);
+	sd->write_wait_ms = 0;
+	json_decref(c.reply);
+	json_decref(c2.reply);
+	busy_done(sd, holder, dir);
+}
+
 int
 main(void)
 {
@@ -474,6 +656,8 @@ main(void)
 		T(test_batch_ids),
 		T(test_turn_group),
 		T(test_group_bounds),
+		T(test_busy_waits),
+		T(test_busy_gives_up),
 	};
 #undef T
 
