@@ -456,7 +456,7 @@ static const struct rpc_method methods[] = {
 	{ "auth.login", h_auth_login, P, RPC_ASYNC, "POST /api/v1/auth/login",
 	  p_login,
 	  "Log in: an access token, and a refresh token (cookie or body)", 0 },
-	{ "auth.logout", h_auth_logout, P, 0, "POST /api/v1/auth/logout",
+	{ "auth.logout", h_auth_logout, P, RPC_RETRY, "POST /api/v1/auth/logout",
 	  p_refresh, "End this session (the refresh cookie's or token's)", 0 },
 	{ "auth.logout_all", h_auth_logout_all, U, W | X,
 	  "POST /api/v1/auth/logout-all", p_none,
@@ -467,7 +467,7 @@ static const struct rpc_method methods[] = {
 	  "POST /api/v1/auth/password", p_password,
 	  "Change your password: ends every session, logs this one in again",
 	  0 },
-	{ "auth.refresh", h_auth_refresh, P, 0, "POST /api/v1/auth/refresh",
+	{ "auth.refresh", h_auth_refresh, P, RPC_RETRY, "POST /api/v1/auth/refresh",
 	  p_refresh, "Trade a refresh token (cookie or param) for new tokens",
 	  0 },
 	{ "auth.register", h_auth_register, P, RPC_ASYNC,
@@ -1378,7 +1378,7 @@ rpc_offload(struct rpc_call *c, int kind, rpc_work_fn fn, void *arg,
  * then failed the write: a user's add beside an import's slow commit
  * failed as busy (131-import-staging).
  */
-#define WAIT_POLL_MS 10
+#define WAIT_POLL_MS 2
 #define WAIT_RETRY_MS 2
 #define WAIT_MAX_MS 5000
 #define WAIT_SLICE_MS 5		/* calls run per turn from the line, at most */
@@ -1457,6 +1457,16 @@ wait_pop(struct rpc_wait *q)
 }
 
 static bool call_run(struct rpc_call *c, bool first);
+
+/* c waited in line and gives up: say how long */
+static void
+busy_waited(struct rpc_call *c, struct spend_err *err)
+{
+	if (c->wait_since)
+		spend_errf(err, SPEND_EBUSY, "", "the database is busy: another "
+		    "write held it for %lld ms; try again",
+		    (long long)(time_mono_ms() - c->wait_since));
+}
 
 /* Try the first in line again, without polling: while it gets the lock,
  * the ones after it too, for a slice of the turn. */
@@ -1566,6 +1576,8 @@ call_run(struct rpc_call *c, bool first)
 	json_t *result = NULL;
 	bool tx = false, flight = false;
 	bool writes = (c->m->flags & RPC_WRITE) && !(c->m->flags & RPC_NOTX);
+	bool retries = (c->m->flags & RPC_RETRY) && sd->group == NULL;
+	int poll = 0;
 	char key[sizeof(c->idem_key)];
 	int64_t owner = 0;
 	int r = 0;
@@ -1587,25 +1599,21 @@ call_run(struct rpc_call *c, bool first)
 			return false;
 		}
 	}
-	if (writes && sd->group == NULL && !first && wait_any(sd) &&
-	    wait_push(c, false))
+	if ((writes || retries) && sd->group == NULL && !first &&
+	    wait_any(sd) && wait_push(c, false))
 		return true;	/* in line behind the others */
 	if (writes) {
 		/* the first in line tries without polling: the loop's
 		 * timer tries it again soon */
-		int poll = store_loop_poll(c->st, first ? 0 : WAIT_POLL_MS);
-
+		poll = store_loop_poll(c->st, first ? 0 : WAIT_POLL_MS);
 		r = write_begin(&c->w, c->st, c->uid, &err);
 		store_loop_poll(c->st, poll);
 		if (r < 0) {
 			if (err.code == SPEND_EBUSY && sd->group == NULL &&
 			    wait_push(c, first))
 				return true;
-			if (err.code == SPEND_EBUSY && c->wait_since)
-				spend_errf(&err, SPEND_EBUSY, "", "the database "
-				    "is busy: another write held it for %lld ms; "
-				    "try again",
-				    (long long)(time_mono_ms() - c->wait_since));
+			if (err.code == SPEND_EBUSY)
+				busy_waited(c, &err);
 			goto fail;
 		}
 		tx = true;
@@ -1620,7 +1628,17 @@ call_run(struct rpc_call *c, bool first)
 	{
 		const struct rpc_method *m = c->m;
 
+		if (retries)	/* its own begin, as a call's (above) */
+			poll = store_loop_poll(c->st, first ? 0 : WAIT_POLL_MS);
 		r = m->handler(c, c->params, &result, &err);
+		if (retries)
+			store_loop_poll(c->st, poll);
+		if (retries && r == SPEND_EBUSY && err.code == SPEND_EBUSY &&
+		    result == NULL) {
+			if (wait_push(c, first))
+				return true;
+			busy_waited(c, &err);
+		}
 		if (r == RPC_PENDING) {
 			/* c belongs to rpc_complete now: do not touch it */
 			if (tx)

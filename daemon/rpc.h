@@ -44,6 +44,11 @@ enum rpc_flag {
 	RPC_DOWNLOAD = 1 << 5,	/* REST: the reply is a file the handler wrote */
 	RPC_MORE = 1 << 6,	/* params beyond the declared ones are passed on
 				 * (report.run: the report's own) */
+	RPC_RETRY = 1 << 7,	/* not an RPC_WRITE, but writes on the loop's
+				 * connection, and does nothing a second run
+				 * would repeat before its write: failed as
+				 * busy, it waits for the lock in line and
+				 * runs again (rpc.c) */
 };
 
 /* Who is calling: filled by the transport before dispatch. */

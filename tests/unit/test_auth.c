@@ -374,6 +374,105 @@ test_ratelimit_collisions(void **state)
 	ratelimit_free(rl);
 }
 
+/*
+ * A refresh and a logout write on the loop's connection in their own
+ * transaction (RPC_RETRY): when a worker holds the write lock (an
+ * import's commit; here a second connection), they wait in line off the
+ * loop and go through once it is free, rather than fail as busy after
+ * the loop polled for 200 ms.
+ */
+struct held {
+	struct store *holder;
+	struct tu_reply *r;
+	bool wanted;		/* the loop wanted the lock meanwhile */
+	int answered;		/* before the lock was given back */
+};
+
+static void
+give_back(evutil_socket_t fd, short what, void *arg)
+{
+	struct held *h = arg;
+	struct spend_err err;
+
+	(void)fd;
+	(void)what;
+	h->wanted = store_writer_waiting();
+	h->answered = h->r->done;
+	assert_int_equal(store_commit(h->holder, &err), 0);
+}
+
+static void
+held_call(struct spendd *sd, struct store *holder, const char *method,
+    const char *params, json_t **out)
+{
+	struct rpc_identity id = { .role = ROLE_PUBLIC, .transport = "test" };
+	struct tu_reply r = { 0 };
+	struct held h = { holder, &r, false, 0 };
+	struct timeval later = { 0, 300 * 1000 };	/* > the old 200 ms */
+	struct spend_err err;
+	json_t *p = json_loads(params, 0, NULL);
+
+	assert_non_null(p);
+	strlcpy(id.peer, "192.0.2.1", sizeof(id.peer));
+	assert_int_equal(store_begin(holder, &err), 0);
+	rpc_invoke(sd, &id, method, p, tu_done, &r);
+	json_decref(p);
+	assert_int_equal(event_base_once(sd->base, -1, EV_TIMEOUT, give_back,
+	    &h, &later), 0);
+	assert_true(event_base_dispatch(sd->base) >= 0);
+	assert_true(h.wanted);
+	assert_int_equal(h.answered, 0);
+	assert_false(store_writer_waiting());
+	assert_true(r.done);
+	if (r.result == NULL)
+		fail_msg("%s: %s", method, r.err.msg);
+	*out = r.result;
+}
+
+static void
+test_refresh_waits_for_lock(void **state)
+{
+	struct fx *f = *state;
+	struct spendd *sd = f->sd;
+	struct store *holder;
+	struct spend_err err;
+	json_t *res;
+	char path[128], q[200];
+
+	snprintf(path, sizeof(path), "%s/spend.db", dir);
+	store_close(sd->store);
+	assert_int_equal(store_open(path, STORE_CREATE | STORE_LOOP,
+	    &sd->store, &err), 0);
+	assert_int_equal(pub(sd, "auth.register",
+	    "{\"username\":\"ann\",\"password\":\"ann-pass-1\"}", NULL), 0);
+	assert_int_equal(pub(sd, "auth.login",
+	    "{\"username\":\"ann\",\"password\":\"ann-pass-1\"}", &res), 0);
+	snprintf(q, sizeof(q), "{\"refresh_token\":\"%s\"}",
+	    json_string_value(json_object_get(res, "refresh_token")));
+	json_decref(res);
+	assert_int_equal(store_open(path, STORE_SECONDARY, &holder, &err), 0);
+	assert_non_null(sd->base = event_base_new());
+
+	held_call(sd, holder, "auth.refresh", q, &res);
+	assert_non_null(json_object_get(res, "access_token"));
+	snprintf(q, sizeof(q), "{\"refresh_token\":\"%s\"}",
+	    json_string_value(json_object_get(res, "refresh_token")));
+	json_decref(res);
+	held_call(sd, holder, "auth.logout", q, &res);
+	assert_true(json_is_true(json_object_get(res, "logged_out")));
+	json_decref(res);
+	/* logged out: that token is no longer good */
+	assert_int_equal(pub(sd, "auth.refresh", q, NULL), SPEND_EAUTH);
+
+	store_close(holder);
+	rpc_wait_free(sd);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/spend.db%s", dir,
+		    (const char *[]){ "", "-wal", "-shm" }[i]);
+		unlink(path);
+	}
+}
+
 int
 main(void)
 {
@@ -387,6 +486,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_first_admin_race, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_login_during_password_change,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_waits_for_lock,
 		    setup, teardown),
 		cmocka_unit_test(test_csrf_rule),
 		cmocka_unit_test(test_ratelimit),
