@@ -286,6 +286,18 @@ read_cb(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Every socket close-on-exec: libcurl 7.88 opens them without, so a
+ * command the exec notifier runs would hold a transfer's socket open, and
+ * the loop's epoll changelist (main.c) would then miss the socket's
+ * removal when libcurl closes it (410-notify checks every TCP socket). */
+static curl_socket_t
+open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	(void)arg;
+	(void)purpose;
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static struct xfer *
 xfer_new(struct httpc *h, httpc_done_fn done, void *arg,
     struct spend_err *err)
@@ -319,6 +331,7 @@ xfer_new(struct httpc *h, httpc_done_fn done, void *arg,
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "spendd/" SPEND_VERSION);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	return x;
 }
 

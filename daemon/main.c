@@ -294,6 +294,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct event *ev_term, *ev_int, *ev_hup;
+	struct event_config *evcfg;
 	struct spend_err err;
 	const char *data_dir = NULL;
 	char **ov = NULL;
@@ -372,8 +373,18 @@ main(int argc, char *argv[])
 	/* before the base: it must be created with a lock */
 	if (workers_threads_init() < 0)
 		fatalx("cannot set up libevent's thread support");
-	if ((sd.base = event_base_new()) == NULL)
+	/* epoll's changelist: a connection's read and write events, turned
+	 * off and on again within one loop turn (each request and its
+	 * reply), cost one epoll_ctl at the turn's end, or none, rather than
+	 * one each time: 8% of the CPU of an authenticated GET under wrk was
+	 * epoll_ctl. Safe while no socket is dup()ed, which spendd never
+	 * does (libevent's caveat for this flag). */
+	if ((evcfg = event_config_new()) == NULL ||
+	    event_config_set_flag(evcfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) < 0 ||
+	    (sd.base = event_base_new_with_config(evcfg)) == NULL)
 		fatalx("event_base_new failed");
+	event_config_free(evcfg);
 	/* before any socket listens: a SIGTERM from then on is held for the
 	 * loop and stops spendd cleanly (its socket removed), instead of
 	 * killing it with the socket left behind (125-backup stopped one

@@ -201,6 +201,25 @@ is "410 Gone fails at once" "$(d5 state) $(d5 attempts)" "failed 1"
 ctl notify set webhook --target "$HOOKS/slow-1/alice" >/dev/null
 EV6=$(ctl --json notify test webhook | jget event)
 wait_for "the slow POST" in_file "/slow-1/alice slow" "$T/hooks/log"
+# every TCP socket spendd holds is close-on-exec, the webhook's in flight
+# too: a command the exec notifier runs gets none of them, and the loop's
+# epoll changelist (main.c) meets no socket a child shares (libcurl 7.88
+# opens its own without: httpc.c gives it a socket function)
+tcp_inodes=$(awk 'FNR > 1 { print $10 }' /proc/"$SPENDD_PID"/net/tcp /proc/"$SPENDD_PID"/net/tcp6)
+leaky() {
+	for f in /proc/"$SPENDD_PID"/fd/*; do
+		n=${f##*/} l=$(readlink "$f") || continue
+		case $l in socket:*) ;; *) continue ;; esac
+		ino=${l#socket:[} ino=${ino%]}
+		echo "$tcp_inodes" | grep -qx "$ino" || continue
+		echo tcp >>"$T/tcp.n"
+		fl=$(sed -n 's/^flags:[[:space:]]*//p' /proc/"$SPENDD_PID"/fdinfo/"$n")
+		[ $((0$fl & 02000000)) -eq 0 ] && echo "fd $n $l"
+	done
+}
+: >"$T/tcp.n"
+is "every TCP socket spendd holds is close-on-exec" "$(leaky)" ""
+check "... the webhook's among them, with the listener" test "$(wc -l <"$T/tcp.n")" -ge 2
 kill -KILL "$SPENDD_PID"
 wait "$SPENDD_PID" 2>/dev/null
 SPENDD_PID=""
