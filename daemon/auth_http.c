@@ -34,21 +34,19 @@ auth_identify(struct spendd *sd, const char *authorization,
 	if ((r = jwt_verify(&a->keys, tok, AUTH_ISSUER, AUTH_AUDIENCE, "access",
 	    now, &cl, err)) < 0)
 		return r;
-	if (store_user_get(sd->store, cl.sub, &u, NULL) < 0)
-		return spend_errf(err, SPEND_EAUTH, "", "this account no longer "
-		    "exists");
+	/* the user and the session in one read */
+	if ((r = store_user_session(sd->store, cl.sub, cl.sid, now, &u, &live,
+	    err)) < 0)
+		return r == SPEND_ENOTFOUND ? spend_errf(err, SPEND_EAUTH, "",
+		    "this account no longer exists") : r;
 	if (cl.iat < u.tokens_valid_after)
 		return spend_errf(err, SPEND_EAUTH, "", "this session has ended "
 		    "(logged out everywhere or password changed)");
-	if (cl.sid[0]) {
-		if ((r = store_session_live(sd->store, u.id, cl.sid, now, &live,
-		    err)) < 0)
-			return r;
-		if (!live)
-			return spend_errf(err, SPEND_EAUTH, "", "this session has "
-			    "ended: log in again");
-	}
+	if (cl.sid[0] && !live)
+		return spend_errf(err, SPEND_EAUTH, "", "this session has "
+		    "ended: log in again");
 	id->uid = u.id;
+	id->user = u;	/* resolve reads it again no more */
 	/* the lesser of the token's role and today's */
 	id->role = !strcmp(cl.role, "admin") && !strcmp(u.role, "admin") ?
 	    ROLE_ADMIN : ROLE_USER;

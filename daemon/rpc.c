@@ -1157,6 +1157,8 @@ resolve(struct rpc_call *c, struct spend_err *err)
 			if ((r = store_user_by_name(c->st, json_string_value(ju),
 			    &c->user, err)) < 0)
 				return r;
+		} else if (c->id.uid != 0 && c->id.user.id == c->id.uid) {
+			c->user = c->id.user;	/* read with the token */
 		} else if (c->id.uid != 0) {
 			if ((r = store_user_get(c->st, c->id.uid, &c->user,
 			    err)) < 0)
@@ -2280,6 +2282,9 @@ rpc_dispatch(struct spendd *sd, const struct rpc_identity *id, json_t *msg,
 	b->arg = arg;
 	b->outstanding = 1;	/* held until every request is issued */
 	if (json_is_array(msg)) {
+		/* its calls run over several loop turns, and one may change
+		 * the user (user.edit): each reads the record when it runs */
+		b->id.user.id = 0;
 		b->msg = json_incref(msg);
 		sd->pending++;		/* a graceful stop waits for the rest */
 		jw_arr(&b->out);

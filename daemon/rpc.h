@@ -72,6 +72,11 @@ struct rpc_identity {
 	 * "mime_type" in its result). */
 	char upload[512];
 	bool download;
+	/* The record of uid, read when the token was checked
+	 * (auth_identify), so that resolve need not read it again; id 0:
+	 * none. Single requests only: a batch's calls read it each (one
+	 * may change it). */
+	struct user user;
 	/* The request id for log lines ("" : rpc_invoke makes one). */
 	char request_id[32];
 	/* The done callback takes raw results: it is called with neither

@@ -122,6 +122,11 @@ int store_user_add(struct store *st, struct user *u, const char *pwhash,
     struct spend_err *err);
 int store_user_get(struct store *st, int64_t id, struct user *u,
     struct spend_err *err);
+/* store_user_get and, in the same statement, whether the user's session
+ * family (non-empty) is live, as store_session_live says: what an access
+ * token needs at each request, in one read. */
+int store_user_session(struct store *st, int64_t id, const char *family,
+    int64_t now, struct user *u, bool *live, struct spend_err *err);
 int store_user_by_name(struct store *st, const char *name, struct user *u,
     struct spend_err *err);
 int store_user_list(struct store *st,

@@ -95,6 +95,35 @@ store_user_get(struct store *st, int64_t id, struct user *u,
 }
 
 int
+store_user_session(struct store *st, int64_t id, const char *family,
+    int64_t now, struct user *u, bool *live, struct spend_err *err)
+{
+	sqlite3_stmt *s = st_prepare(st, "SELECT " USER_COLS ", EXISTS ("
+	    "SELECT 1 FROM refresh_tokens WHERE user_id = users.id AND "
+	    "family = ?2 AND revoked = 0 AND expires_at > ?3) "
+	    "FROM users WHERE id = ?1", err);
+	int rc;
+
+	*live = false;
+	if (s == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, family, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row_user(s, u);
+		*live = sqlite3_column_int(s, 10) != 0;
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return st_error(st, err, "get user");
+	return spend_errf(err, SPEND_ENOTFOUND, "user", "no such user");
+}
+
+int
 store_user_by_name(struct store *st, const char *name, struct user *u,
     struct spend_err *err)
 {
