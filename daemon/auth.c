@@ -28,8 +28,9 @@ auth_init(struct spendd *sd, struct spend_err *err)
 	a->acct = ratelimit_new(ACCT_BURST, ACCT_REFILL_MS);
 	a->addr = ratelimit_new(ADDR_BURST, ADDR_REFILL_MS);
 	a->reg = ratelimit_new(REG_BURST, REG_REFILL_MS);
+	a->tokens = jwt_cache_new();
 	if (a->pair == NULL || a->acct == NULL || a->addr == NULL ||
-	    a->reg == NULL) {
+	    a->reg == NULL || a->tokens == NULL) {
 		sd->auth = a;
 		auth_free(sd);
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
@@ -58,6 +59,7 @@ auth_free(struct spendd *sd)
 	ratelimit_free(a->acct);
 	ratelimit_free(a->addr);
 	ratelimit_free(a->reg);
+	jwt_cache_free(a->tokens);
 	jwt_keys_free(&a->keys);
 	free(a);
 	sd->auth = NULL;

@@ -31,8 +31,8 @@ auth_identify(struct spendd *sd, const char *authorization,
 		    "\"Bearer ACCESS_TOKEN\"");
 	for (tok = authorization + 7; *tok == ' '; tok++)
 		;
-	if ((r = jwt_verify(&a->keys, tok, AUTH_ISSUER, AUTH_AUDIENCE, "access",
-	    now, &cl, err)) < 0)
+	if ((r = jwt_verify_cached(a->tokens, &a->keys, tok, AUTH_ISSUER,
+	    AUTH_AUDIENCE, "access", now, &cl, err)) < 0)
 		return r;
 	/* the user and the session in one read */
 	if ((r = store_user_session(sd->store, cl.sub, cl.sid, now, &u, &live,

@@ -64,6 +64,7 @@ struct throttle {
 
 struct auth {
 	struct jwt_keys keys;
+	struct jwt_cache *tokens;	/* access tokens verified (the loop's) */
 	struct ratelimit *pair, *acct, *addr, *reg;
 	struct throttle thr[THROTTLE_SLOTS];
 };

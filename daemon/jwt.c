@@ -277,10 +277,11 @@ claim_int(json_t *p, const char *k, int64_t *out)
 
 #define BAD(why) spend_errf(err, SPEND_EAUTH, "token", "invalid token: %s", why)
 
-int
-jwt_verify(const struct jwt_keys *keys, const char *token, const char *iss,
+/* jwt_verify; *used: the key that verified it. */
+static int
+verify(const struct jwt_keys *keys, const char *token, const char *iss,
     const char *aud, const char *typ, int64_t now, struct jwt_claims *c,
-    struct spend_err *err)
+    const struct jwt_key **used, struct spend_err *err)
 {
 	const char *dot1, *dot2, *s;
 	unsigned char sig[crypto_auth_hmacsha256_BYTES + 1];
@@ -378,6 +379,7 @@ jwt_verify(const struct jwt_keys *keys, const char *token, const char *iss,
 		BAD("not valid yet");
 		goto out;
 	}
+	*used = key;
 	r = 0;
 out:
 	json_decref(h);
@@ -385,4 +387,107 @@ out:
 	if (r < 0)
 		memset(c, 0, sizeof(*c));
 	return r;
+}
+
+int
+jwt_verify(const struct jwt_keys *keys, const char *token, const char *iss,
+    const char *aud, const char *typ, int64_t now, struct jwt_claims *c,
+    struct spend_err *err)
+{
+	const struct jwt_key *used;
+
+	return verify(keys, token, iss, aud, typ, now, c, &used, err);
+}
+
+/* ---- tokens verified before (jwt.h) ---- */
+
+struct jwt_cache_slot {
+	char *token;			/* NULL: empty */
+	struct jwt_claims c;
+	struct jwt_key key;		/* the key that verified it */
+};
+
+struct jwt_cache {
+	struct jwt_cache_slot s[JWT_CACHE_SLOTS];
+	uint64_t hits;
+};
+
+struct jwt_cache *
+jwt_cache_new(void)
+{
+	return calloc(1, sizeof(struct jwt_cache));
+}
+
+void
+jwt_cache_free(struct jwt_cache *jc)
+{
+	if (jc == NULL)
+		return;
+	for (int i = 0; i < JWT_CACHE_SLOTS; i++)
+		free(jc->s[i].token);
+	sodium_memzero(jc, sizeof(*jc));
+	free(jc);
+}
+
+uint64_t
+jwt_cache_hits(const struct jwt_cache *jc)
+{
+	return jc ? jc->hits : 0;
+}
+
+/* FNV-1a: a collision only costs a verification */
+static size_t
+slot_of(const char *token)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)(h % JWT_CACHE_SLOTS);
+}
+
+static bool
+key_kept(const struct jwt_keys *keys, const struct jwt_key *k)
+{
+	for (int i = 0; i < keys->n; i++)
+		if (strcmp(keys->k[i].kid, k->kid) == 0 &&
+		    sodium_memcmp(keys->k[i].key, k->key, JWT_KEY_BYTES) == 0)
+			return true;
+	return false;
+}
+
+int
+jwt_verify_cached(struct jwt_cache *jc, const struct jwt_keys *keys,
+    const char *token, const char *iss, const char *aud, const char *typ,
+    int64_t now, struct jwt_claims *c, struct spend_err *err)
+{
+	struct jwt_cache_slot *sl;
+	const struct jwt_key *used;
+	char *copy;
+	int r;
+
+	if (jc == NULL)
+		return jwt_verify(keys, token, iss, aud, typ, now, c, err);
+	sl = &jc->s[slot_of(token)];
+	if (sl->token && strcmp(sl->token, token) == 0 &&
+	    strcmp(sl->c.iss, iss) == 0 && strcmp(sl->c.aud, aud) == 0 &&
+	    strcmp(sl->c.typ, typ) == 0 && key_kept(keys, &sl->key)) {
+		jc->hits++;
+		memset(c, 0, sizeof(*c));
+		if (now >= sl->c.exp)
+			return BAD("expired");
+		if (now < sl->c.nbf)
+			return BAD("not valid yet");
+		*c = sl->c;
+		return 0;
+	}
+	if ((r = verify(keys, token, iss, aud, typ, now, c, &used, err)) < 0)
+		return r;
+	if ((copy = strdup(token)) != NULL) {	/* else: not kept, no harm */
+		free(sl->token);
+		sl->token = copy;
+		sl->c = *c;
+		sl->key = *used;
+	}
+	return 0;
 }

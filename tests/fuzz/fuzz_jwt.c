@@ -9,7 +9,9 @@
  *      token makes it fail.
  * Whatever passes has claims a caller may trust: our issuer, audience and
  * type, a known role, a positive subject, nbf <= now < exp. A failure is
- * SPEND_EAUTH with a reason.
+ * SPEND_EAUTH with a reason. Each token is also verified twice through a
+ * cache of verified tokens kept across inputs (jwt_verify_cached): the
+ * same answer, the same claims, the same reason.
  */
 /* fuzz-sources: daemon/jwt.c daemon/util.c daemon/err.c daemon/log.c */
 /* fuzz-libs: $(JANSSON_LIBS) $(SODIUM_LIBS) -lpthread */
@@ -28,6 +30,7 @@
 #define NOW 1767225600		/* 2026-01-01 */
 
 static struct jwt_keys keys;
+static struct jwt_cache *cache;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -37,6 +40,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sodium_init() < 0)
 		abort();
 	log_init(0, 0);
+	if ((cache = jwt_cache_new()) == NULL)
+		abort();
 	/* two keys: the signing one and a retired one that still verifies */
 	keys.n = 2;
 	strlcpy(keys.k[0].kid, "k0AAAAAAAAAA", sizeof(keys.k[0].kid));
@@ -57,6 +62,16 @@ verify(const char *token, struct jwt_claims *c)
 	memset(&err, 0, sizeof(err));
 	r = jwt_verify(&keys, token, ISS, AUD, "access", NOW, c, &err);
 	CHECK(r == 0 || r == SPEND_EAUTH);
+	for (int i = 0; i < 2; i++) {
+		struct jwt_claims cc;
+		struct spend_err ce;
+
+		memset(&ce, 0, sizeof(ce));
+		CHECK(jwt_verify_cached(cache, &keys, token, ISS, AUD, "access",
+		    NOW, &cc, &ce) == r);
+		CHECK(memcmp(&cc, c, sizeof(cc)) == 0);
+		CHECK(r == 0 || strcmp(ce.msg, err.msg) == 0);
+	}
 	if (r < 0) {
 		CHECK(err.code == SPEND_EAUTH && err.msg[0] != '\0');
 		return r;

@@ -228,6 +228,81 @@ test_rotation(void **state)
 	jwt_keys_free(&again);
 }
 
+
+/* The cache of verified tokens answers what jwt_verify would: the same
+ * claims; expired and not-yet tokens refused at each call; a token that
+ * differs in a byte, or asked for as another typ, verified afresh (and
+ * refused); a token whose key a rotation retired refused though it was
+ * cached. */
+static void
+cached(struct jwt_cache *jc, const struct jwt_keys *k, const char *tok,
+    const char *typ, int64_t now, int want)
+{
+	struct jwt_claims a, b;
+	struct spend_err e1, e2;
+	int r1 = jwt_verify(k, tok, "spendd", "spend", typ, now, &a, &e1);
+	int r2 = jwt_verify_cached(jc, k, tok, "spendd", "spend", typ, now, &b,
+	    &e2);
+
+	assert_int_equal(r1, want);
+	assert_int_equal(r2, want);
+	assert_memory_equal(&a, &b, sizeof(a));
+	if (want < 0)
+		assert_string_equal(e1.msg, e2.msg);
+}
+
+static void
+test_cache(void **state)
+{
+	struct jwt_keys k;
+	struct jwt_claims c;
+	struct spend_err err;
+	struct jwt_cache *jc = jwt_cache_new();
+	char tok[JWT_MAX_LEN + 1], bad[JWT_MAX_LEN + 1];
+	uint64_t hits;
+
+	(void)state;
+	assert_non_null(jc);
+	unlink(path);
+	assert_int_equal(jwt_keys_load(path, &k, &err), 0);
+	claims(&c, 1000);
+	assert_int_equal(jwt_sign(&k, &c, tok, sizeof(tok), &err), 0);
+	cached(jc, &k, tok, "access", 1000, 0);
+	assert_int_equal(jwt_cache_hits(jc), 0);
+	cached(jc, &k, tok, "access", 1500, 0);
+	assert_int_equal(jwt_cache_hits(jc), 1);
+	/* the times, checked again at each call */
+	cached(jc, &k, tok, "access", 1900, SPEND_EAUTH);	/* exp */
+	cached(jc, &k, tok, "access", 999, SPEND_EAUTH);	/* nbf */
+	assert_int_equal(jwt_cache_hits(jc), 3);
+	/* another typ: not from the cache, and refused */
+	cached(jc, &k, tok, "refresh", 1000, SPEND_EAUTH);
+	assert_int_equal(jwt_cache_hits(jc), 3);
+	/* a byte of the signature changed: verified, refused */
+	strlcpy(bad, tok, sizeof(bad));
+	bad[strlen(bad) - 2] = bad[strlen(bad) - 2] == 'A' ? 'B' : 'A';
+	cached(jc, &k, bad, "access", 1000, SPEND_EAUTH);
+	hits = jwt_cache_hits(jc);
+	/* the signing key retired by rotations: its cached token refused */
+	for (int i = 0; i < JWT_MAX_KEYS - 1; i++) {
+		assert_int_equal(jwt_keys_rotate(&k, &err), 0);
+		cached(jc, &k, tok, "access", 1000, 0);	/* still kept */
+	}
+	assert_int_equal(jwt_cache_hits(jc), hits + JWT_MAX_KEYS - 1);
+	assert_int_equal(jwt_keys_rotate(&k, &err), 0);
+	cached(jc, &k, tok, "access", 1000, SPEND_EAUTH);
+	assert_int_equal(jwt_cache_hits(jc), hits + JWT_MAX_KEYS - 1);
+	/* many tokens: each verifies, through slots they share */
+	for (int i = 0; i < 3 * JWT_CACHE_SLOTS; i++) {
+		claims(&c, 1000 + i % 7);
+		assert_int_equal(jwt_sign(&k, &c, tok, sizeof(tok), &err), 0);
+		cached(jc, &k, tok, "access", 1010, 0);
+		cached(jc, &k, tok, "access", 1010, 0);
+	}
+	jwt_cache_free(jc);
+	jwt_keys_free(&k);
+}
+
 static void
 test_key_file_checks(void **state)
 {
@@ -258,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_rotation),
+		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_key_file_checks),
 	};
 
