@@ -1470,27 +1470,6 @@ busy_waited(struct rpc_call *c, struct spend_err *err)
 		    (long long)(time_mono_ms() - c->wait_since));
 }
 
-/* Try the first in line again, without polling: while it gets the lock,
- * the ones after it too, for a slice of the turn. */
-static void
-wait_run(evutil_socket_t fd, short what, void *arg)
-{
-	struct spendd *sd = arg;
-	struct rpc_wait *q = sd->write_wait;
-	int64_t until = time_mono_ms() + WAIT_SLICE_MS;
-	bool blocked = false;
-
-	(void)fd;
-	(void)what;
-	while (q->head && !blocked) {
-		if (time_mono_ms() >= until)
-			break;
-		blocked = call_run(wait_pop(q), true);
-	}
-	if (q->head)
-		wait_arm(q, blocked ? WAIT_RETRY_MS : 0);
-}
-
 void
 rpc_wait_free(struct spendd *sd)
 {
@@ -1993,24 +1972,47 @@ struct group {
 	size_t n;
 };
 
+/* Open group g's transaction, polling the lock for poll ms: 0, or the
+ * begin's error code. */
 static int
-group_begin(struct spendd *sd, struct group *g)
+group_open(struct spendd *sd, struct group *g, int poll)
 {
 	struct spend_err err;
-
-	int poll, r;
+	int r;
 
 	memset(g, 0, sizeof(*g));
 	g->sd = sd;
 	g->tail = &g->parked;
+	poll = store_loop_poll(sd->store, poll);
+	r = write_begin(&g->outer, sd->store, 0, &err);
+	store_loop_poll(sd->store, poll);
+	return r < 0 ? r : 0;
+}
+
+static int
+group_begin(struct spendd *sd, struct group *g)
+{
 	/* each runs alone if the lock is taken, and waits in line with
 	 * the writes already there (call_run) */
 	if (wait_any(sd))
 		return -1;
-	poll = store_loop_poll(sd->store, WAIT_POLL_MS);
-	r = write_begin(&g->outer, sd->store, 0, &err);
-	store_loop_poll(sd->store, poll);
-	return r < 0 ? -1 : 0;
+	return group_open(sd, g, WAIT_POLL_MS) < 0 ? -1 : 0;
+}
+
+/* Run c, a GROUP_METHOD call out of the line, in g. */
+static void
+group_take(struct group *g, struct rpc_call *c)
+{
+	struct spendd *sd = g->sd;
+
+	sd->group = &g->outer;
+	sd->parked_tail = g->tail;
+	call_run(c, true);
+	sd->group = NULL;
+	if (*g->tail == NULL)
+		fatalx("rpc: a grouped call was not parked");
+	g->tail = sd->parked_tail;
+	g->n++;
 }
 
 /* Run the call in g; returns about how many bytes its answer will be. */
@@ -2157,6 +2159,44 @@ turn_flush(evutil_socket_t fd, short what, void *arg)
 		sd->pending--;
 	}
 	free(w);
+}
+
+/* Try the first in line again, without polling: while it gets the lock,
+ * the ones after it too, for a slice of the turn. Adds next to each other
+ * in line run as a group, one commit, as they would have in their turn:
+ * a checkpoint's restart holds the lock for a moment, and 64 clients'
+ * adds that met it each committing alone made them 20% slower. */
+static void
+wait_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct spendd *sd = arg;
+	struct rpc_wait *q = sd->write_wait;
+	int64_t until = time_mono_ms() + WAIT_SLICE_MS;
+	bool blocked = false;
+	struct rpc_call *c;
+	struct group g;
+	size_t n;
+	int r = 0;
+
+	(void)fd;
+	(void)what;
+	while (q->head && !blocked) {
+		if (time_mono_ms() >= until)
+			break;
+		for (n = 0, c = q->head; c && n < TURN_MAX &&
+		    strcmp(c->m->name, GROUP_METHOD) == 0; c = c->wait_next)
+			n++;
+		if (n >= 2 && (r = group_open(sd, &g, 0)) == 0) {
+			while (n-- > 0)
+				group_take(&g, wait_pop(q));
+			group_end(&g);
+		} else if (n >= 2 && r == SPEND_EBUSY)
+			blocked = true;
+		else	/* alone, or its own error */
+			blocked = call_run(wait_pop(q), true);
+	}
+	if (q->head)
+		wait_arm(q, blocked ? WAIT_RETRY_MS : 0);
 }
 
 void

@@ -562,6 +562,8 @@ test_busy_waits(void **state)
 	struct spend_err err;
 	long long ids[3];
 
+	int64_t groups0 = sd->write_groups, grouped0 = sd->write_grouped;
+
 	assert_int_equal(store_begin(holder, &err), 0);
 	for (int i = 0; i < N; i++)
 		rpc_dispatch_text(sd, &id, reqs[i], strlen(reqs[i]),
@@ -594,6 +596,11 @@ test_busy_waits(void **state)
 	ids[2] = tu_int(json_object_get(json_array_get(b, 1), "result"), "id");
 	assert_true(ids[1] < ids[2]);
 	assert_int_equal(count(sd), 4);
+	/* adds next to each other in line commit together: the category,
+	 * which ran at once, waited first, then the batch's two adds and
+	 * the three single ones of the turn, one group */
+	assert_int_equal(sd->write_groups, groups0 + 1);
+	assert_int_equal(sd->write_grouped, grouped0 + 5);
 	r = tu_ok(sd, "alice", "category.get", "{\"name\":\"Rent\"}");
 	json_decref(r);
 	for (int i = 0; i < N; i++)
