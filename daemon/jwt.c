@@ -403,6 +403,7 @@ jwt_verify(const struct jwt_keys *keys, const char *token, const char *iss,
 
 struct jwt_cache_slot {
 	char *token;			/* NULL: empty */
+	size_t len;
 	struct jwt_claims c;
 	struct jwt_key key;		/* the key that verified it */
 };
@@ -464,12 +465,16 @@ jwt_verify_cached(struct jwt_cache *jc, const struct jwt_keys *keys,
 	struct jwt_cache_slot *sl;
 	const struct jwt_key *used;
 	char *copy;
+	size_t len;
 	int r;
 
 	if (jc == NULL)
 		return jwt_verify(keys, token, iss, aud, typ, now, c, err);
 	sl = &jc->s[slot_of(token)];
-	if (sl->token && strcmp(sl->token, token) == 0 &&
+	len = strlen(token);
+	/* in constant time: a token sent is compared with one that holds */
+	if (sl->token && sl->len == len &&
+	    sodium_memcmp(sl->token, token, len) == 0 &&
 	    strcmp(sl->c.iss, iss) == 0 && strcmp(sl->c.aud, aud) == 0 &&
 	    strcmp(sl->c.typ, typ) == 0 && key_kept(keys, &sl->key)) {
 		jc->hits++;
@@ -486,6 +491,7 @@ jwt_verify_cached(struct jwt_cache *jc, const struct jwt_keys *keys,
 	if ((copy = strdup(token)) != NULL) {	/* else: not kept, no harm */
 		free(sl->token);
 		sl->token = copy;
+		sl->len = len;
 		sl->c = *c;
 		sl->key = *used;
 	}

@@ -2176,7 +2176,6 @@ wait_run(evutil_socket_t fd, short what, void *arg)
 	struct rpc_call *c;
 	struct group g;
 	size_t n;
-	int r = 0;
 
 	(void)fd;
 	(void)what;
@@ -2186,13 +2185,12 @@ wait_run(evutil_socket_t fd, short what, void *arg)
 		for (n = 0, c = q->head; c && n < TURN_MAX &&
 		    strcmp(c->m->name, GROUP_METHOD) == 0; c = c->wait_next)
 			n++;
-		if (n >= 2 && (r = group_open(sd, &g, 0)) == 0) {
+		if (n >= 2 && group_open(sd, &g, 0) == 0) {
 			while (n-- > 0)
 				group_take(&g, wait_pop(q));
 			group_end(&g);
-		} else if (n >= 2 && r == SPEND_EBUSY)
-			blocked = true;
-		else	/* alone, or its own error */
+		} else	/* alone; or the lock still taken, and the first
+			 * goes back first, or gives up past its time */
 			blocked = call_run(wait_pop(q), true);
 	}
 	if (q->head)
@@ -2287,9 +2285,16 @@ batch_slice(evutil_socket_t fd, short what, void *arg)
 		if ((g = group_size(b)) > 0) {
 			run_group(b, g);
 			k += (int)g - 1;
-			continue;
+		} else
+			run_one(b->sd, b, json_array_get(b->msg, b->next++));
+		/* a write of the batch that waits in line for the lock is
+		 * answered before the batch goes on: a later request (a
+		 * read, a write that takes no line) must see it, as when
+		 * it committed at once */
+		if (b->sd->base && wait_any(b->sd) && b->outstanding - 1 > 0) {
+			b->waiting = true;
+			return;
 		}
-		run_one(b->sd, b, json_array_get(b->msg, b->next++));
 	}
 	batch_done(b);		/* the hold taken at the start */
 }

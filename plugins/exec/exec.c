@@ -311,6 +311,10 @@ spawn(struct run *r, const struct spend_event *ev, char *why, size_t size)
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+	/* and nothing else of spendd's: not every descriptor is
+	 * close-on-exec (libcurl's resolver pair is not), and the loop's
+	 * epoll changelist must meet no socket a child still holds */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigemptyset(&dflt);

@@ -12,7 +12,7 @@
 
 HOOK_PORT=$(free_port) || { not_ok "a port"; done_testing; }
 SMTP_PORT=$(free_port) || { not_ok "a port"; done_testing; }
-mkdir -p "$T/hooks" "$T/mail" "$T/exec"
+mkdir -p "$T/hooks" "$T/mail" "$T/exec" "$T/fds"
 HOOK_PID=""
 SMTP_PID=""
 trap '_cleanup; kill $HOOK_PID $SMTP_PID 2>/dev/null' EXIT
@@ -58,9 +58,15 @@ HOOKS="http://127.0.0.1:$HOOK_PORT"
 	fi
 	echo "[notify exec]"
 	# shellcheck disable=SC2016
-	echo 'command = if [ -e "'"$T"'/hang" ]; then sleep 60; fi; cat >"'"$T"'/exec/$SPEND_EVENT_ID-$SPEND_ATTEMPT.json"'
+	echo 'command = if [ -e "'"$T"'/hang" ]; then sleep 60; fi; cat >"'"$T"'/exec/$SPEND_EVENT_ID-$SPEND_ATTEMPT.json"; sh "'"$T"'/f" $$'
 	echo "timeout = 2"
 } >"$T/spendd.conf"
+# what the command holds open (its shell's descriptors past stdio)
+cat >"$T/f" <<EOF
+for f in /proc/\$1/fd/*; do
+	if [ "\${f##*/}" -gt 2 ]; then readlink "\$f"; fi
+done >"$T/fds/\$SPEND_EVENT_ID"
+EOF
 
 start_spendd -c "$T/spendd.conf" -o auth.registration=open ||
     { not_ok "spendd starts"; done_testing; }
@@ -128,6 +134,8 @@ NOW=$(date +%s)
 check "... a timestamp of now" test $((NOW - TS)) -lt 600 -a $((TS - NOW)) -lt 600
 like "... with the event's id" "$(cat "$T/hooks/1.head")" "Spend-Event-Id: $EV"
 is "the command got the same JSON on its input" "$(cat "$T/exec/$EV-1.json")" "$B"
+is "... and no descriptor of spendd's past its input and outputs" \
+    "$(cat "$T/fds/$EV")" ""
 if [ $MAIL = yes ]; then
 	is "one mail" "$(ls "$T/mail" | grep -c '\.eml$')" 1
 	like "... to the user's address, from [notify email] from" "$(cat "$T/mail/1.env")" \

@@ -551,7 +551,10 @@ test_busy_waits(void **state)
 	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":1,"
 	    "\"params\":{\"user\":\"alice\",\"amount\":\"2.00\"}},"
 	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\",\"id\":2,"
-	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\"}}]";
+	    "\"params\":{\"user\":\"alice\",\"amount\":\"3.00\"}},"
+	    /* after the adds that waited: it sees them */
+	    "{\"jsonrpc\":\"2.0\",\"method\":\"expense.list\",\"id\":3,"
+	    "\"params\":{\"user\":\"alice\"}}]";
 	enum { N = sizeof(reqs) / sizeof(reqs[0]) };
 	struct client c[N] = { 0 };
 	json_t *b = NULL, *r;
@@ -581,10 +584,12 @@ test_busy_waits(void **state)
 		assert_int_equal(c[i].n, 1);
 		assert_non_null(json_object_get(c[i].reply, "result"));
 	}
-	assert_int_equal(json_array_size(b), 2);
-	for (size_t i = 0; i < 2; i++)
+	assert_int_equal(json_array_size(b), 3);
+	for (size_t i = 0; i < 3; i++)
 		assert_non_null(json_object_get(json_array_get(b, i),
 		    "result"));
+	assert_int_equal(tu_int(json_object_get(json_array_get(b, 2),
+	    "result"), "count"), 4);
 	/* the replay: the same expense */
 	ids[0] = tu_int(json_object_get(c[0].reply, "result"), "id");
 	assert_int_equal(tu_int(json_object_get(c[2].reply, "result"), "id"),
@@ -617,27 +622,33 @@ test_busy_gives_up(void **state)
 	    .transport = "test" };
 	const char *req = "{\"jsonrpc\":\"2.0\",\"method\":\"expense.add\","
 	    "\"id\":1,\"params\":{\"user\":\"alice\",\"amount\":\"1.00\"}}";
-	struct client c = { 0 }, c2 = { 0 };
+	struct client c[2] = { 0 }, c2 = { 0 };
 	json_t *b = NULL, *e;
 	char dir[64];
 	struct store *holder = busy_store(sd, dir, sizeof(dir));
-	struct hold h = { sd, holder, &c, 1, &b, false, 0 };
+	struct hold h = { sd, holder, c, 2, &b, false, 0 };
 	struct timeval later = { 0, 600 * 1000 };
 	struct spend_err err;
 
 	sd->write_wait_ms = 200;
 	assert_int_equal(store_begin(holder, &err), 0);
-	rpc_dispatch_text(sd, &id, req, strlen(req), client_reply, &c);
+	/* two clients' adds: they wait in line as a group, which gives up
+	 * too */
+	for (int i = 0; i < 2; i++)
+		rpc_dispatch_text(sd, &id, req, strlen(req), client_reply, &c[i]);
 	assert_int_equal(event_base_once(sd->base, -1, EV_TIMEOUT, release,
 	    &h, &later), 0);
 	assert_true(event_base_dispatch(sd->base) >= 0);
 	/* answered before the lock came back: busy, and how long it waited */
-	assert_int_equal(h.answered, 1);
+	assert_int_equal(h.answered, 2);
 	assert_false(h.waiting_seen);	/* it no longer wanted it */
-	e = json_object_get(c.reply, "error");
-	assert_non_null(e);
-	assert_int_equal(tu_int(e, "code"), spend_err_rpc_code(SPEND_EBUSY));
-	assert_non_null(strstr(tu_str(e, "message"), "held it for"));
+	for (int i = 0; i < 2; i++) {
+		e = json_object_get(c[i].reply, "error");
+		assert_non_null(e);
+		assert_int_equal(tu_int(e, "code"),
+		    spend_err_rpc_code(SPEND_EBUSY));
+		assert_non_null(strstr(tu_str(e, "message"), "held it for"));
+	}
 	assert_int_equal(count(sd), 0);
 	/* the lock free again: the next goes through at once */
 	rpc_dispatch_text(sd, &id, req, strlen(req), client_reply, &c2);
@@ -645,7 +656,8 @@ test_busy_gives_up(void **state)
 	assert_non_null(json_object_get(c2.reply, "result"));
 	assert_int_equal(count(sd), 1);
 	sd->write_wait_ms = 0;
-	json_decref(c.reply);
+	json_decref(c[0].reply);
+	json_decref(c[1].reply);
 	json_decref(c2.reply);
 	busy_done(sd, holder, dir);
 }
