@@ -1819,9 +1819,11 @@ one_done(struct rpc_call *c, json_t *result, const struct spend_err *err,
 		envelope_write(&b->out, o->id, result, err ? NULL :
 		    rpc_call_raw(c), err);
 		b->nreplies++;
-		batch_wake(b);
 		json_decref(o->id);
 	}
+	/* a notification's end wakes the batch too: it may be what the
+	 * batch waits for (its window, or its write in line) */
+	batch_wake(b);
 	free(o);
 	batch_done(b);
 }
