@@ -237,12 +237,20 @@ export function renderRecurring(main) {
     upSum.hidden = !codes.length;
   }
 
-  async function load() {
-    const seq = ++st.seq;
+  // A load that a newer one (a live event's) overtook resolves with the
+  // newer one, so that a caller awaiting it (act: then focus) meets the
+  // list as last drawn, not rows about to be replaced (the keyboard was
+  // lost so, under a slow build, in 042-webui-pages)
+  function load() {
+    st.latest = draw(++st.seq);
+    return st.latest;
+  }
+
+  async function draw(seq) {
     rulesBox.setAttribute('aria-busy', 'true');
     try {
       const [r] = await Promise.all([api('GET', '/recurring'), loadUpcoming()]);
-      if (seq !== st.seq) return;
+      if (seq !== st.seq) return st.latest;
       loadErr.hidden = true;
       st.rules = r.items || [];
       // a redraw (a live event may come at any moment) keeps the keyboard
@@ -261,12 +269,13 @@ export function renderRecurring(main) {
       list.hidden = !st.rules.length;
       empty.hidden = st.rules.length > 0;
     } catch (e) {
-      if (seq !== st.seq) return;
+      if (seq !== st.seq) return st.latest;
       loadErr.textContent = e.message;
       loadErr.hidden = false;
     } finally {
       if (seq === st.seq) rulesBox.removeAttribute('aria-busy');
     }
+    return undefined;
   }
 
   addForm.addEventListener('submit', (ev) => {
