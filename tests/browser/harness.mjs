@@ -102,8 +102,14 @@ export async function browser({ base, shots, strict = false, locale = 'en-US' })
     if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) t.external.push(r.url());
   });
 
-  t.shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  // Screenshots are for a person to look at: the test's temp dir, and
+  // they with it, is removed unless KEEP=1, so only then are they drawn
+  // (full pages in two schemes were a fifth of the browser tests' CPU).
+  t.keep = process.env.KEEP === '1';
+  t.shot = (name) => (t.keep
+    ? page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }) : Promise.resolve());
   t.shots = async (name) => {
+    if (!t.keep) return;
     // a toast from the last action would hide part of the page in the picture
     await page.evaluate(() => { document.getElementById('toast').className = 'toast'; });
     await page.waitForTimeout(250);

@@ -103,6 +103,11 @@ async function offline(fn) {
     t.problems.push(...seen.filter((p) => !OFFLINE_FAIL.test(p)));
   }
 }
+// Chromium may report a request that failed in that window only after
+// the window closed (make check's 046 failed so once, with its pauses for
+// screenshots gone): ERR_INTERNET_DISCONNECTED is the offline mode's own
+// error, never anything else's, so it is not a problem wherever it lands.
+const OFFLINE_ONLY = /ERR_INTERNET_DISCONNECTED/;
 
 // ---- the manifest and the service worker's file, outside the browser
 {
@@ -401,6 +406,7 @@ await t.run(async () => {
       return (swapped && seen[newCache] > 20) || JSON.stringify(seen);
     });
   }
+  t.problems = t.problems.filter((p) => !OFFLINE_ONLY.test(p));
 });
 
 process.exit(t.fails ? 1 : 0);

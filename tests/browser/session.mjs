@@ -163,7 +163,7 @@ try {
     ok(await page.locator('#me-badge').isVisible(), 'still signed in');
     ok(await page.getByRole('heading', { name: 'Sign in' }).count() === 0, 'no sign-in screen');
   });
-  await page.screenshot({ path: join(SHOTS, 'session-after-expiry.png'), fullPage: true });
+  if (process.env.KEEP === '1') await page.screenshot({ path: join(SHOTS, 'session-after-expiry.png'), fullPage: true });
   const unexpected = problems.filter((p) => !/status of (401|503)/.test(p));
   ok(unexpected.length === 0, 'no other console errors', unexpected.join('\n'));
 } catch (e) {

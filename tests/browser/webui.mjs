@@ -91,7 +91,12 @@ page.on('requestfailed', (r) => {
 const external = [];
 page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) external.push(r.url()); });
 
-const shot = (name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+// screenshots only for a person to look at (KEEP=1 keeps the test's temp
+// dir; without it they would be deleted unseen)
+const KEEP = process.env.KEEP === '1';
+const shot = (name) => (KEEP
+  ? page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }) : Promise.resolve());
+const phoneShot = (name) => (KEEP ? page.screenshot({ path: join(SHOTS, `${name}.png`) }) : Promise.resolve());
 const qa = () => page.locator('form.quick-add');
 const rows = () => page.locator('table.expenses tbody tr');
 const total = (cur) => page.locator(`.totals .sums li[data-currency="${cur}"] .num`);
@@ -454,12 +459,12 @@ try {
   await page.reload();
   await page.locator('#month-title').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('table.expenses tbody tr').length >= 50);
-  await page.screenshot({ path: join(SHOTS, '08-month-phone.png') });
+  await phoneShot('08-month-phone');
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SHOTS, '08-month-phone-dark.png') });
+  await phoneShot('08-month-phone-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   await page.locator('section.list').evaluate((el) => el.scrollIntoView());
-  await page.screenshot({ path: join(SHOTS, '09-list-phone.png') });
+  await phoneShot('09-list-phone');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   ok(overflow <= 0, 'no sideways scrolling at 390px', `overflow ${overflow}px`);
   // on a phone the quick add is a sheet behind the + button
@@ -472,14 +477,14 @@ try {
   await page.locator('dialog.qa-sheet[open]').waitFor({ state: 'detached' });
   await step('inline edit at phone width', async () => {
     const d = await openEdit('bulk 50');
-    await page.screenshot({ path: join(SHOTS, '10-edit-phone.png') });
+    await phoneShot('10-edit-phone');
     await d.getByRole('button', { name: 'Cancel' }).click();
     await d.waitFor({ state: 'detached' });
     return true;
   });
   await page.getByRole('link', { name: 'Categories' }).click();
   await page.locator('li.cat-item[data-name="food"]').waitFor();
-  await page.screenshot({ path: join(SHOTS, '11-categories-phone.png') });
+  await phoneShot('11-categories-phone');
   // a phone app signs in and names itself
   await fetch(`${BASE}/api/v1/auth/login`, {
     method: 'POST',
@@ -490,7 +495,7 @@ try {
   await page.getByRole('heading', { name: 'Account', exact: true }).waitFor();
   await step('a device named at login is listed by its name', () =>
     page.locator('li.session strong', { hasText: 'Pixel 8' }).waitFor());
-  await page.screenshot({ path: join(SHOTS, '12-account-phone.png') });
+  await phoneShot('12-account-phone');
   ok(await page.locator('#me-name').innerText() === USER, 'account screen names the user');
   ok(await page.locator('li.session .badge').innerText() === 'this device', 'sessions list marks this device');
   // the card is Settings' own (devices.js): a device can be renamed here too
@@ -554,7 +559,7 @@ try {
     await page.getByRole('button', { name: 'Really sign out everywhere?' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SHOTS, '14-signed-out-phone.png') });
+    await phoneShot('14-signed-out-phone');
     return true;
   });
 } catch (e) {

@@ -2,7 +2,7 @@
 # The web UI in headless Chromium (playwright-core, tests/browser/webui.mjs)
 # against a real spendd: register the first account, add, edit, delete and
 # filter expenses, categories, account. Screenshots go to $T/shots
-# (KEEP=1 keeps them).
+# (only with KEEP=1, which keeps them).
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/browser-lib.sh"

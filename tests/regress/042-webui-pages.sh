@@ -4,7 +4,7 @@
 # budget's bar moves as expenses arrive (ok -> near -> over), a recurring
 # rule is added, edited, skipped, paused, resumed and deleted; axe-core on
 # both pages; the same at 390 px. Screenshots (light and dark, desktop and
-# phone) go to $T/shots (KEEP=1 keeps them).
+# phone) go to $T/shots (only with KEEP=1, which keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui pages" axe

@@ -5,8 +5,8 @@
 # donut's slices and the daily line's points (read from the SVG), the
 # upcoming recurring expenses; a quick add and an expense from another
 # device move them; charts.js geometry; axe-core; the same at 390 px.
-# Screenshots (light and dark, desktop and phone) go to $T/shots (KEEP=1
-# keeps them).
+# Screenshots (light and dark, desktop and phone) go to $T/shots (only with KEEP=1,
+# which keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui dashboard" axe

@@ -7,7 +7,7 @@
 # renamed, another revoked (its token stops working), a webhook and its
 # secret shown once, a user added and deleted; axe-core on both pages;
 # the same at 390 px. Screenshots (light and dark, desktop and phone) go
-# to $T/shots (KEEP=1 keeps them).
+# to $T/shots (only with KEEP=1, which keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui import and settings" axe

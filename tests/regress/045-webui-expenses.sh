@@ -7,7 +7,7 @@
 # multi-select with recategorise and delete (and Undo); at 390 px the list
 # first, the + button's sheet, 44 px targets and 3:1 field borders; what
 # the page shows checked against the API; axe-core. Screenshots (light and
-# dark, desktop and phone) go to $T/shots (KEEP=1 keeps them).
+# dark, desktop and phone) go to $T/shots (only with KEEP=1, which keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui expenses" axe

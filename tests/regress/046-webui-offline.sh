@@ -5,7 +5,7 @@
 # offline kept in the outbox, shown as pending with "2 changes waiting" and
 # sent with sync.push when the network returns (a batch sent twice applied
 # once), a conflict with another device's edit shown with both sides.
-# Screenshots (light and dark) go to $T/shots (KEEP=1 keeps them).
+# Screenshots (light and dark) go to $T/shots (only with KEEP=1, which keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui offline" axe

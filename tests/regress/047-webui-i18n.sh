@@ -10,8 +10,8 @@
 # delete with Undo, selection, inline editor) and the dashboard's quick add
 # in German; axe-core finds nothing; English chosen in
 # Settings redraws the page in English at once and stays after a reload;
-# Automatic brings German back. Screenshots go to $T/shots (KEEP=1 keeps
-# them).
+# Automatic brings German back. Screenshots go to $T/shots (only with KEEP=1, which
+# keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 

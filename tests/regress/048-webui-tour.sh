@@ -2,7 +2,7 @@
 # Every page of the web UI in headless Chromium (tests/browser/tour.mjs)
 # with a user's month of data: at 1280 and 390 px, light and dark,
 # axe-core on each, no sideways scrolling on a phone; screenshots of all
-# of them in $T/shots (KEEP=1 keeps them).
+# of them in $T/shots (only with KEEP=1, which keeps them).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/browser-lib.sh"
 browser_needs "webui tour" axe
