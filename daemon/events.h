@@ -7,6 +7,7 @@
 #define SPEND_EVENTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct spendd;
@@ -23,6 +24,13 @@ typedef void (*events_fn)(void *arg, int64_t seq, const char *type,
  * events_unsubscribe(). */
 struct events_sub *events_subscribe(struct spendd *sd, int64_t uid,
     events_fn fn, void *arg);
+/* The same, for the events whose type starts with prefix (a static
+ * string) only: a publisher asks events_wanted() before it builds what
+ * only subscribers read. */
+struct events_sub *events_subscribe_types(struct spendd *sd, int64_t uid,
+    const char *prefix, events_fn fn, void *arg);
+/* Whether an event of type for uid would reach any subscriber now. */
+bool events_wanted(struct spendd *sd, int64_t uid, const char *type);
 void events_unsubscribe(struct spendd *sd, struct events_sub *s);
 /* Tell every subscriber of uid (numbered by sd->hook_seq). */
 void events_publish(struct spendd *sd, int64_t uid, const char *type,

@@ -276,19 +276,46 @@ expense_input_from_json(json_t *p, struct expense_input *in,
 /* expense.add's items: at most this many in one call */
 #define BULK_MAX 1000
 
-/* One expense of expense.add's params p: *res the expense. */
+/* One expense of expense.add's params p, added as e. */
 static int
-add_one(struct rpc_call *c, json_t *p, json_t **res, struct spend_err *err)
+add_expense(struct rpc_call *c, json_t *p, struct expense *e,
+    struct spend_err *err)
 {
 	struct expense_input in;
-	struct expense e;
 	const char **tags;
 	int r;
 
-	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0 &&
-	    (r = expense_create(&c->w, &c->user, &in, &e, err)) == 0)
-		*res = expense_json(&e);
+	if ((r = expense_input_from_json(p, &in, &tags, err)) == 0)
+		r = expense_create(&c->w, &c->user, &in, e, err);
 	free(tags);
+	return r;
+}
+
+/* One expense.add: its result is the expense written as text (a raw
+ * result, and its event text too: no tree is built, for the reply nor
+ * for an event no one listens to), with id and version beside it for
+ * REST's ETag. */
+static int
+add_one(struct rpc_call *c, json_t *p, struct spend_err *err)
+{
+	struct expense e;
+	struct jw w;
+	json_t *summary;
+	int r;
+
+	if ((r = add_expense(c, p, &e, err)) < 0)
+		return r;
+	if ((summary = json_object()) == NULL ||
+	    json_object_set_new(summary, "id", json_integer(e.id)) < 0 ||
+	    json_object_set_new(summary, "version", json_integer(e.version)) <
+	    0) {
+		json_decref(summary);
+		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	}
+	jw_init(&w);
+	expense_write(&w, &e);
+	r = rpc_result_raw(c, &w, summary, err);
+	jw_free(&w);
 	return r;
 }
 
@@ -321,14 +348,15 @@ item_err(struct spend_err *err, size_t i)
  * expense.add with items: 1 to BULK_MAX expenses in the call's one write
  * transaction, each in a savepoint of its own: a bad item is answered
  * with its error and undoes nothing else. Each added expense is an event
- * of its own, as a single add's.
+ * of its own, as a single add's. The reply is written as text as the
+ * items go (a raw result): no tree per expense.
  */
 static int
-add_items(struct rpc_call *c, json_t *items, json_t **res,
-    struct spend_err *err)
+add_items(struct rpc_call *c, json_t *items, struct spend_err *err)
 {
 	struct write_tx *w = &c->w;
-	json_t *out, *item, *one;
+	struct jw out, one;
+	json_t *item;
 	size_t i;
 	int added = 0, errors = 0, r;
 
@@ -337,13 +365,16 @@ add_items(struct rpc_call *c, json_t *items, json_t **res,
 		return spend_errf(err, SPEND_EINVAL, "items", "items must be an "
 		    "array of 1 to %d objects of expense.add's params",
 		    BULK_MAX);
-	if ((out = json_array()) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
+	jw_init(&out);
+	jw_init(&one);
+	jw_obj(&out);
+	jw_key(&out, "items");
+	jw_arr(&out);
 	json_array_foreach(items, i, item) {
 		int64_t first = w->first_seq, last = w->last_seq;
 		int n = w->nchanges;
 		struct spend_err ierr;
-		json_t *e = NULL;
+		struct expense e;
 
 		spend_err_clear(&ierr);
 		if (!json_is_object(item))
@@ -355,42 +386,66 @@ add_items(struct rpc_call *c, json_t *items, json_t **res,
 		else
 			r = rpc_params_check(c->m, item, &ierr);
 		if (r == 0 && (r = store_begin(c->st, &ierr)) == 0) {
-			if ((r = add_one(c, item, &e, &ierr)) < 0 ||
+			if ((r = add_expense(c, item, &e, &ierr)) < 0 ||
 			    (r = store_commit(c->st, &ierr)) < 0) {
 				store_rollback(c->st);
 				w->first_seq = first;	/* gone with it */
 				w->last_seq = last;
 				w->nchanges = n;
-				json_decref(e);
-				e = NULL;
 			}
 		}
 		if (r < 0 && bulk_fatal(r)) {
-			json_decref(out);
+			jw_free(&out);
+			jw_free(&one);
 			item_err(&ierr, i);
 			*err = ierr;
 			return r;
 		}
+		jw_obj(&out);
 		if (r < 0) {
+			json_t *eo;
+
 			if (ierr.code == 0)
 				spend_errf(&ierr, r, "", "refused");
 			item_err(&ierr, i);
-			one = jp_pack("{s:o}", "error", rpc_error_object(&ierr));
+			if ((eo = rpc_error_object(&ierr)) == NULL) {
+				r = spend_errf(err, SPEND_ENOMEM, "",
+				    "out of memory");
+				goto fail;
+			}
+			jw_key(&out, "error");
+			jw_json(&out, eo);
+			json_decref(eo);
 			errors++;
 		} else {
-			rpc_publish(c, e);	/* after the commit */
-			one = jp_pack("{s:o}", "result", e);
+			jw_reset(&one);
+			expense_write(&one, &e);
+			/* only a damaged row (text not UTF-8) or no memory */
+			if (jw_error(&one)) {
+				r = spend_errf(err, jw_error(&one) ==
+				    SPEND_ENOMEM ? SPEND_ENOMEM : SPEND_EINTERNAL,
+				    "", "expense %lld: cannot write its JSON: %s",
+				    (long long)e.id, one.msg);
+				goto fail;
+			}
+			rpc_publish_text(c, one.buf, one.len);
+			jw_key(&out, "result");
+			jw_raw(&out, one.buf, one.len);
 			added++;
 		}
-		if (one == NULL || json_array_append_new(out, one) < 0) {
-			json_decref(out);
-			return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
-		}
+		jw_end(&out);
 	}
-	if ((*res = jp_pack("{s:o, s:i, s:i}", "items", out, "added", added,
-	    "errors", errors)) == NULL)
-		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
-	return 0;
+	jw_end(&out);
+	jw_key(&out, "added");
+	jw_int(&out, added);
+	jw_key(&out, "errors");
+	jw_int(&out, errors);
+	jw_end(&out);
+	r = rpc_result_raw(c, &out, NULL, err);
+fail:
+	jw_free(&one);
+	jw_free(&out);
+	return r;
 }
 
 int
@@ -399,9 +454,10 @@ h_expense_add(struct rpc_call *c, json_t *p, json_t **res,
 {
 	json_t *items = json_object_get(p, "items");
 
+	(void)res;	/* raw results */
 	if (items != NULL && !json_is_null(items))
-		return add_items(c, items, res, err);
-	return add_one(c, p, res, err);
+		return add_items(c, items, err);
+	return add_one(c, p, err);
 }
 
 int

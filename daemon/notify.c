@@ -687,14 +687,15 @@ wake_soon(struct notify *n)
 		evtimer_add(n->wake, &now);
 }
 
-/* A write committed an outbox event (outbox.c publishes notify.KIND). */
+/* A write committed an outbox event (outbox.c publishes notify.KIND; the
+ * subscription takes those types only). */
 static void
 on_event(void *arg, int64_t seq, const char *type, json_t *data)
 {
 	(void)seq;
+	(void)type;
 	(void)data;
-	if (strncmp(type, "notify.", 7) == 0)
-		wake_soon(arg);
+	wake_soon(arg);
 }
 
 /* ---- pruning, on a worker ---- */
@@ -783,7 +784,8 @@ notify_start(struct spendd *sd)
 	if (sd->base) {
 		if ((n->wake = evtimer_new(sd->base, on_wake, n)) == NULL ||
 		    (n->timer = evtimer_new(sd->base, on_wake, n)) == NULL ||
-		    (n->sub = events_subscribe(sd, 0, on_event, n)) == NULL) {
+		    (n->sub = events_subscribe_types(sd, 0, "notify.", on_event,
+		    n)) == NULL) {
 			if (n->wake)
 				event_free(n->wake);
 			if (n->timer)

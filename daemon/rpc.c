@@ -239,7 +239,10 @@ inflight_del(struct spendd *sd, int64_t uid, const char *key)
 struct publish {
 	int64_t uid;
 	const char *method;	/* static: the method table's */
-	json_t *result;
+	json_t *result;		/* the data, or NULL: */
+	char *text;		/* the data as text, read into a tree only
+				 * if a subscriber takes the event */
+	size_t len;
 	int64_t seq;		/* its own change-log number (one of a bulk
 				 * add's), or 0: the write's last */
 };
@@ -250,6 +253,18 @@ publish_run(struct spendd *sd, void *arg)
 	struct publish *p = arg;
 	int64_t seq = sd ? sd->hook_seq : 0;
 
+	if (p->result == NULL) {
+		/* most writes have no one listening (no web UI open, no
+		 * SSE client): their result is then never parsed */
+		if (sd == NULL || !events_wanted(sd, p->uid, p->method))
+			return;
+		if ((p->result = json_loadb(p->text, p->len, JSON_DECODE_ANY,
+		    NULL)) == NULL) {
+			log_warnx("rpc: %s: its result is not JSON: no event",
+			    p->method);
+			return;
+		}
+	}
 	if (sd && p->seq)
 		sd->hook_seq = p->seq;
 	events_publish(sd, p->uid, p->method, p->result);
@@ -263,11 +278,15 @@ publish_free(void *arg)
 	struct publish *p = arg;
 
 	json_decref(p->result);
+	free(p->text);
 	free(p);
 }
 
+/* The event of c's write, with result or (result NULL) text's n bytes,
+ * numbered seq (0: the write's last change). */
 static void
-publish_after(struct rpc_call *c, json_t *result)
+publish_add(struct rpc_call *c, json_t *result, const char *text, size_t n,
+    int64_t seq)
 {
 	struct publish *p = calloc(1, sizeof(*p));
 
@@ -275,27 +294,34 @@ publish_after(struct rpc_call *c, json_t *result)
 		fatal("calloc");
 	p->uid = c->uid;
 	p->method = c->m->name;
-	p->result = json_incref(result);
+	p->seq = seq;
+	if (result)
+		p->result = json_incref(result);
+	else {
+		/* a copy of text: no larger than the reply it came from */
+		if ((p->text = malloc(n + 1)) == NULL)
+			fatal("malloc");
+		memcpy(p->text, text, n);
+		p->text[n] = '\0';
+		p->len = n;
+	}
 	write_hook(&c->w, publish_run, p, publish_free);
 }
 
 void
 rpc_publish(struct rpc_call *c, json_t *data)
 {
-	struct publish *p = calloc(1, sizeof(*p));
-
-	if (p == NULL)
-		fatal("calloc");
 	c->published = true;
-	if (c->uid == 0) {
-		free(p);
-		return;
-	}
-	p->uid = c->uid;
-	p->method = c->m->name;
-	p->result = json_incref(data);
-	p->seq = c->w.last_seq;
-	write_hook(&c->w, publish_run, p, publish_free);
+	if (c->uid != 0)
+		publish_add(c, data, NULL, 0, c->w.last_seq);
+}
+
+void
+rpc_publish_text(struct rpc_call *c, const char *text, size_t n)
+{
+	c->published = true;
+	if (c->uid != 0)
+		publish_add(c, NULL, text, n, c->w.last_seq);
 }
 
 void
@@ -553,19 +579,14 @@ idem_store(struct rpc_call *c, json_t *result, struct spend_err *err)
 	return r;
 }
 
-/* An event for a write's result (publish_after), raw or not. */
+/* An event for a write's result, raw (as text: parsed only if someone
+ * listens) or not. */
 static void
 publish_result(struct rpc_call *c, json_t *result)
 {
-	json_t *parsed = NULL;
-
-	if (result == NULL && (result = parsed = rpc_raw_json(c)) == NULL) {
-		log_warnx("rpc: %s: its raw result is not JSON: no event",
-		    c->m->name);
+	if (result == NULL && c->raw.text == NULL)
 		return;
-	}
-	publish_after(c, result);
-	json_decref(parsed);
+	publish_add(c, result, c->raw.text, c->raw.len, 0);
 }
 
 void

@@ -213,6 +213,9 @@ void rpc_param_type(const struct rpc_param *p, char *buf, size_t size);
  * c's write commits, numbered by the change the write logged last so far;
  * the dispatcher then publishes no event of its own. */
 void rpc_publish(struct rpc_call *c, json_t *data);
+/* The same with data as JSON text (n bytes, copied): it is read into a
+ * tree only if a subscriber takes the event when it is published. */
+void rpc_publish_text(struct rpc_call *c, const char *text, size_t n);
 
 /*
  * Invoke one method: role check, acting user, idempotency replay, the

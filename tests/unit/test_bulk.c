@@ -668,6 +668,81 @@ test_busy_gives_up(void **state)
 	busy_done(sd, holder, dir);
 }
 
+/* What a listener kept of the last event: its count, type and data. */
+struct kept {
+	int n;
+	char type[64];
+	json_t *data;
+};
+
+static void
+keep_event(void *arg, int64_t seq, const char *type, json_t *data)
+{
+	struct kept *k = arg;
+
+	(void)seq;
+	k->n++;
+	strlcpy(k->type, type, sizeof(k->type));
+	json_decref(k->data);
+	k->data = json_deep_copy(data);
+}
+
+/*
+ * An add's result is written as text, and its event's data is read back
+ * from that text only when someone takes the event: a listener of other
+ * types ("notify.", as the notifier's) is never handed it, and a
+ * listener of the user's events gets data equal to the reply's result.
+ */
+static void
+test_events_for_listeners(void **state)
+{
+	struct spendd *sd = *state;
+	int64_t uid = tu_uid(sd, "alice");
+	struct kept notif = { 0 }, mine = { 0 };
+	struct events_sub *ns, *ms;
+	json_t *r, *items;
+
+	ns = events_subscribe_types(sd, 0, "notify.", keep_event, &notif);
+	assert_false(events_wanted(sd, uid, "expense.add"));
+	assert_true(events_wanted(sd, uid, "notify.budget"));
+	assert_true(events_wanted(sd, uid + 1, "notify.budget"));
+	r = tu_ok(sd, "alice", "expense.add", "{\"amount\":\"2.50\","
+	    "\"date\":\"2024-02-01\",\"payee\":\"solo\"}");
+	json_decref(r);
+	r = tu_ok(sd, "alice", "expense.add", "{\"items\":["
+	    "{\"amount\":\"1.00\",\"date\":\"2024-02-02\"}]}");
+	json_decref(r);
+	assert_int_equal(notif.n, 0);
+
+	ms = events_subscribe(sd, uid, keep_event, &mine);
+	assert_true(events_wanted(sd, uid, "expense.add"));
+	assert_false(events_wanted(sd, uid + 1, "expense.add"));
+	r = tu_ok(sd, "alice", "expense.add", "{\"amount\":\"2.75\","
+	    "\"date\":\"2024-02-03\",\"payee\":\"caf\u00e9 \\\"x\\\"\","
+	    "\"tags\":[\"t1\"]}");
+	assert_int_equal(mine.n, 1);
+	assert_string_equal(mine.type, "expense.add");
+	assert_true(json_equal(mine.data, r));
+	assert_string_equal(tu_str(mine.data, "payee"), "caf\u00e9 \"x\"");
+	json_decref(r);
+	r = tu_ok(sd, "alice", "expense.add", "{\"items\":["
+	    "{\"amount\":\"4.00\",\"date\":\"2024-02-04\"},"
+	    "{\"amount\":\"x\"},"
+	    "{\"amount\":\"5.00\",\"date\":\"2024-02-05\","
+	    "\"note\":\"last\"}]}");
+	items = json_object_get(r, "items");
+	assert_int_equal(mine.n, 3);	/* one per added expense */
+	assert_true(json_equal(mine.data, json_object_get(
+	    json_array_get(items, 2), "result")));
+	assert_int_equal(notif.n, 0);
+	json_decref(r);
+
+	events_unsubscribe(sd, ms);
+	events_unsubscribe(sd, ns);
+	json_decref(notif.data);
+	json_decref(mine.data);
+}
+
 int
 main(void)
 {
@@ -683,6 +758,7 @@ main(void)
 		T(test_group_bounds),
 		T(test_busy_waits),
 		T(test_busy_gives_up),
+		T(test_events_for_listeners),
 	};
 #undef T
 
