@@ -7,7 +7,7 @@ BASE=""
 req() {
 	_m=$1; _p=$2; shift 2
 	BASE=http://127.0.0.1:$HTTP_PORT
-	rm -f "$T/body" "$T/headers"
+	: >"$T/body"; : >"$T/headers"	# (emptied in the shell: no rm(1) a request)
 	if [ "$_m" = HEAD ]; then
 		# (-X HEAD would wait for the body its Content-Length announces)
 		STATUS=$(curl -s -I -o /dev/null -D "$T/headers" -w '%{http_code}' \
