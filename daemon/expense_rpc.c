@@ -34,9 +34,10 @@ expense_tags_json(const char *canon)
 }
 
 /*
- * An expense's JSON, the one rendering of it: expense.list writes its
- * rows so, straight into the reply; expense_json() reads the same text
- * back into a tree for every other reply, event and sync item.
+ * An expense's JSON, the one rendering of it: expense.list and
+ * expense.add write it so, straight into the reply (and an add's event
+ * keeps the text); expense_json() reads the same text back into a tree
+ * for every other reply and sync item.
  */
 static void
 expense_write(struct jw *w, const struct expense *e)

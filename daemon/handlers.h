@@ -1,5 +1,5 @@
 /* Every RPC handler, grouped by the file that implements it. The table
- * that names them is in rpc.c. */
+ * that names them is in rpc_table.c. */
 #ifndef SPEND_HANDLERS_H
 #define SPEND_HANDLERS_H
 

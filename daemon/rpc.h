@@ -1,5 +1,5 @@
 /*
- * JSON-RPC 2.0: one method table (rpc.c), one dispatcher shared by the Unix
+ * JSON-RPC 2.0: one method table (rpc_table.c), one dispatcher (rpc.c) shared by the Unix
  * socket, HTTP /rpc, the REST facade and unit tests.
  *
  * A handler validates its params, does its work and either sets *result
