@@ -306,13 +306,9 @@ add_one(struct rpc_call *c, json_t *p, struct spend_err *err)
 
 	if ((r = add_expense(c, p, &e, err)) < 0)
 		return r;
-	if ((summary = json_object()) == NULL ||
-	    json_object_set_new(summary, "id", json_integer(e.id)) < 0 ||
-	    json_object_set_new(summary, "version", json_integer(e.version)) <
-	    0) {
-		json_decref(summary);
+	if ((summary = json_pack("{s:I, s:I}", "id", (json_int_t)e.id,
+	    "version", (json_int_t)e.version)) == NULL)
 		return spend_errf(err, SPEND_ENOMEM, "", "out of memory");
-	}
 	jw_init(&w);
 	expense_write(&w, &e);
 	r = rpc_result_raw(c, &w, summary, err);

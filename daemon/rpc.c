@@ -295,15 +295,16 @@ publish_add(struct rpc_call *c, json_t *result, const char *text, size_t n,
 	p->uid = c->uid;
 	p->method = c->m->name;
 	p->seq = seq;
+	p->len = n;
+	/* text is sized by the data (HACKING, "Out of memory"): without
+	 * the memory for its copy there is no event, as there was none
+	 * when its parse failed */
 	if (result)
 		p->result = json_incref(result);
-	else {
-		/* a copy of text: no larger than the reply it came from */
-		if ((p->text = malloc(n + 1)) == NULL)
-			fatal("malloc");
-		memcpy(p->text, text, n);
-		p->text[n] = '\0';
-		p->len = n;
+	else if ((p->text = strndup(text, n)) == NULL) {
+		log_warnx("rpc: %s: no memory for its event", p->method);
+		free(p);
+		return;
 	}
 	write_hook(&c->w, publish_run, p, publish_free);
 }

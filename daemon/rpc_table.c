@@ -21,7 +21,6 @@
 #define H(f) f
 #endif
 
-
 #define U ROLE_USER
 #define A ROLE_ADMIN
 #define P ROLE_PUBLIC

@@ -165,8 +165,13 @@ rm -f "$_fifo"
 mkfifo "$_fifo" || exit 1
 exec 3<>"$_fifo"
 rm -f "$_fifo"
-# wait_one: until a test started by run ends
-wait_one() { read -r _ <&3; }
+# wait_one: until a test started by run ends; then print what finished
+# (report, below)
+wait_one() {
+	read -r _ <&3
+	running=$((running - 1))
+	report
+}
 
 # ---- start them, longest first (as the last run timed them) ----
 for n in $want; do rm -f "$log/$(base "$n").rc"; done
@@ -228,31 +233,19 @@ report() {
 
 running=0
 for t in $order; do
-	while [ $running -ge "$jobs" ]; do
-		wait_one
-		running=$((running - 1))
-		report
-	done
+	while [ $running -ge "$jobs" ]; do wait_one; done
 	run "$t" &
 	running=$((running + 1))
 done
 # the "# last" tests, once everything else has finished
 if [ -n "$lasts" ]; then
-	while [ $running -gt 0 ]; do
-		wait_one
-		running=$((running - 1))
-		report
-	done
+	while [ $running -gt 0 ]; do wait_one; done
 	for t in $lasts; do
 		run "$t"
 		running=$((running + 1))
 	done
 fi
-while [ $running -gt 0 ]; do
-	wait_one
-	running=$((running - 1))
-	report
-done
+while [ $running -gt 0 ]; do wait_one; done
 report
 wait
 exec 3>&-

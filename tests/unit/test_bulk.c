@@ -668,25 +668,6 @@ test_busy_gives_up(void **state)
 	busy_done(sd, holder, dir);
 }
 
-/* What a listener kept of the last event: its count, type and data. */
-struct kept {
-	int n;
-	char type[64];
-	json_t *data;
-};
-
-static void
-keep_event(void *arg, int64_t seq, const char *type, json_t *data)
-{
-	struct kept *k = arg;
-
-	(void)seq;
-	k->n++;
-	strlcpy(k->type, type, sizeof(k->type));
-	json_decref(k->data);
-	k->data = json_deep_copy(data);
-}
-
 /*
  * An add's result is written as text, and its event's data is read back
  * from that text only when someone takes the event: a listener of other
@@ -698,11 +679,11 @@ test_events_for_listeners(void **state)
 {
 	struct spendd *sd = *state;
 	int64_t uid = tu_uid(sd, "alice");
-	struct kept notif = { 0 }, mine = { 0 };
+	struct tu_heard notif = { 0 }, mine = { 0 };
 	struct events_sub *ns, *ms;
 	json_t *r, *items;
 
-	ns = events_subscribe_types(sd, 0, "notify.", keep_event, &notif);
+	ns = events_subscribe_types(sd, 0, "notify.", tu_hear, &notif);
 	assert_false(events_wanted(sd, uid, "expense.add"));
 	assert_true(events_wanted(sd, uid, "notify.budget"));
 	assert_true(events_wanted(sd, uid + 1, "notify.budget"));
@@ -714,7 +695,7 @@ test_events_for_listeners(void **state)
 	json_decref(r);
 	assert_int_equal(notif.n, 0);
 
-	ms = events_subscribe(sd, uid, keep_event, &mine);
+	ms = events_subscribe(sd, uid, tu_hear, &mine);
 	assert_true(events_wanted(sd, uid, "expense.add"));
 	assert_false(events_wanted(sd, uid + 1, "expense.add"));
 	r = tu_ok(sd, "alice", "expense.add", "{\"amount\":\"2.75\","
@@ -739,8 +720,8 @@ test_events_for_listeners(void **state)
 
 	events_unsubscribe(sd, ms);
 	events_unsubscribe(sd, ns);
-	json_decref(notif.data);
-	json_decref(mine.data);
+	tu_heard_free(&notif);
+	tu_heard_free(&mine);
 }
 
 int

@@ -455,23 +455,6 @@ test_staging(void **state)
 	    &id2, &blocking, &err), 0);
 }
 
-struct heard {
-	int n;
-	char type[48];
-	int64_t outbox_id;
-};
-
-static void
-hear(void *arg, int64_t seq, const char *type, json_t *data)
-{
-	struct heard *h = arg;
-
-	(void)seq;
-	h->n++;
-	strlcpy(h->type, type, sizeof(h->type));
-	h->outbox_id = json_integer_value(json_object_get(data, "outbox_id"));
-}
-
 static int
 count_outbox(void *arg, const struct outbox_event *e)
 {
@@ -492,13 +475,13 @@ test_outbox(void **state)
 	struct store *st = fx->sd->store;
 	struct write_tx w;
 	struct spend_err err;
-	struct heard h = { 0 };
+	struct tu_heard h = { 0 };
 	struct events_sub *sub;
 	json_t *ev = json_pack("{s:s, s:i}", "category", "food", "percent", 80);
 	int64_t id;
 	int n = 0;
 
-	assert_non_null(sub = events_subscribe(fx->sd, fx->alice.id, hear, &h));
+	assert_non_null(sub = events_subscribe(fx->sd, fx->alice.id, tu_hear, &h));
 	assert_int_equal(write_begin(&w, st, fx->alice.id, &err), 0);
 	assert_int_equal(outbox_add(&w, "alert", ev, &id, &err), 0);
 	write_rollback(&w);
@@ -514,7 +497,7 @@ test_outbox(void **state)
 	write_run_hooks(&w, fx->sd);
 	assert_int_equal(h.n, 1);
 	assert_string_equal(h.type, "notify.alert");
-	assert_int_equal(h.outbox_id, id);
+	assert_int_equal(tu_int(h.data, "outbox_id"), id);
 	assert_int_equal(store_outbox_list(st, fx->alice.id, 0, 10,
 	    count_outbox, &n, &err), 0);
 	assert_int_equal(n, 1);
@@ -525,6 +508,7 @@ test_outbox(void **state)
 	events_unsubscribe(fx->sd, sub);
 	events_free(fx->sd);
 	json_decref(ev);
+	tu_heard_free(&h);
 }
 
 int

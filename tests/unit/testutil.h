@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -165,6 +166,34 @@ static inline long long
 tu_int(json_t *o, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* An events listener (events_subscribe(sd, uid, tu_hear, &heard)) that
+ * counts the events and keeps the last one's type and a copy of its
+ * data; tu_heard_free() drops the copy. */
+struct tu_heard {
+	int n;
+	char type[64];
+	json_t *data;
+};
+
+static inline void
+tu_hear(void *arg, int64_t seq, const char *type, json_t *data)
+{
+	struct tu_heard *h = arg;
+
+	(void)seq;
+	h->n++;
+	snprintf(h->type, sizeof(h->type), "%s", type);
+	json_decref(h->data);
+	h->data = json_deep_copy(data);
+}
+
+static inline void
+tu_heard_free(struct tu_heard *h)
+{
+	json_decref(h->data);
+	h->data = NULL;
 }
 
 /* The id of user name (who must exist). */
