@@ -4,8 +4,8 @@
  * is a test binary of its own) by one that fails the Nth allocation, swept
  * over every operation of faults.h. See faults.h for what each run must
  * end in.
- * timeout: 900 (make check sweeps every 4th allocation, a different
- * quarter each run, in two processes; make soak every allocation: see
+ * timeout: 900 (make check sweeps every 8th allocation, a different
+ * eighth each run, in two processes; make soak every allocation: see
  * fx_main in faults.h)
  *
  * This test configures sqlite itself, so it includes sqlite3.h (tests of
