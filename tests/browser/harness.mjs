@@ -120,9 +120,12 @@ export async function browser({ base, shots, strict = false, locale = 'en-US' })
     await page.emulateMedia({ colorScheme: 'light' });
   };
   // axe-core, evaluated through the debugger (the page's CSP allows no
-  // inline script, and must not be loosened for the test)
+  // inline script, and must not be loosened for the test); once a
+  // document: the app's routes change the hash, not the document, and
+  // compiling axe's 550 kB again each time was a quarter of a page
+  // test's CPU (axe.run reads the DOM afresh every time)
   t.axe = async (what) => {
-    await page.evaluate(axeSource);
+    if (!await page.evaluate(() => typeof axe === 'object')) await page.evaluate(axeSource);
     const res = await page.evaluate(async () => {
       // eslint-disable-next-line no-undef
       const r = await axe.run(document, { resultTypes: ['violations'] });
