@@ -711,12 +711,12 @@ fx_state(unsigned char out[32])
 	if (!fx_slurp(path, &wal, &wallen))
 		goto out;
 	/* the wal-index header: two copies of 48 bytes, in native byte
-	 * order; mxFrame (the last frame of the last commit) at 16 */
-	if (shmlen >= 96) {
-		if (memcmp(shm, shm + 48, 48) != 0)
-			goto out;
-		memcpy(&mx, shm + 16, 4);
-	}
+	 * order, isInit at 12, mxFrame (the last frame of the last commit)
+	 * at 16. Without one (no connection open) a reader would recover
+	 * the index from the WAL instead: no hash then. */
+	if (shmlen < 96 || shm[12] != 1 || memcmp(shm, shm + 48, 48) != 0)
+		goto out;
+	memcpy(&mx, shm + 16, 4);
 	if (mx > 0) {	/* frames: 24-byte header, then the page */
 		if (wallen < 32)
 			goto out;
