@@ -59,28 +59,28 @@ struct injector {
 };
 
 /*
- * The wall clock stands still in a sweep (from fx_main on): every run of
- * an operation then writes the same timestamps (created_at, updated_at:
- * milliseconds), so runs that end alike leave the same bytes, and a look
- * at them is looked up, not run again (fx_seen). The digest leaves the
- * timestamps out anyway. CLOCK_REALTIME only; time(2) and the other clocks
- * still move. This definition is found before libc's (or a sanitizer's)
- * by every caller in the test, sqlite's too.
+ * The wall clock stands still in a sweep (from fx_main on): the daemon's
+ * timestamps (timestamp_now: created_at, updated_at, in milliseconds)
+ * are then the same in every run of an operation, so runs that end alike
+ * leave the same bytes, and a look at them is looked up, not run again
+ * (fx_seen). The digest leaves timestamps out anyway. CLOCK_REALTIME
+ * only: time(2) and sqlite's own clock (gettimeofday) still move, and a
+ * run across a second boundary only misses the lookup. This definition
+ * comes before libc's (or a sanitizer's) for every caller in the test.
  */
 static struct timespec fx_frozen;
+static int (*fx_real_clock)(clockid_t, struct timespec *);
 
 int
 clock_gettime(clockid_t id, struct timespec *ts)
 {
-	static int (*real)(clockid_t, struct timespec *);
-
-	if (real == NULL)
-		*(void **)&real = dlsym(RTLD_NEXT, "clock_gettime");
+	if (fx_real_clock == NULL)	/* before fx_main: no threads yet */
+		*(void **)&fx_real_clock = dlsym(RTLD_NEXT, "clock_gettime");
 	if (id == CLOCK_REALTIME && fx_frozen.tv_sec != 0) {
 		*ts = fx_frozen;
 		return 0;
 	}
-	return real(id, ts);
+	return fx_real_clock(id, ts);
 }
 
 /* ---- a tiny importer: "date|amount|category|note" per line ---- */
@@ -699,7 +699,7 @@ fx_state(unsigned char out[32])
 	unsigned char *db, *wal = NULL, *shm = NULL;
 	size_t dblen, wallen = 0, shmlen = 0;
 	char path[160];
-	uint32_t mx = 0, pgsz = 0;
+	uint32_t mx = 0, pgsz = 0, npage = 0;
 	bool ok = false;
 
 	if (!fx_slurp(FX.path, &db, &dblen))
@@ -711,12 +711,27 @@ fx_state(unsigned char out[32])
 	if (!fx_slurp(path, &wal, &wallen))
 		goto out;
 	/* the wal-index header: two copies of 48 bytes, in native byte
-	 * order, isInit at 12, mxFrame (the last frame of the last commit)
-	 * at 16. Without one (no connection open) a reader would recover
-	 * the index from the WAL instead: no hash then. */
+	 * order: isInit at 12, mxFrame (the last frame of the last commit)
+	 * at 16, nPage (the database's pages) at 20, a checksum of the
+	 * first 40 at 40. A reader that finds it otherwise recovers the
+	 * index from the WAL instead, which is not what is hashed here: no
+	 * hash then. (The store's connection keeps the -shm in use: a new
+	 * connection trusts this header; fx_look_seen checks it is open.) */
 	if (shmlen < 96 || shm[12] != 1 || memcmp(shm, shm + 48, 48) != 0)
 		goto out;
-	memcpy(&mx, shm + 16, 4);
+	{
+		uint32_t w[12], s1 = 0, s2 = 0;
+
+		memcpy(w, shm, sizeof(w));
+		for (int i = 0; i < 10; i += 2) {
+			s1 += w[i] + s2;
+			s2 += w[i + 1] + s1;
+		}
+		if (s1 != w[10] || s2 != w[11])
+			goto out;
+		mx = w[4];
+		npage = w[5];
+	}
 	if (mx > 0) {	/* frames: 24-byte header, then the page */
 		if (wallen < 32)
 			goto out;
@@ -725,8 +740,10 @@ fx_state(unsigned char out[32])
 		    wallen < 32 + (size_t)mx * (24 + pgsz))
 			goto out;
 	}
-	{	/* the lengths first: no two splits of one stream */
-		uint64_t lens[2] = { dblen, mx };
+	{	/* the sizes first: no two splits of one stream, and the
+		 * database's size as a reader takes it (nPage, or with none
+		 * the file's) */
+		uint64_t lens[4] = { dblen, mx, pgsz, npage };
 
 		crypto_generichash_init(&h, NULL, 0, 32);
 		crypto_generichash_update(&h, (const unsigned char *)lens,
@@ -786,6 +803,26 @@ fx_seen_free(void)
 }
 
 /*
+ * No connection holds a write transaction (the run left none open): the
+ * files do not show one, and FTS5's check, a write, would have failed on
+ * it. A connection of its own, which reads no schema for this.
+ */
+static void
+fx_unlocked(const char *when)
+{
+	sqlite3 *db = fx_db();
+	char msg[256];
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE; ROLLBACK", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		strlcpy(msg, sqlite3_errmsg(db), sizeof(msg));
+		sqlite3_close(db);
+		fail_msg("%s: a transaction was left open: %s", when, msg);
+	}
+	sqlite3_close(db);
+}
+
+/*
  * fx_look_db on *look (opened here when NULL), unless the state is one
  * looked at already (fx_seen). The store must be open: its wal-index
  * says what is committed. malloc'd.
@@ -798,6 +835,8 @@ fx_look_seen(sqlite3 **look, const char *when, bool fts_only)
 	struct fx_seen *s;
 	char *d;
 
+	assert_non_null(FX.sd);
+	fx_unlocked(when);
 	fx_seen_looks++;
 	if (have && (s = fx_seen_find(state, !fts_only)) != NULL) {
 		fx_seen_hits++;
@@ -1232,7 +1271,9 @@ fx_main(const struct CMUnitTest *tests, size_t ntests,
 	 * (munmap, heap trim), and the page faults and TLB flushes of that
 	 * were a quarter of the sweep's time on a VM (test_faults_oom 68 s ->
 	 * 52 s, system time halved). Keep them: the allocator only. */
-	clock_gettime(CLOCK_REALTIME, &fx_frozen);
+	*(void **)&fx_real_clock = dlsym(RTLD_NEXT, "clock_gettime");
+	assert_non_null(fx_real_clock);
+	fx_real_clock(CLOCK_REALTIME, &fx_frozen);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	/* line by line, so the shards' lines do not cut into each other */
