@@ -457,6 +457,13 @@ store_begin(struct store *st, struct spend_err *err)
 
 	if (tx_lost(st))
 		return tx_lost_error(st, err);
+	/* a savepoint deeper than the change counter is kept through: the
+	 * counter goes back to its row first, and is read afresh inside */
+	if (st->tx_depth > ST_SEQ_DEPTH) {
+		if ((r = st_seq_flush(st, err)) < 0)
+			return r;
+		memset(&st->seq, 0, sizeof(st->seq));
+	}
 	if (st->tx_depth == 0)
 		strlcpy(sql, "BEGIN IMMEDIATE", sizeof(sql));
 	else
@@ -468,6 +475,11 @@ store_begin(struct store *st, struct spend_err *err)
 		atomic_fetch_sub(&loop_wants, 1);
 	if (r < 0)
 		return st_failed(st);
+	/* the change counter as the savepoint finds it */
+	if (st->tx_depth == 0)
+		memset(&st->seq, 0, sizeof(st->seq));
+	else if (st->tx_depth <= ST_SEQ_DEPTH)
+		st->seq_saved[st->tx_depth - 1] = st->seq;
 	st->tx_depth++;
 	return 0;
 }
@@ -558,8 +570,8 @@ store_commit(struct store *st, struct spend_err *err)
 		strlcpy(sql, "COMMIT", sizeof(sql));
 	else
 		snprintf(sql, sizeof(sql), "RELEASE sp%d", st->tx_depth - 1);
-	if ((st->tx_depth == 1 && st_fts_sync(st, err) < 0) ||
-	    st_exec_tx(st, sql, err) < 0) {
+	if ((st->tx_depth == 1 && (st_seq_flush(st, err) < 0 ||
+	    st_fts_sync(st, err) < 0)) || st_exec_tx(st, sql, err) < 0) {
 		int r = st_failed(st);
 
 		store_rollback(st);
@@ -586,6 +598,12 @@ store_rollback(struct store *st)
 			st_exec(st, sql, NULL);
 		}
 	}
+	/* the change counter as the savepoint found it (a transaction's end:
+	 * none; deeper than kept, the row holds it) */
+	if (st->tx_depth == 1 || st->tx_depth > ST_SEQ_DEPTH + 1)
+		memset(&st->seq, 0, sizeof(st->seq));
+	else
+		st->seq = st->seq_saved[st->tx_depth - 2];
 	if (--st->tx_depth == 0) {
 		st->lost_code = 0;
 		st->lost_msg[0] = '\0';

@@ -9,25 +9,39 @@ store_change_append(struct store *st, int64_t uid, const char *entity,
     int64_t entity_id, const char *op, int64_t version, int64_t *seq,
     struct spend_err *err)
 {
-	/* the counter lives with the user: numbers are never reused, even
-	 * when old changes are compacted away. An UPDATE, then a SELECT:
-	 * RETURNING costs more than both (SQLite collects its rows in a
-	 * table of their own), and this runs once per change. */
-	sqlite3_stmt *s = st_prepare(st, "UPDATE users SET change_seq = "
-	    "change_seq + 1 WHERE id = ?", err);
+	sqlite3_stmt *s;
 	char now[TIMESTAMP_LEN + 1];
 	int r;
 
-	if (s == NULL)
-		return st_failed(st);
-	sqlite3_bind_int64(s, 1, uid);
-	if ((r = st_exec_stmt(st, s, err)) < 0)
-		return r;
-	if (sqlite3_changes(st->db) == 0)
-		return spend_errf(err, SPEND_ENOTFOUND, "", "no user %lld",
-		    (long long)uid);
-	if ((r = store_change_last(st, uid, seq, err)) < 0)
-		return r;
+	/* The counter lives with the user: numbers are never reused, even
+	 * when old changes are compacted away. A transaction's first change
+	 * of a user takes it from the row (an UPDATE, then a SELECT:
+	 * RETURNING costs more than both), the next count on in struct
+	 * store, written back once before COMMIT: a bulk add of 500 ran 499
+	 * of those pairs for nothing, a fifth of its work in the store. */
+	if (st->tx_depth > 0 && st->seq.uid == uid) {
+		*seq = ++st->seq.last;
+		st->seq.unsaved++;
+	} else {
+		if ((r = st_seq_flush(st, err)) < 0)
+			return r;
+		if ((s = st_prepare(st, "UPDATE users SET change_seq = "
+		    "change_seq + 1 WHERE id = ?", err)) == NULL)
+			return st_failed(st);
+		sqlite3_bind_int64(s, 1, uid);
+		if ((r = st_exec_stmt(st, s, err)) < 0)
+			return r;
+		if (sqlite3_changes(st->db) == 0)
+			return spend_errf(err, SPEND_ENOTFOUND, "", "no user %lld",
+			    (long long)uid);
+		if ((r = store_change_last(st, uid, seq, err)) < 0)
+			return r;
+		if (st->tx_depth > 0) {
+			st->seq.uid = uid;
+			st->seq.last = *seq;
+			st->seq.unsaved = 0;
+		}
+	}
 	if ((s = st_prepare(st, "INSERT INTO changes(user_id, seq, entity, "
 	    "entity_id, op, version, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    err)) == NULL)
@@ -41,6 +55,26 @@ store_change_append(struct store *st, int64_t uid, const char *entity,
 	sqlite3_bind_int64(s, 6, version);
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
 	return st_exec_stmt(st, s, err);
+}
+
+int
+st_seq_flush(struct store *st, struct spend_err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (st->seq.uid == 0 || st->seq.unsaved == 0)
+		return 0;
+	/* (a user deleted in the transaction has no row: nothing to do) */
+	if ((s = st_prepare(st, "UPDATE users SET change_seq = ? WHERE id = ?",
+	    err)) == NULL)
+		return st_failed(st);
+	sqlite3_bind_int64(s, 1, st->seq.last);
+	sqlite3_bind_int64(s, 2, st->seq.uid);
+	if ((r = st_exec_stmt(st, s, err)) < 0)
+		return r;
+	st->seq.unsaved = 0;
+	return 0;
 }
 
 int
@@ -80,11 +114,15 @@ int
 store_change_last(struct store *st, int64_t uid, int64_t *seq,
     struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "SELECT change_seq FROM users "
-	    "WHERE id = ?", err);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if (st->tx_depth > 0 && st->seq.uid == uid) {	/* counted here */
+		*seq = st->seq.last;
+		return 0;
+	}
+	if ((s = st_prepare(st, "SELECT change_seq FROM users WHERE id = ?",
+	    err)) == NULL)
 		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	rc = sqlite3_step(s);
@@ -145,11 +183,13 @@ int
 store_sync_marks(struct store *st, int64_t uid, int64_t *head,
     int64_t *floor, struct spend_err *err)
 {
-	sqlite3_stmt *s = st_prepare(st, "SELECT change_seq, change_floor "
-	    "FROM users WHERE id = ?", err);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if ((rc = st_seq_flush(st, err)) < 0)	/* the row up to date */
+		return rc;
+	if ((s = st_prepare(st, "SELECT change_seq, change_floor FROM users "
+	    "WHERE id = ?", err)) == NULL)
 		return st_failed(st);
 	sqlite3_bind_int64(s, 1, uid);
 	rc = sqlite3_step(s);

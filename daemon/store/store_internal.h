@@ -27,6 +27,8 @@ struct totals_cache {
 	uint64_t tick;
 };
 
+#define ST_SEQ_DEPTH 8	/* savepoints deep the counter is kept through */
+
 struct store {
 	sqlite3 *db;
 	int tx_depth;
@@ -51,6 +53,15 @@ struct store {
 	int64_t fts_synced;		/* total changes at the last st_fts_sync */
 	char seen_path[512];		/* store_import.c's scratch file, or "" */
 	bool seen_linked;		/* its name still in the directory */
+	/* The change log's counter of one user inside the open transaction
+	 * (store_change.c): its first change reads users.change_seq, the
+	 * next are counted here and written back once, before COMMIT
+	 * (st_seq_flush). A savepoint saves it at its start and a rollback
+	 * to it puts it back, as the rows it undoes. uid 0: none. */
+	struct st_seq {
+		int64_t uid, last;
+		int unsaved;		/* changes counted since written back */
+	} seq, seq_saved[ST_SEQ_DEPTH];
 };
 
 /* SQL: the row of alias a is not part of its user's staging import
@@ -58,6 +69,10 @@ struct store {
 #define ST_VISIBLE(a) a ".stage != (SELECT staging FROM users WHERE id = " \
 	a ".user_id)"
 
+
+/* Write the change counter kept in the transaction back to its user's
+ * row (see struct store). Inside the transaction. */
+int st_seq_flush(struct store *st, struct spend_err *err);
 
 /* A prepared statement for sql, from the connection's cache (prepared on
  * first use). Reset and cleared before it is returned; do not finalize.

@@ -275,6 +275,137 @@ test_durability(void **state)
 	store_close(st);
 }
 
+/* ---- the change log's counter, kept in the transaction ---- */
+
+static int64_t
+change(struct store *st, int64_t uid)
+{
+	struct spend_err err;
+	int64_t seq;
+
+	if (store_change_append(st, uid, "expense", 1, "create", 1, &seq,
+	    &err) < 0)
+		fail_msg("change: %s", err.msg);
+	return seq;
+}
+
+static int64_t
+change_last(struct store *st, int64_t uid)
+{
+	struct spend_err err;
+	int64_t seq;
+
+	assert_int_equal(store_change_last(st, uid, &seq, &err), 0);
+	return seq;
+}
+
+static int
+collect_seq(void *arg, const struct change *c)
+{
+	int64_t *next = arg;
+
+	/* each number once, none missing */
+	assert_int_equal(c->seq, *next);
+	(*next)++;
+	return 0;
+}
+
+/* the user's log holds 1..n, no gap, no number twice */
+static void
+log_is(struct store *st, int64_t uid, int64_t n)
+{
+	struct spend_err err;
+	int64_t next = 1;
+
+	assert_int_equal(store_change_list(st, uid, 0, 0, collect_seq, &next,
+	    &err), 0);
+	assert_int_equal(next - 1, n);
+	assert_int_equal(change_last(st, uid), n);
+}
+
+static void
+test_change_counter(void **state)
+{
+	struct store *st = mem_store();
+	struct spend_err err;
+	int64_t a = add_user(st, "a", "EUR"), b = add_user(st, "b", "EUR");
+	int64_t head, floor;
+
+	(void)state;
+	/* counted in the transaction, and in the row once committed */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 1);
+	assert_int_equal(change(st, a), 2);
+	assert_int_equal(change(st, a), 3);
+	assert_int_equal(change_last(st, a), 3);
+	assert_int_equal(store_commit(st, &err), 0);
+	log_is(st, a, 3);
+
+	/* a savepoint rolled back gives its numbers back, as its rows (5,
+	 * counted before it, not yet in the row, stays) */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 4);
+	assert_int_equal(change(st, a), 5);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 6);
+	assert_int_equal(change(st, a), 7);
+	store_rollback(st);
+	assert_int_equal(change(st, a), 6);
+	assert_int_equal(store_commit(st, &err), 0);
+	log_is(st, a, 6);
+
+	/* two users in one transaction, in turn */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, b), 1);
+	assert_int_equal(change(st, a), 7);
+	assert_int_equal(change(st, b), 2);
+	assert_int_equal(change(st, a), 8);
+	assert_int_equal(change(st, a), 9);
+	assert_int_equal(store_commit(st, &err), 0);
+	log_is(st, a, 9);
+	log_is(st, b, 2);
+
+	/* a transaction rolled back leaves the row as it was */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 10);
+	assert_int_equal(change(st, a), 11);
+	store_rollback(st);
+	log_is(st, a, 9);
+
+	/* the sync marks read inside a transaction see what it counted */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 10);
+	assert_int_equal(change(st, a), 11);
+	assert_int_equal(store_sync_marks(st, a, &head, &floor, &err), 0);
+	assert_int_equal(head, 11);
+	assert_int_equal(change(st, a), 12);
+	assert_int_equal(store_commit(st, &err), 0);
+	log_is(st, a, 12);
+
+	/* savepoints deeper than the counter is kept through (8): 14 of
+	 * them, a change in each, the 6 innermost rolled back, then the
+	 * rest released; then one of the kept ones rolled back */
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 13);
+	for (int i = 0; i < 14; i++) {
+		assert_int_equal(store_begin(st, &err), 0);
+		assert_int_equal(change(st, a), 14 + i);
+	}
+	for (int i = 0; i < 6; i++)
+		store_rollback(st);
+	assert_int_equal(change(st, a), 22);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(change(st, a), 23);
+	store_rollback(st);
+	assert_int_equal(change(st, a), 23);
+	assert_int_equal(store_commit(st, &err), 0);
+	log_is(st, a, 23);
+	log_is(st, b, 2);
+	store_close(st);
+}
+
 static void
 test_transactions(void **state)
 {
@@ -1128,6 +1259,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_not_a_database,
 		    setup_dir, teardown_dir),
 		cmocka_unit_test(test_transactions),
+		cmocka_unit_test(test_change_counter),
 		cmocka_unit_test(test_users),
 		cmocka_unit_test(test_user_delete_cascades),
 		cmocka_unit_test(test_categories),
