@@ -58,26 +58,6 @@ store_change_append(struct store *st, int64_t uid, const char *entity,
 }
 
 int
-st_seq_flush(struct store *st, struct spend_err *err)
-{
-	sqlite3_stmt *s;
-	int r;
-
-	if (st->seq.uid == 0 || st->seq.unsaved == 0)
-		return 0;
-	/* (a user deleted in the transaction has no row: nothing to do) */
-	if ((s = st_prepare(st, "UPDATE users SET change_seq = ? WHERE id = ?",
-	    err)) == NULL)
-		return st_failed(st);
-	sqlite3_bind_int64(s, 1, st->seq.last);
-	sqlite3_bind_int64(s, 2, st->seq.uid);
-	if ((r = st_exec_stmt(st, s, err)) < 0)
-		return r;
-	st->seq.unsaved = 0;
-	return 0;
-}
-
-int
 store_change_list(struct store *st, int64_t uid, int64_t since, int limit,
     int (*cb)(void *arg, const struct change *c), void *arg,
     struct spend_err *err)
