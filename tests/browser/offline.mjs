@@ -287,6 +287,9 @@ await t.run(async () => {
   await tab2.close();
   ok(firstPush && firstPush.applied === 2 && firstPush.results.every((r) => r.status === 'applied' && !r.replayed),
     'the first push applied both (its reply was then lost)', JSON.stringify(firstPush));
+  // (a reply reaches this list when its body has been read, which may be
+  // after the page has handled it: wait for it)
+  await pushed(0);
   ok(pushes.length >= 1 && pushes[pushes.length - 1].replayed === 2
     && pushes[pushes.length - 1].results.every((r) => r.replayed === true),
   'the same batch was sent again (by either tab): spendd answered it as replayed', JSON.stringify(pushes));
