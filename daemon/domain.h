@@ -103,8 +103,9 @@ int expense_get(struct store *st, int64_t uid, int64_t id,
 
 /* A page of the rows matching f: limit rows after cursor (NULL = from
  * the start) through row(), then the count and sum per currency of
- * the whole filtered set through total(). next gets the cursor of the
- * next page ("" on the last). f is changed (the keyset). */
+ * the whole filtered set through total(), from one snapshot (its own
+ * read transaction, or the caller's). next gets the cursor of the next
+ * page ("" on the last). f is changed (the keyset). */
 #define EXPENSE_CURSOR_MAX 512
 int expense_list(struct store *st, int64_t uid, struct expense_filter *f,
     int limit, const char *cursor,

@@ -466,17 +466,16 @@ expense_get(struct store *st, int64_t uid, int64_t id, struct expense *out,
 
 static const char *const sort_names[] = { "date", "amount", "created", "payee" };
 
-/* Cursor: base64url("v1|sort|order|id|num|key"); opaque to clients. */
+/* Cursor: base64url("v1|sort|order|id|num|key"); opaque to clients. The
+ * position is the last row's id and sort key (store_expense_sort_key). */
 static void
-cursor_encode(const struct expense_filter *f, const struct expense *last,
-    char *out, size_t len)
+cursor_encode(const struct expense_filter *f, int64_t id, int64_t num,
+    const char *key, char *out, size_t len)
 {
-	char key[PAYEE_MAX_LEN + 1], raw[PAYEE_MAX_LEN + 96];
-	int64_t num;
+	char raw[PAYEE_MAX_LEN + 96];
 
-	store_expense_sort_key(last, f->sort, key, sizeof(key), &num);
 	snprintf(raw, sizeof(raw), "v1|%s|%s|%lld|%lld|%s",
-	    sort_names[f->sort], f->desc ? "desc" : "asc", (long long)last->id,
+	    sort_names[f->sort], f->desc ? "desc" : "asc", (long long)id,
 	    (long long)num, key);
 	b64url_encode(raw, strlen(raw), out, len);
 }
@@ -509,11 +508,15 @@ bad:
 	return spend_errf(err, SPEND_EINVAL, "cursor", "cursor is not valid");
 }
 
+/* The last row's position only: a struct expense is ~8 KB (its parts),
+ * too much to copy for every row of a page. */
 struct page {
 	int (*row)(void *, const struct expense *);
 	void *arg;
+	enum expense_sort sort;
 	int limit, n;
-	struct expense last;
+	int64_t last_id, last_num;
+	char last_key[PAYEE_MAX_LEN + 1];
 	bool more;
 };
 
@@ -529,7 +532,9 @@ page_row(void *arg, const struct expense *e)
 	}
 	if ((r = pg->row(pg->arg, e)) != 0)
 		return r;
-	pg->last = *e;
+	pg->last_id = e->id;
+	store_expense_sort_key(e, pg->sort, pg->last_key,
+	    sizeof(pg->last_key), &pg->last_num);
 	pg->n++;
 	return 0;
 }
@@ -542,6 +547,7 @@ expense_list(struct store *st, int64_t uid, struct expense_filter *f,
     char next[EXPENSE_CURSOR_MAX], struct spend_err *err)
 {
 	struct page pg;
+	bool own;
 	int r;
 
 	next[0] = '\0';
@@ -550,14 +556,24 @@ expense_list(struct store *st, int64_t uid, struct expense_filter *f,
 	memset(&pg, 0, sizeof(pg));
 	pg.row = row;
 	pg.arg = arg;
+	pg.sort = f->sort;
 	pg.limit = limit;
 	f->limit = limit + 1;	/* one more tells whether a next page exists */
-	if ((r = store_expense_list(st, uid, f, page_row, &pg, err)) < 0)
+	/* one snapshot (unless the caller's transaction is one already):
+	 * the count and sum are of the set the page was taken from */
+	own = !store_in_tx(st);
+	if (own && (r = store_read_begin(st, err)) < 0)
 		return r;
-	if (total && (r = store_expense_totals(st, uid, f, total, arg,
-	    err)) < 0)
+	/* > 0: page_row stopped it, a page is full */
+	r = store_expense_list(st, uid, f, page_row, &pg, err);
+	if (r >= 0 && total)
+		r = store_expense_totals(st, uid, f, total, arg, err);
+	if (own)
+		store_rollback(st);	/* a read: nothing to keep */
+	if (r < 0)
 		return r;
 	if (pg.more)
-		cursor_encode(f, &pg.last, next, EXPENSE_CURSOR_MAX);
+		cursor_encode(f, pg.last_id, pg.last_num, pg.last_key, next,
+		    EXPENSE_CURSOR_MAX);
 	return 0;
 }

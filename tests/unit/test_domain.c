@@ -372,6 +372,90 @@ visible(struct fx *fx, int64_t uid)
 	return n;
 }
 
+/* A page and its totals come from one snapshot: an add committed by
+ * another connection while the page is read is in neither. */
+struct snap {
+	struct store *other;
+	struct user *u;
+	int rows;
+	int64_t count;
+};
+
+static int
+snap_row(void *arg, const struct expense *e)
+{
+	struct snap *sn = arg;
+	struct write_tx w;
+	struct spend_err err;
+	struct expense_input in = in_add("9.99", "food");
+	struct expense added;
+
+	(void)e;
+	if (sn->rows++ == 0 && (write_begin(&w, sn->other, sn->u->id,
+	    &err) < 0 || expense_create(&w, sn->u, &in, &added, &err) < 0 ||
+	    write_commit(&w, &err) < 0))
+		fail_msg("add on the other connection: %s", err.msg);
+	return 0;
+}
+
+static int
+snap_total(void *arg, const struct expense_total *t)
+{
+	((struct snap *)arg)->count += t->count;
+	return 0;
+}
+
+static void
+test_list_snapshot(void **state)
+{
+	char dir[] = "/tmp/spend-test-snap.XXXXXX", path[64], cmd[96];
+	struct store *st, *other;
+	struct user u;
+	struct write_tx w;
+	struct spend_err err;
+	struct expense_input in = in_add("1.50", "food");
+	struct expense e;
+	struct expense_filter f;
+	char next[EXPENSE_CURSOR_MAX];
+	struct snap sn;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/spend.db", dir);
+	assert_int_equal(store_open(path, STORE_CREATE, &st, &err), 0);
+	assert_int_equal(store_open(path, STORE_SECONDARY, &other, &err), 0);
+	mkuser(st, &u, "carol", "EUR");
+	assert_int_equal(write_begin(&w, st, u.id, &err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(expense_create(&w, &u, &in, &e, &err), 0);
+	assert_int_equal(write_commit(&w, &err), 0);
+	write_run_hooks(&w, NULL);
+
+	for (int pass = 0; pass < 2; pass++) {
+		memset(&f, 0, sizeof(f));
+		f.desc = true;
+		memset(&sn, 0, sizeof(sn));
+		sn.other = pass == 0 ? other : NULL;
+		sn.u = &u;
+		if (pass == 1)	/* the add is there for the next listing */
+			sn.rows = 1;
+		assert_int_equal(expense_list(st, u.id, &f, 50, NULL, snap_row,
+		    snap_total, &sn, next, &err), 0);
+		if (pass == 0) {
+			assert_int_equal(sn.rows, 3);
+			assert_int_equal(sn.count, 3);
+		} else {
+			assert_int_equal(sn.rows, 1 + 4);
+			assert_int_equal(sn.count, 4);
+		}
+	}
+	assert_false(store_in_tx(st));
+	store_close(other);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Staged rows stay out of every read until one write publishes them;
  * an undone import leaves nothing. */
 static void
@@ -522,6 +606,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_category_move, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_staging, setup, teardown),
+		cmocka_unit_test(test_list_snapshot),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 	};
 
