@@ -85,9 +85,13 @@ struct kindq {
 	int64_t done;
 };
 
+/* The two roles a thread can have; each waits on its own condition, so
+ * a job wakes one thread that can run it, not every thread. */
+enum { ROLE_GENERAL, ROLE_HASH, NROLES };
+
 struct workers {
 	pthread_mutex_t mtx;
-	pthread_cond_t cond;
+	pthread_cond_t cond[NROLES];
 	struct kindq q[JOB_NKINDS];
 	int long_busy, long_limit;
 	int hashers;			/* threads for password jobs only */
@@ -163,6 +167,37 @@ take(struct workers *w, const struct worker_thread *t)
 	return j;
 }
 
+/* The role of the threads that run kind k. */
+static int
+role_of(const struct workers *w, int k)
+{
+	return w->hashers > 0 && k == JOB_PASSWORD ? ROLE_HASH : ROLE_GENERAL;
+}
+
+/* How many jobs a thread of role could start now, counted up to 2:
+ * locked. */
+static int
+startable(struct workers *w, int role)
+{
+	int n = 0, lng = w->long_limit - w->long_busy;
+
+	for (int k = 0; k < JOB_NKINDS && n < 2; k++) {
+		int room = w->q[k].limit - w->q[k].busy;
+
+		if (role_of(w, k) != role)
+			continue;
+		if (room > w->q[k].queued)
+			room = w->q[k].queued;
+		if (kinds[k].is_long) {
+			if (room > lng)
+				room = lng;
+			lng -= room > 0 ? room : 0;
+		}
+		n += room > 0 ? room : 0;
+	}
+	return n;
+}
+
 static bool
 any_queued(struct workers *w)
 {
@@ -170,6 +205,13 @@ any_queued(struct workers *w)
 		if (w->q[k].head)
 			return true;
 	return false;
+}
+
+static void
+wake_all(struct workers *w)
+{
+	for (int i = 0; i < NROLES; i++)
+		pthread_cond_broadcast(&w->cond[i]);
 }
 
 static void
@@ -209,7 +251,7 @@ worker_main(void *arg)
 	struct worker_thread *t = arg;
 	struct workers *w = t->w;
 	struct job *j;
-	int nice;
+	int nice, role = t->hashes ? ROLE_HASH : ROLE_GENERAL;
 
 	/* Below the event loop: a storm of Argon2 checks or a long export
 	 * must not take the CPU from the thread that answers every request.
@@ -225,8 +267,12 @@ worker_main(void *arg)
 		pthread_mutex_lock(&w->mtx);
 		while ((j = take(w, t)) == NULL && !(w->stopping &&
 		    !any_queued(w)))
-			pthread_cond_wait(&w->cond, &w->mtx);
+			pthread_cond_wait(&w->cond[role], &w->mtx);
 		t->job = j;
+		/* stopping, and the last queued job taken: the threads that
+		 * wait for one of theirs are done */
+		if (w->stopping && !any_queued(w))
+			wake_all(w);
 		pthread_mutex_unlock(&w->mtx);
 		if (j == NULL)
 			break;
@@ -249,9 +295,13 @@ worker_main(void *arg)
 			w->long_busy--;
 		j->next = w->finished;
 		w->finished = j;
-		/* a slot opened: a job held by its limit may run now */
-		if (any_queued(w))
-			pthread_cond_broadcast(&w->cond);
+		/* A slot opened, so a job held by its limit may run now. This
+		 * thread takes one itself; another of its role is woken only
+		 * if there is more than one. (A slot of this role frees at
+		 * most one job, so the rest was startable already: a thread
+		 * woken for it may be slower than this one.) */
+		if (startable(w, role) > 1)
+			pthread_cond_signal(&w->cond[role]);
 		pthread_mutex_unlock(&w->mtx);
 		event_active(w->ev, EV_READ, 0);
 	}
@@ -297,7 +347,8 @@ workers_start(struct spendd *sd, int n)
 	if (n < 1 || (w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
 	pthread_mutex_init(&w->mtx, NULL);
-	pthread_cond_init(&w->cond, NULL);
+	for (int i = 0; i < NROLES; i++)
+		pthread_cond_init(&w->cond[i], NULL);
 	set_limits(w, n);
 	strlcpy(w->db_path, sd->cfg.db_path, sizeof(w->db_path));
 	w->store_flags = spendd_store_flags(sd);
@@ -307,7 +358,8 @@ workers_start(struct spendd *sd, int n)
 		if (w->ev)
 			event_free(w->ev);
 		pthread_mutex_destroy(&w->mtx);
-		pthread_cond_destroy(&w->cond);
+		for (int i = 0; i < NROLES; i++)
+			pthread_cond_destroy(&w->cond[i]);
 		free(w);
 		return -1;
 	}
@@ -345,9 +397,10 @@ workers_submit(struct workers *w, struct job *j)
 	q->tail = j;
 	q->queued++;
 	q->pending++;
-	/* all of them: the one woken might be of the wrong role */
+	/* one thread of the role that runs it, if it can start now (if
+	 * not, a finishing thread takes it) */
 	if (runnable(w, NULL, j->kind))
-		pthread_cond_broadcast(&w->cond);
+		pthread_cond_signal(&w->cond[role_of(w, j->kind)]);
 	pthread_mutex_unlock(&w->mtx);
 	return 0;
 }
@@ -416,14 +469,15 @@ workers_stop(struct workers *w)
 		return;
 	pthread_mutex_lock(&w->mtx);
 	w->stopping = true;
-	pthread_cond_broadcast(&w->cond);
+	wake_all(w);
 	pthread_mutex_unlock(&w->mtx);
 	for (int i = 0; i < w->n; i++)
 		pthread_join(w->threads[i].tid, NULL);
 	run_dones(-1, 0, w);	/* deliver what finished last */
 	event_free(w->ev);
 	pthread_mutex_destroy(&w->mtx);
-	pthread_cond_destroy(&w->cond);
+	for (int i = 0; i < NROLES; i++)
+		pthread_cond_destroy(&w->cond[i]);
 	free(w->threads);
 	free(w);
 }

@@ -327,6 +327,87 @@ test_limits(void **state)
 	assert_int_equal(st.busy + st.queued, 0);
 }
 
+/* ---- a submit wakes one thread of the role that runs it, and a
+ * finishing thread takes what its slot held back: thousands of short
+ * jobs of every kind from the loop, with the pool's sizes a server has,
+ * all run (a lost wakeup leaves one queued, and drain times out) ---- */
+
+static void
+test_many_jobs(void **state)
+{
+	struct fx *fx = *state;
+	struct spendd *sd = fx->sd;
+	static const enum job_kind mix[] = { JOB_READ, JOB_READ, JOB_WRITE,
+	    JOB_PASSWORD, JOB_READ, JOB_EXPORT, JOB_REPORT, JOB_IMPORT,
+	    JOB_BACKUP, JOB_READ };
+	static const int sizes[] = { 1, 2, 4, 8 };
+	enum { N = 1500 };
+	struct tj *t = calloc(N, sizeof(*t));
+
+	assert_non_null(t);
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct job_stats st;
+		int64_t want[JOB_NKINDS] = { 0 };
+
+		assert_int_equal(workers_start(sd, sizes[z]), 0);
+		memset(t, 0, N * sizeof(*t));
+		reset();
+		for (int i = 0; i < N; i++) {
+			enum job_kind k = mix[i % (sizeof(mix) / sizeof(mix[0]))];
+
+			t[i].id = i;
+			submit(sd, k, &t[i]);
+			want[k]++;
+			if (i % 97 == 0)	/* some land on idle threads */
+				usleep(200);
+		}
+		drain(sd, t, N);
+		for (int k = 0; k < JOB_NKINDS; k++) {
+			workers_stats(sd->workers, (enum job_kind)k, &st);
+			if (st.done != want[k] || st.busy || st.queued)
+				fail_msg("%d threads, %s: done %lld of %lld, "
+				    "busy %d, queued %d", sizes[z],
+				    jobs_kind_name((enum job_kind)k),
+				    (long long)st.done, (long long)want[k],
+				    st.busy, st.queued);
+		}
+		assert_int_equal(workers_busy(sd->workers), 0);
+		workers_stop(sd->workers);
+		sd->workers = NULL;
+	}
+	free(t);
+}
+
+/* A stop while jobs wait behind their limits: every thread ends (the
+ * ones with nothing of theirs queued too) and every job runs. */
+static void
+test_stop_with_queued(void **state)
+{
+	struct fx *fx = *state;
+	struct spendd *sd = fx->sd;
+	static struct tj ex[4], rd[6];
+
+	memset(ex, 0, sizeof(ex));
+	memset(rd, 0, sizeof(rd));
+	assert_int_equal(workers_start(sd, 4), 0);
+	for (int i = 0; i < 4; i++) {
+		ex[i].block = true;
+		submit(sd, JOB_EXPORT, &ex[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		rd[i].block = true;
+		submit(sd, JOB_READ, &rd[i]);
+	}
+	wait_started(3);	/* one export, two reads: the rest queued */
+	open_gate();
+	workers_stop(sd->workers);	/* joins: hangs if a thread sleeps on */
+	sd->workers = NULL;
+	for (int i = 0; i < 4; i++)
+		assert_true(ex[i].done);
+	for (int i = 0; i < 6; i++)
+		assert_true(rd[i].done);
+}
+
 /* ---- a login storm: password checks hold their own thread, and never
  * the ones reads run on ---- */
 
@@ -596,6 +677,8 @@ main(void)
 		T(test_inline),
 		T(test_priorities),
 		T(test_limits),
+		T(test_many_jobs),
+		T(test_stop_with_queued),
 		T(test_password_not_behind_long_jobs),
 		T(test_password_own_thread),
 		T(test_password_cap),
