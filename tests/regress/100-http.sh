@@ -14,6 +14,9 @@ echo '<p>sub</p>' >"$W/sub/index.html"
 # text large enough to be worth compressing, and an image that is not
 i=0; while [ $i -lt 60 ]; do echo "export const line$i = 'the same words again';"; i=$((i + 1)); done >"$W/js/big.js"
 head -c 2000 /dev/zero >"$W/pic.png"
+# a file read into memory (up to 1 MiB) and one mapped (larger)
+head -c 300000 /dev/urandom >"$W/photo.png"
+head -c 1500000 /dev/urandom >"$W/video.png"
 echo 'HIDDEN42' >"$W/.env"
 echo 'TOPSECRET42' >"$T/secret.txt"
 ln -s "$T/secret.txt" "$W/link.txt"
@@ -61,6 +64,11 @@ gzetag=$(header ETag)
 req GET /js/big.js
 is "without Accept-Encoding: plain" "$(header Content-Encoding)" ""
 is "... the file itself" "$(printf '%s\n' "$BODY" | cksum)" "$(cksum <"$W/js/big.js")"
+for f in pic.png photo.png video.png; do
+	is "$f: the file's bytes, whole" \
+	    "$(curl -s -w '%{http_code}' -o "$T/got" "$BASE/$f") $(cksum <"$T/got")" \
+	    "200 $(cksum <"$W/$f")"
+done
 isnt "... under another ETag than the gzip form" "$(header ETag)" "$gzetag"
 is "... and Vary too (a cache keeps the two apart)" "$(header Vary)" "Accept-Encoding"
 req GET /js/big.js -H 'Accept-Encoding: br, gzip;q=0'
