@@ -31,32 +31,32 @@
 #include "xmalloc.h"
 
 /*
- * A file's bytes into b (fd is b's to close). Up to READ_MAX read into
- * memory: libevent's default maps the file, and its unmap once the reply
- * is sent is a TLB shootdown on every CPU that runs a thread of spendd —
- * a third of the CPU of serving a 14 KB file under wrk, and an
- * interruption of the loop and workers each time. Larger files are
- * mapped, as before.
+ * A file's bytes into b; fd is closed on every path (with b, or here).
+ * Up to READ_MAX the file is read into memory: libevent's default maps
+ * it, and the unmap once the reply is sent is a TLB shootdown on every
+ * CPU that runs a thread of spendd — a third of the CPU of serving a
+ * 14 KB file under wrk, and an interruption of the loop and workers each
+ * time. Larger files are mapped, as before.
  */
 #define READ_MAX (1024 * 1024)
 
 static int
 add_file(struct evbuffer *b, int fd, off_t size)
 {
+	unsigned flags = EVBUF_FS_CLOSE_ON_FREE | EVBUF_FS_DISABLE_LOCKING;
 	struct evbuffer_file_segment *seg;
-	int r;
 
-	if (size > READ_MAX)
-		return evbuffer_add_file(b, fd, 0, size);
-	if ((seg = evbuffer_file_segment_new(fd, 0, size, EVBUF_FS_CLOSE_ON_FREE |
-	    EVBUF_FS_DISABLE_MMAP | EVBUF_FS_DISABLE_SENDFILE |
-	    EVBUF_FS_DISABLE_LOCKING)) == NULL) {
-		close(fd);
+	if (size <= READ_MAX)
+		flags |= EVBUF_FS_DISABLE_MMAP | EVBUF_FS_DISABLE_SENDFILE;
+	if ((seg = evbuffer_file_segment_new(fd, 0, size, flags)) == NULL) {
+		close(fd);	/* not closed by a segment never made */
 		return -1;
 	}
-	r = evbuffer_add_file_segment(b, seg, 0, size);
+	/* on failure libevent has dropped the segment (and closed fd) */
+	if (evbuffer_add_file_segment(b, seg, 0, size) < 0)
+		return -1;
 	evbuffer_file_segment_free(seg);	/* b holds its own reference */
-	return r;
+	return 0;
 }
 
 /* a compressed copy of one file (or the decision that it is not worth it) */

@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -53,6 +54,15 @@
 
 #define WORKER_NICE	5	/* the workers run this much nicer than the loop */
 #define HASH_NICE	5	/* and hashing threads this much nicer again */
+/*
+ * An idle thread looks at the queues at least this often (ms), woken or
+ * not. The wakeups are exact (one signal per job that can start), but
+ * glibc before 2.41 can lose a pthread_cond_signal (sourceware BZ 25847;
+ * Debian 12 has 2.36): without this a job could wait for the next
+ * submit, on a quiet server for ever. Four idle threads cost four
+ * wakeups a second.
+ */
+#define RESCUE_MS	1000
 #include "util.h"
 #include "workers.h"
 
@@ -100,6 +110,7 @@ struct workers {
 	struct worker_thread *threads;
 	int n;
 	bool stopping, cancelled;
+	int rescue_ms;			/* RESCUE_MS; 0 in some tests */
 	struct event *ev;		/* fires on the loop to run dones */
 	char db_path[PATH_MAX];
 	int store_flags;
@@ -245,6 +256,26 @@ run_dones(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Sleep until woken, or at most w->rescue_ms: locked. */
+static void
+idle_wait(struct workers *w, int role)
+{
+	struct timespec ts;
+
+	if (w->rescue_ms <= 0) {
+		pthread_cond_wait(&w->cond[role], &w->mtx);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += w->rescue_ms / 1000;
+	ts.tv_nsec += (long)(w->rescue_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&w->cond[role], &w->mtx, &ts);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -267,7 +298,7 @@ worker_main(void *arg)
 		pthread_mutex_lock(&w->mtx);
 		while ((j = take(w, t)) == NULL && !(w->stopping &&
 		    !any_queued(w)))
-			pthread_cond_wait(&w->cond[role], &w->mtx);
+			idle_wait(w, role);
 		t->job = j;
 		/* stopping, and the last queued job taken: the threads that
 		 * wait for one of theirs are done */
@@ -347,8 +378,18 @@ workers_start(struct spendd *sd, int n)
 	if (n < 1 || (w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
 	pthread_mutex_init(&w->mtx, NULL);
-	for (int i = 0; i < NROLES; i++)
-		pthread_cond_init(&w->cond[i], NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* timed waits on the monotonic clock: a jump of the wall
+		 * clock does not stretch them */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		for (int i = 0; i < NROLES; i++)
+			pthread_cond_init(&w->cond[i], &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	w->rescue_ms = RESCUE_MS;
 	set_limits(w, n);
 	strlcpy(w->db_path, sd->cfg.db_path, sizeof(w->db_path));
 	w->store_flags = spendd_store_flags(sd);
@@ -459,6 +500,15 @@ workers_stats(struct workers *w, enum job_kind kind, struct job_stats *out)
 	out->busy = w->q[kind].busy;
 	out->queued = w->q[kind].queued;
 	out->done = w->q[kind].done;
+	pthread_mutex_unlock(&w->mtx);
+}
+
+void
+workers_set_rescue(struct workers *w, int ms)
+{
+	pthread_mutex_lock(&w->mtx);
+	w->rescue_ms = ms;
+	wake_all(w);	/* the waits under way take it up now */
 	pthread_mutex_unlock(&w->mtx);
 }
 

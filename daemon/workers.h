@@ -43,6 +43,9 @@ struct job_stats {
 };
 void workers_stats(struct workers *w, enum job_kind kind,
     struct job_stats *out);
+/* How long an idle thread sleeps before it looks at the queues anyway
+ * (ms; 0: until woken). For the tests of the wakeups themselves. */
+void workers_set_rescue(struct workers *w, int ms);
 
 /* ---- the job system's (jobs.c) ---- */
 /* Queue job (allocated by the caller, freed by the pool after done).

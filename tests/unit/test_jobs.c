@@ -330,7 +330,8 @@ test_limits(void **state)
 /* ---- a submit wakes one thread of the role that runs it, and a
  * finishing thread takes what its slot held back: thousands of short
  * jobs of every kind from the loop, with the pool's sizes a server has,
- * all run (a lost wakeup leaves one queued, and drain times out) ---- */
+ * all run (a lost wakeup leaves one queued, and drain times out; the
+ * timed rescue is off) ---- */
 
 static void
 test_many_jobs(void **state)
@@ -350,6 +351,8 @@ test_many_jobs(void **state)
 		int64_t want[JOB_NKINDS] = { 0 };
 
 		assert_int_equal(workers_start(sd, sizes[z]), 0);
+		/* no timed look at the queues: the wakeups alone must do */
+		workers_set_rescue(sd->workers, 0);
 		memset(t, 0, N * sizeof(*t));
 		reset();
 		for (int i = 0; i < N; i++) {
@@ -390,6 +393,7 @@ test_stop_with_queued(void **state)
 	memset(ex, 0, sizeof(ex));
 	memset(rd, 0, sizeof(rd));
 	assert_int_equal(workers_start(sd, 4), 0);
+	workers_set_rescue(sd->workers, 0);
 	for (int i = 0; i < 4; i++) {
 		ex[i].block = true;
 		submit(sd, JOB_EXPORT, &ex[i]);
