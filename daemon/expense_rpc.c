@@ -48,54 +48,54 @@ expense_write(struct jw *w, const struct expense *e)
 	const char *p, *end;
 
 	jw_obj(w);
-	jw_key(w, "id");
+	JW_KEY(w, "id");
 	jw_int(w, e->id);
 	money_format(e->amount, exp, amount, sizeof(amount));
-	jw_key(w, "amount");
+	JW_KEY(w, "amount");
 	jw_decimal(w, amount);
-	jw_key(w, "currency");
+	JW_KEY(w, "currency");
 	jw_str(w, e->currency);
-	jw_key(w, "category");
+	JW_KEY(w, "category");
 	jw_str(w, e->category);
-	jw_key(w, "date");
+	JW_KEY(w, "date");
 	jw_str(w, e->date);
-	jw_key(w, "note");
+	JW_KEY(w, "note");
 	jw_str(w, e->note);
-	jw_key(w, "payee");
+	JW_KEY(w, "payee");
 	jw_str(w, e->payee);
-	jw_key(w, "tags");
+	JW_KEY(w, "tags");
 	jw_arr(w);
 	for (p = e->tags; *p == ',' && p[1] && (end = strchr(p + 1, ',')) !=
 	    NULL; p = end)	/* ",a,b," as expense_tags_json reads it */
 		jw_strn(w, p + 1, end - p - 1);
 	jw_end(w);
-	jw_key(w, "version");
+	JW_KEY(w, "version");
 	jw_int(w, e->version);
-	jw_key(w, "created_at");
+	JW_KEY(w, "created_at");
 	jw_str(w, e->created_at);
-	jw_key(w, "updated_at");
+	JW_KEY(w, "updated_at");
 	jw_str(w, e->updated_at);
-	jw_key(w, "recurring_id");
+	JW_KEY(w, "recurring_id");
 	if (e->recurring_id)
 		jw_int(w, e->recurring_id);
 	else
 		jw_null(w);
-	jw_key(w, "category_auto");
+	JW_KEY(w, "category_auto");
 	jw_bool(w, e->category_auto);
-	jw_key(w, "parts");
+	JW_KEY(w, "parts");
 	jw_arr(w);
 	for (int i = 0; i < e->nparts; i++) {
 		const struct expense_part *pt = &e->parts[i];
 
 		money_format(pt->amount, exp, amount, sizeof(amount));
 		jw_obj(w);
-		jw_key(w, "amount");
+		JW_KEY(w, "amount");
 		jw_decimal(w, amount);
-		jw_key(w, "category");
+		JW_KEY(w, "category");
 		jw_str(w, pt->category);
-		jw_key(w, "category_id");
+		JW_KEY(w, "category_id");
 		jw_int(w, pt->category_id);
-		jw_key(w, "note");
+		JW_KEY(w, "note");
 		jw_str(w, pt->note);
 		jw_end(w);
 	}

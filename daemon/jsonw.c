@@ -145,6 +145,31 @@ static const unsigned char special[256] = {
 	[0x00 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
 };
 
+/* How far from q the bytes need nothing but a copy (special[] is 0):
+ * 8 at a time while none of the 8 is special, then one at a time. The
+ * tests are the "has a byte less than" bit tricks (exact for "any",
+ * which is all that is asked); the order of the bytes does not matter. */
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+#define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGH)
+
+static inline const unsigned char *
+plain_run(const unsigned char *q, const unsigned char *e)
+{
+	while (e - q >= 8) {
+		uint64_t v;
+
+		memcpy(&v, q, 8);
+		if ((v & HIGH) | ((v - ONES * 0x20) & ~v & HIGH) |
+		    HAS_ZERO(v ^ (ONES * '"')) | HAS_ZERO(v ^ (ONES * '\\')))
+			break;
+		q += 8;
+	}
+	while (q < e && !special[*q])
+		q++;
+	return q;
+}
+
 /*
  * s[0..n) as a quoted JSON string, checked as it is copied (one pass):
  * or EINVAL naming what (for keys and values), and then w->len is as
@@ -165,10 +190,8 @@ quoted(struct jw *w, const char *s, size_t n, const char *what)
 	o = w->buf + w->len;
 	*o++ = '"';
 	while (p < e) {
-		const unsigned char *q = p;
+		const unsigned char *q = plain_run(p, e);
 
-		while (q < e && !special[*q])
-			q++;
 		memcpy(o, p, q - p);
 		o += q - p;
 		p = q;
@@ -278,6 +301,24 @@ jw_keyn(struct jw *w, const char *key, size_t n)
 		return w->code;
 	}
 	if (putc1(w, ':') < 0)
+		return w->code;
+	w->st[w->depth - 1].any = true;
+	w->st[w->depth - 1].key = true;
+	return 0;
+}
+
+int
+jw_key_raw(struct jw *w, const char *quoted_colon, size_t n)
+{
+	if (w->code)
+		return w->code;
+	if (w->depth == 0 || !w->st[w->depth - 1].obj)
+		return fail(w, SPEND_EINVAL, "a key outside an object");
+	if (w->st[w->depth - 1].key)
+		return fail(w, SPEND_EINVAL, "a key after a key");
+	if (w->st[w->depth - 1].any && putc1(w, ',') < 0)
+		return w->code;
+	if (put(w, quoted_colon, n) < 0)
 		return w->code;
 	w->st[w->depth - 1].any = true;
 	w->st[w->depth - 1].key = true;

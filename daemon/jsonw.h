@@ -69,6 +69,11 @@ int jw_end(struct jw *w);		/* } or ], the innermost open one */
 /* A member's key: a string, as jw_str checks it. */
 int jw_key(struct jw *w, const char *key);
 int jw_keyn(struct jw *w, const char *key, size_t n);
+/* A key given as a string literal, quoted at compile time: for the
+ * fixed keys of a row written thousands of times a reply. The literal
+ * must need no escape (it is written as it is). */
+#define JW_KEY(w, lit) jw_key_raw((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+int jw_key_raw(struct jw *w, const char *quoted_colon, size_t n);
 
 int jw_str(struct jw *w, const char *s);	/* NULL: null */
 int jw_strn(struct jw *w, const char *s, size_t n);	/* NUL inside: refused */

@@ -223,13 +223,22 @@ money_format(int64_t minor, int exponent, char *buf, size_t len)
 {
 	char digits[32];
 	uint64_t u;
-	int n, o = 0;
+	int n = 0, o = 0;
 	size_t need;
 
-	/* magnitude as unsigned: -INT64_MIN is not representable */
+	if (exponent < 0 || exponent + 1 > (int)sizeof(digits))
+		return -1;
+	/* magnitude as unsigned: -INT64_MIN is not representable; its
+	 * digits, at least exponent + 1 of them, written from the right (as
+	 * "%0*llu" would, without printf's cost on every amount of a list) */
 	u = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	n = snprintf(digits, sizeof(digits), "%0*llu", exponent + 1,
-	    (unsigned long long)u);
+	do {
+		digits[sizeof(digits) - 1 - n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n < exponent + 1)
+		digits[sizeof(digits) - 1 - n++] = '0';
+	memmove(digits, digits + sizeof(digits) - n, (size_t)n);
 	need = (size_t)n + (minor < 0) + (exponent > 0) + 1;
 	if (need > len)
 		return -1;

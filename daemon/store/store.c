@@ -229,8 +229,17 @@ void
 st_col_text(sqlite3_stmt *s, int i, char *buf, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
+	/* SQLite knows the length: no strlen (as strlcpy would) for each
+	 * column of each row */
+	size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
 
-	strlcpy(buf, t ? (const char *)t : "", len);
+	if (len == 0)
+		return;
+	if (n >= len)
+		n = len - 1;
+	if (n)
+		memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 int
@@ -471,6 +480,22 @@ st_seq_flush(struct store *st, struct spend_err *err)
 }
 
 int
+store_read_begin(struct store *st, struct spend_err *err)
+{
+	int r;
+
+	if (st->tx_depth != 0)
+		return spend_errf(err, SPEND_EINTERNAL, "",
+		    "read transaction inside a transaction");
+	/* DEFERRED takes no lock until the first read, and no write lock
+	 * ever: writers go on while an export reads its snapshot. */
+	if ((r = st_exec_tx(st, "BEGIN DEFERRED", err)) < 0)
+		return r;
+	st->tx_depth = 1;
+	return 0;
+}
+
+int
 store_begin(struct store *st, struct spend_err *err)
 {
 	char sql[32];
@@ -612,7 +637,7 @@ store_rollback(struct store *st)
 	/* after SQLite rolled it all back, there is nothing to roll back */
 	if (!tx_lost(st)) {
 		if (st->tx_depth == 1)
-			st_exec(st, "ROLLBACK", NULL);
+			st_exec_tx(st, "ROLLBACK", NULL);
 		else {
 			snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d",
 			    st->tx_depth - 1, st->tx_depth - 1);

@@ -97,6 +97,9 @@ int64_t store_wal_restarts(void);
 /* Transactions nest: the outermost is BEGIN IMMEDIATE, inner ones are
  * savepoints. Every begin must be matched by one commit or rollback. */
 int store_begin(struct store *st, struct spend_err *err);
+/* A read transaction (BEGIN DEFERRED): the queries until store_commit or
+ * store_rollback see one snapshot. Only outside a transaction. */
+int store_read_begin(struct store *st, struct spend_err *err);
 int store_commit(struct store *st, struct spend_err *err);
 void store_rollback(struct store *st);
 bool store_in_tx(struct store *st);
@@ -644,9 +647,6 @@ int store_report_totals(struct store *st, int64_t uid,
     const struct expense_filter *f, enum store_group g,
     int (*cb)(void *arg, const struct store_total *t), void *arg,
     struct spend_err *err);
-/* A read transaction (BEGIN DEFERRED): the queries until store_commit or
- * store_rollback see one snapshot. Only outside a transaction. */
-int store_read_begin(struct store *st, struct spend_err *err);
 
 /* ---- backups (store_backup.c) ---- */
 /* Copy the whole database of st, as it was when the copy began (one read

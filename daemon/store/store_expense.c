@@ -308,6 +308,15 @@ struct query {
 	} b[MAX_BINDS];
 };
 
+/* Empty: the text and the count (the bindings are written as added; a
+ * memset of all 15 KB was two a list). */
+static void
+q_init(struct query *q)
+{
+	q->sql[0] = '\0';
+	q->n = 0;
+}
+
 static void
 q_add(struct query *q, const char *sql)
 {
@@ -447,7 +456,7 @@ store_expense_list(struct store *st, int64_t uid,
 	char buf[128];
 	int rc, r = 0;
 
-	memset(&q, 0, sizeof(q));
+	q_init(&q);
 	q_add(&q, "SELECT " EXP_COLS " FROM expenses e "
 	    "JOIN categories c ON c.id = e.category_id");
 	if ((r = build_where(st, &q, uid, f, true, err)) < 0)
@@ -535,7 +544,7 @@ store_expense_totals(struct store *st, int64_t uid,
 	char *key;
 	int rc, r = 0;
 
-	memset(&q, 0, sizeof(q));
+	q_init(&q);
 	q_add(&q, "SELECT e.currency, count(*), sum(e.amount) FROM expenses e");
 	if ((r = build_where(st, &q, uid, f, false, err)) < 0)
 		return r;
@@ -615,7 +624,7 @@ st_expense_filtered(struct store *st, const char *select, const char *from,
 {
 	struct query q;
 
-	memset(&q, 0, sizeof(q));
+	q_init(&q);
 	q_add(&q, select);
 	q_add(&q, from ? from :
 	    " FROM expenses e JOIN categories c ON c.id = e.category_id");

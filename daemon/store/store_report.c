@@ -55,18 +55,3 @@ store_report_totals(struct store *st, int64_t uid,
 	return r;
 }
 
-int
-store_read_begin(struct store *st, struct spend_err *err)
-{
-	int r;
-
-	if (st->tx_depth != 0)
-		return spend_errf(err, SPEND_EINTERNAL, "",
-		    "read transaction inside a transaction");
-	/* DEFERRED takes no lock until the first read, and no write lock
-	 * ever: writers go on while an export reads its snapshot. */
-	if ((r = st_exec(st, "BEGIN DEFERRED", err)) < 0)
-		return r;
-	st->tx_depth = 1;
-	return 0;
-}

@@ -452,6 +452,94 @@ test_shape_errors(void **state)
 }
 
 /* A long value: the buffer grows, every byte kept. */
+/* Each kind of byte that needs more than a copy, at every offset of a
+ * 25-byte plain string: the copy runs 8 bytes at a time until such a
+ * byte, so every position in and across a word of 8 is tried. */
+static void
+test_every_offset(void **state)
+{
+	static const struct {
+		const char *b;
+		size_t n;
+		const char *bad;	/* NULL: written; else the refusal */
+	} kinds[] = {
+		{ "\x01", 1, NULL }, { "\x1f", 1, NULL }, { "\n", 1, NULL },
+		{ "\"", 1, NULL }, { "\\", 1, NULL }, { "\x7f", 1, NULL },
+		{ " ", 1, NULL }, { "\xc3\xa9", 2, NULL },
+		{ "\xe2\x82\xac", 3, NULL }, { "\xf0\x9f\x98\x80", 4, NULL },
+		{ "\xff", 1, "not UTF-8" }, { "\xc3", 1, "not UTF-8" },
+		{ "\0", 1, "NUL byte" },
+	};
+	char s[40], want[64];
+	struct jw w;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t at = 0; at < 25; at++) {
+			size_t n = 0;
+
+			for (size_t i = 0; i < at; i++)
+				s[n++] = (char)('a' + i % 26);
+			memcpy(s + n, kinds[k].b, kinds[k].n);
+			n += kinds[k].n;
+			for (size_t i = at; i < 25; i++)
+				s[n++] = (char)('A' + i % 26);
+			if (kinds[k].bad == NULL) {
+				roundtrip(__LINE__, s, n);
+				continue;
+			}
+			jw_init(&w);
+			if (jw_strn(&w, s, n) != SPEND_EINVAL)
+				fail_msg("kind %zu at %zu: accepted", k, at);
+			if (strcmp(kinds[k].bad, "not UTF-8") == 0)
+				snprintf(want, sizeof(want), "not UTF-8 (byte %zu)",
+				    at);
+			else
+				snprintf(want, sizeof(want), "%s at byte %zu",
+				    kinds[k].bad, at);
+			if (strstr(w.msg, want) == NULL)
+				fail_msg("kind %zu at %zu: \"%s\" lacks \"%s\"",
+				    k, at, w.msg, want);
+			jw_free(&w);
+		}
+}
+
+/* JW_KEY writes what jw_key writes, separators and shape checks too. */
+static void
+test_literal_keys(void **state)
+{
+	struct jw a, b;
+
+	(void)state;
+	jw_init(&a);
+	jw_init(&b);
+	jw_obj(&a);
+	jw_obj(&b);
+	for (int i = 0; i < 3; i++) {
+		jw_key(&a, "id");
+		JW_KEY(&b, "id");
+		jw_int(&a, i);
+		jw_int(&b, i);
+		jw_key(&a, "created_at");
+		JW_KEY(&b, "created_at");
+		jw_str(&a, "x");
+		jw_str(&b, "x");
+	}
+	assert_int_equal(JW_KEY(&b, "k"), 0);
+	assert_int_equal(JW_KEY(&b, "k"), SPEND_EINVAL);	/* a key after a key */
+	assert_non_null(strstr(b.msg, "a key after a key"));
+	jw_end(&a);
+	assert_int_equal(b.len, a.len - 1 + strlen(",\"k\":"));
+	assert_memory_equal(a.buf, b.buf, a.len - 1);
+	jw_free(&a);
+	jw_free(&b);
+	jw_init(&b);
+	jw_arr(&b);
+	assert_int_equal(JW_KEY(&b, "id"), SPEND_EINVAL);
+	assert_non_null(strstr(b.msg, "a key outside an object"));
+	jw_free(&b);
+}
+
 static void
 test_long(void **state)
 {
@@ -488,6 +576,8 @@ main(void)
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_shape_errors),
 		cmocka_unit_test(test_long),
+		cmocka_unit_test(test_every_offset),
+		cmocka_unit_test(test_literal_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
