@@ -508,8 +508,8 @@ bad:
 	return spend_errf(err, SPEND_EINVAL, "cursor", "cursor is not valid");
 }
 
-/* The last row's position only: a struct expense is ~8 KB (its parts),
- * too much to copy for every row of a page. */
+/* The last row's position only (a struct expense is ~8 KB with its
+ * parts): the cursor of the next page, taken from the limit-th row. */
 struct page {
 	int (*row)(void *, const struct expense *);
 	void *arg;
@@ -532,10 +532,12 @@ page_row(void *arg, const struct expense *e)
 	}
 	if ((r = pg->row(pg->arg, e)) != 0)
 		return r;
-	pg->last_id = e->id;
-	store_expense_sort_key(e, pg->sort, pg->last_key,
-	    sizeof(pg->last_key), &pg->last_num);
-	pg->n++;
+	/* only the page's last row can be a cursor's position */
+	if (++pg->n == pg->limit) {
+		pg->last_id = e->id;
+		store_expense_sort_key(e, pg->sort, pg->last_key,
+		    sizeof(pg->last_key), &pg->last_num);
+	}
 	return 0;
 }
 

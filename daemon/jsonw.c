@@ -283,8 +283,9 @@ jw_end(struct jw *w)
 	return 0;
 }
 
-int
-jw_keyn(struct jw *w, const char *key, size_t n)
+/* Before a key: is one allowed here? Writes the separator. */
+static int
+key_begin(struct jw *w)
 {
 	if (w->code)
 		return w->code;
@@ -292,37 +293,42 @@ jw_keyn(struct jw *w, const char *key, size_t n)
 		return fail(w, SPEND_EINVAL, "a key outside an object");
 	if (w->st[w->depth - 1].key)
 		return fail(w, SPEND_EINVAL, "a key after a key");
-	size_t len0 = w->len;
-
 	if (w->st[w->depth - 1].any && putc1(w, ',') < 0)
 		return w->code;
-	if (quoted(w, key, n, "key") < 0) {
-		w->len = len0;
-		return w->code;
-	}
-	if (putc1(w, ':') < 0)
-		return w->code;
+	return 0;
+}
+
+/* After a key: its value comes next. */
+static inline int
+key_end(struct jw *w)
+{
 	w->st[w->depth - 1].any = true;
 	w->st[w->depth - 1].key = true;
 	return 0;
 }
 
 int
+jw_keyn(struct jw *w, const char *key, size_t n)
+{
+	size_t len0 = w->len;
+
+	if (key_begin(w) < 0)
+		return w->code;
+	if (quoted(w, key, n, "key") < 0) {
+		w->len = len0;	/* nor its separator */
+		return w->code;
+	}
+	if (putc1(w, ':') < 0)
+		return w->code;
+	return key_end(w);
+}
+
+int
 jw_key_raw(struct jw *w, const char *quoted_colon, size_t n)
 {
-	if (w->code)
+	if (key_begin(w) < 0 || put(w, quoted_colon, n) < 0)
 		return w->code;
-	if (w->depth == 0 || !w->st[w->depth - 1].obj)
-		return fail(w, SPEND_EINVAL, "a key outside an object");
-	if (w->st[w->depth - 1].key)
-		return fail(w, SPEND_EINVAL, "a key after a key");
-	if (w->st[w->depth - 1].any && putc1(w, ',') < 0)
-		return w->code;
-	if (put(w, quoted_colon, n) < 0)
-		return w->code;
-	w->st[w->depth - 1].any = true;
-	w->st[w->depth - 1].key = true;
-	return 0;
+	return key_end(w);
 }
 
 int

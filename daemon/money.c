@@ -221,9 +221,9 @@ money_parse_field(const char *s, int exponent, bool decimal_comma,
 int
 money_format(int64_t minor, int exponent, char *buf, size_t len)
 {
-	char digits[32];
+	char digits[32], *d = digits + sizeof(digits);
 	uint64_t u;
-	int n = 0, o = 0;
+	int n, o = 0;
 	size_t need;
 
 	if (exponent < 0 || exponent + 1 > (int)sizeof(digits))
@@ -233,22 +233,22 @@ money_format(int64_t minor, int exponent, char *buf, size_t len)
 	 * "%0*llu" would, without printf's cost on every amount of a list) */
 	u = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
 	do {
-		digits[sizeof(digits) - 1 - n++] = (char)('0' + u % 10);
+		*--d = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
-	while (n < exponent + 1)
-		digits[sizeof(digits) - 1 - n++] = '0';
-	memmove(digits, digits + sizeof(digits) - n, (size_t)n);
+	while (digits + sizeof(digits) - d < exponent + 1)
+		*--d = '0';
+	n = (int)(digits + sizeof(digits) - d);
 	need = (size_t)n + (minor < 0) + (exponent > 0) + 1;
 	if (need > len)
 		return -1;
 	if (minor < 0)
 		buf[o++] = '-';
-	memcpy(buf + o, digits, (size_t)(n - exponent));
+	memcpy(buf + o, d, (size_t)(n - exponent));
 	o += n - exponent;
 	if (exponent > 0) {
 		buf[o++] = '.';
-		memcpy(buf + o, digits + n - exponent, (size_t)exponent);
+		memcpy(buf + o, d + n - exponent, (size_t)exponent);
 		o += exponent;
 	}
 	buf[o] = '\0';

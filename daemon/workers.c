@@ -185,30 +185,6 @@ role_of(const struct workers *w, int k)
 	return w->hashers > 0 && k == JOB_PASSWORD ? ROLE_HASH : ROLE_GENERAL;
 }
 
-/* How many jobs a thread of role could start now, counted up to 2:
- * locked. */
-static int
-startable(struct workers *w, int role)
-{
-	int n = 0, lng = w->long_limit - w->long_busy;
-
-	for (int k = 0; k < JOB_NKINDS && n < 2; k++) {
-		int room = w->q[k].limit - w->q[k].busy;
-
-		if (role_of(w, k) != role)
-			continue;
-		if (room > w->q[k].queued)
-			room = w->q[k].queued;
-		if (kinds[k].is_long) {
-			if (room > lng)
-				room = lng;
-			lng -= room > 0 ? room : 0;
-		}
-		n += room > 0 ? room : 0;
-	}
-	return n;
-}
-
 static bool
 any_queued(struct workers *w)
 {
@@ -326,13 +302,10 @@ worker_main(void *arg)
 			w->long_busy--;
 		j->next = w->finished;
 		w->finished = j;
-		/* A slot opened, so a job held by its limit may run now. This
-		 * thread takes one itself; another of its role is woken only
-		 * if there is more than one. (A slot of this role frees at
-		 * most one job, so the rest was startable already: a thread
-		 * woken for it may be slower than this one.) */
-		if (startable(w, role) > 1)
-			pthread_cond_signal(&w->cond[role]);
+		/* A slot opened, so a job held by its limit may run now: this
+		 * thread takes it itself, next time round. No other is woken:
+		 * a finish frees one job at most, and anything startable
+		 * before it had a thread woken at its submit. */
 		pthread_mutex_unlock(&w->mtx);
 		event_active(w->ev, EV_READ, 0);
 	}
