@@ -7,7 +7,9 @@ usage: smtpd.py PORT DIR CERT KEY USER PASSWORD
 Each message goes to DIR: N.eml (as received), N.env (mail from, rcpt
 to, the authenticated user, whether TLS was on: one "key value" a line),
 N.txt and N.html (its text and HTML parts, decoded), N.subject (the
-decoded subject). DIR/ready appears once the port is open.
+decoded subject). Each file appears whole (written under another name,
+then renamed), and N.subject last: a test that waits for it finds the
+others complete. DIR/ready appears once the port is open.
 """
 import email
 import email.header
@@ -31,28 +33,31 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=ok, auth_data=auth_data)
 
 
+def put(path, data):
+    """path appears whole or not at all"""
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.rename(path + ".tmp", path)
+
+
 class Handler:
     async def handle_DATA(self, server, session, envelope):
         n[0] += 1
         k = n[0]
         base = os.path.join(out, str(k))
-        with open(base + ".eml", "wb") as f:
-            f.write(envelope.original_content or envelope.content)
+        put(base + ".eml", envelope.original_content or envelope.content)
         msg = email.message_from_bytes(envelope.content,
                                        policy=email.policy.default)
-        with open(base + ".subject", "w") as f:
-            f.write(str(msg["Subject"]) + "\n")
         for part in msg.walk():
             ct = part.get_content_type()
             if ct in ("text/plain", "text/html"):
-                with open(base + (".txt" if ct == "text/plain" else ".html"),
-                          "w") as f:
-                    f.write(part.get_content().replace("\r\n", "\n"))
+                put(base + (".txt" if ct == "text/plain" else ".html"),
+                    part.get_content().replace("\r\n", "\n").encode())
         auth = session.auth_data.login.decode() if session.auth_data else ""
-        with open(base + ".env", "w") as f:
-            f.write("from %s\nto %s\nauth %s\ntls %s\n" % (
-                envelope.mail_from, " ".join(envelope.rcpt_tos), auth,
-                "yes" if session.ssl is not None else "no"))
+        put(base + ".env", ("from %s\nto %s\nauth %s\ntls %s\n" % (
+            envelope.mail_from, " ".join(envelope.rcpt_tos), auth,
+            "yes" if session.ssl is not None else "no")).encode())
+        put(base + ".subject", (str(msg["Subject"]) + "\n").encode())
         return "250 OK"
 
 
