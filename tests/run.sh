@@ -13,7 +13,8 @@
 #   test can ask for its own limit with a line "# timeout: S" near its top.
 # Each test's output is in $B/tests/log/NAME.out; times (ms) of the last
 # run in $B/tests/log/times, which also orders the next run (longest
-# first). The regress tests leave every spendd's log in
+# first); when each test started and ended (ms from the run's start) in
+# $B/tests/log/timeline. The regress tests leave every spendd's log in
 # $B/tests/log/spendd/ (emptied when every regress test runs); a regress
 # test with a line "# last" near its top (999-log-secrets: it reads those
 # logs) starts only once every other test of the run has finished.
@@ -151,7 +152,10 @@ run() {
 		echo "not ok - $1 timed out after ${_l}s" \
 		    "(stopped with everything it started)" >>"$log/$_b.out"
 	fi
-	echo "$_rc $(($(now_ms) - _s))" >"$log/$_b.rc.tmp"
+	_e=$(now_ms)
+	# when it ran, from the run's start: what ran last, what waited
+	echo "$1 $((_s - t0)) $((_e - t0))" >>"$log/timeline"
+	echo "$_rc $((_e - _s))" >"$log/$_b.rc.tmp"
 	mv "$log/$_b.rc.tmp" "$log/$_b.rc"
 	echo "$_b" >&3	# one line a test: the loop below wakes on it
 }
@@ -175,6 +179,7 @@ wait_one() {
 
 # ---- start them, longest first (as the last run timed them) ----
 for n in $want; do rm -f "$log/$(base "$n").rc"; done
+rm -f "$log/timeline"
 # the last run's ms of test $1, fuzz first; a test not timed yet (a clean
 # clone) by its time limit, so the long sweeps still start first
 prev() {

@@ -123,5 +123,6 @@ is "every report in flight got an answer" "$answered" 6
 done
 errors=$(grep -c '^==[0-9]*== \(Possible data race\|Thread #[0-9]*: lock order\|Thread #[0-9]*: pthread\)' "$T/helgrind.log")
 is "helgrind reports no data race or lock misuse" "$errors" 0
-[ "$errors" = 0 ] || grep -A12 '^==[0-9]*== Possible data race' "$T/helgrind.log" | head -60 | sed 's/^/#   /'
+[ "$errors" = 0 ] || grep -A30 '^==[0-9]*== \(Possible data race\|Thread #[0-9]*: lock order\|Thread #[0-9]*: pthread\)' \
+    "$T/helgrind.log" | head -90 | sed 's/^/#   /'
 done_testing
