@@ -27,6 +27,17 @@
 # zeroed (15 KB twice), BEGIN/ROLLBACK are prepared once. perf stat on
 # spendd under wrk: 163-167 -> 133-144 us of CPU a request, 9.1-9.3k ->
 # 10.5-10.8k req/s (two interleaved runs each).
+# 2026-12-07, later: the page's WHERE looked up the user's staging import
+# once a row (a correlated subquery, ST_VISIBLE); bound to the user it is
+# looked up once a query: the page's store call 673k -> 609k instructions
+# (callgrind as above), and on a slower VM that day 5,109/5,494 ->
+# 5,423/6,074 req/s (BENCH_SECONDS=5, two interleaved runs each).
+# Tried, not kept: SCHED_IDLE for the hashing threads. The list's p99 in a
+# storm fell from 25-32 ms to 20-23 ms (ratio 3.1-3.5 against 3.9-4.8),
+# logins went from 4.4-5.0/s to 3.6-3.9/s; but an idle-class thread gets
+# ~1% of a core beside any other (SCHED_IDLE's weight is 3, nice 10's 110),
+# so on a one-core server a long import would stall every login for its
+# whole length.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SPENDD=${SPENDD:-$(pwd)/spendd}
