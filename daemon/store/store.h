@@ -20,7 +20,7 @@
 struct store;
 
 #define STORE_LOOP_BUSY_MS 200
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 #define NAME_MAX_LEN 64		/* user and category names, bytes */
 #define TZ_MAX_LEN 64

@@ -126,6 +126,11 @@ export async function browser({ base, shots, strict = false, locale = 'en-US' })
   // test's CPU (axe.run reads the DOM afresh every time)
   t.axe = async (what) => {
     if (!await page.evaluate(() => typeof axe === 'object')) await page.evaluate(axeSource);
+    // colours half-way through a fade (a toast's 0.2 s, a new row's
+    // flash) are not the page's: axe measured a fading toast's contrast
+    // once, under load. At rest first; after 4 s axe runs anyway
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'),
+      null, { timeout: 4000 }).catch(() => {});
     const res = await page.evaluate(async () => {
       // eslint-disable-next-line no-undef
       const r = await axe.run(document, { resultTypes: ['violations'] });

@@ -493,6 +493,69 @@ test_migration_15_staged(void **state)
 	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals"), 500);
 }
 
+/* Migration 16: the change log, rebuilt under its new CHECK, keeps every
+ * row and its index, still refuses an unknown op, and its INSERT no longer
+ * builds a temporary b-tree for the CHECK (no OpenEphemeral in its
+ * program). */
+static void
+test_migration_16_changes(void **state)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	struct store *st;
+	struct spend_err err;
+	int64_t seq;
+	int ephemeral = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/changes.db", dir);
+	make_old(path, 15, 10);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	    "created_at, updated_at, change_seq) VALUES (1, 'alice', 'user', "
+	    "'EUR', 'UTC', '', '', 3);"
+	    "INSERT INTO changes VALUES (1, 1, 'expense', 7, 'create', 1, 'a'),"
+	    "(1, 2, 'expense', 7, 'update', 2, 'b'),"
+	    "(1, 3, 'category', 4, 'delete', 1, 'c')");
+	sqlite3_close(db);
+
+	if (store_open(path, 0, &st, &err) < 0)
+		fail_msg("store_open: %s", err.msg);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_begin(st, &err), 0);
+	if (store_change_append(st, 1, "expense", 8, "create", 1, &seq,
+	    &err) < 0)
+		fail_msg("append: %s", err.msg);
+	assert_int_equal(seq, 4);
+	assert_int_equal(store_commit(st, &err), 0);
+	store_close(st);
+
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM changes"), 4);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM changes WHERE "
+	    "user_id = 1 AND seq = 2 AND entity = 'expense' AND entity_id = 7 "
+	    "AND op = 'update' AND version = 2 AND changed_at = 'b'"), 1);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'changes_entity' AND tbl_name = 'changes'"), 1);
+	assert_int_equal(query_ll(path, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'changes_new'"), 0);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO changes VALUES "
+	    "(1, 9, 'expense', 1, 'rename', 1, 'x')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_non_null(strstr(sqlite3_errmsg(db), "CHECK constraint"));
+	/* the INSERT's program: no temporary table for the CHECK */
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN INSERT INTO changes "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (strcmp((const char *)sqlite3_column_text(s, 1),
+		    "OpenEphemeral") == 0)
+			ephemeral++;
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	assert_int_equal(ephemeral, 0);
+}
+
 int
 main(void)
 {
@@ -505,6 +568,7 @@ main(void)
 		cmocka_unit_test(test_copy_fails_nothing_migrated),
 		cmocka_unit_test(test_migration_10_uncategorised),
 		cmocka_unit_test(test_migration_15_staged),
+		cmocka_unit_test(test_migration_16_changes),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
