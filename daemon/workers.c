@@ -51,6 +51,8 @@
 #include "log.h"
 #include "spendd.h"
 #include "store.h"
+#include "util.h"
+#include "workers.h"
 
 #define WORKER_NICE	5	/* the workers run this much nicer than the loop */
 #define HASH_NICE	5	/* and hashing threads this much nicer again */
@@ -63,8 +65,6 @@
  * wakeups a second.
  */
 #define RESCUE_MS	1000
-#include "util.h"
-#include "workers.h"
 
 static const struct {
 	int class;		/* 0 first */

@@ -8,7 +8,7 @@
 #   TEST is a test's name: test_money, 100-http, regress/100-http, fuzz.
 #   -j N, JOBS=N or make -jN: tests at once (default: 2 x CPU count + 2:
 #   a browser test waits on its pages a third of its time, a regress
-#   test on its spendd; on 2 cores 6 at once took 215-221 s where 4 took
+#   test on its spendd; on 2 cores 6 at once took 214-235 s where 4 took
 #   278, with the machine busy all along).
 #   TEST_TIMEOUT=S: a test still running after S seconds (default 300) is
 #   stopped with every process it started (its spendd too) and fails; a

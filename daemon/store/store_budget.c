@@ -416,8 +416,9 @@ totals_rows(struct store *st, sqlite3_stmt *s,
 	return r;
 }
 
-/* One user's rows: the staging import is hidden by one lookup, not one
- * per row as ST_VISIBLE does. A sum past int64 is REAL in the table. */
+/* One user's rows: the staging import is hidden by one lookup
+ * (ST_VISIBLE_OF the bound user), not one per row as ST_VISIBLE does.
+ * A sum past int64 is REAL in the table. */
 int
 store_month_totals(struct store *st, int64_t uid, const char *from,
     const char *to, int (*cb)(void *, const struct day_total *), void *arg,
@@ -426,8 +427,8 @@ store_month_totals(struct store *st, int64_t uid, const char *from,
 	sqlite3_stmt *s = st_prepare(st, "SELECT t.month, t.category_id, "
 	    "t.currency, t.count, t.sum, typeof(t.sum) = 'real' "
 	    "FROM month_totals t WHERE t.user_id = ?1 AND t.month >= ?2 AND "
-	    "t.month <= ?3 AND t.stage != (SELECT staging FROM users WHERE "
-	    "id = ?1) ORDER BY 1, 2, 3", err);
+	    "t.month <= ?3 AND " ST_VISIBLE_OF("t", "?1") " ORDER BY 1, 2, 3",
+	    err);
 
 	if (s == NULL)
 		return st_failed(st);
@@ -447,8 +448,7 @@ store_budget_days(struct store *st, int64_t uid, const char *from,
 	    "t.currency, t.count, t.sum, typeof(t.sum) = 'real' "
 	    "FROM day_totals t WHERE t.user_id = ?1 AND t.day >= ?2 AND "
 	    "t.day <= ?3 AND (?4 = '' OR t.currency = ?4) AND "
-	    "t.stage != (SELECT staging FROM users WHERE id = ?1) "
-	    "ORDER BY 1, 2, 3", err);
+	    ST_VISIBLE_OF("t", "?1") " ORDER BY 1, 2, 3", err);
 
 	if (s == NULL)
 		return st_failed(st);

@@ -365,10 +365,9 @@ build_where(struct store *st, struct query *q, int64_t uid,
 	 * (and their order) from being chosen to walk every row instead */
 	q_num(q, f->search[0] && search.drives ? " WHERE +e.user_id = ?" :
 	    " WHERE e.user_id = ?", uid);
-	/* ST_VISIBLE with the user bound: one lookup of the staging
-	 * import a query, where the correlated form looked it up a row */
-	q_num(q, " AND e.deleted = 0 AND e.stage != "
-	    "(SELECT staging FROM users WHERE id = ?)", uid);
+	/* the user bound: one lookup of the staging import a query,
+	 * where ST_VISIBLE's correlated form looked it up a row */
+	q_num(q, " AND e.deleted = 0 AND " ST_VISIBLE_OF("e", "?"), uid);
 	if (f->from[0])
 		q_text(q, " AND e.date >= ?", f->from);
 	if (f->to[0])

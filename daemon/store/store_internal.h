@@ -64,10 +64,14 @@ struct store {
 	} seq, seq_saved[ST_SEQ_DEPTH];
 };
 
-/* SQL: the row of alias a is not part of its user's staging import
- * (store.h, "Staged imports"). Every read of expenses and categories. */
-#define ST_VISIBLE(a) a ".stage != (SELECT staging FROM users WHERE id = " \
-	a ".user_id)"
+/* SQL: the row of alias a is not part of the staging import of user
+ * uid, an SQL expression (store.h, "Staged imports"). Every read of
+ * expenses and categories. */
+#define ST_VISIBLE_OF(a, uid) a ".stage != (SELECT staging FROM users " \
+	"WHERE id = " uid ")"
+/* Of the row's own user: looked up once a row. A query of one user's rows
+ * binds the user instead (ST_VISIBLE_OF(a, "?")), looked up once. */
+#define ST_VISIBLE(a) ST_VISIBLE_OF(a, a ".user_id")
 
 
 /* Write the change counter kept in the transaction back to its user's

@@ -82,6 +82,19 @@ make_old(const char *path, int v, int bytes)
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+/* make_old, then the rows of seed (SQL) written in it as that version
+ * had them */
+static void
+make_old_with(const char *path, int v, int bytes, const char *seed)
+{
+	sqlite3 *db;
+
+	make_old(path, v, bytes);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	exec_ok(db, seed);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
 /* user_version of the database at path, and whether it has marker */
 static int
 version_of(const char *path, bool *marker)
@@ -305,9 +318,7 @@ test_migration_10_uncategorised(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/f.db", dir);
-	make_old(path, 9, 100);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	make_old_with(path, 9, 100, "INSERT INTO users(id, name, role, currency, timezone, "
 	    "created_at, updated_at, change_seq) VALUES "
 	    "(1, 'ann', 'user', 'EUR', 'UTC', 'x', 'x', 5), "
 	    "(2, 'ben', 'user', 'EUR', 'UTC', 'x', 'x', 5);"
@@ -320,7 +331,6 @@ test_migration_10_uncategorised(void **state)
 	    "currency, date, created_at, updated_at) VALUES "
 	    "(1, 10, 100, 10000, 'EUR', '2024-01-01', 'x', 'x'), "
 	    "(2, 13, 200, 20000, 'EUR', '2024-01-02', 'x', 'x');");
-	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	open_ok(path, 0);
 	assert_int_equal(version_of(path, &marker), STORE_SCHEMA_VERSION);
 	/* ann's own "Uncategorised" became it */
@@ -361,7 +371,6 @@ static void
 test_splits_migration(void **state)
 {
 	char path[128];
-	sqlite3 *db;
 	struct store *st;
 	struct spend_err err;
 	struct expense e;
@@ -369,9 +378,7 @@ test_splits_migration(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/splits.db", dir);
-	make_old(path, SPLITS_MIGRATION - 1, 10);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	make_old_with(path, SPLITS_MIGRATION - 1, 10, "INSERT INTO users(id, name, role, currency, timezone, "
 	    "created_at, updated_at) VALUES (1, 'alice', 'user', 'EUR', 'UTC', "
 	    "'', '');"
 	    "INSERT INTO categories(id, user_id, name, created_at, updated_at) "
@@ -380,7 +387,6 @@ test_splits_migration(void **state)
 	    "currency, date, created_at, updated_at) VALUES "
 	    "(1, 1, 500, 50000, 'EUR', '2024-03-01', '', ''),"
 	    "(1, 2, 700, 70000, 'EUR', '2024-03-01', '', '')");
-	sqlite3_close(db);
 	assert_int_equal(query_ll(path, "SELECT sum(sum) FROM day_totals"),
 	    1200);
 
@@ -431,16 +437,13 @@ static void
 test_migration_15_staged(void **state)
 {
 	char path[128];
-	sqlite3 *db;
 	struct store *st;
 	struct spend_err err;
 	struct expense e;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/staged.db", dir);
-	make_old(path, 14, 10);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	make_old_with(path, 14, 10, "INSERT INTO users(id, name, role, currency, timezone, "
 	    "created_at, updated_at) VALUES (1, 'alice', 'user', 'EUR', 'UTC', "
 	    "'', '');"
 	    "INSERT INTO categories(id, user_id, name, created_at, updated_at) "
@@ -452,7 +455,6 @@ test_migration_15_staged(void **state)
 	    "currency, date, created_at, updated_at, stage) VALUES "
 	    "(1, 1, 500, 50000, 'EUR', '2024-03-01', '', '', 0),"
 	    "(1, 1, 700, 70000, 'EUR', '2024-03-01', '', '', 5)");
-	sqlite3_close(db);
 	assert_int_equal(query_ll(path, "SELECT sum FROM day_totals WHERE "
 	    "stage = 5"), 700);
 
@@ -510,15 +512,12 @@ test_migration_16_changes(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/changes.db", dir);
-	make_old(path, 15, 10);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	exec_ok(db, "INSERT INTO users(id, name, role, currency, timezone, "
+	make_old_with(path, 15, 10, "INSERT INTO users(id, name, role, currency, timezone, "
 	    "created_at, updated_at, change_seq) VALUES (1, 'alice', 'user', "
 	    "'EUR', 'UTC', '', '', 3);"
 	    "INSERT INTO changes VALUES (1, 1, 'expense', 7, 'create', 1, 'a'),"
 	    "(1, 2, 'expense', 7, 'update', 2, 'b'),"
 	    "(1, 3, 'category', 4, 'delete', 1, 'c')");
-	sqlite3_close(db);
 
 	if (store_open(path, 0, &st, &err) < 0)
 		fail_msg("store_open: %s", err.msg);
